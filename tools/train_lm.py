@@ -1,0 +1,119 @@
+"""Train the demo GPT on the Brown training split; keep the checkpoint with the best
+validation loss; stop when validation stops improving (patience) or at max_steps.
+
+Deterministic: fixed seeds, fixed data order from a seeded generator, 2 CPU threads."""
+import argparse
+import json
+import math
+import os
+import time
+
+import torch
+
+from bpe import BPE
+from gpt import GPT, GPTConfig
+
+
+def load_tokenizer(tok_dir: str) -> BPE:
+    t = json.load(open(os.path.join(tok_dir, "tokenizer.json"), encoding="utf-8"))
+    merges = [tuple(m.split(" ")) for m in t["model"]["merges"]]
+    return BPE(merges, t["model"]["vocab"])
+
+
+def tokens_of(bpe: BPE, path: str) -> torch.Tensor:
+    return torch.tensor(bpe.encode(open(path, encoding="utf-8").read()), dtype=torch.long)
+
+
+@torch.no_grad()
+def eval_loss(model, ids: torch.Tensor, ctx: int, batch: int = 16) -> float:
+    """Mean NLL over non-overlapping windows of ctx tokens (stride = ctx), every target counted once."""
+    model.eval()
+    n_windows = (len(ids) - 1) // ctx
+    total, count = 0.0, 0
+    for start in range(0, n_windows, batch):
+        rows = [ids[w * ctx:(w + 1) * ctx + 1] for w in range(start, min(start + batch, n_windows))]
+        x = torch.stack([r[:-1] for r in rows])
+        y = torch.stack([r[1:] for r in rows])
+        logits, _ = model(x, torch.ones_like(x))
+        nll = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1), reduction="sum")
+        total += nll.item()
+        count += y.numel()
+    model.train()
+    return total / count
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--tokenizer", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--max-steps", type=int, default=1600)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--eval-every", type=int, default=100)
+    ap.add_argument("--patience", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=1234)
+    args = ap.parse_args()
+
+    torch.set_num_threads(2)
+    torch.manual_seed(args.seed)
+    bpe = load_tokenizer(args.tokenizer)
+    train = tokens_of(bpe, os.path.join(args.data, "brown-train.txt"))
+    valid = tokens_of(bpe, os.path.join(args.data, "brown-valid.txt"))
+    cfg = GPTConfig(vocab_size=len(bpe.vocab))
+    model = GPT(cfg)
+    print(f"params {model.num_params()} train tokens {len(train)} valid tokens {len(valid)}", flush=True)
+    decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
+    no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}],
+                            lr=args.lr, betas=(0.9, 0.95))
+    warmup = 100
+
+    def lr_at(step):
+        if step < warmup:
+            return args.lr * (step + 1) / warmup
+        return args.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * (step - warmup) / (args.max_steps - warmup))))
+
+    gen = torch.Generator().manual_seed(args.seed)
+    ctx = cfg.n_positions
+    os.makedirs(args.out, exist_ok=True)
+    best, bad, log = float("inf"), 0, []
+    t0 = time.time()
+    tokens_seen = 0
+    for step in range(args.max_steps):
+        starts = torch.randint(0, len(train) - ctx - 1, (args.batch,), generator=gen)
+        x = torch.stack([train[s:s + ctx] for s in starts])
+        y = torch.stack([train[s + 1:s + ctx + 1] for s in starts])
+        for g in opt.param_groups:
+            g["lr"] = lr_at(step)
+        logits, _ = model(x, torch.ones_like(x))
+        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        tokens_seen += x.numel()
+        if step % 20 == 0:
+            el = time.time() - t0
+            print(f"step {step} loss {loss.item():.4f} lr {lr_at(step):.2e} {tokens_seen / el:.0f} tok/s {el:.0f}s", flush=True)
+        if (step + 1) % args.eval_every == 0 or step + 1 == args.max_steps:
+            vl = eval_loss(model, valid, ctx)
+            el = time.time() - t0
+            log.append({"step": step + 1, "train_loss": loss.item(), "valid_loss": vl, "valid_ppl": math.exp(vl), "seconds": el})
+            print(f"EVAL step {step + 1} valid loss {vl:.4f} ppl {math.exp(vl):.2f} ({el:.0f}s)", flush=True)
+            if vl < best - 1e-4:
+                best, bad = vl, 0
+                torch.save({"config": cfg.to_dict(), "state_dict": model.state_dict(), "step": step + 1}, os.path.join(args.out, "best.pt"))
+            else:
+                bad += 1
+                if bad >= args.patience:
+                    print("validation stopped improving", flush=True)
+                    break
+            json.dump({"log": log, "best_valid_loss": best, "best_valid_ppl": math.exp(best), "tokens_seen": tokens_seen,
+                       "train_seconds": time.time() - t0, "train_tokens": len(train), "valid_tokens": len(valid),
+                       "params": model.num_params(), "args": vars(args)},
+                      open(os.path.join(args.out, "train_log.json"), "w"), indent=1)
+
+
+if __name__ == "__main__":
+    main()
