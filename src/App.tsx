@@ -1,0 +1,59 @@
+/** The page: header, notices, model, experiment controls, live progress and results. */
+import { useEffect } from 'react';
+import { boot } from './engine/lab';
+import { BaselineCard } from './components/BaselineCard';
+import { DropZone } from './components/DropZone';
+import { EvalOptions } from './components/EvalOptions';
+import { MethodPicker } from './components/MethodPicker';
+import { ModelCard } from './components/ModelCard';
+import { Notices } from './components/Notices';
+import { OpenModel } from './components/OpenModel';
+import { PplChart } from './components/PplChart';
+import { ProgressList } from './components/ProgressList';
+import { ResultsTable } from './components/ResultsTable';
+import { RunControls } from './components/RunControls';
+import { ThroughputChart } from './components/ThroughputChart';
+import { WebGpuNotice } from './components/WebGpuNotice';
+import { CapabilityLine } from './components/CapabilityLine';
+
+let booted = false;
+
+export function App() {
+  useEffect(() => {
+    // Once per page, also under StrictMode's double effects.
+    if (booted) return;
+    booted = true;
+    void boot();
+  }, []);
+  return (
+    <>
+      <DropZone />
+      <header>
+        <h1>Compression Lab</h1>
+        <CapabilityLine />
+        <OpenModel />
+      </header>
+      <WebGpuNotice />
+      <Notices />
+      <main>
+        <div className="col">
+          <ModelCard />
+          <section className="card controls">
+            <h2>Experiment</h2>
+            <MethodPicker />
+            <EvalOptions />
+            <RunControls />
+          </section>
+          <ProgressList />
+        </div>
+        <div className="col wide">
+          <BaselineCard />
+          <PplChart />
+          <ThroughputChart />
+        </div>
+      </main>
+      <ResultsTable />
+      <footer className="muted small">Everything runs in this tab: no model or text leaves the machine. Drop a model folder anywhere on the page.</footer>
+    </>
+  );
+}

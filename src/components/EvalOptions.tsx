@@ -1,0 +1,61 @@
+/** How variants are evaluated: backends, tokens per backend, context, stride, throughput runs. */
+import { BACKENDS, type Backend } from '../../workers/api';
+import { BACKEND_LABEL } from '../lib/plan';
+import { useLab } from '../store';
+
+function NumberInput({ value, onChange, min, max, testId, placeholder }: {
+  value: number | undefined; onChange: (v: number | undefined) => void; min: number; max?: number; testId: string; placeholder?: string;
+}) {
+  return (
+    <input
+      type="number" min={min} max={max} value={value ?? ''} placeholder={placeholder} data-testid={testId}
+      onChange={(e) => {
+        const v = e.target.valueAsNumber;
+        onChange(Number.isFinite(v) ? Math.max(min, Math.round(v)) : undefined);
+      }}
+    />
+  );
+}
+
+export function EvalOptions() {
+  const settings = useLab((s) => s.settings);
+  const patch = useLab((s) => s.patchSettings);
+  const caps = useLab((s) => s.capabilities);
+  const model = useLab((s) => s.model);
+  const gpuWhy = caps?.webgpuReason ?? 'WebGPU unavailable';
+  const toggle = (b: Backend) =>
+    patch({ backends: settings.backends.includes(b) ? settings.backends.filter((x) => x !== b) : [...settings.backends, b] });
+  const context = settings.context ?? model?.nPositions;
+  return (
+    <fieldset className="eval-options">
+      <legend>Evaluate on</legend>
+      {BACKENDS.map((b) => {
+        const disabled = b === 'webgpu' && !caps?.webgpu;
+        return (
+          <div className="row" key={b}>
+            <label title={disabled ? gpuWhy : undefined}>
+              <input type="checkbox" checked={settings.backends.includes(b)} disabled={disabled} onChange={() => toggle(b)} data-testid={`backend-${b}`} />
+              {BACKEND_LABEL[b]}
+            </label>
+            <label>
+              tokens
+              <NumberInput
+                value={settings.tokens[b]} min={16} max={model?.datasetTokens} testId={`tokens-${b}`}
+                onChange={(v) => patch({ tokens: { ...settings.tokens, [b]: v ?? settings.tokens[b] } })}
+              />
+            </label>
+            {disabled && <span className="muted">unavailable: {gpuWhy}</span>}
+            {b === 'webgpu' && !disabled && <span className="muted">fewer tokens: WebGPU on a software adapter is slow</span>}
+            {b === 'wasm' && caps && <span className="muted">{caps.wasmThreads} thread{caps.wasmThreads === 1 ? '' : 's'}{caps.wasmSimd ? ', SIMD' : ''}{caps.crossOriginIsolated ? '' : ' (not cross-origin isolated)'}</span>}
+          </div>
+        );
+      })}
+      <div className="row">
+        <label>context <NumberInput value={settings.context} placeholder={String(model?.nPositions ?? '')} min={8} max={model?.nPositions} testId="context" onChange={(v) => patch({ context: v })} /></label>
+        <label>stride <NumberInput value={settings.stride} placeholder={String(context ?? '')} min={1} max={context} testId="stride" onChange={(v) => patch({ stride: v })} /></label>
+        <label>throughput runs <NumberInput value={settings.throughputRuns} min={1} max={50} testId="runs" onChange={(v) => patch({ throughputRuns: v ?? 3 })} /></label>
+      </div>
+      {model && <p className="muted small">Perplexity on the first N tokens of {model.datasetName} ({model.datasetTokens.toLocaleString()} available), windows of {context} tokens every {settings.stride ?? context}; throughput: 1 warm-up then the median of {settings.throughputRuns} timed prefill runs.</p>}
+    </fieldset>
+  );
+}

@@ -1,0 +1,31 @@
+/** "Open model folder / files" buttons: a folder picker (webkitdirectory) and a plain multi-file picker. */
+import { useRef, type ChangeEvent } from 'react';
+import { DEMO_MODEL, loadDemo, loadFiles } from '../engine/lab';
+import { readFileList } from '../lib/files';
+import { useLab } from '../store';
+
+export function OpenModel() {
+  const loading = useLab((s) => s.loading);
+  const running = useLab((s) => s.running);
+  const folder = useRef<HTMLInputElement>(null);
+  const files = useRef<HTMLInputElement>(null);
+  const onPick = async (e: ChangeEvent<HTMLInputElement>) => {
+    const input = e.currentTarget;
+    if (input.files && input.files.length > 0) await loadFiles(await readFileList(input.files));
+    input.value = '';
+  };
+  const busy = !!loading || running;
+  return (
+    <div className="open-model">
+      <button onClick={() => folder.current?.click()} disabled={busy}>Open model folder…</button>
+      <button onClick={() => files.current?.click()} disabled={busy}>Open model files…</button>
+      <button className="link" onClick={() => loadDemo(DEMO_MODEL)} disabled={busy}>Reload demo</button>
+      <input
+        ref={folder} type="file" multiple hidden data-testid="folder-input" onChange={onPick}
+        {...{ webkitdirectory: '', directory: '' }}
+      />
+      <input ref={files} type="file" multiple hidden data-testid="file-input" onChange={onPick} />
+      {loading && <span className="muted">Loading {loading}…</span>}
+    </div>
+  );
+}

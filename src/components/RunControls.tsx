@@ -1,0 +1,28 @@
+/** Run queues baseline + variants × backends; Cancel stops the running job within about a second. */
+import { cancel, run } from '../engine/lab';
+import { variantSpecs } from '../lib/plan';
+import { useLab } from '../store';
+
+export function RunControls() {
+  const running = useLab((s) => s.running);
+  const model = useLab((s) => s.model);
+  const loading = useLab((s) => s.loading);
+  const settings = useLab((s) => s.settings);
+  const clear = useLab((s) => s.clearResults);
+  const variants = variantSpecs(settings).length;
+  const backends = settings.backends.length;
+  const jobs = backends + variants * (1 + backends);
+  const why = !model ? 'load a model first' : backends === 0 ? 'pick at least one backend' : loading ? 'a model is loading' : undefined;
+  return (
+    <div className="run-controls">
+      <button className="primary" onClick={() => void run()} disabled={running || !!why} title={why} data-testid="run-button">
+        Run {jobs} jobs
+      </button>
+      <button onClick={() => void cancel()} disabled={!running} data-testid="cancel-button">Cancel</button>
+      <button className="link" onClick={() => { if (confirm('Clear all stored results?')) clear(); }} disabled={running} data-testid="clear-results">
+        Clear results
+      </button>
+      {why && <span className="muted">{why}</span>}
+    </div>
+  );
+}

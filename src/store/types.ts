@@ -1,0 +1,67 @@
+/**
+ * Shapes the store keeps. Results are stored with a `modelKey` the UI derives from the model's
+ * summary (name + sizes), so finished results persisted in IndexedDB still match the same model
+ * after a reload even if the engine hands out a new model id.
+ */
+import type { Backend, EvalResult, KernelDevice, ModelSummary, Progress, VariantSpec, VariantSummary } from '../../workers/api';
+
+export const modelKeyOf = (m: ModelSummary): string => `${m.name}|${m.totalParams}|${m.onnxBytes}`;
+
+export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'skipped';
+
+export interface Job {
+  id: string;
+  kind: 'variant' | 'eval';
+  /** 'baseline' or the variant's spec key (see specKey) */
+  variantKey: string;
+  label: string;
+  spec?: VariantSpec;
+  backend?: Backend;
+  status: JobStatus;
+  progress?: Progress;
+  startedAt?: number;
+  endedAt?: number;
+  error?: string;
+}
+
+export interface StoredVariant extends VariantSummary {
+  modelKey: string;
+}
+
+export interface StoredEval extends EvalResult {
+  modelKey: string;
+  /** the variant's label at the time (baseline: 'baseline') */
+  variantLabel: string;
+}
+
+export interface RunSettings {
+  prune: boolean;
+  pruneRatios: number[];
+  int8: boolean;
+  int4: boolean;
+  int4GroupSize: number;
+  device: KernelDevice;
+  backends: Backend[];
+  tokens: Record<Backend, number>;
+  /** undefined: the model's n_positions */
+  context?: number;
+  /** undefined: same as context */
+  stride?: number;
+  throughputRuns: number;
+}
+
+export const DEFAULT_SETTINGS: RunSettings = {
+  prune: true,
+  pruneRatios: [0.5],
+  int8: true,
+  int4: false,
+  int4GroupSize: 32,
+  device: 'webgpu',
+  backends: ['webgpu', 'wasm'],
+  tokens: { wasm: 8192, webgpu: 512 },
+  throughputRuns: 3,
+};
+
+export const PRUNE_CHOICES = Object.freeze([0.1, 0.3, 0.5, 0.7, 0.9] as const);
+
+export type Notice = { id: number; kind: 'error' | 'info'; title: string; detail?: string };
