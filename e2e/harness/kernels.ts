@@ -1,0 +1,193 @@
+/**
+ * Kernel harness: runs every compression method on WebGPU (WGSL) and on the CPU (TS reference)
+ * on the same deterministic tensors and compares them: codes, masks, scales and zero points byte
+ * for byte, dequantized floats within 1e-6 relative (they are expected to be bit-exact too).
+ * Results land in window.__kernels for e2e/kernels.spec.ts; a table is printed in the page.
+ * Add ?only=<substring> to run some cases by hand.
+ */
+import type { MethodId, MethodOptions } from '../../workers/api';
+import { getKernelGpu } from '../../workers/compression/gpu-device';
+import { compressTensor } from '../../workers/compression/registry';
+import { gridSettings } from '../../workers/compression/shared/gpu';
+import type { CompressionResult, WeightLayout } from '../../workers/compression/types';
+
+export interface CaseReport {
+  name: string;
+  n: number;
+  /** element-wise integer outputs (codes or mask) that differ */
+  codeMismatches: number;
+  /** scales (bit patterns) and zero points that differ, or arrays present on one side only */
+  paramMismatches: number;
+  /** dequantized floats whose bits differ */
+  floatBitMismatches: number;
+  /** max |gpu - cpu| / max(|cpu|, 1e-30) over the dequantized floats */
+  maxRelError: number;
+  /** the outputs each side returned, e.g. "codes,scales" — must be equal */
+  gpuParts: string;
+  cpuParts: string;
+  sparsity: number;
+  gpuMs: number;
+  cpuMs: number;
+}
+
+export interface KernelReport {
+  done: boolean;
+  adapter?: string;
+  error?: string;
+  cases: CaseReport[];
+}
+
+declare global {
+  interface Window {
+    __kernels: KernelReport;
+  }
+}
+
+type Fill = 'mixed' | 'constant' | 'levels';
+
+interface Case {
+  name: string;
+  method: MethodId;
+  options: MethodOptions;
+  shape: [number, number];
+  layout: WeightLayout;
+  fill: Fill;
+  /** cap the grid's x dimension to force 2D dispatch (0 = device limit) */
+  maxPerDim?: number;
+}
+
+/** mulberry32: small, fast, deterministic. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * 'mixed': roughly normal weights (std 0.05) with 10 % snapped to a coarse grid (ties, including
+ * exact halves of typical scales), 3 % zeros, 1 % -0, 0.5 % outliers, and one all-zero output
+ * channel. 'constant': every value 0.5 (ties everywhere). 'levels': 7 distinct values.
+ */
+function makeTensor(rows: number, cols: number, layout: WeightLayout, fill: Fill, seed: number): Float32Array {
+  const data = new Float32Array(rows * cols);
+  const rand = rng(seed);
+  for (let f = 0; f < data.length; f++) {
+    if (fill === 'constant') data[f] = 0.5;
+    else if (fill === 'levels') data[f] = (Math.floor(rand() * 7) - 3) * 0.125;
+    else {
+      const u = rand();
+      const normal = (rand() + rand() + rand() + rand() - 2) * 0.05 * Math.sqrt(3);
+      if (u < 0.1) data[f] = Math.round(normal * 64) / 64;
+      else if (u < 0.13) data[f] = 0;
+      else if (u < 0.14) data[f] = -0;
+      else if (u < 0.145) data[f] = normal * 40;
+      else data[f] = normal;
+    }
+  }
+  if (fill === 'mixed' && rows * cols > 1) {
+    // zero the second output channel
+    const channel = 1 % (layout === 'out_in' ? rows : cols);
+    for (let f = 0; f < data.length; f++) {
+      const o = layout === 'out_in' ? Math.floor(f / cols) : f % cols;
+      if (o === channel) data[f] = 0;
+    }
+  }
+  return data;
+}
+
+function cases(): Case[] {
+  const list: Case[] = [];
+  const add = (method: MethodId, options: MethodOptions, shape: [number, number], layout: WeightLayout, fill: Fill = 'mixed', maxPerDim = 0) => {
+    const opts = Object.entries(options).map(([k, v]) => `${k}=${v}`).join(',');
+    const grid = maxPerDim ? ` grid<=${maxPerDim}` : '';
+    list.push({ name: `${method}${opts ? `(${opts})` : ''} ${shape.join('x')} ${layout} ${fill}${grid}`, method, options, shape, layout, fill, maxPerDim });
+  };
+  const shapes: [number, number][] = [[1, 1], [7, 13], [33, 4097], [768, 3072]];
+  for (const shape of shapes) {
+    const layouts: WeightLayout[] = shape[0] === 1 ? ['out_in'] : ['out_in', 'in_out'];
+    for (const layout of layouts) {
+      add('int8-channel', {}, shape, layout);
+      add('int4-group', { groupSize: 32 }, shape, layout);
+      add('magnitude-prune', { ratio: 0.5 }, shape, layout);
+    }
+  }
+  for (const ratio of [0, 0.1, 0.9, 1]) add('magnitude-prune', { ratio }, [7, 13], 'out_in');
+  add('int4-group', { groupSize: 16 }, [7, 13], 'in_out');
+  add('int4-group', { groupSize: 128 }, [33, 4097], 'out_in');
+  // ties: the cut falls inside a chunk (tie-count pass + one chunk read back)
+  add('magnitude-prune', { ratio: 0.3 }, [33, 4097], 'out_in', 'constant');
+  add('magnitude-prune', { ratio: 0.5 }, [33, 4097], 'in_out', 'levels');
+  add('int8-channel', {}, [33, 4097], 'out_in', 'constant');
+  add('int4-group', { groupSize: 32 }, [33, 4097], 'in_out', 'levels');
+  // forced 2D grids with a ragged last row, for every kernel
+  add('int8-channel', {}, [33, 4097], 'in_out', 'mixed', 7);
+  add('int4-group', { groupSize: 32 }, [33, 4097], 'out_in', 'mixed', 7);
+  add('magnitude-prune', { ratio: 0.3 }, [33, 4097], 'out_in', 'constant', 5);
+  return list;
+}
+
+const TINY = 1e-30;
+
+function compare(name: string, n: number, gpu: CompressionResult, cpu: CompressionResult): CaseReport {
+  const parts = (r: CompressionResult) => (['codes', 'scales', 'zeroPoints', 'mask'] as const).filter((k) => r[k] !== undefined).join(',');
+  const diffBytes = (a?: ArrayLike<number>, b?: ArrayLike<number>) => {
+    if (!a || !b) return a === b ? 0 : Math.max(a?.length ?? 0, b?.length ?? 0, 1);
+    let d = Math.abs(a.length - b.length);
+    for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) d++;
+    return d;
+  };
+  const bits = (x?: Float32Array) => (x ? new Uint32Array(x.buffer, x.byteOffset, x.length) : undefined);
+  const gd = gpu.dequantized;
+  const cd = cpu.dequantized;
+  let maxRelError = gd.length === cd.length ? 0 : Infinity;
+  for (let f = 0; f < Math.min(gd.length, cd.length); f++) {
+    const rel = Math.abs(gd[f] - cd[f]) / Math.max(Math.abs(cd[f]), TINY);
+    if (!(rel <= maxRelError)) maxRelError = Number.isNaN(rel) ? Infinity : rel;
+  }
+  return {
+    name,
+    n,
+    codeMismatches: diffBytes(gpu.codes, cpu.codes) + diffBytes(gpu.mask, cpu.mask),
+    paramMismatches: diffBytes(bits(gpu.scales), bits(cpu.scales)) + diffBytes(gpu.zeroPoints, cpu.zeroPoints),
+    floatBitMismatches: diffBytes(bits(gd), bits(cd)),
+    maxRelError,
+    gpuParts: parts(gpu),
+    cpuParts: parts(cpu),
+    sparsity: cpu.stats.sparsity,
+    gpuMs: gpu.kernelMs,
+    cpuMs: cpu.kernelMs,
+  };
+}
+
+async function run(): Promise<void> {
+  const log = document.getElementById('log')!;
+  const report: KernelReport = { done: false, cases: [] };
+  window.__kernels = report;
+  try {
+    const gpu = await getKernelGpu();
+    report.adapter = gpu.adapter;
+    log.textContent = `adapter: ${gpu.adapter}\n`;
+    const only = new URLSearchParams(location.search).get('only');
+    for (const [k, c] of cases().entries()) {
+      if (only && !c.name.includes(only)) continue;
+      const tensor = { name: c.name, data: makeTensor(c.shape[0], c.shape[1], c.layout, c.fill, 1000 + k), shape: c.shape, layout: c.layout };
+      gridSettings.maxWorkgroupsX = c.maxPerDim ?? 0;
+      const onGpu = await compressTensor(c.method, c.options, tensor, 'webgpu', gpu.device).finally(() => (gridSettings.maxWorkgroupsX = 0));
+      const onCpu = await compressTensor(c.method, c.options, tensor, 'cpu');
+      const r = compare(c.name, tensor.data.length, onGpu, onCpu);
+      report.cases.push(r);
+      log.textContent += `${r.name}: codes ${r.codeMismatches} params ${r.paramMismatches} bits ${r.floatBitMismatches} rel ${r.maxRelError.toExponential(1)} gpu ${r.gpuMs.toFixed(0)} ms cpu ${r.cpuMs.toFixed(0)} ms\n`;
+    }
+  } catch (e) {
+    report.error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    log.textContent += `ERROR ${report.error}\n`;
+  }
+  report.done = true;
+}
+
+void run();

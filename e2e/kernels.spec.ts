@@ -1,0 +1,38 @@
+/**
+ * Compression kernels in real Chromium WebGPU (SwiftShader without a GPU): the WGSL of every
+ * method must equal its TS reference on the harness's tensors (e2e/harness/kernels.ts) —
+ * codes, masks, scales and zero points byte for byte, dequantized floats within 1e-6 relative.
+ * A mismatch names the case (method, options, shape, layout, fill). To debug one, open
+ * /e2e/harness/kernels.html?only=<part of the name> in the dev server and compare the kernel
+ * with the reference it names in its header comment.
+ */
+import { expect, test } from '@playwright/test';
+import type { KernelReport } from './harness/kernels';
+
+const REL_TOL = 1e-6;
+
+test('every compression kernel equals its TS reference', async ({ page }) => {
+  test.setTimeout(5 * 60_000);
+  const consoleErrors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  await page.goto('/e2e/harness/kernels.html');
+  await page.waitForFunction(() => window.__kernels?.done === true, undefined, { timeout: 4 * 60_000, polling: 500 });
+  const report: KernelReport = await page.evaluate(() => window.__kernels);
+  console.log(`adapter: ${report.adapter}`);
+  for (const c of report.cases) {
+    console.log(`${c.name.padEnd(64)} gpu ${c.gpuMs.toFixed(0).padStart(6)} ms  cpu ${c.cpuMs.toFixed(0).padStart(6)} ms`);
+  }
+  expect(report.error, `harness failed after ${report.cases.length} cases: ${report.error}`).toBeUndefined();
+  expect(report.cases.length).toBeGreaterThanOrEqual(30);
+  for (const c of report.cases) {
+    expect(c.cpuParts, `${c.name}: outputs present`).toBe(c.gpuParts);
+    expect(c.codeMismatches, `${c.name}: codes/mask differ`).toBe(0);
+    expect(c.paramMismatches, `${c.name}: scales/zero points differ`).toBe(0);
+    expect(c.maxRelError, `${c.name}: dequantized relative error`).toBeLessThanOrEqual(REL_TOL);
+    expect(c.floatBitMismatches, `${c.name}: dequantized floats are not bit-exact`).toBe(0);
+  }
+  // the shaders compiled and ran without validation errors
+  expect(consoleErrors.filter((t) => /WGSL|WebGPU|GPU|validation/i.test(t))).toEqual([]);
+});

@@ -1,0 +1,78 @@
+/**
+ * Every compression method, and the one entry the engine calls: compressTensor runs a method on
+ * WebGPU (WGSL) or on the CPU (the TS reference), then computes the stats the same way for both.
+ * The UI, the worker and the tests iterate METHODS.
+ */
+import { METHOD_IDS, type KernelDevice, type MethodId, type MethodOptions } from '../api';
+import { labError } from '../errors';
+import { getKernelGpu } from './gpu-device';
+import { int4GroupGpu } from './int4-group/gpu';
+import { int4GroupMeta, type Int4GroupOptions } from './int4-group/meta';
+import { int4GroupReference } from './int4-group/reference';
+import { int8ChannelGpu } from './int8-channel/gpu';
+import { int8ChannelMeta, type Int8ChannelOptions } from './int8-channel/meta';
+import { int8ChannelReference } from './int8-channel/reference';
+import { linearView, validateTensor } from './layout';
+import { magnitudePruneGpu } from './magnitude-prune/gpu';
+import { magnitudePruneMeta, type MagnitudePruneOptions } from './magnitude-prune/meta';
+import { magnitudePruneReference } from './magnitude-prune/reference';
+import { tensorStats } from './stats';
+import type { CompressionResult, MethodImpl, MethodMeta, WeightTensor } from './types';
+
+const magnitudePrune: MethodImpl<MagnitudePruneOptions> = {
+  meta: magnitudePruneMeta,
+  reference: magnitudePruneReference,
+  gpu: magnitudePruneGpu,
+};
+const int8Channel: MethodImpl<Int8ChannelOptions> = {
+  meta: int8ChannelMeta,
+  reference: (tensor) => int8ChannelReference(tensor),
+  gpu: (device, tensor) => int8ChannelGpu(device, tensor),
+};
+const int4Group: MethodImpl<Int4GroupOptions> = {
+  meta: int4GroupMeta,
+  reference: int4GroupReference,
+  gpu: int4GroupGpu,
+};
+
+/** Each method's implementation, by id (the options type varies, so the record is loosely typed). */
+export const METHODS: Readonly<Record<MethodId, MethodImpl<any>>> = Object.freeze({
+  'magnitude-prune': magnitudePrune,
+  'int8-channel': int8Channel,
+  'int4-group': int4Group,
+});
+
+/** The methods' metadata in METHOD_IDS order, for menus and loops. */
+export const METHOD_METAS: readonly MethodMeta<any>[] = Object.freeze(METHOD_IDS.map((id) => METHODS[id].meta));
+
+export function methodImpl(method: MethodId): MethodImpl<any> {
+  const impl = (METHODS as Record<string, MethodImpl<any> | undefined>)[method];
+  if (!impl) throw labError('BadOption', `unknown method ${String(method)}; choose one of ${METHOD_IDS.join(', ')}`);
+  return impl;
+}
+
+/**
+ * Compress one linear weight. Validates the method, options and tensor (errors named 'BadOption'
+ * list the valid choices); on 'webgpu' uses `gpu` or the shared kernel device. The input is not
+ * modified.
+ */
+export async function compressTensor(
+  method: MethodId,
+  options: MethodOptions,
+  tensor: WeightTensor,
+  device: KernelDevice,
+  gpu?: GPUDevice,
+): Promise<CompressionResult> {
+  const impl = methodImpl(method);
+  const resolved = impl.meta.resolveOptions(options ?? {});
+  validateTensor(tensor);
+  const start = performance.now();
+  let parts;
+  if (device === 'webgpu') parts = await impl.gpu(gpu ?? (await getKernelGpu()).device, tensor, resolved);
+  else if (device === 'cpu') parts = impl.reference(tensor, resolved);
+  else throw labError('BadOption', `unknown kernel device ${String(device)}; choose webgpu or cpu`);
+  const kernelMs = performance.now() - start;
+  const bits = impl.meta.bitsPerWeight(resolved, linearView(tensor.shape, tensor.layout));
+  const stats = tensorStats(tensor.name ?? '', tensor.data, parts.dequantized, bits);
+  return { ...parts, method, options: resolved, device, stats, kernelMs };
+}

@@ -1,0 +1,36 @@
+// The shared rounding rule: half away from zero, decided by exact f32 boundaries.
+import { describe, expect, it } from 'vitest';
+import { MIN_SCALE, quantizeValue, roundDiv, scaleOf } from './affine';
+
+/** The definition, checked directly: fround((n - 0.5) s) <= a < fround((n + 0.5) s). */
+function onBoundaries(a: number, s: number, n: number): boolean {
+  const f = Math.fround;
+  return (n === 0 || f((n - 0.5) * s) <= a) && a < f((n + 0.5) * s);
+}
+
+describe('roundDiv', () => {
+  it('rounds halves away from zero and caps', () => {
+    expect([0, 0.49, 0.5, 1.5, 2.5, 126.5].map((a) => roundDiv(a, 1, 127))).toEqual([0, 0, 1, 2, 3, 127]);
+    expect(roundDiv(500, 1, 127)).toBe(127);
+    expect(roundDiv(1e30, MIN_SCALE, 15)).toBe(15);
+  });
+
+  it('meets its boundary definition for many f32 inputs', () => {
+    let seed = 12345;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    for (let t = 0; t < 20000; t++) {
+      const s = scaleOf(Math.fround(rand() * 10), Math.fround(1 / 127));
+      const n0 = Math.floor(rand() * 127);
+      const a = Math.fround((n0 + (rand() < 0.5 ? 0.5 : rand())) * s); // many near-halves
+      const n = roundDiv(a, s, 1000);
+      expect(onBoundaries(a, s, n), `a=${a} s=${s} n=${n}`).toBe(true);
+    }
+  });
+
+  it('quantizeValue is symmetric around the zero point', () => {
+    expect(quantizeValue(-2.5, 1, 8, 0, 15)).toBe(5);
+    expect(quantizeValue(2.5, 1, 8, 0, 15)).toBe(11);
+    expect(quantizeValue(-100, 1, 0, -127, 127)).toBe(-100);
+    expect(quantizeValue(-200, 1, 0, -127, 127)).toBe(-127);
+  });
+});

@@ -1,0 +1,85 @@
+/**
+ * The arithmetic every quantizer shares, written once in f32 so that the TS reference and the WGSL
+ * (shared/common.wgsl, shared/affine-quantize.wgsl) agree bit for bit.
+ *
+ * Rules (the GPU follows them exactly):
+ * - Only correctly rounded f32 operations decide anything: +, -, * (WGSL guarantees these;
+ *   Math.fround of the double result is the same value, because double has > 2*24+2 bits).
+ *   Division is only a first guess: WGSL allows 2.5 ulp for x / y.
+ * - Rounding is half away from zero, defined by exact boundaries:
+ *     roundDiv(a, s) = the n >= 0 with fround((n - 0.5) * s) <= a < fround((n + 0.5) * s).
+ *   Starting from the guess floor(a / s + 0.5), at most ROUND_FIX_STEPS steps down, then up,
+ *   reach it (the guess is off by at most one here).
+ * - Scales are never below MIN_SCALE (2^-100): all boundaries stay normal floats, so a GPU that
+ *   flushes subnormals to zero decides the same codes. A zero channel/group gets MIN_SCALE and
+ *   dequantizes to exact zeros.
+ * - Scales are range * fround(1 / levels) (a product, not a quotient), e.g. max|w| * fround(1/127).
+ */
+import type { LinearView } from '../layout';
+
+export const MIN_SCALE = 2 ** -100;
+export const ROUND_FIX_STEPS = 4;
+
+const f = Math.fround;
+
+/** fround(1 / levels): the factor that turns a range into a scale. */
+export function inverseLevels(levels: number): number {
+  return f(1 / levels);
+}
+
+/** The scale of a range (max|w| or max - min), never below MIN_SCALE. */
+export function scaleOf(range: number, invLevels: number): number {
+  return Math.max(f(range * invLevels), MIN_SCALE);
+}
+
+/** round(a / s) half away from zero for a >= 0, s >= MIN_SCALE, capped at `cap`. */
+export function roundDiv(a: number, s: number, cap: number): number {
+  let n = Math.min(Math.floor(f(f(a / s) + 0.5)), cap + 1);
+  for (let k = 0; k < ROUND_FIX_STEPS; k++) if (n > 0 && a < f((n - 0.5) * s)) n -= 1;
+  for (let k = 0; k < ROUND_FIX_STEPS; k++) if (n <= cap && a >= f((n + 0.5) * s)) n += 1;
+  return Math.min(n, cap);
+}
+
+/** The code of w in a grid (scale s, zero point zp) clamped to [qmin, qmax]. */
+export function quantizeValue(w: number, s: number, zp: number, qmin: number, qmax: number): number {
+  const r = roundDiv(Math.abs(w), s, qmax - qmin);
+  const q = w < 0 ? zp - r : zp + r;
+  return Math.min(Math.max(q, qmin), qmax);
+}
+
+export function dequantizeValue(q: number, s: number, zp: number): number {
+  return f((q - zp) * s);
+}
+
+/** Quantization grid: which (scale, zero point) each element uses. */
+export interface AffineGrid {
+  /** group g of channel o uses scales[o * nGroups + g]; groupSize = inDim for per-channel */
+  groupSize: number;
+  nGroups: number;
+  scales: Float32Array;
+  zeroPoints: Uint8Array;
+  qmin: number;
+  qmax: number;
+}
+
+/** Elementwise step shared by int8-channel and int4-group: codes and dequantized weights. */
+export function quantizeAffine(
+  data: Float32Array,
+  view: LinearView,
+  grid: AffineGrid,
+  codes: Int8Array | Uint8Array,
+): Float32Array {
+  const out = new Float32Array(data.length);
+  for (let o = 0; o < view.outDim; o++) {
+    for (let i = 0; i < view.inDim; i++) {
+      const at = o * view.strideOut + i * view.strideIn;
+      const g = o * grid.nGroups + Math.floor(i / grid.groupSize);
+      const s = grid.scales[g];
+      const zp = grid.zeroPoints[g];
+      const q = quantizeValue(data[at], s, zp, grid.qmin, grid.qmax);
+      codes[at] = q;
+      out[at] = dequantizeValue(q, s, zp);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,69 @@
+/**
+ * Types shared by every compression method: the tensor that goes in, the result that comes out,
+ * and the metadata each method folder exports. A linear weight is stored as [rows, cols]; its
+ * `layout` says which axis is the output channel (see layout.ts for the index math).
+ */
+import type { KernelDevice, MethodId, MethodOptions, TensorStats } from '../api';
+
+/** 'in_out': MatMul B stored (in, out), output channel = column; 'out_in': Gemm transB=1, (out, in). */
+export type WeightLayout = 'in_out' | 'out_in';
+
+export interface WeightTensor {
+  /** initializer name, copied into the stats */
+  name?: string;
+  /** row-major values, rows * cols long */
+  data: Float32Array;
+  /** stored shape [rows, cols] */
+  shape: readonly [number, number];
+  layout: WeightLayout;
+}
+
+/** What a method computes; every array is flat and in the input's stored (row-major) order unless said. */
+export interface CompressionParts {
+  /** same shape and layout as the input: exactly what the packed form computes */
+  dequantized: Float32Array;
+  /** int8-channel: signed codes in [-127, 127]; int4-group: unpacked 4-bit codes in [0, 15] (one per byte) */
+  codes?: Int8Array | Uint8Array;
+  /** int8-channel: (out); int4-group: (out, nGroups), row-major like MatMulNBits scales */
+  scales?: Float32Array;
+  /** int4-group: (out, nGroups), unpacked, values in [0, 15] */
+  zeroPoints?: Uint8Array;
+  /** magnitude-prune: 1 = kept, 0 = pruned, same order as the input */
+  mask?: Uint8Array;
+}
+
+export interface CompressionResult extends CompressionParts {
+  method: MethodId;
+  /** the options after validation and defaults */
+  options: MethodOptions;
+  device: KernelDevice;
+  stats: TensorStats;
+  /** wall time of the kernel (upload, dispatches, readback on webgpu), milliseconds */
+  kernelMs: number;
+}
+
+/** A linear weight seen as (out, in), whatever its stored layout. */
+export interface LinearDims {
+  outDim: number;
+  inDim: number;
+}
+
+export interface MethodMeta<O extends MethodOptions = MethodOptions> {
+  id: MethodId;
+  label: string;
+  /** one sentence for the UI */
+  description: string;
+  defaults: Readonly<O>;
+  /** validate and fill defaults; throws a 'BadOption' error naming the valid choices */
+  resolveOptions(options: MethodOptions): O;
+  /** bits per weight of the packed export, scales and zero points included */
+  bitsPerWeight(options: O, dims: LinearDims): number;
+}
+
+export interface MethodImpl<O extends MethodOptions = MethodOptions> {
+  meta: MethodMeta<O>;
+  /** plain TS loops: the truth */
+  reference(tensor: WeightTensor, options: O): CompressionParts;
+  /** WGSL on WebGPU; must equal the reference (codes and masks byte for byte) */
+  gpu(device: GPUDevice, tensor: WeightTensor, options: O): Promise<CompressionParts>;
+}
