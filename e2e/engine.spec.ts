@@ -1,0 +1,139 @@
+/**
+ * The engine in real Chromium: the worker through comlink, the demo model, perplexity on WASM
+ * and WebGPU compared with the independent Node reference (scripts/ppl-node.ts:
+ * onnxruntime-node + transformers.js tokenizer) on the same tokens, within 0.1 %.
+ * If the ppl differs: run the node script by hand with the same flags; a tokenization
+ * difference shows as a different tokensScored/datasetTokens, a windowing difference as a
+ * different windows count, an EP difference as a small ppl drift only.
+ */
+import { execFileSync } from 'node:child_process';
+import { expect, test, type Page } from '@playwright/test';
+import type { Capabilities, EvalResult, EvalSettings, ModelSummary } from '../workers/api';
+
+const MODEL = 'brown-gpt2';
+const REL_TOL = 1e-3;
+
+interface NodeRef {
+  ppl: number;
+  tokensScored: number;
+  windows: number;
+  datasetTokens: number;
+}
+type Outcome<T> = { ok: true; value: T } | { ok: false; name: string; message: string };
+
+function nodeReference(tokens: number, context: number, stride: number): NodeRef {
+  const out = execFileSync('npx', ['tsx', 'scripts/ppl-node.ts', '--model', `public/models/${MODEL}`, '--tokens', String(tokens), '--context', String(context), '--stride', String(stride)], {
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
+  return JSON.parse(out.trim().split('\n').pop()!);
+}
+
+async function openHarness(page: Page, query = ''): Promise<void> {
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning' || m.text().startsWith('[vite]')) console.log(`[page ${m.type()}] ${m.text()}`);
+  });
+  page.on('framenavigated', (f) => f === page.mainFrame() && console.log(`[page] navigated to ${f.url()}`));
+  page.on('requestfailed', (r) => console.log(`[page] request failed ${r.url()}`));
+  page.on('response', (r) => r.status() >= 400 && console.log(`[page] HTTP ${r.status()} ${r.url()}`));
+  await page.goto(`/e2e/harness/engine.html${query}`);
+  await page.waitForFunction(() => 'harness' in window, null, { timeout: 60_000 });
+}
+
+const call = <T>(page: Page, fn: string, ...args: unknown[]): Promise<T> =>
+  page.evaluate(([f, a]) => (window as any).harness[f as string](...(a as unknown[])), [fn, args] as const) as Promise<T>;
+
+test.describe.configure({ mode: 'serial' });
+
+test.beforeAll(() => {
+  execFileSync('node', ['scripts/copy-runtime-assets.mjs'], { stdio: 'inherit' });
+});
+
+let page: Page;
+let model: ModelSummary;
+
+test.beforeAll(async ({ browser }) => {
+  page = await browser.newPage();
+  await openHarness(page);
+  const r = await call<Outcome<ModelSummary>>(page, 'loadDemo', MODEL);
+  if (!r.ok) throw new Error(`loadDemo failed: ${r.name}: ${r.message}`);
+  model = r.value;
+});
+
+test.afterAll(async () => {
+  await page?.close();
+});
+
+test('capabilities and the demo model summary', async () => {
+  const caps = await call<Capabilities>(page, 'capabilities');
+  console.log('capabilities', JSON.stringify(caps));
+  expect(caps.crossOriginIsolated).toBe(true);
+  expect(caps.wasmThreads).toBeGreaterThan(1);
+  expect(model).toMatchObject({ id: `demo:${MODEL}`, modelType: 'gpt2', nPositions: 256, vocabSize: 8192, outputNames: ['logits'] });
+  expect(model.inputNames).toContain('input_ids');
+  expect(model.linearWeights.length).toBeGreaterThan(0);
+  expect(model.datasetTokens).toBeGreaterThan(2048);
+});
+
+async function compare(settings: EvalSettings): Promise<EvalResult> {
+  const ref = nodeReference(settings.tokens, settings.context, settings.stride);
+  const r = await call<Outcome<EvalResult>>(page, 'evaluate', model.id, 'baseline', settings);
+  if (!r.ok) throw new Error(`evaluate failed: ${r.name}: ${r.message}`);
+  const { perplexity: p, throughput: t } = r.value;
+  const rel = Math.abs(p.ppl / ref.ppl - 1);
+  console.log(
+    `${settings.backend}: ppl ${p.ppl.toFixed(4)} vs node ${ref.ppl.toFixed(4)} (rel ${rel.toExponential(2)}), ` +
+      `${p.tokensScored} tokens in ${p.windows} windows, ${p.seconds.toFixed(2)} s; ` +
+      `prefill ${t.seqLen} tokens: median ${t.medianMs.toFixed(1)} ms, p90 ${t.p90Ms.toFixed(1)} ms, ${t.tokensPerS.toFixed(0)} tok/s`,
+  );
+  expect(ref.datasetTokens).toBe(model.datasetTokens);
+  expect(p.tokensScored).toBe(ref.tokensScored);
+  expect(p.windows).toBe(ref.windows);
+  expect(rel).toBeLessThan(REL_TOL);
+  expect(t.runs).toBe(settings.throughputRuns);
+  expect(t.tokensPerS).toBeGreaterThan(0);
+  return r.value;
+}
+
+test('wasm baseline ppl matches onnxruntime-node within 0.1 %', async () => {
+  await compare({ backend: 'wasm', tokens: 2048, context: 256, stride: 256, throughputRuns: 5 });
+});
+
+test('wasm sliding window (stride < context) matches too', async () => {
+  await compare({ backend: 'wasm', tokens: 1024, context: 256, stride: 128, throughputRuns: 1 });
+});
+
+test('webgpu baseline ppl matches onnxruntime-node within 0.1 %', async () => {
+  const caps = await call<Capabilities>(page, 'capabilities');
+  expect(caps.webgpu, caps.webgpuReason).toBe(true);
+  await compare({ backend: 'webgpu', tokens: 512, context: 256, stride: 256, throughputRuns: 1 });
+});
+
+test('progress has an ETA; cancel stops between windows with name Cancelled', async () => {
+  const r = await call<Outcome<EvalResult>>(page, 'evaluateThenCancel', model.id, { backend: 'wasm', tokens: 8192, context: 256, stride: 256, throughputRuns: 0 });
+  expect(r).toMatchObject({ ok: false, name: 'Cancelled' });
+  const progress = await page.evaluate(() => (window as any).harness.progress as { phase: string; etaS?: number }[]);
+  expect(progress.some((p) => p.phase === 'perplexity' && typeof p.etaS === 'number')).toBe(true);
+});
+
+test('bad calls reject with a code that names the problem', async () => {
+  const unknown = await call<Outcome<EvalResult>>(page, 'evaluate', 'demo:nope', 'baseline', { backend: 'wasm', tokens: 256, context: 256, stride: 256, throughputRuns: 0 });
+  expect(unknown).toMatchObject({ ok: false, name: 'BadOption' });
+  const tooLong = await call<Outcome<EvalResult>>(page, 'evaluate', model.id, 'baseline', { backend: 'wasm', tokens: 512, context: 512, stride: 512, throughputRuns: 0 });
+  expect(tooLong).toMatchObject({ ok: false, name: 'BadOption' });
+  expect((tooLong as { message: string }).message).toMatch(/n_positions/);
+  const missing = await call<Outcome<ModelSummary>>(page, 'loadDemo', 'no-such-model');
+  expect(missing).toMatchObject({ ok: false, name: 'MissingFile' });
+});
+
+test('?nogpu=1 hides WebGPU and webgpu evaluation says WebGpuUnavailable', async ({ browser }) => {
+  const p2 = await browser.newPage();
+  await openHarness(p2, '?nogpu=1');
+  const caps = await call<Capabilities>(p2, 'capabilities');
+  expect(caps).toMatchObject({ webgpu: false });
+  const loaded = await call<Outcome<ModelSummary>>(p2, 'loadDemo', MODEL);
+  expect(loaded.ok).toBe(true);
+  const r = await call<Outcome<EvalResult>>(p2, 'evaluate', model.id, 'baseline', { backend: 'webgpu', tokens: 256, context: 256, stride: 256, throughputRuns: 0 });
+  expect(r).toMatchObject({ ok: false, name: 'WebGpuUnavailable' });
+  await p2.close();
+});

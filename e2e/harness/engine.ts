@@ -1,0 +1,48 @@
+/**
+ * Test page for the engine worker: starts it the way the UI does and puts a small object on
+ * window.harness that e2e/engine.spec.ts calls with page.evaluate. Progress events are kept in
+ * harness.progress; errors come back as { name, message } so the spec can check codes.
+ */
+import * as Comlink from 'comlink';
+import type { EvalSettings, KernelDevice, LabApi, Progress, VariantSpec } from '../../workers/api';
+
+const params = new URL(location.href).searchParams;
+const url = new URL('../../workers/engine.worker.ts', import.meta.url);
+if (params.get('nogpu') === '1') url.searchParams.set('nogpu', '1');
+const worker = new Worker(url, { type: 'module', name: 'engine' });
+const api = Comlink.wrap<LabApi>(worker);
+const progress: Progress[] = [];
+const onProgress = Comlink.proxy((p: Progress) => {
+  progress.push(p);
+  document.getElementById('log')!.textContent = `${p.phase} ${p.done}/${p.total} eta ${p.etaS?.toFixed(1) ?? '?'} s ${p.message ?? ''}`;
+});
+
+type Outcome<T> = { ok: true; value: T } | { ok: false; name: string; message: string };
+async function outcome<T>(p: Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await p };
+  } catch (e) {
+    return { ok: false, name: (e as Error).name, message: (e as Error).message };
+  }
+}
+
+let jobs = 0;
+const harness = {
+  api,
+  progress,
+  capabilities: () => api.capabilities(),
+  loadDemo: (name: string) => outcome(api.loadDemo(name)),
+  evaluate: (modelId: string, variantId: string, settings: EvalSettings, jobId = `job-${++jobs}`) =>
+    outcome(api.evaluate(modelId, variantId, settings, jobId, onProgress)),
+  makeVariant: (modelId: string, spec: VariantSpec, device: KernelDevice, jobId = `job-${++jobs}`) =>
+    outcome(api.makeVariant(modelId, spec, device, jobId, onProgress)),
+  /** starts an evaluation, cancels it once its first window is done, returns how it ended */
+  evaluateThenCancel: async (modelId: string, settings: EvalSettings) => {
+    const jobId = `cancel-${++jobs}`;
+    const cb = Comlink.proxy((p: Progress) => {
+      if (p.phase === 'perplexity' && p.done >= 1) void api.cancel(jobId);
+    });
+    return outcome(api.evaluate(modelId, 'baseline', settings, jobId, cb));
+  },
+};
+(window as unknown as { harness: typeof harness }).harness = harness;

@@ -1,0 +1,53 @@
+/**
+ * What this browser can do, probed once and frozen: WebGPU (adapter, shader-f16), whether
+ * the page is crossOriginIsolated (WASM threads need SharedArrayBuffer) and WASM SIMD.
+ * `?nogpu=1` on the worker URL hides WebGPU, so the no-GPU path can be tried on any machine.
+ */
+import type { Capabilities } from './api';
+
+/** The smallest module using a v128 instruction (as wasm-feature-detect does). */
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+
+/** Threads the WASM EP uses: all cores when SharedArrayBuffer is allowed, else 1. */
+export function wasmThreads(): number {
+  return globalThis.crossOriginIsolated ? Math.max(1, navigator.hardwareConcurrency || 1) : 1;
+}
+
+export const gpuHidden = (): boolean => new URL(self.location.href).searchParams.get('nogpu') === '1';
+
+/** Makes navigator.gpu undefined in this worker (for ?nogpu=1). */
+export function hideWebGpu(): void {
+  const proto = Object.getPrototypeOf(navigator);
+  Object.defineProperty(proto, 'gpu', { get: () => undefined, configurable: true });
+  if ('gpu' in navigator && Object.prototype.hasOwnProperty.call(navigator, 'gpu')) {
+    Object.defineProperty(navigator, 'gpu', { get: () => undefined, configurable: true });
+  }
+}
+
+let probed: Promise<Readonly<Capabilities>> | undefined;
+
+export function capabilities(): Promise<Readonly<Capabilities>> {
+  probed ??= probe().then((c) => Object.freeze(c));
+  return probed;
+}
+
+async function probe(): Promise<Capabilities> {
+  const base = {
+    crossOriginIsolated: Boolean(globalThis.crossOriginIsolated),
+    wasmThreads: wasmThreads(),
+    wasmSimd: WebAssembly.validate(SIMD_PROBE),
+  };
+  const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
+  if (gpuHidden()) return { ...base, webgpu: false, webgpuReason: 'hidden by ?nogpu=1', shaderF16: false };
+  if (!gpu) return { ...base, webgpu: false, webgpuReason: 'navigator.gpu is missing (browser without WebGPU, or not a secure context)', shaderF16: false };
+  let adapter: GPUAdapter | null = null;
+  try {
+    adapter = await gpu.requestAdapter();
+  } catch (e) {
+    return { ...base, webgpu: false, webgpuReason: `requestAdapter failed: ${(e as Error).message}`, shaderF16: false };
+  }
+  if (!adapter) return { ...base, webgpu: false, webgpuReason: 'requestAdapter returned no adapter (GPU blocklisted or disabled)', shaderF16: false };
+  const info = adapter.info;
+  const name = [info?.vendor, info?.architecture, info?.device, info?.description].filter(Boolean).join(' ');
+  return { ...base, webgpu: true, adapter: name || 'unknown adapter', shaderF16: adapter.features.has('shader-f16') };
+}

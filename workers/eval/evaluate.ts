@@ -1,0 +1,88 @@
+/**
+ * Evaluation of one model (baseline or variant) on one backend: perplexity over the first
+ * `tokens` dataset tokens by the sliding-window method (windows.ts), then prefill throughput
+ * (one warm-up, then `throughputRuns` timed runs of one full window of `context` tokens).
+ * Progress per window with an ETA; cancellation checked between windows and runs.
+ */
+import type { EvalSettings, PerplexityResult, ThroughputResult } from '../api';
+import { labError } from '../errors';
+import type { Job } from '../jobs';
+import { getSession, runLogits } from './ort-runtime';
+import { checkWindowSettings, medianP90, slidingPerplexity, slidingWindows } from './windows';
+
+const MAX_THROUGHPUT_RUNS = 100;
+
+export interface EvalTarget {
+  /** changes whenever the bytes change, e.g. `${modelId}|${variantId}` */
+  key: string;
+  getBytes: () => Uint8Array;
+  /** the dataset token stream */
+  ids: Int32Array;
+  datasetName: string;
+  /** the model's context limit (0 = unknown) */
+  nPositions: number;
+}
+
+/** Throws 'BadOption' naming the problem and the valid range. */
+export function validateSettings(s: EvalSettings, t: Pick<EvalTarget, 'ids' | 'nPositions'>): void {
+  const bad = (m: string) => labError('BadOption', m);
+  if (s.backend !== 'webgpu' && s.backend !== 'wasm') throw bad(`backend must be one of webgpu, wasm; got "${s.backend}"`);
+  const problem = checkWindowSettings(s);
+  if (problem) throw bad(problem);
+  if (s.tokens > t.ids.length) throw bad(`tokens must be <= ${t.ids.length} (the dataset's length), got ${s.tokens}`);
+  if (t.nPositions > 0 && s.context > t.nPositions) throw bad(`context must be <= ${t.nPositions} (the model's n_positions), got ${s.context}`);
+  if (!Number.isInteger(s.throughputRuns) || s.throughputRuns < 0 || s.throughputRuns > MAX_THROUGHPUT_RUNS) {
+    throw bad(`throughputRuns must be an integer in [0, ${MAX_THROUGHPUT_RUNS}], got ${s.throughputRuns}`);
+  }
+}
+
+export async function evaluateTarget(
+  t: EvalTarget,
+  s: EvalSettings,
+  job: Job,
+): Promise<{ perplexity: PerplexityResult; throughput: ThroughputResult }> {
+  validateSettings(s, t);
+  job.progress('session', 0, 1, `starting ${s.backend} session`);
+  const session = await getSession(t.key, s.backend, t.getBytes);
+  job.check();
+
+  const total = slidingWindows(s).length;
+  job.progress('perplexity', 0, total);
+  const t0 = performance.now();
+  const core = await slidingPerplexity(t.ids, s, async (ids) => runLogits(session, ids), {
+    beforeWindow: () => job.checkpoint(),
+    afterWindow: (i, n, acc) => job.progress('perplexity', i + 1, n, `ppl so far ${Math.exp(acc.sum / acc.count).toFixed(3)}`),
+  });
+  const perplexity: PerplexityResult = {
+    ...core,
+    dataset: t.datasetName,
+    context: s.context,
+    stride: s.stride,
+    backend: s.backend,
+    seconds: (performance.now() - t0) / 1000,
+  };
+
+  const seqLen = Math.min(s.context, t.ids.length);
+  const window = BigInt64Array.from(t.ids.subarray(0, seqLen), (v) => BigInt(v));
+  const warmup = 1;
+  const runs = s.throughputRuns;
+  const times: number[] = [];
+  for (let i = 0; i < warmup + runs; i++) {
+    await job.checkpoint();
+    const { ms } = await runLogits(session, window);
+    if (i >= warmup) times.push(ms);
+    job.progress('throughput', i + 1, warmup + runs);
+  }
+  const { median, p90 } = times.length ? medianP90(times) : { median: NaN, p90: NaN };
+  const throughput: ThroughputResult = {
+    backend: s.backend,
+    batch: 1,
+    seqLen,
+    warmup,
+    runs,
+    medianMs: median,
+    p90Ms: p90,
+    tokensPerS: times.length ? (seqLen * 1000) / median : NaN,
+  };
+  return { perplexity, throughput };
+}

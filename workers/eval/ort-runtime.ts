@@ -1,0 +1,126 @@
+/**
+ * The one module that imports onnxruntime-web. It maps our backends to execution providers,
+ * keeps a small cache of sessions per (model bytes, backend), and runs them one at a time.
+ *
+ * We import `onnxruntime-web/webgpu`: the native WebGPU EP (the plain build's JSEP is much
+ * slower on MatMulNBits); this bundle also carries the WASM EP. Its wasm files are served from
+ * public/ort/ (copied from node_modules/onnxruntime-web/dist by scripts/copy-runtime-assets.mjs),
+ * never from a CDN.
+ */
+import * as ort from 'onnxruntime-web/webgpu';
+import type { Backend } from '../api';
+import { publicUrl } from '../assets';
+import { wasmThreads } from '../capabilities';
+import { labError } from '../errors';
+
+/** Sessions kept per backend (baseline + the variant being looked at); older ones are released. */
+const MAX_SESSIONS_PER_BACKEND = 2;
+
+const EXECUTION_PROVIDERS: Record<Backend, string> = Object.freeze({ webgpu: 'webgpu', wasm: 'wasm' });
+
+let configured = false;
+function configure(): void {
+  if (configured) return;
+  configured = true;
+  ort.env.wasm.wasmPaths = publicUrl('ort/');
+  ort.env.wasm.numThreads = wasmThreads();
+  ort.env.wasm.simd = true;
+  ort.env.wasm.proxy = false; // we already are a worker
+  ort.env.logLevel = 'warning';
+}
+
+export interface SessionHandle {
+  key: string;
+  backend: Backend;
+  session: ort.InferenceSession;
+  inputNames: readonly string[];
+  lastUsed: number;
+}
+
+const sessions = new Map<string, SessionHandle>();
+
+/** All ORT work goes through this queue: sessions are created and run one at a time. */
+let queue: Promise<unknown> = Promise.resolve();
+function serial<T>(fn: () => Promise<T>): Promise<T> {
+  const next = queue.then(fn, fn);
+  queue = next.catch(() => {});
+  return next;
+}
+
+/**
+ * The session for `modelKey` on `backend`, created from getBytes() on first use.
+ * `modelKey` must change whenever the bytes change (e.g. `${modelId}|${variantId}`).
+ */
+export function getSession(modelKey: string, backend: Backend, getBytes: () => Uint8Array): Promise<SessionHandle> {
+  return serial(async () => {
+    configure();
+    const key = `${backend}|${modelKey}`;
+    const hit = sessions.get(key);
+    if (hit) {
+      hit.lastUsed = performance.now();
+      return hit;
+    }
+    await evictFor(backend);
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(getBytes(), {
+        executionProviders: [EXECUTION_PROVIDERS[backend]],
+        graphOptimizationLevel: 'all',
+      });
+    } catch (e) {
+      const msg = (e as Error).message ?? String(e);
+      if (backend === 'webgpu') throw labError('WebGpuUnavailable', `could not start a WebGPU session: ${msg}`);
+      throw e;
+    }
+    const h: SessionHandle = { key, backend, session, inputNames: session.inputNames, lastUsed: performance.now() };
+    sessions.set(key, h);
+    return h;
+  });
+}
+
+async function evictFor(backend: Backend): Promise<void> {
+  const mine = [...sessions.values()].filter((s) => s.backend === backend).sort((a, b) => a.lastUsed - b.lastUsed);
+  while (mine.length >= MAX_SESSIONS_PER_BACKEND) {
+    const old = mine.shift()!;
+    sessions.delete(old.key);
+    await old.session.release();
+  }
+}
+
+/** Releases every session whose key contains `modelKeyPart` (e.g. a model id being dropped). */
+export function releaseSessions(modelKeyPart: string): Promise<void> {
+  return serial(async () => {
+    for (const [k, s] of [...sessions]) {
+      if (!k.includes(modelKeyPart)) continue;
+      sessions.delete(k);
+      await s.session.release();
+    }
+  });
+}
+
+export interface LogitsOut {
+  /** (seq, vocab) row-major, batch 1 */
+  logits: Float32Array;
+  vocab: number;
+  ms: number;
+}
+
+/** One prefill run over `ids` (batch 1): input_ids, attention_mask of ones, position_ids if declared. */
+export function runLogits(h: SessionHandle, ids: BigInt64Array): Promise<LogitsOut> {
+  return serial(async () => {
+    const n = ids.length;
+    const feeds: Record<string, ort.Tensor> = { input_ids: new ort.Tensor('int64', ids, [1, n]) };
+    if (h.inputNames.includes('attention_mask')) feeds.attention_mask = new ort.Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]);
+    if (h.inputNames.includes('position_ids')) {
+      feeds.position_ids = new ort.Tensor('int64', BigInt64Array.from({ length: n }, (_, i) => BigInt(i)), [1, n]);
+    }
+    const t0 = performance.now();
+    const out = await h.session.run(feeds, ['logits']);
+    const t = out.logits;
+    const logits = (t.location === 'cpu' ? t.data : await t.getData(true)) as Float32Array;
+    const ms = performance.now() - t0;
+    const vocab = t.dims[t.dims.length - 1];
+    if (logits.length !== n * vocab) throw new Error(`logits dims [${t.dims.join(', ')}] do not match ${n} tokens`);
+    return { logits, vocab, ms };
+  });
+}

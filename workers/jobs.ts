@@ -1,0 +1,70 @@
+/**
+ * Long calls are jobs: they report progress (with an ETA from the pace so far) through the
+ * comlink-proxied callback and check for cancellation between steps. `cancel(jobId)` may come
+ * before the job starts; the job then stops at its first check.
+ */
+import type { Progress, ProgressFn } from './api';
+import { labError } from './errors';
+
+const cancelled = new Set<string>();
+
+export function cancelJob(jobId: string): void {
+  cancelled.add(jobId);
+}
+
+export class Job {
+  private phase = '';
+  private phaseStart = 0;
+
+  constructor(
+    readonly id: string,
+    private readonly onProgress?: ProgressFn,
+  ) {}
+
+  /** Throws Error{name:'Cancelled'} if cancel(jobId) was called. */
+  check(): void {
+    if (cancelled.has(this.id)) throw labError('Cancelled', `job ${this.id} was cancelled`);
+  }
+
+  /**
+   * Lets queued messages in (a cancel call arrives as one: ORT runs can finish without ever
+   * yielding to the event loop), then checks. Use between steps.
+   */
+  async checkpoint(): Promise<void> {
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    this.check();
+  }
+
+  /** Reports progress; the ETA restarts with each phase. Never throws (the UI may be gone). */
+  progress(phase: string, done: number, total: number, message?: string): void {
+    const now = performance.now();
+    if (phase !== this.phase) {
+      this.phase = phase;
+      this.phaseStart = now;
+    }
+    const elapsedS = (now - this.phaseStart) / 1000;
+    const etaS = done > 0 && total >= done ? (elapsedS / done) * (total - done) : undefined;
+    const p: Progress = { jobId: this.id, phase, done, total, etaS, message };
+    try {
+      void Promise.resolve(this.onProgress?.(p)).catch(() => {});
+    } catch {
+      /* a dead callback must not stop the job */
+    }
+  }
+
+  /** Forget the cancel flag once the job has ended (either way). */
+  end(): void {
+    cancelled.delete(this.id);
+  }
+}
+
+/** Runs `fn` as a job and always clears its flag. */
+export async function runJob<T>(jobId: string, onProgress: ProgressFn | undefined, fn: (job: Job) => Promise<T>): Promise<T> {
+  const job = new Job(jobId, onProgress);
+  try {
+    job.check();
+    return await fn(job);
+  } finally {
+    job.end();
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * Loading a model: gather an HF/Optimum folder's files (from the site's public/models/<name>/
+ * for the demo, or from files the user dropped), then parse, validate and index it into a
+ * LoadedModel that the rest of the engine works on. The evaluation text is tokenized here,
+ * once per model.
+ *
+ * Folder layout read: config.json, tokenizer.json, tokenizer_config.json (optional),
+ * onnx/model.onnx (or onnx/decoder_model.onnx, or the only .onnx) [+ its external data files].
+ */
+import type { LinearWeight, ModelSummary } from '../api';
+import { publicUrl } from '../assets';
+import { labError } from '../errors';
+import { decodeModel, externalLocations, findLinearWeights, indexModel, writeBaseline, type ModelProto, type ParsedModel } from './onnx-graph';
+import { encodeDataset, makeTokenizer, type TextTokenizer } from './tokenizer';
+
+export const DATASET = Object.freeze({ name: 'brown-test', path: 'datasets/brown-test.txt' });
+
+/** Preferred graph files, best first; the KV-cache graphs are not for prefill evaluation. */
+const ONNX_PREFERENCE = Object.freeze(['onnx/model.onnx', 'model.onnx', 'onnx/decoder_model.onnx', 'decoder_model.onnx']);
+/** The inputs the evaluator can feed. */
+export const LM_INPUTS = Object.freeze(['input_ids', 'attention_mask', 'position_ids']);
+const ONNX_AVOID = /(merged|with_past|encoder)/;
+
+export interface ModelSource {
+  name: string;
+  source: 'demo' | 'files';
+  onnxPath: string;
+  onnxBytes: Uint8Array;
+  config: Record<string, unknown>;
+  tokenizerJson: unknown;
+  tokenizerConfig: unknown;
+  /** external data by location relative to the .onnx folder; filled by the gatherer */
+  external: Map<string, Uint8Array>;
+  proto: ModelProto;
+}
+
+export interface LoadedModel {
+  summary: ModelSummary;
+  parsed: ParsedModel;
+  linear: LinearWeight[];
+  /** the unmodified model as ORT loads it (external data inlined) */
+  baselineBytes: Uint8Array;
+  tokenizer: TextTokenizer;
+  /** the evaluation text as one token stream */
+  datasetIds: Int32Array;
+}
+
+
+async function fetchBytes(url: string, what: string): Promise<Uint8Array> {
+  const r = await fetch(url);
+  if (!r.ok) throw labError('MissingFile', `expected ${what} at ${url}, got HTTP ${r.status}`);
+  return new Uint8Array(await r.arrayBuffer());
+}
+
+async function fetchJson(url: string, what: string, optional = false): Promise<unknown> {
+  const r = await fetch(url);
+  if (!r.ok) {
+    if (optional) return {};
+    throw labError('MissingFile', `expected ${what} at ${url}, got HTTP ${r.status}`);
+  }
+  return r.json();
+}
+
+export async function fetchDataset(): Promise<string> {
+  const r = await fetch(publicUrl(DATASET.path));
+  if (!r.ok) throw labError('MissingFile', `expected the evaluation text at ${DATASET.path}, got HTTP ${r.status}`);
+  return r.text();
+}
+
+/** The demo folder public/models/<name>/. */
+export async function gatherDemo(name: string): Promise<ModelSource> {
+  if (!/^[\w.-]+$/.test(name)) throw labError('BadOption', `demo model name must be a folder name like "brown-gpt2", got "${name}"`);
+  const dir = publicUrl(`models/${name}/`);
+  const [config, tokenizerJson, tokenizerConfig, onnxBytes] = await Promise.all([
+    fetchJson(dir + 'config.json', 'config.json'),
+    fetchJson(dir + 'tokenizer.json', 'tokenizer.json'),
+    fetchJson(dir + 'tokenizer_config.json', 'tokenizer_config.json', true),
+    fetchBytes(dir + 'onnx/model.onnx', 'onnx/model.onnx'),
+  ]);
+  const proto = decodeModel(onnxBytes);
+  const external = new Map<string, Uint8Array>();
+  for (const loc of externalLocations(proto)) external.set(loc, await fetchBytes(dir + 'onnx/' + loc, `external data ${loc}`));
+  return { name, source: 'demo', onnxPath: 'onnx/model.onnx', onnxBytes, config: config as Record<string, unknown>, tokenizerJson, tokenizerConfig, external, proto };
+}
+
+export interface DroppedFile {
+  path: string;
+  data: ArrayBuffer;
+}
+
+const norm = (p: string) => p.replace(/\\/g, '/').replace(/^\.?\//, '');
+const base = (p: string) => p.slice(p.lastIndexOf('/') + 1);
+const dirOf = (p: string) => p.slice(0, p.lastIndexOf('/') + 1);
+
+/** Picks the files of one HF/Optimum folder out of a drop. */
+export function gatherFiles(files: DroppedFile[]): ModelSource {
+  const all = files.map((f) => ({ path: norm(f.path), data: f.data }));
+  const listing = all.map((f) => f.path).join(', ') || 'no files';
+  const onnxFiles = all.filter((f) => f.path.endsWith('.onnx'));
+  const pick =
+    ONNX_PREFERENCE.map((p) => onnxFiles.find((f) => f.path === p || f.path.endsWith('/' + p))).find(Boolean) ??
+    onnxFiles.find((f) => !ONNX_AVOID.test(base(f.path))) ??
+    onnxFiles[0];
+  if (!pick) throw labError('MissingFile', `expected an .onnx file (onnx/model.onnx), got: ${listing}`);
+  // config and tokenizer: the shallowest file of that name
+  const byName = (name: string) => all.filter((f) => base(f.path) === name).sort((a, b) => a.path.split('/').length - b.path.split('/').length)[0];
+  const json = (name: string, optional = false): unknown => {
+    const f = byName(name);
+    if (!f) {
+      if (optional) return {};
+      throw labError('MissingFile', `expected ${name} beside the model, got: ${listing}`);
+    }
+    try {
+      return JSON.parse(new TextDecoder().decode(f.data));
+    } catch (e) {
+      throw labError('MissingFile', `${f.path} is not valid JSON (${(e as Error).message})`);
+    }
+  };
+  const config = json('config.json') as Record<string, unknown>;
+  const tokenizerJson = json('tokenizer.json');
+  const tokenizerConfig = json('tokenizer_config.json', true);
+  const onnxBytes = new Uint8Array(pick.data);
+  const proto = decodeModel(onnxBytes);
+  const external = new Map<string, Uint8Array>();
+  for (const loc of externalLocations(proto)) {
+    const want = norm(dirOf(pick.path) + loc);
+    const f = all.find((x) => x.path === want) ?? all.find((x) => base(x.path) === base(loc));
+    if (f) external.set(loc, new Uint8Array(f.data));
+  }
+  const top = pick.path.includes('/') ? pick.path.split('/')[0] : '';
+  const name = top && top !== 'onnx' ? top : String(config._name_or_path ?? config.model_type ?? 'model');
+  return { name, source: 'files', onnxPath: pick.path, onnxBytes, config, tokenizerJson, tokenizerConfig, external, proto };
+}
+
+/** Parses, validates, indexes and tokenizes. `datasetText` is the evaluation text. */
+export function buildModel(src: ModelSource, datasetText: string): LoadedModel {
+  const parsed = indexModel(src.proto, (loc) => src.external.get(loc));
+  if (!parsed.inputNames.includes('input_ids') || !parsed.outputNames.includes('logits')) {
+    throw labError(
+      'NotLanguageModel',
+      `expected a causal LM graph with input "input_ids" and output "logits", got inputs [${parsed.inputNames.join(', ')}] and outputs [${parsed.outputNames.join(', ')}] in ${src.onnxPath}`,
+    );
+  }
+  const unknown = parsed.inputNames.filter((n) => !LM_INPUTS.includes(n));
+  if (unknown.length) {
+    throw labError('NotLanguageModel', `expected only inputs ${LM_INPUTS.join(', ')} (a prefill graph such as onnx/model.onnx, not a KV-cache decoder), got also [${unknown.join(', ')}] in ${src.onnxPath}`);
+  }
+  const linear = findLinearWeights(parsed);
+  if (!linear.length) {
+    throw labError('NoLinearWeights', `expected MatMul or Gemm nodes whose B input is a 2-D float32 initializer, found none in ${src.onnxPath} (quantized or fp16 exports are not supported as a base)`);
+  }
+  const cfg = src.config;
+  const num = (...keys: string[]) => keys.map((k) => Number(cfg[k])).find((v) => Number.isFinite(v) && v > 0);
+  const tokenizer = makeTokenizer(src.tokenizerJson, src.tokenizerConfig);
+  const datasetIds = encodeDataset(tokenizer, datasetText);
+  let totalParams = 0;
+  for (const t of parsed.tensors.values()) totalParams += t.params;
+  const onnxBytes = src.onnxBytes.length + [...src.external.values()].reduce((a, b) => a + b.length, 0);
+  const summary: ModelSummary = {
+    id: src.source === 'demo' ? `demo:${src.name}` : `files:${src.name}:${onnxBytes}`,
+    name: src.name,
+    source: src.source,
+    modelType: String(cfg.model_type ?? 'unknown'),
+    nPositions: num('n_positions', 'max_position_embeddings', 'n_ctx') ?? 0,
+    vocabSize: num('vocab_size') ?? 0,
+    totalParams,
+    linearParams: linear.reduce((a, w) => a + w.params, 0),
+    linearWeights: linear,
+    onnxBytes,
+    inputNames: parsed.inputNames,
+    outputNames: parsed.outputNames,
+    datasetName: DATASET.name,
+    datasetTokens: datasetIds.length,
+  };
+  return { summary, parsed, linear, baselineBytes: writeBaseline(parsed, src.onnxBytes), tokenizer, datasetIds };
+}
