@@ -26,12 +26,14 @@ test('every compression kernel equals its TS reference', async ({ page }) => {
   }
   expect(report.error, `harness failed after ${report.cases.length} cases: ${report.error}`).toBeUndefined();
   expect(report.cases.length).toBeGreaterThanOrEqual(30);
+  // soft: every failing case is listed, not just the first
   for (const c of report.cases) {
-    expect(c.cpuParts, `${c.name}: outputs present`).toBe(c.gpuParts);
-    expect(c.codeMismatches, `${c.name}: codes/mask differ`).toBe(0);
-    expect(c.paramMismatches, `${c.name}: scales/zero points differ`).toBe(0);
-    expect(c.maxRelError, `${c.name}: dequantized relative error`).toBeLessThanOrEqual(REL_TOL);
-    expect(c.floatBitMismatches, `${c.name}: dequantized floats are not bit-exact`).toBe(0);
+    expect.soft(c.error, `${c.name}: threw`).toBeUndefined();
+    expect.soft(c.cpuParts, `${c.name}: outputs present`).toBe(c.gpuParts);
+    expect.soft(c.codeMismatches, `${c.name}: codes/mask differ`).toBe(0);
+    expect.soft(c.paramMismatches, `${c.name}: scales/zero points differ`).toBe(0);
+    expect.soft(c.maxRelError, `${c.name}: dequantized relative error`).toBeLessThanOrEqual(REL_TOL);
+    expect.soft(c.floatBitMismatches, `${c.name}: dequantized floats are not bit-exact`).toBe(0);
   }
   // the shaders compiled and ran without validation errors
   expect(consoleErrors.filter((t) => /WGSL|WebGPU|GPU|validation/i.test(t))).toEqual([]);

@@ -22,6 +22,8 @@ export interface CaseReport {
   floatBitMismatches: number;
   /** max |gpu - cpu| / max(|cpu|, 1e-30) over the dequantized floats */
   maxRelError: number;
+  /** set when a side threw: the case's other fields are then zero */
+  error?: string;
   /** the outputs each side returned, e.g. "codes,scales" — must be equal */
   gpuParts: string;
   cpuParts: string;
@@ -43,7 +45,7 @@ declare global {
   }
 }
 
-type Fill = 'mixed' | 'constant' | 'levels';
+type Fill = 'mixed' | 'constant' | 'levels' | 'halves8' | 'halves4';
 
 interface Case {
   name: string;
@@ -72,6 +74,9 @@ function rng(seed: number): () => number {
  * 'mixed': roughly normal weights (std 0.05) with 10 % snapped to a coarse grid (ties, including
  * exact halves of typical scales), 3 % zeros, 1 % -0, 0.5 % outliers, and one all-zero output
  * channel. 'constant': every value 0.5 (ties everywhere). 'levels': 7 distinct values.
+ * 'halves8' / 'halves4': grids whose scale is exactly a power of two (channel max 127u; group
+ * range [-7u, 8u] per 32 inputs), with most values on exact halves of a step, so the rounding
+ * rule (half away from zero) decides many codes.
  */
 function makeTensor(rows: number, cols: number, layout: WeightLayout, fill: Fill, seed: number): Float32Array {
   const data = new Float32Array(rows * cols);
@@ -89,6 +94,7 @@ function makeTensor(rows: number, cols: number, layout: WeightLayout, fill: Fill
       else data[f] = normal;
     }
   }
+  if (fill === 'halves8' || fill === 'halves4') fillHalves(data, rows, cols, layout, fill, rand);
   if (fill === 'mixed' && rows * cols > 1) {
     // zero the second output channel
     const channel = 1 % (layout === 'out_in' ? rows : cols);
@@ -98,6 +104,15 @@ function makeTensor(rows: number, cols: number, layout: WeightLayout, fill: Fill
     }
   }
   return data;
+}
+
+function fillHalves(data: Float32Array, rows: number, cols: number, layout: WeightLayout, fill: Fill, rand: () => number): void {
+  const u = 2 ** -7;
+  for (let f = 0; f < data.length; f++) {
+    const i = layout === 'out_in' ? f % cols : Math.floor(f / cols); // input index
+    if (fill === 'halves8') data[f] = i === 0 ? 127 * u : (Math.floor(rand() * 509) - 254) * (u / 2);
+    else data[f] = i % 32 === 0 ? -7 * u : i % 32 === 1 ? 8 * u : (Math.floor(rand() * 31) - 14) * (u / 2);
+  }
 }
 
 function cases(): Case[] {
@@ -124,6 +139,11 @@ function cases(): Case[] {
   add('magnitude-prune', { ratio: 0.5 }, [33, 4097], 'in_out', 'levels');
   add('int8-channel', {}, [33, 4097], 'out_in', 'constant');
   add('int4-group', { groupSize: 32 }, [33, 4097], 'in_out', 'levels');
+  add('int8-channel', {}, [33, 4097], 'in_out', 'halves8');
+  add('int4-group', { groupSize: 32 }, [33, 4097], 'out_in', 'halves4');
+  // a GPT-2 vocabulary-sized weight: 38.6M values, 154 MB (above the default 128 MiB binding
+  // limit) and 150k workgroups in the quantize pass (a real 2D grid). ~20 s on SwiftShader.
+  add('int4-group', { groupSize: 32 }, [768, 50257], 'in_out');
   // forced 2D grids with a ragged last row, for every kernel
   add('int8-channel', {}, [33, 4097], 'in_out', 'mixed', 7);
   add('int4-group', { groupSize: 32 }, [33, 4097], 'out_in', 'mixed', 7);
@@ -132,6 +152,11 @@ function cases(): Case[] {
 }
 
 const TINY = 1e-30;
+
+function failed(name: string, n: number): CaseReport {
+  const none = { codeMismatches: 0, paramMismatches: 0, floatBitMismatches: 0, maxRelError: 0, sparsity: 0, gpuMs: 0, cpuMs: 0 };
+  return { name, n, ...none, gpuParts: '', cpuParts: '' };
+}
 
 function compare(name: string, n: number, gpu: CompressionResult, cpu: CompressionResult): CaseReport {
   const parts = (r: CompressionResult) => (['codes', 'scales', 'zeroPoints', 'mask'] as const).filter((k) => r[k] !== undefined).join(',');
@@ -177,9 +202,16 @@ async function run(): Promise<void> {
       if (only && !c.name.includes(only)) continue;
       const tensor = { name: c.name, data: makeTensor(c.shape[0], c.shape[1], c.layout, c.fill, 1000 + k), shape: c.shape, layout: c.layout };
       gridSettings.maxWorkgroupsX = c.maxPerDim ?? 0;
-      const onGpu = await compressTensor(c.method, c.options, tensor, 'webgpu', gpu.device).finally(() => (gridSettings.maxWorkgroupsX = 0));
-      const onCpu = await compressTensor(c.method, c.options, tensor, 'cpu');
-      const r = compare(c.name, tensor.data.length, onGpu, onCpu);
+      let r: CaseReport;
+      try {
+        const onGpu = await compressTensor(c.method, c.options, tensor, 'webgpu', gpu.device);
+        const onCpu = await compressTensor(c.method, c.options, tensor, 'cpu');
+        r = compare(c.name, tensor.data.length, onGpu, onCpu);
+      } catch (e) {
+        r = { ...failed(c.name, tensor.data.length), error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
+      } finally {
+        gridSettings.maxWorkgroupsX = 0;
+      }
       report.cases.push(r);
       log.textContent += `${r.name}: codes ${r.codeMismatches} params ${r.paramMismatches} bits ${r.floatBitMismatches} rel ${r.maxRelError.toExponential(1)} gpu ${r.gpuMs.toFixed(0)} ms cpu ${r.cpuMs.toFixed(0)} ms\n`;
     }
