@@ -1,0 +1,81 @@
+// One loop over every method (like ggml's test-quantize-fns): deterministic data at odd sizes in
+// both layouts, each method's round trip under its named bound, and the error of a matmul with
+// the result. GPU == reference is held in real Chromium by e2e/kernels.spec.ts.
+import { describe, expect, it } from 'vitest';
+import { METHOD_IDS, type MethodId } from '../api';
+import { linearView } from './layout';
+import { compressTensor } from './registry';
+import type { CompressionResult, WeightLayout, WeightTensor } from './types';
+
+/** Relative error of x·W over a batch of inputs, per method (ratio 0.5 for pruning). */
+const MATMUL_REL_ERROR: Record<MethodId, number> = {
+  'magnitude-prune': 0.6, // half the weights gone: large, but bounded
+  'int8-channel': 0.02,
+  'int4-group': 0.25, // 16 levels spread over groups that hold 4x outliers
+};
+
+const SHAPES: [number, number][] = [[1, 1], [3, 17], [17, 3], [5, 33], [33, 65]];
+
+function tensor(rows: number, cols: number, layout: WeightLayout, seed: number): WeightTensor {
+  const data = new Float32Array(rows * cols);
+  let s = seed;
+  for (let f = 0; f < data.length; f++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    data[f] = ((s / 2 ** 32) - 0.5) * (f % 7 === 0 ? 4 : 1); // some larger values
+  }
+  return { name: `t${rows}x${cols}`, data, shape: [rows, cols], layout };
+}
+
+/** Largest |w - w'| allowed for element (o, i): half a quantization step plus f32 rounding. */
+function bound(id: MethodId, r: CompressionResult, t: WeightTensor, o: number, i: number): number {
+  const v = linearView(t.shape, t.layout);
+  const w = Math.abs(t.data[o * v.strideOut + i * v.strideIn]);
+  const ulp = w * 2 ** -22;
+  if (id === 'int8-channel') return r.scales![o] / 2 + ulp;
+  if (id === 'int4-group') return r.scales![o * Math.ceil(v.inDim / 32) + Math.floor(i / 32)] / 2 + ulp;
+  return Infinity; // pruning: checked by count below
+}
+
+/** ||xW - xŴ|| / ||xW|| over 4 fixed inputs x of length inDim. */
+function matmulRelError(t: WeightTensor, deq: Float32Array): number {
+  const v = linearView(t.shape, t.layout);
+  let num = 0;
+  let den = 0;
+  for (let b = 0; b < 4; b++) {
+    for (let o = 0; o < v.outDim; o++) {
+      let y = 0;
+      let yq = 0;
+      for (let i = 0; i < v.inDim; i++) {
+        const x = Math.sin(1 + b * 31 + i * 0.7);
+        const at = o * v.strideOut + i * v.strideIn;
+        y += x * t.data[at];
+        yq += x * deq[at];
+      }
+      num += (y - yq) ** 2;
+      den += y * y;
+    }
+  }
+  return Math.sqrt(num / den);
+}
+
+describe.each(METHOD_IDS)('%s on odd sizes', (id) => {
+  it.each(SHAPES.flatMap(([r, c]) => (['out_in', 'in_out'] as const).map((l) => [r, c, l] as const)))(
+    '%ix%i %s: round trip and matmul within bounds',
+    async (rows, cols, layout) => {
+      const t = tensor(rows, cols, layout, rows * 1000 + cols);
+      const r = await compressTensor(id, {}, t, 'cpu');
+      const v = linearView(t.shape, t.layout);
+      for (let o = 0; o < v.outDim; o++) {
+        for (let i = 0; i < v.inDim; i++) {
+          const at = o * v.strideOut + i * v.strideIn;
+          expect(Math.abs(r.dequantized[at] - t.data[at]), `${id} (${o}, ${i})`).toBeLessThanOrEqual(bound(id, r, t, o, i));
+        }
+      }
+      if (id === 'magnitude-prune') {
+        const pruned = r.mask!.reduce((z, m) => z + (m === 0 ? 1 : 0), 0);
+        expect(pruned).toBe(Math.round(0.5 * t.data.length));
+      }
+      if (t.data.length > 1) expect(matmulRelError(t, r.dequantized)).toBeLessThan(MATMUL_REL_ERROR[id]);
+    },
+  );
+});
