@@ -1,0 +1,97 @@
+/**
+ * The shipped demo LM is what its model card says: onnxruntime-node loads both exports, the
+ * tokenizer (transformers.js, local files only) round-trips text, perplexity over the whole
+ * test text matches metrics.json, and greedy generation with and without the KV cache agrees.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { AutoModelForCausalLM, Tensor } from '@huggingface/transformers';
+import { slidingPerplexity } from '../workers/eval/windows';
+import { DATASETS, int64, readJson, session, tokenizer, modelFile } from './local-models';
+
+const MODEL = 'brown-gpt2';
+
+describe('demo LM brown-gpt2', () => {
+  it('has a config and metrics that describe it', () => {
+    const config = readJson(modelFile(MODEL, 'config.json'));
+    expect(config.model_type).toBe('gpt2');
+    expect(config.n_positions).toBe(256);
+    expect(config.vocab_size).toBeLessThanOrEqual(8192);
+    const metrics = readJson(modelFile(MODEL, 'metrics.json'));
+    expect(metrics).toMatchObject({ context: 256, stride: 256 });
+    expect(metrics.test_ppl).toBeGreaterThan(1);
+  });
+
+  it('tokenizer round-trips text, including bytes outside the vocabulary', async () => {
+    const tok = await tokenizer(MODEL);
+    for (const text of [
+      'The jury said Friday that the election was "conducted" fairly.',
+      '  spaces,\ttabs\nand newlines  ',
+      'naïve café — 1961 → ∞ 🙂',
+    ]) {
+      const ids = tok.encode(text);
+      expect(tok.decode(ids)).toBe(text);
+    }
+  });
+
+  it('both ONNX exports load in onnxruntime-node with the expected inputs and outputs', async () => {
+    const plain = await session(MODEL);
+    expect(plain.inputNames).toEqual(['input_ids', 'attention_mask']);
+    expect(plain.outputNames).toEqual(['logits']);
+    const cached = await session(MODEL, 'onnx/decoder_model_merged.onnx');
+    expect(cached.inputNames).toContain('past_key_values.0.key');
+    expect(cached.outputNames).toContain('present.0.value');
+  });
+
+  it('test perplexity in onnxruntime-node equals metrics.json within 0.5 %', async () => {
+    const metrics = readJson(modelFile(MODEL, 'metrics.json'));
+    const tok = await tokenizer(MODEL);
+    const ids = tok.encode(readFileSync(path.join(DATASETS, 'brown-test.txt'), 'utf8'));
+    expect(ids.length).toBe(metrics.tokens);
+    const s = await session(MODEL);
+    const result = await slidingPerplexity(ids, { tokens: ids.length, context: 256, stride: 256 }, async (window) => {
+      const out = await s.run({
+        input_ids: int64(Array.from(window, Number), [1, window.length]),
+        attention_mask: int64(new Array(window.length).fill(1), [1, window.length]),
+      });
+      return { logits: out.logits.data as Float32Array, vocab: out.logits.dims[2] };
+    });
+    expect(result.tokensScored).toBe(metrics.tokens_scored);
+    expect(Math.abs(result.ppl / metrics.test_ppl - 1)).toBeLessThan(0.005);
+  });
+
+  it('greedy generation of 20 tokens is identical with and without the KV-cache export', async () => {
+    const tok = await tokenizer(MODEL);
+    const prompt = 'The jury said';
+    const promptIds = tok.encode(prompt);
+
+    const cached = await AutoModelForCausalLM.from_pretrained(MODEL, {
+      local_files_only: true, model_file_name: 'decoder_model_merged', dtype: 'fp32',
+    });
+    const inputs = tok(prompt);
+    const out = (await cached.generate({ ...inputs, max_new_tokens: 20, do_sample: false, min_new_tokens: 20 })) as Tensor;
+    const withCache = Array.from(out.data as BigInt64Array, Number).slice(promptIds.length);
+
+    // model.onnx has no cache: transformers.js' generate() assumes one, so decode greedily by
+    // calling the model on the whole sequence each step.
+    const plain = await AutoModelForCausalLM.from_pretrained(MODEL, {
+      local_files_only: true, model_file_name: 'model', dtype: 'fp32',
+    });
+    const seq = [...promptIds];
+    for (let step = 0; step < 20; step++) {
+      const ids = new Tensor('int64', BigInt64Array.from(seq.map(BigInt)), [1, seq.length]);
+      const mask = new Tensor('int64', BigInt64Array.from(seq.map(() => 1n)), [1, seq.length]);
+      const { logits } = await plain({ input_ids: ids, attention_mask: mask });
+      const vocab = logits.dims[2];
+      const last = (logits.data as Float32Array).subarray((seq.length - 1) * vocab, seq.length * vocab);
+      let best = 0;
+      for (let v = 1; v < vocab; v++) if (last[v] > last[best]) best = v;
+      seq.push(best);
+    }
+    const withoutCache = seq.slice(promptIds.length);
+    expect(withCache).toHaveLength(20);
+    expect(withoutCache).toEqual(withCache);
+    console.log(`greedy continuation: ${JSON.stringify(tok.decode(withCache))}`);
+  });
+});
