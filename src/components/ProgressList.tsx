@@ -19,13 +19,14 @@ function JobLine({ job, now }: { job: Job; now: number }) {
   const frac = job.status === 'done' ? 1 : p && p.total > 0 ? p.done / p.total : 0;
   const left = job.status === 'running' ? eta(job, now) : undefined;
   const took = job.startedAt && job.endedAt ? (job.endedAt - job.startedAt) / 1000 : undefined;
+  const elapsed = job.status === 'running' && job.startedAt ? (now - job.startedAt) / 1000 : undefined;
   return (
     <li className={`job ${job.status}`} data-status={job.status} data-testid="job">
       <span className="job-label">{job.label}</span>
       <span className="bar"><span style={{ width: `${(frac * 100).toFixed(1)}%` }} /></span>
       <span className="job-status">
         {job.status === 'running' && p ? `${p.phase} ${p.done}/${p.total}` : job.status}
-        {job.status === 'running' && (left !== undefined ? ` · ETA ${duration(left)}` : ' · ETA —')}
+        {job.status === 'running' && ` · ${duration(elapsed) ?? ''} · ETA ${left !== undefined ? duration(left) : '—'}`}
         {job.status === 'done' && took !== undefined && ` in ${duration(took)}`}
         {job.error && job.status !== 'done' && <span className="muted" title={job.error}> — {job.error}</span>}
       </span>

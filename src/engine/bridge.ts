@@ -23,6 +23,8 @@ interface PendingJob {
 }
 
 export interface BridgeEvents {
+  /** the worker was terminated and a new one is reloading the model */
+  onRestarting?: () => void;
   /** the worker was replaced; `model` is the reloaded model (undefined if none or reload failed) */
   onRestart?: (model: ModelSummary | undefined, error?: LabError) => void;
 }
@@ -40,9 +42,6 @@ function spawnWorker(nogpu: boolean): Worker {
     }
   }
   const Worker = FlaggedWorker;
-  if (import.meta.env.DEV && new URLSearchParams(location.search).get('fake') === '1') {
-    return new Worker(new URL('./fake.worker.ts', import.meta.url), { type: 'module', name: 'fake-engine' });
-  }
   return new Worker(new URL('../../workers/engine.worker.ts', import.meta.url), { type: 'module', name: 'engine' });
 }
 
@@ -139,6 +138,7 @@ export class EngineBridge {
       this.jobs.delete(id);
     }
     this.start();
+    this.events.onRestarting?.();
     const source = this.source;
     let reload: Promise<ModelSummary | undefined> = Promise.resolve(undefined);
     if (source?.kind === 'demo') reload = this.api.loadDemo(source.name);

@@ -18,7 +18,9 @@ export const NO_GPU = new URLSearchParams(location.search).get('nogpu') === '1';
 const lab = () => useLab.getState();
 
 const bridge = new EngineBridge(NO_GPU, {
+  onRestarting: () => lab().setLoading('the model again (engine restarted)'),
   onRestart: (model, error) => {
+    lab().setLoading(undefined);
     if (model) lab().setModel(model);
     if (error) lab().notify({ kind: 'error', title: `Reloading the model after a restart failed: ${error.message}`, detail: EXPECTED[error.code] });
   },

@@ -36,16 +36,20 @@ export function evalSettings(s: RunSettings, model: ModelSummary, backend: Backe
 let seq = 0;
 const newId = (what: string) => `${what}-${Date.now().toString(36)}-${(seq++).toString(36)}`;
 
+/** WASM first: it is the faster one on machines without a GPU, so numbers appear sooner. */
+const RUN_ORDER: readonly Backend[] = ['wasm', 'webgpu'];
+
 export function planJobs(s: RunSettings): Job[] {
+  const backends = RUN_ORDER.filter((b) => s.backends.includes(b));
   const evalJob = (variantKey: string, label: string, backend: Backend): Job => ({
     id: newId('eval'), kind: 'eval', variantKey, label: `${label} · ${BACKEND_LABEL[backend]}`, backend, status: 'queued',
   });
-  const jobs: Job[] = s.backends.map((b) => evalJob('baseline', 'baseline', b));
+  const jobs: Job[] = backends.map((b) => evalJob('baseline', 'baseline', b));
   for (const spec of variantSpecs(s)) {
     const key = specKey({ spec });
     const label = specLabel(spec);
     jobs.push({ id: newId('variant'), kind: 'variant', variantKey: key, label: `${label} · make (${s.device === 'webgpu' ? 'WebGPU' : 'CPU'} kernels)`, spec, status: 'queued' });
-    for (const b of s.backends) jobs.push(evalJob(key, label, b));
+    for (const b of backends) jobs.push(evalJob(key, label, b));
   }
   return jobs;
 }
