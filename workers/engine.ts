@@ -13,7 +13,7 @@ import { evaluateTarget } from './eval/evaluate';
 import { releaseSessions } from './eval/ort-runtime';
 import { cancelJob, runJob } from './jobs';
 import { buildModel, fetchDataset, gatherDemo, gatherFiles, type LoadedModel, type ModelSource } from './model/load';
-import { makeVariant, validateSpec, variantId, type VariantRecord } from './variants/make-variant';
+import { makeVariant, resolveSpec, variantId, type VariantRecord } from './variants/make-variant';
 
 /** Models kept loaded at once (each holds its bytes, tokens and variants). */
 const MAX_MODELS = 2;
@@ -77,12 +77,12 @@ export function createEngine(): LabApi {
     makeVariant(modelId: string, spec: VariantSpec, device: KernelDevice, jobId: string, onProgress: ProgressFn): Promise<VariantSummary> {
       return runJob(jobId, onProgress, async (job) => {
         const model = getModel(modelId);
-        validateSpec(spec, device);
+        const resolved = resolveSpec(spec, device);
         if (device === 'webgpu') await requireWebGpu('the webgpu kernel device');
-        const id = variantId(modelId, spec, device);
+        const id = variantId(modelId, resolved, device);
         const cached = variants.get(id);
         if (cached) return cached.summary;
-        const rec = await makeVariant(model, spec, device, job);
+        const rec = await makeVariant(model, resolved, device, job);
         variants.set(id, rec);
         return rec.summary;
       });

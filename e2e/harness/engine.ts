@@ -40,6 +40,7 @@ const harness = {
   evaluateThenCancel: async (modelId: string, settings: EvalSettings) => {
     const jobId = `cancel-${++jobs}`;
     const cb = Comlink.proxy((p: Progress) => {
+      progress.push(p);
       if (p.phase === 'perplexity' && p.done >= 1) void api.cancel(jobId);
     });
     return outcome(api.evaluate(modelId, 'baseline', settings, jobId, cb));

@@ -46,24 +46,39 @@ export interface LoadedModel {
 }
 
 
-async function fetchBytes(url: string, what: string): Promise<Uint8Array> {
+/**
+ * fetch that treats an HTML answer as missing: dev servers and static hosts with an SPA
+ * fallback answer 200 with index.html for files that do not exist.
+ */
+async function fetchFile(url: string): Promise<Response | undefined> {
   const r = await fetch(url);
-  if (!r.ok) throw labError('MissingFile', `expected ${what} at ${url}, got HTTP ${r.status}`);
+  if (!r.ok || (r.headers.get('content-type') ?? '').includes('text/html')) return undefined;
+  return r;
+}
+
+async function fetchBytes(url: string, what: string): Promise<Uint8Array> {
+  const r = await fetchFile(url);
+  if (!r) throw labError('MissingFile', `expected ${what} at ${url}, got nothing there`);
   return new Uint8Array(await r.arrayBuffer());
 }
 
 async function fetchJson(url: string, what: string, optional = false): Promise<unknown> {
-  const r = await fetch(url);
-  if (!r.ok) {
+  const r = await fetchFile(url);
+  if (!r) {
     if (optional) return {};
-    throw labError('MissingFile', `expected ${what} at ${url}, got HTTP ${r.status}`);
+    throw labError('MissingFile', `expected ${what} at ${url}, got nothing there`);
   }
-  return r.json();
+  try {
+    return await r.json();
+  } catch (e) {
+    throw labError('MissingFile', `${what} at ${url} is not valid JSON (${(e as Error).message})`);
+  }
 }
 
 export async function fetchDataset(): Promise<string> {
-  const r = await fetch(publicUrl(DATASET.path));
-  if (!r.ok) throw labError('MissingFile', `expected the evaluation text at ${DATASET.path}, got HTTP ${r.status}`);
+  const url = publicUrl(DATASET.path);
+  const r = await fetchFile(url);
+  if (!r) throw labError('MissingFile', `expected the evaluation text at ${url}, got nothing there`);
   return r.text();
 }
 

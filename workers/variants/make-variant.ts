@@ -15,7 +15,7 @@ import { labError } from '../errors';
 import type { Job } from '../jobs';
 import type { LoadedModel } from '../model/load';
 import { readF32, writeVariant } from '../model/onnx-graph';
-import { compressWeight } from './compress-adapter';
+import { compressWeight, resolveOptions } from './compress-adapter';
 
 export interface VariantRecord {
   summary: VariantSummary;
@@ -39,9 +39,9 @@ export function variantLabel(spec: VariantSpec): string {
     case 'magnitude-prune':
       return `prune ${Math.round((o.ratio ?? 0.5) * 100)} %`;
     case 'int8-channel':
-      return 'INT8 per-channel';
+      return 'INT8 per channel';
     case 'int4-group':
-      return `INT4 g${o.groupSize ?? 'default'}`;
+      return `INT4 g${o.groupSize}`;
     default:
       return spec.method;
   }
@@ -56,14 +56,20 @@ export function validateSpec(spec: VariantSpec, device: KernelDevice): void {
   }
 }
 
-export async function makeVariant(model: LoadedModel, spec: VariantSpec, device: KernelDevice, job: Job): Promise<VariantRecord> {
+/** The spec with validated, defaulted options (so `{}` and the defaults name the same variant). */
+export function resolveSpec(spec: VariantSpec, device: KernelDevice): VariantSpec {
   validateSpec(spec, device);
+  return { method: spec.method, options: { ...resolveOptions(spec.method, spec.options ?? {}) } };
+}
+
+export async function makeVariant(model: LoadedModel, given: VariantSpec, device: KernelDevice, job: Job): Promise<VariantRecord> {
+  const spec = resolveSpec(given, device);
   const weights = model.linear;
   const replace = new Map<string, Float32Array>();
   const tensors: TensorStats[] = [];
   let kernelMs = 0;
   let packedLinearBytes = 0;
-  let label = variantLabel(spec);
+  const label = variantLabel(spec);
   job.progress('compress', 0, weights.length);
   for (let i = 0; i < weights.length; i++) {
     await job.checkpoint();
@@ -71,8 +77,7 @@ export async function makeVariant(model: LoadedModel, spec: VariantSpec, device:
     const info = model.parsed.tensors.get(w.name)!;
     // a copy: the kernels may not write into the model's own bytes
     const data = readF32(info).slice();
-    const r = await compressWeight(spec.method, spec.options ?? {}, { name: w.name, data, shape: w.shape, layout: w.layout }, device);
-    if (i === 0) label = variantLabel({ method: spec.method, options: r.options ?? spec.options });
+    const r = await compressWeight(spec.method, spec.options, { name: w.name, data, shape: w.shape, layout: w.layout }, device);
     replace.set(w.name, r.dequantized);
     tensors.push({ ...r.stats, name: w.name, params: w.params });
     kernelMs += r.kernelMs ?? 0;
@@ -89,7 +94,7 @@ export async function makeVariant(model: LoadedModel, spec: VariantSpec, device:
     id: variantId(model.summary.id, spec, device),
     modelId: model.summary.id,
     label,
-    spec: { method: spec.method, options: { ...spec.options } },
+    spec,
     device,
     tensors,
     bitsPerWeight,
