@@ -17,6 +17,8 @@ import { makeVariant, resolveSpec, variantId, type VariantRecord } from './varia
 
 /** Models kept loaded at once (each holds its bytes, tokens and variants). */
 const MAX_MODELS = 2;
+/** Variants kept at once: each holds a full f32 evaluation model (~4 bytes per parameter). */
+const MAX_VARIANTS = 8;
 
 export function createEngine(): LabApi {
   const models = new Map<string, LoadedModel>();
@@ -81,9 +83,18 @@ export function createEngine(): LabApi {
         if (device === 'webgpu') await requireWebGpu('the webgpu kernel device');
         const id = variantId(modelId, resolved, device);
         const cached = variants.get(id);
-        if (cached) return cached.summary;
+        if (cached) {
+          variants.delete(id);
+          variants.set(id, cached);
+          return cached.summary;
+        }
         const rec = await makeVariant(model, resolved, device, job);
         variants.set(id, rec);
+        while (variants.size > MAX_VARIANTS) {
+          const oldest = variants.keys().next().value!;
+          variants.delete(oldest);
+          await releaseSessions(oldest);
+        }
         return rec.summary;
       });
     },
@@ -98,8 +109,14 @@ export function createEngine(): LabApi {
         } else {
           const v = variants.get(vId);
           if (!v || v.summary.modelId !== modelId) {
-            throw labError('BadOption', `unknown variant "${vId}" of ${modelId}; made: baseline, ${[...variants.keys()].join(', ') || 'none'}`);
+            throw labError(
+              'BadOption',
+              `unknown variant "${vId}" of ${modelId} (only the last ${MAX_VARIANTS} are kept; makeVariant again to rebuild it); kept: baseline, ${[...variants.keys()].join(', ') || 'none'}`,
+            );
           }
+          // most recently used last, so the oldest is dropped first
+          variants.delete(vId);
+          variants.set(vId, v);
           getBytes = () => v.evalBytes;
         }
         const { perplexity, throughput } = await evaluateTarget(
