@@ -102,6 +102,16 @@ test('a non-ONNX file is refused with a banner and the demo stays loaded', async
   await expect(banner).toContainText(/onnx/i);
   await expect(page.getByTestId('model-name')).toHaveText(name);
   await expect(page.getByTestId('run-button')).toBeEnabled();
+
+  // The same through the page-wide drop zone.
+  await page.evaluate(() => {
+    const dt = new DataTransfer();
+    dt.items.add(new File(['{"not": "a model"}'], 'config.json', { type: 'application/json' }));
+    window.dispatchEvent(new DragEvent('dragenter', { dataTransfer: dt }));
+    window.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, cancelable: true }));
+  });
+  await expect(page.getByTestId('error-banner')).toHaveCount(2);
+  await expect(page.getByTestId('model-name')).toHaveText(name);
 });
 
 test('?nogpu=1 shows the notice, disables WebGPU and still measures on WASM', async ({ page }) => {

@@ -1,7 +1,7 @@
 /** The uncompressed model's perplexity and speed per backend, each with exactly how it was measured. */
 import { BACKENDS } from '../../workers/api';
 import { BACKEND_LABEL } from '../lib/plan';
-import { fixed, duration } from '../lib/format';
+import { duration, fixed, plural } from '../lib/format';
 import { settingsText, useResultRows } from '../lib/selectors';
 import { Num } from './Num';
 
@@ -22,9 +22,9 @@ export function BaselineCard() {
               </div>
               {e ? (
                 <div className="muted small">
-                  {e.perplexity.dataset} · {e.perplexity.tokensScored} tokens · context {e.perplexity.context} · stride {e.perplexity.stride} · {e.perplexity.windows} windows · {duration(e.perplexity.seconds)}
+                  {e.perplexity.dataset} · {e.perplexity.tokensScored} tokens · context {e.perplexity.context} · stride {e.perplexity.stride} · {plural(e.perplexity.windows, 'window')} · {duration(e.perplexity.seconds)}
                   <br />
-                  {fixed(e.throughput.tokensPerS, 0)} tokens/s prefill (median of {e.throughput.runs} runs after {e.throughput.warmup} warm-up, batch {e.throughput.batch} × {e.throughput.seqLen})
+                  {fixed(e.throughput.tokensPerS, 0)} tokens/s prefill (median of {plural(e.throughput.runs, 'run')} after {e.throughput.warmup} warm-up, batch {e.throughput.batch} × {e.throughput.seqLen})
                 </div>
               ) : (
                 <div className="muted small">run to measure</div>

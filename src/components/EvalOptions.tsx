@@ -1,6 +1,7 @@
 /** How variants are evaluated: backends, tokens per backend, context, stride, throughput runs. */
 import { BACKENDS, type Backend } from '../../workers/api';
 import { BACKEND_LABEL } from '../lib/plan';
+import { plural } from '../lib/format';
 import { useLab } from '../store';
 
 function NumberInput({ value, onChange, min, max, testId, placeholder }: {
@@ -16,6 +17,8 @@ function NumberInput({ value, onChange, min, max, testId, placeholder }: {
     />
   );
 }
+
+const softwareAdapter = (name: string | undefined) => !!name && /swiftshader|llvmpipe|software|basic render/i.test(name);
 
 export function EvalOptions() {
   const settings = useLab((s) => s.settings);
@@ -45,7 +48,11 @@ export function EvalOptions() {
               />
             </label>
             {disabled && <span className="muted">unavailable: {gpuWhy}</span>}
-            {b === 'webgpu' && !disabled && <span className="muted">fewer tokens: WebGPU on a software adapter is slow</span>}
+            {b === 'webgpu' && !disabled && (
+              <span className={softwareAdapter(caps?.adapter) ? 'warn-text' : 'muted'}>
+                {softwareAdapter(caps?.adapter) ? `software adapter (${caps?.adapter}): slow, keep tokens small` : 'fewer tokens by default: WebGPU on a software adapter is slow'}
+              </span>
+            )}
             {b === 'wasm' && caps && <span className="muted">{caps.wasmThreads} thread{caps.wasmThreads === 1 ? '' : 's'}{caps.wasmSimd ? ', SIMD' : ''}{caps.crossOriginIsolated ? '' : ' (not cross-origin isolated)'}</span>}
           </div>
         );
@@ -55,7 +62,7 @@ export function EvalOptions() {
         <label>stride <NumberInput value={settings.stride} placeholder={String(context ?? '')} min={1} max={context} testId="stride" onChange={(v) => patch({ stride: v })} /></label>
         <label>throughput runs <NumberInput value={settings.throughputRuns} min={1} max={50} testId="runs" onChange={(v) => patch({ throughputRuns: v ?? 3 })} /></label>
       </div>
-      {model && <p className="muted small">Perplexity on the first N tokens of {model.datasetName} ({model.datasetTokens.toLocaleString()} available), windows of {context} tokens every {settings.stride ?? context}; throughput: 1 warm-up then the median of {settings.throughputRuns} timed prefill runs.</p>}
+      {model && <p className="muted small">Perplexity on the first N tokens of {model.datasetName} ({model.datasetTokens.toLocaleString()} available), windows of {context} tokens every {settings.stride ?? context}; throughput: 1 warm-up then the median of {plural(settings.throughputRuns, 'timed prefill run')}.</p>}
     </fieldset>
   );
 }

@@ -37,7 +37,7 @@ export function MethodPicker() {
         <span>Kernels on</span>
         <label title={gpu ? 'WGSL compute kernels' : gpuWhy}>
           <input type="radio" name="device" checked={settings.device === 'webgpu'} disabled={!gpu} onChange={() => patch({ device: 'webgpu' })} />
-          WebGPU{!gpu && <span className="muted"> (unavailable: {gpuWhy})</span>}
+          WebGPU{!gpu && <span className="muted"> (unavailable)</span>}
         </label>
         <label>
           <input type="radio" name="device" checked={settings.device === 'cpu'} onChange={() => patch({ device: 'cpu' })} data-testid="device-cpu" />

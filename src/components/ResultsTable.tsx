@@ -1,7 +1,7 @@
 /** Every variant with its compression stats and per-backend perplexity and speed; hover a number for how it was measured. */
 import { BACKENDS } from '../../workers/api';
 import { BACKEND_LABEL } from '../lib/plan';
-import { bytes, fixed, percent } from '../lib/format';
+import { bytes, fixed, percent, plural } from '../lib/format';
 import { settingsText, useResultRows, type ResultRow } from '../lib/selectors';
 import type { StoredVariant } from '../store/types';
 import { Num } from './Num';
@@ -32,9 +32,9 @@ function Row({ r }: { r: ResultRow }) {
       })}
       {BACKENDS.map((b) => {
         const e = r.evals[b];
-        return <td key={`t-${b}`} className="r"><Num text={fixed(e?.throughput.tokensPerS, 0)} why={`not evaluated on ${BACKEND_LABEL[b]}`} how={e && `median ${fixed(e.throughput.medianMs, 1)} ms, p90 ${fixed(e.throughput.p90Ms, 1)} ms over ${e.throughput.runs} runs, batch ${e.throughput.batch} × ${e.throughput.seqLen}`} testId={`tps-${b}`} /></td>;
+        return <td key={`t-${b}`} className="r"><Num text={fixed(e?.throughput.tokensPerS, 0)} why={`not evaluated on ${BACKEND_LABEL[b]}`} how={e && `median ${fixed(e.throughput.medianMs, 1)} ms, p90 ${fixed(e.throughput.p90Ms, 1)} ms over ${plural(e.throughput.runs, 'run')}, batch ${e.throughput.batch} × ${e.throughput.seqLen}`} testId={`tps-${b}`} /></td>;
       })}
-      <td className="small muted">
+      <td className="small muted settings">
         {v && <>kernels: {v.device}{v.kernelMs ? `, ${fixed(v.kernelMs, 0)} ms` : ''}<br /></>}
         {first ? `${first.perplexity.dataset}, ctx ${first.perplexity.context}/stride ${first.perplexity.stride}, tokens ${BACKENDS.map((b) => r.evals[b] && `${BACKEND_LABEL[b]} ${r.evals[b]!.perplexity.tokensScored}`).filter(Boolean).join(', ')}` : '—'}
       </td>

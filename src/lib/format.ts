@@ -31,3 +31,6 @@ export function duration(s: number | undefined): string | undefined {
   const m = Math.floor(s / 60);
   return `${m} min ${Math.round(s - m * 60)} s`;
 }
+
+/** "1 run", "3 runs" */
+export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -5,6 +5,7 @@
 import { useMemo } from 'react';
 import type { Backend } from '../../workers/api';
 import { useLab } from '../store';
+import { plural } from './format';
 import { modelKeyOf, type StoredEval, type StoredVariant } from '../store/types';
 
 export interface ResultRow {
@@ -34,5 +35,5 @@ export function useResultRows(): ResultRow[] {
 /** "brown test · 8192 tok · ctx 128 / stride 128 · WASM · 3 runs" */
 export function settingsText(e: StoredEval): string {
   const p = e.perplexity;
-  return `${p.dataset} · ${p.tokensScored} tokens scored · context ${p.context} / stride ${p.stride} · ${p.backend} · ${e.throughput.runs} timed runs`;
+  return `${p.dataset} · ${p.tokensScored} tokens scored · context ${p.context} / stride ${p.stride} · ${p.backend} · ${plural(e.throughput.runs, 'timed run')}`;
 }
