@@ -1,0 +1,356 @@
+/**
+ * `npm run bench -- --out FILE`: perplexity and evaluation speed of the demo LM for four
+ * contestants on the same tokens and the same windows, in one run:
+ *   ort_node          onnxruntime-node (CPU EP) in this process
+ *   ort_web_wasm_bare onnxruntime-web's WASM EP imported directly in headless Chromium, no lab code
+ *   lab_wasm          the lab engine through its worker API (comlink), backend 'wasm'
+ *   lab_webgpu        the same, backend 'webgpu'
+ * Eval tokens/s = tokens fed through the model (Σ window lengths) / wall seconds of the whole
+ * perplexity loop (session.run + reading logits + NLL reduction), median over --runs passes, each
+ * contestant after one untimed warm-up window. Ratios compare contestants within this run; never
+ * compare seconds across machines.
+ *
+ *   npx tsx scripts/bench.ts --out bench.json [--tokens 4096] [--webgpu-tokens N] [--context 256]
+ *       [--stride 256] [--runs 3] [--webgpu-runs N] [--port 5199] [--skip-webgpu] [--extra]
+ * WebGPU on SwiftShader (no GPU) takes minutes per 256-token window: use --webgpu-tokens 512 --webgpu-runs 1 there.
+ * --extra adds diagnostic contestants (bare ORT in a worker, bare ORT from the webgpu bundle).
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium, type Browser, type Page } from '@playwright/test';
+import { slidingPerplexity, slidingWindows, medianP90, type WindowSettings } from '../workers/eval/windows';
+import { DATASETS, ROOT, modelFile, readJson, session, tokenizer, int64, ort } from '../tests/local-models';
+import type { Capabilities, ModelSummary } from '../workers/api';
+import type { BareRequest, BareResult } from '../e2e/harness/bench';
+
+const MODEL = 'brown-gpt2';
+const DATASET = 'brown-test.txt';
+
+const { values: a } = parseArgs({
+  options: {
+    out: { type: 'string' },
+    tokens: { type: 'string', default: '4096' },
+    'webgpu-tokens': { type: 'string' },
+    context: { type: 'string' },
+    stride: { type: 'string' },
+    runs: { type: 'string', default: '3' },
+    'webgpu-runs': { type: 'string' },
+    port: { type: 'string', default: '5199' },
+    'skip-webgpu': { type: 'boolean', default: false },
+    extra: { type: 'boolean', default: false },
+  },
+});
+
+const log = (s: string) => console.error(`[bench] ${s}`);
+const round = (x: number, d = 4) => (Number.isFinite(x) ? Number(x.toFixed(d)) : x);
+
+interface Contestant {
+  ppl: number;
+  tokensScored: number;
+  windows: number;
+  tokensFed: number;
+  passSeconds: number[];
+  tokensPerS: number;
+  extra?: Record<string, unknown>;
+}
+
+function summarize(passes: { ppl: number; tokensScored: number; windows: number; seconds: number; tokensFed: number }[], extra?: Record<string, unknown>): Contestant {
+  const secs = passes.map((p) => p.seconds);
+  const { median } = medianP90(secs);
+  const p = passes[0];
+  return { ppl: p.ppl, tokensScored: p.tokensScored, windows: p.windows, tokensFed: p.tokensFed, passSeconds: secs.map((s) => round(s)), tokensPerS: p.tokensFed / median, extra };
+}
+
+async function ortNode(ids: number[], s: WindowSettings, runs: number): Promise<Contestant> {
+  const sess = await session(MODEL);
+  const names = sess.inputNames;
+  const run = async (win: BigInt64Array) => {
+    const n = win.length;
+    const feeds: Record<string, InstanceType<typeof ort.Tensor>> = { input_ids: new ort.Tensor('int64', win, [1, n]) };
+    if (names.includes('attention_mask')) feeds.attention_mask = new ort.Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]);
+    if (names.includes('position_ids')) feeds.position_ids = int64(Array.from({ length: n }, (_, i) => i), [1, n]);
+    const out = await sess.run(feeds, ['logits']);
+    const t = out.logits;
+    return { logits: t.data as Float32Array, vocab: t.dims[t.dims.length - 1] };
+  };
+  const w0 = slidingWindows(s)[0];
+  await run(BigInt64Array.from(ids.slice(w0.begin, w0.end), (v) => BigInt(v)));
+  const fed = slidingWindows(s).reduce((acc, w) => acc + (w.end - w.begin), 0);
+  const passes = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const r = await slidingPerplexity(ids, s, run);
+    passes.push({ ...r, seconds: (performance.now() - t0) / 1000, tokensFed: fed });
+  }
+  await sess.release();
+  return summarize(passes, { executionProvider: 'cpu', intraOpNumThreads: 'default (all cores)' });
+}
+
+async function startVite(port: number): Promise<ChildProcess> {
+  const vite = spawn('npx', ['vite', '--port', String(port), '--strictPort'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let out = '';
+  vite.stdout!.on('data', (d) => (out += d));
+  vite.stderr!.on('data', (d) => (out += d));
+  const url = `http://localhost:${port}/`;
+  for (let i = 0; i < 120; i++) {
+    if (vite.exitCode !== null) throw new Error(`vite exited (${vite.exitCode}):\n${out}`);
+    try {
+      if ((await fetch(url)).ok) return vite;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  stopVite(vite);
+  throw new Error(`vite did not answer on ${url} within 60 s:\n${out}`);
+}
+
+function stopVite(vite: ChildProcess | undefined): void {
+  if (!vite?.pid || vite.exitCode !== null) return;
+  try {
+    process.kill(-vite.pid, 'SIGTERM'); // its own process group: npx and the vite under it
+  } catch {
+    /* already gone */
+  }
+}
+
+type LabPass = { ppl: number; tokensScored: number; windows: number; seconds: number; callSeconds: number; tokensFed: number };
+const fromLab = (passes: LabPass[], warmupCallS: number) =>
+  summarize(passes, { timing: 'PerplexityResult.seconds (engine)', callSeconds: passes.map((p) => round(p.callSeconds)), warmupCallS: round(warmupCallS) });
+
+/**
+ * Runs `fn` on a fresh bench page and closes it. If Vite reloads the page mid-call (it optimized
+ * a dependency it had just discovered), `fn` is run once more on a new page.
+ */
+async function withPage(browser: Browser, base: string, fn: (page: Page) => Promise<void>): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const page = await openBench(browser, base);
+    try {
+      return await fn(page);
+    } catch (e) {
+      if (attempt > 0 || !/context was destroyed|navigation/i.test((e as Error).message)) throw e;
+      log('page reloaded by Vite mid-call; running this step again on a fresh page');
+    } finally {
+      await page.close().catch(() => {});
+    }
+  }
+}
+
+async function openBench(browser: Browser, base: string): Promise<Page> {
+  const page = await browser.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') log(`[page ${m.type()}] ${m.text()}`);
+  });
+  page.on('pageerror', (e) => log(`[page error] ${e.message}`));
+  page.on('crash', () => log('[page] renderer crashed'));
+  await page.goto(`${base}e2e/harness/bench.html`, { timeout: 300_000, waitUntil: 'domcontentloaded' });
+  await page.waitForFunction(() => 'bench' in window, null, { timeout: 300_000 });
+  return page;
+}
+
+const call = <T>(page: Page, fn: string, ...args: unknown[]): Promise<T> =>
+  page.evaluate(([f, x]) => (window as any).bench[f as string](...(x as unknown[])), [fn, args] as const) as Promise<T>;
+
+async function main(): Promise<void> {
+  const config = readJson(modelFile(MODEL, 'config.json'));
+  const nPositions = Number(config.n_positions ?? config.max_position_embeddings);
+  const context = Number(a.context ?? nPositions);
+  const stride = Number(a.stride ?? context);
+  const tokens = Number(a.tokens);
+  const webgpuTokens = Number(a['webgpu-tokens'] ?? tokens);
+  const runs = Math.max(1, Number(a.runs));
+  const webgpuRuns = Math.max(1, Number(a['webgpu-runs'] ?? runs));
+  const port = Number(a.port);
+  const s: WindowSettings = { tokens, context, stride };
+  const notes: string[] = [];
+
+  execFileSync('node', ['scripts/copy-runtime-assets.mjs'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  const loadStart = os.loadavg();
+
+  log('tokenizing in Node (transformers.js, local files)');
+  const tok = await tokenizer(MODEL);
+  const t0 = performance.now();
+  const allIds: number[] = tok.encode(readFileSync(path.join(DATASETS, DATASET), 'utf8'));
+  const tokenizeS = (performance.now() - t0) / 1000;
+  if (allIds.length < tokens) throw new Error(`--tokens ${tokens} > dataset tokens ${allIds.length}`);
+  const ids = allIds.slice(0, Math.max(tokens, webgpuTokens));
+  const windows = slidingWindows(s);
+
+  log(`ort_node: ${tokens} tokens, ${windows.length} windows, ${runs} runs`);
+  const node = await ortNode(ids, s, runs);
+
+  let vite: ChildProcess | undefined;
+  let browser: Browser | undefined;
+  const results: Record<string, Contestant | null> = { ort_node: node, ort_web_wasm_bare: null, lab_wasm: null, lab_webgpu: null };
+  let machinePage: Record<string, unknown> = {};
+  let caps: Capabilities | undefined;
+  let chromiumVersion = '';
+  let pairedRatios: number[] = [];
+  try {
+    log(`starting vite on ${port}`);
+    vite = await startVite(port);
+    const executablePath = process.env.CHROME_PATH || '/usr/bin/chromium';
+    browser = await chromium.launch({
+      executablePath,
+      headless: true,
+      args: ['--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    chromiumVersion = browser.version();
+    const base = `http://localhost:${port}/`;
+    const bareReq = (bundle: 'wasm' | 'webgpu'): BareRequest => ({ ids, tokens, context, stride, runs, bundle, modelUrl: `/models/${MODEL}/onnx/model.onnx` });
+    const fromBare = (r: BareResult) =>
+      summarize(r.passes, { bundle: r.bundle, where: r.where, numThreads: r.numThreads, crossOriginIsolated: r.crossOriginIsolated, sessionCreateS: round(r.sessionCreateS), warmupS: round(r.warmupS) });
+
+    // prime: the first page makes Vite optimize what the engine and ORT pull in (it reloads pages when it does)
+    await withPage(browser, base, async (page) => {
+      await call(page, 'prime');
+      await call(page, 'labLoad', MODEL);
+    });
+
+    // bare and lab_wasm on one page, their timed passes interleaved (ABBA…) so that background load
+    // drifts hit both alike; the bare session lives on the page's main thread, the lab in its worker
+    await withPage(browser, base, async (page) => {
+      machinePage = await call(page, 'machine');
+      caps = await call<Capabilities>(page, 'labCapabilities');
+      const model = await call<ModelSummary>(page, 'labLoad', MODEL);
+      if (model.datasetTokens !== allIds.length) notes.push(`TOKENIZATION DIFFERS: lab has ${model.datasetTokens} dataset tokens, Node ${allIds.length}`);
+      log('ort_web_wasm_bare (main thread, onnxruntime-web/wasm) and lab_wasm, interleaved');
+      const info = await call<Omit<BareResult, 'passes'>>(page, 'bareOpen', bareReq('wasm'));
+      const labS = { backend: 'wasm', tokens, context, stride };
+      const warm = await call<number>(page, 'labWarm', model.id, labS);
+      const bareP: BareResult['passes'] = [];
+      const labP: LabPass[] = [];
+      for (let i = 0; i < runs; i++) {
+        const order = i % 2 ? ['lab', 'bare'] : ['bare', 'lab'];
+        for (const who of order) {
+          if (who === 'bare') bareP.push(await call(page, 'barePass'));
+          else labP.push(await call(page, 'labPass', model.id, labS));
+        }
+        log(`  pass ${i + 1}/${runs}: bare ${bareP[i].seconds.toFixed(2)} s, lab ${labP[i].seconds.toFixed(2)} s`);
+      }
+      await call(page, 'bareClose');
+      results.ort_web_wasm_bare = fromBare({ ...info, passes: bareP });
+      results.lab_wasm = fromLab(labP, warm);
+      pairedRatios = labP.map((l, i) => bareP[i].seconds / l.seconds);
+    });
+
+    if (a.extra) {
+      for (const bundle of ['wasm', 'webgpu'] as const) {
+        log(`extra: bare in a plain worker (onnxruntime-web/${bundle}${bundle === 'webgpu' ? ' with the wasm EP: the build the lab uses' : ''})`);
+        await withPage(browser, base, async (page) => {
+          results[`ort_web_bare_worker_${bundle}_bundle`] = fromBare(await call<BareResult>(page, 'bareWorker', bareReq(bundle)));
+        });
+      }
+    }
+
+    if (a['skip-webgpu']) notes.push('lab_webgpu skipped (--skip-webgpu)');
+    else if (!caps?.webgpu) notes.push(`lab_webgpu skipped: ${caps?.webgpuReason}`);
+    else {
+      log(`lab_webgpu: ${webgpuTokens} tokens, ${webgpuRuns} runs`);
+      if (webgpuRuns !== runs) notes.push(`lab_webgpu timed over ${webgpuRuns} pass(es) (--webgpu-runs), the others over ${runs}`);
+      try {
+        await withPage(browser, base, async (page) => {
+          const model = await call<ModelSummary>(page, 'labLoad', MODEL);
+          const labS = { backend: 'webgpu', tokens: webgpuTokens, context, stride };
+          const warm = await call<number>(page, 'labWarm', model.id, labS);
+          const labP: LabPass[] = [];
+          for (let i = 0; i < webgpuRuns; i++) labP.push(await call(page, 'labPass', model.id, labS));
+          results.lab_webgpu = fromLab(labP, warm);
+        });
+      } catch (e) {
+        notes.push(`lab_webgpu failed: ${(e as Error).message.slice(0, 300)}`);
+      }
+    }
+  } finally {
+    await browser?.close().catch(() => {});
+    stopVite(vite);
+  }
+
+  const tps = (k: string) => results[k]?.tokensPerS ?? null;
+  const ppl = (k: string) => (results[k] ? round(results[k]!.ppl, 6) : null);
+  const ratio = (x: number | null, y: number | null) => (x && y ? round(x / y, 3) : null);
+  const ratioBare = ratio(tps('lab_wasm'), tps('ort_web_wasm_bare'));
+
+  // agreement: every ppl against ort_node on the same tokens
+  const agree: Record<string, number> = {};
+  for (const k of Object.keys(results)) {
+    const r = results[k];
+    if (!r || k === 'ort_node') continue;
+    if (r.tokensScored !== node.tokensScored || r.windows !== node.windows) {
+      if (k === 'lab_webgpu' && webgpuTokens !== tokens) continue;
+      notes.push(`${k} scored ${r.tokensScored} tokens in ${r.windows} windows; ort_node ${node.tokensScored} in ${node.windows}`);
+    }
+    agree[k] = round(Math.abs(r.ppl / node.ppl - 1), 8);
+  }
+  if (results.lab_webgpu && webgpuTokens !== tokens) {
+    delete agree.lab_webgpu;
+    notes.push(`lab_webgpu ran on the first ${webgpuTokens} tokens (--webgpu-tokens; WebGPU on SwiftShader is slow), the others on ${tokens}: its ppl is not comparable with the others'`);
+  }
+
+  notes.unshift(
+    'eval tokens/s = tokens fed through the model (sum of window lengths, incl. the unscored first token of each window) / wall seconds of the whole perplexity loop (session.run + reading logits + NLL reduction in JS), median over the timed passes; every contestant first runs one untimed warm-up window on its already created session.',
+    'ort_node: onnxruntime-node CPU EP, default threads, on public/models/brown-gpt2/onnx/model.onnx; ids from transformers.js (local files), fed to all browser contestants except the lab, which tokenizes itself (checked: same dataset token count and scored tokens).',
+    'ort_web_wasm_bare: onnxruntime-web/wasm imported directly on the bench page\'s main thread, wasmPaths /ort/, numThreads = navigator.hardwareConcurrency, ORT\'s default session options, model.onnx bytes fetched; same windows and NLL code (workers/eval/windows.ts).',
+    'lab_wasm / lab_webgpu: LabApi.evaluate(baseline, throughputRuns 0) through comlink; timing = the engine\'s PerplexityResult.seconds (its ppl loop; excludes the comlink call and the one throughput warm-up run, both given as callSeconds). A warm-up evaluate over one window creates the session first.',
+  );
+  const load = os.loadavg();
+  if (load[0] > os.cpus().length * 0.5) notes.push(`machine busy: load average ${load.map((x) => x.toFixed(2)).join(' ')} on ${os.cpus().length} cores (was ${loadStart.map((x) => x.toFixed(2)).join(' ')} at start): absolute speeds are noisy, ratios less so`);
+
+  const report = {
+    model: MODEL,
+    dataset: DATASET,
+    tokens,
+    webgpu_tokens: webgpuTokens,
+    context,
+    stride,
+    windows: windows.length,
+    tokens_fed: windows.reduce((acc, w) => acc + (w.end - w.begin), 0),
+    tokens_scored: node.tokensScored,
+    runs,
+    webgpu_runs: webgpuRuns,
+    ppl: Object.fromEntries(Object.keys(results).map((k) => [k, ppl(k)])),
+    eval_tokens_per_s: Object.fromEntries(Object.keys(results).map((k) => [k, tps(k) === null ? null : round(tps(k)!, 1)])),
+    ratio_lab_wasm_vs_bare: ratioBare,
+    /** median over rounds of (bare seconds / lab seconds) of the pair run back to back: less sensitive to load drift */
+    ratio_lab_wasm_vs_bare_paired: pairedRatios.length ? round(medianP90(pairedRatios).median, 3) : null,
+    ratio_lab_wasm_vs_ort_node: ratio(tps('lab_wasm'), tps('ort_node')),
+    ratio_lab_webgpu_vs_lab_wasm: webgpuTokens === tokens ? ratio(tps('lab_webgpu'), tps('lab_wasm')) : null,
+    ppl_rel_diff_vs_ort_node: agree,
+    details: results,
+    machine: {
+      cores: os.cpus().length,
+      cpu: os.cpus()[0]?.model,
+      memGiB: round(os.totalmem() / 2 ** 30, 1),
+      loadavg_start: loadStart.map((x) => round(x, 2)),
+      loadavg_end: load.map((x) => round(x, 2)),
+      platform: `${os.platform()} ${os.release()}`,
+      node: process.version,
+      onnxruntime_node: readJson(path.join(ROOT, 'node_modules/onnxruntime-node/package.json')).version,
+      onnxruntime_web: readJson(path.join(ROOT, 'node_modules/onnxruntime-web/package.json')).version,
+      chromium: chromiumVersion,
+      ...machinePage,
+      lab_capabilities: caps ?? null,
+      node_tokenize_s: round(tokenizeS, 3),
+    },
+    notes,
+    finishedAt: new Date().toISOString(),
+  };
+  if (a.out) {
+    mkdirSync(path.dirname(path.resolve(a.out)), { recursive: true });
+    writeFileSync(a.out, JSON.stringify(report, null, 2) + '\n');
+  }
+  const f = (k: string) => (results[k] ? `${tps(k)!.toFixed(0).padStart(7)} tok/s  ppl ${results[k]!.ppl.toFixed(4)}` : '      (not run)');
+  console.log(`bench ${MODEL}: ${tokens} tokens, context ${context}, stride ${stride}, ${windows.length} windows, ${runs} runs`);
+  for (const k of Object.keys(results)) console.log(`  ${k.padEnd(38)} ${f(k)}`);
+  console.log(`  lab_wasm / bare = ${ratioBare ?? 'n/a'} (paired per round: ${report.ratio_lab_wasm_vs_bare_paired ?? 'n/a'}; goal >= 0.95), lab_wasm / ort_node = ${report.ratio_lab_wasm_vs_ort_node ?? 'n/a'}`);
+  for (const n of notes.slice(4)) console.log(`  note: ${n}`);
+  if (a.out) console.log(`  wrote ${a.out}`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});
