@@ -29,7 +29,9 @@ describe('demo classifier brown-bert-genre', () => {
     let correct = 0;
     const predicted = new Array(labels.length).fill(0);
     for (const row of rows) {
-      const ids = tok.encode(row.text); // [CLS] … [SEP] from the tokenizer's post-processor
+      // [CLS] … [SEP] from the tokenizer's post-processor, truncated to the model's 128 positions
+      const enc = tok(row.text, { truncation: true, max_length: 128 });
+      const ids = Array.from(enc.input_ids.data as BigInt64Array, Number);
       expect(ids.length).toBeLessThanOrEqual(128);
       const out = await s.run({
         input_ids: int64(ids, [1, ids.length]),

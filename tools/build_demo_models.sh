@@ -27,6 +27,6 @@ $PY tools/evaluate_lm.py --checkpoint $W/lm/best.pt --tokenizer $W/tokenizer --t
   --out public/models/brown-gpt2/metrics.json
 cp $W/lm/train_log.json public/models/brown-gpt2/train_log.json
 $PY tools/train_classifier.py --data $W/data --tokenizer $W/tokenizer --out public/models/brown-bert-genre \
-  --datasets public/datasets --log public/models/brown-bert-genre/train_log.json --threads 2
+  --datasets public/datasets --log public/models/brown-bert-genre/train_log.json --threads 1
 $PY tools/write_model_cards.py
 echo "rebuilt: public/models/brown-gpt2 public/models/brown-bert-genre"
