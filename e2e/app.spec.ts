@@ -6,7 +6,15 @@
  * Cancel stops a long run within about a second.
  * If a number is missing, the job list in the screenshot (test-results/) says which job failed and why.
  */
+import { execFileSync } from 'node:child_process';
 import { expect, test, type Page } from '@playwright/test';
+
+/** Perplexity of the demo LM on the first `tokens` test tokens by the independent reference
+ *  (onnxruntime-node, transformers.js tokenizer, same windows): scripts/ppl-node.ts. */
+function nodePerplexity(tokens: number): number {
+  const out = execFileSync('npx', ['tsx', 'scripts/ppl-node.ts', '--tokens', String(tokens)], { encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').pop()!).ppl;
+}
 
 // WebGPU on a software adapter (SwiftShader) needs minutes per session: the slice test gets 20 min.
 const RUN_TIMEOUT = 18 * 60_000;
@@ -73,6 +81,14 @@ test('demo model: baseline + INT8 + 50 % prune on WebGPU and WASM', async ({ pag
 
   const backends = gpu ? ['wasm', 'webgpu'] : ['wasm'];
   for (const b of backends) expect(await finite(page, `baseline-ppl-${b}`)).toBeGreaterThan(1);
+  // The browser's baseline equals onnxruntime-node's on the same tokens within 0.1 % (the card
+  // shows two decimals, ~0.003 % of a perplexity in the hundreds).
+  for (const [b, tokens] of [['wasm', 1024], ['webgpu', 256]] as const) {
+    if (!backends.includes(b)) continue;
+    const browser = await finite(page, `baseline-ppl-${b}`);
+    const reference = nodePerplexity(tokens);
+    expect(Math.abs(browser / reference - 1), `${b}: browser ${browser} vs onnxruntime-node ${reference}`).toBeLessThan(0.001);
+  }
   const rows = page.getByTestId('result-row');
   await expect(rows).toHaveCount(3);
   for (let i = 0; i < 3; i++) {
