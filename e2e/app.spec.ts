@@ -161,3 +161,24 @@ test('cancel stops a long run within about a second', async ({ page }) => {
   await expect(page.getByTestId('model-card')).toBeVisible();
   await expect(page.getByTestId('run-button')).toBeEnabled();
 });
+
+test('a model folder picked with the file button loads like the demo; a classifier is refused', async ({ page }) => {
+  await openLab(page);
+  const dir = 'public/models/brown-gpt2';
+  await page.getByTestId('file-input').setInputFiles(
+    ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'].map((f) => `${dir}/${f}`),
+  );
+  await expect(page.getByTestId('model-card')).toContainText('files', { timeout: 120_000 });
+  await expect(page.getByTestId('model-card')).toContainText('17 tensors');
+  await expect(page.getByTestId('run-button')).toBeEnabled();
+
+  // An encoder classifier has input_ids and logits but is not a causal LM: a clear message, and
+  // the model loaded before stays.
+  const cls = 'public/models/brown-bert-genre';
+  await page.getByTestId('file-input').setInputFiles(
+    ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'].map((f) => `${cls}/${f}`),
+  );
+  await expect(page.getByTestId('error-banner')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('error-banner')).toContainText(/language model/i);
+  await expect(page.getByTestId('model-card')).toContainText('17 tensors');
+});
