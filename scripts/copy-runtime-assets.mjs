@@ -1,6 +1,7 @@
 // Copies ONNX Runtime Web's wasm runtime (the .wasm binaries and their .mjs loaders) from
 // node_modules/onnxruntime-web/dist into public/ort/, where the engine worker loads them
-// (ort.env.wasm.wasmPaths = '<base>/ort/'): the lab never fetches a runtime from a CDN.
+// (only the builds we load: the asyncify one behind onnxruntime-web/webgpu, the plain one the
+// benchmark's bare session uses; ort.env.wasm.wasmPaths = '<base>/ort/'): the lab never fetches a runtime from a CDN.
 // public/ort/ is git-ignored; run this before start, build and tests:
 //   node scripts/copy-runtime-assets.mjs
 import { copyFileSync, mkdirSync, readdirSync, statSync, existsSync } from 'node:fs';
@@ -16,7 +17,7 @@ if (!existsSync(from)) {
   process.exit(1);
 }
 mkdirSync(to, { recursive: true });
-const wanted = readdirSync(from).filter((f) => /^ort-wasm-simd-threaded.*\.(wasm|mjs)$/.test(f));
+const wanted = readdirSync(from).filter((f) => /^ort-wasm-simd-threaded(\.asyncify)?\.(wasm|mjs)$/.test(f));
 if (!wanted.length) {
   console.error(`copy-runtime-assets: no ort-wasm-simd-threaded*.wasm/.mjs in ${from}`);
   process.exit(1);
