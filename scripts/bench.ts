@@ -22,7 +22,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { slidingPerplexity, slidingWindows, medianP90, type WindowSettings } from '../workers/eval/windows';
-import { DATASETS, ROOT, modelFile, readJson, session, tokenizer, int64, ort } from '../tests/local-models';
+import { DATASETS, ROOT, modelFile, readJson, session, tokenizer, windowRunner } from '../tests/local-models';
 import type { Capabilities, ModelSummary } from '../workers/api';
 import type { BareRequest, BareResult } from '../e2e/harness/bench';
 
@@ -66,16 +66,7 @@ function summarize(passes: { ppl: number; tokensScored: number; windows: number;
 
 async function ortNode(ids: number[], s: WindowSettings, runs: number): Promise<Contestant> {
   const sess = await session(MODEL);
-  const names = sess.inputNames;
-  const run = async (win: BigInt64Array) => {
-    const n = win.length;
-    const feeds: Record<string, InstanceType<typeof ort.Tensor>> = { input_ids: new ort.Tensor('int64', win, [1, n]) };
-    if (names.includes('attention_mask')) feeds.attention_mask = new ort.Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]);
-    if (names.includes('position_ids')) feeds.position_ids = int64(Array.from({ length: n }, (_, i) => i), [1, n]);
-    const out = await sess.run(feeds, ['logits']);
-    const t = out.logits;
-    return { logits: t.data as Float32Array, vocab: t.dims[t.dims.length - 1] };
-  };
+  const run = windowRunner(sess);
   const w0 = slidingWindows(s)[0];
   await run(BigInt64Array.from(ids.slice(w0.begin, w0.end), (v) => BigInt(v)));
   const fed = slidingWindows(s).reduce((acc, w) => acc + (w.end - w.begin), 0);

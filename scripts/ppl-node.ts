@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import ort from 'onnxruntime-node';
 import { env, PreTrainedTokenizer } from '@huggingface/transformers';
 import { slidingPerplexity } from '../workers/eval/windows';
+import { windowRunner } from '../tests/local-models';
 
 const { values: a } = parseArgs({
   options: {
@@ -47,17 +48,8 @@ async function main(): Promise<void> {
   const tokens = Number(a.tokens);
 
   const session = await ort.InferenceSession.create(join(dir, a.onnx!), { executionProviders: ['cpu'] });
-  const inputs = session.inputNames;
   const t0 = performance.now();
-  const r = await slidingPerplexity(ids, { tokens, context, stride }, async (win) => {
-    const n = win.length;
-    const feeds: Record<string, ort.Tensor> = { input_ids: new ort.Tensor('int64', win, [1, n]) };
-    if (inputs.includes('attention_mask')) feeds.attention_mask = new ort.Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]);
-    if (inputs.includes('position_ids')) feeds.position_ids = new ort.Tensor('int64', BigInt64Array.from({ length: n }, (_, i) => BigInt(i)), [1, n]);
-    const out = await session.run(feeds, ['logits']);
-    const t = out.logits;
-    return { logits: t.data as Float32Array, vocab: t.dims[t.dims.length - 1] };
-  });
+  const r = await slidingPerplexity(ids, { tokens, context, stride }, windowRunner(session));
   await session.release();
   console.log(JSON.stringify({
     ...r,

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AutoModelForCausalLM, Tensor } from '@huggingface/transformers';
 import { slidingPerplexity } from '../workers/eval/windows';
-import { DATASETS, int64, readJson, session, tokenizer, modelFile } from './local-models';
+import { DATASETS, readJson, session, tokenizer, modelFile, windowRunner } from './local-models';
 
 const MODEL = 'brown-gpt2';
 
@@ -50,13 +50,7 @@ describe('demo LM brown-gpt2', () => {
     const ids = tok.encode(readFileSync(path.join(DATASETS, 'brown-test.txt'), 'utf8'));
     expect(ids.length).toBe(metrics.tokens);
     const s = await session(MODEL);
-    const result = await slidingPerplexity(ids, { tokens: ids.length, context: 256, stride: 256 }, async (window) => {
-      const out = await s.run({
-        input_ids: int64(Array.from(window, Number), [1, window.length]),
-        attention_mask: int64(new Array(window.length).fill(1), [1, window.length]),
-      });
-      return { logits: out.logits.data as Float32Array, vocab: out.logits.dims[2] };
-    });
+    const result = await slidingPerplexity(ids, { tokens: ids.length, context: 256, stride: 256 }, windowRunner(s));
     expect(result.tokensScored).toBe(metrics.tokens_scored);
     expect(Math.abs(result.ppl / metrics.test_ppl - 1)).toBeLessThan(0.005);
   });

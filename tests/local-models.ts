@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { env, AutoTokenizer, type PreTrainedTokenizer } from '@huggingface/transformers';
+import type { RunWindow } from '../workers/eval/windows';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const MODELS = path.join(ROOT, 'public', 'models');
@@ -29,5 +30,19 @@ export async function session(model: string, onnxFile = 'onnx/model.onnx'): Prom
 
 export const int64 = (ids: ArrayLike<number>, dims: number[]) =>
   new ort.Tensor('int64', BigInt64Array.from(Array.from(ids, (v) => BigInt(v))), dims);
+
+/** One window through an onnxruntime-node session (batch 1): the RunWindow that
+ *  workers/eval/windows.ts drives. Attention mask of ones; position_ids only if declared. */
+export function windowRunner(s: ort.InferenceSession): RunWindow {
+  const names = s.inputNames;
+  return async (win) => {
+    const n = win.length;
+    const feeds: Record<string, ort.Tensor> = { input_ids: new ort.Tensor('int64', win, [1, n]) };
+    if (names.includes('attention_mask')) feeds.attention_mask = new ort.Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]);
+    if (names.includes('position_ids')) feeds.position_ids = new ort.Tensor('int64', BigInt64Array.from({ length: n }, (_, i) => BigInt(i)), [1, n]);
+    const t = (await s.run(feeds, ['logits'])).logits;
+    return { logits: t.data as Float32Array, vocab: t.dims[t.dims.length - 1] };
+  };
+}
 
 export { ort };
