@@ -53,26 +53,37 @@ def main():
     ap.add_argument("--eval-every", type=int, default=100)
     ap.add_argument("--patience", type=int, default=3)
     ap.add_argument("--seed", type=int, default=1234)
+    ap.add_argument("--n-layer", type=int, default=4)
+    ap.add_argument("--n-embd", type=int, default=256)
+    ap.add_argument("--n-head", type=int, default=4)
+    ap.add_argument("--dropout", type=float, default=0.1)
+    ap.add_argument("--weight-decay", type=float, default=0.1)
+    ap.add_argument("--warmup", type=int, default=100)
+    ap.add_argument("--min-lr-frac", type=float, default=0.1)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--max-minutes", type=float, default=0, help="stop (keeping the best checkpoint) after this wall time; 0 = no limit")
     args = ap.parse_args()
 
-    torch.set_num_threads(2)
+    torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     bpe = load_tokenizer(args.tokenizer)
     train = tokens_of(bpe, os.path.join(args.data, "brown-train.txt"))
     valid = tokens_of(bpe, os.path.join(args.data, "brown-valid.txt"))
-    cfg = GPTConfig(vocab_size=len(bpe.vocab))
+    cfg = GPTConfig(vocab_size=len(bpe.vocab), n_layer=args.n_layer, n_embd=args.n_embd, n_head=args.n_head,
+                    dropout=args.dropout)
     model = GPT(cfg)
     print(f"params {model.num_params()} train tokens {len(train)} valid tokens {len(valid)}", flush=True)
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}],
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": args.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
                             lr=args.lr, betas=(0.9, 0.95))
-    warmup = 100
+    warmup = args.warmup
 
     def lr_at(step):
         if step < warmup:
             return args.lr * (step + 1) / warmup
-        return args.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * (step - warmup) / (args.max_steps - warmup))))
+        f = args.min_lr_frac
+        return args.lr * (f + (1 - f) * 0.5 * (1 + math.cos(math.pi * (step - warmup) / (args.max_steps - warmup))))
 
     gen = torch.Generator().manual_seed(args.seed)
     ctx = cfg.n_positions
@@ -106,14 +117,18 @@ def main():
                 torch.save({"config": cfg.to_dict(), "state_dict": model.state_dict(), "step": step + 1}, os.path.join(args.out, "best.pt"))
             else:
                 bad += 1
-                if bad >= args.patience:
-                    print("validation stopped improving", flush=True)
-                    break
-            json.dump({"log": log, "best_valid_loss": best, "best_valid_ppl": math.exp(best), "tokens_seen": tokens_seen,
-                       "train_seconds": time.time() - t0, "train_tokens": len(train), "valid_tokens": len(valid),
-                       "params": model.num_params(), "args": vars(args)},
+            stopped = None
+            if bad >= args.patience:
+                stopped = f"validation did not improve for {args.patience} evaluations"
+            elif args.max_minutes and el > args.max_minutes * 60:
+                stopped = f"time budget of {args.max_minutes} min reached"
+            json.dump({"log": log, "stopped": stopped, "best_valid_loss": best, "best_valid_ppl": math.exp(best),
+                       "tokens_seen": tokens_seen, "train_seconds": time.time() - t0, "train_tokens": len(train),
+                       "valid_tokens": len(valid), "params": model.num_params(), "args": vars(args)},
                       open(os.path.join(args.out, "train_log.json"), "w"), indent=1)
-
+            if stopped:
+                print(stopped, flush=True)
+                break
 
 if __name__ == "__main__":
     main()
