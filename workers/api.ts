@@ -14,7 +14,7 @@ export type Backend = (typeof BACKENDS)[number];
 export const KERNEL_DEVICES = Object.freeze(['webgpu', 'cpu'] as const);
 export type KernelDevice = (typeof KERNEL_DEVICES)[number];
 
-export const METHOD_IDS = Object.freeze(['magnitude-prune', 'int8-channel', 'int4-group'] as const);
+export const METHOD_IDS = Object.freeze(['magnitude-prune', 'int8-channel', 'int4-group', 'fp16'] as const);
 export type MethodId = (typeof METHOD_IDS)[number];
 
 export interface Capabilities {
@@ -79,6 +79,13 @@ export interface TensorStats {
   bitsPerWeight: number;
 }
 
+/**
+ * How a variant's weights are stored in the ONNX model that is evaluated, timed and exported.
+ * 'packed' = the real compressed storage (MatMulNBits, int8 + DequantizeLinear, fp16 + Cast);
+ * 'dense' = f32 as before (pruning: the zeros are stored, they save gzip bytes, not compute).
+ */
+export type VariantStorage = 'packed' | 'dense';
+
 export interface VariantSummary {
   id: string;
   modelId: string;
@@ -88,13 +95,31 @@ export interface VariantSummary {
   tensors: TensorStats[];
   /** over all linear weights, including scales/zero points */
   bitsPerWeight: number;
-  /** bytes of the model if stored in the packed form (linear weights packed, rest f32) */
+  storage: VariantStorage;
+  /** the stored form of the linear weights, e.g. "MatMulNBits 4-bit, block 32" */
+  format: string;
+  /** bytes of the packed ONNX model, as written */
   packedBytes: number;
+  /** those bytes gzip-compressed (what a download costs) */
+  gzipBytes: number;
+  /** bytes of the same model with f32 weights (the source model as the engine evaluates it) */
+  f32Bytes: number;
   kernelMs: number;
+  /** wall time of the whole variant: kernels, packing and writing the model */
+  makeMs: number;
 }
+
+/**
+ * Which model of a variant is run: the packed model (default), or its dequantized f32 twin,
+ * which exists only as a check (packed perplexity must equal it) and is labelled "simulated".
+ */
+export const EVAL_FORMS = Object.freeze(['packed', 'simulated'] as const);
+export type EvalForm = (typeof EVAL_FORMS)[number];
 
 export interface EvalSettings {
   backend: Backend;
+  /** default 'packed'; ignored for the baseline */
+  form?: EvalForm;
   /** evaluation tokens taken from the start of the dataset */
   tokens: number;
   context: number;
@@ -127,14 +152,65 @@ export interface ThroughputResult {
   tokensPerS: number;
 }
 
+export interface SpeedSettings {
+  backend: Backend;
+  /** tokens per prefill run (batch 1), taken from the start of the dataset */
+  seqLen: number;
+  /** timed runs per model, interleaved across the models */
+  runs: number;
+  /** untimed runs per model before timing (default 1) */
+  warmup?: number;
+}
+
+/** One model's prefill speed from an interleaved comparison (workers/eval/speed.ts). */
+export interface SpeedResult {
+  modelId: string;
+  /** 'baseline' or a variant id */
+  variantId: string;
+  backend: Backend;
+  /** the model that ran: the packed variant (or the source model for the baseline) */
+  form: EvalForm;
+  seqLen: number;
+  warmup: number;
+  runsMs: number[];
+  medianMs: number;
+  p10Ms: number;
+  p90Ms: number;
+  /** seqLen / median */
+  tokensPerS: number;
+  /** the other models timed in the same interleaved rounds */
+  interleavedWith: string[];
+  /** WASM threads, or the WebGPU adapter's name */
+  wasmThreads: number;
+  adapter?: string;
+  finishedAt: string;
+}
+
 export interface EvalResult {
   modelId: string;
   /** 'baseline' or a VariantSummary id */
   variantId: string;
+  /** what ran: the packed model, or the f32 twin ('simulated') because it was asked for or the EP could not run the packed one */
+  form: EvalForm;
+  /** why a packed model was not run, when it was not */
+  formReason?: string;
   settings: EvalSettings;
   perplexity: PerplexityResult;
   throughput: ThroughputResult;
   finishedAt: string;
+}
+
+/** What the model card of an export reports; measured by the caller, never made up. */
+export interface ExportMeasurements {
+  /** the lab's results for this variant (any backends) */
+  results: EvalResult[];
+}
+
+export interface ExportedVariant {
+  fileName: string;
+  zip: Uint8Array;
+  /** the files in the zip and their sizes */
+  files: { path: string; bytes: number }[];
 }
 
 export interface Progress {
@@ -157,7 +233,7 @@ export interface InputFile {
 
 /** Errors cross comlink as name + message; the name carries a code the UI can switch on. */
 export const ERROR_CODES = Object.freeze([
-  'NotOnnx', 'NotLanguageModel', 'NoLinearWeights', 'MissingFile', 'Cancelled', 'WebGpuUnavailable', 'BadOption',
+  'NotOnnx', 'NotLanguageModel', 'NoLinearWeights', 'MissingFile', 'Cancelled', 'WebGpuUnavailable', 'BadOption', 'WorkerCrashed', 'GpuDeviceLost',
 ] as const);
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -169,6 +245,10 @@ export interface LabApi {
   loadFiles(files: InputFile[]): Promise<ModelSummary>;
   makeVariant(modelId: string, spec: VariantSpec, device: KernelDevice, jobId: string, onProgress: ProgressFn): Promise<VariantSummary>;
   evaluate(modelId: string, variantId: string, settings: EvalSettings, jobId: string, onProgress: ProgressFn): Promise<EvalResult>;
+  /** prefill speed of the baseline and/or variants, timed interleaved (A B C A B C …) after a warm-up each */
+  compareSpeed(modelId: string, variantIds: string[], settings: SpeedSettings, jobId: string, onProgress: ProgressFn): Promise<SpeedResult[]>;
+  /** the variant as a model folder (config, tokenizer, onnx/model.onnx, MODEL_CARD.md) in a zip */
+  exportVariant(modelId: string, variantId: string, measured: ExportMeasurements, jobId: string, onProgress: ProgressFn): Promise<ExportedVariant>;
   /** stop a running job at its next step; its promise rejects with name 'Cancelled' */
   cancel(jobId: string): Promise<void>;
 }

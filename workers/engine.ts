@@ -4,20 +4,26 @@
  * engine.worker.ts exposes it with comlink; tests may call it directly.
  */
 import type {
-  Capabilities, EvalResult, EvalSettings, InputFile, KernelDevice, LabApi, ModelSummary, ProgressFn,
-  VariantSpec, VariantSummary,
+  Capabilities, EvalForm, EvalResult, EvalSettings, ExportedVariant, ExportMeasurements, InputFile, KernelDevice, LabApi,
+  ModelSummary, ProgressFn, SpeedResult, SpeedSettings, VariantSpec, VariantSummary,
 } from './api';
+import { EVAL_FORMS } from './api';
 import { capabilities } from './capabilities';
 import { labError } from './errors';
 import { evaluateTarget } from './eval/evaluate';
 import { releaseSessions } from './eval/ort-runtime';
-import { cancelJob, runJob } from './jobs';
+import { interleavedSpeed, type SpeedTarget } from './eval/speed';
+import { cancelJob, runJob, type Job } from './jobs';
 import { buildModel, fetchDataset, gatherDemo, gatherFiles, type LoadedModel, type ModelSource } from './model/load';
+import { exportVariant } from './variants/export-zip';
 import { makeVariant, resolveSpec, variantId, type VariantRecord } from './variants/make-variant';
 
 /** Models kept loaded at once (each holds its bytes, tokens and variants). */
 const MAX_MODELS = 2;
-/** Variants kept at once: each holds a full f32 evaluation model (~4 bytes per parameter). */
+/** Models one speed comparison may hold open at once. */
+const MAX_SPEED_TARGETS = 8;
+const MAX_SPEED_RUNS = 200;
+/** Variants kept at once: each holds its packed model (and its f32 twin once one was asked for). */
 const MAX_VARIANTS = 8;
 
 export function createEngine(): LabApi {
@@ -53,6 +59,27 @@ export function createEngine(): LabApi {
     const m = models.get(modelId);
     if (!m) throw labError('BadOption', `unknown model id "${modelId}"; loaded: ${[...models.keys()].join(', ') || 'none'}`);
     return m;
+  }
+
+  function getVariant(modelId: string, vId: string): VariantRecord {
+    const v = variants.get(vId);
+    if (!v || v.summary.modelId !== modelId) {
+      throw labError(
+        'BadOption',
+        `unknown variant "${vId}" of ${modelId} (only the last ${MAX_VARIANTS} are kept; makeVariant again to rebuild it); kept: baseline, ${[...variants.keys()].join(', ') || 'none'}`,
+      );
+    }
+    // most recently used last, so the oldest is dropped first
+    variants.delete(vId);
+    variants.set(vId, v);
+    return v;
+  }
+
+  /** The f32 twin of a variant, made on first request by running its kernels again (they are deterministic). */
+  async function ensureSimulated(model: LoadedModel, v: VariantRecord, job: Job): Promise<void> {
+    if (v.simulatedBytes) return;
+    const again = await makeVariant(model, v.summary.spec, v.summary.device, job, { simulated: true });
+    v.simulatedBytes = again.simulatedBytes;
   }
 
   async function requireWebGpu(what: string): Promise<void> {
@@ -103,28 +130,82 @@ export function createEngine(): LabApi {
       return runJob(jobId, onProgress, async (job) => {
         const model = getModel(modelId);
         if (settings?.backend === 'webgpu') await requireWebGpu('the webgpu backend');
-        let getBytes: () => Uint8Array;
+        const asked: EvalForm = settings?.form ?? 'packed';
+        if (!(EVAL_FORMS as readonly string[]).includes(asked)) throw labError('BadOption', `form must be one of ${EVAL_FORMS.join(', ')}; got "${asked}"`);
+        const target = { ids: model.datasetIds, datasetName: model.summary.datasetName, nPositions: model.summary.nPositions };
+        const finish = (form: EvalForm, r: Awaited<ReturnType<typeof evaluateTarget>>, formReason?: string): EvalResult => ({
+          modelId, variantId: vId, form, ...(formReason ? { formReason } : {}), settings: { ...settings }, ...r, finishedAt: new Date().toISOString(),
+        });
         if (vId === 'baseline') {
-          getBytes = () => model.baselineBytes;
-        } else {
-          const v = variants.get(vId);
-          if (!v || v.summary.modelId !== modelId) {
-            throw labError(
-              'BadOption',
-              `unknown variant "${vId}" of ${modelId} (only the last ${MAX_VARIANTS} are kept; makeVariant again to rebuild it); kept: baseline, ${[...variants.keys()].join(', ') || 'none'}`,
-            );
-          }
-          // most recently used last, so the oldest is dropped first
-          variants.delete(vId);
-          variants.set(vId, v);
-          getBytes = () => v.evalBytes;
+          return finish('packed', await evaluateTarget({ ...target, key: `${modelId}|baseline`, getBytes: () => model.baselineBytes }, settings, job));
         }
-        const { perplexity, throughput } = await evaluateTarget(
-          { key: `${modelId}|${vId}`, getBytes, ids: model.datasetIds, datasetName: model.summary.datasetName, nPositions: model.summary.nPositions },
-          settings,
-          job,
-        );
-        return { modelId, variantId: vId, settings: { ...settings }, perplexity, throughput, finishedAt: new Date().toISOString() };
+        const v = getVariant(modelId, vId);
+        if (asked === 'packed') {
+          try {
+            return finish('packed', await evaluateTarget({ ...target, key: `${modelId}|${vId}|packed`, getBytes: () => v.packedBytes }, settings, job));
+          } catch (e) {
+            if ((e as Error).name !== 'SessionFailed') throw e;
+            const reason = `${settings.backend} could not run the packed model (${(e as Error).message}); these numbers come from its f32 twin`;
+            await ensureSimulated(model, v, job);
+            return finish('simulated', await evaluateTarget({ ...target, key: `${modelId}|${vId}|simulated`, getBytes: () => v.simulatedBytes! }, settings, job), reason);
+          }
+        }
+        await ensureSimulated(model, v, job);
+        return finish('simulated', await evaluateTarget({ ...target, key: `${modelId}|${vId}|simulated`, getBytes: () => v.simulatedBytes! }, settings, job));
+      });
+    },
+
+    compareSpeed(modelId: string, ids: string[], settings: SpeedSettings, jobId: string, onProgress: ProgressFn): Promise<SpeedResult[]> {
+      return runJob(jobId, onProgress, async (job) => {
+        const model = getModel(modelId);
+        const bad = (m: string) => labError('BadOption', m);
+        if (!Array.isArray(ids) || !ids.length || ids.length > MAX_SPEED_TARGETS) throw bad(`expected 1 to ${MAX_SPEED_TARGETS} variant ids (or 'baseline'), got ${ids?.length}`);
+        if (new Set(ids).size !== ids.length) throw bad(`each model may appear once in a speed comparison, got ${ids.join(', ')}`);
+        const { backend, seqLen, runs } = settings ?? ({} as SpeedSettings);
+        const warmup = settings?.warmup ?? 1;
+        if (backend !== 'webgpu' && backend !== 'wasm') throw bad(`backend must be one of webgpu, wasm; got "${backend}"`);
+        if (backend === 'webgpu') await requireWebGpu('the webgpu backend');
+        const maxLen = Math.min(model.datasetIds.length, model.summary.nPositions || model.datasetIds.length);
+        if (!Number.isInteger(seqLen) || seqLen < 1 || seqLen > maxLen) throw bad(`seqLen must be an integer in [1, ${maxLen}], got ${seqLen}`);
+        if (!Number.isInteger(runs) || runs < 1 || runs > MAX_SPEED_RUNS) throw bad(`runs must be an integer in [1, ${MAX_SPEED_RUNS}], got ${runs}`);
+        if (!Number.isInteger(warmup) || warmup < 0 || warmup > 10) throw bad(`warmup must be an integer in [0, 10], got ${warmup}`);
+        const targets: SpeedTarget[] = ids.map((id) => {
+          if (id === 'baseline') return { id, key: `${modelId}|baseline`, getBytes: () => model.baselineBytes };
+          const v = getVariant(modelId, id);
+          return { id, key: `${modelId}|${id}|packed`, getBytes: () => v.packedBytes };
+        });
+        const window = BigInt64Array.from(model.datasetIds.subarray(0, seqLen), (x) => BigInt(x));
+        const samples = await interleavedSpeed(targets, backend, window, runs, warmup, job);
+        const caps = await capabilities();
+        const finishedAt = new Date().toISOString();
+        return samples.map((s) => ({
+          modelId,
+          variantId: s.id,
+          backend,
+          form: 'packed' as const,
+          seqLen: s.seqLen,
+          warmup: s.warmup,
+          runsMs: s.runsMs,
+          medianMs: s.medianMs,
+          p10Ms: s.p10Ms,
+          p90Ms: s.p90Ms,
+          tokensPerS: s.tokensPerS,
+          interleavedWith: ids.filter((x) => x !== s.id),
+          wasmThreads: caps.wasmThreads,
+          ...(backend === 'webgpu' ? { adapter: caps.adapter } : {}),
+          finishedAt,
+        }));
+      });
+    },
+
+    exportVariant(modelId: string, vId: string, measured: ExportMeasurements, jobId: string, onProgress: ProgressFn): Promise<ExportedVariant> {
+      return runJob(jobId, onProgress, async (job) => {
+        const model = getModel(modelId);
+        const v = getVariant(modelId, vId);
+        job.progress('export', 0, 1, 'zipping the model folder');
+        const out = exportVariant(v.summary, v.packedBytes, model, measured?.results ?? []);
+        job.progress('export', 1, 1);
+        return out;
       });
     },
 

@@ -4,7 +4,7 @@
  * harness.progress; errors come back as { name, message } so the spec can check codes.
  */
 import * as Comlink from 'comlink';
-import type { EvalSettings, KernelDevice, LabApi, Progress, VariantSpec } from '../../workers/api';
+import type { EvalResult, EvalSettings, KernelDevice, LabApi, Progress, SpeedSettings, VariantSpec } from '../../workers/api';
 
 const params = new URL(location.href).searchParams;
 const url = new URL('../../workers/engine.worker.ts', import.meta.url);
@@ -36,6 +36,17 @@ const harness = {
     outcome(api.evaluate(modelId, variantId, settings, jobId, onProgress)),
   makeVariant: (modelId: string, spec: VariantSpec, device: KernelDevice, jobId = `job-${++jobs}`) =>
     outcome(api.makeVariant(modelId, spec, device, jobId, onProgress)),
+  compareSpeed: (modelId: string, ids: string[], settings: SpeedSettings, jobId = `job-${++jobs}`) =>
+    outcome(api.compareSpeed(modelId, ids, settings, jobId, onProgress)),
+  /** the export zip as base64 (page.evaluate carries strings well), with its file list */
+  exportVariant: async (modelId: string, variantId: string, results: EvalResult[], jobId = `job-${++jobs}`) => {
+    const r = await outcome(api.exportVariant(modelId, variantId, { results }, jobId, onProgress));
+    if (!r.ok) return r;
+    const { zip, ...rest } = r.value;
+    let bin = '';
+    for (let i = 0; i < zip.length; i += 0x8000) bin += String.fromCharCode(...zip.subarray(i, i + 0x8000));
+    return { ok: true as const, value: { ...rest, base64: btoa(bin) } };
+  },
   /** starts an evaluation, cancels it once its first window is done, returns how it ended */
   evaluateThenCancel: async (modelId: string, settings: EvalSettings) => {
     const jobId = `cancel-${++jobs}`;

@@ -61,21 +61,45 @@ export function getSession(modelKey: string, backend: Backend, getBytes: () => U
       return hit;
     }
     await evictFor(backend);
-    let session: ort.InferenceSession;
-    try {
-      session = await ort.InferenceSession.create(getBytes(), {
-        executionProviders: [EXECUTION_PROVIDERS[backend]],
-        graphOptimizationLevel: 'all',
-      });
-    } catch (e) {
-      const msg = (e as Error).message ?? String(e);
-      if (backend === 'webgpu') throw labError('WebGpuUnavailable', `could not start a WebGPU session: ${msg}`);
-      throw e;
-    }
+    const session = await createSession(backend, getBytes);
     const h: SessionHandle = { key, backend, session, inputNames: session.inputNames, lastUsed: performance.now() };
     sessions.set(key, h);
     return h;
   });
+}
+
+async function createSession(backend: Backend, getBytes: () => Uint8Array): Promise<ort.InferenceSession> {
+  try {
+    return await ort.InferenceSession.create(getBytes(), {
+      executionProviders: [EXECUTION_PROVIDERS[backend]],
+      graphOptimizationLevel: 'all',
+    });
+  } catch (e) {
+    const msg = (e as Error).message ?? String(e);
+    if (backend === 'webgpu' && /adapter|requestDevice|navigator\.gpu|webgpu is not/i.test(msg)) {
+      throw labError('WebGpuUnavailable', `could not start a WebGPU session: ${msg}`);
+    }
+    // the model itself was refused (an operator or type this EP lacks): the caller may fall back
+    const failed = new Error(`could not create a ${backend} session: ${msg}`);
+    failed.name = 'SessionFailed';
+    throw failed;
+  }
+}
+
+/**
+ * A session outside the cache, for callers that must keep several alive at once (interleaved
+ * timing); the caller releases it with closeSession.
+ */
+export function openSession(modelKey: string, backend: Backend, getBytes: () => Uint8Array): Promise<SessionHandle> {
+  return serial(async () => {
+    configure();
+    const session = await createSession(backend, getBytes);
+    return { key: `${backend}|${modelKey}|pinned`, backend, session, inputNames: session.inputNames, lastUsed: performance.now() };
+  });
+}
+
+export function closeSession(h: SessionHandle): Promise<void> {
+  return serial(() => h.session.release());
 }
 
 async function evictFor(backend: Backend): Promise<void> {

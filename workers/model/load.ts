@@ -9,7 +9,7 @@
  */
 import type { LinearWeight, ModelSummary } from '../api';
 import { publicUrl } from '../assets';
-import { labError } from '../errors';
+import { isLabError, labError } from '../errors';
 import { decodeModel, externalLocations, findLinearWeights, indexModel, writeBaseline, type ModelProto, type ParsedModel } from './onnx-graph';
 import { encodeDataset, makeTokenizer, type TextTokenizer } from './tokenizer';
 
@@ -43,6 +43,8 @@ export interface LoadedModel {
   tokenizer: TextTokenizer;
   /** the evaluation text as one token stream */
   datasetIds: Int32Array;
+  /** the folder's JSON files as given, for exports */
+  folder: { config: Record<string, unknown>; tokenizerJson: unknown; tokenizerConfig: unknown };
 }
 
 
@@ -166,8 +168,15 @@ export function buildModel(src: ModelSource, datasetText: string): LoadedModel {
   }
   const cfg = src.config;
   const num = (...keys: string[]) => keys.map((k) => Number(cfg[k])).find((v) => Number.isFinite(v) && v > 0);
-  const tokenizer = makeTokenizer(src.tokenizerJson, src.tokenizerConfig);
-  const datasetIds = encodeDataset(tokenizer, datasetText);
+  let tokenizer: TextTokenizer;
+  let datasetIds: Int32Array;
+  try {
+    tokenizer = makeTokenizer(src.tokenizerJson, src.tokenizerConfig);
+    datasetIds = encodeDataset(tokenizer, datasetText);
+  } catch (e) {
+    if (isLabError(e)) throw e;
+    throw labError('MissingFile', `expected a usable tokenizer.json (Hugging Face tokenizers format), this one failed: ${(e as Error)?.message ?? e}`);
+  }
   let totalParams = 0;
   for (const t of parsed.tensors.values()) totalParams += t.params;
   const onnxBytes = src.onnxBytes.length + [...src.external.values()].reduce((a, b) => a + b.length, 0);
@@ -187,5 +196,6 @@ export function buildModel(src: ModelSource, datasetText: string): LoadedModel {
     datasetName: DATASET.name,
     datasetTokens: datasetIds.length,
   };
-  return { summary, parsed, linear, baselineBytes: writeBaseline(parsed, src.onnxBytes), tokenizer, datasetIds };
+  const folder = { config: src.config, tokenizerJson: src.tokenizerJson, tokenizerConfig: src.tokenizerConfig };
+  return { summary, parsed, linear, baselineBytes: writeBaseline(parsed, src.onnxBytes), tokenizer, datasetIds, folder };
 }

@@ -30,6 +30,8 @@ export interface TensorProto {
 export interface NodeProto {
   name: string;
   opType: string;
+  /** '' for the default ONNX domain */
+  domain: string;
   input: string[];
   output: string[];
   attribute: { name: string; i: unknown }[];
@@ -224,8 +226,17 @@ export function writeBaseline(m: ParsedModel, original: Uint8Array): Uint8Array 
 }
 
 function serialize(m: ParsedModel, initializer: TensorProto[]): Uint8Array {
-  const graph = onnx.GraphProto.create({ ...m.proto.graph!, initializer } as unknown as onnxProto.onnx.IGraphProto);
-  const model = onnx.ModelProto.create({ ...m.proto, graph } as unknown as onnxProto.onnx.IModelProto);
+  return serializeGraph(m, { initializer } as unknown as Partial<onnxProto.onnx.IGraphProto>);
+}
+
+/** The model with some graph (and model) fields replaced, serialized; the rest is shared, not copied. */
+export function serializeGraph(
+  m: ParsedModel,
+  graphFields: Partial<onnxProto.onnx.IGraphProto>,
+  modelFields: Partial<onnxProto.onnx.IModelProto> = {},
+): Uint8Array {
+  const graph = onnx.GraphProto.create({ ...m.proto.graph!, ...graphFields } as unknown as onnxProto.onnx.IGraphProto);
+  const model = onnx.ModelProto.create({ ...m.proto, ...modelFields, graph } as unknown as onnxProto.onnx.IModelProto);
   const bytes = onnx.ModelProto.encode(model).finish();
   if (bytes.length > PROTOBUF_LIMIT) {
     throw labError('BadOption', `the evaluation model would be ${bytes.length} bytes, over protobuf's 2 GB limit; models that large are not supported yet`);

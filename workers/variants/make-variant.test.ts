@@ -54,10 +54,15 @@ describe.skipIf(!haveDemo)('makeVariant on the demo model (cpu kernels)', () => 
     expect(s.tensors.map((t) => t.name)).toEqual(model.linear.map((w) => w.name));
     expect(s.bitsPerWeight).toBeGreaterThan(8);
     expect(s.bitsPerWeight).toBeLessThan(8.5);
-    const expected = model.summary.onnxBytes - model.summary.linearParams * 4 + s.tensors.reduce((a, t) => a + (t.params * t.bitsPerWeight) / 8, 0);
-    expect(s.packedBytes).toBe(Math.ceil(expected));
+    expect(s.packedBytes).toBe(v.packedBytes.length);
+    expect(s.storage).toBe('packed');
+    expect(s.format).toMatch(/MatMulNBits 8-bit/);
+    // the packed linear weights are about a quarter of their f32 bytes (the f32 embedding Gather stays)
+    const linearF32 = model.summary.linearParams * 4;
+    expect(s.f32Bytes - s.packedBytes).toBeGreaterThan(linearF32 * 0.7);
+    expect(s.gzipBytes).toBeLessThan(s.packedBytes);
     const base = await ppl(model.baselineBytes);
-    const q = await ppl(v.evalBytes);
+    const q = await ppl(v.packedBytes);
     console.log(`int8-channel: baseline ppl ${base.toFixed(3)}, variant ${q.toFixed(3)}, ${s.bitsPerWeight.toFixed(3)} bits/weight, packed ${s.packedBytes} bytes`);
     expect(Math.abs(q / base - 1)).toBeLessThan(0.02);
   });
@@ -66,6 +71,10 @@ describe.skipIf(!haveDemo)('makeVariant on the demo model (cpu kernels)', () => 
     const v = await makeVariant(model, { method: 'magnitude-prune', options: { ratio: 0.9 } }, 'cpu', new Job('t2'));
     expect(v.summary.label).toBe('prune 90 %');
     expect(v.summary.tensors.every((t) => Math.abs(t.sparsity - 0.9) < 0.01)).toBe(true);
+    // dense storage: same bytes as the source, but the zeros compress
+    expect(v.summary.storage).toBe('dense');
+    expect(Math.abs(v.summary.packedBytes / v.summary.f32Bytes - 1)).toBeLessThan(1e-3); // re-encoding adds a few bytes
+    expect(v.summary.gzipBytes).toBeLessThan(v.summary.f32Bytes * 0.5);
   });
 
   it('a cancelled job stops before writing', async () => {

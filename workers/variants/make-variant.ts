@@ -1,13 +1,15 @@
 /**
- * A variant = the base model with every linear weight compressed by one method. Each weight
- * goes through the kernels (compress-adapter.ts) one at a time; we keep its stats and its
- * dequantized f32 values, then write the evaluation model (those values as initializers).
+ * A variant = the base model with every linear weight compressed by one method, written as the
+ * packed ONNX model onnxruntime runs as it is (workers/formats/): MatMulNBits for block-quantized
+ * weights, fp16 + Cast, dense f32 for pruning. Each weight goes through the kernels
+ * (compress-adapter.ts) one at a time and only its packed form is kept, so memory holds the source
+ * bytes plus the packed model, not a second f32 copy.
+ *
+ * The dequantized f32 twin ("simulated") is written only when asked for: it exists to check the
+ * packed model (equal perplexity), never to stand in for it silently.
  *
  * Shared weights (also read by a non-linear node, e.g. an embedding tied to the LM head) are
- * compressed too: they are real weights, and a packed export stores them once, so the Gather
- * then reads the same compressed values as the MatMul/Gemm.
- *
- * packedBytes = the base file size − the linear weights' f32 bytes + Σ params·bitsPerWeight/8.
+ * compressed once; the packed model rewires every reader to the one packed tensor.
  */
 import type { KernelDevice, TensorStats, VariantSpec, VariantSummary } from '../api';
 import { KERNEL_DEVICES, METHOD_IDS } from '../api';
@@ -15,12 +17,22 @@ import { labError } from '../errors';
 import type { Job } from '../jobs';
 import type { LoadedModel } from '../model/load';
 import { readF32, writeVariant } from '../model/onnx-graph';
+import { formLabel, packedFormOf } from '../formats/form-of';
+import { gzipSize } from '../formats/gzip-size';
+import { writePackedModel, type PackedForm } from '../formats/packed-model';
 import { compressWeight, resolveOptions } from './compress-adapter';
 
 export interface VariantRecord {
   summary: VariantSummary;
-  /** the evaluation model: dequantized f32 weights, serialized */
-  evalBytes: Uint8Array;
+  /** the packed model: what is evaluated, timed and exported */
+  packedBytes: Uint8Array;
+  /** the dequantized f32 twin, only when asked for (a check of the packed model) */
+  simulatedBytes?: Uint8Array;
+}
+
+export interface MakeOptions {
+  /** also write the dequantized f32 twin */
+  simulated?: boolean;
 }
 
 /** Stable id: same model, spec and device → same id. */
@@ -42,6 +54,8 @@ export function variantLabel(spec: VariantSpec): string {
       return 'INT8 per channel';
     case 'int4-group':
       return `INT4 g${o.groupSize}`;
+    case 'fp16' as string:
+      return 'FP16';
     default:
       return spec.method;
   }
@@ -62,13 +76,15 @@ export function resolveSpec(spec: VariantSpec, device: KernelDevice): VariantSpe
   return { method: spec.method, options: { ...resolveOptions(spec.method, spec.options ?? {}) } };
 }
 
-export async function makeVariant(model: LoadedModel, given: VariantSpec, device: KernelDevice, job: Job): Promise<VariantRecord> {
+export async function makeVariant(model: LoadedModel, given: VariantSpec, device: KernelDevice, job: Job, opts: MakeOptions = {}): Promise<VariantRecord> {
+  const started = performance.now();
   const spec = resolveSpec(given, device);
   const weights = model.linear;
-  const replace = new Map<string, Float32Array>();
+  const forms = new Map<string, PackedForm>();
+  const dequantized = new Map<string, Float32Array>();
+  const formats = new Set<string>();
   const tensors: TensorStats[] = [];
   let kernelMs = 0;
-  let packedLinearBytes = 0;
   const label = variantLabel(spec);
   job.progress('compress', 0, weights.length);
   for (let i = 0; i < weights.length; i++) {
@@ -78,18 +94,33 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
     // a copy: the kernels may not write into the model's own bytes
     const data = readF32(info).slice();
     const r = await compressWeight(spec.method, spec.options, { name: w.name, data, shape: w.shape, layout: w.layout }, device);
-    replace.set(w.name, r.dequantized);
+    const form = packedFormOf(spec.method, r.options, r, w);
+    forms.set(w.name, form);
+    formats.add(formLabel(form));
+    if (opts.simulated) dequantized.set(w.name, r.dequantized);
     tensors.push({ ...r.stats, name: w.name, params: w.params });
     kernelMs += r.kernelMs ?? 0;
-    packedLinearBytes += (w.params * r.stats.bitsPerWeight) / 8;
     job.progress('compress', i + 1, weights.length, w.name);
   }
   job.check();
-  job.progress('write', 0, 1, 'writing the evaluation model');
-  const evalBytes = writeVariant(model.parsed, replace);
+  job.progress('write', 0, 1, 'writing the packed model');
+  let packedBytes: Uint8Array;
+  try {
+    packedBytes = writePackedModel(model.parsed, weights, forms);
+  } catch (e) {
+    throw labError('BadOption', `${label}: the packed model could not be written: ${(e as Error).message}`);
+  }
+  forms.clear();
+  const simulatedBytes = opts.simulated ? writeVariant(model.parsed, dequantized) : undefined;
+  dequantized.clear();
   job.progress('write', 1, 1);
+  const makeMs = performance.now() - started;
+  job.progress('gzip', 0, 1, 'measuring the download size');
+  const gzipBytes = await gzipSize(packedBytes);
+  job.progress('gzip', 1, 1);
   const linearParams = model.summary.linearParams;
   const bitsPerWeight = tensors.reduce((a, t) => a + t.bitsPerWeight * t.params, 0) / linearParams;
+  const storage = spec.method === 'magnitude-prune' ? 'dense' : 'packed';
   const summary: VariantSummary = {
     id: variantId(model.summary.id, spec, device),
     modelId: model.summary.id,
@@ -98,8 +129,13 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
     device,
     tensors,
     bitsPerWeight,
-    packedBytes: Math.ceil(model.summary.onnxBytes - linearParams * 4 + packedLinearBytes),
+    storage,
+    format: [...formats].join('; '),
+    packedBytes: packedBytes.length,
+    gzipBytes,
+    f32Bytes: model.baselineBytes.length,
     kernelMs,
+    makeMs,
   };
-  return { summary, evalBytes };
+  return { summary, packedBytes, simulatedBytes };
 }

@@ -1,0 +1,110 @@
+/**
+ * Packed variants in real Chromium, through the engine worker: the model that is evaluated is the
+ * packed ONNX (MatMulNBits, fp16 + Cast, dense f32 for pruning), and on both onnxruntime-web
+ * backends its perplexity equals its dequantized f32 twin's within 0.5 % — so a packing bug
+ * cannot hide behind "close enough". Then: two variants doing identical work (baseline and a
+ * 0 % prune) read the same speed within their spread when timed interleaved; the exported zip
+ * loads in onnxruntime-node (its own loader, transformers.js' tokenizer) with the lab's perplexity.
+ * If a packed/simulated pair differs: run workers/formats/packed-model.test.ts (the same forms in
+ * onnxruntime-node) to tell a packing bug from an execution-provider difference.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { unzipSync } from 'fflate';
+import { expect, test, type Page } from '@playwright/test';
+import type { EvalResult, EvalSettings, ModelSummary, SpeedResult, VariantSpec, VariantSummary } from '../workers/api';
+import { METHOD_IDS } from '../workers/api';
+
+const MODEL = 'brown-gpt2';
+type Outcome<T> = { ok: true; value: T } | { ok: false; name: string; message: string };
+
+const SPECS: VariantSpec[] = [
+  { method: 'int4-group', options: { groupSize: 32 } },
+  { method: 'int8-channel', options: {} },
+  { method: 'magnitude-prune', options: { ratio: 0.5 } },
+  ...((METHOD_IDS as readonly string[]).includes('fp16') ? [{ method: 'fp16' as VariantSpec['method'], options: {} }] : []),
+];
+
+async function open(page: Page): Promise<ModelSummary> {
+  page.on('console', (m) => m.type() === 'error' && console.log(`[page error] ${m.text()}`));
+  await page.goto('/e2e/harness/engine.html');
+  await page.waitForFunction(() => 'harness' in window, null, { timeout: 60_000 });
+  return ok(await call<Outcome<ModelSummary>>(page, 'loadDemo', MODEL));
+}
+
+const call = <T>(page: Page, fn: string, ...args: unknown[]): Promise<T> =>
+  page.evaluate(([f, a]) => (window as any).harness[f as string](...(a as unknown[])), [fn, args] as const) as Promise<T>;
+
+function ok<T>(o: Outcome<T>): T {
+  if (!o.ok) throw new Error(`${o.name}: ${o.message}`);
+  return o.value;
+}
+
+async function packedVsSimulated(page: Page, backend: 'wasm' | 'webgpu', base: EvalSettings) {
+  const model = await open(page);
+  for (const spec of SPECS) {
+    const v = ok(await call<Outcome<VariantSummary>>(page, 'makeVariant', model.id, spec, 'cpu'));
+    const packed = ok(await call<Outcome<EvalResult>>(page, 'evaluate', model.id, v.id, { ...base, backend, form: 'packed' }));
+    const simulated = ok(await call<Outcome<EvalResult>>(page, 'evaluate', model.id, v.id, { ...base, backend, form: 'simulated' }));
+    const rel = packed.perplexity.ppl / simulated.perplexity.ppl - 1;
+    console.log(`${backend} ${v.label.padEnd(14)} ${v.format.padEnd(34)} packed ${(v.packedBytes / 2 ** 20).toFixed(2)} MiB gzip ${(v.gzipBytes / 2 ** 20).toFixed(2)} MiB (f32 ${(v.f32Bytes / 2 ** 20).toFixed(2)}); ppl packed ${packed.perplexity.ppl.toFixed(4)} simulated ${simulated.perplexity.ppl.toFixed(4)} (${(rel * 100).toFixed(4)} %)`);
+    expect(packed.form, `${v.label} on ${backend}: the packed model ran (${packed.formReason ?? ''})`).toBe('packed');
+    expect(simulated.form).toBe('simulated');
+    expect(packed.perplexity.tokensScored).toBe(simulated.perplexity.tokensScored);
+    expect(Math.abs(rel), `${v.label} on ${backend}: packed vs simulated perplexity`).toBeLessThan(0.005);
+    if (v.storage === 'packed') expect(v.packedBytes).toBeLessThan(v.f32Bytes * 0.75);
+    expect(v.gzipBytes).toBeLessThan(v.packedBytes);
+  }
+}
+
+test('WASM: every packed variant has its f32 twin\'s perplexity', async ({ page }) => {
+  test.setTimeout(8 * 60_000);
+  await packedVsSimulated(page, 'wasm', { backend: 'wasm', tokens: 1024, context: 256, stride: 256, throughputRuns: 0 });
+});
+
+test('WebGPU: every packed variant has its f32 twin\'s perplexity', async ({ page }) => {
+  test.setTimeout(12 * 60_000);
+  await packedVsSimulated(page, 'webgpu', { backend: 'webgpu', tokens: 128, context: 64, stride: 64, throughputRuns: 0 });
+});
+
+test('identical work reads identical speed: baseline vs 0 % prune, interleaved', async ({ page }) => {
+  test.setTimeout(6 * 60_000);
+  const model = await open(page);
+  const zero = ok(await call<Outcome<VariantSummary>>(page, 'makeVariant', model.id, { method: 'magnitude-prune', options: { ratio: 0 } }, 'cpu'));
+  const int4 = ok(await call<Outcome<VariantSummary>>(page, 'makeVariant', model.id, { method: 'int4-group', options: { groupSize: 32 } }, 'cpu'));
+  const speed = ok(await call<Outcome<SpeedResult[]>>(page, 'compareSpeed', model.id, ['baseline', zero.id, int4.id], { backend: 'wasm', seqLen: 128, runs: 15, warmup: 2 }));
+  for (const s of speed) console.log(`wasm prefill seq 128: ${s.variantId.padEnd(48)} median ${s.medianMs.toFixed(2)} ms (p10 ${s.p10Ms.toFixed(2)}, p90 ${s.p90Ms.toFixed(2)}), ${s.tokensPerS.toFixed(0)} tok/s, ${s.wasmThreads} threads`);
+  const [a, b] = speed;
+  expect(a.runsMs.length).toBe(15);
+  expect(a.interleavedWith).toEqual([zero.id, int4.id]);
+  // the same work: each median lies inside the other's p10–p90 band widened by 10 % (timer noise on a shared CPU)
+  const inside = (x: SpeedResult, y: SpeedResult) => x.medianMs >= y.p10Ms * 0.9 && x.medianMs <= y.p90Ms * 1.1;
+  expect(inside(a, b) || inside(b, a), `baseline ${a.medianMs.toFixed(2)} ms vs 0 % prune ${b.medianMs.toFixed(2)} ms`).toBe(true);
+});
+
+test('the exported zip loads in onnxruntime-node with the lab\'s perplexity', async ({ page }) => {
+  test.setTimeout(6 * 60_000);
+  const model = await open(page);
+  const v = ok(await call<Outcome<VariantSummary>>(page, 'makeVariant', model.id, { method: 'int4-group', options: { groupSize: 32 } }, 'cpu'));
+  const settings: EvalSettings = { backend: 'wasm', tokens: 2048, context: 256, stride: 256, throughputRuns: 0 };
+  const lab = ok(await call<Outcome<EvalResult>>(page, 'evaluate', model.id, v.id, settings));
+  const exp = ok(await call<Outcome<{ fileName: string; base64: string; files: { path: string; bytes: number }[] }>>(page, 'exportVariant', model.id, v.id, [lab]));
+  const dir = join('test-results', 'exports', exp.fileName.replace(/\.zip$/, ''));
+  rmSync(dir, { recursive: true, force: true });
+  const files = unzipSync(Buffer.from(exp.base64, 'base64'));
+  expect(Object.keys(files).sort()).toEqual(['MODEL_CARD.md', 'config.json', 'lab-variant.json', 'onnx/model.onnx', 'tokenizer.json', 'tokenizer_config.json']);
+  for (const [p, b] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, p)), { recursive: true });
+    writeFileSync(join(dir, p), b);
+  }
+  expect(files['onnx/model.onnx'].length).toBe(v.packedBytes);
+  const card = new TextDecoder().decode(files['MODEL_CARD.md']);
+  expect(card).toContain(lab.perplexity.ppl.toFixed(3));
+  expect(card).toContain('MatMulNBits 4-bit, block 32');
+  const out = execFileSync('npx', ['tsx', 'scripts/ppl-node.ts', '--model', dir, '--tokens', '2048', '--context', '256', '--stride', '256'], { encoding: 'utf8', timeout: 180_000 });
+  const node = JSON.parse(out.trim().split('\n').pop()!);
+  console.log(`export ${exp.fileName}: lab WASM ppl ${lab.perplexity.ppl.toFixed(4)}, onnxruntime-node on the unzipped folder ${node.ppl.toFixed(4)}`);
+  expect(node.tokensScored).toBe(lab.perplexity.tokensScored);
+  expect(Math.abs(node.ppl / lab.perplexity.ppl - 1)).toBeLessThan(0.005);
+});

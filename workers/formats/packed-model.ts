@@ -1,0 +1,152 @@
+/**
+ * Writes a variant as the packed ONNX model onnxruntime runs as it is: each compressed linear
+ * weight in its real storage form, the graph rewired to read it. One form per weight:
+ *
+ *   nbits     MatMulNBits replaces each MatMul/Gemm reading the weight (Gemm's C becomes an Add);
+ *             any other reader (a tied embedding's Gather) gets GatherBlockQuantized over the same
+ *             bytes (B reshaped), so the weight is stored once, as the tied f32 weight was.
+ *   qdq-int8  int8 codes + per-channel scale; DequantizeLinear(axis = output channel) produces the
+ *             weight under its old name, so every reader is unchanged.
+ *   fp16      half initializer; Cast(to = float) produces the weight under its old name.
+ *   f32       dense float values (pruning: zeros save gzip bytes, not compute).
+ *
+ * Everything not named in `forms` is shared with the source proto, not copied.
+ */
+import onnxProto from 'onnx-proto';
+import type { LinearWeight } from '../api';
+import { onnx, serializeGraph, toNum, type NodeProto, type ParsedModel, type TensorProto } from '../model/onnx-graph';
+import type { NBitsWeight } from './matmul-nbits';
+
+export type PackedForm =
+  | { kind: 'f32'; values: Float32Array }
+  | { kind: 'nbits'; weight: NBitsWeight }
+  /** codes in the tensor's stored order; scales per output channel; axis = the output channel's axis */
+  | { kind: 'qdq-int8'; codes: Int8Array; scales: Float32Array; axis: 0 | 1 }
+  /** IEEE half bit patterns in the tensor's stored order */
+  | { kind: 'fp16'; halves: Uint16Array };
+
+export type PackedKind = PackedForm['kind'];
+
+const DT = onnx.TensorProto.DataType;
+const MS_DOMAIN = 'com.microsoft';
+
+function tensor(name: string, dims: number[], dataType: number, bytes: ArrayBufferView): TensorProto {
+  return onnx.TensorProto.create({
+    name,
+    dims,
+    dataType,
+    rawData: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+  }) as unknown as TensorProto;
+}
+
+function intAttr(name: string, i: number) {
+  return { name, type: onnx.AttributeProto.AttributeType.INT, i };
+}
+
+function node(opType: string, inputs: string[], outputs: string[], name: string, attrs: ReturnType<typeof intAttr>[] = [], domain = ''): NodeProto {
+  return onnx.NodeProto.create({ opType, input: inputs, output: outputs, name, attribute: attrs, domain }) as unknown as NodeProto;
+}
+
+function attr(n: NodeProto, name: string, fallback: number): number {
+  const a = n.attribute.find((x) => x.name === name) as { i?: unknown; f?: number } | undefined;
+  if (!a) return fallback;
+  return a.f !== undefined && a.f !== 0 ? a.f : toNum(a.i);
+}
+
+/** The packed model's bytes. Throws when a reader of a packed weight cannot be rewired. */
+export function writePackedModel(m: ParsedModel, linear: readonly LinearWeight[], forms: ReadonlyMap<string, PackedForm>): Uint8Array {
+  const g = m.proto.graph!;
+  const byName = new Map(linear.map((w) => [w.name, w]));
+  const newInits: TensorProto[] = [];
+  const preNodes: NodeProto[] = []; // nodes whose inputs are all initializers: they go first
+  const removed = new Set<string>();
+  const nbits = new Map<string, { w: NBitsWeight; b: string; scales: string; zp: string }>();
+  let usesMs = false;
+
+  for (const [name, form] of forms) {
+    const info = m.tensors.get(name);
+    const lw = byName.get(name);
+    if (!info || !lw) throw new Error(`packed form for ${name}, which is not a linear weight of this model`);
+    const dims = info.dims;
+    switch (form.kind) {
+      case 'f32':
+        if (form.values.length !== info.params) throw new Error(`${name}: ${form.values.length} values for ${info.params} weights`);
+        newInits.push(tensor(name, dims, DT.FLOAT, form.values));
+        removed.add(name);
+        break;
+      case 'fp16':
+        newInits.push(tensor(`${name}_fp16`, dims, DT.FLOAT16, form.halves));
+        preNodes.push(node('Cast', [`${name}_fp16`], [name], `${name}_cast`, [intAttr('to', DT.FLOAT)]));
+        removed.add(name);
+        break;
+      case 'qdq-int8':
+        newInits.push(tensor(`${name}_int8`, dims, DT.INT8, form.codes));
+        newInits.push(tensor(`${name}_scale`, [form.scales.length], DT.FLOAT, form.scales));
+        newInits.push(tensor(`${name}_zero`, [form.scales.length], DT.INT8, new Int8Array(form.scales.length)));
+        preNodes.push(node('DequantizeLinear', [`${name}_int8`, `${name}_scale`, `${name}_zero`], [name], `${name}_dq`, [intAttr('axis', form.axis)]));
+        removed.add(name);
+        break;
+      case 'nbits': {
+        const w = form.weight;
+        const ids = { w, b: `${name}_Q${w.bits}`, scales: `${name}_scales`, zp: `${name}_zp` };
+        newInits.push(tensor(ids.b, [w.n, w.blocks, (w.blockSize * w.bits) / 8], DT.UINT8, w.b));
+        newInits.push(tensor(ids.scales, [w.n, w.blocks], DT.FLOAT, w.scales));
+        newInits.push(tensor(ids.zp, [w.zeroPoints.length], DT.UINT8, w.zeroPoints));
+        nbits.set(name, ids);
+        removed.add(name);
+        usesMs = true;
+        break;
+      }
+    }
+  }
+
+  const nodes: NodeProto[] = [];
+  for (const n of g.node) {
+    const packed = n.input.map((i) => nbits.get(i));
+    const at = packed.findIndex((p) => p);
+    if (at < 0) {
+      nodes.push(n);
+      continue;
+    }
+    const p = packed[at]!;
+    const label = n.name || n.output[0];
+    if ((n.opType === 'MatMul' || n.opType === 'Gemm') && at === 1 && !n.domain) {
+      nodes.push(...linearToNBits(n, p, label));
+    } else if (n.opType === 'Gather' && at === 0 && !n.domain && p.w.k % p.w.blockSize === 0) {
+      // the same bytes seen as (N, K·bits/8): the layout GatherBlockQuantized reads for uint8 data
+      const shapeName = `${p.b}_rows_shape`;
+      if (!newInits.some((t) => t.name === shapeName)) {
+        newInits.push(tensor(shapeName, [2], DT.INT64, BigInt64Array.from([BigInt(p.w.n), BigInt((p.w.k * p.w.bits) / 8)])));
+        preNodes.push(node('Reshape', [p.b, shapeName], [`${p.b}_rows`], `${p.b}_rows`));
+      }
+      const axis = attr(n, 'axis', 0);
+      if (axis !== 0) throw new Error(`${label}: Gather on axis ${axis} of a packed weight is not supported`);
+      nodes.push(node('GatherBlockQuantized', [`${p.b}_rows`, n.input[1], p.scales, p.zp], n.output, `${label}_gbq`,
+        [intAttr('gather_axis', 0), intAttr('quantize_axis', 1), intAttr('block_size', p.w.blockSize), intAttr('bits', p.w.bits)], MS_DOMAIN));
+    } else {
+      throw new Error(`${label} (${n.opType}) reads the packed weight ${n.input[at]} as input ${at}; only MatMul/Gemm (B) and Gather (data) can be rewired`);
+    }
+  }
+
+  const initializer = [...g.initializer.filter((t) => !removed.has(t.name)), ...newInits];
+  const input = (g.input as { name: string }[]).filter((i) => !removed.has(i.name));
+  const opsetImport = [...((m.proto as unknown as { opsetImport: { domain: string; version: unknown }[] }).opsetImport ?? [])];
+  if (usesMs && !opsetImport.some((o) => o.domain === MS_DOMAIN)) opsetImport.push({ domain: MS_DOMAIN, version: 1 });
+  return serializeGraph(m, { node: [...preNodes, ...nodes], initializer, input } as Partial<onnxProto.onnx.IGraphProto>, { opsetImport });
+}
+
+/** MatMul(A, W) or Gemm(A, W[, C]) → MatMulNBits(A, B, scales, zp) [→ Add C]. */
+function linearToNBits(n: NodeProto, p: { w: NBitsWeight; b: string; scales: string; zp: string }, label: string): NodeProto[] {
+  const attrs = [intAttr('K', p.w.k), intAttr('N', p.w.n), intAttr('bits', p.w.bits), intAttr('block_size', p.w.blockSize)];
+  const inputs = [n.input[0], p.b, p.scales, p.zp];
+  if (n.opType === 'MatMul') return [node('MatMulNBits', inputs, n.output, `${label}_nbits`, attrs, MS_DOMAIN)];
+  if (attr(n, 'transA', 0) !== 0 || attr(n, 'alpha', 1) !== 1 || (n.input[2] && attr(n, 'beta', 1) !== 1)) {
+    throw new Error(`${label}: Gemm with transA, alpha or beta other than the defaults cannot become MatMulNBits`);
+  }
+  if (!n.input[2]) return [node('MatMulNBits', inputs, n.output, `${label}_nbits`, attrs, MS_DOMAIN)];
+  const mid = `${n.output[0]}_nobias`;
+  return [
+    node('MatMulNBits', inputs, [mid], `${label}_nbits`, attrs, MS_DOMAIN),
+    node('Add', [mid, n.input[2]], n.output, `${label}_bias`),
+  ];
+}
