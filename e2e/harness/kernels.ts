@@ -16,7 +16,7 @@ export interface CaseReport {
   n: number;
   /** element-wise integer outputs (codes or mask) that differ */
   codeMismatches: number;
-  /** scales (bit patterns) and zero points that differ, or arrays present on one side only */
+  /** scales (bit patterns), zero points and clamp counts that differ, or arrays present on one side only */
   paramMismatches: number;
   /** dequantized floats whose bits differ */
   floatBitMismatches: number;
@@ -45,7 +45,7 @@ declare global {
   }
 }
 
-type Fill = 'mixed' | 'constant' | 'levels' | 'halves8' | 'halves4';
+type Fill = 'mixed' | 'constant' | 'levels' | 'halves8' | 'halves4' | 'half-edges';
 
 interface Case {
   name: string;
@@ -76,7 +76,9 @@ function rng(seed: number): () => number {
  * channel. 'constant': every value 0.5 (ties everywhere). 'levels': 7 distinct values.
  * 'halves8' / 'halves4': grids whose scale is exactly a power of two (channel max 127u; group
  * range [-7u, 8u] per 32 inputs), with most values on exact halves of a step, so the rounding
- * rule (half away from zero) decides many codes.
+ * rule (half away from zero) decides many codes. 'half-edges': values where f32 -> f16 is hard:
+ * around half's smallest subnormal 2^-24 and its ties, f32 subnormals, the subnormal/normal
+ * border, ties to even, and around 65504 / 65520 (clamped), with both signs.
  */
 function makeTensor(rows: number, cols: number, layout: WeightLayout, fill: Fill, seed: number): Float32Array {
   const data = new Float32Array(rows * cols);
@@ -95,6 +97,7 @@ function makeTensor(rows: number, cols: number, layout: WeightLayout, fill: Fill
     }
   }
   if (fill === 'halves8' || fill === 'halves4') fillHalves(data, rows, cols, layout, fill, rand);
+  if (fill === 'half-edges') fillHalfEdges(data, rand);
   if (fill === 'mixed' && rows * cols > 1) {
     // zero the second output channel
     const channel = 1 % (layout === 'out_in' ? rows : cols);
@@ -115,6 +118,21 @@ function fillHalves(data: Float32Array, rows: number, cols: number, layout: Weig
   }
 }
 
+const HALF_EDGES = [
+  2 ** -24, 2 ** -25, 3 * 2 ** -25, 2 ** -25 + 2 ** -40, 2 ** -26, 1e-45, 2 ** -14, 2 ** -14 - 2 ** -25, 1023 * 2 ** -24,
+  1 + 2 ** -11, 1 + 3 * 2 ** -11, 2047.5, 65504, 65505, 65519.99, 65520, 1e6, 3.4e38, 0, -0,
+];
+
+function fillHalfEdges(data: Float32Array, rand: () => number): void {
+  for (let f = 0; f < data.length; f++) {
+    const u = rand();
+    const sign = rand() < 0.5 ? -1 : 1;
+    if (u < 0.6) data[f] = sign * HALF_EDGES[Math.floor(rand() * HALF_EDGES.length)];
+    else if (u < 0.8) data[f] = sign * Math.floor(rand() * 4096) * 2 ** -25; // subnormal halves and their ties
+    else data[f] = sign * (1 + rand()) * 2 ** (Math.floor(rand() * 60) - 40); // every exponent
+  }
+}
+
 function cases(): Case[] {
   const list: Case[] = [];
   const add = (method: MethodId, options: MethodOptions, shape: [number, number], layout: WeightLayout, fill: Fill = 'mixed', maxPerDim = 0) => {
@@ -129,6 +147,7 @@ function cases(): Case[] {
       add('int8-channel', {}, shape, layout);
       add('int4-group', { groupSize: 32 }, shape, layout);
       add('magnitude-prune', { ratio: 0.5 }, shape, layout);
+      add('fp16', {}, shape, layout);
     }
   }
   for (const ratio of [0, 0.1, 0.9, 1]) add('magnitude-prune', { ratio }, [7, 13], 'out_in');
@@ -141,6 +160,8 @@ function cases(): Case[] {
   add('int4-group', { groupSize: 32 }, [33, 4097], 'in_out', 'levels');
   add('int8-channel', {}, [33, 4097], 'in_out', 'halves8');
   add('int4-group', { groupSize: 32 }, [33, 4097], 'out_in', 'halves4');
+  add('fp16', {}, [7, 13], 'out_in', 'half-edges');
+  add('fp16', {}, [33, 4097], 'in_out', 'half-edges');
   // a GPT-2 vocabulary-sized weight: 38.6M values, 154 MB (above the default 128 MiB binding
   // limit) and 150k workgroups in the quantize pass (a real 2D grid). ~20 s on SwiftShader.
   add('int4-group', { groupSize: 32 }, [768, 50257], 'in_out');
@@ -148,6 +169,7 @@ function cases(): Case[] {
   add('int8-channel', {}, [33, 4097], 'in_out', 'mixed', 7);
   add('int4-group', { groupSize: 32 }, [33, 4097], 'out_in', 'mixed', 7);
   add('magnitude-prune', { ratio: 0.3 }, [33, 4097], 'out_in', 'constant', 5);
+  add('fp16', {}, [33, 4097], 'out_in', 'half-edges', 7);
   return list;
 }
 
@@ -159,7 +181,7 @@ function failed(name: string, n: number): CaseReport {
 }
 
 function compare(name: string, n: number, gpu: CompressionResult, cpu: CompressionResult): CaseReport {
-  const parts = (r: CompressionResult) => (['codes', 'scales', 'zeroPoints', 'mask'] as const).filter((k) => r[k] !== undefined).join(',');
+  const parts = (r: CompressionResult) => (['codes', 'scales', 'zeroPoints', 'mask', 'clamped'] as const).filter((k) => r[k] !== undefined).join(',');
   const diffBytes = (a?: ArrayLike<number>, b?: ArrayLike<number>) => {
     if (!a || !b) return a === b ? 0 : Math.max(a?.length ?? 0, b?.length ?? 0, 1);
     let d = Math.abs(a.length - b.length);
@@ -178,7 +200,7 @@ function compare(name: string, n: number, gpu: CompressionResult, cpu: Compressi
     name,
     n,
     codeMismatches: diffBytes(gpu.codes, cpu.codes) + diffBytes(gpu.mask, cpu.mask),
-    paramMismatches: diffBytes(bits(gpu.scales), bits(cpu.scales)) + diffBytes(gpu.zeroPoints, cpu.zeroPoints),
+    paramMismatches: diffBytes(bits(gpu.scales), bits(cpu.scales)) + diffBytes(gpu.zeroPoints, cpu.zeroPoints) + (gpu.clamped === cpu.clamped ? 0 : 1),
     floatBitMismatches: diffBytes(bits(gd), bits(cd)),
     maxRelError,
     gpuParts: parts(gpu),

@@ -12,6 +12,7 @@ const MATMUL_REL_ERROR: Record<MethodId, number> = {
   'magnitude-prune': 0.6, // half the weights gone: large, but bounded
   'int8-channel': 0.02,
   'int4-group': 0.25, // 16 levels spread over groups that hold 4x outliers
+  fp16: 1e-3, // 11 significant bits
 };
 
 const SHAPES: [number, number][] = [[1, 1], [3, 17], [17, 3], [5, 33], [33, 65]];
@@ -33,6 +34,7 @@ function bound(id: MethodId, r: CompressionResult, t: WeightTensor, o: number, i
   const ulp = w * 2 ** -22;
   if (id === 'int8-channel') return r.scales![o] / 2 + ulp;
   if (id === 'int4-group') return r.scales![o * Math.ceil(v.inDim / 32) + Math.floor(i / 32)] / 2 + ulp;
+  if (id === 'fp16') return Math.max(w * 2 ** -11, 2 ** -25); // half an ulp of half, or of its subnormals
   return Infinity; // pruning: checked by count below
 }
 

@@ -5,6 +5,9 @@
  */
 import { METHOD_IDS, type KernelDevice, type MethodId, type MethodOptions } from '../api';
 import { labError } from '../errors';
+import { fp16Gpu } from './fp16/gpu';
+import { fp16Meta, type Fp16Options } from './fp16/meta';
+import { fp16Reference } from './fp16/reference';
 import { getKernelGpu } from './gpu-device';
 import { int4GroupGpu } from './int4-group/gpu';
 import { int4GroupMeta, type Int4GroupOptions } from './int4-group/meta';
@@ -34,12 +37,18 @@ const int4Group: MethodImpl<Int4GroupOptions> = {
   reference: int4GroupReference,
   gpu: int4GroupGpu,
 };
+const fp16: MethodImpl<Fp16Options> = {
+  meta: fp16Meta,
+  reference: (tensor) => fp16Reference(tensor),
+  gpu: (device, tensor) => fp16Gpu(device, tensor),
+};
 
 /** Each method's implementation, by id (the options type varies, so the record is loosely typed). */
 export const METHODS: Readonly<Record<MethodId, MethodImpl<any>>> = Object.freeze({
   'magnitude-prune': magnitudePrune,
   'int8-channel': int8Channel,
   'int4-group': int4Group,
+  fp16,
 });
 
 /** The methods' metadata in METHOD_IDS order, for menus and loops. */

@@ -22,14 +22,19 @@ export interface WeightTensor {
 export interface CompressionParts {
   /** same shape and layout as the input: exactly what the packed form computes */
   dequantized: Float32Array;
-  /** int8-channel: signed codes in [-127, 127]; int4-group: unpacked 4-bit codes in [0, 15] (one per byte) */
-  codes?: Int8Array | Uint8Array;
+  /**
+   * int8-channel: signed codes in [-127, 127]; int4-group: unpacked 4-bit codes in [0, 15] (one per
+   * byte); fp16: the half bit patterns, ready to be written as a float16 initializer
+   */
+  codes?: Int8Array | Uint8Array | Uint16Array;
   /** int8-channel: (out); int4-group: (out, nGroups), row-major like MatMulNBits scales */
   scales?: Float32Array;
   /** int4-group: (out, nGroups), unpacked, values in [0, 15] */
   zeroPoints?: Uint8Array;
   /** magnitude-prune: 1 = kept, 0 = pruned, same order as the input */
   mask?: Uint8Array;
+  /** fp16: how many weights had |w| > 65504 and were clamped to ±65504 */
+  clamped?: number;
 }
 
 export interface CompressionResult extends CompressionParts {

@@ -1,35 +1,23 @@
-// magnitude-prune, tie pass (only when some but not all keys equal to the threshold are pruned):
-// how many keys equal the threshold in each chunk of CHUNK consecutive elements. The CPU finds the
-// chunk where the tie quota runs out and scans just that chunk for the exact cut index.
+// magnitude-prune, tie pass: per count thread (the layout of pivot-count.wgsl), how many of its
+// keys equal T. A workgroup's threads together cover SPAN consecutive elements, which is what
+// tie-cut.wgsl needs to find the cut in index order.
 
-struct Params {
-  n: u32,
-  threshold: u32, // the k-th smallest |w| key
-}
+@group(0) @binding(0) var<uniform> sizes: Sizes;
+@group(0) @binding(1) var<storage, read> w: array<u32>;              // f32 bits (n)
+@group(0) @binding(2) var<storage, read> state: SelectState;
+@group(0) @binding(3) var<storage, read_write> ties: array<u32>;     // (threads)
 
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> w: array<u32>;              // f32 bits (rows * cols)
-@group(0) @binding(2) var<storage, read_write> counts: array<u32>;   // (ceil(n / CHUNK))
-
-// Same chunking as radix-histogram.wgsl (256 threads x 16 elements): one count per workgroup.
-const WORKGROUP_SIZE: u32 = 256u;
-const ELEMENTS_PER_THREAD: u32 = 16u;
-const CHUNK: u32 = WORKGROUP_SIZE * ELEMENTS_PER_THREAD;
-
-var<workgroup> local_count: atomic<u32>;
-
-@compute @workgroup_size(WORKGROUP_SIZE)
+@compute @workgroup_size(COUNT_WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  if (lid == 0u) { atomicStore(&local_count, 0u); }
-  workgroupBarrier();
-  let chunk = linear_workgroup(wid, nwg);
+  let group = linear_workgroup(wid, nwg);
+  let t = group * COUNT_WORKGROUP_SIZE + lid;
+  if (t >= sizes.threads) { return; }
+  let threshold = state.low;
   var c = 0u;
-  for (var k = 0u; k < ELEMENTS_PER_THREAD; k++) {
-    let f = chunk * CHUNK + k * WORKGROUP_SIZE + lid;
-    if (f < p.n && abs_key(w[f]) == p.threshold) { c += 1u; }
+  let stop = min(group * SPAN + SPAN, sizes.n);
+  for (var f = group * SPAN + lid; f < stop; f += COUNT_WORKGROUP_SIZE) {
+    c += u32(abs_key(w[f]) == threshold);
   }
-  if (c > 0u) { atomicAdd(&local_count, c); }
-  workgroupBarrier();
-  if (lid == 0u) { counts[chunk] = atomicLoad(&local_count); }
+  ties[t] = c;
 }

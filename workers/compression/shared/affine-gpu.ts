@@ -1,23 +1,30 @@
 /**
- * Dispatch of shared/affine-quantize.wgsl: given the per-group scales and zero points already on
- * the GPU, quantize the weights in place and read back dequantized weights, codes and scales.
+ * int8-channel and int4-group on WebGPU: affine-params.wgsl (a thread per group: scale and zero
+ * point), then affine-quantize.wgsl (16 elements a thread: codes and dequantized weights in
+ * place), one submit, one readback. The methods differ only in their grid: one symmetric group
+ * per channel (int8) or asymmetric groups of a power-of-two size (int4).
  */
 import type { LinearView } from '../layout';
 import type { WeightTensor } from '../types';
-import { dispatch, pipelineFor, storageBuffer, submitAndRead, uniformBuffer } from './gpu';
+import { MIN_SCALE } from './affine';
+import { f32Bits, pipelineFor } from './gpu';
+import { KernelRun } from './kernel-run';
+import PARAMS_WGSL from './affine-params.wgsl?raw';
 import QUANTIZE_WGSL from './affine-quantize.wgsl?raw';
 
-/** Must match WORKGROUP_SIZE in affine-quantize.wgsl; each thread handles 4 elements. */
+/** Must match WORKGROUP_SIZE in both kernels and ELEMENTS_PER_THREAD in affine-quantize.wgsl. */
 const WORKGROUP_SIZE = 64;
-const ELEMENTS_PER_THREAD = 4;
+const ELEMENTS_PER_THREAD = 16;
+/** group_shift that puts every input index in group 0 (one group per channel). */
+const WHOLE_CHANNEL_SHIFT = 31;
 
-export interface GpuGrid {
+export interface GpuGridSpec {
+  /** symmetric: one group per channel, scale from max|w|, zero point 0 */
+  symmetric: boolean;
+  /** asymmetric groups along the input; a power of two (ignored when symmetric) */
   groupSize: number;
-  nGroups: number;
-  /** (out, nGroups) f32 */
-  scales: GPUBuffer;
-  /** (out, nGroups) u32 */
-  zeroPoints: GPUBuffer;
+  /** fround(1 / levels) */
+  invLevels: number;
   qmin: number;
   qmax: number;
 }
@@ -26,38 +33,41 @@ export interface AffineReadback {
   dequantized: Float32Array;
   /** raw code bytes, one per element */
   codeBytes: ArrayBuffer;
+  /** (out, nGroups) */
   scales: Float32Array;
   zeroPoints: Uint32Array;
 }
 
-/**
- * Record the quantize pass on `encoder` (after the method's parameter pass), submit, read back.
- * `weights` holds the input and is overwritten with the dequantized values.
- */
-export async function quantizeAffineGpu(
-  device: GPUDevice,
-  encoder: GPUCommandEncoder,
-  tensor: WeightTensor,
-  view: LinearView,
-  weights: GPUBuffer,
-  grid: GpuGrid,
-): Promise<AffineReadback> {
+export async function quantizeAffineGpu(device: GPUDevice, tensor: WeightTensor, view: LinearView, spec: GpuGridSpec): Promise<AffineReadback> {
   const n = tensor.data.length;
-  const params = uniformBuffer(device, 'affine params', [
-    n, tensor.shape[1], tensor.layout === 'in_out' ? 1 : 0, grid.groupSize, grid.nGroups, grid.qmin, grid.qmax,
-  ]);
-  const codes = storageBuffer(device, 'codes', n);
-  const threads = Math.ceil(n / ELEMENTS_PER_THREAD);
-  const pipeline = pipelineFor(device, 'affine-quantize', QUANTIZE_WGSL);
-  dispatch(device, encoder, pipeline, [params, weights, grid.scales, grid.zeroPoints, codes], Math.ceil(threads / WORKGROUP_SIZE));
-  const nParams = view.outDim * grid.nGroups;
-  const [deq, codeBytes, scales, zps] = await submitAndRead(device, encoder, [
-    { buffer: weights, bytes: n * 4 },
-    { buffer: codes, bytes: n },
-    { buffer: grid.scales, bytes: nParams * 4 },
-    { buffer: grid.zeroPoints, bytes: nParams * 4 },
-  ]);
-  params.destroy();
-  codes.destroy();
-  return { dequantized: new Float32Array(deq), codeBytes, scales: new Float32Array(scales), zeroPoints: new Uint32Array(zps) };
+  const groupSize = spec.symmetric ? view.inDim : spec.groupSize;
+  const groupShift = spec.symmetric ? WHOLE_CHANNEL_SHIFT : Math.log2(groupSize);
+  if (!Number.isInteger(groupShift)) throw new Error(`group size ${groupSize} is not a power of two`);
+  const nGroups = Math.ceil(view.inDim / groupSize);
+  const nParams = view.outDim * nGroups;
+  const inOut = tensor.layout === 'in_out' ? 1 : 0;
+  const run = new KernelRun(device, spec.symmetric ? 'int8-channel' : 'int4-group');
+  try {
+    const weights = await run.upload('weights', tensor.data);
+    const scales = run.storage('scales', nParams * 4);
+    const zeroPoints = run.storage('zero points', nParams * 4);
+    const codes = run.storage('codes', n);
+    const paramsUniform = run.uniform('affine-params params', [
+      view.outDim, view.inDim, view.strideOut, view.strideIn, groupSize, nGroups, inOut, spec.symmetric ? 1 : 0,
+      f32Bits(spec.invLevels), f32Bits(MIN_SCALE), spec.qmax - spec.qmin,
+    ]);
+    run.dispatch(pipelineFor(device, 'affine-params', PARAMS_WGSL), [paramsUniform, weights, scales, zeroPoints], Math.ceil(nParams / WORKGROUP_SIZE));
+    const quantizeUniform = run.uniform('affine-quantize params', [n, tensor.shape[1], inOut, groupShift, nGroups, spec.qmin, spec.qmax]);
+    const threads = Math.ceil(n / ELEMENTS_PER_THREAD);
+    run.dispatch(pipelineFor(device, 'affine-quantize', QUANTIZE_WGSL), [quantizeUniform, weights, scales, zeroPoints, codes], Math.ceil(threads / WORKGROUP_SIZE));
+    const [deq, codeBytes, scaleBytes, zeroPointBytes] = await run.finish([
+      { buffer: weights, bytes: n * 4 },
+      { buffer: codes, bytes: n },
+      { buffer: scales, bytes: nParams * 4 },
+      { buffer: zeroPoints, bytes: nParams * 4 },
+    ]);
+    return { dequantized: new Float32Array(deq), codeBytes, scales: new Float32Array(scaleBytes), zeroPoints: new Uint32Array(zeroPointBytes) };
+  } finally {
+    run.close();
+  }
 }

@@ -1,14 +1,17 @@
-// Elementwise step shared by int8-channel and int4-group (reference: quantizeAffine in affine.ts).
-// Each thread takes 4 consecutive stored elements, so its 4 codes pack into one u32 (byte k =
-// element 4t + k, little-endian = the Int8Array/Uint8Array the CPU reads back), and overwrites
-// the weights in place with their dequantized values.
+// int8-channel and int4-group, pass 2 (reference: quantizeAffine in affine.ts): the codes and
+// dequantized weights from the scales and zero points of pass 1 (affine-params.wgsl).
+// Each thread takes ELEMENTS_PER_THREAD consecutive stored elements: 4 at a time pack into one
+// u32 of code bytes (byte k = element 4t + k, little-endian = the Int8Array/Uint8Array the CPU
+// reads back), and the weights are overwritten in place with their dequantized values.
+// The thread finds its first element's (row, col) with one division and steps from there, so
+// the per-element work is a few multiplies and compares, no integer division.
 
 struct Params {
-  n: u32,          // elements
-  cols: u32,       // stored columns
-  in_out: u32,     // 1: stored (in, out), channel = column; 0: stored (out, in)
-  group_size: u32, // along the input dimension; = inDim for per-channel
-  n_groups: u32,   // groups per output channel
+  n: u32,           // elements
+  cols: u32,        // stored columns
+  in_out: u32,      // 1: stored (in, out), channel = column; 0: stored (out, in)
+  group_shift: u32, // log2(group size) along the input; 31 for one group per channel
+  n_groups: u32,    // groups per output channel
   qmin: i32,
   qmax: i32,
 }
@@ -19,31 +22,39 @@ struct Params {
 @group(0) @binding(3) var<storage, read> zero_points: array<u32>;   // (out, n_groups)
 @group(0) @binding(4) var<storage, read_write> codes: array<u32>;   // (ceil(n / 4)), 4 bytes each
 
-// 64 threads: a multiple of every vendor's SIMD width (32 or 64) and small enough that odd sizes
-// waste little; the work per thread is tiny, so occupancy matters more than shared memory.
 const WORKGROUP_SIZE: u32 = 64u;
+// 16 elements (4 code words) a thread: a thread's fixed cost (its first position, the bounds
+// test) is spread over 16 elements, and 38 M weights still make 2.4 M threads, plenty for a GPU.
+const ELEMENTS_PER_THREAD: u32 = 16u;
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let t = global_thread(wid, nwg, lid, WORKGROUP_SIZE);
-  if (t * 4u >= p.n) { return; }
-  var packed = 0u;
-  for (var k = 0u; k < 4u; k++) {
-    let f = t * 4u + k;
-    if (f >= p.n) { break; }
-    let row = f / p.cols;
-    let col = f % p.cols;
-    let o = select(row, col, p.in_out == 1u);
-    let i = select(col, row, p.in_out == 1u);
-    let g = o * p.n_groups + i / p.group_size;
-    let s = scales[g];
-    let zp = i32(zero_points[g]);
-    let x = w[f];
-    let r = i32(round_div(abs(x), s, u32(p.qmax - p.qmin)));
-    let q = clamp(select(zp + r, zp - r, x < 0.0), p.qmin, p.qmax);
-    w[f] = f32(q - zp) * s;
-    packed |= (u32(q) & 0xffu) << (8u * k);
+  let first = global_thread(wid, nwg, lid, WORKGROUP_SIZE) * ELEMENTS_PER_THREAD;
+  if (first >= p.n) { return; }
+  let last = min(first + ELEMENTS_PER_THREAD, p.n);
+  let cap = u32(p.qmax - p.qmin);
+  var row = first / p.cols;
+  var col = first % p.cols;
+  for (var word = first; word < last; word += 4u) {
+    var packed = 0u;
+    for (var k = 0u; k < 4u; k++) {
+      let f = word + k;
+      if (f < last) {
+        let o = select(row, col, p.in_out == 1u);
+        let i = select(col, row, p.in_out == 1u);
+        let g = o * p.n_groups + (i >> p.group_shift);
+        let s = scales[g];
+        let zp = i32(zero_points[g]);
+        let x = w[f];
+        let r = i32(round_div(abs(x), s, cap));
+        let q = clamp(select(zp + r, zp - r, x < 0.0), p.qmin, p.qmax);
+        w[f] = f32(q - zp) * s;
+        packed |= (u32(q) & 0xffu) << (8u * k);
+      }
+      col += 1u;
+      if (col == p.cols) { col = 0u; row += 1u; }
+    }
+    codes[word / 4u] = packed;
   }
-  codes[t] = packed;
 }

@@ -22,13 +22,18 @@ fn abs_key(bits: u32) -> u32 {
 
 // round(a / s) half away from zero for a >= 0, s >= MIN_SCALE, capped at `cap`:
 // the n with (n - 0.5) * s <= a < (n + 0.5) * s, each product rounded to f32.
+// Same steps as roundDiv in affine.ts, except that a walk stops at its first step that does not
+// move: every later step of the reference's fixed ROUND_FIX_STEPS would test the same n and not
+// move either, so the answer is the same, with one or two tests per value instead of eight.
 fn round_div(a: f32, s: f32, cap: u32) -> u32 {
   var n = u32(min(floor(a / s + 0.5), f32(cap + 1u)));
   for (var k = 0u; k < ROUND_FIX_STEPS; k++) {
-    if (n > 0u && a < (f32(n) - 0.5) * s) { n -= 1u; }
+    if (!(n > 0u && a < (f32(n) - 0.5) * s)) { break; }
+    n -= 1u;
   }
   for (var k = 0u; k < ROUND_FIX_STEPS; k++) {
-    if (n <= cap && a >= (f32(n) + 0.5) * s) { n += 1u; }
+    if (!(n <= cap && a >= (f32(n) + 0.5) * s)) { break; }
+    n += 1u;
   }
   return min(n, cap);
 }

@@ -1,7 +1,7 @@
 /**
- * Small helpers every GPU program uses: cached pipelines (common.wgsl prepended), buffers with
- * size checks against the device limits, 2D dispatch for large grids, uniforms and readback.
- * Programs bind their buffers to group 0 in binding order.
+ * Small helpers every GPU program uses: pipelines compiled once per device (common.wgsl
+ * prepended) and 2D dispatch for large grids. Programs bind their buffers to group 0 in binding
+ * order. Buffers, uploads and readback are in kernel-run.ts.
  */
 import { labError } from '../../errors';
 import COMMON_WGSL from './common.wgsl?raw';
@@ -37,41 +37,6 @@ export function grid2d(workgroups: number, maxX: number, maxY = maxX): [number, 
   return [Math.ceil(workgroups / y), y];
 }
 
-/** A storage buffer of at least 4 bytes, checked against the device's binding limits. */
-export function storageBuffer(device: GPUDevice, label: string, bytes: number, extraUsage = 0): GPUBuffer {
-  const size = Math.max(4, Math.ceil(bytes / 4) * 4);
-  const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
-  if (size > limit) {
-    throw labError('BadOption', `${label}: ${size} bytes exceed this GPU's storage binding limit of ${limit} bytes; use the cpu device`);
-  }
-  return device.createBuffer({
-    label,
-    size,
-    usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST | extraUsage,
-  });
-}
-
-/** A storage buffer holding `data` (uploaded through the queue). */
-export function uploadBuffer(device: GPUDevice, label: string, data: ArrayBufferView): GPUBuffer {
-  const buffer = storageBuffer(device, label, data.byteLength);
-  if (data.byteLength % 4 === 0) device.queue.writeBuffer(buffer, 0, data as GPUAllowSharedBufferSource);
-  else {
-    const padded = new Uint8Array(Math.ceil(data.byteLength / 4) * 4);
-    padded.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-    device.queue.writeBuffer(buffer, 0, padded);
-  }
-  return buffer;
-}
-
-/** A uniform buffer of 32-bit fields; `i32` fields are passed as negative numbers, floats as f32 bits. */
-export function uniformBuffer(device: GPUDevice, label: string, fields: readonly number[]): GPUBuffer {
-  const words = new Int32Array(Math.max(4, Math.ceil(fields.length / 4) * 4));
-  fields.forEach((v, k) => (words[k] = v));
-  const buffer = device.createBuffer({ label, size: words.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-  device.queue.writeBuffer(buffer, 0, words);
-  return buffer;
-}
-
 /** The bits of an f32, for a uniform field the WGSL reads with bitcast<f32>. */
 export function f32Bits(x: number): number {
   return new Int32Array(new Float32Array([x]).buffer)[0];
@@ -96,42 +61,4 @@ export function dispatch(
   const [x, y] = grid2d(workgroups, gridSettings.maxWorkgroupsX || limit, limit);
   pass.dispatchWorkgroups(x, y);
   pass.end();
-}
-
-export interface Readback {
-  buffer: GPUBuffer;
-  bytes: number;
-  /** byte offset into `buffer` (a multiple of 4) */
-  offset?: number;
-}
-
-/** Submit `encoder` after copying each source range out; resolves with those bytes, in order. */
-export async function submitAndRead(
-  device: GPUDevice,
-  encoder: GPUCommandEncoder,
-  sources: readonly Readback[],
-): Promise<ArrayBuffer[]> {
-  const stagings = sources.map(({ bytes }) =>
-    device.createBuffer({
-      label: 'readback',
-      size: Math.max(4, Math.ceil(bytes / 4) * 4),
-      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
-    }),
-  );
-  sources.forEach(({ buffer, offset = 0 }, k) => encoder.copyBufferToBuffer(buffer, offset, stagings[k], 0, stagings[k].size));
-  device.queue.submit([encoder.finish()]);
-  return Promise.all(
-    stagings.map(async (staging, k) => {
-      await staging.mapAsync(GPUMapMode.READ);
-      const bytes = staging.getMappedRange().slice(0, sources[k].bytes);
-      staging.unmap();
-      staging.destroy();
-      return bytes;
-    }),
-  );
-}
-
-/** Destroy buffers once the queue is done with them. */
-export function release(...buffers: GPUBuffer[]): void {
-  for (const b of buffers) b.destroy();
 }
