@@ -1,7 +1,7 @@
 // Copies ONNX Runtime Web's wasm runtime (the .wasm binaries and their .mjs loaders) from
 // node_modules/onnxruntime-web/dist into public/ort/, where the engine worker loads them
-// (only the builds we load: the asyncify one behind onnxruntime-web/webgpu, the plain one the
-// benchmark's bare session uses; ort.env.wasm.wasmPaths = '<base>/ort/'): the lab never fetches a runtime from a CDN.
+// (only the builds we load: the asyncify one behind onnxruntime-web/webgpu for the WebGPU backend,
+// the plain one behind onnxruntime-web/wasm for the WASM backend and the benchmark's bare session; ort.env.wasm.wasmPaths = '<base>/ort/'): the lab never fetches a runtime from a CDN.
 // public/ort/ is git-ignored; run this before start, build and tests:
 //   node scripts/copy-runtime-assets.mjs
 import { copyFileSync, mkdirSync, readdirSync, statSync, existsSync } from 'node:fs';

@@ -62,6 +62,8 @@ def main():
     ap.add_argument("--min-lr-frac", type=float, default=0.1)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--max-minutes", type=float, default=0, help="stop (keeping the best checkpoint) after this wall time; 0 = no limit")
+    ap.add_argument("--stop-after", type=int, default=0,
+                    help="stop after this many steps while the schedule still runs to --max-steps: replays a run a time budget cut short, step for step")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -120,6 +122,8 @@ def main():
             stopped = None
             if bad >= args.patience:
                 stopped = f"validation did not improve for {args.patience} evaluations"
+            elif args.stop_after and step + 1 >= args.stop_after:
+                stopped = f"stopped after step {args.stop_after} as asked"
             elif args.max_minutes and el > args.max_minutes * 60:
                 stopped = f"time budget of {args.max_minutes} min reached"
             json.dump({"log": log, "stopped": stopped, "best_valid_loss": best, "best_valid_ppl": math.exp(best),

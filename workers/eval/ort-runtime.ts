@@ -2,12 +2,15 @@
  * The one module that imports onnxruntime-web. It maps our backends to execution providers,
  * keeps a small cache of sessions per (model bytes, backend), and runs them one at a time.
  *
- * We import `onnxruntime-web/webgpu`: the native WebGPU EP (the plain build's JSEP is much
- * slower on MatMulNBits); this bundle also carries the WASM EP. Its wasm files are served from
- * public/ort/ (copied from node_modules/onnxruntime-web/dist by scripts/copy-runtime-assets.mjs),
- * never from a CDN.
+ * Two builds, one per backend, each loaded on first use:
+ *   webgpu  `onnxruntime-web/webgpu`: the native WebGPU EP (the plain build's JSEP is much slower
+ *           on MatMulNBits); it is an asyncify build,
+ *   wasm    `onnxruntime-web/wasm`: the plain WASM build, 1.3–2.7× faster than the asyncify build's
+ *           WASM EP on the demo LM (../shared/measurements.md; `npm run bench` measures it again).
+ * Their wasm files are served from public/ort/ (copied from node_modules/onnxruntime-web/dist by
+ * scripts/copy-runtime-assets.mjs), never from a CDN. A session's tensors come from its own build.
  */
-import * as ort from 'onnxruntime-web/webgpu';
+import type * as OrtWebgpu from 'onnxruntime-web/webgpu';
 import type { Backend } from '../api';
 import { publicUrl } from '../assets';
 import { wasmThreads } from '../capabilities';
@@ -18,21 +21,40 @@ const MAX_SESSIONS_PER_BACKEND = 2;
 
 const EXECUTION_PROVIDERS: Record<Backend, string> = Object.freeze({ webgpu: 'webgpu', wasm: 'wasm' });
 
-let configured = false;
-function configure(): void {
-  if (configured) return;
-  configured = true;
-  ort.env.wasm.wasmPaths = publicUrl('ort/');
-  ort.env.wasm.numThreads = wasmThreads();
-  ort.env.wasm.simd = true;
-  ort.env.wasm.proxy = false; // we already are a worker
-  ort.env.logLevel = 'warning';
+/** Both builds export the same API (onnxruntime-common); the type of one stands for both. */
+type Ort = typeof OrtWebgpu;
+
+const builds = new Map<Backend, Promise<Ort>>();
+
+/** The build for a backend, imported and configured once. */
+function ortFor(backend: Backend): Promise<Ort> {
+  let p = builds.get(backend);
+  if (!p) {
+    p = (backend === 'webgpu' ? import('onnxruntime-web/webgpu') : (import('onnxruntime-web/wasm') as Promise<unknown> as Promise<Ort>)).then((ort) => {
+      ort.env.wasm.wasmPaths = publicUrl('ort/');
+      ort.env.wasm.numThreads = wasmThreads();
+      ort.env.wasm.simd = true;
+      ort.env.wasm.proxy = false; // we already are a worker
+      ort.env.logLevel = 'warning';
+      return ort;
+    });
+    p.catch(() => builds.delete(backend));
+    builds.set(backend, p);
+  }
+  return p;
 }
+
+/** Which onnxruntime-web build runs a backend, for the settings shown beside every speed. */
+export const RUNTIME_BUILDS: Readonly<Record<Backend, string>> = Object.freeze({
+  webgpu: 'onnxruntime-web/webgpu (asyncify build, WebGPU EP)',
+  wasm: 'onnxruntime-web/wasm (plain build, WASM EP)',
+});
 
 export interface SessionHandle {
   key: string;
   backend: Backend;
-  session: ort.InferenceSession;
+  ort: Ort;
+  session: OrtWebgpu.InferenceSession;
   inputNames: readonly string[];
   lastUsed: number;
 }
@@ -53,7 +75,6 @@ function serial<T>(fn: () => Promise<T>): Promise<T> {
  */
 export function getSession(modelKey: string, backend: Backend, getBytes: () => Uint8Array): Promise<SessionHandle> {
   return serial(async () => {
-    configure();
     const key = `${backend}|${modelKey}`;
     const hit = sessions.get(key);
     if (hit) {
@@ -61,14 +82,15 @@ export function getSession(modelKey: string, backend: Backend, getBytes: () => U
       return hit;
     }
     await evictFor(backend);
-    const session = await createSession(backend, getBytes);
-    const h: SessionHandle = { key, backend, session, inputNames: session.inputNames, lastUsed: performance.now() };
+    const ort = await ortFor(backend);
+    const session = await createSession(ort, backend, getBytes);
+    const h: SessionHandle = { key, backend, ort, session, inputNames: session.inputNames, lastUsed: performance.now() };
     sessions.set(key, h);
     return h;
   });
 }
 
-async function createSession(backend: Backend, getBytes: () => Uint8Array): Promise<ort.InferenceSession> {
+async function createSession(ort: Ort, backend: Backend, getBytes: () => Uint8Array): Promise<OrtWebgpu.InferenceSession> {
   try {
     return await ort.InferenceSession.create(getBytes(), {
       executionProviders: [EXECUTION_PROVIDERS[backend]],
@@ -92,9 +114,9 @@ async function createSession(backend: Backend, getBytes: () => Uint8Array): Prom
  */
 export function openSession(modelKey: string, backend: Backend, getBytes: () => Uint8Array): Promise<SessionHandle> {
   return serial(async () => {
-    configure();
-    const session = await createSession(backend, getBytes);
-    return { key: `${backend}|${modelKey}|pinned`, backend, session, inputNames: session.inputNames, lastUsed: performance.now() };
+    const ort = await ortFor(backend);
+    const session = await createSession(ort, backend, getBytes);
+    return { key: `${backend}|${modelKey}|pinned`, backend, ort, session, inputNames: session.inputNames, lastUsed: performance.now() };
   });
 }
 
@@ -132,8 +154,9 @@ export interface LogitsOut {
 /** One prefill run over `ids` (batch 1): input_ids, attention_mask of ones, position_ids if declared. */
 export function runLogits(h: SessionHandle, ids: BigInt64Array): Promise<LogitsOut> {
   return serial(async () => {
+    const ort = h.ort;
     const n = ids.length;
-    const feeds: Record<string, ort.Tensor> = { input_ids: new ort.Tensor('int64', ids, [1, n]) };
+    const feeds: Record<string, OrtWebgpu.Tensor> = { input_ids: new ort.Tensor('int64', ids, [1, n]) };
     if (h.inputNames.includes('attention_mask')) feeds.attention_mask = new ort.Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]);
     if (h.inputNames.includes('position_ids')) {
       feeds.position_ids = new ort.Tensor('int64', BigInt64Array.from({ length: n }, (_, i) => BigInt(i)), [1, n]);
