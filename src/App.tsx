@@ -14,6 +14,7 @@ import { ResultsTable } from './components/ResultsTable';
 import { RunControls } from './components/RunControls';
 import { ThroughputChart } from './components/ThroughputChart';
 import { WebGpuNotice } from './components/WebGpuNotice';
+import { StorageNotice } from './components/StorageNotice';
 import { CapabilityLine } from './components/CapabilityLine';
 
 let booted = false;
@@ -34,6 +35,7 @@ export function App() {
         <OpenModel />
       </header>
       <WebGpuNotice />
+      <StorageNotice />
       <Notices />
       <main>
         <div className="col">

@@ -3,7 +3,7 @@
  * code from ERROR_CODES that the UI can switch on, and the message says what was expected and
  * what came.
  */
-import type { ErrorCode } from './api';
+import { ERROR_CODES, type ErrorCode } from './api';
 
 export function labError(code: ErrorCode, message: string): Error {
   const e = new Error(message);
@@ -13,4 +13,9 @@ export function labError(code: ErrorCode, message: string): Error {
 
 export function isCancelled(e: unknown): boolean {
   return e instanceof Error && e.name === 'Cancelled';
+}
+
+/** True for an error that already carries one of ERROR_CODES as its name. */
+export function isLabError(e: unknown): e is Error {
+  return e instanceof Error && (ERROR_CODES as readonly string[]).includes(e.name);
 }

@@ -3,11 +3,13 @@ import { useLab } from '../store';
 
 export function CapabilityLine() {
   const caps = useLab((s) => s.capabilities);
-  if (!caps) return <span className="caps muted">checking the engine…</span>;
+  const engine = useLab((s) => s.engine);
+  if (!caps) return <span className="caps muted" data-testid="capabilities" data-engine={engine}>checking the engine…</span>;
   const gpu = caps.webgpu ? `WebGPU: ${caps.adapter ?? 'adapter'}${caps.shaderF16 ? ', shader-f16' : ''}` : 'WebGPU: unavailable';
   const wasm = `WASM: ${caps.wasmThreads} thread${caps.wasmThreads === 1 ? '' : 's'}${caps.wasmSimd ? ', SIMD' : ''}`;
   return (
-    <span className="caps muted" data-testid="capabilities">
+    <span className="caps muted" data-testid="capabilities" data-engine={engine}>
+      {engine === 'restarting' && <strong data-testid="engine-restarting">engine restarting… · </strong>}
       {gpu} · {wasm} · {caps.crossOriginIsolated ? 'cross-origin isolated' : 'not cross-origin isolated (single-threaded WASM)'}
     </span>
   );

@@ -36,7 +36,7 @@ export function MethodPicker() {
       <div className="row">
         <span>Kernels on</span>
         <label title={gpu ? 'WGSL compute kernels' : gpuWhy}>
-          <input type="radio" name="device" checked={settings.device === 'webgpu'} disabled={!gpu} onChange={() => patch({ device: 'webgpu' })} />
+          <input type="radio" name="device" checked={settings.device === 'webgpu'} disabled={!gpu} onChange={() => patch({ device: 'webgpu' })} data-testid="device-webgpu" />
           WebGPU{!gpu && <span className="muted"> (unavailable)</span>}
         </label>
         <label>

@@ -5,6 +5,7 @@ import { useLab } from '../store';
 
 export function RunControls() {
   const running = useLab((s) => s.running);
+  const cancelling = useLab((s) => s.cancelling);
   const model = useLab((s) => s.model);
   const loading = useLab((s) => s.loading);
   const settings = useLab((s) => s.settings);
@@ -18,7 +19,7 @@ export function RunControls() {
       <button className="primary" onClick={() => void run()} disabled={running || !!why} title={why} data-testid="run-button">
         Run {jobs} jobs
       </button>
-      <button onClick={() => void cancel()} disabled={!running} data-testid="cancel-button">Cancel</button>
+      <button onClick={() => void cancel()} disabled={!running || cancelling} data-testid="cancel-button">{cancelling ? 'Cancelling…' : 'Cancel'}</button>
       <button className="link" onClick={() => { if (confirm('Clear all stored results?')) clear(); }} disabled={running} data-testid="clear-results">
         Clear results
       </button>

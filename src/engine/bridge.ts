@@ -1,19 +1,38 @@
 /**
  * The main-thread side of the one door to the engine. It owns the module worker, wraps it with
- * comlink, and keeps the promise of every long job so that cancel always stops within a second:
- * first it asks the worker (`cancel(jobId)`, honoured between steps); if the job has not settled
- * after CANCEL_GRACE_MS it terminates the worker, starts a new one and reloads the current model.
+ * comlink, and keeps the promise of every call so that none can wait forever:
+ * - cancel: first it asks the worker (`cancel(jobId)`, honoured between steps); if the job has
+ *   not settled after CANCEL_GRACE_MS it terminates the worker, starts a new one and reloads the
+ *   current model.
+ * - crash: the worker's `error` and `messageerror` events, and a heartbeat (a `ping` every
+ *   HEARTBEAT_EVERY_MS; no message from the worker for `heartbeatTimeoutMs` means it died without
+ *   a word, e.g. self.close() or an out-of-memory kill), reject every pending call with
+ *   'WorkerCrashed' and the reason, then the same restart + reload runs.
  * The UI never talks to the worker except through this module.
  */
 import * as Comlink from 'comlink';
 import type {
-  Capabilities, EvalResult, EvalSettings, InputFile, KernelDevice, LabApi, ModelSummary,
+  Capabilities, EvalResult, EvalSettings, InputFile, KernelDevice, ModelSummary,
   ProgressFn, VariantSpec, VariantSummary,
 } from '../../workers/api';
+import type { DebugKind, WorkerApi } from '../../workers/engine.worker';
 import { LabError, toLabError } from './errors';
 
 /** How long a job may take to honour cancel before its worker is terminated. */
-export const CANCEL_GRACE_MS = 900;
+export const CANCEL_GRACE_MS = 600;
+/** How often the bridge pings the worker. */
+export const HEARTBEAT_EVERY_MS = 1000;
+/**
+ * Silence after which a worker counts as dead. A worker busy in one long synchronous step
+ * (parsing a big model, one ORT run) is silent too, so this is generous, is stretched while a
+ * model loads, and doubles after each heartbeat restart (up to MAX_HEARTBEAT_TIMEOUT_MS).
+ */
+export const HEARTBEAT_TIMEOUT_MS = 15_000;
+const LOAD_HEARTBEAT_TIMEOUT_MS = 120_000;
+const MAX_HEARTBEAT_TIMEOUT_MS = 300_000;
+/** Crashes within CRASH_WINDOW_MS after which the model is not reloaded automatically. */
+const MAX_CRASHES = 3;
+const CRASH_WINDOW_MS = 60_000;
 
 type ModelSource = { kind: 'demo'; name: string } | { kind: 'files'; files: InputFile[] };
 
@@ -22,22 +41,46 @@ interface PendingJob {
   settled: Promise<void>;
 }
 
+/** One worker's life: its comlink proxy and a promise that rejects when it is gone. */
+interface Generation {
+  n: number;
+  worker: Worker;
+  api: Comlink.Remote<WorkerApi>;
+  /** rejects (with the reason every pending call gets) once this worker is terminated */
+  gone: Promise<never>;
+  kill: (e: LabError) => void;
+  dead: boolean;
+  lastSeen: number;
+  pinging: boolean;
+  timer: ReturnType<typeof setInterval>;
+}
+
 export interface BridgeEvents {
+  /** the worker crashed (or stopped answering); a restart follows at once */
+  onCrash?: (reason: string) => void;
   /** the worker was terminated and a new one is reloading the model */
   onRestarting?: () => void;
   /** the worker was replaced; `model` is the reloaded model (undefined if none or reload failed) */
   onRestart?: (model: ModelSummary | undefined, error?: LabError) => void;
 }
 
+export interface WorkerFlags {
+  /** hide WebGPU from the worker */
+  nogpu?: boolean;
+  /** enable the worker's failure-simulation hooks */
+  debug?: boolean;
+}
+
 /**
- * Start the engine worker. `?nogpu=1` is passed on in the worker's URL; the worker then hides
- * navigator.gpu. Vite only bundles a worker written as `new Worker(new URL('…', import.meta.url))`,
- * so the flag is added by a Worker subclass that edits the URL it is given.
+ * Start the engine worker. Flags (`?nogpu=1`, `?debug=1`) are passed on in the worker's URL.
+ * Vite only bundles a worker written as `new Worker(new URL('…', import.meta.url))`, so the
+ * flags are added by a Worker subclass that edits the URL it is given.
  */
-function spawnWorker(nogpu: boolean): Worker {
+function spawnWorker(flags: WorkerFlags): Worker {
   class FlaggedWorker extends globalThis.Worker {
     constructor(url: URL, options?: WorkerOptions) {
-      if (nogpu) url.searchParams.set('nogpu', '1');
+      if (flags.nogpu) url.searchParams.set('nogpu', '1');
+      if (flags.debug) url.searchParams.set('debug', '1');
       super(url, options);
     }
   }
@@ -46,29 +89,98 @@ function spawnWorker(nogpu: boolean): Worker {
 }
 
 export class EngineBridge {
-  private worker!: Worker;
-  private api!: Comlink.Remote<LabApi>;
+  private gen!: Generation;
   private source?: ModelSource;
   private readonly jobs = new Map<string, PendingJob>();
   /** resolves when the (re)started worker has its model back; every call waits for it */
   private ready: Promise<void> = Promise.resolve();
+  private loads = 0;
+  private crashes: number[] = [];
+  /** silence after which the worker counts as dead (see HEARTBEAT_TIMEOUT_MS) */
+  heartbeatTimeoutMs = HEARTBEAT_TIMEOUT_MS;
 
-  constructor(private readonly nogpu: boolean, private readonly events: BridgeEvents = {}) {
+  constructor(private readonly flags: WorkerFlags, private readonly events: BridgeEvents = {}) {
     this.start();
   }
 
-  private start(): void {
-    this.worker = spawnWorker(this.nogpu);
-    this.worker.addEventListener('error', (e) => console.error('engine worker error', e.message ?? e));
-    this.api = Comlink.wrap<LabApi>(this.worker);
+  /** Counts workers started: a new generation has none of the previous one's variants. */
+  get generation(): number {
+    return this.gen.n;
   }
 
-  private async call<T>(fn: (api: Comlink.Remote<LabApi>) => Promise<T>): Promise<T> {
+  private start(): void {
+    const worker = spawnWorker(this.flags);
+    let kill!: (e: LabError) => void;
+    const gone = new Promise<never>((_, reject) => (kill = reject));
+    gone.catch(() => undefined);
+    const gen: Generation = {
+      n: (this.gen?.n ?? 0) + 1,
+      worker,
+      api: Comlink.wrap<WorkerApi>(worker),
+      gone,
+      kill,
+      dead: false,
+      lastSeen: performance.now(),
+      pinging: false,
+      timer: setInterval(() => this.beat(gen), HEARTBEAT_EVERY_MS),
+    };
+    worker.addEventListener('message', () => (gen.lastSeen = performance.now()));
+    worker.addEventListener('error', (e) => {
+      e.preventDefault();
+      const where = e.filename ? ` (${e.filename.split('?')[0].split('/').pop()}:${e.lineno})` : '';
+      this.crashed(gen, `an uncaught error in the engine: ${e.message || 'no message (the worker script failed)'}${where}`);
+    });
+    worker.addEventListener('messageerror', () => this.crashed(gen, 'a message from the engine could not be read (messageerror)'));
+    this.gen = gen;
+  }
+
+  private beat(gen: Generation): void {
+    if (gen.dead) return;
+    const timeout = this.loads > 0 ? Math.max(this.heartbeatTimeoutMs, LOAD_HEARTBEAT_TIMEOUT_MS) : this.heartbeatTimeoutMs;
+    const silent = performance.now() - gen.lastSeen;
+    if (silent > timeout) {
+      this.heartbeatTimeoutMs = Math.min(this.heartbeatTimeoutMs * 2, MAX_HEARTBEAT_TIMEOUT_MS);
+      this.crashed(gen, `the engine stopped answering (no reply for ${(silent / 1000).toFixed(1)} s)`);
+      return;
+    }
+    if (gen.pinging) return;
+    gen.pinging = true;
+    gen.api.ping().then(
+      () => {
+        gen.pinging = false;
+        gen.lastSeen = performance.now();
+      },
+      () => (gen.pinging = false),
+    );
+  }
+
+  /** A worker of `gen` crashed: fail what it had, start a new one (once per generation). */
+  private crashed(gen: Generation, reason: string): void {
+    if (gen.dead || gen !== this.gen) return;
+    console.error('engine worker crashed:', reason);
+    const now = performance.now();
+    this.crashes = this.crashes.filter((t) => now - t < CRASH_WINDOW_MS).concat(now);
+    this.events.onCrash?.(reason);
+    void this.restart('WorkerCrashed', `the engine worker crashed: ${reason}; a new one was started`, this.crashes.length < MAX_CRASHES);
+  }
+
+  /** Runs `fn` on the current worker; rejects with the restart's reason if the worker goes. */
+  private async call<T>(fn: (api: Comlink.Remote<WorkerApi>) => Promise<T>): Promise<T> {
     await this.ready;
+    const gen = this.gen;
     try {
-      return await fn(this.api);
+      return await Promise.race([fn(gen.api), gen.gone]);
     } catch (e) {
       throw toLabError(e);
+    }
+  }
+
+  private async loading<T>(fn: () => Promise<T>): Promise<T> {
+    this.loads++;
+    try {
+      return await fn();
+    } finally {
+      this.loads--;
     }
   }
 
@@ -77,7 +189,7 @@ export class EngineBridge {
   }
 
   async loadDemo(name: string): Promise<ModelSummary> {
-    const model = await this.call((api) => api.loadDemo(name));
+    const model = await this.loading(() => this.call((api) => api.loadDemo(name)));
     this.source = { kind: 'demo', name };
     return model;
   }
@@ -85,7 +197,7 @@ export class EngineBridge {
   /** Sends copies of the buffers (transferred) and keeps the originals for a reload after restart. */
   async loadFiles(files: InputFile[]): Promise<ModelSummary> {
     const sent = files.map((f) => ({ path: f.path, data: f.data.slice(0) }));
-    const model = await this.call((api) => api.loadFiles(Comlink.transfer(sent, sent.map((f) => f.data))));
+    const model = await this.loading(() => this.call((api) => api.loadFiles(Comlink.transfer(sent, sent.map((f) => f.data)))));
     this.source = { kind: 'files', files };
     return model;
   }
@@ -98,8 +210,13 @@ export class EngineBridge {
     return this.track(jobId, (api) => api.evaluate(modelId, variantId, settings, jobId, Comlink.proxy(onProgress)));
   }
 
-  /** A job's promise settles with the worker's answer, or rejects 'Cancelled' when cancel had to kill the worker. */
-  private track<T>(jobId: string, fn: (api: Comlink.Remote<LabApi>) => Promise<T>): Promise<T> {
+  /** Failure simulation (the worker refuses unless the page has ?debug=1). Not awaited past the worker's answer. */
+  debug(kind: DebugKind, ms?: number): Promise<void> {
+    return this.call((api) => api.debug(kind, ms));
+  }
+
+  /** A job's promise settles with the worker's answer, or rejects 'Cancelled'/'WorkerCrashed' when its worker went. */
+  private track<T>(jobId: string, fn: (api: Comlink.Remote<WorkerApi>) => Promise<T>): Promise<T> {
     let settle!: () => void;
     const settled = new Promise<void>((r) => (settle = r));
     return new Promise<T>((resolve, reject) => {
@@ -121,7 +238,7 @@ export class EngineBridge {
   async cancel(jobId: string): Promise<void> {
     const job = this.jobs.get(jobId);
     if (!job) return;
-    void this.api.cancel(jobId).catch(() => undefined);
+    void this.gen.api.cancel(jobId).catch(() => undefined);
     const timedOut = await Promise.race([
       job.settled.then(() => false),
       new Promise<boolean>((r) => setTimeout(() => r(true), CANCEL_GRACE_MS)),
@@ -129,27 +246,40 @@ export class EngineBridge {
     if (timedOut && this.jobs.has(jobId)) await this.restart('Cancelled', `job ${jobId} cancelled (worker restarted)`);
   }
 
-  /** Terminate the worker, fail every pending job, start a fresh one and reload the current model. */
-  async restart(code: 'Cancelled' | 'WorkerCrashed', why: string): Promise<void> {
-    this.worker.terminate();
-    this.api[Comlink.releaseProxy]();
+  /** Terminate the worker, fail every pending call, start a fresh one and reload the current model. */
+  async restart(code: 'Cancelled' | 'WorkerCrashed', why: string, reloadModel = true): Promise<void> {
+    const old = this.gen;
+    old.dead = true;
+    clearInterval(old.timer);
+    old.worker.terminate();
+    const err = new LabError(code, why);
     for (const [id, job] of this.jobs) {
-      job.reject(new LabError(code, why));
+      job.reject(err);
       this.jobs.delete(id);
     }
+    old.kill(err);
+    old.api[Comlink.releaseProxy]();
     this.start();
     this.events.onRestarting?.();
-    const source = this.source;
+    const source = reloadModel ? this.source : undefined;
+    const gen = this.gen;
     let reload: Promise<ModelSummary | undefined> = Promise.resolve(undefined);
-    if (source?.kind === 'demo') reload = this.api.loadDemo(source.name);
+    if (source?.kind === 'demo') reload = this.loading(() => Promise.race([gen.api.loadDemo(source.name), gen.gone]));
     else if (source?.kind === 'files') {
       const sent = source.files.map((f) => ({ path: f.path, data: f.data.slice(0) }));
-      reload = this.api.loadFiles(Comlink.transfer(sent, sent.map((f) => f.data)));
+      reload = this.loading(() => Promise.race([gen.api.loadFiles(Comlink.transfer(sent, sent.map((f) => f.data))), gen.gone]));
     }
+    const skipped = !reloadModel && this.source
+      ? new LabError('WorkerCrashed', `the engine crashed ${MAX_CRASHES} times within ${CRASH_WINDOW_MS / 1000} s, so the model was not reloaded; load it again`)
+      : undefined;
     // The reload runs in the background; calls made meanwhile wait for it (this.ready).
     this.ready = reload.then(
-      (model) => this.events.onRestart?.(model),
-      (e) => this.events.onRestart?.(undefined, toLabError(e)),
+      (model) => {
+        if (gen === this.gen) this.events.onRestart?.(model, skipped);
+      },
+      (e) => {
+        if (gen === this.gen) this.events.onRestart?.(undefined, toLabError(e));
+      },
     );
   }
 }

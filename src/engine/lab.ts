@@ -3,9 +3,9 @@
  * cancel. They drive the bridge and write into the store; components only call these and
  * select store fields.
  */
-import type { Capabilities, InputFile } from '../../workers/api';
+import type { Capabilities, InputFile, VariantSummary } from '../../workers/api';
 import { useLab } from '../store';
-import { modelKeyOf } from '../store/types';
+import { modelKeyOf, RERUNNABLE, type Job, type RunSettings } from '../store/types';
 import { evalSettings, planJobs } from '../lib/plan';
 import { EngineBridge } from './bridge';
 import { EXPECTED, toLabError } from './errors';
@@ -17,12 +17,29 @@ export const NO_GPU = new URLSearchParams(location.search).get('nogpu') === '1';
 
 const lab = () => useLab.getState();
 
-const bridge = new EngineBridge(NO_GPU, {
-  onRestarting: () => lab().setLoading('the model again (engine restarted)'),
+/** `?debug=1`: the worker's failure-simulation hooks answer (bridge.debug, for tests and the console). */
+export const DEBUG = new URLSearchParams(location.search).get('debug') === '1';
+
+let crashedAt: number | undefined;
+
+const bridge = new EngineBridge({ nogpu: NO_GPU, debug: DEBUG }, {
+  onCrash: (reason) => {
+    crashedAt = performance.now();
+    lab().notify({ kind: 'error', title: `The engine crashed: ${reason}.`, detail: 'A new engine is starting and the model is being reloaded; the job that was running is marked failed and can be re-run.' });
+  },
+  onRestarting: () => {
+    lab().setEngine('restarting');
+    lab().setLoading('the model again (engine restarted)');
+  },
   onRestart: (model, error) => {
     lab().setLoading(undefined);
+    lab().setEngine('ready');
     if (model) lab().setModel(model);
     if (error) lab().notify({ kind: 'error', title: `Reloading the model after a restart failed: ${error.message}`, detail: EXPECTED[error.code] });
+    else if (crashedAt !== undefined && model) {
+      lab().notify({ kind: 'info', title: `Engine restarted and ${model.name} reloaded in ${((performance.now() - crashedAt) / 1000).toFixed(1)} s.` });
+    }
+    crashedAt = undefined;
   },
 });
 
@@ -46,6 +63,7 @@ export async function boot(): Promise<void> {
     const err = toLabError(e);
     lab().notify({ kind: 'error', title: `Could not query the engine: ${err.message}` });
   }
+  lab().setEngine('ready');
   await loadDemo(DEMO_MODEL);
 }
 
@@ -79,35 +97,94 @@ export function loadFiles(files: InputFile[]): Promise<void> {
 let currentJob: string | undefined;
 let cancelRequested = false;
 
+/** Variants made in this page, by variant key; only valid in the worker generation that made them. */
+const made = new Map<string, { id: string; label: string; generation: number; modelKey: string }>();
+
+/** Plans the jobs of the current settings and runs them. */
 export async function run(): Promise<void> {
   const { model, settings, running } = lab();
   if (running || !model) return;
-  const jobs = planJobs(settings);
+  lab().setJobs(planJobs(settings));
+  lab().setLastRun({ settings, modelKey: modelKeyOf(model), modelName: model.name });
+  await runQueue(settings);
+}
+
+/** Why the last run's unfinished jobs cannot be re-run now (undefined: they can). */
+export function rerunBlocker(): string | undefined {
+  const { model, lastRun, running, loading } = lab();
+  if (running) return 'a run is going on';
+  if (loading) return 'a model is loading';
+  if (!lastRun) return 'the settings of that run were not kept';
+  if (!model || modelKeyOf(model) !== lastRun.modelKey) return `load ${lastRun.modelName} first`;
+  return undefined;
+}
+
+/** One click after a reload, a crash or a cancel: the last run's unfinished jobs go back in the queue. */
+export async function rerun(): Promise<void> {
+  const why = rerunBlocker();
+  if (why) {
+    lab().notify({ kind: 'error', title: `Cannot re-run: ${why}.` });
+    return;
+  }
+  for (const j of lab().jobs) {
+    if (RERUNNABLE.includes(j.status)) lab().patchJob(j.id, { status: 'queued', error: undefined, note: undefined, progress: undefined, startedAt: undefined, endedAt: undefined });
+  }
+  await runQueue(lab().lastRun!.settings);
+}
+
+/** The variant a job evaluates, made again if this worker does not have it (after a restart or reload). */
+async function variantFor(job: Job, settings: RunSettings, modelId: string, modelKey: string): Promise<{ id: string; label: string } | string> {
+  if (job.variantKey === 'baseline') return { id: 'baseline', label: 'baseline' };
+  const have = made.get(job.variantKey);
+  if (have && have.generation === bridge.generation && have.modelKey === modelKey) return have;
+  const maker = lab().jobs.find((j) => j.kind === 'variant' && j.variantKey === job.variantKey);
+  if (!maker?.spec || maker.status !== 'done') return 'its variant was not made';
+  const v = await bridge.makeVariant(modelId, maker.spec, maker.device ?? settings.device, job.id, lab().setProgress);
+  made.set(job.variantKey, { id: v.id, label: v.label, generation: bridge.generation, modelKey });
+  return v;
+}
+
+/** Makes a variant; when the WebGPU device is lost on the way, says so and makes it on the CPU kernels. */
+async function makeWithFallback(job: Job, settings: RunSettings, modelId: string): Promise<VariantSummary> {
+  const device = job.device ?? settings.device;
+  try {
+    return await bridge.makeVariant(modelId, job.spec!, device, job.id, lab().setProgress);
+  } catch (e) {
+    const err = toLabError(e);
+    if (err.code !== 'GpuDeviceLost' || device !== 'webgpu' || cancelRequested) throw err;
+    const note = `WebGPU device lost (${err.message}); retried on the CPU kernels`;
+    lab().notify({ kind: 'error', title: `${job.label}: ${note}.`, detail: 'Finished results are kept. The next WebGPU job asks the browser for a new device.' });
+    lab().patchJob(job.id, { device: 'cpu', note, progress: undefined });
+    return bridge.makeVariant(modelId, job.spec!, 'cpu', job.id, lab().setProgress);
+  }
+}
+
+async function runQueue(settings: RunSettings): Promise<void> {
+  const model = lab().model;
+  if (!model || lab().running) return;
   const modelKey = modelKeyOf(model);
-  lab().setJobs(jobs);
   lab().setRunning(true);
   cancelRequested = false;
-  const variantIds = new Map<string, { id: string; label: string }>([['baseline', { id: 'baseline', label: 'baseline' }]]);
-
-  for (const job of jobs) {
+  for (;;) {
     if (cancelRequested) break;
-    const variant = variantIds.get(job.variantKey);
-    if (job.kind === 'eval' && !variant) {
-      lab().patchJob(job.id, { status: 'skipped', error: 'its variant was not made' });
-      continue;
-    }
+    const job = lab().jobs.find((j) => j.status === 'queued');
+    if (!job) break;
     const modelId = lab().model?.id ?? model.id;
-    const onProgress = lab().setProgress;
-    lab().patchJob(job.id, { status: 'running', startedAt: Date.now() });
+    lab().patchJob(job.id, { status: 'running', startedAt: Date.now(), device: job.kind === 'variant' ? (job.device ?? settings.device) : undefined });
     currentJob = job.id;
     try {
       if (job.kind === 'variant') {
-        const v = await bridge.makeVariant(modelId, job.spec!, settings.device, job.id, onProgress);
-        variantIds.set(job.variantKey, { id: v.id, label: v.label });
+        const v = await makeWithFallback(job, settings, modelId);
+        made.set(job.variantKey, { id: v.id, label: v.label, generation: bridge.generation, modelKey });
         lab().addVariant({ ...v, modelKey });
       } else {
-        const r = await bridge.evaluate(modelId, variant!.id, evalSettings(settings, model, job.backend!), job.id, onProgress);
-        lab().addEval({ ...r, modelKey, variantLabel: variant!.label });
+        const variant = await variantFor(job, settings, modelId, modelKey);
+        if (typeof variant === 'string') {
+          lab().patchJob(job.id, { status: 'skipped', error: variant, endedAt: Date.now() });
+          continue;
+        }
+        const r = await bridge.evaluate(modelId, variant.id, evalSettings(settings, model, job.backend!), job.id, lab().setProgress);
+        lab().addEval({ ...r, modelKey, variantLabel: variant.label });
       }
       lab().patchJob(job.id, { status: 'done', endedAt: Date.now() });
     } catch (e) {
@@ -117,19 +194,21 @@ export async function run(): Promise<void> {
         break;
       }
       lab().patchJob(job.id, { status: 'failed', endedAt: Date.now(), error: err.message });
-      lab().notify({ kind: 'error', title: `${job.label} failed: ${err.message}`, detail: EXPECTED[err.code] });
+      if (err.code !== 'WorkerCrashed') lab().notify({ kind: 'error', title: `${job.label} failed: ${err.message}`, detail: EXPECTED[err.code] });
     }
   }
   currentJob = undefined;
   lab().closeOpenJobs('cancelled', 'cancelled by the user');
   lab().setRunning(false);
+  lab().setCancelling(false);
 }
 
 /** Stops the running job (within about a second, see bridge.cancel) and drops the queued ones. */
 export async function cancel(): Promise<void> {
-  if (!lab().running) return;
+  if (!lab().running || cancelRequested) return;
   cancelRequested = true;
   const job = currentJob;
   lab().closeOpenJobs('cancelled', 'cancelled by the user');
+  lab().setCancelling(true);
   if (job) await bridge.cancel(job);
 }

@@ -16,6 +16,8 @@ export function specLabel(spec: VariantSpec): string {
       return 'INT8 per-channel';
     case 'int4-group':
       return `INT4 group-${spec.options.groupSize ?? 32}`;
+    default:
+      return String(spec.method);
   }
 }
 

@@ -1,22 +1,39 @@
 /**
  * The one store, built from typed slices. Persistence is applied once, here, on the combined
- * store: only the results slice (finished variants and evaluations) goes to IndexedDB.
+ * store: the results slice (finished variants and evaluations) and the last run's queue go to
+ * IndexedDB. A job that was queued or running when the page went away comes back 'interrupted',
+ * ready to be re-run with one click. When IndexedDB is unavailable or full the lab keeps its
+ * results in memory and says they will not persist (ui.storageProblem).
  */
 import { create } from 'zustand';
-import { createJSONStorage, persist, type StateStorage } from 'zustand/middleware';
-import { del, get, set } from 'idb-keyval';
+import { createJSONStorage, persist } from 'zustand/middleware';
 import { createModelsSlice, type ModelsSlice } from './models';
 import { createExperimentsSlice, type ExperimentsSlice } from './experiments';
 import { createResultsSlice, type ResultsSlice } from './results';
 import { createUiSlice, type UiSlice } from './ui';
+import { safeIdbStorage } from './storage';
+import type { Job } from './types';
 
 export type LabState = ModelsSlice & ExperimentsSlice & ResultsSlice & UiSlice;
 
-const idbStorage: StateStorage = {
-  getItem: async (name) => (await get<string>(name)) ?? null,
-  setItem: (name, value) => set(name, value),
-  removeItem: (name) => del(name),
-};
+type Persisted = Pick<LabState, 'variants' | 'evals' | 'jobs' | 'lastRun'>;
+
+/** Jobs as stored: without live progress. */
+const storedJob = ({ progress: _progress, ...j }: Job): Job => j;
+
+/** After a reload nothing runs: what was queued or running was interrupted. */
+export function interruptOpenJobs(jobs: Job[]): Job[] {
+  return jobs.map((j) =>
+    j.status === 'running'
+      ? { ...j, status: 'interrupted', error: 'interrupted: the page was reloaded or closed while it ran', endedAt: j.endedAt ?? Date.now() }
+      : j.status === 'queued'
+        ? { ...j, status: 'interrupted', error: 'not started: the page was reloaded or closed before its turn' }
+        : j,
+  );
+}
+
+// deferred: the first problem can be found while the store is still being created
+const storage = safeIdbStorage((why) => setTimeout(() => useLab.getState().setStorageProblem(why), 0));
 
 export const useLab = create<LabState>()(
   persist(
@@ -29,8 +46,20 @@ export const useLab = create<LabState>()(
     {
       name: 'compression-lab-results',
       version: 1,
-      storage: createJSONStorage(() => idbStorage),
-      partialize: (s) => ({ variants: s.variants, evals: s.evals }),
+      storage: createJSONStorage(() => storage),
+      partialize: (s): Persisted => ({ variants: s.variants, evals: s.evals, jobs: s.jobs.map(storedJob), lastRun: s.lastRun }),
+      merge: (persisted, current) => {
+        const p = (persisted ?? {}) as Partial<Persisted>;
+        // a run started before the stored state arrived keeps its own queue
+        const jobs = current.running || !Array.isArray(p.jobs) ? current.jobs : interruptOpenJobs(p.jobs);
+        return {
+          ...current,
+          variants: Array.isArray(p.variants) ? p.variants : current.variants,
+          evals: Array.isArray(p.evals) ? p.evals : current.evals,
+          jobs,
+          lastRun: current.running ? current.lastRun : (p.lastRun ?? current.lastRun),
+        };
+      },
     },
   ),
 );

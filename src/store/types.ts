@@ -7,7 +7,11 @@ import type { Backend, EvalResult, KernelDevice, ModelSummary, Progress, Variant
 
 export const modelKeyOf = (m: ModelSummary): string => `${m.name}|${m.totalParams}|${m.onnxBytes}`;
 
-export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'skipped';
+/** 'interrupted': the page was reloaded or closed before the job ended (see store/index.ts). */
+export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'skipped' | 'interrupted';
+
+/** Statuses a "re-run unfinished" puts back in the queue. */
+export const RERUNNABLE: readonly JobStatus[] = Object.freeze(['failed', 'cancelled', 'skipped', 'interrupted']);
 
 export interface Job {
   id: string;
@@ -16,8 +20,12 @@ export interface Job {
   variantKey: string;
   label: string;
   spec?: VariantSpec;
+  /** kernel device of a variant job (CPU after a WebGPU device loss) */
+  device?: KernelDevice;
   backend?: Backend;
   status: JobStatus;
+  /** what happened besides the status, e.g. a retry on the CPU kernels */
+  note?: string;
   progress?: Progress;
   startedAt?: number;
   endedAt?: number;
@@ -63,5 +71,12 @@ export const DEFAULT_SETTINGS: RunSettings = {
 };
 
 export const PRUNE_CHOICES = Object.freeze([0.1, 0.3, 0.5, 0.7, 0.9] as const);
+
+/** The settings and model of the last run, kept so its unfinished jobs can be re-run after a reload. */
+export interface LastRun {
+  settings: RunSettings;
+  modelKey: string;
+  modelName: string;
+}
 
 export type Notice = { id: number; kind: 'error' | 'info'; title: string; detail?: string };

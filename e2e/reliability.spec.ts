@@ -1,0 +1,267 @@
+/**
+ * Reliability (issue 11), in real Chromium with the real engine worker. Failures are simulated
+ * through the worker's debug hooks (`__lab.bridge.debug(kind)`, answered only with ?debug=1):
+ * a worker crash (uncaught error, or a silent self.close() found by the heartbeat), a reload
+ * mid-sweep, a lost GPU device, cancel at several moments, no request off the page's origin
+ * under the Content-Security-Policy, and IndexedDB missing or full. Measured numbers are
+ * printed as `[reliability] name=value` lines and attached to the test report.
+ * WebGPU runs on SwiftShader here, so everything but the device-loss test uses ?nogpu=1.
+ */
+import { expect, test, type Page, type TestInfo } from '@playwright/test';
+
+interface LabHandle {
+  bridge: { debug(kind: string, ms?: number): Promise<void>; heartbeatTimeoutMs: number; generation: number };
+  store: { getState(): { jobs: { status: string; error?: string; note?: string }[]; evals: unknown[]; variants: unknown[] } };
+}
+declare global {
+  interface Window {
+    __lab: LabHandle;
+  }
+}
+
+async function openLab(page: Page, query = '?nogpu=1&debug=1') {
+  page.on('pageerror', (e) => console.log('[pageerror]', e.message));
+  await page.goto(`/${query}`);
+  await expect(page.getByTestId('model-card')).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByTestId('run-button')).toBeEnabled();
+}
+
+async function setChecked(page: Page, testId: string, on: boolean) {
+  const box = page.getByTestId(testId);
+  if ((await box.isChecked()) !== on) await box.click();
+}
+
+/** WASM only; `prune` ratios and INT8 as asked. */
+async function configure(page: Page, o: { prune?: number[]; int8?: boolean; wasmTokens: number; runs?: number }) {
+  const prune = o.prune ?? [];
+  await setChecked(page, 'method-prune', prune.length > 0);
+  if (prune.length) for (const r of [0.1, 0.3, 0.5, 0.7, 0.9]) await setChecked(page, `prune-${r}`, prune.includes(r));
+  await setChecked(page, 'method-int8', o.int8 ?? false);
+  await setChecked(page, 'method-int4', false);
+  if (await page.getByTestId('backend-webgpu').isEnabled()) await setChecked(page, 'backend-webgpu', false);
+  await setChecked(page, 'backend-wasm', true);
+  await page.getByTestId('tokens-wasm').fill(String(o.wasmTokens));
+  await page.getByTestId('runs').fill(String(o.runs ?? 1));
+}
+
+const jobs = (page: Page, status: string) => page.locator(`[data-testid=job][data-status=${status}]`);
+
+async function report(info: TestInfo, name: string, value: number) {
+  console.log(`[reliability] ${name}=${value}`);
+  info.annotations.push({ type: name, description: String(value) });
+}
+
+async function waitIdle(page: Page, timeout = 120_000) {
+  await expect(page.getByTestId('progress')).toHaveAttribute('data-running', 'false', { timeout });
+}
+
+test('no request leaves the origin and the CSP holds while a model loads and runs on WASM', async ({ page, context, baseURL }, info) => {
+  const origin = new URL(baseURL!).origin;
+  const requests: string[] = [];
+  context.on('request', (r) => requests.push(r.url()));
+  const violations: string[] = [];
+  page.on('console', (m) => {
+    if (/Content.Security.Policy|Refused to/i.test(m.text())) violations.push(m.text());
+  });
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => console.error(`Refused to load: CSP ${e.violatedDirective} ${e.blockedURI}`));
+  });
+  await openLab(page, '?nogpu=1');
+  const csp = await page.locator('meta[http-equiv=Content-Security-Policy]').getAttribute('content');
+  expect(csp).toContain("default-src 'self'");
+  expect(csp).toContain("'wasm-unsafe-eval'");
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+  await configure(page, { int8: true, wasmTokens: 512 });
+  await page.getByTestId('run-button').click();
+  await waitIdle(page);
+  expect(await jobs(page, 'failed').allInnerTexts()).toEqual([]);
+  await expect(page.getByTestId('baseline-ppl-wasm')).toHaveText(/^\d/);
+
+  const offOrigin = requests.filter((u) => !u.startsWith('data:') && !u.startsWith('blob:') && new URL(u).origin !== origin);
+  await report(info, 'requests_total', requests.length);
+  expect(offOrigin, `requests off ${origin}`).toEqual([]);
+  expect(violations, 'CSP violations').toEqual([]);
+});
+
+test('a crashed worker fails the job in flight with the reason, restarts within seconds and the queue goes on', async ({ page }, info) => {
+  await openLab(page);
+  await configure(page, { int8: true, wasmTokens: 1_000_000 });
+  await page.getByTestId('run-button').click();
+  await expect(jobs(page, 'running')).toHaveCount(1);
+  await expect(page.locator('[data-testid=job][data-status=running] .job-status')).toContainText(/\d+\/\d+/, { timeout: 60_000 });
+  const gen0 = await page.evaluate(() => window.__lab.bridge.generation);
+
+  // 1. an uncaught error in the worker (its `error` event)
+  const t0 = Date.now();
+  void page.evaluate(() => window.__lab.bridge.debug('throw').catch(() => undefined));
+  await expect(jobs(page, 'failed').first()).toContainText(/crashed/i, { timeout: 10_000 });
+  const failedMs = Date.now() - t0;
+  await expect(page.getByTestId('error-banner').filter({ hasText: /engine crashed/i })).toBeVisible();
+  await expect(page.getByTestId('capabilities')).toHaveAttribute('data-engine', 'ready', { timeout: 30_000 });
+  // the queue resumed on the new worker: the next job runs
+  await expect(jobs(page, 'running')).toHaveCount(1, { timeout: 30_000 });
+  const recoveredMs = Date.now() - t0;
+  expect(await page.evaluate(() => window.__lab.bridge.generation)).toBe(gen0 + 1);
+  await report(info, 'crash_error_job_failed_s', failedMs / 1000);
+  await report(info, 'worker_crash_recovered_s', recoveredMs / 1000);
+  expect(recoveredMs).toBeLessThan(15_000);
+
+  // 2. a worker that dies without a word (self.close()): the heartbeat finds it
+  await page.evaluate(() => (window.__lab.bridge.heartbeatTimeoutMs = 3000));
+  await expect(page.locator('[data-testid=job][data-status=running] .job-status')).toContainText(/\d+\/\d+/, { timeout: 60_000 });
+  const t1 = Date.now();
+  void page.evaluate(() => window.__lab.bridge.debug('close').catch(() => undefined));
+  await expect(jobs(page, 'failed')).toHaveCount(2, { timeout: 20_000 });
+  await expect(jobs(page, 'failed').nth(1)).toContainText(/stopped answering/i);
+  await expect(page.getByTestId('capabilities')).toHaveAttribute('data-engine', 'ready', { timeout: 30_000 });
+  await expect(page.getByTestId('model-card')).toBeVisible();
+  const silentMs = Date.now() - t1;
+  await report(info, 'silent_death_recovered_s', silentMs / 1000);
+  expect(silentMs).toBeLessThan(20_000);
+
+  // the run ends (the INT8 evaluation is skipped: its variant was not made) and the unfinished
+  // jobs can be re-run with one click (the reload test runs such a re-run to the end)
+  await waitIdle(page);
+  await expect(page.getByTestId('rerun-button')).toBeEnabled();
+  await expect(page.getByTestId('rerun-button')).toContainText('Re-run 3 unfinished jobs');
+});
+
+test('reload mid-sweep: finished results survive, the unfinished job is interrupted and re-runs with one click', async ({ page }) => {
+  await openLab(page);
+  await configure(page, { int8: true, wasmTokens: 512 });
+  await page.getByTestId('run-button').click();
+  await expect(jobs(page, 'done')).toHaveCount(1, { timeout: 120_000 });
+  expect(await jobs(page, 'failed').allInnerTexts()).toEqual([]);
+  await expect(page.getByTestId('baseline-ppl-wasm')).toHaveText(/^\d/);
+  const baseline = await page.getByTestId('baseline-ppl-wasm').innerText();
+  await page.reload();
+  await expect(page.getByTestId('model-card')).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByTestId('baseline-ppl-wasm')).toHaveText(baseline);
+  await expect(jobs(page, 'done')).toHaveCount(1);
+  await expect(jobs(page, 'interrupted')).toHaveCount(2);
+  await expect(page.getByTestId('interrupted-note')).toBeVisible();
+  await page.getByTestId('rerun-button').click();
+  await waitIdle(page);
+  expect(await jobs(page, 'failed').allInnerTexts()).toEqual([]);
+  await expect(jobs(page, 'done')).toHaveCount(3);
+  await expect(page.getByTestId('result-row')).toHaveCount(2);
+  await expect(page.getByTestId('baseline-ppl-wasm')).toHaveText(baseline);
+  await expect(page.getByTestId('rerun-button')).toHaveCount(0);
+});
+
+/** Clicks Run, waits `until` (ms, or a selector to appear), clicks Cancel; times measured in the page. */
+async function cancelTimes(page: Page, until: number | string): Promise<{ uiMs: number; stopMs: number; status: string }> {
+  return page.evaluate(async (until) => {
+    const q = <T extends Element>(s: string) => document.querySelector<T>(s);
+    q<HTMLButtonElement>('[data-testid=run-button]')!.click();
+    if (typeof until === 'number') await new Promise((r) => setTimeout(r, until));
+    else while (!q(until)) await new Promise((r) => setTimeout(r, 10));
+    const status = q('[data-testid=job][data-status=running] .job-status')?.textContent ?? 'no job running';
+    const longTasks: string[] = [];
+    new PerformanceObserver((l) => l.getEntries().forEach((e) => longTasks.push(`${(e.startTime - performance.now()).toFixed(0)}+${e.duration.toFixed(0)}`))).observe({ type: 'longtask' });
+    const cancelButton = q<HTMLButtonElement>('[data-testid=cancel-button]')!;
+    const t0 = performance.now();
+    cancelButton.click();
+    const answered = () => !q('[data-testid=job][data-status=running], [data-testid=job][data-status=queued]') && cancelButton.disabled;
+    const stopped = () => q('[data-testid=progress]')?.getAttribute('data-running') === 'false';
+    let uiMs = NaN;
+    let stopMs = NaN;
+    await new Promise<void>((resolve) => {
+      const check = () => {
+        const t = performance.now() - t0;
+        if (Number.isNaN(uiMs) && answered()) uiMs = t;
+        if (Number.isNaN(stopMs) && stopped()) stopMs = t;
+        if (!Number.isNaN(uiMs) && !Number.isNaN(stopMs)) done();
+      };
+      const obs = new MutationObserver(check);
+      const timer = setTimeout(() => done(), 5000);
+      const done = () => {
+        obs.disconnect();
+        clearTimeout(timer);
+        resolve();
+      };
+      obs.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+      check();
+    });
+    return { uiMs, stopMs, status: `${status} longtasks ${longTasks.join(' ')}` };
+  }, until);
+}
+
+test('cancel at any moment: the UI answers within 200 ms and the worker stops within a second', async ({ page }, info) => {
+  await openLab(page);
+  await configure(page, { prune: [0.9], int8: true, wasmTokens: 1_000_000 });
+  const moments: [string, number | string][] = [
+    ['right after Run', 50],
+    ['while the session starts', 400],
+    ['mid evaluation', 2500],
+  ];
+  for (const [name, until] of moments) {
+    const t = await cancelTimes(page, until);
+    console.log(`[reliability] cancel ${name} (${t.status}): ui ${t.uiMs.toFixed(0)} ms, stopped ${t.stopMs.toFixed(0)} ms`);
+    await report(info, `cancel_ui_ms ${name}`, Math.round(t.uiMs));
+    await report(info, `cancel_stop_ms ${name}`, Math.round(t.stopMs));
+    expect(t.uiMs, name).toBeLessThan(200);
+    expect(t.stopMs, name).toBeLessThan(1000);
+    await expect(jobs(page, 'cancelled').first()).toBeVisible();
+    await expect(page.getByTestId('run-button')).toBeEnabled({ timeout: 60_000 });
+  }
+  // during a variant make: a short baseline first, then cancel once the make job runs
+  await configure(page, { prune: [0.9], wasmTokens: 256 });
+  const t = await cancelTimes(page, '[data-testid=job][data-status=running]:nth-child(2)');
+  console.log(`[reliability] cancel during make (${t.status}): ui ${t.uiMs.toFixed(0)} ms, stopped ${t.stopMs.toFixed(0)} ms`);
+  await report(info, 'cancel_ui_ms during make', Math.round(t.uiMs));
+  await report(info, 'cancel_stop_ms during make', Math.round(t.stopMs));
+  expect(t.uiMs).toBeLessThan(200);
+  expect(t.stopMs).toBeLessThan(1000);
+  await expect(page.getByTestId('run-button')).toBeEnabled({ timeout: 60_000 });
+});
+
+test('GPU device lost while a variant is made on WebGPU: retried on the CPU kernels, the UI says so, no result lost', async ({ page }, info) => {
+  await openLab(page, '?debug=1');
+  test.skip(!(await page.getByTestId('backend-webgpu').isEnabled()), 'no WebGPU adapter here');
+  await configure(page, { int8: true, wasmTokens: 256 });
+  await page.getByTestId('device-webgpu').check();
+  await page.getByTestId('run-button').click();
+  await expect(jobs(page, 'done')).toHaveCount(1, { timeout: 120_000 });
+  const baseline = await page.getByTestId('baseline-ppl-wasm').innerText();
+  // once the first tensor went through the WGSL kernel, destroy the kernels' device
+  await expect(page.locator('[data-testid=job][data-status=running] .job-status')).toContainText(/compress [1-9]/, { timeout: 300_000 });
+  await page.evaluate(() => window.__lab.bridge.debug('device-lost'));
+  await waitIdle(page, 300_000);
+  expect(await jobs(page, 'failed').allInnerTexts()).toEqual([]);
+  await expect(jobs(page, 'done')).toHaveCount(3);
+  await expect(page.getByTestId('job-note')).toContainText(/device lost.*CPU kernels/i);
+  await expect(page.getByTestId('error-banner').filter({ hasText: /WebGPU device lost/i })).toBeVisible();
+  await expect(page.getByTestId('baseline-ppl-wasm')).toHaveText(baseline);
+  await expect(page.getByTestId('result-row')).toHaveCount(2);
+  const lost = await page.evaluate(() => window.__lab.store.getState().evals.length);
+  await report(info, 'device_lost_results_lost', 2 - lost);
+});
+
+test('results persist nowhere when IndexedDB is missing: the lab says so and keeps working', async ({ page }) => {
+  await page.addInitScript(() => {
+    Object.defineProperty(window, 'indexedDB', { get: () => undefined, configurable: true });
+  });
+  await openLab(page, '?nogpu=1');
+  await expect(page.getByTestId('storage-notice')).toContainText(/will not persist/i);
+  await expect(page.getByTestId('storage-notice')).toContainText(/IndexedDB is unavailable/i);
+  await configure(page, { wasmTokens: 256 });
+  await page.getByTestId('run-button').click();
+  await waitIdle(page);
+  await expect(page.getByTestId('baseline-ppl-wasm')).toHaveText(/^\d/);
+});
+
+test('a full storage quota: the lab says results will not persist and keeps working', async ({ page }) => {
+  await page.addInitScript(() => {
+    IDBObjectStore.prototype.put = function () {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    };
+  });
+  await openLab(page, '?nogpu=1');
+  await configure(page, { wasmTokens: 256 });
+  await page.getByTestId('run-button').click();
+  await waitIdle(page);
+  await expect(page.getByTestId('baseline-ppl-wasm')).toHaveText(/^\d/);
+  await expect(page.getByTestId('storage-notice')).toContainText(/quota/i);
+  await expect(page.getByTestId('storage-notice')).toContainText(/will not persist/i);
+});
