@@ -22,7 +22,9 @@ test('every compression kernel equals its TS reference', async ({ page }) => {
   const report: KernelReport = await page.evaluate(() => window.__kernels);
   console.log(`adapter: ${report.adapter}`);
   for (const c of report.cases) {
-    console.log(`${c.name.padEnd(64)} gpu ${c.gpuMs.toFixed(0).padStart(6)} ms  cpu ${c.cpuMs.toFixed(0).padStart(6)} ms`);
+    const ratio = c.cpuMs > 0 ? (c.gpuMs / c.cpuMs).toFixed(2) : '-';
+    const runs = c.timedRuns > 1 ? ` (median of ${c.timedRuns}, interleaved)` : '';
+    console.log(`${c.name.padEnd(64)} gpu ${c.gpuMs.toFixed(0).padStart(6)} ms  cpu ${c.cpuMs.toFixed(0).padStart(6)} ms  gpu/cpu ${ratio}${runs}`);
   }
   expect(report.error, `harness failed after ${report.cases.length} cases: ${report.error}`).toBeUndefined();
   expect(report.cases.length).toBeGreaterThanOrEqual(30);

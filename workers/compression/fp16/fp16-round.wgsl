@@ -53,25 +53,40 @@ fn half_to_f32_bits(h: u32) -> u32 {
   return sign | select(subnormal, normal, e != 0u);
 }
 
+// Round element f in place; returns its half bits.
+fn round_one(f: u32) -> u32 {
+  let h = f32_bits_to_half(w[f]);
+  w[f] = half_to_f32_bits(h);
+  return h;
+}
+
+fn is_clamped(f: u32) -> u32 {
+  return u32((w[f] & 0x7fffffffu) > F32_HALF_MAX);
+}
+
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
   let first = global_thread(wid, nwg, lid, WORKGROUP_SIZE) * ELEMENTS_PER_THREAD;
   if (first >= p.n) { return; }
+  let count = min(ELEMENTS_PER_THREAD, p.n - first);
   var over = 0u;
-  for (var k = 0u; k < ELEMENTS_PER_THREAD; k += 2u) {
-    var word = 0u;
-    for (var j = 0u; j < 2u; j++) {
-      let f = first + k + j;
-      if (f < p.n) {
-        let bits = w[f];
-        if ((bits & 0x7fffffffu) > F32_HALF_MAX) { over += 1u; }
-        let h = f32_bits_to_half(bits);
-        w[f] = half_to_f32_bits(h);
-        word |= h << (16u * j);
-      }
+  if (count == ELEMENTS_PER_THREAD) {
+    // every thread but the last: no per-element bounds test (see shared/affine-quantize.wgsl)
+    for (var k = 0u; k < ELEMENTS_PER_THREAD; k += 2u) {
+      over += is_clamped(first + k) + is_clamped(first + k + 1u);
+      codes[(first + k) / 2u] = round_one(first + k) | (round_one(first + k + 1u) << 16u);
     }
-    if (first + k < p.n) { codes[(first + k) / 2u] = word; }
+  } else {
+    for (var k = 0u; k < count; k += 2u) {
+      over += is_clamped(first + k);
+      var word = round_one(first + k);
+      if (k + 1u < count) {
+        over += is_clamped(first + k + 1u);
+        word |= round_one(first + k + 1u) << 16u;
+      }
+      codes[(first + k) / 2u] = word;
+    }
   }
   // a weight above 65504 means a broken model, so this is practically never reached: uncontended
   if (over > 0u) { atomicAdd(&clamped, over); }

@@ -10,24 +10,34 @@
 const WORKGROUP_SIZE: u32 = 64u;
 const ELEMENTS_PER_THREAD: u32 = 16u;
 
+// Prune element f in place if it goes; returns its mask byte.
+fn apply_one(f: u32, threshold: u32, cut_end: u32) -> u32 {
+  let key = abs_key(w[f]);
+  let pruned = key < threshold || (key == threshold && f < cut_end);
+  if (pruned) { w[f] = 0u; }
+  return u32(!pruned);
+}
+
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
   let first = global_thread(wid, nwg, lid, WORKGROUP_SIZE) * ELEMENTS_PER_THREAD;
   if (first >= sizes.n) { return; }
-  let last = min(first + ELEMENTS_PER_THREAD, sizes.n);
+  let count = min(ELEMENTS_PER_THREAD, sizes.n - first);
   let threshold = state.low;
   let cut_end = state.cut_end;
-  for (var word = first; word < last; word += 4u) {
-    var packed = 0u;
-    for (var f = word; f < min(word + 4u, last); f++) {
-      let key = abs_key(w[f]);
-      if (key < threshold || (key == threshold && f < cut_end)) {
-        w[f] = 0u;
-      } else {
-        packed |= 1u << (8u * (f - word));
-      }
+  if (count == ELEMENTS_PER_THREAD) {
+    // every thread but the last: no per-element bounds test (see shared/affine-quantize.wgsl)
+    for (var word = 0u; word < ELEMENTS_PER_THREAD / 4u; word++) {
+      var packed = 0u;
+      for (var k = 0u; k < 4u; k++) { packed |= apply_one(first + word * 4u + k, threshold, cut_end) << (8u * k); }
+      mask[first / 4u + word] = packed;
     }
-    mask[word / 4u] = packed;
+  } else {
+    for (var word = 0u; word * 4u < count; word++) {
+      var packed = 0u;
+      for (var k = 0u; k < min(4u, count - word * 4u); k++) { packed |= apply_one(first + word * 4u + k, threshold, cut_end) << (8u * k); }
+      mask[first / 4u + word] = packed;
+    }
   }
 }
