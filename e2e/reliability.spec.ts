@@ -265,3 +265,29 @@ test('a full storage quota: the lab says results will not persist and keeps work
   await expect(page.getByTestId('storage-notice')).toContainText(/quota/i);
   await expect(page.getByTestId('storage-notice')).toContainText(/will not persist/i);
 });
+
+test('under the CSP, a host without isolation headers gets them from coi-sw.js and WASM still runs', async ({ page, context }) => {
+  // The page and its first requests come without COOP/COEP, as from a static host that cannot set
+  // headers; once coi-sw.js controls the page, it adds them to every response.
+  await context.route('**/*', async (route) => {
+    const response = await route.fetch();
+    const headers = { ...response.headers() };
+    delete headers['cross-origin-opener-policy'];
+    delete headers['cross-origin-embedder-policy'];
+    await route.fulfill({ response, headers });
+  });
+  const violations: string[] = [];
+  page.on('console', (m) => {
+    if (/Content.Security.Policy|Refused to/i.test(m.text())) violations.push(m.text());
+  });
+  await page.goto('/?nogpu=1');
+  await expect.poll(() => page.evaluate(() => crossOriginIsolated).catch(() => false), { timeout: 60_000 }).toBe(true);
+  expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL ?? '')).toMatch(/coi-sw\.js$/);
+  await expect(page.getByTestId('model-card')).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByTestId('capabilities')).not.toContainText('not cross-origin isolated');
+  await configure(page, { wasmTokens: 256 });
+  await page.getByTestId('run-button').click();
+  await waitIdle(page);
+  await expect(page.getByTestId('baseline-ppl-wasm')).toHaveText(/^\d/);
+  expect(violations).toEqual([]);
+});
