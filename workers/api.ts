@@ -77,6 +77,8 @@ export interface TensorStats {
   relFrobeniusError: number;
   sqnrDb: number;
   bitsPerWeight: number;
+  /** fp16: weights beyond ±65504 that were clamped (absent for other methods) */
+  clamped?: number;
 }
 
 /**
@@ -107,6 +109,8 @@ export interface VariantSummary {
   kernelMs: number;
   /** wall time of the whole variant: kernels, packing and writing the model */
   makeMs: number;
+  /** time to copy every linear weight's f32 bytes once (what the kernels read): the yardstick for makeMs */
+  copyMs: number;
 }
 
 /**

@@ -4,7 +4,9 @@
  * It checks what comes back before the variant writer trusts it.
  */
 import type { KernelDevice, MethodId, MethodOptions } from '../api';
+import { getKernelGpu } from '../compression/gpu-device';
 import { compressTensor, methodImpl } from '../compression/registry';
+import { releaseKernelBuffers } from '../compression/shared/buffer-pool';
 import type { CompressionResult, WeightTensor } from '../compression/types';
 import { labError } from '../errors';
 
@@ -22,4 +24,9 @@ export async function compressWeight(method: MethodId, options: MethodOptions, t
 /** The options with defaults filled in; throws 'BadOption' naming the valid choices. */
 export function resolveOptions(method: MethodId, options: MethodOptions): MethodOptions {
   return methodImpl(method).meta.resolveOptions(options ?? {});
+}
+
+/** Frees the GPU buffers the kernels keep between tensors (call when a variant is done). */
+export async function releaseKernelMemory(): Promise<void> {
+  releaseKernelBuffers((await getKernelGpu()).device);
 }
