@@ -10,7 +10,7 @@
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
 
 interface LabHandle {
-  bridge: { debug(kind: string, ms?: number): Promise<void>; heartbeatTimeoutMs: number; generation: number };
+  bridge: { debug(kind: string, ms?: number): Promise<void>; heartbeatTimeoutMs: number; jobHeartbeatTimeoutMs: number; generation: number };
   store: { getState(): { jobs: { status: string; error?: string; note?: string }[]; evals: unknown[]; variants: unknown[] } };
 }
 declare global {
@@ -107,7 +107,7 @@ test('a crashed worker fails the job in flight with the reason, restarts within 
   expect(recoveredMs).toBeLessThan(15_000);
 
   // 2. a worker that dies without a word (self.close()): the heartbeat finds it
-  await page.evaluate(() => (window.__lab.bridge.heartbeatTimeoutMs = 3000));
+  await page.evaluate(() => (window.__lab.bridge.heartbeatTimeoutMs = window.__lab.bridge.jobHeartbeatTimeoutMs = 3000));
   await expect(page.locator('[data-testid=job][data-status=running] .job-status')).toContainText(/\d+\/\d+/, { timeout: 60_000 });
   const t1 = Date.now();
   void page.evaluate(() => window.__lab.bridge.debug('close').catch(() => undefined));

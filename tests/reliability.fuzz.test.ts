@@ -82,6 +82,7 @@ const goodFolder = (): Folder => ({ onnx: BASE.bytes, data: BASE.data, config: e
 type Outcome = 'loaded' | `typed:${string}` | `crash:${string}`;
 const stats = new Map<string, Map<Outcome, number>>();
 const slowest = new Map<string, number>();
+let hangs = 0;
 
 let lastError: unknown;
 function classify(e: unknown): Outcome {
@@ -105,6 +106,10 @@ function record(kind: string, fn: () => unknown): boolean {
   byKind.set(outcome, (byKind.get(outcome) ?? 0) + 1);
   stats.set(kind, byKind);
   slowest.set(kind, Math.max(slowest.get(kind) ?? 0, ms));
+  if (ms >= CASE_BOUND_MS) {
+    hangs++;
+    console.error(`[fuzz] ${kind}: over the ${CASE_BOUND_MS} ms bound (${ms.toFixed(0)} ms), ${outcome}`);
+  }
   if (outcome.startsWith('crash:')) console.error(`[fuzz] ${kind}: ${outcome}`, process.env.FUZZ_STACK ? lastError : '');
   return !outcome.startsWith('crash:') && ms < CASE_BOUND_MS;
 }
@@ -287,8 +292,9 @@ describe('fuzzing the loader and settings (seed ' + SEED + ')', () => {
       const parts = [...byKind].sort((a, b) => b[1] - a[1]).map(([o, c]) => `${o} ${c}`).join(', ');
       lines.push(`${kind}: ${n} cases, slowest ${slowest.get(kind)!.toFixed(1)} ms — ${parts}`);
     }
-    console.log(`[fuzz] seed ${SEED}: ${total} cases, ${crashes} crashes, bound ${CASE_BOUND_MS} ms per case\n${lines.join('\n')}`);
+    console.log(`[fuzz] seed ${SEED}: ${total} cases, ${crashes} crashes, ${hangs} hangs, bound ${CASE_BOUND_MS} ms per case\n${lines.join('\n')}`);
     expect(total).toBeGreaterThanOrEqual(1000);
     expect(crashes).toBe(0);
+    expect(hangs).toBe(0);
   });
 });

@@ -5,8 +5,9 @@
  *   not settled after CANCEL_GRACE_MS it terminates the worker, starts a new one and reloads the
  *   current model.
  * - crash: the worker's `error` and `messageerror` events, and a heartbeat (a `ping` every
- *   HEARTBEAT_EVERY_MS; no message from the worker for `heartbeatTimeoutMs` means it died without
- *   a word, e.g. self.close() or an out-of-memory kill), reject every pending call with
+ *   HEARTBEAT_EVERY_MS; no message from the worker for 15 s when idle, 60 s while a job runs,
+ *   120 s while a model loads, means it died without a word, e.g. self.close() or an
+ *   out-of-memory kill), reject every pending call with
  *   'WorkerCrashed' and the reason, then the same restart + reload runs.
  * The UI never talks to the worker except through this module.
  */
@@ -28,6 +29,8 @@ export const HEARTBEAT_EVERY_MS = 1000;
  * model loads, and doubles after each heartbeat restart (up to MAX_HEARTBEAT_TIMEOUT_MS).
  */
 export const HEARTBEAT_TIMEOUT_MS = 15_000;
+/** The same while a job runs: one CPU kernel on a big tensor, or writing a big variant, is one step. */
+export const JOB_HEARTBEAT_TIMEOUT_MS = 60_000;
 const LOAD_HEARTBEAT_TIMEOUT_MS = 120_000;
 const MAX_HEARTBEAT_TIMEOUT_MS = 300_000;
 /** Crashes within CRASH_WINDOW_MS after which the model is not reloaded automatically. */
@@ -96,11 +99,21 @@ export class EngineBridge {
   private ready: Promise<void> = Promise.resolve();
   private loads = 0;
   private crashes: number[] = [];
-  /** silence after which the worker counts as dead (see HEARTBEAT_TIMEOUT_MS) */
+  /** silence after which an idle worker counts as dead (see HEARTBEAT_TIMEOUT_MS) */
   heartbeatTimeoutMs = HEARTBEAT_TIMEOUT_MS;
+  /** the same while a job runs */
+  jobHeartbeatTimeoutMs = JOB_HEARTBEAT_TIMEOUT_MS;
 
   constructor(private readonly flags: WorkerFlags, private readonly events: BridgeEvents = {}) {
     this.start();
+  }
+
+  /** Why the model is not back after the last restart (undefined: it is, or none was loaded). */
+  reloadError?: LabError;
+
+  /** Resolves once a restart's model reload has ended (at once when none is going on). */
+  async whenReady(): Promise<void> {
+    await this.ready;
   }
 
   /** Counts workers started: a new generation has none of the previous one's variants. */
@@ -136,10 +149,13 @@ export class EngineBridge {
 
   private beat(gen: Generation): void {
     if (gen.dead) return;
-    const timeout = this.loads > 0 ? Math.max(this.heartbeatTimeoutMs, LOAD_HEARTBEAT_TIMEOUT_MS) : this.heartbeatTimeoutMs;
+    const timeout = this.loads > 0
+      ? Math.max(this.heartbeatTimeoutMs, this.jobHeartbeatTimeoutMs, LOAD_HEARTBEAT_TIMEOUT_MS)
+      : this.jobs.size > 0 ? this.jobHeartbeatTimeoutMs : this.heartbeatTimeoutMs;
     const silent = performance.now() - gen.lastSeen;
     if (silent > timeout) {
       this.heartbeatTimeoutMs = Math.min(this.heartbeatTimeoutMs * 2, MAX_HEARTBEAT_TIMEOUT_MS);
+      this.jobHeartbeatTimeoutMs = Math.min(this.jobHeartbeatTimeoutMs * 2, MAX_HEARTBEAT_TIMEOUT_MS);
       this.crashed(gen, `the engine stopped answering (no reply for ${(silent / 1000).toFixed(1)} s)`);
       return;
     }
@@ -273,12 +289,17 @@ export class EngineBridge {
       ? new LabError('WorkerCrashed', `the engine crashed ${MAX_CRASHES} times within ${CRASH_WINDOW_MS / 1000} s, so the model was not reloaded; load it again`)
       : undefined;
     // The reload runs in the background; calls made meanwhile wait for it (this.ready).
+    this.reloadError = undefined;
     this.ready = reload.then(
       (model) => {
-        if (gen === this.gen) this.events.onRestart?.(model, skipped);
+        if (gen !== this.gen) return;
+        this.reloadError = skipped;
+        this.events.onRestart?.(model, skipped);
       },
       (e) => {
-        if (gen === this.gen) this.events.onRestart?.(undefined, toLabError(e));
+        if (gen !== this.gen) return;
+        this.reloadError = toLabError(e);
+        this.events.onRestart?.(undefined, this.reloadError);
       },
     );
   }

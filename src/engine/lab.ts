@@ -194,7 +194,16 @@ async function runQueue(settings: RunSettings): Promise<void> {
         break;
       }
       lab().patchJob(job.id, { status: 'failed', endedAt: Date.now(), error: err.message });
-      if (err.code !== 'WorkerCrashed') lab().notify({ kind: 'error', title: `${job.label} failed: ${err.message}`, detail: EXPECTED[err.code] });
+      if (err.code !== 'WorkerCrashed') {
+        lab().notify({ kind: 'error', title: `${job.label} failed: ${err.message}`, detail: EXPECTED[err.code] });
+        continue;
+      }
+      // the rest goes on in the new worker once it has the model back
+      await bridge.whenReady();
+      if (bridge.reloadError) {
+        lab().closeOpenJobs('cancelled', `not run: the engine restarted without the model (${bridge.reloadError.message})`);
+        break;
+      }
     }
   }
   currentJob = undefined;
