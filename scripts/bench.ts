@@ -25,6 +25,7 @@ import { slidingPerplexity, slidingWindows, medianP90, type WindowSettings } fro
 import { DATASETS, ROOT, modelFile, readJson, session, tokenizer, windowRunner } from '../tests/local-models';
 import type { Capabilities, ModelSummary } from '../workers/api';
 import type { BareRequest, BareResult } from '../e2e/harness/bench';
+import { benchExportsAndSpeed, benchScale } from './bench-variants';
 
 const MODEL = 'brown-gpt2';
 const DATASET = 'brown-test.txt';
@@ -40,6 +41,7 @@ const { values: a } = parseArgs({
     'webgpu-runs': { type: 'string' },
     port: { type: 'string', default: '5199' },
     'skip-webgpu': { type: 'boolean', default: false },
+    'skip-scale': { type: 'boolean', default: false },
     extra: { type: 'boolean', default: false },
   },
 });
@@ -175,11 +177,13 @@ async function main(): Promise<void> {
 
   let vite: ChildProcess | undefined;
   let browser: Browser | undefined;
-  const results: Record<string, Contestant | null> = { ort_node: node, ort_web_wasm_bare: null, lab_wasm: null, lab_webgpu: null };
+  const results: Record<string, Contestant | null> = { ort_node: node, ort_web_wasm_bare: null, ort_web_wasm_bare_worker: null, lab_wasm: null, lab_webgpu: null };
   let machinePage: Record<string, unknown> = {};
   let caps: Capabilities | undefined;
   let chromiumVersion = '';
   let pairedRatios: number[] = [];
+  let fastestBare = 'ort_web_wasm_bare';
+  const variantReport: Record<string, unknown> = {};
   try {
     log(`starting vite on ${port}`);
     vite = await startVite(port);
@@ -208,24 +212,33 @@ async function main(): Promise<void> {
       caps = await call<Capabilities>(page, 'labCapabilities');
       const model = await call<ModelSummary>(page, 'labLoad', MODEL);
       if (model.datasetTokens !== allIds.length) notes.push(`TOKENIZATION DIFFERS: lab has ${model.datasetTokens} dataset tokens, Node ${allIds.length}`);
-      log('ort_web_wasm_bare (main thread, onnxruntime-web/wasm) and lab_wasm, interleaved');
+      log('ort_web_wasm_bare (main thread), ort_web_wasm_bare_worker (module worker), both onnxruntime-web/wasm, and lab_wasm, interleaved');
       const info = await call<Omit<BareResult, 'passes'>>(page, 'bareOpen', bareReq('wasm'));
+      const infoW = await call<Omit<BareResult, 'passes'>>(page, 'bareWorkerOpen', bareReq('wasm'));
       const labS = { backend: 'wasm', tokens, context, stride };
       const warm = await call<number>(page, 'labWarm', model.id, labS);
       const bareP: BareResult['passes'] = [];
+      const bareWP: BareResult['passes'] = [];
       const labP: LabPass[] = [];
+      const orders = [['bare', 'worker', 'lab'], ['lab', 'bare', 'worker'], ['worker', 'lab', 'bare']];
       for (let i = 0; i < runs; i++) {
-        const order = i % 2 ? ['lab', 'bare'] : ['bare', 'lab'];
-        for (const who of order) {
+        for (const who of orders[i % orders.length]) {
           if (who === 'bare') bareP.push(await call(page, 'barePass'));
+          else if (who === 'worker') bareWP.push(await call(page, 'bareWorkerPass'));
           else labP.push(await call(page, 'labPass', model.id, labS));
         }
-        log(`  pass ${i + 1}/${runs}: bare ${bareP[i].seconds.toFixed(2)} s, lab ${labP[i].seconds.toFixed(2)} s`);
+        log(`  pass ${i + 1}/${runs}: bare main ${bareP[i].seconds.toFixed(2)} s, bare worker ${bareWP[i].seconds.toFixed(2)} s, lab ${labP[i].seconds.toFixed(2)} s`);
       }
       await call(page, 'bareClose');
+      await call(page, 'bareWorkerClose');
       results.ort_web_wasm_bare = fromBare({ ...info, passes: bareP });
+      results.ort_web_wasm_bare_worker = fromBare({ ...infoW, passes: bareWP });
       results.lab_wasm = fromLab(labP, warm);
-      pairedRatios = labP.map((l, i) => bareP[i].seconds / l.seconds);
+      // the fastest bare configuration (by median pass) is the yardstick
+      const fastest = results.ort_web_wasm_bare_worker.tokensPerS > results.ort_web_wasm_bare.tokensPerS ? 'ort_web_wasm_bare_worker' : 'ort_web_wasm_bare';
+      fastestBare = fastest;
+      const fastP = fastest === 'ort_web_wasm_bare' ? bareP : bareWP;
+      pairedRatios = labP.map((l, i) => fastP[i].seconds / l.seconds);
     });
 
     if (a.extra) {
@@ -255,6 +268,25 @@ async function main(): Promise<void> {
         notes.push(`lab_webgpu failed: ${(e as Error).message.slice(0, 300)}`);
       }
     }
+    const outDir = path.dirname(path.resolve(a.out ?? 'bench.json'));
+    const webgpu = Boolean(caps?.webgpu) && !a['skip-webgpu'];
+    log('variants: packed vs simulated, exports, interleaved speed');
+    try {
+      const v = await benchExportsAndSpeed({ browser, base, outDir, ids, settings: { tokens: Math.min(tokens, 2048), context, stride }, runs, webgpu, log });
+      variantReport.export = v.export;
+      variantReport.speed_packed = v.speed_packed;
+      notes.push(...v.notes);
+    } catch (e) {
+      notes.push(`export/speed_packed failed: ${(e as Error).message.slice(0, 300)}`);
+    }
+    if (a['skip-scale']) notes.push('compression and scale skipped (--skip-scale)');
+    else {
+      log('scale: the 124 M GPT-2 shape');
+      const sc = await benchScale({ browser, base, webgpu, log });
+      variantReport.compression = sc.compression;
+      variantReport.scale = sc.scale;
+      notes.push(...sc.notes);
+    }
   } finally {
     await browser?.close().catch(() => {});
     stopVite(vite);
@@ -263,7 +295,7 @@ async function main(): Promise<void> {
   const tps = (k: string) => results[k]?.tokensPerS ?? null;
   const ppl = (k: string) => (results[k] ? round(results[k]!.ppl, 6) : null);
   const ratio = (x: number | null, y: number | null) => (x && y ? round(x / y, 3) : null);
-  const ratioBare = ratio(tps('lab_wasm'), tps('ort_web_wasm_bare'));
+  const ratioBare = ratio(tps('lab_wasm'), tps(fastestBare));
 
   // agreement: every ppl against ort_node on the same tokens
   const agree: Record<string, number> = {};
@@ -285,7 +317,8 @@ async function main(): Promise<void> {
     'eval tokens/s = tokens fed through the model (sum of window lengths, incl. the unscored first token of each window) / wall seconds of the whole perplexity loop (session.run + reading logits + NLL reduction in JS), median over the timed passes; every contestant first runs one untimed warm-up window on its already created session.',
     'ort_node: onnxruntime-node CPU EP, default threads, on public/models/brown-gpt2/onnx/model.onnx; ids from transformers.js (local files), fed to all browser contestants except the lab, which tokenizes itself (checked: same dataset token count and scored tokens).',
     'ort_web_wasm_bare: onnxruntime-web/wasm imported directly on the bench page\'s main thread, wasmPaths /ort/, numThreads = navigator.hardwareConcurrency, ORT\'s default session options, model.onnx bytes fetched; same windows and NLL code (workers/eval/windows.ts).',
-    'lab_wasm / lab_webgpu: LabApi.evaluate(baseline, throughputRuns 0) through comlink; timing = the engine\'s PerplexityResult.seconds (its ppl loop; excludes the comlink call and the one throughput warm-up run, both given as callSeconds). A warm-up evaluate over one window creates the session first.',
+    'ort_web_wasm_bare_worker: the same bare session in a plain module worker (the lab\'s placement); bare main, bare worker and lab passes interleaved in rotating order; ratios compare the lab with the faster bare configuration (fastest_bare).',
+    'lab_wasm / lab_webgpu: LabApi.evaluate(baseline, throughputRuns 0) through comlink (lab_wasm runs onnxruntime-web/wasm in the engine worker, lab_webgpu onnxruntime-web/webgpu); timing = the engine\'s PerplexityResult.seconds (its ppl loop; excludes the comlink call and the one throughput warm-up run, both given as callSeconds). A warm-up evaluate over one window creates the session first.',
   );
   const load = os.loadavg();
   if (load[0] > os.cpus().length * 0.5) notes.push(`machine busy: load average ${load.map((x) => x.toFixed(2)).join(' ')} on ${os.cpus().length} cores (was ${loadStart.map((x) => x.toFixed(2)).join(' ')} at start): absolute speeds are noisy, ratios less so`);
@@ -305,11 +338,14 @@ async function main(): Promise<void> {
     ppl: Object.fromEntries(Object.keys(results).map((k) => [k, ppl(k)])),
     eval_tokens_per_s: Object.fromEntries(Object.keys(results).map((k) => [k, tps(k) === null ? null : round(tps(k)!, 1)])),
     ratio_lab_wasm_vs_bare: ratioBare,
-    /** median over rounds of (bare seconds / lab seconds) of the pair run back to back: less sensitive to load drift */
+    /** the bare configuration the ratios compare with: the faster of main thread and module worker (both the plain WASM build) */
+    fastest_bare: fastestBare,
+    /** median over rounds of (fastest bare seconds / lab seconds) in the same round: less sensitive to load drift */
     ratio_lab_wasm_vs_bare_paired: pairedRatios.length ? round(medianP90(pairedRatios).median, 3) : null,
     ratio_lab_wasm_vs_ort_node: ratio(tps('lab_wasm'), tps('ort_node')),
     ratio_lab_webgpu_vs_lab_wasm: webgpuTokens === tokens ? ratio(tps('lab_webgpu'), tps('lab_wasm')) : null,
     ppl_rel_diff_vs_ort_node: agree,
+    ...variantReport,
     details: results,
     machine: {
       cores: os.cpus().length,
@@ -337,7 +373,7 @@ async function main(): Promise<void> {
   console.log(`bench ${MODEL}: ${tokens} tokens, context ${context}, stride ${stride}, ${windows.length} windows, ${runs} runs`);
   for (const k of Object.keys(results)) console.log(`  ${k.padEnd(38)} ${f(k)}`);
   console.log(`  lab_wasm / bare = ${ratioBare ?? 'n/a'} (paired per round: ${report.ratio_lab_wasm_vs_bare_paired ?? 'n/a'}; goal >= 0.95), lab_wasm / ort_node = ${report.ratio_lab_wasm_vs_ort_node ?? 'n/a'}`);
-  for (const n of notes.slice(4)) console.log(`  note: ${n}`);
+  for (const n of notes.slice(5)) console.log(`  note: ${n}`);
   if (a.out) console.log(`  wrote ${a.out}`);
 }
 

@@ -115,7 +115,12 @@ const isWorker = typeof window === 'undefined';
 
 if (isWorker) {
   const runner = new BareRunner();
-  Comlink.expose({ bare: (req: BareRequest) => runner.all(req, 'worker') });
+  Comlink.expose({
+    bare: (req: BareRequest) => runner.all(req, 'worker'),
+    open: (req: BareRequest) => runner.open(req, 'worker'),
+    pass: () => runner.pass(),
+    close: () => runner.close(),
+  });
 } else {
   let lab: Comlink.Remote<LabApi> | undefined;
   const labApi = () => {
@@ -128,6 +133,8 @@ if (isWorker) {
   const log = (s: string) => (document.getElementById('log')!.textContent += `${s}\n`);
   const noProgress = Comlink.proxy(() => {});
   let mainRunner: BareRunner | undefined;
+  type WorkerRunner = { open(r: BareRequest): Promise<Omit<BareResult, 'passes'>>; pass(): Promise<PassResult>; close(): Promise<void> };
+  let workerRunner: { worker: Worker; api: Comlink.Remote<WorkerRunner> } | undefined;
 
   const bench = {
     async machine() {
@@ -174,6 +181,20 @@ if (isWorker) {
       } finally {
         worker.terminate();
       }
+    },
+    /** a bare session in a plain module worker kept open for interleaved passes (bareWorkerOpen, bareWorkerPass…, bareWorkerClose) */
+    async bareWorkerOpen(req: BareRequest) {
+      const url = new URL(import.meta.url);
+      url.searchParams.set('role', 'bare-worker');
+      const worker = new Worker(url, { type: 'module', name: 'bare' });
+      workerRunner = { worker, api: Comlink.wrap<WorkerRunner>(worker) };
+      return workerRunner.api.open(req);
+    },
+    bareWorkerPass: () => workerRunner!.api.pass(),
+    async bareWorkerClose() {
+      await workerRunner?.api.close();
+      workerRunner?.worker.terminate();
+      workerRunner = undefined;
     },
     labCapabilities: () => labApi().capabilities(),
     labLoad: (name: string) => labApi().loadDemo(name),

@@ -32,6 +32,15 @@ const harness = {
   progress,
   capabilities: () => api.capabilities(),
   loadDemo: (name: string) => outcome(api.loadDemo(name)),
+  /** fetches a model folder served by the dev server (e.g. /.cache/models/gpt2-small/) and hands its bytes over */
+  loadFolder: async (baseUrl: string, paths: string[]) => {
+    const files = await Promise.all(paths.map(async (path) => {
+      const r = await fetch(baseUrl + path);
+      if (!r.ok) throw new Error(`HTTP ${r.status} for ${baseUrl + path}`);
+      return { path, data: await r.arrayBuffer() };
+    }));
+    return outcome(api.loadFiles(Comlink.transfer(files, files.map((f) => f.data))));
+  },
   evaluate: (modelId: string, variantId: string, settings: EvalSettings, jobId = `job-${++jobs}`) =>
     outcome(api.evaluate(modelId, variantId, settings, jobId, onProgress)),
   makeVariant: (modelId: string, spec: VariantSpec, device: KernelDevice, jobId = `job-${++jobs}`) =>

@@ -1,0 +1,244 @@
+/**
+ * The variant part of `npm run bench`: what the packed models are and do (issue "real compressed
+ * models"). Everything runs through the lab's worker API on the engine harness page.
+ *   export        INT8 per channel, INT4 g32, FP16 on the demo LM: packed and simulated (f32 twin)
+ *                 perplexity on WASM, the exported folder (written to <outDir>/exports/<variant>/)
+ *                 scored by onnxruntime-node, and the sizes measured from the bytes
+ *   speed_packed  prefill tokens/s of the baseline and each packed variant, timed interleaved
+ *                 (A B C A B C …) after a warm-up each, on WASM and WebGPU
+ *   compression   on the 124 M GPT-2 shape: time to make an INT4 g32 packed variant against the time to
+ *                 copy its weights once, WGSL and TS kernel times
+ *   scale         on the same shape: peak RSS of all browser processes (read from /proc, outside the
+ *                 browser) over the idle page during load + INT4 g32 variant + WASM evaluation
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { unzipSync } from 'fflate';
+import type { Browser, Page } from '@playwright/test';
+import type { EvalResult, ModelSummary, SpeedResult, VariantSpec, VariantSummary } from '../workers/api';
+import { slidingPerplexity, type WindowSettings } from '../workers/eval/windows';
+import { ROOT, ort, windowRunner } from '../tests/local-models';
+
+type Outcome<T> = { ok: true; value: T } | { ok: false; name: string; message: string };
+
+export interface VariantBenchOptions {
+  browser: Browser;
+  base: string;
+  outDir: string;
+  ids: number[];
+  settings: WindowSettings;
+  /** timed interleaved rounds for speed_packed */
+  runs: number;
+  webgpu: boolean;
+  log: (s: string) => void;
+}
+
+const EXPORTS: Record<string, VariantSpec> = {
+  int8_channel: { method: 'int8-channel', options: {} },
+  int4_g32: { method: 'int4-group', options: { groupSize: 32 } },
+  fp16: { method: 'fp16', options: {} },
+};
+
+const round = (x: number, d = 4) => (Number.isFinite(x) ? Number(x.toFixed(d)) : x);
+
+async function harness(browser: Browser, base: string, log: (s: string) => void): Promise<Page> {
+  const page = await browser.newPage();
+  page.on('pageerror', (e) => log(`[page error] ${e.message}`));
+  await page.goto(`${base}e2e/harness/engine.html`, { timeout: 300_000 });
+  await page.waitForFunction(() => 'harness' in window, null, { timeout: 300_000 });
+  return page;
+}
+
+async function call<T>(page: Page, fn: string, ...args: unknown[]): Promise<T> {
+  const o = (await page.evaluate(([f, a]) => (window as any).harness[f as string](...(a as unknown[])), [fn, args] as const)) as Outcome<T>;
+  if (!o.ok) throw new Error(`${fn}: ${o.name}: ${o.message}`);
+  return o.value;
+}
+
+async function nodePpl(onnxPath: string, ids: number[], s: WindowSettings): Promise<number> {
+  const session = await ort.InferenceSession.create(onnxPath, { executionProviders: ['cpu'] });
+  try {
+    return (await slidingPerplexity(ids, s, windowRunner(session))).ppl;
+  } finally {
+    await session.release();
+  }
+}
+
+export async function benchExportsAndSpeed(o: VariantBenchOptions) {
+  const page = await harness(o.browser, o.base, o.log);
+  const out: { export: Record<string, unknown>; speed_packed: Record<string, unknown>; notes: string[] } = { export: {}, speed_packed: {}, notes: [] };
+  try {
+    const model = await call<ModelSummary>(page, 'loadDemo', 'brown-gpt2');
+    const ev = { backend: 'wasm' as const, ...o.settings, throughputRuns: 0 };
+    const made: [string, VariantSummary][] = [];
+    for (const [key, spec] of Object.entries(EXPORTS)) {
+      o.log(`export ${key}`);
+      const v = await call<VariantSummary>(page, 'makeVariant', model.id, spec, 'cpu');
+      made.push([key, v]);
+      const packed = await call<EvalResult>(page, 'evaluate', model.id, v.id, { ...ev, form: 'packed' });
+      const simulated = await call<EvalResult>(page, 'evaluate', model.id, v.id, { ...ev, form: 'simulated' });
+      const zip = await call<{ fileName: string; base64: string }>(page, 'exportVariant', model.id, v.id, [packed, simulated]);
+      const dir = path.join(o.outDir, 'exports', key);
+      rmSync(dir, { recursive: true, force: true });
+      for (const [p, b] of Object.entries(unzipSync(Buffer.from(zip.base64, 'base64')))) {
+        mkdirSync(path.dirname(path.join(dir, p)), { recursive: true });
+        writeFileSync(path.join(dir, p), b);
+      }
+      const ortNodePpl = await nodePpl(path.join(dir, 'onnx', 'model.onnx'), o.ids, o.settings);
+      out.export[key] = {
+        label: v.label,
+        format: v.format,
+        packed: packed.form === 'packed',
+        simulated_ppl: round(simulated.perplexity.ppl, 6),
+        packed_ppl: round(packed.perplexity.ppl, 6),
+        ort_node_ppl: round(ortNodePpl, 6),
+        packed_bytes: v.packedBytes,
+        gzip_bytes: v.gzipBytes,
+        f32_bytes: v.f32Bytes,
+        bits_per_weight: round(v.bitsPerWeight, 4),
+        tokens: o.settings.tokens,
+        context: o.settings.context,
+        stride: o.settings.stride,
+        backend: 'wasm',
+        folder: path.relative(ROOT, dir),
+      };
+    }
+    const ids = ['baseline', ...made.map(([, v]) => v.id)];
+    const names = new Map<string, string>([['baseline', 'baseline'], ...made.map(([k, v]) => [v.id, k] as [string, string])]);
+    const speeds: Record<string, Record<string, number | boolean | null>> = {};
+    for (const [k] of [['baseline'], ...made]) speeds[k as string] = { wasm_prefill_tok_s: null, webgpu_prefill_tok_s: null, packed: k !== 'baseline' };
+    const seqLen = o.settings.context;
+    for (const backend of ['wasm', 'webgpu'] as const) {
+      if (backend === 'webgpu' && !o.webgpu) {
+        out.notes.push('speed_packed: no WebGPU adapter, webgpu speeds are null');
+        continue;
+      }
+      // SwiftShader runs a window in seconds: a shorter sequence and fewer rounds keep the bench in budget
+      const len = backend === 'webgpu' ? Math.min(seqLen, 64) : seqLen;
+      const runs = backend === 'webgpu' ? Math.min(o.runs, 3) : Math.max(o.runs, 7);
+      o.log(`speed_packed ${backend}: seq ${len}, ${runs} interleaved rounds`);
+      const r = await call<SpeedResult[]>(page, 'compareSpeed', model.id, ids, { backend, seqLen: len, runs, warmup: 1 });
+      for (const s of r) {
+        const k = names.get(s.variantId)!;
+        speeds[k][`${backend}_prefill_tok_s`] = round(s.tokensPerS, 1);
+        speeds[k][`${backend}_median_ms`] = round(s.medianMs, 2);
+        speeds[k][`${backend}_p10_ms`] = round(s.p10Ms, 2);
+        speeds[k][`${backend}_p90_ms`] = round(s.p90Ms, 2);
+        speeds[k][`${backend}_seq_len`] = len;
+        speeds[k][`${backend}_runs`] = runs;
+      }
+    }
+    out.speed_packed = speeds;
+    out.notes.push('speed_packed: batch 1 prefill over the first seq_len dataset tokens; every model timed in the same interleaved rounds after one warm-up each; median with p10/p90; WebGPU on a software adapter says nothing about a GPU.');
+  } finally {
+    await page.close();
+  }
+  return out;
+}
+
+/**
+ * Sum of VmRSS over every browser process this bench started (the chromium processes under this
+ * Node process), read from /proc: memory measured outside the browser, not guessed inside it.
+ */
+export function browserRss(rootPid: number = process.pid): number {
+  const children = new Map<number, number[]>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
+    } catch {
+      /* gone */
+    }
+  }
+  let sum = 0;
+  const stack = [rootPid];
+  while (stack.length) {
+    const pid = stack.pop()!;
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      const m = /VmRSS:\s+(\d+) kB/.exec(status);
+      if (m && /^Name:\s+chrom/m.test(status)) sum += Number(m[1]) * 1024;
+    } catch {
+      /* gone */
+    }
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return sum;
+}
+
+export interface ScaleOptions {
+  browser: Browser;
+  base: string;
+  webgpu: boolean;
+  log: (s: string) => void;
+}
+
+/** The 124 M shape: make it when missing (tools/make_random_model.py), then time and measure. */
+export async function benchScale(o: ScaleOptions) {
+  const dir = path.join(ROOT, '.cache', 'models', 'gpt2-small');
+  const notes: string[] = [];
+  if (!existsSync(path.join(dir, 'onnx', 'model.onnx'))) {
+    o.log('making the 124 M GPT-2 shape (tools/make_random_model.py --shape gpt2-small)');
+    execFileSync('/usr/bin/python3', ['tools/make_random_model.py', '--shape', 'gpt2-small'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  const f32Bytes = statSync(path.join(dir, 'onnx', 'model.onnx')).size;
+  const page = await harness(o.browser, o.base, o.log);
+  const compression: Record<string, unknown> = {};
+  const scale: Record<string, unknown> = { ok: false, f32_bytes: f32Bytes };
+  try {
+    await page.waitForTimeout(2000);
+    const idle = browserRss();
+    let peak = idle;
+    const timer = setInterval(() => (peak = Math.max(peak, browserRss())), 200);
+    const device = o.webgpu ? 'webgpu' : 'cpu';
+    let model: ModelSummary;
+    let wgsl: VariantSummary | undefined;
+    try {
+      o.log(`scale: loading gpt2-small (${(f32Bytes / 2 ** 20).toFixed(0)} MiB)`);
+      const files = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'].filter((f) => existsSync(path.join(dir, f)));
+      model = await call<ModelSummary>(page, 'loadFolder', '/.cache/models/gpt2-small/', files);
+      o.log(`scale: INT4 g32 packed variant on ${device} kernels`);
+      const v = await call<VariantSummary>(page, 'makeVariant', model.id, { method: 'int4-group', options: { groupSize: 32 } }, device);
+      if (device === 'webgpu') wgsl = v;
+      o.log('scale: WASM evaluation, 1,024 tokens');
+      const ctx = Math.min(model.nPositions || 1024, 1024);
+      await call<EvalResult>(page, 'evaluate', model.id, v.id, { backend: 'wasm', tokens: 1024, context: ctx, stride: ctx, throughputRuns: 0 });
+      scale.ok = true;
+    } finally {
+      clearInterval(timer);
+    }
+    const over = peak - idle;
+    Object.assign(scale, {
+      idle_rss_bytes: idle,
+      peak_rss_bytes: peak,
+      peak_rss_over_idle_bytes: over,
+      peak_over_idle_per_f32_file: round(over / f32Bytes, 3),
+      kernels: device,
+      how: 'sum of VmRSS of every process under the browser, polled every 200 ms from /proc during load + INT4 g32 packed variant + WASM evaluation of 1,024 tokens',
+    });
+    o.log('compression: the same variant on the TS kernels, for their time');
+    const ts = await call<VariantSummary>(page, 'makeVariant', model!.id, { method: 'int4-group', options: { groupSize: 32 } }, 'cpu');
+    const main = wgsl ?? ts;
+    compression['int4-group'] = {
+      group_size: 32,
+      weights: ts.tensors.length,
+      params: ts.tensors.reduce((a, t) => a + t.params, 0),
+      make_ms: round(main.makeMs, 1),
+      make_kernels: main.device,
+      copy_ms: round(main.copyMs, 1),
+      make_over_copy: round(main.makeMs / main.copyMs, 2),
+      wgsl_kernel_ms: wgsl ? round(wgsl.kernelMs, 1) : null,
+      ts_kernel_ms: round(ts.kernelMs, 1),
+      ts_make_ms: round(ts.makeMs, 1),
+      how: 'make_ms: kernels + packing + writing the packed model (gzip measured after); copy_ms: copying every linear weight\'s f32 bytes once, in the same run',
+    };
+  } catch (e) {
+    notes.push(`scale/compression failed: ${(e as Error).message.slice(0, 300)}`);
+  } finally {
+    await page.close();
+  }
+  return { compression, scale: { gpt2_small: scale }, notes };
+}
