@@ -10,6 +10,7 @@ import { Notices } from './components/Notices';
 import { OpenModel } from './components/OpenModel';
 import { PplChart } from './components/PplChart';
 import { ProgressList } from './components/ProgressList';
+import { ExportList } from './components/ExportList';
 import { ResultsTable } from './components/ResultsTable';
 import { RunControls } from './components/RunControls';
 import { ThroughputChart } from './components/ThroughputChart';
@@ -47,6 +48,7 @@ export function App() {
             <RunControls />
           </section>
           <ProgressList />
+          <ExportList />
         </div>
         <div className="col wide">
           <BaselineCard />

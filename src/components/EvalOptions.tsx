@@ -1,22 +1,10 @@
-/** How variants are evaluated: backends, tokens per backend, context, stride, throughput runs. */
+/** How variants are evaluated: backends, tokens per backend, context, stride, throughput runs, and the interleaved speed comparison. */
 import { BACKENDS, type Backend } from '../../workers/api';
 import { BACKEND_LABEL } from '../lib/plan';
 import { plural } from '../lib/format';
 import { useLab } from '../store';
-
-function NumberInput({ value, onChange, min, max, testId, placeholder }: {
-  value: number | undefined; onChange: (v: number | undefined) => void; min: number; max?: number; testId: string; placeholder?: string;
-}) {
-  return (
-    <input
-      type="number" min={min} max={max} value={value ?? ''} placeholder={placeholder} data-testid={testId}
-      onChange={(e) => {
-        const v = e.target.valueAsNumber;
-        onChange(Number.isFinite(v) ? Math.max(min, Math.round(v)) : undefined);
-      }}
-    />
-  );
-}
+import { NumberInput } from './NumberInput';
+import { SpeedOptions } from './SpeedOptions';
 
 const softwareAdapter = (name: string | undefined) => !!name && /swiftshader|llvmpipe|software|basic render/i.test(name);
 
@@ -62,7 +50,8 @@ export function EvalOptions() {
         <label>stride <NumberInput value={settings.stride} placeholder={String(context ?? '')} min={1} max={context} testId="stride" onChange={(v) => patch({ stride: v })} /></label>
         <label>throughput runs <NumberInput value={settings.throughputRuns} min={1} max={50} testId="runs" onChange={(v) => patch({ throughputRuns: v ?? 3 })} /></label>
       </div>
-      {model && <p className="muted small">Perplexity on the first N tokens of {model.datasetName} ({model.datasetTokens.toLocaleString()} available), windows of {context} tokens every {settings.stride ?? context}; throughput: 1 warm-up then the median of {plural(settings.throughputRuns, 'timed prefill run')}.</p>}
+      {model && <p className="muted small">Perplexity on the first N tokens of {model.datasetName} ({model.datasetTokens.toLocaleString()} available), windows of {context} tokens every {settings.stride ?? context}; throughput during the evaluation: 1 warm-up then the median of {plural(settings.throughputRuns, 'timed prefill run')} (the table's "eval" columns).</p>}
+      <SpeedOptions />
     </fieldset>
   );
 }

@@ -33,6 +33,11 @@ export function MethodPicker() {
         <input type="checkbox" checked={settings.int4} onChange={(e) => patch({ int4: e.target.checked })} data-testid="method-int4" />
         INT4 group-{settings.int4GroupSize} (scale + zero point per group)
       </label>
+      <label>
+        <input type="checkbox" checked={!!settings.fp16} onChange={(e) => patch({ fp16: e.target.checked })} data-testid="method-fp16" />
+        FP16 (half-precision weights, Cast back to f32)
+      </label>
+      <p className="muted small">Stored as: INT4/INT8 as MatMulNBits (packed 4/8-bit blocks), FP16 as fp16 weights + Cast, pruning as dense f32 (zeros save gzip/download bytes, not compute).</p>
       <div className="row">
         <span>Kernels on</span>
         <label title={gpu ? 'WGSL compute kernels' : gpuWhy}>

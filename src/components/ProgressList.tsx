@@ -15,14 +15,15 @@ function eta(job: Job, now: number): number | undefined {
   return (elapsed / p.done) * (p.total - p.done);
 }
 
-function JobLine({ job, now }: { job: Job; now: number }) {
+/** testId: 'job' for the run's queue, another for lines that are not the run's (exports), so tests counting jobs see only the queue. */
+export function JobLine({ job, now, testId = 'job' }: { job: Job; now: number; testId?: string }) {
   const p = job.progress;
   const frac = job.status === 'done' ? 1 : p && p.total > 0 ? p.done / p.total : 0;
   const left = job.status === 'running' ? eta(job, now) : undefined;
   const took = job.startedAt && job.endedAt ? (job.endedAt - job.startedAt) / 1000 : undefined;
   const elapsed = job.status === 'running' && job.startedAt ? Math.max(0, now - job.startedAt) / 1000 : undefined;
   return (
-    <li className={`job ${job.status}`} data-status={job.status} data-testid="job">
+    <li className={`job ${job.status}`} data-status={job.status} data-testid={testId}>
       <span className="job-label">{job.label}</span>
       <span className="bar"><span style={{ width: `${(frac * 100).toFixed(1)}%` }} /></span>
       <span className="job-status">

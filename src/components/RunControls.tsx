@@ -1,6 +1,6 @@
-/** Run queues baseline + variants × backends; Cancel stops the running job within about a second. */
+/** Run queues baseline + variants × backends, then the interleaved speed comparisons; Cancel stops the running job within about a second. */
 import { cancel, run } from '../engine/lab';
-import { variantSpecs } from '../lib/plan';
+import { planJobs } from '../lib/plan';
 import { useLab } from '../store';
 
 export function RunControls() {
@@ -10,9 +10,9 @@ export function RunControls() {
   const loading = useLab((s) => s.loading);
   const settings = useLab((s) => s.settings);
   const clear = useLab((s) => s.clearResults);
-  const variants = variantSpecs(settings).length;
   const backends = settings.backends.length;
-  const jobs = backends + variants * (1 + backends);
+  // the plan itself, so the count includes the speed comparisons
+  const jobs = backends === 0 ? 0 : planJobs(settings).length;
   const why = !model ? 'load a model first' : backends === 0 ? 'pick at least one backend' : loading ? 'a model is loading' : undefined;
   return (
     <div className="run-controls">

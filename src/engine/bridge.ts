@@ -13,8 +13,8 @@
  */
 import * as Comlink from 'comlink';
 import type {
-  Capabilities, EvalResult, EvalSettings, InputFile, KernelDevice, ModelSummary,
-  ProgressFn, VariantSpec, VariantSummary,
+  Capabilities, EvalResult, EvalSettings, ExportedVariant, ExportMeasurements, InputFile, KernelDevice, ModelSummary,
+  ProgressFn, SpeedResult, SpeedSettings, VariantSpec, VariantSummary,
 } from '../../workers/api';
 import type { DebugKind, WorkerApi } from '../../workers/engine.worker';
 import { LabError, toLabError } from './errors';
@@ -224,6 +224,14 @@ export class EngineBridge {
 
   evaluate(modelId: string, variantId: string, settings: EvalSettings, jobId: string, onProgress: ProgressFn): Promise<EvalResult> {
     return this.track(jobId, (api) => api.evaluate(modelId, variantId, settings, jobId, Comlink.proxy(onProgress)));
+  }
+
+  compareSpeed(modelId: string, variantIds: string[], settings: SpeedSettings, jobId: string, onProgress: ProgressFn): Promise<SpeedResult[]> {
+    return this.track(jobId, (api) => api.compareSpeed(modelId, variantIds, settings, jobId, Comlink.proxy(onProgress)));
+  }
+
+  exportVariant(modelId: string, variantId: string, measured: ExportMeasurements, jobId: string, onProgress: ProgressFn): Promise<ExportedVariant> {
+    return this.track(jobId, (api) => api.exportVariant(modelId, variantId, measured, jobId, Comlink.proxy(onProgress)));
   }
 
   /** Failure simulation (the worker refuses unless the page has ?debug=1). Not awaited past the worker's answer. */

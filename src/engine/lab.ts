@@ -1,12 +1,13 @@
 /**
- * The app's actions: boot (capabilities + demo model), load dropped files, run the queue,
- * cancel. They drive the bridge and write into the store; components only call these and
+ * The app's actions: boot (capabilities + demo model), load dropped files, run the queue
+ * (make variants, evaluate, then time them interleaved), cancel. They drive the bridge and write into the store; components only call these and
  * select store fields.
  */
-import type { Capabilities, InputFile, VariantSummary } from '../../workers/api';
+import type { Capabilities, InputFile, KernelDevice, ModelSummary, ProgressFn, VariantSpec, VariantSummary } from '../../workers/api';
 import { useLab } from '../store';
+import { specKey } from '../store/results';
 import { modelKeyOf, RERUNNABLE, type Job, type RunSettings } from '../store/types';
-import { evalSettings, planJobs } from '../lib/plan';
+import { evalSettings, planJobs, speedSettings } from '../lib/plan';
 import { EngineBridge } from './bridge';
 import { EXPECTED, toLabError } from './errors';
 
@@ -42,6 +43,9 @@ const bridge = new EngineBridge({ nogpu: NO_GPU, debug: DEBUG }, {
     crashedAt = undefined;
   },
 });
+
+/** The one bridge; src/engine/export.ts also calls through it. */
+export { bridge };
 
 // For tests and the console: the live bridge and store.
 (globalThis as { __lab?: unknown }).__lab = { bridge, store: useLab };
@@ -97,8 +101,64 @@ export function loadFiles(files: InputFile[]): Promise<void> {
 let currentJob: string | undefined;
 let cancelRequested = false;
 
-/** Variants made in this page, by variant key; only valid in the worker generation that made them. */
-const made = new Map<string, { id: string; label: string; generation: number; modelKey: string }>();
+/**
+ * Variants made in this page, by variant key; only valid in the worker generation that made them.
+ * `id` is the worker's id; `storedId` the id the store (and every stored result) knows the variant
+ * by, which stays when a restart makes the variant again under a new worker id.
+ */
+export interface MadeVariant {
+  id: string; label: string; generation: number; modelKey: string; storedId: string;
+  /** of the packed model this worker holds: equal to the stored ones when the remake is the same model */
+  packedBytes: number; gzipBytes: number;
+}
+const made = new Map<string, MadeVariant>();
+
+/** The variant as this worker knows it, made again (same spec, same kernels) when this worker does not have it. */
+export async function ensureVariant(
+  key: string, spec: VariantSpec, device: KernelDevice, modelId: string, modelKey: string, jobId: string, onProgress: ProgressFn,
+): Promise<MadeVariant> {
+  const have = made.get(key);
+  if (have && have.generation === bridge.generation && have.modelKey === modelKey) return have;
+  const stored = have?.modelKey === modelKey ? have.storedId
+    : lab().variants.find((v) => v.modelKey === modelKey && v.device === device && specKey(v) === key)?.id;
+  const v = await bridge.makeVariant(modelId, spec, device, jobId, onProgress);
+  if (!stored) lab().addVariant({ ...v, modelKey });
+  const m = { id: v.id, label: v.label, generation: bridge.generation, modelKey, storedId: stored ?? v.id, packedBytes: v.packedBytes, gzipBytes: v.gzipBytes };
+  made.set(key, m);
+  return m;
+}
+
+/** The variant a job evaluates or times (made again if this worker does not have it); a string says why there is none. */
+async function variantFor(key: string, job: Job, settings: RunSettings, modelId: string, modelKey: string): Promise<Pick<MadeVariant, 'id' | 'label' | 'storedId'> | string> {
+  if (key === 'baseline') return { id: 'baseline', label: 'baseline', storedId: 'baseline' };
+  const maker = lab().jobs.find((j) => j.kind === 'variant' && j.variantKey === key);
+  if (!maker?.spec || maker.status !== 'done') return `${maker ? maker.label.split(' · ')[0] : key}: its variant was not made`;
+  return ensureVariant(key, maker.spec, maker.device ?? settings.device, modelId, modelKey, job.id, lab().setProgress);
+}
+
+/** One interleaved speed comparison of the run's models on one backend; a string says why it was skipped. */
+async function timeSpeed(job: Job, settings: RunSettings, model: ModelSummary, modelId: string, modelKey: string): Promise<string | undefined> {
+  const targets: Exclude<Awaited<ReturnType<typeof variantFor>>, string>[] = [];
+  const missing: string[] = [];
+  for (const key of job.variantKeys ?? ['baseline']) {
+    const v = await variantFor(key, job, settings, modelId, modelKey);
+    if (typeof v === 'string') missing.push(v);
+    else targets.push(v);
+  }
+  // timing a subset would not be the comparison that was asked for; a re-run times them all
+  if (missing.length) return `not timed: ${missing.join('; ')}`;
+  const results = await bridge.compareSpeed(modelId, targets.map((t) => t.id), speedSettings(settings, model, job.backend!), job.id, lab().setProgress);
+  const byId = new Map(targets.map((t) => [t.id, t]));
+  lab().addSpeeds(results.map((r) => ({
+    ...r,
+    variantId: byId.get(r.variantId)?.storedId ?? r.variantId,
+    interleavedWith: r.interleavedWith.map((id) => byId.get(id)?.storedId ?? id),
+    modelKey,
+    variantLabel: byId.get(r.variantId)?.label ?? r.variantId,
+    runId: job.runId ?? job.id,
+  })));
+  return undefined;
+}
 
 /** Plans the jobs of the current settings and runs them. */
 export async function run(): Promise<void> {
@@ -132,18 +192,6 @@ export async function rerun(): Promise<void> {
   await runQueue(lab().lastRun!.settings);
 }
 
-/** The variant a job evaluates, made again if this worker does not have it (after a restart or reload). */
-async function variantFor(job: Job, settings: RunSettings, modelId: string, modelKey: string): Promise<{ id: string; label: string } | string> {
-  if (job.variantKey === 'baseline') return { id: 'baseline', label: 'baseline' };
-  const have = made.get(job.variantKey);
-  if (have && have.generation === bridge.generation && have.modelKey === modelKey) return have;
-  const maker = lab().jobs.find((j) => j.kind === 'variant' && j.variantKey === job.variantKey);
-  if (!maker?.spec || maker.status !== 'done') return 'its variant was not made';
-  const v = await bridge.makeVariant(modelId, maker.spec, maker.device ?? settings.device, job.id, lab().setProgress);
-  made.set(job.variantKey, { id: v.id, label: v.label, generation: bridge.generation, modelKey });
-  return v;
-}
-
 /** Makes a variant; when the WebGPU device is lost on the way, says so and makes it on the CPU kernels. */
 async function makeWithFallback(job: Job, settings: RunSettings, modelId: string): Promise<VariantSummary> {
   const device = job.device ?? settings.device;
@@ -175,16 +223,23 @@ async function runQueue(settings: RunSettings): Promise<void> {
     try {
       if (job.kind === 'variant') {
         const v = await makeWithFallback(job, settings, modelId);
-        made.set(job.variantKey, { id: v.id, label: v.label, generation: bridge.generation, modelKey });
+        made.set(job.variantKey, { id: v.id, label: v.label, generation: bridge.generation, modelKey, storedId: v.id, packedBytes: v.packedBytes, gzipBytes: v.gzipBytes });
         lab().addVariant({ ...v, modelKey });
+      } else if (job.kind === 'speed') {
+        const skipped = await timeSpeed(job, settings, model, modelId, modelKey);
+        if (skipped) {
+          lab().patchJob(job.id, { status: 'skipped', error: skipped, endedAt: Date.now() });
+          continue;
+        }
       } else {
-        const variant = await variantFor(job, settings, modelId, modelKey);
+        const variant = await variantFor(job.variantKey, job, settings, modelId, modelKey);
         if (typeof variant === 'string') {
           lab().patchJob(job.id, { status: 'skipped', error: variant, endedAt: Date.now() });
           continue;
         }
         const r = await bridge.evaluate(modelId, variant.id, evalSettings(settings, model, job.backend!), job.id, lab().setProgress);
-        lab().addEval({ ...r, modelKey, variantLabel: variant.label });
+        // stored under the id the table knows, also when a restart made the variant again
+        lab().addEval({ ...r, variantId: variant.storedId, modelKey, variantLabel: variant.label });
       }
       lab().patchJob(job.id, { status: 'done', endedAt: Date.now() });
     } catch (e) {

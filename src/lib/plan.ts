@@ -1,9 +1,11 @@
 /**
  * Turns the run settings into the queue of jobs: baseline evaluation on each backend, then per
- * variant: make it, then evaluate it on each backend. Pure, so it reads top to bottom.
+ * variant: make it, then evaluate it on each backend; last, per backend, one interleaved speed
+ * comparison of the baseline and every variant (speed figures come from there, not from the
+ * evaluations, so run order and drift land on every model alike). Pure, so it reads top to bottom.
  */
-import type { Backend, EvalSettings, ModelSummary, VariantSpec } from '../../workers/api';
-import type { Job, RunSettings } from '../store/types';
+import type { Backend, EvalSettings, ModelSummary, SpeedSettings, VariantSpec } from '../../workers/api';
+import { DEFAULT_SPEED, type Job, type RunSettings } from '../store/types';
 import { specKey } from '../store/results';
 
 export const BACKEND_LABEL: Record<Backend, string> = { webgpu: 'WebGPU', wasm: 'WASM' };
@@ -16,6 +18,8 @@ export function specLabel(spec: VariantSpec): string {
       return 'INT8 per-channel';
     case 'int4-group':
       return `INT4 group-${spec.options.groupSize ?? 32}`;
+    case 'fp16':
+      return 'FP16';
     default:
       return String(spec.method);
   }
@@ -26,6 +30,7 @@ export function variantSpecs(s: RunSettings): VariantSpec[] {
   if (s.prune) for (const ratio of [...s.pruneRatios].sort()) specs.push({ method: 'magnitude-prune', options: { ratio } });
   if (s.int8) specs.push({ method: 'int8-channel', options: {} });
   if (s.int4) specs.push({ method: 'int4-group', options: { groupSize: s.int4GroupSize } });
+  if (s.fp16) specs.push({ method: 'fp16', options: {} });
   return specs;
 }
 
@@ -33,6 +38,25 @@ export function evalSettings(s: RunSettings, model: ModelSummary, backend: Backe
   const context = s.context ?? model.nPositions;
   const tokens = model.datasetTokens > 0 ? Math.min(s.tokens[backend], model.datasetTokens) : s.tokens[backend];
   return { backend, tokens, context, stride: s.stride ?? context, throughputRuns: s.throughputRuns };
+}
+
+/** The speed comparison's settings on a backend: seqLen within the context and the model, one warm-up each. */
+export function speedSettings(s: RunSettings, model: ModelSummary, backend: Backend): SpeedSettings {
+  const chosen = s.speed?.[backend] ?? DEFAULT_SPEED[backend];
+  const context = s.context ?? model.nPositions;
+  const limit = Math.min(context, model.nPositions || context, model.datasetTokens || context);
+  return { backend, seqLen: Math.max(1, Math.min(chosen.seqLen ?? context, limit)), runs: chosen.runs, warmup: 1 };
+}
+
+/** The engine times at most this many models in one interleaved comparison (workers/engine.ts). */
+export const MAX_SPEED_MODELS = 8;
+
+/** The baseline with the variants, in groups the engine accepts; the baseline is in every group as the common yardstick. */
+export function speedGroups(variantKeys: string[]): string[][] {
+  const per = MAX_SPEED_MODELS - 1;
+  const groups: string[][] = [];
+  for (let i = 0; i < variantKeys.length || i === 0; i += per) groups.push(['baseline', ...variantKeys.slice(i, i + per)]);
+  return groups;
 }
 
 let seq = 0;
@@ -52,6 +76,16 @@ export function planJobs(s: RunSettings): Job[] {
     const label = specLabel(spec);
     jobs.push({ id: newId('variant'), kind: 'variant', variantKey: key, label: `${label} · make (${s.device === 'webgpu' ? 'WebGPU' : 'CPU'} kernels)`, spec, status: 'queued' });
     for (const b of backends) jobs.push(evalJob(key, label, b));
+  }
+  const runId = newId('run');
+  const keys = variantSpecs(s).map((spec) => specKey({ spec }));
+  const groups = speedGroups(keys);
+  for (const b of backends) {
+    groups.forEach((group, i) => {
+      const part = groups.length > 1 ? ` ${i + 1}/${groups.length}` : '';
+      const models = group.length === 1 ? 'baseline' : `baseline + ${group.length - 1} variant${group.length === 2 ? '' : 's'}`;
+      jobs.push({ id: newId('speed'), kind: 'speed', variantKey: 'speed', variantKeys: group, runId, label: `speed${part} · ${BACKEND_LABEL[b]} · interleaved, ${models}`, backend: b, status: 'queued' });
+    });
   }
   return jobs;
 }

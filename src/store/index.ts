@@ -1,6 +1,6 @@
 /**
  * The one store, built from typed slices. Persistence is applied once, here, on the combined
- * store: the results slice (finished variants and evaluations) and the last run's queue go to
+ * store: the results slice (finished variants, evaluations, speed figures) and the last run's queue go to
  * IndexedDB. A job that was queued or running when the page went away comes back 'interrupted',
  * ready to be re-run with one click. When IndexedDB is unavailable or full the lab keeps its
  * results in memory and says they will not persist (ui.storageProblem).
@@ -11,12 +11,13 @@ import { createModelsSlice, type ModelsSlice } from './models';
 import { createExperimentsSlice, type ExperimentsSlice } from './experiments';
 import { createResultsSlice, type ResultsSlice } from './results';
 import { createUiSlice, type UiSlice } from './ui';
+import { createExportsSlice, type ExportsSlice } from './exports';
 import { safeIdbStorage } from './storage';
 import type { Job } from './types';
 
-export type LabState = ModelsSlice & ExperimentsSlice & ResultsSlice & UiSlice;
+export type LabState = ModelsSlice & ExperimentsSlice & ResultsSlice & UiSlice & ExportsSlice;
 
-type Persisted = Pick<LabState, 'variants' | 'evals' | 'jobs' | 'lastRun'>;
+type Persisted = Pick<LabState, 'variants' | 'evals' | 'speeds' | 'jobs' | 'lastRun'>;
 
 /** Jobs as stored: without live progress. */
 const storedJob = ({ progress: _progress, ...j }: Job): Job => j;
@@ -42,12 +43,13 @@ export const useLab = create<LabState>()(
       ...createExperimentsSlice(...a),
       ...createResultsSlice(...a),
       ...createUiSlice(...a),
+      ...createExportsSlice(...a),
     }),
     {
       name: 'compression-lab-results',
       version: 1,
       storage: createJSONStorage(() => storage),
-      partialize: (s): Persisted => ({ variants: s.variants, evals: s.evals, jobs: s.jobs.map(storedJob), lastRun: s.lastRun }),
+      partialize: (s): Persisted => ({ variants: s.variants, evals: s.evals, speeds: s.speeds, jobs: s.jobs.map(storedJob), lastRun: s.lastRun }),
       merge: (persisted, current) => {
         const p = (persisted ?? {}) as Partial<Persisted>;
         // a run started before the stored state arrived keeps its own queue
@@ -56,6 +58,7 @@ export const useLab = create<LabState>()(
           ...current,
           variants: Array.isArray(p.variants) ? p.variants : current.variants,
           evals: Array.isArray(p.evals) ? p.evals : current.evals,
+          speeds: Array.isArray(p.speeds) ? p.speeds : current.speeds,
           jobs,
           lastRun: current.running ? current.lastRun : (p.lastRun ?? current.lastRun),
         };

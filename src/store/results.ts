@@ -1,17 +1,22 @@
 /**
- * Results slice: every finished variant and evaluation. Persisted (IndexedDB, see index.ts) so
- * finished results survive a reload. A newer result replaces an older one for the same model,
- * variant (spec + kernel device) and backend, so re-running a variant updates its row.
+ * Results slice: every finished variant, evaluation and interleaved speed figure. Persisted
+ * (IndexedDB, see index.ts) so finished results survive a reload. A newer result replaces an older
+ * one for the same model, variant (spec + kernel device) and backend, so re-running a variant
+ * updates its row. Speed figures are only comparable within the interleaved rounds that timed them,
+ * so a run's speed figures on a backend replace every older run's figures there.
  */
 import type { StateCreator } from 'zustand';
 import type { LabState } from './index';
-import type { StoredEval, StoredVariant } from './types';
+import type { StoredEval, StoredSpeed, StoredVariant } from './types';
 
 export interface ResultsSlice {
   variants: StoredVariant[];
   evals: StoredEval[];
+  speeds: StoredSpeed[];
   addVariant: (v: StoredVariant) => void;
   addEval: (e: StoredEval) => void;
+  /** the figures of one compareSpeed call (one run, one backend) */
+  addSpeeds: (list: StoredSpeed[]) => void;
   clearResults: () => void;
 }
 
@@ -24,12 +29,14 @@ const sameVariant = (a: StoredVariant, b: StoredVariant) =>
 export const createResultsSlice: StateCreator<LabState, [], [], ResultsSlice> = (set) => ({
   variants: [],
   evals: [],
+  speeds: [],
   addVariant: (v) =>
     set((s) => {
       const replaced = s.variants.filter((o) => sameVariant(o, v)).map((o) => o.id);
       return {
         variants: [...s.variants.filter((o) => !replaced.includes(o.id)), v],
         evals: s.evals.filter((e) => !replaced.includes(e.variantId)),
+        speeds: s.speeds.filter((e) => !replaced.includes(e.variantId)),
       };
     }),
   addEval: (e) =>
@@ -41,5 +48,11 @@ export const createResultsSlice: StateCreator<LabState, [], [], ResultsSlice> = 
         e,
       ],
     })),
-  clearResults: () => set({ variants: [], evals: [] }),
+  addSpeeds: (list) =>
+    set((s) => {
+      const older = (o: StoredSpeed) =>
+        list.some((n) => n.modelKey === o.modelKey && n.backend === o.backend && (n.runId !== o.runId || n.variantId === o.variantId));
+      return { speeds: [...s.speeds.filter((o) => !older(o)), ...list] };
+    }),
+  clearResults: () => set({ variants: [], evals: [], speeds: [] }),
 });

@@ -3,7 +3,7 @@
  * summary (name + sizes), so finished results persisted in IndexedDB still match the same model
  * after a reload even if the engine hands out a new model id.
  */
-import type { Backend, EvalResult, KernelDevice, ModelSummary, Progress, VariantSpec, VariantSummary } from '../../workers/api';
+import type { Backend, EvalResult, KernelDevice, ModelSummary, Progress, SpeedResult, VariantSpec, VariantSummary } from '../../workers/api';
 
 export const modelKeyOf = (m: ModelSummary): string => `${m.name}|${m.totalParams}|${m.onnxBytes}`;
 
@@ -15,9 +15,14 @@ export const RERUNNABLE: readonly JobStatus[] = Object.freeze(['failed', 'cancel
 
 export interface Job {
   id: string;
-  kind: 'variant' | 'eval';
-  /** 'baseline' or the variant's spec key (see specKey) */
+  /** 'speed': one interleaved compareSpeed over the run's models on one backend (after the evaluations) */
+  kind: 'variant' | 'eval' | 'speed' | 'export';
+  /** 'baseline' or the variant's spec key (see specKey); a speed job: 'speed' */
   variantKey: string;
+  /** a speed job: the models it times, 'baseline' and spec keys */
+  variantKeys?: string[];
+  /** the run that planned the job: speed results of one run are compared with each other only */
+  runId?: string;
   label: string;
   spec?: VariantSpec;
   /** kernel device of a variant job (CPU after a WebGPU device loss) */
@@ -42,12 +47,22 @@ export interface StoredEval extends EvalResult {
   variantLabel: string;
 }
 
+/** One model's interleaved speed as stored; variantId is the stored variant's id (or 'baseline'). */
+export interface StoredSpeed extends SpeedResult {
+  modelKey: string;
+  variantLabel: string;
+  /** the run whose speed job measured it: figures of different runs were not timed together */
+  runId: string;
+}
+
 export interface RunSettings {
   prune: boolean;
   pruneRatios: number[];
   int8: boolean;
   int4: boolean;
   int4GroupSize: number;
+  /** optional: settings kept from before FP16 existed lack it */
+  fp16?: boolean;
   device: KernelDevice;
   backends: Backend[];
   tokens: Record<Backend, number>;
@@ -56,7 +71,22 @@ export interface RunSettings {
   /** undefined: same as context */
   stride?: number;
   throughputRuns: number;
+  /**
+   * The interleaved speed comparison after the evaluations (one compareSpeed job per backend).
+   * Optional: settings kept from before it existed lack them (see speedSettings for defaults).
+   * seqLen undefined: the evaluation context.
+   */
+  speed?: Record<Backend, { seqLen?: number; runs: number }>;
 }
+
+/**
+ * WASM: the evaluation context, 7 runs. WebGPU: 64 tokens, 3 runs, because WebGPU on a software
+ * adapter (SwiftShader, no GPU) takes seconds per prefill of the full context.
+ */
+export const DEFAULT_SPEED: Record<Backend, { seqLen?: number; runs: number }> = {
+  wasm: { runs: 7 },
+  webgpu: { seqLen: 64, runs: 3 },
+};
 
 export const DEFAULT_SETTINGS: RunSettings = {
   prune: true,
@@ -68,6 +98,8 @@ export const DEFAULT_SETTINGS: RunSettings = {
   backends: ['webgpu', 'wasm'],
   tokens: { wasm: 8192, webgpu: 512 },
   throughputRuns: 3,
+  fp16: false,
+  speed: DEFAULT_SPEED,
 };
 
 export const PRUNE_CHOICES = Object.freeze([0.1, 0.3, 0.5, 0.7, 0.9] as const);

@@ -1,0 +1,82 @@
+/**
+ * One row of the results table: how the variant is stored (packed form or dense f32) and its sizes
+ * measured from the bytes written, its compression stats, and per backend its perplexity (saying
+ * whether the packed model or its f32 twin ran, and why), the evaluation's throughput and the
+ * interleaved speed figure. Hover a number for how it was measured.
+ */
+import { BACKENDS, type Backend } from '../../workers/api';
+import { BACKEND_LABEL } from '../lib/plan';
+import { bytes, fixed, percent, plural } from '../lib/format';
+import { formText, settingsText, speedWhere, storageText, type ResultRow } from '../lib/selectors';
+import { useLab } from '../store';
+import type { StoredEval, StoredVariant } from '../store/types';
+import { ExportButton } from './ExportButton';
+import { Num } from './Num';
+
+/** Parameter-weighted mean of a per-tensor stat over the variant's linear weights. */
+function weighted(v: StoredVariant | undefined, f: (t: StoredVariant['tensors'][number]) => number): number | undefined {
+  if (!v || v.tensors.length === 0) return undefined;
+  const total = v.tensors.reduce((a, t) => a + t.params, 0);
+  return total > 0 ? v.tensors.reduce((a, t) => a + f(t) * t.params, 0) / total : undefined;
+}
+
+/** Variants stored before packed models existed carry an estimated size, not bytes: shown as unknown. */
+const measured = (v: StoredVariant | undefined) => !!v?.format;
+const OLD = 'made before variants were packed models (the size then was an estimate): re-run it';
+
+function StoredAs({ v }: { v: StoredVariant | undefined }) {
+  if (!v) return <td className="small" data-testid="storage">source model, as loaded</td>;
+  if (!measured(v)) return <td className="small muted" data-testid="storage" title={OLD}>f32 (old result)</td>;
+  return (
+    <td className="small" data-testid="storage" data-storage={v.storage}>
+      {storageText(v)} · {v.format}
+      {v.storage === 'dense' && <div className="muted" data-testid="dense-note">zeros save gzip/download bytes, not compute</div>}
+    </td>
+  );
+}
+
+function Ppl({ e, b }: { e: StoredEval | undefined; b: Backend }) {
+  return (
+    <td className="r">
+      <Num text={fixed(e?.perplexity.ppl, 2)} why={`not evaluated on ${BACKEND_LABEL[b]}`} how={e && settingsText(e)} testId={`ppl-${b}`} />
+      {e && <div className={`form-tag ${formText(e) === 'simulated (f32)' ? 'warn-text' : 'muted'}`} data-testid={`form-${b}`} title={e.formReason ?? (formText(e) === 'simulated (f32)' ? 'the dequantized f32 twin ran, not the packed model' : undefined)}>{formText(e)}</div>}
+    </td>
+  );
+}
+
+export function ResultRowView({ r }: { r: ResultRow }) {
+  const model = useLab((s) => s.model);
+  const v = r.variant;
+  const base = !v;
+  const baseWhy = 'the baseline is uncompressed (f32)';
+  const f32 = v?.f32Bytes;
+  const first = BACKENDS.map((b) => r.evals[b]).find(Boolean);
+  return (
+    <tr data-testid="result-row" data-variant={r.label}>
+      <td>{r.label}</td>
+      <StoredAs v={v} />
+      <td className="r"><Num text={base ? '32' : fixed(v.bitsPerWeight, 2)} why="not reported" how="linear weights, including scales and zero points" /></td>
+      <td className="r"><Num text={base ? bytes(model?.onnxBytes) : measured(v) ? bytes(v.packedBytes) : undefined} why={base ? 'no model loaded' : OLD} how={base ? 'the source ONNX file, bytes as loaded' : `onnx/model.onnx as written: ${v.packedBytes.toLocaleString()} bytes`} testId="packed-bytes" /></td>
+      <td className="r"><Num text={measured(v) ? bytes(v!.gzipBytes) : undefined} why={base ? 'not measured for the source model' : OLD} how={v && `the written model gzip-compressed (what a download costs): ${v.gzipBytes.toLocaleString()} bytes`} testId="gzip-bytes" /></td>
+      <td className="r"><Num text={measured(v) ? bytes(f32) : undefined} why={base ? 'the source model is the f32 reference: see its size' : OLD} how="the same model with f32 weights, as the engine evaluates the source" testId="f32-bytes" /></td>
+      <td className="r"><Num text={percent(weighted(v, (t) => t.sparsity))} why={base ? baseWhy : 'not reported'} how="share of zero weights, over all linear weights" /></td>
+      <td className="r"><Num text={fixed(weighted(v, (t) => t.relFrobeniusError), 4)} why={base ? baseWhy : 'not reported'} how="‖W−Ŵ‖F / ‖W‖F, parameter-weighted mean over tensors" /></td>
+      <td className="r"><Num text={fixed(weighted(v, (t) => t.sqnrDb), 1)} why={base ? baseWhy : 'not reported'} how="signal-to-quantization-noise ratio in dB, parameter-weighted mean" /></td>
+      {BACKENDS.map((b) => <Ppl key={`p-${b}`} e={r.evals[b]} b={b} />)}
+      {BACKENDS.map((b) => {
+        const e = r.evals[b];
+        return <td key={`t-${b}`} className="r"><Num text={fixed(e?.throughput.tokensPerS, 0)} why={`not evaluated on ${BACKEND_LABEL[b]}`} how={e && `${formText(e)}; during the evaluation, not interleaved: median ${fixed(e.throughput.medianMs, 1)} ms, p90 ${fixed(e.throughput.p90Ms, 1)} ms over ${plural(e.throughput.runs, 'run')}, batch ${e.throughput.batch} × ${e.throughput.seqLen}`} testId={`tps-${b}`} /></td>;
+      })}
+      {BACKENDS.map((b) => {
+        const s = r.speeds[b];
+        return <td key={`s-${b}`} className="r"><Num text={fixed(s?.tokensPerS, 0)} why={`not timed on ${BACKEND_LABEL[b]} (the run's speed comparison)`} how={s && `${storageText(v)} · ${speedWhere(s)} · median of ${plural(s.runsMs.length, 'interleaved run')}, p10–p90 ${s.p10Ms.toFixed(1)}–${s.p90Ms.toFixed(1)} ms, seq ${s.seqLen}`} testId={`speed-${b}`} /></td>;
+      })}
+      <td className="small muted settings">
+        {v && <>kernels: {v.device}{v.kernelMs ? `, ${fixed(v.kernelMs, 0)} ms` : ''}<br /></>}
+        {first ? <>{first.perplexity.dataset}, ctx {first.perplexity.context}/stride {first.perplexity.stride}
+          {BACKENDS.map((b) => r.evals[b] && <span key={b}><br />{BACKEND_LABEL[b]}: {formText(r.evals[b]!)}, {r.evals[b]!.perplexity.tokensScored} tokens</span>)}</> : '—'}
+      </td>
+      <td>{v ? <ExportButton v={v} /> : <span className="muted small" title="the baseline is the source model: nothing to export">—</span>}</td>
+    </tr>
+  );
+}
