@@ -26,6 +26,7 @@ import { DATASETS, ROOT, modelFile, readJson, session, tokenizer, windowRunner }
 import type { Capabilities, ModelSummary } from '../workers/api';
 import type { BareRequest, BareResult } from '../e2e/harness/bench';
 import { benchExportsAndSpeed, benchScale } from './bench-variants';
+import { benchReliability } from './bench-reliability';
 
 const MODEL = 'brown-gpt2';
 const DATASET = 'brown-test.txt';
@@ -42,6 +43,7 @@ const { values: a } = parseArgs({
     port: { type: 'string', default: '5199' },
     'skip-webgpu': { type: 'boolean', default: false },
     'skip-scale': { type: 'boolean', default: false },
+    'skip-reliability': { type: 'boolean', default: false },
     extra: { type: 'boolean', default: false },
   },
 });
@@ -291,6 +293,8 @@ async function main(): Promise<void> {
     await browser?.close().catch(() => {});
     stopVite(vite);
   }
+  if (a['skip-reliability']) notes.push('reliability skipped (--skip-reliability)');
+  else variantReport.reliability = benchReliability(log, port + 1);
 
   const tps = (k: string) => results[k]?.tokensPerS ?? null;
   const ppl = (k: string) => (results[k] ? round(results[k]!.ppl, 6) : null);

@@ -16,6 +16,47 @@ def onnx_bytes(model, name):
     return os.path.getsize(os.path.join(ROOT, "public", "models", model, "onnx", name))
 
 
+# The demo LM's compression goals (the issue "a demo LM that teaches the right lesson"): ratio bounds of ppl / baseline
+RESPONSE_GOALS = {
+    "int8_channel": ("INT8 per channel (symmetric)", None, 1.01, "< +1 %"),
+    "int4_g32": ("INT4 g32 asym", 1.02, 1.25, "+2 % to +25 %"),
+    "int4_g128": ("INT4 g128 asym", None, None, ""),
+    "int3_g32": ("INT3 g32 asym", 1.15, None, ">= +15 %"),
+    "int2_g32": ("INT2 g32 asym", 3.0, None, ">= x3"),
+    "prune_50": ("50 % magnitude (per layer)", 1.10, None, ">= +10 %"),
+    "prune_90": ("90 % magnitude (per layer)", 5.0, None, ">= x5"),
+}
+
+
+def response_section(m):
+    r = m.get("compression_response")
+    if not r:
+        return ""
+    base = r["baseline"]["ppl"]
+    rows = [f"| baseline | {base:.2f} | — | | |"]
+    for key, (label, lo, hi, goal) in RESPONSE_GOALS.items():
+        if key not in r:
+            continue
+        ratio = r[key]["ppl"] / base
+        change = f"×{ratio:.2f}" if ratio >= 2 else f"{(ratio - 1) * 100:+.2f} %"
+        met = "" if not goal else ("met" if (lo is None or ratio >= lo) and (hi is None or ratio <= hi) else "**not met**")
+        rows.append(f"| {label} | {r[key]['ppl']:.2f} | {change} | {goal} | {met} |")
+    table = "\n".join(rows)
+    first = r["baseline"]
+    return f"""## How it answers compression (measured outside the lab)
+Every linear weight the lab compresses (the four of each block and the output head; the embedding's
+Gather stays f32) rounded to nearest or magnitude-pruned by numpy, perplexity by PyTorch on the first
+{first['tokens']:,} test tokens, context {first['context']}, stride {first['stride']} (`tools/compression_response.py`,
+no lab code; `metrics.json` → `compression_response`). `npm test` checks that onnxruntime-node and the lab's
+own variants reproduce these within 0.5 %.
+
+| variant | ppl | change | goal | |
+| --- | --- | --- | --- | --- |
+{table}
+
+"""
+
+
 def lm_card(split):
     m = load("public", "models", "brown-gpt2", "metrics.json")
     t = load("public", "models", "brown-gpt2", "train_log.json")
@@ -23,9 +64,16 @@ def lm_card(split):
     last = t["log"][-1]
     best = min(t["log"], key=lambda r: r["valid_loss"])
     rows = "\n".join(f"| {r['step']} | {r['train_loss']:.3f} | {r['valid_loss']:.3f} | {r['valid_ppl']:.1f} | {r['seconds'] / 60:.1f} |" for r in t["log"])
-    stopped = ("validation loss stopped improving (patience {p} evaluations)".format(p=t["args"]["patience"])
-               if last["step"] < t["args"]["max_steps"] else
-               f"the planned {t['args']['max_steps']} steps (cosine schedule to 10 % of the peak rate) were done")
+    args = t["args"]
+    min_lr = args.get("min_lr_frac", 0.1)
+    if t.get("stopped"):
+        stopped = t["stopped"]
+    elif last["step"] < args["max_steps"]:
+        stopped = "validation loss stopped improving (patience {p} evaluations)".format(p=args["patience"])
+    else:
+        stopped = f"the planned {args['max_steps']} steps (cosine schedule to {min_lr * 100:.0f} % of the peak rate) were done"
+    improving = best["step"] == last["step"]
+    response = response_section(m)
     return f"""# brown-gpt2 — the lab's demo language model
 
 A GPT-2-architecture language model trained by this project from scratch, offline, on CPU, on
@@ -61,9 +109,9 @@ GPT-2 tokens most frequent on the training text (closed under their merges), GPT
 them in GPT-2's order, and `<|endoftext|>` as the last id. Any text round-trips.
 
 ## Training
-AdamW (β 0.9/0.95, weight decay 0.1), peak learning rate {t['args']['lr']}, 100 warm-up steps then cosine,
-batch {t['args']['batch']} × {c['n_positions']} tokens, dropout 0.1, seed {t['args']['seed']}, 2 CPU threads
-(PyTorch 1.13 with OpenBLAS). Validation loss on the whole validation text every {t['args']['eval_every']} steps; the
+AdamW (β 0.9/0.95, weight decay {args.get('weight_decay', 0.1)}), peak learning rate {args['lr']}, {args.get('warmup', 100)} warm-up steps then
+cosine to {min_lr * 100:.0f} % of the peak over {args['max_steps']} steps, batch {args['batch']} × {c['n_positions']} tokens, dropout {args.get('dropout', 0.1)},
+seed {args['seed']}, {args.get('threads', 2)} CPU threads (PyTorch 1.13 with OpenBLAS). Validation loss on the whole validation text every {t['args']['eval_every']} steps; the
 checkpoint with the best validation loss is exported. Training ended when {stopped}:
 {last['step']} steps, {t['tokens_seen']:,} training tokens (~{t['tokens_seen'] / t['train_tokens']:.1f} epochs), {t['train_seconds'] / 60:.0f} minutes
 on a shared 2-core machine. Best checkpoint: step {best['step']}.
@@ -72,8 +120,7 @@ on a shared 2-core machine. Best checkpoint: step {best['step']}.
 | --- | --- | --- | --- | --- |
 {rows}
 
-Validation was still improving when the run ended: a longer run (`--max-steps` in
-`tools/build_demo_models.sh`) gives a better model; this one was sized to train in well under an hour.
+{"Validation was still improving when the run ended: a longer run (`--max-steps` in `tools/build_demo_models.sh`) gives a better model." if improving else "The best validation loss came before the last evaluation: the model had stopped improving on held-out text."}
 
 ## Results
 Test perplexity **{m['test_ppl']:.2f}** on `public/datasets/brown-test.txt` (all {m['tokens']:,} tokens;
@@ -82,6 +129,7 @@ Test perplexity **{m['test_ppl']:.2f}** on `public/datasets/brown-test.txt` (all
 scored), batch 1, float32. Measured by `tools/evaluate_lm.py` (PyTorch) and checked in `npm test`
 against onnxruntime-node on the exported `onnx/model.onnx` (must agree within 0.5 %).
 
+{response}
 ## Rebuild
 ```sh
 {REBUILD}
