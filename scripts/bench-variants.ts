@@ -178,7 +178,7 @@ export interface ScaleOptions {
 
 /** The 124 M shape: make it when missing (tools/make_random_model.py), then time and measure. */
 export async function benchScale(o: ScaleOptions) {
-  const dir = path.join(ROOT, '.cache', 'models', 'gpt2-small');
+  const dir = path.join(ROOT, '.cache', 'models', 'random-gpt2-small');
   const notes: string[] = [];
   if (!existsSync(path.join(dir, 'onnx', 'model.onnx'))) {
     o.log('making the 124 M GPT-2 shape (tools/make_random_model.py --shape gpt2-small)');
@@ -197,9 +197,9 @@ export async function benchScale(o: ScaleOptions) {
     let model: ModelSummary;
     let wgsl: VariantSummary | undefined;
     try {
-      o.log(`scale: loading gpt2-small (${(f32Bytes / 2 ** 20).toFixed(0)} MiB)`);
+      o.log(`scale: loading random-gpt2-small (${(f32Bytes / 2 ** 20).toFixed(0)} MiB)`);
       const files = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'].filter((f) => existsSync(path.join(dir, f)));
-      model = await call<ModelSummary>(page, 'loadFolder', '/.cache/models/gpt2-small/', files);
+      model = await call<ModelSummary>(page, 'loadFolder', '/.cache/models/random-gpt2-small/', files);
       o.log(`scale: INT4 g32 packed variant on ${device} kernels`);
       const v = await call<VariantSummary>(page, 'makeVariant', model.id, { method: 'int4-group', options: { groupSize: 32 } }, device);
       if (device === 'webgpu') wgsl = v;
