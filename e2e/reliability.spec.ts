@@ -119,11 +119,11 @@ test('a crashed worker fails the job in flight with the reason, restarts within 
   await report(info, 'silent_death_recovered_s', silentMs / 1000);
   expect(silentMs).toBeLessThan(20_000);
 
-  // the run ends (the INT8 evaluation is skipped: its variant was not made) and the unfinished
-  // jobs can be re-run with one click (the reload test runs such a re-run to the end)
+  // the run ends (the INT8 evaluation and the speed comparison are skipped: the variant was not
+  // made) and the unfinished jobs can be re-run with one click (the reload test runs such a re-run to the end)
   await waitIdle(page);
   await expect(page.getByTestId('rerun-button')).toBeEnabled();
-  await expect(page.getByTestId('rerun-button')).toContainText('Re-run 3 unfinished jobs');
+  await expect(page.getByTestId('rerun-button')).toContainText('Re-run 4 unfinished jobs');
 });
 
 test('reload mid-sweep: finished results survive, the unfinished job is interrupted and re-runs with one click', async ({ page }) => {
@@ -138,12 +138,12 @@ test('reload mid-sweep: finished results survive, the unfinished job is interrup
   await expect(page.getByTestId('model-card')).toBeVisible({ timeout: 120_000 });
   await expect(page.getByTestId('baseline-ppl-wasm')).toHaveText(baseline);
   await expect(jobs(page, 'done')).toHaveCount(1);
-  await expect(jobs(page, 'interrupted')).toHaveCount(2);
+  await expect(jobs(page, 'interrupted')).toHaveCount(3); // INT8 make and eval, the speed comparison
   await expect(page.getByTestId('interrupted-note')).toBeVisible();
   await page.getByTestId('rerun-button').click();
   await waitIdle(page);
   expect(await jobs(page, 'failed').allInnerTexts()).toEqual([]);
-  await expect(jobs(page, 'done')).toHaveCount(3);
+  await expect(jobs(page, 'done')).toHaveCount(4);
   await expect(page.getByTestId('result-row')).toHaveCount(2);
   await expect(page.getByTestId('baseline-ppl-wasm')).toHaveText(baseline);
   await expect(page.getByTestId('rerun-button')).toHaveCount(0);
@@ -229,7 +229,7 @@ test('GPU device lost while a variant is made on WebGPU: retried on the CPU kern
   await page.evaluate(() => window.__lab.bridge.debug('device-lost'));
   await waitIdle(page, 300_000);
   expect(await jobs(page, 'failed').allInnerTexts()).toEqual([]);
-  await expect(jobs(page, 'done')).toHaveCount(3);
+  await expect(jobs(page, 'done')).toHaveCount(4); // baseline, INT8 make + eval, the speed comparison
   await expect(page.getByTestId('job-note')).toContainText(/device lost.*CPU kernels/i);
   await expect(page.getByTestId('error-banner').filter({ hasText: /WebGPU device lost/i })).toBeVisible();
   await expect(page.getByTestId('baseline-ppl-wasm')).toHaveText(baseline);

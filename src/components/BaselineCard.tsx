@@ -24,7 +24,7 @@ export function BaselineCard() {
                 <div className="muted small">
                   {e.perplexity.dataset} · {e.perplexity.tokensScored} tokens · context {e.perplexity.context} · stride {e.perplexity.stride} · {plural(e.perplexity.windows, 'window')} · {duration(e.perplexity.seconds)}
                   <br />
-                  {fixed(e.throughput.tokensPerS, 0)} tokens/s prefill (median of {plural(e.throughput.runs, 'run')} after {e.throughput.warmup} warm-up, batch {e.throughput.batch} × {e.throughput.seqLen})
+                  {fixed(e.throughput.tokensPerS, 0)} tokens/s prefill during the evaluation (median of {plural(e.throughput.runs, 'run')} after {e.throughput.warmup} warm-up, batch {e.throughput.batch} × {e.throughput.seqLen})
                 </div>
               ) : (
                 <div className="muted small">run to measure</div>

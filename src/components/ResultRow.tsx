@@ -29,7 +29,8 @@ function StoredAs({ v }: { v: StoredVariant | undefined }) {
   if (!measured(v)) return <td className="small muted" data-testid="storage" title={OLD}>f32 (old result)</td>;
   return (
     <td className="small" data-testid="storage" data-storage={v.storage}>
-      {storageText(v)} · {v.format}
+      {/* a dense variant's format ("f32 (dense)") says nothing its storage does not */}
+      {v.storage === 'dense' ? storageText(v) : `${storageText(v)} · ${v.format}`}
       {v.storage === 'dense' && <div className="muted" data-testid="dense-note">zeros save gzip/download bytes, not compute</div>}
     </td>
   );

@@ -23,7 +23,7 @@ export function SpeedOptions() {
       {BACKENDS.filter((b) => settings.backends.includes(b)).map((b) => (
         <div className="row" key={b}>
           <span>{BACKEND_LABEL[b]}</span>
-          <label>prefill tokens <NumberInput value={speed[b].seqLen} placeholder={`${context ?? ''} (context)`} min={1} max={context} testId={`speed-seqlen-${b}`} onChange={(v) => set(b, { seqLen: v })} /></label>
+          <label title="empty: the evaluation context">prefill tokens <NumberInput value={speed[b].seqLen} placeholder={String(context ?? '')} min={1} max={context} testId={`speed-seqlen-${b}`} onChange={(v) => set(b, { seqLen: v })} /></label>
           <label>timed runs <NumberInput value={speed[b].runs} min={1} max={200} testId={`speed-runs-${b}`} onChange={(v) => set(b, { runs: v ?? DEFAULT_SPEED[b].runs })} /></label>
         </div>
       ))}
