@@ -32,14 +32,21 @@ export const int64 = (ids: ArrayLike<number>, dims: number[]) =>
   new ort.Tensor('int64', BigInt64Array.from(Array.from(ids, (v) => BigInt(v))), dims);
 
 /** One window through an onnxruntime-node session (batch 1): the RunWindow that
- *  workers/eval/windows.ts drives. Attention mask of ones; position_ids only if declared. */
+ *  workers/eval/windows.ts drives. Attention mask of ones; position_ids only if declared; a KV-cache
+ *  decoder gets an empty past (written here again, apart from the lab's feeds builder, on purpose). */
 export function windowRunner(s: ort.InferenceSession): RunWindow {
   const names = s.inputNames;
+  const pasts = (s.inputMetadata as unknown as { name: string; shape?: (number | string)[] }[]).filter((m) => m.name.startsWith('past_key_values.'));
   return async (win) => {
     const n = win.length;
     const feeds: Record<string, ort.Tensor> = { input_ids: new ort.Tensor('int64', win, [1, n]) };
     if (names.includes('attention_mask')) feeds.attention_mask = new ort.Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]);
     if (names.includes('position_ids')) feeds.position_ids = new ort.Tensor('int64', BigInt64Array.from({ length: n }, (_, i) => BigInt(i)), [1, n]);
+    if (names.includes('use_cache_branch')) feeds.use_cache_branch = new ort.Tensor('bool', new Uint8Array([0]), [1]);
+    for (const p of pasts) {
+      const [, heads, , headDim] = p.shape ?? [];
+      feeds[p.name] = new ort.Tensor('float32', new Float32Array(0), [1, Number(heads), 0, Number(headDim)]);
+    }
     const t = (await s.run(feeds, ['logits'])).logits;
     return { logits: t.data as Float32Array, vocab: t.dims[t.dims.length - 1] };
   };

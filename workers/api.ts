@@ -58,6 +58,10 @@ export interface ModelSummary {
   onnxBytes: number;
   inputNames: string[];
   outputNames: string[];
+  /** 'prefill' (input_ids → logits) or 'kv-cache' (a decoder with past_key_values, evaluated with an empty past) */
+  graphKind: 'prefill' | 'kv-cache';
+  /** the ONNX file the model was read from, e.g. onnx/model.onnx */
+  onnxPath: string;
   /** evaluation text tokens available (built-in test text) */
   datasetName: string;
   datasetTokens: number;

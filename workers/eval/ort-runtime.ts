@@ -12,6 +12,7 @@
  */
 import type * as OrtWebgpu from 'onnxruntime-web/webgpu';
 import type { Backend } from '../api';
+import { prefillFeeds, type InputInfo } from '../model/graph-kind';
 import { publicUrl } from '../assets';
 import { wasmThreads } from '../capabilities';
 import { labError } from '../errors';
@@ -151,16 +152,12 @@ export interface LogitsOut {
   ms: number;
 }
 
-/** One prefill run over `ids` (batch 1): input_ids, attention_mask of ones, position_ids if declared. */
+/** One prefill run over `ids` (batch 1), fed by the one feeds builder (model/graph-kind.ts): an empty past for KV-cache decoders. */
 export function runLogits(h: SessionHandle, ids: BigInt64Array): Promise<LogitsOut> {
   return serial(async () => {
     const ort = h.ort;
     const n = ids.length;
-    const feeds: Record<string, OrtWebgpu.Tensor> = { input_ids: new ort.Tensor('int64', ids, [1, n]) };
-    if (h.inputNames.includes('attention_mask')) feeds.attention_mask = new ort.Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]);
-    if (h.inputNames.includes('position_ids')) {
-      feeds.position_ids = new ort.Tensor('int64', BigInt64Array.from({ length: n }, (_, i) => BigInt(i)), [1, n]);
-    }
+    const feeds = prefillFeeds(ids, h.session.inputMetadata as readonly InputInfo[], (type, data, dims) => new ort.Tensor(type as 'float32', data as Float32Array, dims));
     const t0 = performance.now();
     const out = await h.session.run(feeds, ['logits']);
     const t = out.logits;

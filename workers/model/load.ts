@@ -11,15 +11,16 @@ import type { LinearWeight, ModelSummary } from '../api';
 import { publicUrl } from '../assets';
 import { isLabError, labError } from '../errors';
 import { decodeModel, externalLocations, findLinearWeights, indexModel, writeBaseline, type ModelProto, type ParsedModel } from './onnx-graph';
+import { graphKindOf, PREFILL_INPUTS, unfeedableInputs } from './graph-kind';
 import { encodeDataset, makeTokenizer, type TextTokenizer } from './tokenizer';
 
 export const DATASET = Object.freeze({ name: 'brown-test', path: 'datasets/brown-test.txt' });
 
-/** Preferred graph files, best first; the KV-cache graphs are not for prefill evaluation. */
-const ONNX_PREFERENCE = Object.freeze(['onnx/model.onnx', 'model.onnx', 'onnx/decoder_model.onnx', 'decoder_model.onnx']);
-/** The inputs the evaluator can feed. */
-export const LM_INPUTS = Object.freeze(['input_ids', 'attention_mask', 'position_ids']);
-const ONNX_AVOID = /(merged|with_past|encoder)/;
+/** Preferred graph files, best first (a KV-cache decoder is evaluated with an empty past). */
+const ONNX_PREFERENCE = Object.freeze([
+  'onnx/model.onnx', 'model.onnx', 'onnx/decoder_model_merged.onnx', 'decoder_model_merged.onnx', 'onnx/decoder_model.onnx', 'decoder_model.onnx',
+]);
+const ONNX_AVOID = /(encoder|with_past)/;
 
 export interface ModelSource {
   name: string;
@@ -158,9 +159,12 @@ export function buildModel(src: ModelSource, datasetText: string): LoadedModel {
       `expected a causal LM graph with input "input_ids" and output "logits", got inputs [${parsed.inputNames.join(', ')}] and outputs [${parsed.outputNames.join(', ')}] in ${src.onnxPath}`,
     );
   }
-  const unknown = parsed.inputNames.filter((n) => !LM_INPUTS.includes(n));
+  const unknown = unfeedableInputs(parsed.inputNames);
   if (unknown.length) {
-    throw labError('NotLanguageModel', `expected only inputs ${LM_INPUTS.join(', ')} (a prefill graph such as onnx/model.onnx, not a KV-cache decoder), got also [${unknown.join(', ')}] in ${src.onnxPath}`);
+    throw labError(
+      'NotLanguageModel',
+      `expected inputs among ${PREFILL_INPUTS.join(', ')}, past_key_values.N.key/value and use_cache_branch (a prefill graph or a KV-cache decoder), got also [${unknown.join(', ')}] in ${src.onnxPath}`,
+    );
   }
   const linear = findLinearWeights(parsed);
   if (!linear.length) {
@@ -192,6 +196,8 @@ export function buildModel(src: ModelSource, datasetText: string): LoadedModel {
     linearWeights: linear,
     onnxBytes,
     inputNames: parsed.inputNames,
+    graphKind: graphKindOf(parsed.inputNames),
+    onnxPath: src.onnxPath,
     outputNames: parsed.outputNames,
     datasetName: DATASET.name,
     datasetTokens: datasetIds.length,
