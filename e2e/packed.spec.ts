@@ -9,7 +9,7 @@
  * onnxruntime-node) to tell a packing bug from an execution-provider difference.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { expect, test, type Page } from '@playwright/test';
@@ -109,4 +109,28 @@ test('the exported zip loads in onnxruntime-node with the lab\'s perplexity', as
   console.log(`export ${exp.fileName}: lab WASM ppl ${lab.perplexity.ppl.toFixed(4)}, onnxruntime-node on the unzipped folder ${node.ppl.toFixed(4)}`);
   expect(node.tokensScored).toBe(lab.perplexity.tokensScored);
   expect(Math.abs(node.ppl / lab.perplexity.ppl - 1)).toBeLessThan(0.005);
+});
+
+test('the lab on WASM reproduces the demo LM\'s compression response measured outside it', async ({ page }) => {
+  test.setTimeout(8 * 60_000);
+  const metrics = JSON.parse(readFileSync('public/models/brown-gpt2/metrics.json', 'utf8'));
+  const response: Record<string, { ppl: number; tokens: number; context: number; stride: number }> = metrics.compression_response;
+  const lab: Record<string, VariantSpec> = {
+    int8_channel: { method: 'int8-channel', options: {} },
+    int4_g32: { method: 'int4-group', options: { groupSize: 32 } },
+    prune_50: { method: 'magnitude-prune', options: { ratio: 0.5 } },
+    prune_90: { method: 'magnitude-prune', options: { ratio: 0.9 } },
+  };
+  const model = await open(page);
+  const r0 = response.baseline;
+  const settings: EvalSettings = { backend: 'wasm', tokens: r0.tokens, context: r0.context, stride: r0.stride, throughputRuns: 0 };
+  const base = ok(await call<Outcome<EvalResult>>(page, 'evaluate', model.id, 'baseline', settings));
+  expect(Math.abs(base.perplexity.ppl / r0.ppl - 1)).toBeLessThan(0.005);
+  for (const [key, spec] of Object.entries(lab)) {
+    const v = ok(await call<Outcome<VariantSummary>>(page, 'makeVariant', model.id, spec, 'cpu'));
+    const got = ok(await call<Outcome<EvalResult>>(page, 'evaluate', model.id, v.id, settings));
+    console.log(`${key}: tools/compression_response.py ${response[key].ppl.toFixed(3)}, lab WASM packed ${got.perplexity.ppl.toFixed(3)}`);
+    expect(got.form).toBe('packed');
+    expect(Math.abs(got.perplexity.ppl / response[key].ppl - 1), key).toBeLessThan(0.005);
+  }
 });
