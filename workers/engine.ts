@@ -75,9 +75,17 @@ export function createEngine(): LabApi {
     return v;
   }
 
-  /** The f32 twin of a variant, made on first request by running its kernels again (they are deterministic). */
+  /**
+   * The f32 twin of a variant, made on first request by running its kernels again (they are
+   * deterministic). Only one twin is kept: each is as big as the source model.
+   */
   async function ensureSimulated(model: LoadedModel, v: VariantRecord, job: Job): Promise<void> {
     if (v.simulatedBytes) return;
+    for (const [id, other] of variants) {
+      if (other === v || !other.simulatedBytes) continue;
+      other.simulatedBytes = undefined;
+      await releaseSessions(`${id}|simulated`);
+    }
     const again = await makeVariant(model, v.summary.spec, v.summary.device, job, { simulated: true });
     v.simulatedBytes = again.simulatedBytes;
   }
