@@ -84,7 +84,7 @@ describe.skipIf(!haveDemo)('packed demo LM in onnxruntime-node equals its dequan
   }
 
   const cases: [string, MethodId, MethodOptions, Int8Form?][] = [
-    ['int4 g32 (MatMulNBits + GatherBlockQuantized)', 'int4-group', { groupSize: 32 }],
+    ['int4 g32 (MatMulNBits)', 'int4-group', { groupSize: 32 }],
     ['int4 g128', 'int4-group', { groupSize: 128 }],
     ['int8 per channel (DequantizeLinear)', 'int8-channel', {}, 'qdq'],
     ['int8 per channel (MatMulNBits 8-bit)', 'int8-channel', {}, 'nbits'],

@@ -114,14 +114,18 @@ export function writePackedModel(m: ParsedModel, linear: readonly LinearWeight[]
       nodes.push(...linearToNBits(n, p, label));
     } else if (n.opType === 'Gather' && at === 0 && !n.domain && p.w.k % p.w.blockSize === 0) {
       // the same bytes seen as (N, K·bits/8): the layout GatherBlockQuantized reads for uint8 data
+      // GatherBlockQuantized wants zero points of the data's rank: (N, ceil(blocks · bits / 8))
       const shapeName = `${p.b}_rows_shape`;
+      const zpShape = `${p.zp}_rows_shape`;
       if (!newInits.some((t) => t.name === shapeName)) {
         newInits.push(tensor(shapeName, [2], DT.INT64, BigInt64Array.from([BigInt(p.w.n), BigInt((p.w.k * p.w.bits) / 8)])));
+        newInits.push(tensor(zpShape, [2], DT.INT64, BigInt64Array.from([BigInt(p.w.n), BigInt(p.w.zeroPoints.length / p.w.n)])));
         preNodes.push(node('Reshape', [p.b, shapeName], [`${p.b}_rows`], `${p.b}_rows`));
+        preNodes.push(node('Reshape', [p.zp, zpShape], [`${p.zp}_rows`], `${p.zp}_rows`));
       }
       const axis = attr(n, 'axis', 0);
       if (axis !== 0) throw new Error(`${label}: Gather on axis ${axis} of a packed weight is not supported`);
-      nodes.push(node('GatherBlockQuantized', [`${p.b}_rows`, n.input[1], p.scales, p.zp], n.output, `${label}_gbq`,
+      nodes.push(node('GatherBlockQuantized', [`${p.b}_rows`, n.input[1], p.scales, `${p.zp}_rows`], n.output, `${label}_gbq`,
         [intAttr('gather_axis', 0), intAttr('quantize_axis', 1), intAttr('block_size', p.w.blockSize), intAttr('bits', p.w.bits)], MS_DOMAIN));
     } else {
       throw new Error(`${label} (${n.opType}) reads the packed weight ${n.input[at]} as input ${at}; only MatMul/Gemm (B) and Gather (data) can be rewired`);
