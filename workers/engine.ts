@@ -148,18 +148,17 @@ export function createEngine(): LabApi {
           return finish('packed', await evaluateTarget({ ...target, key: `${modelId}|baseline`, getBytes: () => model.baselineBytes }, settings, job));
         }
         const v = getVariant(modelId, vId);
-        if (asked === 'packed') {
-          try {
-            return finish('packed', await evaluateTarget({ ...target, key: `${modelId}|${vId}|packed`, getBytes: () => v.packedBytes }, settings, job));
-          } catch (e) {
-            if ((e as Error).name !== 'SessionFailed') throw e;
-            const reason = `${settings.backend} could not run the packed model (${(e as Error).message}); these numbers come from its f32 twin`;
-            await ensureSimulated(model, v, job);
-            return finish('simulated', await evaluateTarget({ ...target, key: `${modelId}|${vId}|simulated`, getBytes: () => v.simulatedBytes! }, settings, job), reason);
-          }
+        const simulated = async (reason?: string) => {
+          await ensureSimulated(model, v, job);
+          return finish('simulated', await evaluateTarget({ ...target, key: `${modelId}|${vId}|simulated`, getBytes: () => v.simulatedBytes! }, settings, job), reason);
+        };
+        if (asked === 'simulated') return simulated();
+        try {
+          return finish('packed', await evaluateTarget({ ...target, key: `${modelId}|${vId}|packed`, getBytes: () => v.packedBytes }, settings, job));
+        } catch (e) {
+          if ((e as Error).name !== 'SessionFailed') throw e;
+          return simulated(`${settings.backend} could not run the packed model (${(e as Error).message}); these numbers come from its f32 twin`);
         }
-        await ensureSimulated(model, v, job);
-        return finish('simulated', await evaluateTarget({ ...target, key: `${modelId}|${vId}|simulated`, getBytes: () => v.simulatedBytes! }, settings, job));
       });
     },
 
@@ -186,19 +185,12 @@ export function createEngine(): LabApi {
         const samples = await interleavedSpeed(targets, backend, window, runs, warmup, job);
         const caps = await capabilities();
         const finishedAt = new Date().toISOString();
-        return samples.map((s) => ({
+        return samples.map(({ id, ...measured }) => ({
           modelId,
-          variantId: s.id,
-          backend,
+          variantId: id,
           form: 'packed' as const,
-          seqLen: s.seqLen,
-          warmup: s.warmup,
-          runsMs: s.runsMs,
-          medianMs: s.medianMs,
-          p10Ms: s.p10Ms,
-          p90Ms: s.p90Ms,
-          tokensPerS: s.tokensPerS,
-          interleavedWith: ids.filter((x) => x !== s.id),
+          ...measured,
+          interleavedWith: ids.filter((x) => x !== id),
           wasmThreads: caps.wasmThreads,
           ...(backend === 'webgpu' ? { adapter: caps.adapter } : {}),
           finishedAt,

@@ -4,7 +4,7 @@
  * machine (other load, thermal, GC) lands on every model alike. Each model reports its median,
  * its spread (p10–p90) and every run, so two models doing the same work can be seen to agree.
  */
-import type { Backend } from '../api';
+import type { Backend, SpeedResult } from '../api';
 import type { Job } from '../jobs';
 import { closeSession, openSession, runLogits, type SessionHandle } from './ort-runtime';
 
@@ -16,17 +16,8 @@ export interface SpeedTarget {
   getBytes: () => Uint8Array;
 }
 
-export interface SpeedSample {
-  id: string;
-  backend: Backend;
-  seqLen: number;
-  warmup: number;
-  runsMs: number[];
-  medianMs: number;
-  p10Ms: number;
-  p90Ms: number;
-  tokensPerS: number;
-}
+/** The measured part of a SpeedResult; the engine adds who and where. */
+export type SpeedSample = { id: string } & Pick<SpeedResult, 'backend' | 'seqLen' | 'warmup' | 'runsMs' | 'medianMs' | 'p10Ms' | 'p90Ms' | 'tokensPerS'>;
 
 export function quantile(sorted: readonly number[], q: number): number {
   if (!sorted.length) return NaN;
