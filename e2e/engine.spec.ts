@@ -8,6 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { expect, test, type Page } from '@playwright/test';
+import type { Outcome } from './harness/outcome';
 import type { Capabilities, EvalResult, EvalSettings, ModelSummary, VariantSummary } from '../workers/api';
 
 const MODEL = 'brown-gpt2';
@@ -19,7 +20,6 @@ interface NodeRef {
   windows: number;
   datasetTokens: number;
 }
-type Outcome<T> = { ok: true; value: T } | { ok: false; name: string; message: string };
 
 function nodeReference(tokens: number, context: number, stride: number): NodeRef {
   const out = execFileSync('npx', ['tsx', 'scripts/ppl-node.ts', '--model', `public/models/${MODEL}`, '--tokens', String(tokens), '--context', String(context), '--stride', String(stride)], {

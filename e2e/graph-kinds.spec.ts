@@ -8,12 +8,8 @@
 import { execFileSync } from 'node:child_process';
 import { expect, test } from '@playwright/test';
 import type { EvalResult, EvalSettings, ModelSummary, VariantSummary } from '../workers/api';
+import { ok, type Outcome } from './harness/outcome';
 
-type Outcome<T> = { ok: true; value: T } | { ok: false; name: string; message: string };
-const ok = <T>(o: Outcome<T>): T => {
-  if (!o.ok) throw new Error(`${o.name}: ${o.message}`);
-  return o.value;
-};
 
 test('a KV-cache decoder loads, evaluates with an empty past and compresses', async ({ page }) => {
   test.setTimeout(6 * 60_000);

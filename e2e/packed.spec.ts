@@ -15,9 +15,9 @@ import { unzipSync } from 'fflate';
 import { expect, test, type Page } from '@playwright/test';
 import type { EvalResult, EvalSettings, ModelSummary, SpeedResult, VariantSpec, VariantSummary } from '../workers/api';
 import { METHOD_IDS } from '../workers/api';
+import { ok, type Outcome } from './harness/outcome';
 
 const MODEL = 'brown-gpt2';
-type Outcome<T> = { ok: true; value: T } | { ok: false; name: string; message: string };
 
 const SPECS: VariantSpec[] = [
   { method: 'int4-group', options: { groupSize: 32 } },
@@ -36,10 +36,6 @@ async function open(page: Page): Promise<ModelSummary> {
 const call = <T>(page: Page, fn: string, ...args: unknown[]): Promise<T> =>
   page.evaluate(([f, a]) => (window as any).harness[f as string](...(a as unknown[])), [fn, args] as const) as Promise<T>;
 
-function ok<T>(o: Outcome<T>): T {
-  if (!o.ok) throw new Error(`${o.name}: ${o.message}`);
-  return o.value;
-}
 
 async function packedVsSimulated(page: Page, backend: 'wasm' | 'webgpu', base: EvalSettings, specs: VariantSpec[]) {
   const model = await open(page);

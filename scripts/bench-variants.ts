@@ -16,11 +16,11 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, wri
 import path from 'node:path';
 import { unzipSync } from 'fflate';
 import type { Browser, Page } from '@playwright/test';
+import { ok, type Outcome } from '../e2e/harness/outcome';
 import type { EvalResult, ModelSummary, SpeedResult, VariantSpec, VariantSummary } from '../workers/api';
 import { slidingPerplexity, type WindowSettings } from '../workers/eval/windows';
 import { ROOT, ort, windowRunner } from '../tests/local-models';
 
-type Outcome<T> = { ok: true; value: T } | { ok: false; name: string; message: string };
 
 export interface VariantBenchOptions {
   browser: Browser;
@@ -52,8 +52,7 @@ async function harness(browser: Browser, base: string, log: (s: string) => void)
 
 async function call<T>(page: Page, fn: string, ...args: unknown[]): Promise<T> {
   const o = (await page.evaluate(([f, a]) => (window as any).harness[f as string](...(a as unknown[])), [fn, args] as const)) as Outcome<T>;
-  if (!o.ok) throw new Error(`${fn}: ${o.name}: ${o.message}`);
-  return o.value;
+  return ok(o, fn);
 }
 
 async function nodePpl(onnxPath: string, ids: number[], s: WindowSettings): Promise<number> {

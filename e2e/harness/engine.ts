@@ -4,6 +4,7 @@
  * harness.progress; errors come back as { name, message } so the spec can check codes.
  */
 import * as Comlink from 'comlink';
+import { outcome } from './outcome';
 import type { EvalResult, EvalSettings, KernelDevice, LabApi, Progress, SpeedSettings, VariantSpec } from '../../workers/api';
 
 const params = new URL(location.href).searchParams;
@@ -17,14 +18,6 @@ const onProgress = Comlink.proxy((p: Progress) => {
   document.getElementById('log')!.textContent = `${p.phase} ${p.done}/${p.total} eta ${p.etaS?.toFixed(1) ?? '?'} s ${p.message ?? ''}`;
 });
 
-type Outcome<T> = { ok: true; value: T } | { ok: false; name: string; message: string };
-async function outcome<T>(p: Promise<T>): Promise<Outcome<T>> {
-  try {
-    return { ok: true, value: await p };
-  } catch (e) {
-    return { ok: false, name: (e as Error).name, message: (e as Error).message };
-  }
-}
 
 let jobs = 0;
 const harness = {
