@@ -7,21 +7,18 @@
 import type { Backend, EvalSettings, ModelSummary, SpeedSettings, VariantSpec } from '../../workers/api';
 import { DEFAULT_SPEED, type Job, type RunSettings } from '../store/types';
 import { specKey } from '../store/results';
+import { METHOD_METAS } from '../../workers/compression/metas';
 
 export const BACKEND_LABEL: Record<Backend, string> = { webgpu: 'WebGPU', wasm: 'WASM' };
 
+/** A variant's short name, from its method's own label (options resolved with their defaults). */
 export function specLabel(spec: VariantSpec): string {
-  switch (spec.method) {
-    case 'magnitude-prune':
-      return `prune ${Math.round((spec.options.ratio ?? 0) * 100)}%`;
-    case 'int8-channel':
-      return 'INT8 per-channel';
-    case 'int4-group':
-      return `INT4 group-${spec.options.groupSize ?? 32}`;
-    case 'fp16':
-      return 'FP16';
-    default:
-      return String(spec.method);
+  const meta = METHOD_METAS.find((m) => m.id === spec.method);
+  if (!meta) return String(spec.method);
+  try {
+    return meta.variantLabel(meta.resolveOptions(spec.options ?? {}));
+  } catch {
+    return String(spec.method);
   }
 }
 

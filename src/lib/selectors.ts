@@ -3,7 +3,7 @@
  * A row is a variant (or the baseline) with its evaluation per backend and its interleaved speed
  * figure per backend (from the latest speed comparison that timed it).
  */
-import { useMemo } from 'react';
+import { useDeferredValue, useMemo } from 'react';
 import type { Backend } from '../../workers/api';
 import { useLab } from '../store';
 import { plural } from './format';
@@ -22,7 +22,7 @@ export function useResultRows(): ResultRow[] {
   const variants = useLab((s) => s.variants);
   const evals = useLab((s) => s.evals);
   const speeds = useLab((s) => s.speeds);
-  return useMemo(() => {
+  const rows = useMemo(() => {
     if (!model) return [];
     const key = modelKeyOf(model);
     const mine = evals.filter((e) => e.modelKey === key);
@@ -35,6 +35,9 @@ export function useResultRows(): ResultRow[] {
     }
     return rows;
   }, [model, variants, evals, speeds]);
+  // charts and tables are the page's heaviest render (hundreds of ms in React's dev build on a
+  // loaded 2-core machine): drawn from a deferred copy, their render yields to clicks such as Cancel
+  return useDeferredValue(rows);
 }
 
 /** What ran: the source model for the baseline, else the packed model or its f32 twin ("simulated (f32)"). */

@@ -6,7 +6,8 @@
  * results in memory and says they will not persist (ui.storageProblem).
  */
 import { create } from 'zustand';
-import { createJSONStorage, persist } from 'zustand/middleware';
+import { persist } from 'zustand/middleware';
+import { coalescedJsonStorage } from './coalesced-storage';
 import { createModelsSlice, type ModelsSlice } from './models';
 import { createExperimentsSlice, type ExperimentsSlice } from './experiments';
 import { createResultsSlice, type ResultsSlice } from './results';
@@ -48,7 +49,7 @@ export const useLab = create<LabState>()(
     {
       name: 'compression-lab-results',
       version: 1,
-      storage: createJSONStorage(() => storage),
+      storage: coalescedJsonStorage<Persisted>(storage),
       partialize: (s): Persisted => ({ variants: s.variants, evals: s.evals, speeds: s.speeds, jobs: s.jobs.map(storedJob), lastRun: s.lastRun }),
       merge: (persisted, current) => {
         const p = (persisted ?? {}) as Partial<Persisted>;

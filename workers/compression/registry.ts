@@ -20,7 +20,7 @@ import { magnitudePruneGpu } from './magnitude-prune/gpu';
 import { magnitudePruneMeta, type MagnitudePruneOptions } from './magnitude-prune/meta';
 import { magnitudePruneReference } from './magnitude-prune/reference';
 import { tensorStats } from './stats';
-import type { CompressionResult, MethodImpl, MethodMeta, WeightTensor } from './types';
+import type { CompressionResult, MethodImpl, WeightTensor } from './types';
 
 const magnitudePrune: MethodImpl<MagnitudePruneOptions> = {
   meta: magnitudePruneMeta,
@@ -51,8 +51,7 @@ export const METHODS: Readonly<Record<MethodId, MethodImpl<any>>> = Object.freez
   fp16,
 });
 
-/** The methods' metadata in METHOD_IDS order, for menus and loops. */
-export const METHOD_METAS: readonly MethodMeta<any>[] = Object.freeze(METHOD_IDS.map((id) => METHODS[id].meta));
+export { METHOD_METAS } from './metas';
 
 export function methodImpl(method: MethodId): MethodImpl<any> {
   const impl = (METHODS as Record<string, MethodImpl<any> | undefined>)[method];

@@ -53,11 +53,25 @@ export interface LinearDims {
   inDim: number;
 }
 
+/** One option a method takes, as the UI offers it: the picker and presets are built from these. */
+export interface OptionField {
+  key: keyof MethodOptions & string;
+  label: string;
+  /** the values offered, the default among them */
+  choices: readonly (number | string | boolean)[];
+  /** how a value reads in the picker, e.g. 0.5 → "50 %" (default: String) */
+  format?: (value: number | string | boolean) => string;
+}
+
 export interface MethodMeta<O extends MethodOptions = MethodOptions> {
   id: MethodId;
   label: string;
   /** one sentence for the UI */
   description: string;
+  /** the options a person picks, in picker order (empty: none) */
+  fields: readonly OptionField[];
+  /** the short name of a variant made with these (resolved) options, for charts and tables: "INT4 g32", "prune 50%" */
+  variantLabel(options: O): string;
   defaults: Readonly<O>;
   /** validate and fill defaults; throws a 'BadOption' error naming the valid choices */
   resolveOptions(options: MethodOptions): O;

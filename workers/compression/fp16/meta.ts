@@ -7,7 +7,7 @@
  */
 import type { MethodOptions } from '../../api';
 import { rejectUnknownOptions } from '../shared/options';
-import type { MethodMeta } from '../types';
+import type { MethodMeta, OptionField } from '../types';
 
 export type Fp16Options = Record<string, never>;
 
@@ -21,6 +21,8 @@ export const fp16Meta: MethodMeta<Fp16Options> = Object.freeze({
   label: 'FP16',
   description: 'Every weight rounded to half precision (nearest even); values beyond ±65504 are clamped and counted.',
   defaults: Object.freeze({}),
+  fields: Object.freeze<OptionField[]>([]),
+  variantLabel: () => 'FP16',
   resolveOptions(options: MethodOptions): Fp16Options {
     rejectUnknownOptions('fp16', options, []);
     return {};

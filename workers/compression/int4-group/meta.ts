@@ -16,7 +16,7 @@
  */
 import type { MethodOptions } from '../../api';
 import { oneOf, rejectUnknownOptions } from '../shared/options';
-import type { LinearDims, MethodMeta } from '../types';
+import type { LinearDims, MethodMeta, OptionField } from '../types';
 
 export const INT4_QMAX = 15;
 /** MatMulNBits takes power-of-two block sizes of at least 16. */
@@ -43,6 +43,8 @@ export const int4GroupMeta: MethodMeta<Int4GroupOptions> = Object.freeze({
   label: 'INT4 groups',
   description: 'Asymmetric 4-bit weights, one f32 scale and 4-bit zero point per group along the input (MatMulNBits).',
   defaults: Object.freeze({ groupSize: 32 as Int4GroupSize }),
+  fields: Object.freeze<OptionField[]>([{ key: 'groupSize', label: 'group', choices: INT4_GROUP_SIZES }]),
+  variantLabel: (o: Int4GroupOptions) => `INT4 group-${o.groupSize}`,
   resolveOptions(options: MethodOptions): Int4GroupOptions {
     rejectUnknownOptions('int4-group', options, ['groupSize']);
     return { groupSize: oneOf('int4-group', 'groupSize', options?.groupSize, 32, INT4_GROUP_SIZES) };

@@ -7,7 +7,7 @@
  */
 import type { MethodOptions } from '../../api';
 import { rejectUnknownOptions } from '../shared/options';
-import type { LinearDims, MethodMeta } from '../types';
+import type { LinearDims, MethodMeta, OptionField } from '../types';
 
 export type Int8ChannelOptions = Record<string, never>;
 
@@ -20,6 +20,8 @@ export const int8ChannelMeta: MethodMeta<Int8ChannelOptions> = Object.freeze({
   label: 'INT8 per channel',
   description: 'Symmetric 8-bit weights with one f32 scale per output channel.',
   defaults: Object.freeze({}),
+  fields: Object.freeze<OptionField[]>([]),
+  variantLabel: () => 'INT8 per-channel',
   resolveOptions(options: MethodOptions): Int8ChannelOptions {
     rejectUnknownOptions('int8-channel', options, []);
     return {};

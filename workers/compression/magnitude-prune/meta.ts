@@ -6,7 +6,7 @@
  */
 import type { MethodOptions } from '../../api';
 import { numberInRange, rejectUnknownOptions } from '../shared/options';
-import type { MethodMeta } from '../types';
+import type { MethodMeta, OptionField } from '../types';
 
 export interface MagnitudePruneOptions {
   /** fraction of the tensor's entries to zero, in [0, 1] */
@@ -25,6 +25,8 @@ export const magnitudePruneMeta: MethodMeta<MagnitudePruneOptions> = Object.free
   label: 'Magnitude pruning',
   description: 'Zero the smallest-magnitude fraction of each weight matrix (layer-wise, unstructured).',
   defaults: Object.freeze({ ratio: 0.5 }),
+  fields: Object.freeze<OptionField[]>([{ key: 'ratio', label: 'sparsity', choices: [0.1, 0.3, 0.5, 0.7, 0.9], format: (v) => `${Math.round(Number(v) * 100)} %` }]),
+  variantLabel: (o: MagnitudePruneOptions) => `prune ${Math.round(o.ratio * 100)}%`,
   resolveOptions(options: MethodOptions): MagnitudePruneOptions {
     rejectUnknownOptions('magnitude-prune', options, ['ratio']);
     return { ratio: numberInRange('magnitude-prune', 'ratio', options?.ratio, 0.5, 0, 1) };
