@@ -72,6 +72,11 @@ export type MethodOptions = { ratio?: number; groupSize?: number };
 export interface VariantSpec {
   method: MethodId;
   options: MethodOptions;
+  /**
+   * A second method applied to the result of the first, e.g. prune then quantize: the first's mask
+   * is kept, so pruned weights stay exactly zero after the second (engine support: issue 9).
+   */
+  then?: VariantSpec;
 }
 
 export interface TensorStats {
