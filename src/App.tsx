@@ -13,6 +13,7 @@ import { ProgressList } from './components/ProgressList';
 import { ExportList } from './components/ExportList';
 import { ResultsTable } from './components/ResultsTable';
 import { RunControls } from './components/RunControls';
+import { ShareSetup } from './components/ShareSetup';
 import { ThroughputChart } from './components/ThroughputChart';
 import { WebGpuNotice } from './components/WebGpuNotice';
 import { StorageNotice } from './components/StorageNotice';
@@ -46,6 +47,7 @@ export function App() {
             <MethodPicker />
             <EvalOptions />
             <RunControls />
+            <ShareSetup />
           </section>
           <ProgressList />
           <ExportList />

@@ -1,6 +1,15 @@
-/** Which compression methods to run, with their options, and where their kernels run. */
+/**
+ * Which variants to make and where their kernels run: a quick toggle per method (with chips for
+ * its first option), the list of variants the run makes, a builder for any method with any of its
+ * options and an optional second method, and presets. Everything comes from REGISTERED.
+ */
+import type { VariantSpec } from '../../workers/api';
+import { REGISTERED } from '../lib/specs';
 import { useLab } from '../store';
-import { PRUNE_CHOICES } from '../store/types';
+import { AddSpec } from './picker/AddSpec';
+import { PresetPicker } from './picker/PresetPicker';
+import { QuickToggle } from './picker/QuickToggle';
+import { SpecList } from './picker/SpecList';
 
 export function MethodPicker() {
   const settings = useLab((s) => s.settings);
@@ -8,37 +17,17 @@ export function MethodPicker() {
   const caps = useLab((s) => s.capabilities);
   const gpu = caps?.webgpu ?? false;
   const gpuWhy = caps ? caps.webgpuReason ?? 'WebGPU unavailable' : 'checking WebGPU…';
-  const toggleRatio = (r: number) =>
-    patch({ pruneRatios: settings.pruneRatios.includes(r) ? settings.pruneRatios.filter((x) => x !== r) : [...settings.pruneRatios, r] });
+  const list = settings.variants;
+  const set = (variants: VariantSpec[]) => patch({ variants });
   return (
     <fieldset className="methods">
       <legend>Methods</legend>
-      <label>
-        <input type="checkbox" checked={settings.prune} onChange={(e) => patch({ prune: e.target.checked })} data-testid="method-prune" />
-        Magnitude pruning, ratio:
-      </label>
-      <span className="ratios">
-        {PRUNE_CHOICES.map((r) => (
-          <label key={r} className="chip">
-            <input type="checkbox" checked={settings.pruneRatios.includes(r)} disabled={!settings.prune} onChange={() => toggleRatio(r)} data-testid={`prune-${r}`} />
-            {Math.round(r * 100)} %
-          </label>
-        ))}
-      </span>
-      <label>
-        <input type="checkbox" checked={settings.int8} onChange={(e) => patch({ int8: e.target.checked })} data-testid="method-int8" />
-        INT8 per-channel (symmetric, one scale per output channel)
-      </label>
-      <label>
-        <input type="checkbox" checked={settings.int4} onChange={(e) => patch({ int4: e.target.checked })} data-testid="method-int4" />
-        INT4 group-{settings.int4GroupSize} (scale + zero point per group)
-      </label>
-      <label>
-        <input type="checkbox" checked={!!settings.fp16} onChange={(e) => patch({ fp16: e.target.checked })} data-testid="method-fp16" />
-        FP16 (half-precision weights, Cast back to f32)
-      </label>
+      <PresetPicker set={set} />
+      {REGISTERED.map((m) => <QuickToggle key={m.id} meta={m} list={list} set={set} />)}
+      <AddSpec list={list} set={set} />
+      <SpecList list={list} set={set} />
       <p className="muted small">Stored as: INT4/INT8 as MatMulNBits (packed 4/8-bit blocks), FP16 as fp16 weights + Cast, pruning as dense f32 (zeros save gzip/download bytes, not compute).</p>
-      <div className="row">
+      <div className="row" role="radiogroup" aria-label="kernels on">
         <span>Kernels on</span>
         <label title={gpu ? 'WGSL compute kernels' : gpuWhy}>
           <input type="radio" name="device" checked={settings.device === 'webgpu'} disabled={!gpu} onChange={() => patch({ device: 'webgpu' })} data-testid="device-webgpu" />

@@ -10,6 +10,7 @@ import { modelKeyOf, RERUNNABLE, type Job, type RunSettings } from '../store/typ
 import { evalSettings, planJobs, speedSettings } from '../lib/plan';
 import { EngineBridge } from './bridge';
 import { EXPECTED, toLabError } from './errors';
+import { readSetup } from '../lib/share';
 
 export const DEMO_MODEL = 'brown-gpt2';
 
@@ -56,6 +57,12 @@ function withNoGpu(c: Capabilities): Capabilities {
 }
 
 export async function boot(): Promise<void> {
+  // a shared setup first, so the WebGPU check below applies to it too
+  const shared = readSetup(location.search);
+  if (shared) {
+    lab().patchSettings(shared.settings);
+    if (shared.dropped.length) lab().notify({ kind: 'error', title: 'Part of the shared setup could not be used.', detail: shared.dropped.join('; ') });
+  }
   try {
     const caps = withNoGpu(await bridge.capabilities());
     lab().setCapabilities(caps);
@@ -69,6 +76,8 @@ export async function boot(): Promise<void> {
   }
   lab().setEngine('ready');
   await loadDemo(DEMO_MODEL);
+  // loading a model resets context and stride to the model's own; the link's win
+  if (shared) lab().patchSettings({ context: shared.settings.context, stride: shared.settings.stride });
 }
 
 async function load(what: string, fn: () => ReturnType<EngineBridge['loadDemo']>): Promise<void> {

@@ -7,28 +7,15 @@
 import type { Backend, EvalSettings, ModelSummary, SpeedSettings, VariantSpec } from '../../workers/api';
 import { DEFAULT_SPEED, type Job, type RunSettings } from '../store/types';
 import { specKey } from '../store/results';
-import { METHOD_METAS } from '../../workers/compression/metas';
+import { specLabel, uniqueSpecs } from './specs';
 
 export const BACKEND_LABEL: Record<Backend, string> = { webgpu: 'WebGPU', wasm: 'WASM' };
 
-/** A variant's short name, from its method's own label (options resolved with their defaults). */
-export function specLabel(spec: VariantSpec): string {
-  const meta = METHOD_METAS.find((m) => m.id === spec.method);
-  if (!meta) return String(spec.method);
-  try {
-    return meta.variantLabel(meta.resolveOptions(spec.options ?? {}));
-  } catch {
-    return String(spec.method);
-  }
-}
+export { specLabel };
 
+/** The variants a run makes: the settings' list, each once. */
 export function variantSpecs(s: RunSettings): VariantSpec[] {
-  const specs: VariantSpec[] = [];
-  if (s.prune) for (const ratio of [...s.pruneRatios].sort()) specs.push({ method: 'magnitude-prune', options: { ratio } });
-  if (s.int8) specs.push({ method: 'int8-channel', options: {} });
-  if (s.int4) specs.push({ method: 'int4-group', options: { groupSize: s.int4GroupSize } });
-  if (s.fp16) specs.push({ method: 'fp16', options: {} });
-  return specs;
+  return uniqueSpecs(s.variants ?? []);
 }
 
 export function evalSettings(s: RunSettings, model: ModelSummary, backend: Backend): EvalSettings {

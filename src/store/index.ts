@@ -14,6 +14,7 @@ import { createResultsSlice, type ResultsSlice } from './results';
 import { createUiSlice, type UiSlice } from './ui';
 import { createExportsSlice, type ExportsSlice } from './exports';
 import { safeIdbStorage } from './storage';
+import { migrateSettings } from './settings';
 import type { Job } from './types';
 
 export type LabState = ModelsSlice & ExperimentsSlice & ResultsSlice & UiSlice & ExportsSlice;
@@ -61,7 +62,8 @@ export const useLab = create<LabState>()(
           evals: Array.isArray(p.evals) ? p.evals : current.evals,
           speeds: Array.isArray(p.speeds) ? p.speeds : current.speeds,
           jobs,
-          lastRun: current.running ? current.lastRun : (p.lastRun ?? current.lastRun),
+          // a last run stored by an older version has the method flags instead of the variant list
+          lastRun: current.running ? current.lastRun : p.lastRun ? { ...p.lastRun, settings: migrateSettings(p.lastRun.settings).settings } : current.lastRun,
         };
       },
     },

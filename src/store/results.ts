@@ -20,8 +20,12 @@ export interface ResultsSlice {
   clearResults: () => void;
 }
 
-export const specKey = (v: Pick<StoredVariant, 'spec'>): string =>
-  `${v.spec.method}:${JSON.stringify(v.spec.options, Object.keys(v.spec.options).sort())}`;
+/** A spec's identity: method and options, then the second method's (a plain spec's key is as it always was). */
+export const specKey = (v: Pick<StoredVariant, 'spec'>): string => {
+  const { method, options = {}, then } = v.spec;
+  const own = `${method}:${JSON.stringify(options, Object.keys(options).sort())}`;
+  return then ? `${own}+${specKey({ spec: then })}` : own;
+};
 
 const sameVariant = (a: StoredVariant, b: StoredVariant) =>
   a.modelKey === b.modelKey && a.device === b.device && specKey(a) === specKey(b);

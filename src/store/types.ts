@@ -56,13 +56,11 @@ export interface StoredSpeed extends SpeedResult {
 }
 
 export interface RunSettings {
-  prune: boolean;
-  pruneRatios: number[];
-  int8: boolean;
-  int4: boolean;
-  int4GroupSize: number;
-  /** optional: settings kept from before FP16 existed lack it */
-  fp16?: boolean;
+  /**
+   * The variants to make, in order (duplicates are planned once). Settings kept from before this
+   * list existed had prune / pruneRatios / int8 / int4 / fp16 flags: store/settings.ts migrates them.
+   */
+  variants: VariantSpec[];
   device: KernelDevice;
   backends: Backend[];
   tokens: Record<Backend, number>;
@@ -89,19 +87,15 @@ export const DEFAULT_SPEED: Record<Backend, { seqLen?: number; runs: number }> =
 };
 
 export const DEFAULT_SETTINGS: RunSettings = {
-  prune: true,
-  pruneRatios: [0.5],
-  int8: true,
-  int4: false,
-  int4GroupSize: 32,
+  variants: [{ method: 'magnitude-prune', options: { ratio: 0.5 } }, { method: 'int8-channel', options: {} }],
   device: 'webgpu',
   backends: ['webgpu', 'wasm'],
   tokens: { wasm: 8192, webgpu: 512 },
   throughputRuns: 3,
-  fp16: false,
   speed: DEFAULT_SPEED,
 };
 
+/** The pruning ratios offered as quick toggles (data-testid prune-<ratio>). */
 export const PRUNE_CHOICES = Object.freeze([0.1, 0.3, 0.5, 0.7, 0.9] as const);
 
 /** The settings and model of the last run, kept so its unfinished jobs can be re-run after a reload. */

@@ -1,0 +1,71 @@
+/**
+ * Add any variant: a method, its options (each a choice its meta offers), and optionally a second
+ * method applied after it (prune then quantize). Built from REGISTERED only, so a newly
+ * registered method and its options appear here with no change to this file.
+ */
+import { useState } from 'react';
+import type { MethodOptions, VariantSpec } from '../../../workers/api';
+import type { MethodMeta } from '../../../workers/compression/types';
+import { metaOf, REGISTERED, tryNormalize, withSpec } from '../../lib/specs';
+
+type Choice = { method: string; options: Record<string, unknown> };
+
+const fresh = (meta: MethodMeta<any>): Choice => ({ method: meta.id, options: { ...meta.defaults } });
+
+function MethodFields({ choice, onChange, prefix }: { choice: Choice; onChange: (c: Choice) => void; prefix: string }) {
+  const meta = metaOf(choice.method);
+  if (!meta) return null;
+  return (
+    <>
+      {meta.fields.map((f) => {
+        const current = choice.options[f.key] ?? (meta.defaults as Record<string, unknown>)[f.key];
+        const index = f.choices.findIndex((c) => c === current);
+        return (
+          <label key={f.key}>
+            {f.label}{' '}
+            <select
+              value={index} data-testid={`${prefix}-field-${f.key}`}
+              onChange={(e) => onChange({ ...choice, options: { ...choice.options, [f.key]: f.choices[Number(e.target.value)] } })}
+            >
+              {f.choices.map((c, i) => <option key={String(c)} value={i}>{f.format ? f.format(c) : String(c)}</option>)}
+            </select>
+          </label>
+        );
+      })}
+    </>
+  );
+}
+
+export function AddSpec({ list, set }: { list: VariantSpec[]; set: (l: VariantSpec[]) => void }) {
+  const [first, setFirst] = useState<Choice>(() => fresh(REGISTERED[0]));
+  const [second, setSecond] = useState<Choice | undefined>();
+  const spec: VariantSpec = {
+    method: first.method as VariantSpec['method'], options: first.options as MethodOptions,
+    ...(second ? { then: { method: second.method as VariantSpec['method'], options: second.options as MethodOptions } } : {}),
+  };
+  const normalized = tryNormalize(spec);
+  const pick = (id: string) => fresh(metaOf(id)!);
+  return (
+    <div className="add-spec" role="group" aria-label="add a variant">
+      <label>
+        Add{' '}
+        <select value={first.method} onChange={(e) => setFirst(pick(e.target.value))} data-testid="add-method">
+          {REGISTERED.map((m) => <option key={m.id} value={m.id}>{m.label}</option>)}
+        </select>
+      </label>
+      <MethodFields choice={first} onChange={setFirst} prefix="add" />
+      <label>
+        then{' '}
+        <select value={second?.method ?? ''} onChange={(e) => setSecond(e.target.value ? pick(e.target.value) : undefined)} data-testid="add-then">
+          <option value="">nothing</option>
+          {REGISTERED.map((m) => <option key={m.id} value={m.id}>{m.label}</option>)}
+        </select>
+      </label>
+      {second && <MethodFields choice={second} onChange={setSecond} prefix="then" />}
+      <button onClick={() => typeof normalized !== 'string' && set(withSpec(list, normalized))} disabled={typeof normalized === 'string'} title={typeof normalized === 'string' ? normalized : undefined} data-testid="add-spec">
+        Add
+      </button>
+      {typeof normalized === 'string' && <span className="warn-text">{normalized}</span>}
+    </div>
+  );
+}

@@ -1,0 +1,118 @@
+/**
+ * Presets as data: each entry names what the study asked for and how to find it among the methods
+ * this build registers (REGISTERED, read when a preset is applied). An entry whose method is not
+ * registered, or whose options its method refuses, is left out and named in `missing`, so presets
+ * grow with the engine and never plan a variant it cannot make. The baseline (FP32, 0 %) is always
+ * in a run.
+ */
+import type { MethodOptions, VariantSpec } from '../../workers/api';
+import type { MethodMeta } from '../../workers/compression/types';
+import { REGISTERED, tryNormalize, uniqueSpecs } from './specs';
+
+type Match = (m: MethodMeta<any>) => boolean;
+
+interface Want {
+  /** what the study calls it, shown when it is missing */
+  label: string;
+  match: Match;
+  /** the options, or alternatives tried in order (methods of other helpers may spell them differently) */
+  options?: Record<string, unknown> | Record<string, unknown>[];
+  then?: Want;
+}
+
+export interface Preset {
+  id: string;
+  name: string;
+  /** one sentence: what the preset shows */
+  about: string;
+  wants: Want[];
+}
+
+const id = (name: string): Match => (m) => m.id === name;
+const idLike = (re: RegExp): Match => (m) => re.test(m.id);
+const hasField = (m: MethodMeta<any>, key: string) => m.fields.some((f) => f.key === key);
+/** Round-to-nearest k-bit: a method with a `bits` option that is not a calibrated or code-book one. */
+const rtnBits: Match = (m) => hasField(m, 'bits') && !/gptq|awq|nf4|fp16/i.test(m.id);
+/** N:M semi-structured magnitude pruning: its own method, or a pattern option offering "2:4". */
+const nmMagnitude: Match = (m) =>
+  !/wanda|sparsegpt|gptq/i.test(m.id) && (/(^|-)n-?m($|-)|2-?4|semi/i.test(m.id) || m.fields.some((f) => f.choices.includes('2:4')));
+const TWO_FOUR = [{ pattern: '2:4' }, { n: 2, m: 4 }, {}];
+
+const prune = (ratio: number, then?: Want): Want => ({ label: `prune ${Math.round(ratio * 100)} %`, match: id('magnitude-prune'), options: { ratio }, then });
+const INT8: Want = { label: 'INT8 per channel', match: id('int8-channel') };
+const INT4: Want = { label: 'INT4 group-32', match: id('int4-group'), options: { groupSize: 32 } };
+const rtn = (bits: number): Want => ({ label: `INT${bits} round-to-nearest`, match: rtnBits, options: { bits } });
+const gptq = (bits: number): Want => ({ label: `GPTQ INT${bits}`, match: idLike(/gptq/i), options: { bits } });
+
+export const PRESETS: readonly Preset[] = Object.freeze([
+  {
+    id: 'seed-grid', name: 'Seed grid',
+    about: 'The seed study: baseline, pruning 10 / 50 / 90 %, INT8, INT4, and pruning 10 / 50 % followed by INT4 or INT8.',
+    wants: [prune(0.1), prune(0.5), prune(0.9), INT8, INT4, prune(0.1, INT4), prune(0.5, INT4), prune(0.1, INT8), prune(0.5, INT8)],
+  },
+  {
+    id: 'bit-width', name: 'Bit-width sweep',
+    about: 'FP32 (the baseline), FP16, INT8, INT4, INT3, INT2 and NF4: what each bit removed costs.',
+    wants: [{ label: 'FP16', match: id('fp16') }, INT8, INT4, rtn(3), rtn(2), { label: 'NF4', match: idLike(/nf4/i) }],
+  },
+  {
+    id: 'pruning-curve', name: 'Pruning curve',
+    about: 'Magnitude pruning from 0 % (the baseline) to 90 % in steps of 10 %.',
+    wants: [1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => prune(i / 10)),
+  },
+  {
+    id: 'sparsity-patterns', name: 'Sparsity patterns',
+    about: 'Half the weights removed in different patterns: unstructured (layer-wise and global), 2:4 semi-structured, structured, and by Wanda.',
+    wants: [
+      prune(0.5),
+      { label: 'global magnitude 50 %', match: idLike(/global/i), options: { ratio: 0.5 } },
+      { label: '2:4 semi-structured (magnitude)', match: nmMagnitude, options: TWO_FOUR },
+      { label: 'structured (neurons / heads)', match: idLike(/structured/i) },
+      { label: 'Wanda 50 %', match: idLike(/wanda/i), options: { ratio: 0.5 } },
+      { label: 'Wanda 2:4', match: idLike(/wanda/i), options: { pattern: '2:4' } },
+    ],
+  },
+  {
+    id: 'rtn-vs-calibrated', name: 'RTN vs calibrated',
+    about: 'Round-to-nearest against methods that look at calibration text: GPTQ at 4 and 3 bits, AWQ, and Wanda against magnitude pruning.',
+    wants: [
+      rtn(4), gptq(4), rtn(3), gptq(3),
+      { label: 'AWQ INT4', match: idLike(/awq/i), options: { bits: 4 } },
+      prune(0.5), { label: 'Wanda 50 %', match: idLike(/wanda/i), options: { ratio: 0.5 } },
+    ],
+  },
+]);
+
+/** The first registered method the entry matches that accepts its options. */
+function find(w: Want, metas: readonly MethodMeta<any>[]): VariantSpec | undefined {
+  const then = w.then && find(w.then, metas);
+  if (w.then && !then) return undefined;
+  const alternatives = Array.isArray(w.options) ? w.options : [w.options ?? {}];
+  for (const m of metas.filter(w.match)) {
+    for (const options of alternatives) {
+      const s = tryNormalize({ method: m.id, options: { ...m.defaults, ...options } as MethodOptions, ...(then ? { then } : {}) });
+      if (typeof s !== 'string') return s;
+    }
+  }
+  return undefined;
+}
+
+export interface AppliedPreset {
+  specs: VariantSpec[];
+  /** what the preset asks for that this build has no method for */
+  missing: string[];
+}
+
+export function applyPreset(p: Preset, metas: readonly MethodMeta<any>[] = REGISTERED): AppliedPreset {
+  const specs: VariantSpec[] = [];
+  const missing: string[] = [];
+  for (const w of p.wants) {
+    const s = find(w, metas);
+    if (s) specs.push(s);
+    else missing.push(w.then ? `${w.label} → ${w.then.label}` : w.label);
+  }
+  return { specs: uniqueSpecs(specs), missing };
+}
+
+export const presetById = (name: string): Preset | undefined =>
+  PRESETS.find((p) => p.id === name || p.name.toLowerCase() === name.toLowerCase());
