@@ -1,19 +1,23 @@
 /**
- * The independent perplexity reference: onnxruntime-node on the same ONNX file (its own loader,
- * its own external-data handling), transformers.js' PreTrainedTokenizer on the model's own
- * tokenizer files (the browser engine uses @huggingface/tokenizers directly), and the same
- * windows and NLL reduction (workers/eval/windows.ts, pure code). Prints one JSON line.
+ * The independent perplexity reference. It shares no code with the lab's engine (workers/): its
+ * own windows, its own feeds, its own log-softmax, onnxruntime-node on the same ONNX file (its own
+ * loader and external-data handling) and transformers.js' PreTrainedTokenizer on the model's own
+ * tokenizer files (the engine uses @huggingface/tokenizers directly). A bug in the engine's
+ * windowing or reduction therefore cannot cancel out of a comparison with it. Prints one JSON line.
  *
  *   npx tsx scripts/ppl-node.ts [--model public/models/brown-gpt2] [--onnx onnx/model.onnx]
  *       [--dataset public/datasets/brown-test.txt] [--tokens 2048] [--context 256] [--stride 256]
+ *
+ * Windows, written here from Hugging Face's "Perplexity of fixed-length models" recipe:
+ *   for begin = 0, stride, 2·stride, …: end = min(begin + context, N); the window feeds
+ *   ids[begin:end] and scores the positions in [max(previous end, begin + 1), end), each by the
+ *   logits of the position before it; stop once end = N.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import ort from 'onnxruntime-node';
 import { env, PreTrainedTokenizer } from '@huggingface/transformers';
-import { slidingPerplexity } from '../workers/eval/windows';
-import { windowRunner } from '../tests/local-models';
 
 const { values: a } = parseArgs({
   options: {
@@ -37,6 +41,34 @@ const readJson = (p: string, optional = false): Record<string, unknown> => {
   }
 };
 
+/** Feeds for ids at batch 1: all-ones mask, positions 0.., and an empty past for a KV-cache decoder. */
+function feedsFor(s: ort.InferenceSession, ids: number[]): Record<string, ort.Tensor> {
+  const n = ids.length;
+  const i64 = (xs: Iterable<number>) => BigInt64Array.from(xs, (x) => BigInt(x));
+  const feeds: Record<string, ort.Tensor> = { input_ids: new ort.Tensor('int64', i64(ids), [1, n]) };
+  const meta = s.inputMetadata as unknown as { name: string; shape?: (number | string)[] }[];
+  for (const m of meta) {
+    if (m.name === 'attention_mask') feeds[m.name] = new ort.Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]);
+    else if (m.name === 'position_ids') feeds[m.name] = new ort.Tensor('int64', i64(Array.from({ length: n }, (_, i) => i)), [1, n]);
+    else if (m.name === 'use_cache_branch') feeds[m.name] = new ort.Tensor('bool', new Uint8Array([0]), [1]);
+    else if (m.name.startsWith('past_key_values.')) {
+      const [, heads, , headDim] = m.shape ?? [];
+      feeds[m.name] = new ort.Tensor('float32', new Float32Array(0), [1, Number(heads), 0, Number(headDim)]);
+    }
+  }
+  return feeds;
+}
+
+/** log Σ exp(row) − row[target], by a log-sum-exp shifted by the row's max. */
+function negLogProb(logits: Float32Array, row: number, vocab: number, target: number): number {
+  const off = row * vocab;
+  let m = -Infinity;
+  for (let j = 0; j < vocab; j++) m = Math.max(m, logits[off + j]);
+  let z = 0;
+  for (let j = 0; j < vocab; j++) z += Math.exp(logits[off + j] - m);
+  return m + Math.log(z) - logits[off + target];
+}
+
 async function main(): Promise<void> {
   const dir = a.model!;
   const config = readJson(join(dir, 'config.json'));
@@ -46,13 +78,33 @@ async function main(): Promise<void> {
   const context = Number(a.context || nPositions);
   const stride = Number(a.stride || context);
   const tokens = Number(a.tokens);
+  if (!(tokens >= 2 && tokens <= ids.length)) throw new Error(`--tokens must be in [2, ${ids.length}], got ${a.tokens}`);
+  if (!(stride >= 1 && stride <= context)) throw new Error(`--stride must be in [1, context=${context}], got ${a.stride}`);
 
   const session = await ort.InferenceSession.create(join(dir, a.onnx!), { executionProviders: ['cpu'] });
   const t0 = performance.now();
-  const r = await slidingPerplexity(ids, { tokens, context, stride }, windowRunner(session));
+  let sum = 0;
+  let scored = 0;
+  let windows = 0;
+  let prevEnd = 0;
+  for (let begin = 0; prevEnd < tokens; begin += stride) {
+    const end = Math.min(begin + context, tokens);
+    const from = Math.max(prevEnd, begin + 1);
+    if (from < end) {
+      const out = (await session.run(feedsFor(session, ids.slice(begin, end)), ['logits'])).logits;
+      const vocab = out.dims[out.dims.length - 1];
+      for (let pos = from; pos < end; pos++) sum += negLogProb(out.data as Float32Array, pos - 1 - begin, vocab, ids[pos]);
+      scored += end - from;
+      windows++;
+    }
+    prevEnd = end;
+  }
   await session.release();
   console.log(JSON.stringify({
-    ...r,
+    ppl: Math.exp(sum / scored),
+    meanNll: sum / scored,
+    tokensScored: scored,
+    windows,
     tokens,
     context,
     stride,

@@ -139,10 +139,16 @@ export interface EvalSettings {
   stride: number;
   /** timed throughput runs after one warm-up */
   throughputRuns: number;
+  /**
+   * variants only: score the variant against the base model in one graph (KL, top-1 agreement,
+   * Δp); default true. It runs the base too, so a variant's evaluation costs two forward passes.
+   */
+  compareToBase?: boolean;
 }
 
 export interface PerplexityResult {
   ppl: number;
+  /** mean −log p of the scored tokens, nats */
   meanNll: number;
   tokensScored: number;
   windows: number;
@@ -151,6 +157,58 @@ export interface PerplexityResult {
   stride: number;
   backend: Backend;
   seconds: number;
+  /** 95 % bootstrap interval of ppl over windows (seeded; [ppl, ppl] for one window). Absent on results stored before it existed. */
+  ci95?: [number, number];
+  /** UTF-8 bytes of the scored tokens, and Σ NLL / ln 2 / those bytes: compares models with different tokenizers */
+  bytesScored?: number;
+  bitsPerByte?: number;
+  /** how the text starts and how windows begin, in words (BOS or not) */
+  bos?: string;
+  readback?: Readback;
+}
+
+/** What perplexity statistics the engine computes from per-token scores (workers/eval/stats.ts). */
+export type PerplexityStats = Pick<PerplexityResult, 'ppl' | 'meanNll' | 'tokensScored' | 'windows'> &
+  Required<Pick<PerplexityResult, 'ci95' | 'bytesScored' | 'bitsPerByte'>>;
+
+/** Bytes ONNX Runtime handed back to JS during the scoring (the reduction runs inside the graph). */
+export interface Readback {
+  bytes: number;
+  /** bytes / tokens scored */
+  perToken: number;
+  /** the backend-agreement check's logits rows (first window only), counted apart */
+  checkBytes: number;
+}
+
+/** The variant against the base model, token by token on the same windows (llama.cpp's --kl-divergence report). */
+export interface KlStats {
+  tokens: number;
+  /** KL(base ‖ variant) per token, nats */
+  mean: number;
+  median: number;
+  p99: number;
+  max: number;
+  /** share of tokens where both models' most likely next token is the same */
+  top1: number;
+  /** p_variant(correct) − p_base(correct): mean and percentiles */
+  deltaP: { mean: number; p1: number; p5: number; p50: number; p95: number; p99: number };
+  /** the base's perplexity on the same tokens, and variant / base */
+  basePpl: number;
+  pplRatio: number;
+}
+
+/** The same model on WebGPU and on WASM, same window(s). */
+export interface BackendAgreement {
+  /** the backend evaluated before this result's own */
+  other: Backend;
+  /** tokens whose top-1 was compared (every scored token) */
+  tokens: number;
+  top1: number;
+  /** stream position of the first token whose top-1 differs; null when none does */
+  firstDisagreement: number | null;
+  /** rows of full logits compared (the first window's first rows) */
+  headTokens: number;
+  maxAbsLogitDiff: number;
 }
 
 export interface ThroughputResult {
@@ -210,6 +268,10 @@ export interface EvalResult {
   settings: EvalSettings;
   perplexity: PerplexityResult;
   throughput: ThroughputResult;
+  /** variants scored against the base (settings.compareToBase) */
+  kl?: KlStats;
+  /** when the same model and settings were evaluated on the other backend first */
+  agreement?: BackendAgreement;
   finishedAt: string;
 }
 

@@ -10,8 +10,10 @@ import type {
 import { EVAL_FORMS } from './api';
 import { capabilities } from './capabilities';
 import { labError } from './errors';
-import { evaluateTarget } from './eval/evaluate';
+import { evaluateTarget, type TargetResult } from './eval/evaluate';
+import { agreeWithOtherBackend, forgetScores } from './eval/agreement';
 import { releaseSessions } from './eval/ort-runtime';
+import { tokenizerFacts } from './eval/token-bytes';
 import { interleavedSpeed, type SpeedTarget } from './eval/speed';
 import { cancelJob, runJob, type Job } from './jobs';
 import { buildModel, fetchDataset, gatherDemo, gatherFiles, type LoadedModel, type ModelSource } from './model/load';
@@ -53,6 +55,7 @@ export function createEngine(): LabApi {
     models.delete(id);
     for (const k of [...variants.keys()]) if (variants.get(k)!.summary.modelId === id) variants.delete(k);
     await releaseSessions(id);
+    forgetScores(id);
   }
 
   function getModel(modelId: string): LoadedModel {
@@ -140,10 +143,18 @@ export function createEngine(): LabApi {
         if (settings?.backend === 'webgpu') await requireWebGpu('the webgpu backend');
         const asked: EvalForm = settings?.form ?? 'packed';
         if (!(EVAL_FORMS as readonly string[]).includes(asked)) throw labError('BadOption', `form must be one of ${EVAL_FORMS.join(', ')}; got "${asked}"`);
-        const target = { ids: model.datasetIds, datasetName: model.summary.datasetName, nPositions: model.summary.nPositions };
-        const finish = (form: EvalForm, r: Awaited<ReturnType<typeof evaluateTarget>>, formReason?: string): EvalResult => ({
-          modelId, variantId: vId, form, ...(formReason ? { formReason } : {}), settings: { ...settings }, ...r, finishedAt: new Date().toISOString(),
-        });
+        const facts = tokenizerFacts(model.folder.tokenizerJson, model.tokenizer, model.summary.vocabSize);
+        const target = {
+          ids: model.datasetIds, datasetName: model.summary.datasetName, nPositions: model.summary.nPositions, tokenBytes: facts.bytes, bos: facts.bos,
+          ...(vId !== 'baseline' && settings?.compareToBase !== false ? { base: () => model.baselineBytes } : {}),
+        };
+        const finish = (form: EvalForm, r: TargetResult, formReason?: string): EvalResult => {
+          const { scores, ...measured } = r;
+          const agreement = agreeWithOtherBackend(`${modelId}|${vId}|${form}`, settings, scores);
+          return {
+            modelId, variantId: vId, form, ...(formReason ? { formReason } : {}), settings: { ...settings }, ...measured, ...(agreement ? { agreement } : {}), finishedAt: new Date().toISOString(),
+          };
+        };
         if (vId === 'baseline') {
           return finish('packed', await evaluateTarget({ ...target, key: `${modelId}|baseline`, getBytes: () => model.baselineBytes }, settings, job));
         }

@@ -10,6 +10,7 @@ import { getKernelGpu } from '../../workers/compression/gpu-device';
 import { compressTensor } from '../../workers/compression/registry';
 import { gridSettings } from '../../workers/compression/shared/gpu';
 import type { CompressionResult, WeightLayout } from '../../workers/compression/types';
+import { seededRandom } from '../../workers/seeded-random';
 
 export interface CaseReport {
   name: string;
@@ -61,17 +62,8 @@ interface Case {
   maxPerDim?: number;
 }
 
-/** mulberry32: small, fast, deterministic. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** deterministic test data */
+const rng = seededRandom;
 
 /**
  * 'mixed': roughly normal weights (std 0.05) with 10 % snapped to a coarse grid (ties, including

@@ -16,6 +16,8 @@ import { prefillFeeds, type InputInfo } from '../model/graph-kind';
 import { publicUrl } from '../assets';
 import { wasmThreads } from '../capabilities';
 import { labError } from '../errors';
+import { OUT, TARGETS } from './scored-graph';
+import type { RowScores } from './score';
 
 /** Sessions kept per backend (baseline + the variant being looked at); older ones are released. */
 const MAX_SESSIONS_PER_BACKEND = 2;
@@ -166,5 +168,41 @@ export function runLogits(h: SessionHandle, ids: BigInt64Array): Promise<LogitsO
     const vocab = t.dims[t.dims.length - 1];
     if (logits.length !== n * vocab) throw new Error(`logits dims [${t.dims.join(', ')}] do not match ${n} tokens`);
     return { logits, vocab, ms };
+  });
+}
+
+/**
+ * One window through an evaluation graph (scored-graph.ts): only its small outputs are fetched, so
+ * on WebGPU the logits stay on the GPU; `wantHead` also fetches the first rows of logits (the
+ * backend-agreement check). `bytes` counts everything that came back to JS.
+ */
+export function runScored(h: SessionHandle, ids: BigInt64Array, targets: BigInt64Array, wantHead: boolean): Promise<RowScores> {
+  return serial(async () => {
+    const ort = h.ort;
+    const n = ids.length;
+    const feeds: Record<string, OrtWebgpu.Tensor> = prefillFeeds(ids, h.session.inputMetadata as readonly InputInfo[], (type, data, dims) => new ort.Tensor(type as 'float32', data as Float32Array, dims));
+    feeds[TARGETS] = new ort.Tensor('int64', targets, [1, n, 1]);
+    const pair = h.session.outputNames.includes(OUT.kl);
+    const names = [OUT.nll, OUT.top1, ...(pair ? [OUT.baseNll, OUT.baseTop1, OUT.kl] : []), ...(wantHead ? [OUT.head] : [])];
+    const out = await h.session.run(feeds, names);
+    let bytes = 0;
+    const read = async <T extends Float32Array | Int32Array>(name: string): Promise<T> => {
+      const t = out[name];
+      const data = (t.location === 'cpu' ? t.data : await t.getData(true)) as T;
+      bytes += data.byteLength;
+      return data;
+    };
+    const r: RowScores = { nll: await read<Float32Array>(OUT.nll), top1: await read<Int32Array>(OUT.top1), bytes: 0 };
+    if (pair) {
+      r.baseNll = await read<Float32Array>(OUT.baseNll);
+      r.baseTop1 = await read<Int32Array>(OUT.baseTop1);
+      r.kl = await read<Float32Array>(OUT.kl);
+    }
+    if (wantHead) {
+      const dims = out[OUT.head].dims;
+      r.head = { logits: await read<Float32Array>(OUT.head), rows: dims[1], vocab: dims[2] };
+    }
+    r.bytes = bytes;
+    return r;
   });
 }

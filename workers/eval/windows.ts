@@ -1,8 +1,8 @@
 /**
- * Perplexity by Hugging Face's sliding-window method, as pure code with no ONNX Runtime in it,
- * so that the browser engine (workers/eval/evaluate.ts) and the Node reference
- * (scripts/ppl-node.ts) share exactly the same windows and the same reduction while each runs
- * its own runtime.
+ * Perplexity by Hugging Face's sliding-window method, as pure code with no ONNX Runtime in it.
+ * The engine takes its windows from here (score.ts); the full-logits reduction below serves Node
+ * tests. The Node reference (scripts/ppl-node.ts) writes both again on its own, so a bug here
+ * cannot cancel out of the comparison with it.
  *
  * The method (transformers docs, "Perplexity of fixed-length models"):
  *   prev_end = 0

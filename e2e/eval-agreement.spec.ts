@@ -1,0 +1,81 @@
+/**
+ * Evaluation you can trust, in Chromium with real WebGPU (SwiftShader here) and WASM, on the demo LM:
+ * the lab's perplexity on each backend equals the independent Node reference (scripts/ppl-node.ts,
+ * no code shared with workers/eval) within 0.1 % on the same tokens, for stride = context and
+ * stride < context; the WebGPU path reads back ≤ 64 bytes per scored token (the reduction runs in
+ * the graph); the second backend's result says how it agrees with the first; a variant is scored
+ * against the base (KL, top-1) on both backends. Token counts are tiny: WebGPU on SwiftShader is slow.
+ */
+import { execFileSync } from 'node:child_process';
+import { expect, test, type Page } from '@playwright/test';
+import type { Capabilities, EvalResult, EvalSettings, ModelSummary, VariantSummary } from '../workers/api';
+import { ok, type Outcome } from './harness/outcome';
+
+const MODEL = 'brown-gpt2';
+
+function nodeReference(s: EvalSettings): { ppl: number; tokensScored: number; windows: number } {
+  const args = ['tsx', 'scripts/ppl-node.ts', '--model', `public/models/${MODEL}`, '--tokens', String(s.tokens), '--context', String(s.context), '--stride', String(s.stride)];
+  return JSON.parse(execFileSync('npx', args, { encoding: 'utf8', timeout: 180_000 }).trim().split('\n').pop()!);
+}
+
+test.describe.configure({ mode: 'serial' });
+let page: Page;
+let model: ModelSummary;
+const call = async <T>(fn: string, ...args: unknown[]): Promise<T> =>
+  ok(await (page.evaluate(([f, a]) => (window as any).harness[f as string](...(a as unknown[])), [fn, args] as const) as Promise<Outcome<T>>), fn);
+
+test.beforeAll(async ({ browser }) => {
+  execFileSync('node', ['scripts/copy-runtime-assets.mjs'], { stdio: 'inherit' });
+  page = await browser.newPage();
+  await page.goto('/e2e/harness/engine.html');
+  await page.waitForFunction(() => 'harness' in window, null, { timeout: 60_000 });
+  model = await call<ModelSummary>('loadDemo', MODEL);
+  const caps = await page.evaluate(() => (window as any).harness.capabilities()) as Capabilities;
+  expect(caps.webgpu, caps.webgpuReason).toBe(true);
+});
+test.afterAll(() => page?.close());
+
+for (const [context, stride] of [[64, 64], [64, 32]] as const) {
+  test(`baseline: WASM = WebGPU = Node reference within 0.1 %, context ${context} stride ${stride}; ≤ 64 bytes read back per token`, async () => {
+    const settings = { tokens: 160, context, stride, throughputRuns: 0 };
+    const ref = nodeReference({ backend: 'wasm', ...settings });
+    const wasm = await call<EvalResult>('evaluate', model.id, 'baseline', { backend: 'wasm', ...settings });
+    const gpu = await call<EvalResult>('evaluate', model.id, 'baseline', { backend: 'webgpu', ...settings });
+    for (const r of [wasm, gpu]) {
+      const p = r.perplexity;
+      console.log(`${p.backend}: ppl ${p.ppl.toFixed(5)} (node ${ref.ppl.toFixed(5)}), ${p.tokensScored} tokens, ${p.windows} windows, CI95 ${p.ci95?.map((x) => x.toFixed(2)).join('–')}, ${p.bitsPerByte?.toFixed(4)} bits/byte, read back ${p.readback?.bytes} B = ${p.readback?.perToken.toFixed(1)} B/token (+ ${p.readback?.checkBytes} B agreement check)`);
+      expect(p.tokensScored).toBe(ref.tokensScored);
+      expect(p.windows).toBe(ref.windows);
+      expect(Math.abs(p.ppl / ref.ppl - 1)).toBeLessThan(1e-3);
+      expect(p.readback!.perToken).toBeLessThanOrEqual(64);
+      expect(p.ci95![0]).toBeLessThanOrEqual(p.ppl);
+      expect(p.ci95![1]).toBeGreaterThanOrEqual(p.ppl);
+      expect(p.bos).toMatch(/BOS/);
+    }
+    const a = gpu.agreement!;
+    console.log(`agreement WebGPU vs WASM: top-1 ${(a.top1 * 100).toFixed(2)} % of ${a.tokens}, max |Δlogit| ${a.maxAbsLogitDiff.toExponential(2)} over ${a.headTokens} rows, first disagreement ${a.firstDisagreement}`);
+    expect(a.other).toBe('wasm');
+    expect(a.tokens).toBe(ref.tokensScored);
+    expect(a.headTokens).toBeGreaterThan(0);
+    expect(a.maxAbsLogitDiff).toBeLessThan(1e-2);
+    expect(a.top1).toBeGreaterThan(0.95);
+  });
+}
+
+test('a variant is scored against the base on both backends (KL, top-1), and the backends agree', async () => {
+  const v = await call<VariantSummary>('makeVariant', model.id, { method: 'int4-group', options: { groupSize: 32 } }, 'cpu');
+  const settings = { tokens: 96, context: 48, stride: 48, throughputRuns: 0 };
+  const wasm = await call<EvalResult>('evaluate', model.id, v.id, { backend: 'wasm', ...settings });
+  const gpu = await call<EvalResult>('evaluate', model.id, v.id, { backend: 'webgpu', ...settings });
+  for (const r of [wasm, gpu]) {
+    const k = r.kl!;
+    console.log(`${r.settings.backend} INT4 g32 vs base: mean KL ${k.mean.toExponential(3)}, p99 ${k.p99.toExponential(3)}, top-1 ${(k.top1 * 100).toFixed(1)} %, ppl ratio ${k.pplRatio.toFixed(4)}; ${r.perplexity.readback?.perToken} B/token`);
+    expect(k.tokens).toBe(r.perplexity.tokensScored);
+    expect(k.mean).toBeGreaterThan(0);
+    expect(k.top1).toBeGreaterThan(0.8);
+    expect(r.perplexity.readback!.perToken).toBeLessThanOrEqual(64);
+  }
+  expect(Math.abs(gpu.kl!.mean / wasm.kl!.mean - 1)).toBeLessThan(0.05);
+  expect(gpu.agreement?.other).toBe('wasm');
+  expect(gpu.agreement!.maxAbsLogitDiff).toBeLessThan(1e-2);
+});

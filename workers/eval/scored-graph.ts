@@ -1,0 +1,163 @@
+/**
+ * The evaluation graph: the model's ONNX graph with its scoring appended, so the logits are
+ * reduced where they are computed (on the GPU for the WebGPU EP) and only a few numbers per token
+ * come back to JS. Nothing else in the model changes.
+ *
+ *   single  inputs: the model's + lab_targets int64 [1, S, 1] (the next token of each row)
+ *           outputs: lab_nll f32 [1,S,1]   −log softmax(logits)[target]
+ *                    lab_top1 i32 [1,S,1]  argmax of the logits
+ *                    lab_head f32 [1,K,V]  the first K rows of the logits (the backend-agreement check,
+ *                                          fetched on the first window only)
+ *   pair    base and variant in one graph, every name prefixed (base/, var/) except the shared
+ *           inputs; outputs the variant's lab_nll, lab_top1, lab_head plus lab_base_nll,
+ *           lab_base_top1 and lab_kl = Σ_v p_base (log p_base − log p_var) per row.
+ *
+ * A 124 M GPT-2 window (1024 × 50257 f32 logits, 206 MB) then reads back 4–20 bytes per row.
+ */
+import onnxProto from 'onnx-proto';
+import { decodeModel, onnx, toNum, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from '../model/onnx-graph';
+
+export const TARGETS = 'lab_targets';
+export const OUT = Object.freeze({
+  nll: 'lab_nll',
+  top1: 'lab_top1',
+  head: 'lab_head',
+  baseNll: 'lab_base_nll',
+  baseTop1: 'lab_base_top1',
+  kl: 'lab_kl',
+});
+/** Rows of logits the backend-agreement check compares (first window only). */
+export const HEAD_ROWS = 32;
+
+const DT = onnx.TensorProto.DataType;
+const INT = onnx.AttributeProto.AttributeType.INT;
+
+type Msg = Record<string, unknown>;
+interface Opset { domain: string; version: unknown }
+
+const node = (opType: string, input: string[], output: string[], attrs: Record<string, number> = {}): NodeProto =>
+  onnx.NodeProto.create({
+    opType, input, output, name: `lab/${output[0]}`,
+    attribute: Object.entries(attrs).map(([name, i]) => ({ name, type: INT, i })),
+  }) as unknown as NodeProto;
+
+const int64Init = (name: string, values: number[]): TensorProto =>
+  onnx.TensorProto.create({ name, dims: [values.length], dataType: DT.INT64, rawData: new Uint8Array(BigInt64Array.from(values.map(BigInt)).buffer) }) as unknown as TensorProto;
+
+const valueInfo = (name: string, elemType: number, dims: (number | string)[]) =>
+  onnx.ValueInfoProto.create({
+    name,
+    type: { tensorType: { elemType, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } },
+  });
+
+function logitsName(g: GraphProto): string {
+  return g.output.find((o) => o.name === 'logits')?.name ?? g.output[0].name;
+}
+
+/** NLL and top-1 of one logits tensor; returns the log-softmax name too (the pair's KL reads it). */
+function scoreNodes(logits: string, p: string, nll: string, top1: string): { nodes: NodeProto[]; logp: string } {
+  const logp = `${p}lab_logp`;
+  return {
+    logp,
+    nodes: [
+      node('LogSoftmax', [logits], [logp], { axis: -1 }),
+      node('GatherElements', [logp, TARGETS], [`${p}lab_picked`], { axis: 2 }),
+      node('Neg', [`${p}lab_picked`], [nll]),
+      node('ArgMax', [logits], [`${p}lab_top1_64`], { axis: 2, keepdims: 1 }),
+      node('Cast', [`${p}lab_top1_64`], [top1], { to: DT.INT32 }),
+    ],
+  };
+}
+
+const headNodes = (logits: string): NodeProto[] => [node('Slice', [logits, 'lab_zero', 'lab_head_rows', 'lab_axis_seq'], [OUT.head])];
+const CONSTANTS = (): TensorProto[] => [int64Init('lab_zero', [0]), int64Init('lab_head_rows', [HEAD_ROWS]), int64Init('lab_axis_seq', [1])];
+
+const perRow = (name: string, elemType: number) => valueInfo(name, elemType, [1, 'lab_seq', 1]);
+const COMMON_OUTPUTS = () => [perRow(OUT.nll, DT.FLOAT), perRow(OUT.top1, DT.INT32), valueInfo(OUT.head, DT.FLOAT, [1, 'lab_head_rows', 'lab_vocab'])];
+
+function encode(proto: ModelProto, graph: Msg, opsetImport?: Opset[]): Uint8Array {
+  const g = onnx.GraphProto.create(graph as onnxProto.onnx.IGraphProto);
+  const fields: Msg = { ...proto, graph: g };
+  if (opsetImport) fields.opsetImport = opsetImport;
+  return onnx.ModelProto.encode(onnx.ModelProto.create(fields as onnxProto.onnx.IModelProto)).finish();
+}
+
+/** The model with NLL / top-1 / head outputs (its own outputs dropped, so ORT prunes what only they needed). */
+export function scoredModel(bytes: Uint8Array): Uint8Array {
+  const proto = decodeModel(bytes);
+  const g = proto.graph!;
+  const { nodes } = scoreNodes(logitsName(g), '', OUT.nll, OUT.top1);
+  return encode(proto, {
+    ...g,
+    node: [...g.node, ...nodes, ...headNodes(logitsName(g))],
+    initializer: [...g.initializer, ...CONSTANTS()],
+    input: [...g.input, perRow(TARGETS, DT.INT64)],
+    output: COMMON_OUTPUTS(),
+  });
+}
+
+/** Every name in a graph (and its subgraphs) prefixed, except the shared inputs and '' (an absent optional input). */
+function renamed(g: GraphProto, rename: (n: string) => string): Msg {
+  const graph = g as unknown as Msg & GraphProto & { valueInfo?: { name: string }[] };
+  const attr = (a: Msg): Msg => {
+    if (a.g) return { ...a, g: renamed(a.g as GraphProto, rename) };
+    if (Array.isArray(a.graphs) && a.graphs.length) return { ...a, graphs: (a.graphs as GraphProto[]).map((s) => renamed(s, rename)) };
+    return a;
+  };
+  return {
+    ...graph,
+    node: g.node.map((n) => ({ ...n, name: rename(n.name || `${n.opType}_${n.output[0]}`), input: n.input.map(rename), output: n.output.map(rename), attribute: (n.attribute as unknown as Msg[]).map(attr) })),
+    initializer: g.initializer.map((t) => ({ ...t, name: rename(t.name) })),
+    input: g.input.map((v) => ({ ...v, name: rename(v.name) })),
+    output: g.output.map((v) => ({ ...v, name: rename(v.name) })),
+    valueInfo: (graph.valueInfo ?? []).map((v) => ({ ...v, name: rename(v.name) })),
+  };
+}
+
+function mergedOpsets(a: ModelProto, b: ModelProto): Opset[] {
+  const out = new Map<string, Opset>();
+  for (const m of [a, b]) {
+    for (const o of ((m as unknown as { opsetImport?: Opset[] }).opsetImport ?? [])) {
+      const prev = out.get(o.domain);
+      if (!prev || toNum(o.version) > toNum(prev.version)) out.set(o.domain, o);
+    }
+  }
+  return [...out.values()];
+}
+
+/**
+ * Base and variant in one graph sharing the inputs, scored against each other row by row:
+ * KL(base ‖ variant), both NLLs and both top-1s. The two must take the same inputs (a variant
+ * of the base always does).
+ */
+export function pairModel(baseBytes: Uint8Array, variantBytes: Uint8Array): Uint8Array {
+  const base = decodeModel(baseBytes);
+  const variant = decodeModel(variantBytes);
+  const bg = base.graph!;
+  const vg = variant.graph!;
+  const inits = (g: GraphProto) => new Set(g.initializer.map((t) => t.name));
+  const feeds = (g: GraphProto) => g.input.map((i) => i.name).filter((n) => !inits(g).has(n));
+  const shared = new Set(feeds(bg));
+  const missing = feeds(vg).filter((n) => !shared.has(n));
+  if (missing.length) throw new Error(`the variant takes inputs the base does not (${missing.join(', ')}); they cannot share one graph`);
+  const prefix = (p: string) => (n: string) => (n === '' || shared.has(n) ? n : p + n);
+  const b = renamed(bg, prefix('base/')) as unknown as GraphProto;
+  const v = renamed(vg, prefix('var/')) as unknown as GraphProto;
+  const vs = scoreNodes(`var/${logitsName(vg)}`, 'var/', OUT.nll, OUT.top1);
+  const bs = scoreNodes(`base/${logitsName(bg)}`, 'base/', OUT.baseNll, OUT.baseTop1);
+  const kl = [
+    node('Exp', [bs.logp], ['lab_p_base']),
+    node('Sub', [bs.logp, vs.logp], ['lab_logratio']),
+    node('Mul', ['lab_p_base', 'lab_logratio'], ['lab_kl_terms']),
+    node('ReduceSum', ['lab_kl_terms', 'lab_axis_vocab'], [OUT.kl], { keepdims: 1 }),
+  ];
+  return encode(base, {
+    ...bg,
+    name: 'lab-pair',
+    node: [...b.node, ...v.node, ...vs.nodes, ...bs.nodes, ...kl, ...headNodes(`var/${logitsName(vg)}`)],
+    initializer: [...b.initializer, ...v.initializer, ...CONSTANTS(), int64Init('lab_axis_vocab', [2])],
+    input: [...bg.input.filter((i) => shared.has(i.name)), perRow(TARGETS, DT.INT64)],
+    output: [...COMMON_OUTPUTS(), perRow(OUT.baseNll, DT.FLOAT), perRow(OUT.baseTop1, DT.INT32), perRow(OUT.kl, DT.FLOAT)],
+    valueInfo: [...((b as unknown as Msg).valueInfo as unknown[]), ...((v as unknown as Msg).valueInfo as unknown[])],
+  }, mergedOpsets(base, variant));
+}
