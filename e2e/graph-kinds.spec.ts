@@ -3,28 +3,41 @@
  * (onnx/decoder_model_merged.onnx, past_key_values.N.* inputs) loads from a dropped folder, is
  * evaluated with an empty past on WASM with the same perplexity as onnxruntime-node on the same
  * file (scripts/ppl-node.ts), and compresses to a packed INT4 variant whose perplexity equals its
- * f32 twin's.
+ * f32 twin's. A model published already compressed (the lab's own INT4 export, MatMulNBits)
+ * loads back as a compressed baseline: evaluated as published on WASM and WebGPU with
+ * onnxruntime-node's perplexity, listed with its format, and compressed again from its float
+ * reference.
  */
 import { execFileSync } from 'node:child_process';
-import { expect, test } from '@playwright/test';
-import type { EvalResult, EvalSettings, ModelSummary, VariantSummary } from '../workers/api';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { unzipSync } from 'fflate';
+import type { Capabilities, EvalResult, EvalSettings, ModelSummary, VariantSummary } from '../workers/api';
 import { ok, type Outcome } from './harness/outcome';
 
+async function harness(page: Page) {
+  await page.goto('/e2e/harness/engine.html');
+  await page.waitForFunction(() => 'harness' in window, null, { timeout: 60_000 });
+  return <T>(fn: string, ...args: unknown[]) =>
+    page.evaluate(([f, a]) => (window as any).harness[f as string](...(a as unknown[])), [fn, args] as const) as Promise<Outcome<T>>;
+}
+
+function pplNode(folder: string, tokens: number, onnxFile = 'onnx/model.onnx'): { ppl: number; tokensScored: number } {
+  const out = execFileSync('npx', ['tsx', 'scripts/ppl-node.ts', '--model', folder, '--onnx', onnxFile, '--tokens', String(tokens), '--context', '256', '--stride', '256'], { encoding: 'utf8', timeout: 180_000 });
+  return JSON.parse(out.trim().split('\n').pop()!);
+}
 
 test('a KV-cache decoder loads, evaluates with an empty past and compresses', async ({ page }) => {
   test.setTimeout(6 * 60_000);
-  await page.goto('/e2e/harness/engine.html');
-  await page.waitForFunction(() => 'harness' in window, null, { timeout: 60_000 });
-  const call = <T>(fn: string, ...args: unknown[]) =>
-    page.evaluate(([f, a]) => (window as any).harness[f as string](...(a as unknown[])), [fn, args] as const) as Promise<Outcome<T>>;
+  const call = await harness(page);
   const files = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/decoder_model_merged.onnx'];
   const model = ok(await call<ModelSummary>('loadFolder', '/models/brown-gpt2/', files));
   expect(model.graphKind).toBe('kv-cache');
   expect(model.onnxPath).toBe('onnx/decoder_model_merged.onnx');
   const settings: EvalSettings = { backend: 'wasm', tokens: 1024, context: 256, stride: 256, throughputRuns: 0 };
   const base = ok(await call<EvalResult>('evaluate', model.id, 'baseline', settings));
-  const out = execFileSync('npx', ['tsx', 'scripts/ppl-node.ts', '--model', 'public/models/brown-gpt2', '--onnx', 'onnx/decoder_model_merged.onnx', '--tokens', '1024', '--context', '256', '--stride', '256'], { encoding: 'utf8', timeout: 180_000 });
-  const node = JSON.parse(out.trim().split('\n').pop()!);
+  const node = pplNode('public/models/brown-gpt2', 1024, 'onnx/decoder_model_merged.onnx');
   console.log(`kv-cache decoder, empty past: lab WASM ppl ${base.perplexity.ppl.toFixed(4)}, onnxruntime-node ${node.ppl.toFixed(4)}`);
   expect(base.perplexity.tokensScored).toBe(node.tokensScored);
   expect(Math.abs(base.perplexity.ppl / node.ppl - 1)).toBeLessThan(1e-3);
@@ -34,4 +47,47 @@ test('a KV-cache decoder loads, evaluates with an empty past and compresses', as
   const simulated = ok(await call<EvalResult>('evaluate', model.id, v.id, { ...settings, form: 'simulated' }));
   expect(packed.form).toBe('packed');
   expect(Math.abs(packed.perplexity.ppl / simulated.perplexity.ppl - 1)).toBeLessThan(0.005);
+});
+
+test('a model published already compressed loads as a compressed baseline and compresses again from its float reference', async ({ page }) => {
+  test.setTimeout(6 * 60_000);
+  const call = await harness(page);
+  const demo = ok(await call<ModelSummary>('loadDemo', 'brown-gpt2'));
+  const int4 = ok(await call<VariantSummary>('makeVariant', demo.id, { method: 'int4-group', options: { groupSize: 32 } }, 'cpu'));
+  const settings: EvalSettings = { backend: 'wasm', tokens: 512, context: 256, stride: 256, throughputRuns: 0 };
+  const asVariant = ok(await call<EvalResult>('evaluate', demo.id, int4.id, settings));
+  const exp = ok(await call<{ fileName: string; base64: string }>('exportVariant', demo.id, int4.id, [asVariant]));
+  // unzipped where the dev server serves it, as a person would unzip the download and drop the folder
+  const dir = join('test-results', 'published', 'demo-int4');
+  rmSync(dir, { recursive: true, force: true });
+  const files = unzipSync(Buffer.from(exp.base64, 'base64'));
+  for (const [p, b] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, p)), { recursive: true });
+    writeFileSync(join(dir, p), b);
+  }
+  const model = ok(await call<ModelSummary>('loadFolder', `/${dir}/`, ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx']));
+  expect(model.published?.compute).toBe('f32');
+  expect(model.published?.weights.map((w) => `${w.format} ${w.bits} ${w.blockSize}`)).toEqual(demo.linearWeights.map(() => 'MatMulNBits 4 32'));
+  expect(model.linearWeights.map((w) => w.shape)).toEqual(demo.linearWeights.map((w) => w.shape));
+  expect(model.onnxBytes).toBe(int4.packedBytes);
+
+  const base = ok(await call<EvalResult>('evaluate', model.id, 'baseline', settings));
+  const node = pplNode(dir, 512);
+  console.log(`published INT4 g32: lab WASM baseline ppl ${base.perplexity.ppl.toFixed(4)}, as a variant of the demo ${asVariant.perplexity.ppl.toFixed(4)}, onnxruntime-node ${node.ppl.toFixed(4)}`);
+  expect(base.perplexity.tokensScored).toBe(node.tokensScored);
+  expect(Math.abs(base.perplexity.ppl / node.ppl - 1)).toBeLessThan(1e-3);
+  expect(Math.abs(base.perplexity.ppl / asVariant.perplexity.ppl - 1)).toBeLessThan(1e-6);
+  const caps = (await page.evaluate(() => (window as any).harness.capabilities())) as Capabilities;
+  if (caps.webgpu) {
+    const small = { ...settings, tokens: 64 };
+    const [gpu, cpu] = [ok(await call<EvalResult>('evaluate', model.id, 'baseline', { ...small, backend: 'webgpu' })), ok(await call<EvalResult>('evaluate', model.id, 'baseline', small))];
+    console.log(`published INT4 g32, 64 tokens: WebGPU ppl ${gpu.perplexity.ppl.toFixed(4)}, WASM ${cpu.perplexity.ppl.toFixed(4)}`);
+    expect(Math.abs(gpu.perplexity.ppl / cpu.perplexity.ppl - 1)).toBeLessThan(1e-3);
+  }
+  // compressed again from the float reference: pruning the dequantized weights keeps them dense f32
+  const pruned = ok(await call<VariantSummary>('makeVariant', model.id, { method: 'magnitude-prune', options: { ratio: 0.5 } }, 'cpu'));
+  const again = ok(await call<EvalResult>('evaluate', model.id, pruned.id, settings));
+  console.log(`published INT4 g32, then 50 % pruned: ppl ${again.perplexity.ppl.toFixed(4)}`);
+  expect(again.perplexity.ppl).toBeGreaterThan(base.perplexity.ppl);
+  expect(Number.isFinite(again.perplexity.ppl)).toBe(true);
 });

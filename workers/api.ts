@@ -14,7 +14,7 @@ export type Backend = (typeof BACKENDS)[number];
 export const KERNEL_DEVICES = Object.freeze(['webgpu', 'cpu'] as const);
 export type KernelDevice = (typeof KERNEL_DEVICES)[number];
 
-export const METHOD_IDS = Object.freeze(['magnitude-prune', 'int8-channel', 'int4-group', 'fp16'] as const);
+export const METHOD_IDS = Object.freeze(['magnitude-prune', 'int8-channel', 'int4-group', 'fp16', 'rtn', 'nf4', 'nm-prune', 'global-prune', 'wanda', 'gptq'] as const);
 export type MethodId = (typeof METHOD_IDS)[number];
 
 export interface Capabilities {
@@ -44,6 +44,24 @@ export interface LinearWeight {
   shared: boolean;
 }
 
+/** One weight that the published model stores in another form than f32 (see workers/model/float-reference.ts). */
+export interface PublishedWeight {
+  /** the weight's name in the float reference */
+  name: string;
+  format: 'MatMulNBits' | 'GatherBlockQuantized' | 'DequantizeLinear' | 'fp16' | 'bf16';
+  bits: number;
+  /** block size of block-quantized formats */
+  blockSize?: number;
+  params: number;
+}
+
+/** How the model as published stores its weights, when that is not plain f32. */
+export interface PublishedForm {
+  /** 'f32': the graph computes in f32; 'fp16': it computes in half precision */
+  compute: 'f32' | 'fp16';
+  weights: PublishedWeight[];
+}
+
 export interface ModelSummary {
   id: string;
   name: string;
@@ -62,12 +80,30 @@ export interface ModelSummary {
   graphKind: 'prefill' | 'kv-cache';
   /** the ONNX file the model was read from, e.g. onnx/model.onnx */
   onnxPath: string;
+  /**
+   * Set when the published model is itself compressed (quantized or fp16 weights): the baseline
+   * evaluates it as published; variants start from its float reference (dequantized in the worker).
+   */
+  published?: PublishedForm;
   /** evaluation text tokens available (built-in test text) */
   datasetName: string;
   datasetTokens: number;
 }
 
-export type MethodOptions = { ratio?: number; groupSize?: number };
+export type MethodOptions = {
+  ratio?: number;
+  groupSize?: number;
+  /** quantizers with a bit-width choice (GPTQ) */
+  bits?: number;
+  /** rtn: scale from max|w| with zero point 0 (true) or a per-group zero point (false) */
+  symmetric?: boolean;
+  /** GPTQ: quantize columns in order of decreasing Hessian diagonal */
+  actOrder?: boolean;
+  /** Wanda: 'unstructured' or an N:M pattern such as '2:4' */
+  pattern?: string;
+  /** calibrated methods: calibration sequences (each of the model's context, at most 256 tokens) */
+  samples?: number;
+};
 
 export interface VariantSpec {
   method: MethodId;
@@ -85,6 +121,8 @@ export interface TensorStats {
   sparsity: number;
   relFrobeniusError: number;
   sqnrDb: number;
+  /** max |W - Ŵ| over the tensor */
+  maxAbsError: number;
   bitsPerWeight: number;
   /** fp16: weights beyond ±65504 that were clamped (absent for other methods) */
   clamped?: number;
@@ -94,8 +132,10 @@ export interface TensorStats {
  * How a variant's weights are stored in the ONNX model that is evaluated, timed and exported.
  * 'packed' = the real compressed storage (MatMulNBits, int8 + DequantizeLinear, fp16 + Cast);
  * 'dense' = f32 as before (pruning: the zeros are stored, they save gzip bytes, not compute).
+ * 'simulated' = a format no onnxruntime-web op runs (e.g. 3-bit codes): its dequantized weights are
+ * stored f32, and `format` says why.
  */
-export type VariantStorage = 'packed' | 'dense';
+export type VariantStorage = 'packed' | 'dense' | 'simulated';
 
 export interface VariantSummary {
   id: string;
@@ -120,6 +160,8 @@ export interface VariantSummary {
   makeMs: number;
   /** time to copy every linear weight's f32 bytes once (what the kernels read): the yardstick for makeMs */
   copyMs: number;
+  /** calibrated methods: the token slice the layer inputs were measured on, and the time it took (included in makeMs) */
+  calibration?: { dataset: string; sequences: number; context: number; firstToken: number; ms: number };
 }
 
 /**

@@ -3,6 +3,7 @@ import { useLab } from '../store';
 import { bytes, compact } from '../lib/format';
 import { LinearWeightsTable } from './LinearWeightsTable';
 import { Num } from './Num';
+import { PublishedForm } from './PublishedForm';
 
 export function ModelCard() {
   const model = useLab((s) => s.model);
@@ -25,6 +26,7 @@ export function ModelCard() {
         <dt>ONNX size</dt><dd><Num text={bytes(model.onnxBytes)} why="not reported" /></dd>
         <dt>eval text</dt><dd>{model.datasetName}, {model.datasetTokens.toLocaleString()} tokens</dd>
       </dl>
+      {model.published && <PublishedForm form={model.published} />}
       <LinearWeightsTable weights={model.linearWeights} />
     </section>
   );

@@ -11,6 +11,7 @@ import type { LinearWeight, ModelSummary } from '../api';
 import { publicUrl } from '../assets';
 import { isLabError, labError } from '../errors';
 import { decodeModel, externalLocations, findLinearWeights, indexModel, writeBaseline, type ModelProto, type ParsedModel } from './onnx-graph';
+import { floatReference, withFloatLogits } from './float-reference';
 import { graphKindOf, PREFILL_INPUTS, unfeedableInputs } from './graph-kind';
 import { encodeDataset, makeTokenizer, type TextTokenizer } from './tokenizer';
 
@@ -152,7 +153,10 @@ export function gatherFiles(files: DroppedFile[]): ModelSource {
 
 /** Parses, validates, indexes and tokenizes. `datasetText` is the evaluation text. */
 export function buildModel(src: ModelSource, datasetText: string): LoadedModel {
-  const parsed = indexModel(src.proto, (loc) => src.external.get(loc));
+  const asPublished = indexModel(src.proto, (loc) => src.external.get(loc));
+  // variants start from the float reference; the baseline is the model as published
+  const reference = floatReference(asPublished);
+  const parsed = reference?.parsed ?? asPublished;
   if (!parsed.inputNames.includes('input_ids') || !parsed.outputNames.includes('logits')) {
     throw labError(
       'NotLanguageModel',
@@ -168,7 +172,7 @@ export function buildModel(src: ModelSource, datasetText: string): LoadedModel {
   }
   const linear = findLinearWeights(parsed);
   if (!linear.length) {
-    throw labError('NoLinearWeights', `expected MatMul or Gemm nodes whose B input is a 2-D float32 initializer, found none in ${src.onnxPath} (quantized or fp16 exports are not supported as a base)`);
+    throw labError('NoLinearWeights', `expected MatMul / Gemm / MatMulNBits nodes with a constant weight (also through Transpose, Cast or DequantizeLinear), found none in ${src.onnxPath}`);
   }
   const cfg = src.config;
   const num = (...keys: string[]) => keys.map((k) => Number(cfg[k])).find((v) => Number.isFinite(v) && v > 0);
@@ -198,10 +202,11 @@ export function buildModel(src: ModelSource, datasetText: string): LoadedModel {
     inputNames: parsed.inputNames,
     graphKind: graphKindOf(parsed.inputNames),
     onnxPath: src.onnxPath,
+    published: reference && (reference.published.weights.length || reference.published.compute !== 'f32') ? reference.published : undefined,
     outputNames: parsed.outputNames,
     datasetName: DATASET.name,
     datasetTokens: datasetIds.length,
   };
   const folder = { config: src.config, tokenizerJson: src.tokenizerJson, tokenizerConfig: src.tokenizerConfig };
-  return { summary, parsed, linear, baselineBytes: writeBaseline(parsed, src.onnxBytes), tokenizer, datasetIds, folder };
+  return { summary, parsed, linear, baselineBytes: reference ? withFloatLogits(asPublished, src.onnxBytes) : writeBaseline(parsed, src.onnxBytes), tokenizer, datasetIds, folder };
 }
