@@ -7,7 +7,7 @@
  */
 import type { MethodId, MethodOptions } from '../../workers/api';
 import { getKernelGpu } from '../../workers/compression/gpu-device';
-import { compressTensor } from '../../workers/compression/registry';
+import { compressTensor, METHODS } from '../../workers/compression/registry';
 import { gridSettings } from '../../workers/compression/shared/gpu';
 import type { CompressionResult, WeightLayout } from '../../workers/compression/types';
 import { seededRandom } from '../../workers/seeded-random';
@@ -60,6 +60,8 @@ interface Case {
   fill: Fill;
   /** cap the grid's x dimension to force 2D dispatch (0 = device limit) */
   maxPerDim?: number;
+  /** methods with a pass over all tensors: plan this tensor as the first of two equal ones (a cut inside it) */
+  twinPlan?: boolean;
 }
 
 /** deterministic test data */
@@ -130,10 +132,11 @@ function fillHalfEdges(data: Float32Array, rand: () => number): void {
 
 function cases(): Case[] {
   const list: Case[] = [];
-  const add = (method: MethodId, options: MethodOptions, shape: [number, number], layout: WeightLayout, fill: Fill = 'mixed', maxPerDim = 0) => {
+  const add = (method: MethodId, options: MethodOptions, shape: [number, number], layout: WeightLayout, fill: Fill = 'mixed', maxPerDim = 0, twinPlan = false) => {
     const opts = Object.entries(options).map(([k, v]) => `${k}=${v}`).join(',');
     const grid = maxPerDim ? ` grid<=${maxPerDim}` : '';
-    list.push({ name: `${method}${opts ? `(${opts})` : ''} ${shape.join('x')} ${layout} ${fill}${grid}`, method, options, shape, layout, fill, maxPerDim });
+    const twin = twinPlan ? ' twin-plan' : '';
+    list.push({ name: `${method}${opts ? `(${opts})` : ''} ${shape.join('x')} ${layout} ${fill}${grid}${twin}`, method, options, shape, layout, fill, maxPerDim, twinPlan });
   };
   const shapes: [number, number][] = [[1, 1], [7, 13], [33, 4097], [768, 3072]];
   for (const shape of shapes) {
@@ -165,7 +168,43 @@ function cases(): Case[] {
   add('int4-group', { groupSize: 32 }, [33, 4097], 'out_in', 'mixed', 7);
   add('magnitude-prune', { ratio: 0.3 }, [33, 4097], 'out_in', 'constant', 5);
   add('fp16', {}, [33, 4097], 'out_in', 'half-edges', 7);
+  newMethodCases(add);
   return list;
+}
+
+type AddCase = (method: MethodId, options: MethodOptions, shape: [number, number], layout: WeightLayout, fill?: Fill, maxPerDim?: number, twinPlan?: boolean) => void;
+
+/**
+ * rtn, nf4, nm-prune and global-prune: every bit width and grid on a tiny awkward shape (K = 13,
+ * not a multiple of any group), and one 135 k-weight shape each with ties and a forced 2D grid.
+ */
+function newMethodCases(add: AddCase): void {
+  for (const bits of [8, 4, 3, 2]) {
+    for (const symmetric of [false, true]) {
+      add('rtn', { bits, groupSize: 32, symmetric }, [7, 13], 'in_out');
+      add('rtn', { bits, groupSize: 0, symmetric }, [13, 7], 'out_in');
+    }
+  }
+  add('rtn', { bits: 3, groupSize: 128, symmetric: false }, [33, 4097], 'out_in');
+  add('rtn', { bits: 2, groupSize: 64, symmetric: true }, [33, 4097], 'in_out', 'levels');
+  add('rtn', { bits: 4, groupSize: 32, symmetric: true }, [33, 4097], 'out_in', 'halves4', 7);
+  add('rtn', { bits: 8, groupSize: 0, symmetric: false }, [1, 1], 'out_in');
+  for (const shape of [[1, 1], [7, 13], [13, 7]] as [number, number][]) {
+    add('nf4', {}, shape, 'out_in');
+    if (shape[0] > 1) add('nf4', {}, shape, 'in_out');
+  }
+  add('nf4', {}, [33, 4097], 'in_out', 'levels');
+  add('nf4', {}, [33, 4097], 'out_in', 'mixed', 7);
+  for (const pattern of ['2:4', '4:8']) {
+    add('nm-prune', { pattern }, [1, 1], 'out_in');
+    add('nm-prune', { pattern }, [7, 13], 'out_in');
+    add('nm-prune', { pattern }, [7, 13], 'in_out');
+  }
+  add('nm-prune', { pattern: '2:4' }, [33, 4097], 'out_in', 'constant');
+  add('nm-prune', { pattern: '4:8' }, [33, 4097], 'in_out', 'levels', 7);
+  add('global-prune', { ratio: 0.5 }, [7, 13], 'out_in');
+  add('global-prune', { ratio: 0.3 }, [33, 4097], 'out_in', 'constant', 0, true);
+  add('global-prune', { ratio: 0.4 }, [33, 4097], 'in_out', 'levels', 5, true);
 }
 
 const TINY = 1e-30;
@@ -224,7 +263,10 @@ async function run(): Promise<void> {
     const only = new URLSearchParams(location.search).get('only');
     for (const [k, c] of cases().entries()) {
       if (only && !c.name.includes(only)) continue;
-      const tensor = { name: c.name, data: makeTensor(c.shape[0], c.shape[1], c.layout, c.fill, 1000 + k), shape: c.shape, layout: c.layout };
+      const data = makeTensor(c.shape[0], c.shape[1], c.layout, c.fill, 1000 + k);
+      const impl = METHODS[c.method];
+      const plan = c.twinPlan ? impl.plan!([data, data], impl.meta.resolveOptions(c.options))[0] : undefined;
+      const tensor = { name: c.name, data, shape: c.shape, layout: c.layout, plan };
       gridSettings.maxWorkgroupsX = c.maxPerDim ?? 0;
       let r: CaseReport;
       try {

@@ -50,7 +50,7 @@ export function formText(e: Pick<StoredEval, 'variantId' | 'form'>): string {
 /** How a speed figure's model is stored: the baseline is the source, a pruned variant stays dense f32. */
 export function storageText(variant: StoredVariant | undefined): string {
   if (!variant) return 'source model';
-  return variant.storage === 'packed' ? 'packed' : variant.storage === 'dense' ? 'dense f32' : 'f32 (made before packed models)';
+  return variant.storage === 'packed' ? 'packed' : variant.storage === 'dense' ? 'dense f32' : variant.storage === 'simulated' ? 'simulated (f32)' : 'f32 (made before packed models)';
 }
 
 /** "WASM, 2 threads" or "WebGPU, SwiftShader …": where a speed figure was timed. */

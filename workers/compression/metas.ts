@@ -5,9 +5,13 @@
  */
 import { METHOD_IDS, type MethodId } from '../api';
 import { fp16Meta } from './fp16/meta';
+import { globalPruneMeta } from './global-prune/meta';
 import { int4GroupMeta } from './int4-group/meta';
 import { int8ChannelMeta } from './int8-channel/meta';
 import { magnitudePruneMeta } from './magnitude-prune/meta';
+import { nf4Meta } from './nf4/meta';
+import { nmPruneMeta } from './nm-prune/meta';
+import { rtnMeta } from './rtn/meta';
 import type { MethodMeta } from './types';
 
 export const METAS_BY_ID: Readonly<Record<MethodId, MethodMeta<any>>> = Object.freeze({
@@ -15,6 +19,10 @@ export const METAS_BY_ID: Readonly<Record<MethodId, MethodMeta<any>>> = Object.f
   'int8-channel': int8ChannelMeta,
   'int4-group': int4GroupMeta,
   fp16: fp16Meta,
+  rtn: rtnMeta,
+  nf4: nf4Meta,
+  'nm-prune': nmPruneMeta,
+  'global-prune': globalPruneMeta,
 });
 
 /** The methods' metadata in METHOD_IDS order, for menus and loops. */

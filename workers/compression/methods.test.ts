@@ -13,6 +13,10 @@ const MATMUL_REL_ERROR: Record<MethodId, number> = {
   'int8-channel': 0.02,
   'int4-group': 0.25, // 16 levels spread over groups that hold 4x outliers
   fp16: 1e-3, // 11 significant bits
+  rtn: 0.25, // default INT4 g32 asymmetric: int4-group's grid
+  nf4: 0.25, // 16 levels, blocks of 64 that hold 4x outliers
+  'nm-prune': 0.6, // 2:4: half of each run of 4 gone
+  'global-prune': 0.6, // half the weights gone (one tensor: the layer-wise cut)
 };
 
 const SHAPES: [number, number][] = [[1, 1], [3, 17], [17, 3], [5, 33], [33, 65]];
@@ -33,7 +37,9 @@ function bound(id: MethodId, r: CompressionResult, t: WeightTensor, o: number, i
   const w = Math.abs(t.data[o * v.strideOut + i * v.strideIn]);
   const ulp = w * 2 ** -22;
   if (id === 'int8-channel') return r.scales![o] / 2 + ulp;
-  if (id === 'int4-group') return r.scales![o * Math.ceil(v.inDim / 32) + Math.floor(i / 32)] / 2 + ulp;
+  if (id === 'int4-group' || id === 'rtn') return r.scales![o * Math.ceil(v.inDim / 32) + Math.floor(i / 32)] / 2 + ulp;
+  // NF4's widest gap is 1 - 0.696 (times the block's absmax): half of it, plus rounding
+  if (id === 'nf4') return r.scales![Math.floor((o * v.inDim + i) / 64)] * 0.16 + ulp;
   if (id === 'fp16') return Math.max(w * 2 ** -11, 2 ** -25); // half an ulp of half, or of its subnormals
   return Infinity; // pruning: checked by count below
 }
@@ -73,7 +79,7 @@ describe.each(METHOD_IDS)('%s on odd sizes', (id) => {
           expect(Math.abs(r.dequantized[at] - t.data[at]), `${id} (${o}, ${i})`).toBeLessThanOrEqual(bound(id, r, t, o, i));
         }
       }
-      if (id === 'magnitude-prune') {
+      if (id === 'magnitude-prune' || id === 'global-prune') {
         const pruned = r.mask!.reduce((z, m) => z + (m === 0 ? 1 : 0), 0);
         expect(pruned).toBe(Math.round(0.5 * t.data.length));
       }

@@ -8,6 +8,10 @@ import { labError } from '../errors';
 import { fp16Gpu } from './fp16/gpu';
 import { fp16Meta, type Fp16Options } from './fp16/meta';
 import { fp16Reference } from './fp16/reference';
+import { globalPruneGpu } from './global-prune/gpu';
+import { globalPruneMeta, type GlobalPruneOptions, type GlobalPrunePlan } from './global-prune/meta';
+import { planGlobalPrune } from './global-prune/plan';
+import { globalPruneReference } from './global-prune/reference';
 import { getKernelGpu } from './gpu-device';
 import { int4GroupGpu } from './int4-group/gpu';
 import { int4GroupMeta, type Int4GroupOptions } from './int4-group/meta';
@@ -19,6 +23,15 @@ import { linearView, validateTensor } from './layout';
 import { magnitudePruneGpu } from './magnitude-prune/gpu';
 import { magnitudePruneMeta, type MagnitudePruneOptions } from './magnitude-prune/meta';
 import { magnitudePruneReference } from './magnitude-prune/reference';
+import { nf4Gpu } from './nf4/gpu';
+import { nf4Meta, type Nf4Options } from './nf4/meta';
+import { nf4Reference } from './nf4/reference';
+import { nmPruneGpu } from './nm-prune/gpu';
+import { nmPruneMeta, type NmPruneOptions } from './nm-prune/meta';
+import { nmPruneReference } from './nm-prune/reference';
+import { rtnGpu } from './rtn/gpu';
+import { rtnMeta, type RtnOptions } from './rtn/meta';
+import { rtnReference } from './rtn/reference';
 import { tensorStats } from './stats';
 import type { CompressionResult, MethodImpl, WeightTensor } from './types';
 
@@ -42,6 +55,15 @@ const fp16: MethodImpl<Fp16Options> = {
   reference: (tensor) => fp16Reference(tensor),
   gpu: (device, tensor) => fp16Gpu(device, tensor),
 };
+const rtn: MethodImpl<RtnOptions> = { meta: rtnMeta, reference: rtnReference, gpu: rtnGpu };
+const nf4: MethodImpl<Nf4Options> = { meta: nf4Meta, reference: (tensor) => nf4Reference(tensor), gpu: (device, tensor) => nf4Gpu(device, tensor) };
+const nmPrune: MethodImpl<NmPruneOptions> = { meta: nmPruneMeta, reference: nmPruneReference, gpu: nmPruneGpu };
+const globalPrune: MethodImpl<GlobalPruneOptions> = {
+  meta: globalPruneMeta,
+  reference: (tensor, options) => globalPruneReference(tensor, options, tensor.plan as GlobalPrunePlan | undefined),
+  gpu: (device, tensor, options) => globalPruneGpu(device, tensor, options, tensor.plan as GlobalPrunePlan | undefined),
+  plan: (tensors, options) => planGlobalPrune(tensors, options.ratio),
+};
 
 /** Each method's implementation, by id (the options type varies, so the record is loosely typed). */
 export const METHODS: Readonly<Record<MethodId, MethodImpl<any>>> = Object.freeze({
@@ -49,6 +71,10 @@ export const METHODS: Readonly<Record<MethodId, MethodImpl<any>>> = Object.freez
   'int8-channel': int8Channel,
   'int4-group': int4Group,
   fp16,
+  rtn,
+  nf4,
+  'nm-prune': nmPrune,
+  'global-prune': globalPrune,
 });
 
 export { METHOD_METAS } from './metas';

@@ -4,6 +4,7 @@
  *   sparsity           zeros in the output / n
  *   relFrobeniusError  ||W - Ŵ|| / ||W||            (0 when both are 0)
  *   sqnrDb             10 log10(ΣW² / Σ(W - Ŵ)²)     (Infinity when the error is 0)
+ *   maxAbsError        max |W - Ŵ|                    (the worst single weight, which the means hide)
  *   bitsPerWeight      from the method's meta: codes + scales + zero points of the packed export
  */
 import type { TensorStats } from '../api';
@@ -15,11 +16,13 @@ export function tensorStats(name: string, original: Float32Array, dequantized: F
   let signal = 0;
   let noise = 0;
   let zeros = 0;
+  let maxAbs = 0;
   for (let f = 0; f < original.length; f++) {
     const w = original[f];
     const d = w - dequantized[f];
     signal += w * w;
     noise += d * d;
+    maxAbs = Math.max(maxAbs, Math.abs(d));
     if (dequantized[f] === 0) zeros++;
   }
   const n = original.length;
@@ -29,6 +32,7 @@ export function tensorStats(name: string, original: Float32Array, dequantized: F
     sparsity: n ? zeros / n : 0,
     relFrobeniusError: noise === 0 ? 0 : Math.sqrt(noise / signal),
     sqnrDb: noise === 0 ? Infinity : 10 * Math.log10(signal / noise),
+    maxAbsError: maxAbs,
     bitsPerWeight,
   };
 }

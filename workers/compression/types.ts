@@ -16,6 +16,8 @@ export interface WeightTensor {
   /** stored shape [rows, cols] */
   shape: readonly [number, number];
   layout: WeightLayout;
+  /** what a method's pass over all tensors (MethodImpl.plan) handed this one, e.g. global-prune's threshold */
+  plan?: unknown;
 }
 
 /** What a method computes; every array is flat and in the input's stored (row-major) order unless said. */
@@ -85,4 +87,9 @@ export interface MethodImpl<O extends MethodOptions = MethodOptions> {
   reference(tensor: WeightTensor, options: O): CompressionParts;
   /** WGSL on WebGPU; must equal the reference (codes and masks byte for byte) */
   gpu(device: GPUDevice, tensor: WeightTensor, options: O): Promise<CompressionParts>;
+  /**
+   * Methods that decide across the whole model (global-prune): one pass over every linear weight,
+   * in the variant's order, before the per-tensor step; returns each tensor's `plan`.
+   */
+  plan?(tensors: readonly Float32Array[] | { count: number; read(i: number): Float32Array }, options: O): unknown[];
 }

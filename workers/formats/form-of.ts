@@ -8,10 +8,17 @@
  *   int4-group       nbits 4    MatMulNBits, block = the group size
  *   int8-channel     qdq-int8   int8 + DequantizeLinear(axis), or nbits 8 (MatMulNBits) on request
  *   fp16             fp16       half initializers + Cast
+ *   rtn              nbits k    MatMulNBits for k in {2, 4, 8}; 3 bits: f32, simulated (no op runs it)
+ *   nf4              bnb4       MatMulBnb4, quant_type NF4, block 64
+ *   nm-prune         f32        dense (no onnxruntime-web op runs N:M sparsity)
+ *   global-prune     f32        dense
  */
 import type { LinearWeight, MethodId } from '../api';
-import { linearView } from '../compression/layout';
+import { linearView, type LinearView } from '../compression/layout';
 import type { CompressionParts } from '../compression/types';
+import { NF4_BLOCK } from '../compression/nf4/meta';
+import { NBITS_PACKABLE, rtnBlockSize, RTN_3BIT_REASON } from '../compression/rtn/meta';
+import { packBnb4 } from './matmul-bnb4';
 import { NBITS_BLOCK_SIZES, packNBits } from './matmul-nbits';
 import type { PackedForm } from './packed-model';
 
@@ -22,11 +29,13 @@ export type Int8Form = (typeof INT8_FORMS)[number];
 export function formLabel(form: PackedForm): string {
   switch (form.kind) {
     case 'f32':
-      return 'f32 (dense)';
+      return form.simulated ? `simulated (f32): ${form.simulated}` : 'f32 (dense)';
     case 'fp16':
       return 'fp16 + Cast';
     case 'qdq-int8':
       return 'int8 + DequantizeLinear (per channel)';
+    case 'bnb4':
+      return `MatMulBnb4 NF4, block ${form.weight.blockSize}`;
     case 'nbits':
       return `MatMulNBits ${form.weight.bits}-bit, block ${form.weight.blockSize}`;
   }
@@ -43,7 +52,13 @@ export function packedFormOf(
   // a string switch: 'fp16' joins METHOD_IDS with its kernel
   switch (method as string) {
     case 'magnitude-prune':
+    case 'nm-prune':
+    case 'global-prune':
       return { kind: 'f32', values: parts.dequantized };
+    case 'nf4':
+      return { kind: 'bnb4', weight: packBnb4(parts.codes as Uint8Array, parts.scales!, view, NF4_BLOCK) };
+    case 'rtn':
+      return rtnForm(options as { bits: number; groupSize: number; symmetric: boolean }, parts, view);
     case 'int4-group':
       return {
         kind: 'nbits',
@@ -74,4 +89,27 @@ export function packedFormOf(
     default:
       throw new Error(`no packed form for method ${String(method)}`);
   }
+}
+
+/**
+ * rtn as MatMulNBits: symmetric signed codes are stored as q + 2^(k-1) with zero point 2^(k-1), a
+ * whole-row group as blocks repeating the row's scale and zero point (the same dequantized weights).
+ */
+function rtnForm(o: { bits: number; groupSize: number; symmetric: boolean }, parts: CompressionParts, view: LinearView): PackedForm {
+  if (!NBITS_PACKABLE.includes(o.bits)) return { kind: 'f32', values: parts.dequantized, simulated: RTN_3BIT_REASON };
+  const blockSize = rtnBlockSize(o.groupSize, view.inDim);
+  const blocks = Math.ceil(view.inDim / blockSize);
+  const groups = o.groupSize ? blocks : 1;
+  const offset = o.symmetric ? 2 ** (o.bits - 1) : 0;
+  const scales = new Float32Array(view.outDim * blocks);
+  const zeroPoints = new Uint8Array(view.outDim * blocks);
+  for (let ch = 0; ch < view.outDim; ch++) {
+    for (let b = 0; b < blocks; b++) {
+      const g = ch * groups + (o.groupSize ? b : 0);
+      scales[ch * blocks + b] = parts.scales![g];
+      zeroPoints[ch * blocks + b] = o.symmetric ? offset : parts.zeroPoints![g];
+    }
+  }
+  const codes = o.symmetric ? Uint8Array.from(parts.codes as Int8Array, (q) => q + offset) : (parts.codes as Uint8Array);
+  return { kind: 'nbits', weight: packNBits({ codes, scales, zeroPoints }, view, o.bits as 2 | 4 | 8, blockSize) };
 }

@@ -8,6 +8,7 @@
  *   qdq-int8  int8 codes + per-channel scale; DequantizeLinear(axis = output channel) produces the
  *             weight under its old name, so every reader is unchanged.
  *   fp16      half initializer; Cast(to = float) produces the weight under its old name.
+ *   bnb4      MatMulBnb4 (NF4) replaces each MatMul/Gemm reading the weight; no other reader.
  *   f32       dense float values (pruning: zeros save gzip bytes, not compute).
  *
  * Everything not named in `forms` is shared with the source proto, not copied.
@@ -15,15 +16,18 @@
 import onnxProto from 'onnx-proto';
 import type { LinearWeight } from '../api';
 import { onnx, serializeGraph, toNum, type NodeProto, type ParsedModel, type TensorProto } from '../model/onnx-graph';
+import type { Bnb4Weight } from './matmul-bnb4';
 import type { NBitsWeight } from './matmul-nbits';
 
 export type PackedForm =
-  | { kind: 'f32'; values: Float32Array }
+  /** dense f32; `simulated` says why a quantized format is stored this way (no op runs it) */
+  | { kind: 'f32'; values: Float32Array; simulated?: string }
   | { kind: 'nbits'; weight: NBitsWeight }
   /** codes in the tensor's stored order; scales per output channel; axis = the output channel's axis */
   | { kind: 'qdq-int8'; codes: Int8Array; scales: Float32Array; axis: 0 | 1 }
   /** IEEE half bit patterns in the tensor's stored order */
-  | { kind: 'fp16'; halves: Uint16Array };
+  | { kind: 'fp16'; halves: Uint16Array }
+  | { kind: 'bnb4'; weight: Bnb4Weight };
 
 export type PackedKind = PackedForm['kind'];
 
@@ -61,6 +65,7 @@ export function writePackedModel(m: ParsedModel, linear: readonly LinearWeight[]
   const preNodes: NodeProto[] = []; // nodes whose inputs are all initializers: they go first
   const removed = new Set<string>();
   const nbits = new Map<string, { w: NBitsWeight; b: string; scales: string; zp: string }>();
+  const bnb4 = new Map<string, { w: Bnb4Weight; b: string; absmax: string }>();
   let usesMs = false;
 
   for (const [name, form] of forms) {
@@ -86,6 +91,16 @@ export function writePackedModel(m: ParsedModel, linear: readonly LinearWeight[]
         preNodes.push(node('DequantizeLinear', [`${name}_int8`, `${name}_scale`, `${name}_zero`], [name], `${name}_dq`, [intAttr('axis', form.axis)]));
         removed.add(name);
         break;
+      case 'bnb4': {
+        const w = form.weight;
+        const ids = { w, b: `${name}_nf4`, absmax: `${name}_absmax` };
+        newInits.push(tensor(ids.b, [w.b.length], DT.UINT8, w.b));
+        newInits.push(tensor(ids.absmax, [w.absmax.length], DT.FLOAT, w.absmax));
+        bnb4.set(name, ids);
+        removed.add(name);
+        usesMs = true;
+        break;
+      }
       case 'nbits': {
         const w = form.weight;
         const ids = { w, b: `${name}_Q${w.bits}`, scales: `${name}_scales`, zp: `${name}_zp` };
@@ -102,6 +117,14 @@ export function writePackedModel(m: ParsedModel, linear: readonly LinearWeight[]
 
   const nodes: NodeProto[] = [];
   for (const n of g.node) {
+    const nf4At = n.input.findIndex((i) => bnb4.has(i));
+    if (nf4At >= 0) {
+      if (!((n.opType === 'MatMul' || n.opType === 'Gemm') && nf4At === 1 && !n.domain)) {
+        throw new Error(`${n.name || n.output[0]} (${n.opType}) reads the NF4 weight ${n.input[nf4At]}; only MatMul/Gemm (B) can read MatMulBnb4 weights`);
+      }
+      nodes.push(...linearToBnb4(n, bnb4.get(n.input[1])!, n.name || n.output[0]));
+      continue;
+    }
     const packed = n.input.map((i) => nbits.get(i));
     const at = packed.findIndex((p) => p);
     if (at < 0) {
@@ -153,4 +176,16 @@ function linearToNBits(n: NodeProto, p: { w: NBitsWeight; b: string; scales: str
     node('MatMulNBits', inputs, [mid], `${label}_nbits`, attrs, MS_DOMAIN),
     node('Add', [mid, n.input[2]], n.output, `${label}_bias`),
   ];
+}
+
+/** MatMul(A, W) or Gemm(A, W[, C]) → MatMulBnb4(A, B, absmax) [→ Add C]. */
+function linearToBnb4(n: NodeProto, p: { w: Bnb4Weight; b: string; absmax: string }, label: string): NodeProto[] {
+  const attrs = [intAttr('K', p.w.k), intAttr('N', p.w.n), intAttr('block_size', p.w.blockSize), intAttr('quant_type', p.w.quantType)];
+  const inputs = [n.input[0], p.b, p.absmax];
+  if (n.opType === 'Gemm' && (attr(n, 'transA', 0) !== 0 || attr(n, 'alpha', 1) !== 1 || (n.input[2] && attr(n, 'beta', 1) !== 1))) {
+    throw new Error(`${label}: Gemm with transA, alpha or beta other than the defaults cannot become MatMulBnb4`);
+  }
+  if (n.opType === 'MatMul' || !n.input[2]) return [node('MatMulBnb4', inputs, n.output, `${label}_bnb4`, attrs, MS_DOMAIN)];
+  const mid = `${n.output[0]}_nobias`;
+  return [node('MatMulBnb4', inputs, [mid], `${label}_bnb4`, attrs, MS_DOMAIN), node('Add', [mid, n.input[2]], n.output, `${label}_bias`)];
 }

@@ -40,7 +40,7 @@ export function modelCard(v: VariantSummary, model: LoadedModel, results: readon
     '## What was done',
     `- Method: ${v.spec.method} (${opts}), kernels on ${v.device === 'webgpu' ? 'WebGPU (WGSL)' : 'the CPU (TypeScript reference)'}.`,
     `- Every linear weight (${v.tensors.length} tensors) compressed; mean ${v.bitsPerWeight.toFixed(3)} bits per weight including scales and zero points.`,
-    `- Stored as: ${v.format}. ${v.storage === 'dense' ? 'Pruned weights are stored as dense f32 zeros: the file and the compute are those of the source; only the gzip size shrinks.' : 'onnxruntime runs this form as it is (com.microsoft ops need onnxruntime, not every ONNX runtime).'}`,
+    `- Stored as: ${v.format}. ${v.storage === 'dense' ? 'Pruned weights are stored as dense f32 zeros: the file and the compute are those of the source; only the gzip size shrinks.' : v.storage === 'simulated' ? 'Simulated: no onnxruntime op runs this format, so its dequantized weights are stored as f32; the file is as large as the source.' : 'onnxruntime runs this form as it is (com.microsoft ops need onnxruntime, not every ONNX runtime).'}`,
     '',
     '## Sizes (measured from the bytes written)',
     `- onnx/model.onnx: ${mb(v.packedBytes)}; gzip ${mb(v.gzipBytes)}; the f32 source model: ${mb(v.f32Bytes)}.`,

@@ -7,7 +7,7 @@ import { INT4_QMAX, type Int4GroupOptions } from './meta';
 
 export async function int4GroupGpu(device: GPUDevice, tensor: WeightTensor, options: Int4GroupOptions): Promise<CompressionParts> {
   const view = linearView(tensor.shape, tensor.layout);
-  const spec = { symmetric: false, groupSize: options.groupSize, invLevels: inverseLevels(INT4_QMAX), qmin: 0, qmax: INT4_QMAX };
+  const spec = { label: 'int4-group', symmetric: false, groupSize: options.groupSize, invLevels: inverseLevels(INT4_QMAX), qmin: 0, qmax: INT4_QMAX };
   const out = await quantizeAffineGpu(device, tensor, view, spec);
   return { dequantized: out.dequantized, codes: new Uint8Array(out.codeBytes), scales: out.scales, zeroPoints: Uint8Array.from(out.zeroPoints) };
 }

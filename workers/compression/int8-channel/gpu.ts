@@ -7,7 +7,7 @@ import { INT8_QMAX } from './meta';
 
 export async function int8ChannelGpu(device: GPUDevice, tensor: WeightTensor): Promise<CompressionParts> {
   const view = linearView(tensor.shape, tensor.layout);
-  const spec = { symmetric: true, groupSize: view.inDim, invLevels: inverseLevels(INT8_QMAX), qmin: -INT8_QMAX, qmax: INT8_QMAX };
+  const spec = { label: 'int8-channel', symmetric: true, groupSize: 0, invLevels: inverseLevels(INT8_QMAX), qmin: -INT8_QMAX, qmax: INT8_QMAX };
   const out = await quantizeAffineGpu(device, tensor, view, spec);
   return { dequantized: out.dequantized, codes: new Int8Array(out.codeBytes), scales: out.scales };
 }

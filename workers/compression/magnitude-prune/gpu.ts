@@ -59,12 +59,17 @@ export async function magnitudePruneGpu(device: GPUDevice, tensor: WeightTensor,
     const mask = run.storage('mask', n);
     const applyThreads = Math.ceil(n / APPLY_ELEMENTS_PER_THREAD);
     run.dispatch(pipeline(device, 'apply-mask', APPLY_WGSL), [sizes, weights, state, mask], Math.ceil(applyThreads / APPLY_WORKGROUP_SIZE));
-    const [deq, maskBytes] = await run.finish([
-      { buffer: weights, bytes: n * 4 },
-      { buffer: mask, bytes: n },
-    ]);
-    return { dequantized: new Float32Array(deq), mask: new Uint8Array(maskBytes) };
+    return await finishMasked(run, weights, mask, n);
   } finally {
     run.close();
   }
+}
+
+/** Submit a pruning run and read back its pruned weights and keep-mask bytes (every pruning kernel ends so). */
+export async function finishMasked(run: KernelRun, weights: GPUBuffer, mask: GPUBuffer, n: number): Promise<CompressionParts> {
+  const [deq, maskBytes] = await run.finish([
+    { buffer: weights, bytes: n * 4 },
+    { buffer: mask, bytes: n },
+  ]);
+  return { dequantized: new Float32Array(deq), mask: new Uint8Array(maskBytes) };
 }

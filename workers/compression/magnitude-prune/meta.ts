@@ -15,6 +15,9 @@ export interface MagnitudePruneOptions {
 
 const DENSE_F32_BITS = 32;
 
+/** The sparsity choice every magnitude pruner offers. */
+export const SPARSITY_FIELD: OptionField = Object.freeze({ key: 'ratio', label: 'sparsity', choices: [0.1, 0.3, 0.5, 0.7, 0.9], format: (v: number | string | boolean) => `${Math.round(Number(v) * 100)} %` });
+
 /** How many entries a ratio prunes: round half up, like Math.round. */
 export function pruneCount(ratio: number, n: number): number {
   return Math.min(n, Math.max(0, Math.round(ratio * n)));
@@ -25,7 +28,7 @@ export const magnitudePruneMeta: MethodMeta<MagnitudePruneOptions> = Object.free
   label: 'Magnitude pruning',
   description: 'Zero the smallest-magnitude fraction of each weight matrix (layer-wise, unstructured).',
   defaults: Object.freeze({ ratio: 0.5 }),
-  fields: Object.freeze<OptionField[]>([{ key: 'ratio', label: 'sparsity', choices: [0.1, 0.3, 0.5, 0.7, 0.9], format: (v) => `${Math.round(Number(v) * 100)} %` }]),
+  fields: Object.freeze<OptionField[]>([SPARSITY_FIELD]),
   variantLabel: (o: MagnitudePruneOptions) => `prune ${Math.round(o.ratio * 100)}%`,
   resolveOptions(options: MethodOptions): MagnitudePruneOptions {
     rejectUnknownOptions('magnitude-prune', options, ['ratio']);

@@ -1,8 +1,8 @@
 /**
- * int8-channel and int4-group on WebGPU: affine-params.wgsl (a thread per group: scale and zero
- * point), then affine-quantize.wgsl (16 elements a thread: codes and dequantized weights in
- * place), one submit, one readback. The methods differ only in their grid: one symmetric group
- * per channel (int8) or asymmetric groups of a power-of-two size (int4).
+ * int8-channel, int4-group and rtn on WebGPU: affine-params.wgsl (a thread per group: scale and
+ * zero point), then affine-quantize.wgsl (16 elements a thread: codes and dequantized weights in
+ * place), one submit, one readback. The methods differ only in their grid: symmetric or not, one
+ * group per channel or groups of a power-of-two size, and the code range.
  */
 import type { LinearView } from '../layout';
 import type { WeightTensor } from '../types';
@@ -19,9 +19,11 @@ const ELEMENTS_PER_THREAD = 16;
 const WHOLE_CHANNEL_SHIFT = 31;
 
 export interface GpuGridSpec {
-  /** symmetric: one group per channel, scale from max|w|, zero point 0 */
+  /** for the KernelRun's label */
+  label: string;
+  /** symmetric: scale from max|w|, zero point 0, signed codes */
   symmetric: boolean;
-  /** asymmetric groups along the input; a power of two (ignored when symmetric) */
+  /** groups along the input: a power of two, or 0 for one group per channel */
   groupSize: number;
   /** fround(1 / levels) */
   invLevels: number;
@@ -40,13 +42,13 @@ export interface AffineReadback {
 
 export async function quantizeAffineGpu(device: GPUDevice, tensor: WeightTensor, view: LinearView, spec: GpuGridSpec): Promise<AffineReadback> {
   const n = tensor.data.length;
-  const groupSize = spec.symmetric ? view.inDim : spec.groupSize;
-  const groupShift = spec.symmetric ? WHOLE_CHANNEL_SHIFT : Math.log2(groupSize);
+  const groupSize = spec.groupSize === 0 ? view.inDim : spec.groupSize;
+  const groupShift = spec.groupSize === 0 ? WHOLE_CHANNEL_SHIFT : Math.log2(groupSize);
   if (!Number.isInteger(groupShift)) throw new Error(`group size ${groupSize} is not a power of two`);
   const nGroups = Math.ceil(view.inDim / groupSize);
   const nParams = view.outDim * nGroups;
   const inOut = tensor.layout === 'in_out' ? 1 : 0;
-  const run = new KernelRun(device, spec.symmetric ? 'int8-channel' : 'int4-group');
+  const run = new KernelRun(device, spec.label);
   try {
     const weights = await run.upload('weights', tensor.data);
     const scales = run.storage('scales', nParams * 4);

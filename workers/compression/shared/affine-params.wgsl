@@ -1,4 +1,4 @@
-// int8-channel and int4-group, pass 1: the scale and zero point of each group, one thread per
+// int8-channel, int4-group and rtn, pass 1: the scale and zero point of each group, one thread per
 // (output channel o, group g) looping over the group's weights along the input dimension
 // (int8-channel: one group = the whole channel). Twin of the loops in int8-channel/reference.ts
 // and int4-group/reference.ts:
@@ -18,7 +18,7 @@ struct Params {
   group_size: u32,
   n_groups: u32,   // ceil(in_dim / group_size)
   in_out: u32,     // 1: stored (in, out)
-  symmetric: u32,  // 1: int8-channel
+  symmetric: u32,  // 1: max|w| scale, zero point 0 (int8-channel, rtn symmetric)
   inv_levels: u32, // f32 bits of fround(1 / levels)
   min_scale: u32,  // f32 bits of 2^-100
   qmax: u32,       // zero point cap (asymmetric)

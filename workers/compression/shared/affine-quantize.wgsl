@@ -1,4 +1,4 @@
-// int8-channel and int4-group, pass 2 (reference: quantizeAffine in affine.ts): the codes and
+// int8-channel, int4-group and rtn, pass 2 (reference: quantizeAffine in affine.ts): the codes and
 // dequantized weights from the scales and zero points of pass 1 (affine-params.wgsl).
 // Each thread takes ELEMENTS_PER_THREAD consecutive stored elements: 4 at a time pack into one
 // u32 of code bytes (byte k = element 4t + k, little-endian = the Int8Array/Uint8Array the CPU
