@@ -91,3 +91,39 @@ test('a model published already compressed loads as a compressed baseline and co
   expect(again.perplexity.ppl).toBeGreaterThan(base.perplexity.ppl);
   expect(Number.isFinite(again.perplexity.ppl)).toBe(true);
 });
+
+test('a tiny Llama (RMSNorm, RoPE, SwiGLU, grouped-query attention, untied head, hidden 40) loads, evaluates and compresses, prefill and KV-cache graphs', async ({ page }) => {
+  test.setTimeout(6 * 60_000);
+  const call = await harness(page);
+  const dir = 'e2e/fixtures/tiny-llama';
+  const settings: EvalSettings = { backend: 'wasm', tokens: 256, context: 256, stride: 256, throughputRuns: 0 };
+  for (const onnxFile of ['onnx/model.onnx', 'onnx/decoder_model.onnx']) {
+    const model = ok(await call<ModelSummary>('loadFolder', `/${dir}/`, ['config.json', 'tokenizer.json', 'tokenizer_config.json', onnxFile]));
+    expect(model.modelType).toBe('llama');
+    expect(model.graphKind).toBe(onnxFile.includes('decoder') ? 'kv-cache' : 'prefill');
+    // q, k, v (GQA: 20 wide), o, gate, up, down per block, and the untied head
+    expect(model.linearWeights.length).toBe(2 * 7 + 1);
+    expect(model.linearWeights.filter((w) => w.shape[1] === 20).length).toBe(4);
+    const base = ok(await call<EvalResult>('evaluate', model.id, 'baseline', settings));
+    const node = pplNode(dir, 256, onnxFile);
+    console.log(`tiny llama ${onnxFile}: lab WASM ppl ${base.perplexity.ppl.toFixed(4)}, onnxruntime-node ${node.ppl.toFixed(4)}`);
+    expect(base.perplexity.tokensScored).toBe(node.tokensScored);
+    expect(Math.abs(base.perplexity.ppl / node.ppl - 1)).toBeLessThan(1e-3);
+    if (onnxFile !== 'onnx/model.onnx') continue;
+    // K = 40 and 108: the last INT4 group of each column is short (padded in MatMulNBits)
+    const v = ok(await call<VariantSummary>('makeVariant', model.id, { method: 'int4-group', options: { groupSize: 32 } }, 'cpu'));
+    const packed = ok(await call<EvalResult>('evaluate', model.id, v.id, settings));
+    const simulated = ok(await call<EvalResult>('evaluate', model.id, v.id, { ...settings, form: 'simulated' }));
+    console.log(`tiny llama INT4 g32: packed ppl ${packed.perplexity.ppl.toFixed(4)}, f32 twin ${simulated.perplexity.ppl.toFixed(4)}`);
+    expect(packed.form).toBe('packed');
+    expect(Math.abs(packed.perplexity.ppl / simulated.perplexity.ppl - 1)).toBeLessThan(1e-4);
+    const caps = (await page.evaluate(() => (window as any).harness.capabilities())) as Capabilities;
+    if (caps.webgpu) {
+      const small = { ...settings, tokens: 64 };
+      const gpu = ok(await call<EvalResult>('evaluate', model.id, v.id, { ...small, backend: 'webgpu' }));
+      const cpu = ok(await call<EvalResult>('evaluate', model.id, v.id, small));
+      console.log(`tiny llama INT4 g32, 64 tokens: WebGPU ppl ${gpu.perplexity.ppl.toFixed(4)}, WASM ${cpu.perplexity.ppl.toFixed(4)}`);
+      expect(Math.abs(gpu.perplexity.ppl / cpu.perplexity.ppl - 1)).toBeLessThan(1e-3);
+    }
+  }
+});
