@@ -6,6 +6,7 @@
 import { METHOD_IDS, type MethodId } from '../api';
 import { fp16Meta } from './fp16/meta';
 import { globalPruneMeta } from './global-prune/meta';
+import { gptqMeta } from './gptq/meta';
 import { int4GroupMeta } from './int4-group/meta';
 import { int8ChannelMeta } from './int8-channel/meta';
 import { magnitudePruneMeta } from './magnitude-prune/meta';
@@ -13,12 +14,15 @@ import { nf4Meta } from './nf4/meta';
 import { nmPruneMeta } from './nm-prune/meta';
 import { rtnMeta } from './rtn/meta';
 import type { MethodMeta } from './types';
+import { wandaMeta } from './wanda/meta';
 
 export const METAS_BY_ID: Readonly<Record<MethodId, MethodMeta<any>>> = Object.freeze({
   'magnitude-prune': magnitudePruneMeta,
   'int8-channel': int8ChannelMeta,
   'int4-group': int4GroupMeta,
   fp16: fp16Meta,
+  wanda: wandaMeta,
+  gptq: gptqMeta,
   rtn: rtnMeta,
   nf4: nf4Meta,
   'nm-prune': nmPruneMeta,

@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { METHOD_IDS, type MethodId } from '../api';
 import { linearView } from './layout';
-import { compressTensor } from './registry';
+import { compressTensor, METHODS } from './registry';
+import { withUnitCalibration } from '../calibration/unit-stats';
 import type { CompressionResult, WeightLayout, WeightTensor } from './types';
 
 /** Relative error of x·W over a batch of inputs, per method (ratio 0.5 for pruning). */
@@ -13,6 +14,8 @@ const MATMUL_REL_ERROR: Record<MethodId, number> = {
   'int8-channel': 0.02,
   'int4-group': 0.25, // 16 levels spread over groups that hold 4x outliers
   fp16: 1e-3, // 11 significant bits
+  wanda: 0.6, // half of each row gone (unit norms here: by |w| per row)
+  gptq: 0.25, // 4-bit g128; an identity Hessian here, so round to nearest
   rtn: 0.25, // default INT4 g32 asymmetric: int4-group's grid
   nf4: 0.25, // 16 levels, blocks of 64 that hold 4x outliers
   'nm-prune': 0.6, // 2:4: half of each run of 4 gone
@@ -71,7 +74,7 @@ describe.each(METHOD_IDS)('%s on odd sizes', (id) => {
     '%ix%i %s: round trip and matmul within bounds',
     async (rows, cols, layout) => {
       const t = tensor(rows, cols, layout, rows * 1000 + cols);
-      const r = await compressTensor(id, {}, t, 'cpu');
+      const r = await compressTensor(id, {}, withUnitCalibration(t, METHODS[id].meta), 'cpu');
       const v = linearView(t.shape, t.layout);
       for (let o = 0; o < v.outDim; o++) {
         for (let i = 0; i < v.inDim; i++) {

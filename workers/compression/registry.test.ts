@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { METHOD_IDS } from '../api';
 import { compressTensor, METHOD_METAS, METHODS } from './registry';
 import type { WeightTensor } from './types';
+import { withUnitCalibration } from '../calibration/unit-stats';
 
 const tensor: WeightTensor = { name: 'fc', data: new Float32Array([0.5, -1, 0.25, 2, 0, -0.75]), shape: [2, 3], layout: 'out_in' };
 
@@ -13,13 +14,13 @@ describe('registry', () => {
   });
 
   it.each(METHOD_IDS)('%s runs on the cpu with stats and defaults', async (id) => {
-    const r = await compressTensor(id, {}, tensor, 'cpu');
+    const r = await compressTensor(id, {}, withUnitCalibration(tensor, METHODS[id].meta), 'cpu');
     expect(r.method).toBe(id);
     expect(r.device).toBe('cpu');
     expect(r.dequantized).toHaveLength(6);
     expect(r.stats.name).toBe('fc');
     expect(r.stats.params).toBe(6);
-    expect(r.stats.relFrobeniusError).toBeLessThan(['magnitude-prune', 'nm-prune', 'global-prune'].includes(id) ? 0.5 : 0.1);
+    expect(r.stats.relFrobeniusError).toBeLessThan(['magnitude-prune', 'wanda', 'nm-prune', 'global-prune'].includes(id) ? 0.5 : 0.1);
     expect(r.options).toEqual(METHODS[id].meta.defaults);
     expect(Array.from(tensor.data)).toEqual([0.5, -1, 0.25, 2, 0, -0.75]);
   });

@@ -13,6 +13,8 @@ import { globalPruneMeta, type GlobalPruneOptions, type GlobalPrunePlan } from '
 import { planGlobalPrune } from './global-prune/plan';
 import { globalPruneReference } from './global-prune/reference';
 import { getKernelGpu } from './gpu-device';
+import { gptqMeta, type GptqOptions } from './gptq/meta';
+import { gptqReference } from './gptq/reference';
 import { int4GroupGpu } from './int4-group/gpu';
 import { int4GroupMeta, type Int4GroupOptions } from './int4-group/meta';
 import { int4GroupReference } from './int4-group/reference';
@@ -34,6 +36,9 @@ import { rtnMeta, type RtnOptions } from './rtn/meta';
 import { rtnReference } from './rtn/reference';
 import { tensorStats } from './stats';
 import type { CompressionResult, MethodImpl, WeightTensor } from './types';
+import { wandaGpu } from './wanda/gpu';
+import { wandaMeta, type WandaOptions } from './wanda/meta';
+import { wandaReference } from './wanda/reference';
 
 const magnitudePrune: MethodImpl<MagnitudePruneOptions> = {
   meta: magnitudePruneMeta,
@@ -65,12 +70,18 @@ const globalPrune: MethodImpl<GlobalPruneOptions> = {
   plan: (tensors, options) => planGlobalPrune(tensors, options.ratio),
 };
 
+const wanda: MethodImpl<WandaOptions> = { meta: wandaMeta, reference: wandaReference, gpu: wandaGpu };
+// GPTQ's column loop is sequential: on WebGPU its Hessian is accumulated in WGSL (calibration/), the loop runs in TS
+const gptq: MethodImpl<GptqOptions> = { meta: gptqMeta, reference: gptqReference, gpu: async (_device, tensor, options) => gptqReference(tensor, options) };
+
 /** Each method's implementation, by id (the options type varies, so the record is loosely typed). */
 export const METHODS: Readonly<Record<MethodId, MethodImpl<any>>> = Object.freeze({
   'magnitude-prune': magnitudePrune,
   'int8-channel': int8Channel,
   'int4-group': int4Group,
   fp16,
+  wanda,
+  gptq,
   rtn,
   nf4,
   'nm-prune': nmPrune,

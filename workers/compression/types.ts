@@ -4,6 +4,7 @@
  * `layout` says which axis is the output channel (see layout.ts for the index math).
  */
 import type { KernelDevice, MethodId, MethodOptions, TensorStats } from '../api';
+import type { CalibrationNeed, CalibrationStats } from '../calibration/types';
 
 /** 'in_out': MatMul B stored (in, out), output channel = column; 'out_in': Gemm transB=1, (out, in). */
 export type WeightLayout = 'in_out' | 'out_in';
@@ -16,6 +17,8 @@ export interface WeightTensor {
   /** stored shape [rows, cols] */
   shape: readonly [number, number];
   layout: WeightLayout;
+  /** statistics of this weight's inputs on a calibration text; required by calibrated methods (GPTQ, Wanda) */
+  calibration?: CalibrationStats;
   /** what a method's pass over all tensors (MethodImpl.plan) handed this one, e.g. global-prune's threshold */
   plan?: unknown;
 }
@@ -79,6 +82,8 @@ export interface MethodMeta<O extends MethodOptions = MethodOptions> {
   resolveOptions(options: MethodOptions): O;
   /** bits per weight of the packed export, scales and zero points included */
   bitsPerWeight(options: O, dims: LinearDims): number;
+  /** calibrated methods: the statistic of the layer inputs they need (the engine calibrates first) */
+  calibration?: CalibrationNeed;
 }
 
 export interface MethodImpl<O extends MethodOptions = MethodOptions> {

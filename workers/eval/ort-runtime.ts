@@ -171,6 +171,21 @@ export function runLogits(h: SessionHandle, ids: BigInt64Array): Promise<LogitsO
   });
 }
 
+/** One prefill run over `ids` (batch 1) returning the named f32 outputs, in order (calibration capture). */
+export function runOutputs(h: SessionHandle, ids: BigInt64Array, names: readonly string[]): Promise<Float32Array[]> {
+  return serial(async () => {
+    const ort = h.ort;
+    const feeds = prefillFeeds(ids, h.session.inputMetadata as readonly InputInfo[], (type, data, dims) => new ort.Tensor(type as 'float32', data as Float32Array, dims));
+    const out = await h.session.run(feeds, names as string[]);
+    const values: Float32Array[] = [];
+    for (const n of names) {
+      const t = out[n];
+      values.push((t.location === 'cpu' ? t.data : await t.getData(true)) as Float32Array);
+    }
+    return values;
+  });
+}
+
 /**
  * One window through an evaluation graph (scored-graph.ts): only its small outputs are fetched, so
  * on WebGPU the logits stay on the GPU; `wantHead` also fetches the first rows of logits (the

@@ -16,8 +16,8 @@
 import type { LinearWeight, MethodId } from '../api';
 import { linearView, type LinearView } from '../compression/layout';
 import type { CompressionParts } from '../compression/types';
-import { NF4_BLOCK } from '../compression/nf4/meta';
 import { NBITS_PACKABLE, rtnBlockSize, RTN_3BIT_REASON } from '../compression/rtn/meta';
+import { NF4_BLOCK } from '../compression/nf4/meta';
 import { packBnb4 } from './matmul-bnb4';
 import { NBITS_BLOCK_SIZES, packNBits } from './matmul-nbits';
 import type { PackedForm } from './packed-model';
@@ -52,13 +52,18 @@ export function packedFormOf(
   // a string switch: 'fp16' joins METHOD_IDS with its kernel
   switch (method as string) {
     case 'magnitude-prune':
+    case 'wanda':
     case 'nm-prune':
     case 'global-prune':
       return { kind: 'f32', values: parts.dequantized };
     case 'nf4':
       return { kind: 'bnb4', weight: packBnb4(parts.codes as Uint8Array, parts.scales!, view, NF4_BLOCK) };
-    case 'rtn':
-      return rtnForm(options as { bits: number; groupSize: number; symmetric: boolean }, parts, view);
+    case 'gptq': {
+      // int4-group's grid and codes: 4-bit (and 2-bit) pack like int4-group; 3-bit is stored dequantized
+      const bits = (options as { bits?: number }).bits;
+      if (bits !== 4 && bits !== 2) return { kind: 'f32', values: parts.dequantized };
+      return { kind: 'nbits', weight: packNBits({ codes: parts.codes as Uint8Array, scales: parts.scales!, zeroPoints: parts.zeroPoints! }, view, bits, options.groupSize!) };
+    }
     case 'int4-group':
       return {
         kind: 'nbits',
@@ -83,6 +88,8 @@ export function packedFormOf(
         weight: packNBits({ codes: unsigned, scales, zeroPoints: new Uint8Array(view.outDim * blocks).fill(128) }, view, 8, blockSize),
       };
     }
+    case 'rtn':
+      return rtnForm(options as { bits: number; groupSize: number; symmetric: boolean }, parts, view);
     case 'fp16':
       if (!(parts.codes instanceof Uint16Array)) throw new Error('fp16: expected the half bit patterns as codes');
       return { kind: 'fp16', halves: parts.codes };

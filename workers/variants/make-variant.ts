@@ -21,6 +21,9 @@ import { formLabel, packedFormOf } from '../formats/form-of';
 import { gzipSize } from '../formats/gzip-size';
 import { writePackedModel, type PackedForm } from '../formats/packed-model';
 import { compressWeight, releaseKernelMemory, resolveOptions } from './compress-adapter';
+import { calibrationFor } from '../calibration/for-variant';
+import type { CaptureRunner } from '../calibration/calibrate';
+import { METAS_BY_ID } from '../compression/metas';
 
 export interface VariantRecord {
   summary: VariantSummary;
@@ -33,6 +36,8 @@ export interface VariantRecord {
 export interface MakeOptions {
   /** also write the dequantized f32 twin */
   simulated?: boolean;
+  /** calibrated methods: how the capture model runs (default: onnxruntime-web WASM; Node tests pass onnxruntime-node) */
+  captureRunner?: CaptureRunner;
 }
 
 /** Stable id: same model, spec and device → same id. */
@@ -57,7 +62,7 @@ export function variantLabel(spec: VariantSpec): string {
     case 'fp16' as string:
       return 'FP16';
     default:
-      return spec.method;
+      return METAS_BY_ID[spec.method]?.variantLabel(spec.options) ?? spec.method;
   }
 }
 
@@ -87,6 +92,7 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
   let kernelMs = 0;
   let copyMs = 0;
   const label = variantLabel(spec);
+  const calibration = await calibrationFor(model, spec, device, job, opts.captureRunner);
   job.progress('compress', 0, weights.length);
   for (let i = 0; i < weights.length; i++) {
     await job.checkpoint();
@@ -96,7 +102,7 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
     const copyStart = performance.now();
     const data = readF32(info).slice();
     copyMs += performance.now() - copyStart;
-    const r = await compressWeight(spec.method, spec.options, { name: w.name, data, shape: w.shape, layout: w.layout }, device);
+    const r = await compressWeight(spec.method, spec.options, { name: w.name, data, shape: w.shape, layout: w.layout, calibration: await calibration?.statsFor(w.name) }, device);
     const form = packedFormOf(spec.method, r.options, r, w);
     forms.set(w.name, form);
     formats.add(formLabel(form));
@@ -125,7 +131,7 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
   job.progress('gzip', 1, 1);
   const linearParams = model.summary.linearParams;
   const bitsPerWeight = tensors.reduce((a, t) => a + t.bitsPerWeight * t.params, 0) / linearParams;
-  const storage = spec.method === 'magnitude-prune' ? 'dense' : 'packed';
+  const storage = spec.method === 'magnitude-prune' || spec.method === 'wanda' ? 'dense' : [...formats].every((f) => f.startsWith('f32')) ? 'simulated' : 'packed';
   const summary: VariantSummary = {
     id: variantId(model.summary.id, spec, device),
     modelId: model.summary.id,
@@ -142,6 +148,7 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
     kernelMs,
     makeMs,
     copyMs,
+    ...(calibration ? { calibration: { ...calibration.settings, ms: calibration.ms() } } : {}),
   };
   return { summary, packedBytes, simulatedBytes };
 }

@@ -1,0 +1,41 @@
+/**
+ * The variant maker's door to calibration: for a calibrated method (its meta names the statistic
+ * it needs) a CalibrationSource over the model's linear weights, on the method's `samples`
+ * sequences; undefined for every other method. On the webgpu kernel device the statistics are
+ * accumulated in WGSL, on the cpu device by the TS reference. The capture model runs on
+ * onnxruntime-web's WASM EP unless a runner is given (Node tests pass onnxruntime-node).
+ * When a model's statistics fit one pass they are kept for the next calibrated variant of the same
+ * model, statistic, sequence count and device (e.g. GPTQ 4-bit then 3-bit, or the f32 twin made
+ * again for a check): the same deterministic numbers, computed once. One such entry is kept.
+ */
+import type { KernelDevice, VariantSpec } from '../api';
+import { getKernelGpu } from '../compression/gpu-device';
+import { METAS_BY_ID } from '../compression/metas';
+import type { Job } from '../jobs';
+import type { LoadedModel } from '../model/load';
+import { calibrationSource, type CalibrationSource, type CaptureRunner } from './calibrate';
+import { wasmCaptureRunner } from './ort-capture';
+
+export async function calibrationFor(
+  model: LoadedModel,
+  spec: VariantSpec,
+  device: KernelDevice,
+  job: Job,
+  runner: CaptureRunner = wasmCaptureRunner,
+): Promise<CalibrationSource | undefined> {
+  const need = METAS_BY_ID[spec.method]?.calibration;
+  if (!need) return undefined;
+  const sequences = spec.options.samples ?? 32;
+  const key = `${model.summary.id}|${need}|${sequences}|${device}|${runner === wasmCaptureRunner ? 'wasm' : 'given'}`;
+  if (kept?.key === key && kept.model === model) {
+    kept.source.begin(job);
+    return kept.source;
+  }
+  kept = undefined;
+  const gpu = device === 'webgpu' ? (await getKernelGpu()).device : undefined;
+  const source = calibrationSource(model, model.linear, job, { need, sequences, gpu, runner });
+  if (source.passes === 1) kept = { key, model, source };
+  return source;
+}
+
+let kept: { key: string; model: LoadedModel; source: CalibrationSource } | undefined;

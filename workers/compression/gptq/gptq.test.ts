@@ -1,0 +1,107 @@
+// GPTQ's TS reference: equal to int4-group (RTN) when H = I (nothing to carry), a hand-worked
+// case where the carried error changes a code, a smaller layer-output error than RTN on
+// correlated inputs (across a lazy-batch boundary), and determinism.
+import { describe, expect, it } from 'vitest';
+import { accumulateHessian } from '../../calibration/accumulate';
+import { int4GroupReference } from '../int4-group/reference';
+import type { WeightTensor } from '../types';
+import { gptqMeta, type GptqOptions } from './meta';
+import { gptqReference } from './reference';
+
+function lcg(seed: number) {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) - 0.5;
+}
+
+function weight(rows: number, cols: number, layout: 'in_out' | 'out_in', seed: number): WeightTensor {
+  const r = lcg(seed);
+  return { name: 'w', data: Float32Array.from({ length: rows * cols }, r), shape: [rows, cols], layout };
+}
+
+const identity = (k: number, c = 1) => {
+  const h = new Float32Array(k * k);
+  for (let i = 0; i < k; i++) h[i * k + i] = c;
+  return h;
+};
+
+const opts = (o: Partial<GptqOptions> = {}): GptqOptions => gptqMeta.resolveOptions(o);
+
+describe('gptq reference', () => {
+  it.each([
+    ['out_in', [5, 70], 32],
+    ['in_out', [70, 5], 64],
+    ['in_out', [300, 3], 128],
+  ] as const)('equals int4-group with an identity Hessian (%s %j, group %i)', (layout, shape, groupSize) => {
+    const t = weight(shape[0], shape[1], layout, 7);
+    const k = layout === 'out_in' ? shape[1] : shape[0];
+    const g = gptqReference({ ...t, calibration: { input: 'x', rows: 1, cols: k, hessian: identity(k, 3) } }, opts({ groupSize }));
+    const r = int4GroupReference(t, { groupSize: groupSize as 32 | 64 | 128 });
+    expect(Array.from(g.codes!)).toEqual(Array.from(r.codes!));
+    expect(Array.from(g.scales!)).toEqual(Array.from(r.scales!));
+    expect(Array.from(g.zeroPoints!)).toEqual(Array.from(r.zeroPoints!));
+    expect(Array.from(g.dequantized)).toEqual(Array.from(r.dequantized));
+  });
+
+  it('carries a rounding error to a correlated column (hand-worked)', () => {
+    // one row [15, 7.6, 3.6], one group: scale 1, zero point 0 (range [0, 15]).
+    // H = [[1,0,0],[0,1,b],[0,b,1]] + 0.01·I with b = 0.505, so b / 1.01 = 0.5:
+    //   col 0: 15 → 15, no error;  col 1: 7.6 → 8, error −0.4
+    //   col 2: 3.6 + (−0.4)·0.5 = 3.4 → 3   (round to nearest alone gives 4)
+    const h = new Float32Array([1, 0, 0, 0, 1, 0.505, 0, 0.505, 1]);
+    const t: WeightTensor = { name: 'w', data: new Float32Array([15, 7.6, 3.6]), shape: [1, 3], layout: 'out_in', calibration: { input: 'x', rows: 1, cols: 3, hessian: h } };
+    const g = gptqReference(t, opts({ groupSize: 32 }));
+    expect(Array.from(g.scales!)).toEqual([1]);
+    expect(Array.from(g.zeroPoints!)).toEqual([0]);
+    expect(Array.from(g.codes!)).toEqual([15, 8, 3]);
+    expect(Array.from(int4GroupReference(t, { groupSize: 32 }).codes!)).toEqual([15, 8, 4]);
+    // loss = Σ (w − q)² / U_ii² / 2: col 1 has U_11² = 1/1.01 − (0)…; just positive and finite
+    expect(g.loss).toBeGreaterThan(0);
+  });
+
+  it.each([4, 3, 2] as const)('lowers the layer output error below RTN on correlated inputs (%i-bit, 200 inputs, act order off/on)', (bits) => {
+    const k = 200;
+    const out = 24;
+    const rows = 400;
+    const r = lcg(11);
+    // correlated inputs: a few shared factors plus noise, some columns louder than others
+    const factors = Array.from({ length: rows * 4 }, r);
+    const x = new Float32Array(rows * k);
+    for (let n = 0; n < rows; n++) for (let i = 0; i < k; i++) x[n * k + i] = (factors[n * 4 + (i % 4)] + 0.3 * r()) * (1 + (i % 5));
+    const h = new Float32Array(k * k);
+    accumulateHessian(h, x, rows, k);
+    const t: WeightTensor = { ...weight(out, k, 'out_in', 3), calibration: { input: 'x', rows, cols: k, hessian: h } };
+    const outputError = (deq: Float32Array) => {
+      let e = 0;
+      for (let n = 0; n < rows; n++) {
+        for (let o = 0; o < out; o++) {
+          let d = 0;
+          for (let i = 0; i < k; i++) d += x[n * k + i] * (t.data[o * k + i] - deq[o * k + i]);
+          e += d * d;
+        }
+      }
+      return e;
+    };
+    const rtn = gptqReference({ ...t, calibration: { input: 'x', rows, cols: k, hessian: identity(k) } }, opts({ bits, groupSize: 32 }));
+    for (const actOrder of [false, true]) {
+      const g = gptqReference(t, opts({ bits, groupSize: 32, actOrder }));
+      expect(outputError(g.dequantized)).toBeLessThan(0.8 * outputError(rtn.dequantized));
+    }
+  });
+
+  it('is deterministic and rejects a missing or mis-sized Hessian with a clear message', () => {
+    const t = weight(4, 40, 'out_in', 5);
+    const h = identity(40, 2);
+    h[1] = h[40] = 0.3;
+    const a = gptqReference({ ...t, calibration: { input: 'x', rows: 1, cols: 40, hessian: h } }, opts({ actOrder: true }));
+    const b = gptqReference({ ...t, calibration: { input: 'x', rows: 1, cols: 40, hessian: h } }, opts({ actOrder: true }));
+    expect(Array.from(a.dequantized)).toEqual(Array.from(b.dequantized));
+    expect(() => gptqReference(t, opts())).toThrow(/needs the calibration Hessian/);
+    expect(() => gptqReference({ ...t, calibration: { input: 'x', rows: 1, cols: 3, hessian: identity(3) } }, opts())).toThrow(/expected 1600/);
+  });
+
+  it('validates its options and names the choices', () => {
+    expect(gptqMeta.resolveOptions({})).toEqual({ bits: 4, groupSize: 128, actOrder: false, samples: 32 });
+    expect(() => gptqMeta.resolveOptions({ bits: 5 })).toThrow(/bits must be one of 4, 3, 2, got 5/);
+    expect(() => gptqMeta.resolveOptions({ ratio: 0.5 })).toThrow(/takes bits, groupSize, actOrder, samples/);
+  });
+});
