@@ -1,0 +1,125 @@
+/**
+ * Calibration harness: the WGSL accumulators (Hessian Xᵀ X, column norms Σ X²) against their TS
+ * reference over several batches, and Wanda's WGSL mask against its reference, on deterministic
+ * awkward shapes (1×1, 7×13, K not a multiple of the N:M run, tall and wide), in both layouts,
+ * with ties. Results land in window.__calibration for e2e/calibration.spec.ts.
+ * Relative error of a Hessian entry is taken against √(H_ii H_jj), the largest it can be
+ * (Cauchy–Schwarz), so entries that cancel to near zero are judged on the scale of their terms.
+ */
+import { CpuAccumulator, GpuAccumulator } from '../../workers/calibration/accumulator';
+import type { CalibrationNeed } from '../../workers/calibration/types';
+import { getKernelGpu } from '../../workers/compression/gpu-device';
+import { compressTensor } from '../../workers/compression/registry';
+import type { WeightLayout } from '../../workers/compression/types';
+import { seededRandom } from '../../workers/seeded-random';
+
+export interface CalibrationCase {
+  name: string;
+  n: number;
+  bitMismatches: number;
+  maskMismatches: number;
+  maxRelError: number;
+  error?: string;
+}
+
+export interface CalibrationReport {
+  done: boolean;
+  adapter?: string;
+  error?: string;
+  cases: CalibrationCase[];
+}
+
+declare global {
+  interface Window {
+    __calibration: CalibrationReport;
+  }
+}
+
+const report: CalibrationReport = { done: false, cases: [] };
+window.__calibration = report;
+const log = (s: string) => (document.getElementById('log')!.textContent += `${s}\n`);
+
+function batch(rows: number, cols: number, seed: number): Float32Array {
+  const r = seededRandom(seed);
+  // activations with a few loud columns and some exact repeats (ties) and zeros
+  return Float32Array.from({ length: rows * cols }, (_, f) => {
+    const j = f % cols;
+    const u = r();
+    if (u < 0.05) return 0;
+    if (u < 0.15) return 0.25;
+    return (r() - 0.5) * (j % 5 === 0 ? 30 : 1);
+  });
+}
+
+async function accumulatorCase(device: GPUDevice, need: CalibrationNeed, batches: [number, number][], cols: number): Promise<CalibrationCase> {
+  const name = `${need} cols ${cols}, batches ${batches.map(([r]) => r).join('+')} rows`;
+  const cpu = new CpuAccumulator(need, cols);
+  const gpu = new GpuAccumulator(device, need, cols);
+  batches.forEach(([rows, seed]) => {
+    const x = batch(rows, cols, seed);
+    cpu.add(x, rows);
+    gpu.add(x, rows);
+  });
+  const [c, g] = [await cpu.read(), await gpu.read()];
+  const scale = (e: number) => (need === 'hessian' ? Math.sqrt(c[Math.floor(e / cols) * (cols + 1)] * c[(e % cols) * (cols + 1)]) : Math.abs(c[e]));
+  let bitMismatches = 0;
+  let maxRelError = 0;
+  for (let e = 0; e < c.length; e++) {
+    if (!Object.is(c[e], g[e])) bitMismatches++;
+    const d = Math.abs(c[e] - g[e]);
+    if (d > 0) maxRelError = Math.max(maxRelError, d / Math.max(scale(e), 1e-30));
+  }
+  return { name, n: c.length, bitMismatches, maskMismatches: 0, maxRelError };
+}
+
+async function wandaCase(device: GPUDevice, shape: [number, number], layout: WeightLayout, options: { ratio?: number; pattern?: string }, fill: 'mixed' | 'constant'): Promise<CalibrationCase> {
+  const k = layout === 'out_in' ? shape[1] : shape[0];
+  const r = seededRandom(shape[0] * 131 + shape[1]);
+  const data = Float32Array.from({ length: shape[0] * shape[1] }, () => (fill === 'constant' ? 0.5 : (r() - 0.5) * (r() < 0.1 ? 8 : 1)));
+  const colSqNorms = Float32Array.from({ length: k }, (_, i) => (fill === 'constant' ? 1 : i % 7 === 3 ? 0 : 1 + 100 * r()));
+  const tensor = { name: 'w', data, shape, layout, calibration: { input: 'x', rows: 1, cols: k, colSqNorms } };
+  const opts = Object.entries(options).map(([a, b]) => `${a}=${b}`).join(',');
+  const name = `wanda(${opts}) ${shape.join('x')} ${layout} ${fill}`;
+  const c = await compressTensor('wanda', options, tensor, 'cpu');
+  const g = await compressTensor('wanda', options, tensor, 'webgpu', device);
+  let bitMismatches = 0;
+  let maskMismatches = 0;
+  for (let e = 0; e < data.length; e++) {
+    if (!Object.is(c.dequantized[e], g.dequantized[e])) bitMismatches++;
+    if (c.mask![e] !== g.mask![e]) maskMismatches++;
+  }
+  return { name, n: data.length, bitMismatches, maskMismatches, maxRelError: bitMismatches ? Infinity : 0 };
+}
+
+async function main(): Promise<void> {
+  const { device, adapter } = await getKernelGpu();
+  report.adapter = adapter;
+  const runs: (() => Promise<CalibrationCase>)[] = [];
+  for (const need of ['hessian', 'norms'] as const) {
+    runs.push(() => accumulatorCase(device, need, [[1, 1]], 1));
+    runs.push(() => accumulatorCase(device, need, [[7, 2], [5, 3]], 13));
+    runs.push(() => accumulatorCase(device, need, [[64, 4], [64, 5], [3, 6]], 70));
+    runs.push(() => accumulatorCase(device, need, [[256, 7]], 130));
+  }
+  for (const layout of ['out_in', 'in_out'] as const) {
+    for (const shape of [[1, 1], [7, 13], [13, 7], [33, 65]] as [number, number][]) {
+      runs.push(() => wandaCase(device, shape, layout, { ratio: 0.5 }, 'mixed'));
+      runs.push(() => wandaCase(device, shape, layout, { pattern: '2:4' }, 'mixed'));
+    }
+    runs.push(() => wandaCase(device, [9, 30], layout, { ratio: 0.3 }, 'constant'));
+    runs.push(() => wandaCase(device, [30, 9], layout, { pattern: '4:8' }, 'constant'));
+  }
+  for (const run of runs) {
+    try {
+      const c = await run();
+      report.cases.push(c);
+      log(`${c.name}: ${c.bitMismatches} float bits, ${c.maskMismatches} mask bytes differ, max rel ${c.maxRelError}`);
+    } catch (e) {
+      report.cases.push({ name: `case ${report.cases.length}`, n: 0, bitMismatches: 0, maskMismatches: 0, maxRelError: 0, error: String((e as Error).message ?? e) });
+    }
+  }
+}
+
+main()
+  .catch((e) => (report.error = String((e as Error).message ?? e)))
+  .finally(() => (report.done = true));
