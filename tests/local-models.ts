@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { env, AutoTokenizer, type PreTrainedTokenizer } from '@huggingface/transformers';
-import type { RunWindow } from '../workers/eval/windows';
+import { slidingPerplexity, type RunWindow } from '../workers/eval/windows';
+import { buildModel, gatherFiles, type DroppedFile, type LoadedModel } from '../workers/model/load';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const MODELS = path.join(ROOT, 'public', 'models');
@@ -50,6 +51,26 @@ export function windowRunner(s: ort.InferenceSession): RunWindow {
     const t = (await s.run(feeds, ['logits'])).logits;
     return { logits: t.data as Float32Array, vocab: t.dims[t.dims.length - 1] };
   };
+}
+
+/** The demo LM (brown-gpt2) as the lab's worker loads it, with the built-in test text. */
+export function loadDemoLm(model = 'brown-gpt2'): LoadedModel {
+  const file = (p: string): DroppedFile => {
+    const b = readFileSync(modelFile(model, p));
+    return { path: p, data: b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer };
+  };
+  const text = readFileSync(path.join(DATASETS, 'brown-test.txt'), 'utf8');
+  return buildModel(gatherFiles(['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'].map(file)), text);
+}
+
+/** Sliding-window perplexity of ONNX bytes in onnxruntime-node on a loaded model's dataset tokens. */
+export async function pplOfBytes(model: LoadedModel, bytes: Uint8Array, w: { tokens: number; context: number; stride: number }): Promise<number> {
+  const s = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'] });
+  try {
+    return (await slidingPerplexity(model.datasetIds, w, windowRunner(s))).ppl;
+  } finally {
+    await s.release();
+  }
 }
 
 export { ort };

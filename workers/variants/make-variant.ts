@@ -11,7 +11,7 @@
  * Shared weights (also read by a non-linear node, e.g. an embedding tied to the LM head) are
  * compressed once; the packed model rewires every reader to the one packed tensor.
  */
-import type { KernelDevice, TensorStats, VariantSpec, VariantSummary } from '../api';
+import type { KernelDevice, TensorStats, VariantSpec, VariantStorage, VariantSummary } from '../api';
 import { KERNEL_DEVICES, METHOD_IDS } from '../api';
 import { labError } from '../errors';
 import type { Job } from '../jobs';
@@ -20,10 +20,8 @@ import { readF32, writeVariant } from '../model/onnx-graph';
 import { formLabel, packedFormOf } from '../formats/form-of';
 import { gzipSize } from '../formats/gzip-size';
 import { writePackedModel, type PackedForm } from '../formats/packed-model';
+import { compressThen, planTensors, resolveThen, storageOfForm, variantStorage } from './combine';
 import { compressWeight, releaseKernelMemory, resolveOptions } from './compress-adapter';
-import { calibrationFor } from '../calibration/for-variant';
-import type { CaptureRunner } from '../calibration/calibrate';
-import { METAS_BY_ID } from '../compression/metas';
 
 export interface VariantRecord {
   summary: VariantSummary;
@@ -36,8 +34,6 @@ export interface VariantRecord {
 export interface MakeOptions {
   /** also write the dequantized f32 twin */
   simulated?: boolean;
-  /** calibrated methods: how the capture model runs (default: onnxruntime-web WASM; Node tests pass onnxruntime-node) */
-  captureRunner?: CaptureRunner;
 }
 
 /** Stable id: same model, spec and device → same id. */
@@ -47,10 +43,13 @@ export function variantId(modelId: string, spec: VariantSpec, device: KernelDevi
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
-  return `${modelId}|${spec.method}(${opts})|${device}`;
+  // a combined spec's second method joins the key: "prune(ratio=0.5)+rtn(bits=4,…)"
+  const then = spec.then ? `+${variantId('', spec.then, device).split('|')[1]}` : '';
+  return `${modelId}|${spec.method}(${opts})${then}|${device}`;
 }
 
 export function variantLabel(spec: VariantSpec): string {
+  if (spec.then) return `${variantLabel({ method: spec.method, options: spec.options })} → ${variantLabel(spec.then)}`;
   const o = spec.options ?? {};
   switch (spec.method) {
     case 'magnitude-prune':
@@ -62,7 +61,7 @@ export function variantLabel(spec: VariantSpec): string {
     case 'fp16' as string:
       return 'FP16';
     default:
-      return METAS_BY_ID[spec.method]?.variantLabel(spec.options) ?? spec.method;
+      return spec.method;
   }
 }
 
@@ -78,7 +77,8 @@ export function validateSpec(spec: VariantSpec, device: KernelDevice): void {
 /** The spec with validated, defaulted options (so `{}` and the defaults name the same variant). */
 export function resolveSpec(spec: VariantSpec, device: KernelDevice): VariantSpec {
   validateSpec(spec, device);
-  return { method: spec.method, options: { ...resolveOptions(spec.method, spec.options ?? {}) } };
+  const then = resolveThen(spec);
+  return { method: spec.method, options: { ...resolveOptions(spec.method, spec.options ?? {}) }, ...(then ? { then } : {}) };
 }
 
 export async function makeVariant(model: LoadedModel, given: VariantSpec, device: KernelDevice, job: Job, opts: MakeOptions = {}): Promise<VariantRecord> {
@@ -88,11 +88,12 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
   const forms = new Map<string, PackedForm>();
   const dequantized = new Map<string, Float32Array>();
   const formats = new Set<string>();
+  const storages = new Set<VariantStorage>();
   const tensors: TensorStats[] = [];
   let kernelMs = 0;
   let copyMs = 0;
   const label = variantLabel(spec);
-  const calibration = await calibrationFor(model, spec, device, job, opts.captureRunner);
+  const plans = planTensors(spec, model);
   job.progress('compress', 0, weights.length);
   for (let i = 0; i < weights.length; i++) {
     await job.checkpoint();
@@ -102,8 +103,10 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
     const copyStart = performance.now();
     const data = readF32(info).slice();
     copyMs += performance.now() - copyStart;
-    const r = await compressWeight(spec.method, spec.options, { name: w.name, data, shape: w.shape, layout: w.layout, calibration: await calibration?.statsFor(w.name) }, device);
-    const form = packedFormOf(spec.method, r.options, r, w);
+    const first = await compressWeight(spec.method, spec.options, { name: w.name, data, shape: w.shape, layout: w.layout, plan: plans?.[i] }, device);
+    const r = spec.then ? await compressThen(first, spec.then, { name: w.name, data, shape: w.shape, layout: w.layout }, device) : first;
+    const form = packedFormOf(spec.then?.method ?? spec.method, r.options, r, w);
+    storages.add(storageOfForm(form));
     forms.set(w.name, form);
     formats.add(formLabel(form));
     if (opts.simulated) dequantized.set(w.name, r.dequantized);
@@ -131,7 +134,7 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
   job.progress('gzip', 1, 1);
   const linearParams = model.summary.linearParams;
   const bitsPerWeight = tensors.reduce((a, t) => a + t.bitsPerWeight * t.params, 0) / linearParams;
-  const storage = spec.method === 'magnitude-prune' || spec.method === 'wanda' ? 'dense' : [...formats].every((f) => f.startsWith('f32')) ? 'simulated' : 'packed';
+  const storage = variantStorage(storages);
   const summary: VariantSummary = {
     id: variantId(model.summary.id, spec, device),
     modelId: model.summary.id,
@@ -148,7 +151,6 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
     kernelMs,
     makeMs,
     copyMs,
-    ...(calibration ? { calibration: { ...calibration.settings, ms: calibration.ms() } } : {}),
   };
   return { summary, packedBytes, simulatedBytes };
 }
