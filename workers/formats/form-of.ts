@@ -61,7 +61,7 @@ export function packedFormOf(
     case 'gptq': {
       // int4-group's grid and codes: 4-bit (and 2-bit) pack like int4-group; 3-bit is stored dequantized
       const bits = (options as { bits?: number }).bits;
-      if (bits !== 4 && bits !== 2) return { kind: 'f32', values: parts.dequantized };
+      if (bits !== 4 && bits !== 2) return { kind: 'f32', values: parts.dequantized, simulated: RTN_3BIT_REASON };
       return { kind: 'nbits', weight: packNBits({ codes: parts.codes as Uint8Array, scales: parts.scales!, zeroPoints: parts.zeroPoints! }, view, bits, options.groupSize!) };
     }
     case 'int4-group':

@@ -22,6 +22,9 @@ import { gzipSize } from '../formats/gzip-size';
 import { writePackedModel, type PackedForm } from '../formats/packed-model';
 import { compressThen, planTensors, resolveThen, storageOfForm, variantStorage } from './combine';
 import { compressWeight, releaseKernelMemory, resolveOptions } from './compress-adapter';
+import { calibrationFor } from '../calibration/for-variant';
+import type { CaptureRunner } from '../calibration/calibrate';
+import { METAS_BY_ID } from '../compression/metas';
 
 export interface VariantRecord {
   summary: VariantSummary;
@@ -34,6 +37,8 @@ export interface VariantRecord {
 export interface MakeOptions {
   /** also write the dequantized f32 twin */
   simulated?: boolean;
+  /** calibrated methods: how the capture model runs (default: onnxruntime-web WASM; Node tests pass onnxruntime-node) */
+  captureRunner?: CaptureRunner;
 }
 
 /** Stable id: same model, spec and device → same id. */
@@ -61,7 +66,7 @@ export function variantLabel(spec: VariantSpec): string {
     case 'fp16' as string:
       return 'FP16';
     default:
-      return spec.method;
+      return METAS_BY_ID[spec.method]?.variantLabel(spec.options) ?? spec.method;
   }
 }
 
@@ -94,6 +99,7 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
   let copyMs = 0;
   const label = variantLabel(spec);
   const plans = planTensors(spec, model);
+  const calibration = await calibrationFor(model, spec, device, job, opts.captureRunner);
   job.progress('compress', 0, weights.length);
   for (let i = 0; i < weights.length; i++) {
     await job.checkpoint();
@@ -103,7 +109,7 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
     const copyStart = performance.now();
     const data = readF32(info).slice();
     copyMs += performance.now() - copyStart;
-    const first = await compressWeight(spec.method, spec.options, { name: w.name, data, shape: w.shape, layout: w.layout, plan: plans?.[i] }, device);
+    const first = await compressWeight(spec.method, spec.options, { name: w.name, data, shape: w.shape, layout: w.layout, plan: plans?.[i], calibration: await calibration?.statsFor(w.name) }, device);
     const r = spec.then ? await compressThen(first, spec.then, { name: w.name, data, shape: w.shape, layout: w.layout }, device) : first;
     const form = packedFormOf(spec.then?.method ?? spec.method, r.options, r, w);
     storages.add(storageOfForm(form));
@@ -151,6 +157,7 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
     kernelMs,
     makeMs,
     copyMs,
+    ...(calibration ? { calibration: { ...calibration.settings, ms: calibration.ms() } } : {}),
   };
   return { summary, packedBytes, simulatedBytes };
 }

@@ -7,10 +7,9 @@
  *
  * Stored form: 4-bit and 2-bit as MatMulNBits (exactly int4-group's layout for 4-bit: same
  * codes, scales and zero points, so the same packer); 3-bit has no MatMulNBits form and is stored
- * as its dequantized f32 weights (simulated: 32 bits per weight stored).
+ * as its dequantized f32 weights (simulated; its bits per weight are those of the same layout at 3 bits).
  */
 import type { MethodOptions } from '../../api';
-import { int4PackedBytes } from '../int4-group/meta';
 import { nbitsBytes } from '../../formats/matmul-nbits';
 import { oneOf, rejectUnknownOptions } from '../shared/options';
 import type { LinearDims, MethodMeta, OptionField } from '../types';
@@ -60,9 +59,8 @@ export const gptqMeta: MethodMeta<GptqOptions> = Object.freeze({
       samples: samplesOption('gptq', options?.samples),
     };
   },
+  /** MatMulNBits bytes; for 3-bit (stored f32, simulated) what the same layout at 3 bits would take, like rtn's 3-bit */
   bitsPerWeight(o: GptqOptions, dims: LinearDims): number {
-    if (o.bits === 4) return (8 * int4PackedBytes(o.groupSize, dims)) / (dims.outDim * dims.inDim);
-    if (o.bits === 2) return (8 * nbitsBytes(2, o.groupSize, dims.outDim, dims.inDim)) / (dims.outDim * dims.inDim);
-    return 32;
+    return (8 * nbitsBytes(o.bits, o.groupSize, dims.outDim, dims.inDim)) / (dims.outDim * dims.inDim);
   },
 });
