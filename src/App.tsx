@@ -14,6 +14,8 @@ import { ExportList } from './components/ExportList';
 import { ResultsTable } from './components/ResultsTable';
 import { RunControls } from './components/RunControls';
 import { ShareSetup } from './components/ShareSetup';
+import { StudyPanels } from './panels/StudyPanels';
+import { PresentButton } from './panels/PresentMode';
 import { ThroughputChart } from './components/ThroughputChart';
 import { WebGpuNotice } from './components/WebGpuNotice';
 import { StorageNotice } from './components/StorageNotice';
@@ -35,6 +37,7 @@ export function App() {
         <h1>Compression Lab</h1>
         <CapabilityLine />
         <OpenModel />
+        <PresentButton />
       </header>
       <WebGpuNotice />
       <StorageNotice />
@@ -58,6 +61,7 @@ export function App() {
           <ThroughputChart />
         </div>
       </main>
+      <StudyPanels />
       <ResultsTable />
       <footer className="muted small">Everything runs in this tab: no model or text leaves the machine. Drop a model folder anywhere on the page.</footer>
     </>

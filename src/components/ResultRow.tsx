@@ -11,14 +11,9 @@ import { formText, settingsText, speedWhere, storageText, type ResultRow } from 
 import { useLab } from '../store';
 import type { StoredEval, StoredVariant } from '../store/types';
 import { ExportButton } from './ExportButton';
+import { weighted } from '../lib/results-export';
+import { modelKeyOf } from '../store/types';
 import { Num } from './Num';
-
-/** Parameter-weighted mean of a per-tensor stat over the variant's linear weights. */
-function weighted(v: StoredVariant | undefined, f: (t: StoredVariant['tensors'][number]) => number): number | undefined {
-  if (!v || v.tensors.length === 0) return undefined;
-  const total = v.tensors.reduce((a, t) => a + t.params, 0);
-  return total > 0 ? v.tensors.reduce((a, t) => a + f(t) * t.params, 0) / total : undefined;
-}
 
 /** Variants stored before packed models existed carry an estimated size, not bytes: shown as unknown. */
 const measured = (v: StoredVariant | undefined) => !!v?.format;
@@ -47,6 +42,8 @@ function Ppl({ e, b }: { e: StoredEval | undefined; b: Backend }) {
 
 export function ResultRowView({ r }: { r: ResultRow }) {
   const model = useLab((s) => s.model);
+  const remove = useLab((s) => s.deleteResult);
+  const running = useLab((s) => s.running);
   const v = r.variant;
   const base = !v;
   const baseWhy = 'the baseline is uncompressed (f32)';
@@ -78,6 +75,9 @@ export function ResultRowView({ r }: { r: ResultRow }) {
           {BACKENDS.map((b) => r.evals[b] && <span key={b}><br />{BACKEND_LABEL[b]}: {formText(r.evals[b]!)}, {r.evals[b]!.perplexity.tokensScored} tokens</span>)}</> : '—'}
       </td>
       <td>{v ? <ExportButton v={v} /> : <span className="muted small" title="the baseline is the source model: nothing to export">—</span>}</td>
+      <td>
+        <button className="link small" disabled={running || !model} onClick={() => model && remove(modelKeyOf(model), v ? v.id : 'baseline')} aria-label={`delete the result ${r.label}`} title={running ? 'not while a run is going on' : 'delete this result'} data-testid="delete-result">×</button>
+      </td>
     </tr>
   );
 }

@@ -18,6 +18,8 @@ export interface ResultsSlice {
   /** the figures of one compareSpeed call (one run, one backend) */
   addSpeeds: (list: StoredSpeed[]) => void;
   clearResults: () => void;
+  /** one row of the table: a variant with its evaluations and speed figures, or the baseline's evaluations and speed */
+  deleteResult: (modelKey: string, variantId: string) => void;
 }
 
 /** A spec's identity: method and options, then the second method's (a plain spec's key is as it always was). */
@@ -59,4 +61,9 @@ export const createResultsSlice: StateCreator<LabState, [], [], ResultsSlice> = 
       return { speeds: [...s.speeds.filter((o) => !older(o)), ...list] };
     }),
   clearResults: () => set({ variants: [], evals: [], speeds: [] }),
+  deleteResult: (modelKey, variantId) =>
+    set((s) => {
+      const mine = (o: { modelKey: string; variantId?: string; id?: string }) => o.modelKey === modelKey && (o.variantId ?? o.id) === variantId;
+      return { variants: s.variants.filter((v) => !mine(v)), evals: s.evals.filter((e) => !mine(e)), speeds: s.speeds.filter((e) => !mine(e)) };
+    }),
 });

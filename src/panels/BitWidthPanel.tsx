@@ -1,0 +1,57 @@
+/**
+ * Bit-width curve: perplexity against the measured bits per weight of each quantized variant
+ * (scales and zero points included), the baseline at 32. Quantizers only: pruned and combined
+ * variants are in the other panels.
+ */
+import { CartesianGrid, LabelList, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { useResultRows } from '../lib/selectors';
+import { POINT } from './colors';
+import { Panel, useChartHeight } from './Panel';
+import { logDomain, logTicks, tickText } from './scale';
+import { pruneQuantOf } from './shapes';
+import { sidesFor } from './labels';
+import { PointLabel, Unlabelled } from './PointLabel';
+import { useGroup } from './use-group';
+
+export const BITWIDTH_WHAT = 'How much worse the model predicts text (up is worse) as each weight gets fewer bits, from 32 (the baseline) down; bits include the stored scales.';
+
+const BIT_TICKS = [2, 3, 4, 6, 8, 16, 32];
+
+export function BitWidthPanel() {
+  const rows = useResultRows();
+  const choice = useGroup(rows);
+  const height = useChartHeight();
+  const points = (choice.group?.points ?? []).flatMap((p) => {
+    const v = p.row.variant;
+    if (!v) return [{ x: 32, y: p.eval.perplexity.ppl, label: 'FP32 (baseline)' }];
+    const pq = pruneQuantOf(v.spec);
+    if (!pq?.quant || pq.prune || !(v.bitsPerWeight > 0)) return [];
+    return [{ x: v.bitsPerWeight, y: p.eval.perplexity.ppl, label: p.row.label }];
+  }).sort((a, b) => a.x - b.x);
+  const [lo, hi] = points.length ? logDomain(points.map((p) => p.y)) : [1, 10];
+  const xMin = Math.min(2, ...points.map((p) => p.x));
+  const sides = sidesFor(points, [xMin / 1.1, 40], [lo, hi], true, ['top', 'bottom', 'left', 'right']);
+  const unlabelled = points.filter((_, i) => !sides[i]);
+  return (
+    <Panel
+      id="bit-width" title="Bit-width curve" what={BITWIDTH_WHAT} choice={choice}
+      legend={[{ label: 'model (label: variant)', color: POINT }]}
+      empty={points.length < 2 ? 'Needs the baseline and at least one quantized variant on these settings: try the "Bit-width sweep" preset.' : undefined}
+    >
+      <ResponsiveContainer width="100%" height={height}>
+        <ScatterChart margin={{ top: 24, right: 40, bottom: 28, left: 16 }}>
+          <CartesianGrid strokeDasharray="3 3" />
+          <XAxis type="number" dataKey="x" scale="log" domain={[xMin / 1.1, 40]} ticks={BIT_TICKS.filter((t) => t >= xMin / 1.1)} allowDataOverflow
+            label={{ value: 'bits per weight (log; scales and zero points included)', position: 'insideBottom', offset: -16 }} />
+          <YAxis type="number" dataKey="y" scale="log" domain={[lo, hi]} ticks={logTicks(lo, hi)} tickFormatter={tickText} allowDataOverflow width={64}
+            label={{ value: 'perplexity (log)', angle: -90, position: 'insideLeft', style: { textAnchor: 'middle' } }} />
+          <Tooltip formatter={(v: unknown, name: unknown) => [typeof v === 'number' ? v.toFixed(2) : String(v), name === 'x' ? 'bits/weight' : 'perplexity']} />
+          <Scatter data={points} fill={POINT} line={{ stroke: POINT, strokeWidth: 1.5, strokeDasharray: '4 3' }} isAnimationActive={false}>
+            <LabelList dataKey="label" content={(p) => <PointLabel {...(p as object)} sides={sides} />} />
+          </Scatter>
+        </ScatterChart>
+      </ResponsiveContainer>
+      <Unlabelled points={unlabelled.map((p) => `${p.label}: ${p.x.toFixed(2)} bits, perplexity ${p.y.toFixed(2)}`)} />
+    </Panel>
+  );
+}

@@ -1,0 +1,25 @@
+/**
+ * The study panels in the order the dashboard, present mode and the report show them. Each has
+ * its one plain sentence (what it shows) for present mode's "what you are seeing" line.
+ */
+import type { ComponentType } from 'react';
+import { BITWIDTH_WHAT, BitWidthPanel } from './BitWidthPanel';
+import { LAYER_WHAT, LayerPanel } from './LayerPanel';
+import { PRUNE_QUANT_WHAT, PruneQuantPanel } from './PruneQuantPanel';
+import { PRUNING_WHAT, PruningCurvePanel } from './PruningCurvePanel';
+import { SIZE_PPL_WHAT, SizePplPanel } from './SizePplPanel';
+
+export interface PanelEntry {
+  id: string;
+  title: string;
+  what: string;
+  Component: ComponentType;
+}
+
+export const PANELS: readonly PanelEntry[] = Object.freeze([
+  { id: 'size-ppl', title: 'Size vs perplexity', what: SIZE_PPL_WHAT, Component: SizePplPanel },
+  { id: 'pruning-curve', title: 'Pruning curve', what: PRUNING_WHAT, Component: PruningCurvePanel },
+  { id: 'bit-width', title: 'Bit-width curve', what: BITWIDTH_WHAT, Component: BitWidthPanel },
+  { id: 'prune-quant', title: 'Prune × quantize', what: PRUNE_QUANT_WHAT, Component: PruneQuantPanel },
+  { id: 'layers', title: 'Per-layer error and sparsity', what: LAYER_WHAT, Component: LayerPanel },
+]);
