@@ -13,7 +13,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { unzipSync } from 'fflate';
-import type { Capabilities, EvalResult, EvalSettings, ModelSummary, VariantSummary } from '../workers/api';
+import type { Capabilities, ClassificationResult, EvalResult, EvalSettings, ModelSummary, VariantSummary } from '../workers/api';
 import { ok, type Outcome } from './harness/outcome';
 
 async function harness(page: Page) {
@@ -126,4 +126,37 @@ test('a tiny Llama (RMSNorm, RoPE, SwiGLU, grouped-query attention, untied head,
       expect(Math.abs(gpu.perplexity.ppl / cpu.perplexity.ppl - 1)).toBeLessThan(1e-3);
     }
   }
+});
+
+test('the demo sequence classifier loads in one call, classifies like onnxruntime-node and compresses', async ({ page }) => {
+  test.setTimeout(6 * 60_000);
+  const call = await harness(page);
+  const model = ok(await call<ModelSummary>('loadDemo', 'brown-bert-genre'));
+  expect(model.task).toBe('sequence-classification');
+  expect(model.labels).toEqual(['press', 'fiction', 'learned', 'nonfiction']);
+  expect(model.examples?.count).toBe(700);
+  expect(model.linearWeights.length).toBeGreaterThanOrEqual(2 * 6 + 1);
+  const refused = await call('evaluate', model.id, 'baseline', { backend: 'wasm', tokens: 256, context: 128, stride: 128, throughputRuns: 0 });
+  expect(refused.ok ? '' : refused.name).toBe('BadOption');
+
+  // the first 350 of the 700 test examples keep this test short
+  const base = ok(await call<ClassificationResult>('classify', model.id, 'baseline', { backend: 'wasm', examples: 350 }));
+  const node = JSON.parse(execFileSync('npx', ['tsx', 'scripts/classify-node.ts', '--limit', '350'], { encoding: 'utf8', timeout: 240_000 }).trim().split('\n').pop()!);
+  console.log(`demo classifier, 350 examples: lab WASM accuracy ${base.accuracy.toFixed(4)} (macro F1 ${base.macroF1.toFixed(4)}, ${base.samplesPerS.toFixed(0)} samples/s), onnxruntime-node ${node.accuracy.toFixed(4)}`);
+  expect(base.examples).toBe(350);
+  expect(Math.abs(base.accuracy - node.accuracy)).toBeLessThan(0.002);
+  expect(base.confusion.flat().reduce((a, b) => a + b, 0)).toBe(350);
+  expect(base.perClass.map((c) => c.support)).toEqual(base.confusion.map((row) => row.reduce((a, b) => a + b, 0)));
+
+  const caps = (await page.evaluate(() => (window as any).harness.capabilities())) as Capabilities;
+  if (caps.webgpu) {
+    const [gpu, cpu] = [ok(await call<ClassificationResult>('classify', model.id, 'baseline', { backend: 'webgpu', examples: 12 })), ok(await call<ClassificationResult>('classify', model.id, 'baseline', { backend: 'wasm', examples: 12 }))];
+    console.log(`demo classifier, 12 examples: WebGPU accuracy ${gpu.accuracy.toFixed(4)}, WASM ${cpu.accuracy.toFixed(4)}`);
+    expect(gpu.confusion).toEqual(cpu.confusion);
+  }
+  const int4 = ok(await call<VariantSummary>('makeVariant', model.id, { method: 'int4-group', options: { groupSize: 32 } }, 'cpu'));
+  const q = ok(await call<ClassificationResult>('classify', model.id, int4.id, { backend: 'wasm', examples: 350 }));
+  console.log(`demo classifier INT4 g32 (${q.form}): accuracy ${q.accuracy.toFixed(4)}, macro F1 ${q.macroF1.toFixed(4)}`);
+  expect(q.form).toBe('packed');
+  expect(q.accuracy).toBeGreaterThan(0.4);
 });

@@ -27,6 +27,7 @@ import type { Capabilities, ModelSummary } from '../workers/api';
 import type { BareRequest, BareResult } from '../e2e/harness/bench';
 import { benchExportsAndSpeed, benchScale } from './bench-variants';
 import { benchReliability } from './bench-reliability';
+import { benchMethods } from './bench-methods';
 
 const MODEL = 'brown-gpt2';
 const DATASET = 'brown-test.txt';
@@ -296,6 +297,15 @@ async function main(): Promise<void> {
   }
   if (a['skip-reliability']) notes.push('reliability skipped (--skip-reliability)');
   else variantReport.reliability = benchReliability(log, port + 1);
+  // every compression method and the laws, in Node on the packed models (scripts/bench-methods.ts)
+  try {
+    const m = await benchMethods({ tokens: Math.min(tokens, 2048), context, stride }, undefined, log);
+    variantReport.laws = { ...(variantReport.laws as object | undefined), ...m.laws };
+    variantReport.methods = { ...(variantReport.methods as object | undefined), ...m.methods };
+    Object.assign(variantReport, { methods_settings: m.methods_settings, methods_baseline_ppl: m.methods_baseline_ppl });
+  } catch (e) {
+    notes.push(`methods/laws failed: ${(e as Error).message.slice(0, 300)}`);
+  }
 
   const tps = (k: string) => results[k]?.tokensPerS ?? null;
   const ppl = (k: string) => (results[k] ? round(results[k]!.ppl, 6) : null);

@@ -85,6 +85,12 @@ export interface ModelSummary {
    * evaluates it as published; variants start from its float reference (dequantized in the worker).
    */
   published?: PublishedForm;
+  /** 'sequence-classification': logits (batch, labels), scored by accuracy on labelled examples */
+  task?: 'causal-lm' | 'sequence-classification';
+  /** classifiers: the labels, by class index (config.json id2label) */
+  labels?: string[];
+  /** classifiers: the labelled examples available (the built-in test set) */
+  examples?: { name: string; count: number };
   /** evaluation text tokens available (built-in test text) */
   datasetName: string;
   datasetTokens: number;
@@ -317,6 +323,37 @@ export interface EvalResult {
   finishedAt: string;
 }
 
+export interface ClassifySettings {
+  backend: Backend;
+  /** the first N labelled examples (all when absent) */
+  examples?: number;
+  /** the model's max positions when absent */
+  maxLength?: number;
+}
+
+/** A classifier's report on labelled examples, one backend, batch 1. */
+export interface ClassificationResult {
+  modelId: string;
+  variantId: string;
+  form: EvalForm;
+  formReason?: string;
+  settings: ClassifySettings;
+  dataset: string;
+  examples: number;
+  labels: string[];
+  accuracy: number;
+  macroPrecision: number;
+  macroRecall: number;
+  macroF1: number;
+  perClass: { label: string; precision: number; recall: number; f1: number; support: number }[];
+  /** confusion[true][predicted] */
+  confusion: number[][];
+  /** per example, median and p90 over all examples (the first one, with shader compile / warm-up, left out) */
+  latencyMs: { median: number; p90: number; firstMs: number };
+  samplesPerS: number;
+  finishedAt: string;
+}
+
 /** What the model card of an export reports; measured by the caller, never made up. */
 export interface ExportMeasurements {
   /** the lab's results for this variant (any backends) */
@@ -362,6 +399,8 @@ export interface LabApi {
   loadFiles(files: InputFile[]): Promise<ModelSummary>;
   makeVariant(modelId: string, spec: VariantSpec, device: KernelDevice, jobId: string, onProgress: ProgressFn): Promise<VariantSummary>;
   evaluate(modelId: string, variantId: string, settings: EvalSettings, jobId: string, onProgress: ProgressFn): Promise<EvalResult>;
+  /** a sequence classifier (ModelSummary.task) on its labelled examples: accuracy, F1, confusion, latency */
+  classify(modelId: string, variantId: string, settings: ClassifySettings, jobId: string, onProgress: ProgressFn): Promise<ClassificationResult>;
   /** prefill speed of the baseline and/or variants, timed interleaved (A B C A B C …) after a warm-up each */
   compareSpeed(modelId: string, variantIds: string[], settings: SpeedSettings, jobId: string, onProgress: ProgressFn): Promise<SpeedResult[]>;
   /** the variant as a model folder (config, tokenizer, onnx/model.onnx, MODEL_CARD.md) in a zip */

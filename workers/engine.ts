@@ -4,7 +4,7 @@
  * engine.worker.ts exposes it with comlink; tests may call it directly.
  */
 import type {
-  Capabilities, EvalForm, EvalResult, EvalSettings, ExportedVariant, ExportMeasurements, InputFile, KernelDevice, LabApi,
+  Capabilities, ClassificationResult, ClassifySettings, EvalForm, EvalResult, EvalSettings, ExportedVariant, ExportMeasurements, InputFile, KernelDevice, LabApi,
   ModelSummary, ProgressFn, SpeedResult, SpeedSettings, VariantSpec, VariantSummary,
 } from './api';
 import { EVAL_FORMS } from './api';
@@ -16,7 +16,9 @@ import { releaseSessions } from './eval/ort-runtime';
 import { tokenizerFacts } from './eval/token-bytes';
 import { interleavedSpeed, type SpeedTarget } from './eval/speed';
 import { cancelJob, runJob, type Job } from './jobs';
-import { buildModel, fetchDataset, gatherDemo, gatherFiles, type LoadedModel, type ModelSource } from './model/load';
+import { isClassifier } from './model/classifier';
+import { classifyTarget } from './eval/classify';
+import { buildModel, fetchDataset, fetchExamples, gatherDemo, gatherFiles, type LoadedModel, type ModelSource } from './model/load';
 import { exportVariant } from './variants/export-zip';
 import { makeVariant, resolveSpec, variantId, type VariantRecord } from './variants/make-variant';
 
@@ -40,7 +42,7 @@ export function createEngine(): LabApi {
   };
 
   async function admit(src: ModelSource): Promise<ModelSummary> {
-    const model = buildModel(src, await dataset());
+    const model = buildModel(src, await dataset(), isClassifier(src.proto, src.config) ? await fetchExamples() : undefined);
     const id = model.summary.id;
     models.delete(id);
     models.set(id, model);
@@ -140,6 +142,7 @@ export function createEngine(): LabApi {
     evaluate(modelId: string, vId: string, settings: EvalSettings, jobId: string, onProgress: ProgressFn): Promise<EvalResult> {
       return runJob(jobId, onProgress, async (job) => {
         const model = getModel(modelId);
+        if (model.summary.task === 'sequence-classification') throw labError('BadOption', `${model.summary.name} is a sequence classifier: its logits are labels, not next tokens; classify it on labelled examples instead of scoring perplexity`);
         if (settings?.backend === 'webgpu') await requireWebGpu('the webgpu backend');
         const asked: EvalForm = settings?.form ?? 'packed';
         if (!(EVAL_FORMS as readonly string[]).includes(asked)) throw labError('BadOption', `form must be one of ${EVAL_FORMS.join(', ')}; got "${asked}"`);
@@ -169,6 +172,28 @@ export function createEngine(): LabApi {
         } catch (e) {
           if ((e as Error).name !== 'SessionFailed') throw e;
           return simulated(`${settings.backend} could not run the packed model (${(e as Error).message}); these numbers come from its f32 twin`);
+        }
+      });
+    },
+
+    classify(modelId: string, vId: string, settings: ClassifySettings, jobId: string, onProgress: ProgressFn): Promise<ClassificationResult> {
+      return runJob(jobId, onProgress, async (job) => {
+        const model = getModel(modelId);
+        if (!model.examples || !model.summary.labels) throw labError('BadOption', `${model.summary.name} is not a sequence classifier with labelled examples; evaluate its perplexity instead`);
+        if (settings?.backend === 'webgpu') await requireWebGpu('the webgpu backend');
+        const target = { examples: model.examples, labels: model.summary.labels };
+        const finish = (form: EvalForm, r: Awaited<ReturnType<typeof classifyTarget>>, formReason?: string): ClassificationResult => ({
+          modelId, variantId: vId, form, ...(formReason ? { formReason } : {}), settings: { ...settings }, dataset: model.summary.examples!.name, labels: [...model.summary.labels!], ...r, finishedAt: new Date().toISOString(),
+        });
+        if (vId === 'baseline') return finish('packed', await classifyTarget({ ...target, key: `${modelId}|baseline`, getBytes: () => model.baselineBytes }, settings, job));
+        const v = getVariant(modelId, vId);
+        try {
+          return finish('packed', await classifyTarget({ ...target, key: `${modelId}|${vId}|packed`, getBytes: () => v.packedBytes }, settings, job));
+        } catch (e) {
+          if ((e as Error).name !== 'SessionFailed') throw e;
+          await ensureSimulated(model, v, job);
+          const why = `${settings.backend} could not run the packed model (${(e as Error).message}); these numbers come from its f32 twin`;
+          return finish('simulated', await classifyTarget({ ...target, key: `${modelId}|${vId}|simulated`, getBytes: () => v.simulatedBytes! }, settings, job), why);
         }
       });
     },

@@ -55,6 +55,7 @@ const api: WorkerApi = {
   loadDemo: (name) => engine.loadDemo(name),
   loadFiles: (files) => engine.loadFiles(files),
   evaluate: (...a) => engine.evaluate(...a),
+  classify: (...a) => engine.classify(...a),
   exportVariant: (...a) => engine.exportVariant(...a),
   compareSpeed: (...a) => engine.compareSpeed(...a),
   cancel: (jobId) => engine.cancel(jobId),

@@ -11,7 +11,7 @@
 export const GRAPH_KINDS = Object.freeze(['prefill', 'kv-cache'] as const);
 export type GraphKind = (typeof GRAPH_KINDS)[number];
 
-export const PREFILL_INPUTS = Object.freeze(['input_ids', 'attention_mask', 'position_ids']);
+export const PREFILL_INPUTS = Object.freeze(['input_ids', 'attention_mask', 'position_ids', 'token_type_ids']);
 export const PAST_INPUT = /^past_key_values\.\d+\.(key|value)$/;
 const CACHE_BRANCH = 'use_cache_branch';
 
@@ -53,6 +53,7 @@ export function prefillFeeds<T>(ids: BigInt64Array, inputs: readonly InputInfo[]
   for (const input of inputs) {
     const name = input.name;
     if (name === 'attention_mask') feeds[name] = make('int64', new BigInt64Array(n).fill(1n), [1, n]);
+    else if (name === 'token_type_ids') feeds[name] = make('int64', new BigInt64Array(n), [1, n]);
     else if (name === 'position_ids') feeds[name] = make('int64', BigInt64Array.from({ length: n }, (_, i) => BigInt(i)), [1, n]);
     else if (name === CACHE_BRANCH) feeds[name] = make('bool', new Uint8Array([0]), [1]);
     else if (PAST_INPUT.test(name)) {

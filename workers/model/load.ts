@@ -11,6 +11,7 @@ import type { LinearWeight, ModelSummary } from '../api';
 import { publicUrl } from '../assets';
 import { isLabError, labError } from '../errors';
 import { decodeModel, externalLocations, findLinearWeights, indexModel, writeBaseline, type ModelProto, type ParsedModel } from './onnx-graph';
+import { CLASSIFIER_EXAMPLES, encodeExamples, isClassifier, labelsOf, type LabelledExample } from './classifier';
 import { floatReference, withFloatLogits } from './float-reference';
 import { graphKindOf, PREFILL_INPUTS, unfeedableInputs } from './graph-kind';
 import { encodeDataset, makeTokenizer, type TextTokenizer } from './tokenizer';
@@ -45,6 +46,8 @@ export interface LoadedModel {
   tokenizer: TextTokenizer;
   /** the evaluation text as one token stream */
   datasetIds: Int32Array;
+  /** a sequence classifier's labelled examples, encoded */
+  examples?: LabelledExample[];
   /** the folder's JSON files as given, for exports */
   folder: { config: Record<string, unknown>; tokenizerJson: unknown; tokenizerConfig: unknown };
 }
@@ -77,6 +80,14 @@ async function fetchJson(url: string, what: string, optional = false): Promise<u
   } catch (e) {
     throw labError('MissingFile', `${what} at ${url} is not valid JSON (${(e as Error).message})`);
   }
+}
+
+/** The built-in labelled examples a classifier is scored on. */
+export async function fetchExamples(): Promise<string> {
+  const url = publicUrl(CLASSIFIER_EXAMPLES.path);
+  const r = await fetchFile(url);
+  if (!r) throw labError('MissingFile', `expected the labelled examples at ${url}, got nothing there`);
+  return r.text();
 }
 
 export async function fetchDataset(): Promise<string> {
@@ -151,8 +162,11 @@ export function gatherFiles(files: DroppedFile[]): ModelSource {
   return { name, source: 'files', onnxPath: pick.path, onnxBytes, config, tokenizerJson, tokenizerConfig, external, proto };
 }
 
-/** Parses, validates, indexes and tokenizes. `datasetText` is the evaluation text. */
-export function buildModel(src: ModelSource, datasetText: string): LoadedModel {
+/**
+ * Parses, validates, indexes and tokenizes. `datasetText` is the evaluation text; `examplesText`
+ * the labelled JSONL a sequence classifier is scored on (see classifier.ts).
+ */
+export function buildModel(src: ModelSource, datasetText: string, examplesText?: string): LoadedModel {
   const asPublished = indexModel(src.proto, (loc) => src.external.get(loc));
   // variants start from the float reference; the baseline is the model as published
   const reference = floatReference(asPublished);
@@ -185,6 +199,10 @@ export function buildModel(src: ModelSource, datasetText: string): LoadedModel {
     if (isLabError(e)) throw e;
     throw labError('MissingFile', `expected a usable tokenizer.json (Hugging Face tokenizers format), this one failed: ${(e as Error)?.message ?? e}`);
   }
+  const classifier = isClassifier(src.proto, cfg);
+  const labels = classifier ? labelsOf(cfg, src.proto) : undefined;
+  const maxLength = num('n_positions', 'max_position_embeddings', 'n_ctx') ?? 512;
+  const examples = classifier && examplesText !== undefined ? encodeExamples(tokenizer, examplesText, labels!, maxLength) : undefined;
   let totalParams = 0;
   for (const t of parsed.tensors.values()) totalParams += t.params;
   const onnxBytes = src.onnxBytes.length + [...src.external.values()].reduce((a, b) => a + b.length, 0);
@@ -202,11 +220,14 @@ export function buildModel(src: ModelSource, datasetText: string): LoadedModel {
     inputNames: parsed.inputNames,
     graphKind: graphKindOf(parsed.inputNames),
     onnxPath: src.onnxPath,
+    task: classifier ? 'sequence-classification' : 'causal-lm',
+    ...(labels ? { labels } : {}),
+    ...(examples ? { examples: { name: CLASSIFIER_EXAMPLES.name, count: examples.length } } : {}),
     published: reference && (reference.published.weights.length || reference.published.compute !== 'f32') ? reference.published : undefined,
     outputNames: parsed.outputNames,
     datasetName: DATASET.name,
     datasetTokens: datasetIds.length,
   };
   const folder = { config: src.config, tokenizerJson: src.tokenizerJson, tokenizerConfig: src.tokenizerConfig };
-  return { summary, parsed, linear, baselineBytes: reference ? withFloatLogits(asPublished, src.onnxBytes) : writeBaseline(parsed, src.onnxBytes), tokenizer, datasetIds, folder };
+  return { summary, parsed, linear, examples, baselineBytes: reference ? withFloatLogits(asPublished, src.onnxBytes) : writeBaseline(parsed, src.onnxBytes), tokenizer, datasetIds, folder };
 }

@@ -11,7 +11,10 @@ import { Tokenizer } from '@huggingface/tokenizers';
 import { labError } from '../errors';
 
 export interface TextTokenizer {
+  /** with the tokenizer's default special tokens (its post-processor) */
   encode(text: string): number[];
+  /** the text's tokens alone */
+  encodePlain(text: string): number[];
   decode(ids: number[]): string;
 }
 
@@ -22,6 +25,7 @@ export function makeTokenizer(tokenizerJson: unknown, tokenizerConfig: unknown):
   const tok = new Tokenizer(tokenizerJson as object, (tokenizerConfig ?? {}) as object);
   return {
     encode: (text) => tok.encode(text).ids,
+    encodePlain: (text) => tok.encode(text, { add_special_tokens: false }).ids,
     decode: (ids) => tok.decode(ids),
   };
 }

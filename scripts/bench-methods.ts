@@ -1,0 +1,149 @@
+/**
+ * The methods part of `npm run bench` (issue 9): every compression method on the demo LM, made by
+ * the lab's variant writer with the CPU (TS reference) kernels in Node, its packed model scored by
+ * onnxruntime-node on the same windows as the baseline:
+ *   methods  {"<method>": {ppl, kld_mean, bits_per_weight, make_ms, storage, format}}
+ *            kld_mean = mean over scored tokens of KL(base ‖ variant) in nats, from both models'
+ *            full logits on the same windows; make_ms = makeVariant's wall time in Node
+ *   laws     {"<law>": {holds, values}}: the compression laws the lab exists to show, on this model
+ * Node, not the browser: the numbers are the packed models' (equal to the browser's within 0.5 %,
+ * e2e/packed.spec.ts), and the bench's browser time stays for what only a browser can measure.
+ */
+import './node-wgsl';
+import type { VariantSpec } from '../workers/api';
+import { slidingWindows, type Window, type WindowSettings } from '../workers/eval/windows';
+import { Job } from '../workers/jobs';
+import type { LoadedModel } from '../workers/model/load';
+import { loadDemoLm, ort } from '../tests/local-models';
+
+export const METHOD_SPECS: Readonly<Record<string, VariantSpec>> = Object.freeze({
+  int8_channel: { method: 'int8-channel', options: {} },
+  int4_g32: { method: 'int4-group', options: { groupSize: 32 } },
+  rtn8_row_sym: { method: 'rtn', options: { bits: 8, groupSize: 0, symmetric: true } },
+  rtn4_g32: { method: 'rtn', options: { bits: 4, groupSize: 32 } },
+  rtn4_g128_sym: { method: 'rtn', options: { bits: 4, groupSize: 128, symmetric: true } },
+  rtn3_g32: { method: 'rtn', options: { bits: 3, groupSize: 32 } },
+  rtn3_row: { method: 'rtn', options: { bits: 3, groupSize: 0 } },
+  rtn2_g32: { method: 'rtn', options: { bits: 2, groupSize: 32 } },
+  nf4: { method: 'nf4', options: {} },
+  fp16: { method: 'fp16', options: {} },
+  magnitude_50: { method: 'magnitude-prune', options: { ratio: 0.5 } },
+  magnitude_90: { method: 'magnitude-prune', options: { ratio: 0.9 } },
+  global_50: { method: 'global-prune', options: { ratio: 0.5 } },
+  global_90: { method: 'global-prune', options: { ratio: 0.9 } },
+  nm_2_4: { method: 'nm-prune', options: { pattern: '2:4' } },
+  nm_4_8: { method: 'nm-prune', options: { pattern: '4:8' } },
+  magnitude_50_then_rtn4_g32: { method: 'magnitude-prune', options: { ratio: 0.5 }, then: { method: 'rtn', options: { bits: 4, groupSize: 32 } } },
+});
+
+/** The methods the laws read; a quick run (the unit test) makes only these. */
+export const LAW_METHODS = Object.freeze(['int8_channel', 'magnitude_50', 'magnitude_90', 'nm_2_4']);
+
+/** 90 % pruning counts as catastrophic at this many times the baseline perplexity. */
+export const CATASTROPHIC_FACTOR = 3;
+
+export interface MethodPoint {
+  ppl: number;
+  kld_mean: number;
+  bits_per_weight: number;
+  make_ms: number;
+  storage: string;
+  format: string;
+}
+
+export interface Law {
+  holds: boolean;
+  values: Record<string, number>;
+}
+
+const round = (x: number, d = 4) => Number(x.toFixed(d));
+
+/** log-softmax of the scored rows of one window's logits, row by row. */
+function logProbs(logits: Float32Array, vocab: number, w: Window): Float32Array[] {
+  const rows: Float32Array[] = [];
+  for (let t = w.scoreFrom; t < w.end; t++) {
+    const off = (t - w.begin - 1) * vocab;
+    let mx = -Infinity;
+    for (let v = 0; v < vocab; v++) mx = Math.max(mx, logits[off + v]);
+    let z = 0;
+    for (let v = 0; v < vocab; v++) z += Math.exp(logits[off + v] - mx);
+    const lz = mx + Math.log(z);
+    rows.push(Float32Array.from({ length: vocab }, (_, v) => logits[off + v] - lz));
+  }
+  return rows;
+}
+
+async function scoredRows(bytes: Uint8Array, ids: Int32Array, windows: Window[]): Promise<Float32Array[][]> {
+  const s = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'] });
+  try {
+    const out: Float32Array[][] = [];
+    for (const w of windows) {
+      const n = w.end - w.begin;
+      const feeds: Record<string, ort.Tensor> = { input_ids: new ort.Tensor('int64', BigInt64Array.from(ids.subarray(w.begin, w.end), BigInt), [1, n]) };
+      if (s.inputNames.includes('attention_mask')) feeds.attention_mask = new ort.Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]);
+      const logits = (await s.run(feeds, ['logits'])).logits;
+      out.push(logProbs(logits.data as Float32Array, logits.dims[2], w));
+    }
+    return out;
+  } finally {
+    await s.release();
+  }
+}
+
+/** Perplexity of `rows` on the text, and mean KL(base ‖ rows) per scored token. */
+function score(rows: Float32Array[][], base: Float32Array[][], ids: Int32Array, windows: Window[]): { ppl: number; kld: number } {
+  let nll = 0;
+  let kl = 0;
+  let count = 0;
+  windows.forEach((w, k) => {
+    rows[k].forEach((r, j) => {
+      nll -= r[ids[w.scoreFrom + j]];
+      const b = base[k][j];
+      for (let v = 0; v < r.length; v++) kl += Math.exp(b[v]) * (b[v] - r[v]);
+      count++;
+    });
+  });
+  return { ppl: Math.exp(nll / count), kld: kl / count };
+}
+
+export function lawsOf(base: number, m: Record<string, MethodPoint>): Record<string, Law> {
+  const laws: Record<string, Law> = {};
+  if (m.int8_channel) {
+    const delta = m.int8_channel.ppl / base - 1;
+    laws.int8_delta_ppl_below_1pct = { holds: Math.abs(delta) < 0.01, values: { baseline: base, int8_channel: m.int8_channel.ppl, delta_pct: round(delta * 100, 3) } };
+  }
+  if (m.magnitude_90) {
+    const factor = m.magnitude_90.ppl / base;
+    laws.magnitude_90_catastrophic = { holds: factor >= CATASTROPHIC_FACTOR, values: { baseline: base, magnitude_90: m.magnitude_90.ppl, times_baseline: round(factor, 2), threshold_times: CATASTROPHIC_FACTOR } };
+  }
+  if (m.nm_2_4 && m.magnitude_50) {
+    laws.nm_2_4_above_unstructured_50 = { holds: m.nm_2_4.ppl > m.magnitude_50.ppl, values: { nm_2_4: m.nm_2_4.ppl, magnitude_50: m.magnitude_50.ppl, baseline: base } };
+  }
+  return laws;
+}
+
+export interface MethodsBench {
+  methods_settings: WindowSettings;
+  methods_baseline_ppl: number;
+  methods: Record<string, MethodPoint>;
+  laws: Record<string, Law>;
+}
+
+/** Make and score `keys` of METHOD_SPECS on the demo LM. */
+export async function benchMethods(settings: WindowSettings, keys: readonly string[] = Object.keys(METHOD_SPECS), log: (s: string) => void = () => {}, model: LoadedModel = loadDemoLm()): Promise<MethodsBench> {
+  const windows = slidingWindows({ ...settings, tokens: Math.min(settings.tokens, model.datasetIds.length) });
+  const base = await scoredRows(model.baselineBytes, model.datasetIds, windows);
+  const baselinePpl = round(score(base, base, model.datasetIds, windows).ppl);
+  log(`methods: baseline ppl ${baselinePpl}`);
+  const methods: Record<string, MethodPoint> = {};
+  // imported here, after node-wgsl registered the .wgsl loader (static imports load before it runs)
+  const { makeVariant } = await import('../workers/variants/make-variant');
+  for (const key of keys) {
+    const v = await makeVariant(model, METHOD_SPECS[key], 'cpu', new Job(`bench-${key}`));
+    const { ppl, kld } = score(await scoredRows(v.packedBytes, model.datasetIds, windows), base, model.datasetIds, windows);
+    const s = v.summary;
+    methods[key] = { ppl: round(ppl), kld_mean: round(kld, 6), bits_per_weight: round(s.bitsPerWeight), make_ms: round(s.makeMs, 0), storage: s.storage, format: s.format };
+    log(`methods: ${key.padEnd(28)} ppl ${ppl.toFixed(3).padStart(9)}  KL ${kld.toFixed(5)}  ${s.bitsPerWeight.toFixed(3)} bits  ${s.makeMs.toFixed(0)} ms  ${s.storage}`);
+  }
+  return { methods_settings: settings, methods_baseline_ppl: baselinePpl, methods, laws: lawsOf(baselinePpl, methods) };
+}
