@@ -22,28 +22,33 @@ export function choleskyLower(a: Float64Array, k: number): Float64Array | undefi
   return l;
 }
 
-/** L⁻¹ of a lower-triangular L (forward substitution, column by column). */
-function invertLower(l: Float64Array, k: number): Float64Array {
-  const inv = new Float64Array(k * k);
+/**
+ * (L⁻¹)ᵀ of a lower-triangular L, by forward substitution one column c of L⁻¹ at a time, stored as
+ * row c of the result so that every inner loop reads memory in order (k = 1024 is 8 MB a matrix).
+ */
+function invertLowerTransposed(l: Float64Array, k: number): Float64Array {
+  const t = new Float64Array(k * k); // t[c * k + i] = (L⁻¹)[i, c], zero for i < c
   for (let c = 0; c < k; c++) {
-    inv[c * k + c] = 1 / l[c * k + c];
+    const col = c * k;
+    t[col + c] = 1 / l[c * k + c];
     for (let i = c + 1; i < k; i++) {
       let s = 0;
-      for (let p = c; p < i; p++) s += l[i * k + p] * inv[p * k + c];
-      inv[i * k + c] = -s / l[i * k + i];
+      const row = i * k;
+      for (let p = c; p < i; p++) s += l[row + p] * t[col + p];
+      t[col + i] = -s / l[row + i];
     }
   }
-  return inv;
+  return t;
 }
 
-/** H⁻¹ = L⁻ᵀ L⁻¹ from the Cholesky factor of H. */
+/** H⁻¹ = L⁻ᵀ L⁻¹ from the Cholesky factor of H: (H⁻¹)[i, j] = Σ_p (L⁻¹)[p, i] (L⁻¹)[p, j], rows p ≥ max(i, j). */
 export function inverseFromCholesky(l: Float64Array, k: number): Float64Array {
-  const m = invertLower(l, k);
+  const t = invertLowerTransposed(l, k);
   const out = new Float64Array(k * k);
   for (let i = 0; i < k; i++) {
     for (let j = i; j < k; j++) {
       let s = 0;
-      for (let p = j; p < k; p++) s += m[p * k + i] * m[p * k + j]; // m is lower: rows p >= max(i, j)
+      for (let p = j; p < k; p++) s += t[i * k + p] * t[j * k + p];
       out[i * k + j] = s;
       out[j * k + i] = s;
     }
