@@ -4,6 +4,7 @@ import { BACKEND_LABEL } from '../lib/plan';
 import { duration, fixed, plural } from '../lib/format';
 import { settingsText, useResultRows } from '../lib/selectors';
 import { Num } from './Num';
+import { PplDetails } from './PplDetails';
 
 export function BaselineCard() {
   const baseline = useResultRows()[0];
@@ -23,6 +24,8 @@ export function BaselineCard() {
               {e ? (
                 <div className="muted small">
                   {e.perplexity.dataset} · {e.perplexity.tokensScored} tokens · context {e.perplexity.context} · stride {e.perplexity.stride} · {plural(e.perplexity.windows, 'window')} · {duration(e.perplexity.seconds)}
+                  <br />
+                  <PplDetails p={e.perplexity} />
                   <br />
                   {fixed(e.throughput.tokensPerS, 0)} tokens/s prefill during the evaluation (median of {plural(e.throughput.runs, 'run')} after {e.throughput.warmup} warm-up, batch {e.throughput.batch} × {e.throughput.seqLen})
                 </div>

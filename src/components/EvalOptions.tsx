@@ -17,6 +17,7 @@ export function EvalOptions() {
   const toggle = (b: Backend) =>
     patch({ backends: settings.backends.includes(b) ? settings.backends.filter((x) => x !== b) : [...settings.backends, b] });
   const context = settings.context ?? model?.nPositions;
+  const differ = settings.backends.length > 1 && settings.tokens.webgpu !== settings.tokens.wasm;
   return (
     <fieldset className="eval-options">
       <legend>Evaluate on</legend>
@@ -38,7 +39,7 @@ export function EvalOptions() {
             {disabled && <span className="muted">unavailable: {gpuWhy}</span>}
             {b === 'webgpu' && !disabled && (
               <span className={softwareAdapter(caps?.adapter) ? 'warn-text' : 'muted'}>
-                {softwareAdapter(caps?.adapter) ? `software adapter (${caps?.adapter}): slow, keep tokens small` : 'fewer tokens by default: WebGPU on a software adapter is slow'}
+                {softwareAdapter(caps?.adapter) ? `software adapter (${caps?.adapter}): slow, keep tokens small` : 'same tokens as WASM by default, so the two can be compared'}
               </span>
             )}
             {b === 'wasm' && caps && <span className="muted">{caps.wasmThreads} thread{caps.wasmThreads === 1 ? '' : 's'}{caps.wasmSimd ? ', SIMD' : ''}{caps.crossOriginIsolated ? '' : ' (not cross-origin isolated)'}</span>}
@@ -48,9 +49,16 @@ export function EvalOptions() {
       <div className="row">
         <label>context <NumberInput value={settings.context} placeholder={String(model?.nPositions ?? '')} min={8} max={model?.nPositions} testId="context" onChange={(v) => patch({ context: v })} /></label>
         <label>stride <NumberInput value={settings.stride} placeholder={String(context ?? '')} min={1} max={context} testId="stride" onChange={(v) => patch({ stride: v })} /></label>
+        {context && (
+          <span className="presets">
+            <button type="button" data-testid="stride-full" onClick={() => patch({ stride: undefined })} aria-pressed={(settings.stride ?? context) === context}>stride = context</button>
+            <button type="button" data-testid="stride-half" onClick={() => patch({ stride: Math.max(1, Math.floor(context / 2)) })} aria-pressed={settings.stride === Math.floor(context / 2)}>context / 2</button>
+          </span>
+        )}
         <label>throughput runs <NumberInput value={settings.throughputRuns} min={1} max={50} testId="runs" onChange={(v) => patch({ throughputRuns: v ?? 3 })} /></label>
       </div>
-      {model && <p className="muted small">Perplexity on the first N tokens of {model.datasetName} ({model.datasetTokens.toLocaleString()} available), windows of {context} tokens every {settings.stride ?? context}; throughput during the evaluation: 1 warm-up then the median of {plural(settings.throughputRuns, 'timed prefill run')} (the table's "eval" columns).</p>}
+      {differ && <p className="warn-text small" data-testid="tokens-differ">WebGPU and WASM will score different tokens ({settings.tokens.webgpu} vs {settings.tokens.wasm}): their perplexities are not comparable, so the chart shows one of them and no backend-agreement check is made. Give both the same count to compare the backends.</p>}
+      {model && <p className="muted small">Perplexity on the first N tokens of {model.datasetName} ({model.datasetTokens.toLocaleString()} available), windows of {context} tokens every {settings.stride ?? context}; throughput during the evaluation: 1 warm-up then the median of {plural(settings.throughputRuns, 'timed prefill run')} (the table's "eval" columns). Each window's first token is context only and never scored; the BOS handling of the model's tokenizer is shown with each result. Variants are scored against the base in the same pass (KL, top-1 agreement).</p>}
       <SpeedOptions />
     </fieldset>
   );
