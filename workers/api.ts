@@ -129,6 +129,8 @@ export interface TensorStats {
   sqnrDb: number;
   /** max |W - Ŵ| over the tensor */
   maxAbsError: number;
+  /** calibrated quantizers (GPTQ): the layer's loss on the calibration inputs, Σ (w − q)² / U_ii² / 2 with Uᵀ U = H⁻¹ (GPTQ's Cholesky factor), as its reference code sums it */
+  calibrationLoss?: number;
   bitsPerWeight: number;
   /** fp16: weights beyond ±65504 that were clamped (absent for other methods) */
   clamped?: number;

@@ -119,5 +119,6 @@ export async function compressTensor(
   const kernelMs = performance.now() - start;
   const bits = impl.meta.bitsPerWeight(resolved, linearView(tensor.shape, tensor.layout));
   const stats = tensorStats(tensor.name ?? '', tensor.data, parts.dequantized, bits);
+  if (parts.loss !== undefined) stats.calibrationLoss = parts.loss;
   return { ...parts, method, options: resolved, device, stats, kernelMs };
 }

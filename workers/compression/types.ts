@@ -38,6 +38,8 @@ export interface CompressionParts {
   zeroPoints?: Uint8Array;
   /** magnitude-prune: 1 = kept, 0 = pruned, same order as the input */
   mask?: Uint8Array;
+  /** calibrated quantizers (GPTQ): the layer's calibration loss, copied into the stats */
+  loss?: number;
   /** fp16: how many weights had |w| > 65504 and were clamped to ±65504 */
   clamped?: number;
 }

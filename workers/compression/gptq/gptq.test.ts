@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { accumulateHessian } from '../../calibration/accumulate';
 import { int4GroupReference } from '../int4-group/reference';
+import { compressTensor } from '../registry';
 import type { WeightTensor } from '../types';
 import { choleskyLower, choleskyUpper, inverseFromCholesky } from './cholesky';
 import { gptqMeta, type GptqOptions } from './meta';
@@ -122,6 +123,13 @@ describe('gptq reference', () => {
       }
     }
     expect(choleskyLower(new Float64Array([1, 2, 2, 1]), 2)).toBeUndefined();
+  });
+
+  it('reports its calibration loss in the tensor stats', async () => {
+    const t = { ...weight(3, 40, 'out_in', 2), calibration: { input: 'x', rows: 1, cols: 40, hessian: identity(40, 2) } };
+    const r = await compressTensor('gptq', { bits: 3, groupSize: 32 }, t, 'cpu');
+    expect(r.stats.calibrationLoss).toBeGreaterThan(0);
+    expect(r.stats.calibrationLoss).toBe(gptqReference(t, opts({ bits: 3, groupSize: 32 })).loss);
   });
 
   it('validates its options and names the choices', () => {
