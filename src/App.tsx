@@ -2,6 +2,7 @@
 import { useEffect } from 'react';
 import { boot } from './engine/lab';
 import { BaselineCard } from './components/BaselineCard';
+import { ClassifierReport } from './components/ClassifierReport';
 import { DropZone } from './components/DropZone';
 import { EvalOptions } from './components/EvalOptions';
 import { MethodPicker } from './components/MethodPicker';
@@ -56,6 +57,7 @@ export function App() {
           <ExportList />
         </div>
         <div className="col wide">
+          <ClassifierReport />
           <BaselineCard />
           <PplChart />
           <ThroughputChart />

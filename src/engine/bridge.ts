@@ -13,7 +13,7 @@
  */
 import * as Comlink from 'comlink';
 import type {
-  Capabilities, EvalResult, EvalSettings, ExportedVariant, ExportMeasurements, InputFile, KernelDevice, ModelSummary,
+  Capabilities, ClassificationResult, ClassifySettings, EvalResult, EvalSettings, ExportedVariant, ExportMeasurements, InputFile, KernelDevice, ModelSummary,
   ProgressFn, SpeedResult, SpeedSettings, VariantSpec, VariantSummary,
 } from '../../workers/api';
 import type { DebugKind, WorkerApi } from '../../workers/engine.worker';
@@ -220,6 +220,10 @@ export class EngineBridge {
 
   makeVariant(modelId: string, spec: VariantSpec, device: KernelDevice, jobId: string, onProgress: ProgressFn): Promise<VariantSummary> {
     return this.track(jobId, (api) => api.makeVariant(modelId, spec, device, jobId, Comlink.proxy(onProgress)));
+  }
+
+  classify(modelId: string, variantId: string, settings: ClassifySettings, jobId: string, onProgress: ProgressFn): Promise<ClassificationResult> {
+    return this.track(jobId, (api) => api.classify(modelId, variantId, settings, jobId, Comlink.proxy(onProgress)));
   }
 
   evaluate(modelId: string, variantId: string, settings: EvalSettings, jobId: string, onProgress: ProgressFn): Promise<EvalResult> {

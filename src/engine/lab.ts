@@ -13,6 +13,8 @@ import { EXPECTED, toLabError } from './errors';
 import { readSetup } from '../lib/share';
 
 export const DEMO_MODEL = 'brown-gpt2';
+/** The built-in genre classifier (BERT, 4 labels), one click away. */
+export const DEMO_CLASSIFIER = 'brown-bert-genre';
 
 /** `?nogpu=1`: behave as if WebGPU were missing (the worker gets the flag in its URL too). */
 export const NO_GPU = new URLSearchParams(location.search).get('nogpu') === '1';
@@ -122,12 +124,16 @@ export interface MadeVariant {
 }
 const made = new Map<string, MadeVariant>();
 
-/** The variant as this worker knows it, made again (same spec, same kernels) when this worker does not have it. */
+/**
+ * The variant as this worker knows it, made again (same spec, same kernels) when this worker does not have it.
+ * `refresh`: ask the worker even when this page made it, because the worker keeps only its most recently
+ * used variants (asking for a kept one is a lookup that marks it used; a dropped one is made again).
+ */
 export async function ensureVariant(
-  key: string, spec: VariantSpec, device: KernelDevice, modelId: string, modelKey: string, jobId: string, onProgress: ProgressFn,
+  key: string, spec: VariantSpec, device: KernelDevice, modelId: string, modelKey: string, jobId: string, onProgress: ProgressFn, refresh = false,
 ): Promise<MadeVariant> {
   const have = made.get(key);
-  if (have && have.generation === bridge.generation && have.modelKey === modelKey) return have;
+  if (!refresh && have && have.generation === bridge.generation && have.modelKey === modelKey) return have;
   const stored = have?.modelKey === modelKey ? have.storedId
     : lab().variants.find((v) => v.modelKey === modelKey && v.device === device && specKey(v) === key)?.id;
   const v = await bridge.makeVariant(modelId, spec, device, jobId, onProgress);
@@ -138,11 +144,11 @@ export async function ensureVariant(
 }
 
 /** The variant a job evaluates or times (made again if this worker does not have it); a string says why there is none. */
-async function variantFor(key: string, job: Job, settings: RunSettings, modelId: string, modelKey: string): Promise<Pick<MadeVariant, 'id' | 'label' | 'storedId'> | string> {
+async function variantFor(key: string, job: Job, settings: RunSettings, modelId: string, modelKey: string, refresh = false): Promise<Pick<MadeVariant, 'id' | 'label' | 'storedId'> | string> {
   if (key === 'baseline') return { id: 'baseline', label: 'baseline', storedId: 'baseline' };
   const maker = lab().jobs.find((j) => j.kind === 'variant' && j.variantKey === key);
   if (!maker?.spec || maker.status !== 'done') return `${maker ? maker.label.split(' · ')[0] : key}: its variant was not made`;
-  return ensureVariant(key, maker.spec, maker.device ?? settings.device, modelId, modelKey, job.id, lab().setProgress);
+  return ensureVariant(key, maker.spec, maker.device ?? settings.device, modelId, modelKey, job.id, lab().setProgress, refresh);
 }
 
 /** One interleaved speed comparison of the run's models on one backend; a string says why it was skipped. */
@@ -150,7 +156,8 @@ async function timeSpeed(job: Job, settings: RunSettings, model: ModelSummary, m
   const targets: Exclude<Awaited<ReturnType<typeof variantFor>>, string>[] = [];
   const missing: string[] = [];
   for (const key of job.variantKeys ?? ['baseline']) {
-    const v = await variantFor(key, job, settings, modelId, modelKey);
+    // a group of up to 8 models: each asked for right before, so the worker holds them all
+    const v = await variantFor(key, job, settings, modelId, modelKey, true);
     if (typeof v === 'string') missing.push(v);
     else targets.push(v);
   }
@@ -244,6 +251,13 @@ async function runQueue(settings: RunSettings): Promise<void> {
         const variant = await variantFor(job.variantKey, job, settings, modelId, modelKey);
         if (typeof variant === 'string') {
           lab().patchJob(job.id, { status: 'skipped', error: variant, endedAt: Date.now() });
+          continue;
+        }
+        if (model.task === 'sequence-classification') {
+          // a classifier is scored on its labelled examples, not by perplexity
+          const c = await bridge.classify(modelId, variant.id, { backend: job.backend! }, job.id, lab().setProgress);
+          lab().addClassification({ ...c, variantId: variant.storedId, modelKey, variantLabel: variant.label });
+          lab().patchJob(job.id, { status: 'done', endedAt: Date.now() });
           continue;
         }
         const r = await bridge.evaluate(modelId, variant.id, evalSettings(settings, model, job.backend!), job.id, lab().setProgress);

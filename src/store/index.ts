@@ -13,13 +13,14 @@ import { createExperimentsSlice, type ExperimentsSlice } from './experiments';
 import { createResultsSlice, type ResultsSlice } from './results';
 import { createUiSlice, type UiSlice } from './ui';
 import { createExportsSlice, type ExportsSlice } from './exports';
+import { createClassificationsSlice, type ClassificationsSlice } from './classifications';
 import { safeIdbStorage } from './storage';
 import { migrateSettings } from './settings';
 import type { Job } from './types';
 
-export type LabState = ModelsSlice & ExperimentsSlice & ResultsSlice & UiSlice & ExportsSlice;
+export type LabState = ModelsSlice & ExperimentsSlice & ResultsSlice & UiSlice & ExportsSlice & ClassificationsSlice;
 
-type Persisted = Pick<LabState, 'variants' | 'evals' | 'speeds' | 'jobs' | 'lastRun'>;
+type Persisted = Pick<LabState, 'variants' | 'evals' | 'speeds' | 'jobs' | 'lastRun' | 'classifications'>;
 
 /** Jobs as stored: without live progress. */
 const storedJob = ({ progress: _progress, ...j }: Job): Job => j;
@@ -46,12 +47,13 @@ export const useLab = create<LabState>()(
       ...createResultsSlice(...a),
       ...createUiSlice(...a),
       ...createExportsSlice(...a),
+      ...createClassificationsSlice(...a),
     }),
     {
       name: 'compression-lab-results',
       version: 1,
       storage: coalescedJsonStorage<Persisted>(storage),
-      partialize: (s): Persisted => ({ variants: s.variants, evals: s.evals, speeds: s.speeds, jobs: s.jobs.map(storedJob), lastRun: s.lastRun }),
+      partialize: (s): Persisted => ({ variants: s.variants, evals: s.evals, speeds: s.speeds, classifications: s.classifications, jobs: s.jobs.map(storedJob), lastRun: s.lastRun }),
       merge: (persisted, current) => {
         const p = (persisted ?? {}) as Partial<Persisted>;
         // a run started before the stored state arrived keeps its own queue
@@ -61,6 +63,7 @@ export const useLab = create<LabState>()(
           variants: Array.isArray(p.variants) ? p.variants : current.variants,
           evals: Array.isArray(p.evals) ? p.evals : current.evals,
           speeds: Array.isArray(p.speeds) ? p.speeds : current.speeds,
+          classifications: Array.isArray(p.classifications) ? p.classifications : current.classifications,
           jobs,
           // a last run stored by an older version has the method flags instead of the variant list
           lastRun: current.running ? current.lastRun : p.lastRun ? { ...p.lastRun, settings: migrateSettings(p.lastRun.settings).settings } : current.lastRun,

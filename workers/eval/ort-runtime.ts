@@ -166,7 +166,8 @@ export function runLogits(h: SessionHandle, ids: BigInt64Array): Promise<LogitsO
     const logits = (t.location === 'cpu' ? t.data : await t.getData(true)) as Float32Array;
     const ms = performance.now() - t0;
     const vocab = t.dims[t.dims.length - 1];
-    if (logits.length !== n * vocab) throw new Error(`logits dims [${t.dims.join(', ')}] do not match ${n} tokens`);
+    // a sequence classifier's logits are (batch, labels): one row whatever the length
+    if (logits.length !== n * vocab && t.dims.length !== 2) throw new Error(`logits dims [${t.dims.join(', ')}] do not match ${n} tokens`);
     return { logits, vocab, ms };
   });
 }
