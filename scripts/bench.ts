@@ -27,7 +27,6 @@ import type { Capabilities, ModelSummary } from '../workers/api';
 import type { BareRequest, BareResult } from '../e2e/harness/bench';
 import { benchExportsAndSpeed, benchScale } from './bench-variants';
 import { benchReliability } from './bench-reliability';
-import { benchEval } from './bench-eval';
 import { benchMethods } from './bench-methods';
 
 const MODEL = 'brown-gpt2';
@@ -284,14 +283,6 @@ async function main(): Promise<void> {
     } catch (e) {
       notes.push(`export/speed_packed failed: ${(e as Error).message.slice(0, 300)}`);
     }
-    log('evaluation: KL against the base, backend agreement, bytes read back');
-    try {
-      const { notes: evalNotes, ...evalReport } = await benchEval({ browser, base, tokens: Math.min(tokens, 2048), context, stride, webgpu, log });
-      Object.assign(variantReport, evalReport);
-      notes.push(...evalNotes);
-    } catch (e) {
-      notes.push(`kld/backend_agreement failed: ${(e as Error).message.slice(0, 300)}`);
-    }
     if (a['skip-scale']) notes.push('compression and scale skipped (--skip-scale)');
     else {
       log('scale: the 124 M GPT-2 shape');
@@ -306,6 +297,20 @@ async function main(): Promise<void> {
   }
   if (a['skip-reliability']) notes.push('reliability skipped (--skip-reliability)');
   else variantReport.reliability = benchReliability(log, port + 1);
+  // the calibrated methods (Wanda, GPTQ) and their laws, in Node on the packed models (scripts/bench-calibrated.ts);
+  // imported late: the engine's kernels import .wgsl files, which raw-import.mjs teaches Node to load
+  try {
+    const hooks = './raw-import.mjs';
+    await import(hooks);
+    const { benchCalibrated } = await import('./bench-calibrated');
+    const c = await benchCalibrated(log, { tokens });
+    variantReport.laws = { ...(variantReport.laws as object | undefined), ...c.laws };
+    variantReport.methods = { ...(variantReport.methods as object | undefined), ...c.methods };
+    variantReport.calibration = c.calibration;
+    notes.push(...c.notes);
+  } catch (e) {
+    notes.push(`calibrated methods failed: ${(e as Error).message.slice(0, 300)}`);
+  }
   // every compression method and the laws, in Node on the packed models (scripts/bench-methods.ts)
   try {
     const m = await benchMethods({ tokens: Math.min(tokens, 2048), context, stride }, undefined, log);

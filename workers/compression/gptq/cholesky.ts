@@ -1,7 +1,7 @@
 /**
  * The dense linear algebra GPTQ needs, in f64 on (K, K) row-major matrices: the upper Cholesky
  * factor U of H⁻¹ (Uᵀ U = H⁻¹), the matrix whose rows carry a column's quantization error to the
- * columns after it. Computed as in the GPTQ reference: L = chol(H), H⁻¹ = L⁻ᵀ L⁻¹, U = chol(H⁻¹)ᵀ.
+ * columns after it.
  */
 
 /** Lower Cholesky factor L of a symmetric positive definite A (L Lᵀ = A), or undefined if A is not. */
@@ -41,26 +41,19 @@ function invertLowerTransposed(l: Float64Array, k: number): Float64Array {
   return t;
 }
 
-/** H⁻¹ = L⁻ᵀ L⁻¹ from the Cholesky factor of H: (H⁻¹)[i, j] = Σ_p (L⁻¹)[p, i] (L⁻¹)[p, j], rows p ≥ max(i, j). */
-export function inverseFromCholesky(l: Float64Array, k: number): Float64Array {
-  const t = invertLowerTransposed(l, k);
-  const out = new Float64Array(k * k);
-  for (let i = 0; i < k; i++) {
-    for (let j = i; j < k; j++) {
-      let s = 0;
-      for (let p = j; p < k; p++) s += t[i * k + p] * t[j * k + p];
-      out[i * k + j] = s;
-      out[j * k + i] = s;
-    }
-  }
-  return out;
-}
-
-/** Upper U with Uᵀ U = A (the transpose of A's lower factor), or undefined if A is not positive definite. */
-export function choleskyUpper(a: Float64Array, k: number): Float64Array | undefined {
-  const l = choleskyLower(a, k);
+/**
+ * U, upper, with Uᵀ U = A⁻¹, from ONE Cholesky factorization: with P the order reversal and
+ * P A P = L Lᵀ, A⁻¹ = P L⁻ᵀ L⁻¹ P, so U = P L⁻¹ P (L⁻¹ is lower, reversed it is upper, and its
+ * diagonal is positive: it is THE Cholesky factor). Half the work of inverting A and factoring
+ * the inverse again, as the GPTQ reference code does. Undefined if A is not positive definite.
+ */
+export function inverseCholeskyUpper(a: Float64Array, k: number): Float64Array | undefined {
+  const rev = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) rev[i * k + j] = a[(k - 1 - i) * k + (k - 1 - j)];
+  const l = choleskyLower(rev, k);
   if (!l) return undefined;
+  const t = invertLowerTransposed(l, k); // t[c * k + i] = (L⁻¹)[i, c]
   const u = new Float64Array(k * k);
-  for (let i = 0; i < k; i++) for (let j = 0; j <= i; j++) u[j * k + i] = l[i * k + j];
+  for (let i = 0; i < k; i++) for (let j = i; j < k; j++) u[i * k + j] = t[(k - 1 - j) * k + (k - 1 - i)];
   return u;
 }

@@ -6,7 +6,7 @@ import { accumulateHessian } from '../../calibration/accumulate';
 import { int4GroupReference } from '../int4-group/reference';
 import { compressTensor } from '../registry';
 import type { WeightTensor } from '../types';
-import { choleskyLower, choleskyUpper, inverseFromCholesky } from './cholesky';
+import { choleskyLower, inverseCholeskyUpper } from './cholesky';
 import { gptqMeta, type GptqOptions } from './meta';
 import { gptqReference } from './reference';
 
@@ -101,28 +101,26 @@ describe('gptq reference', () => {
     expect(() => gptqReference({ ...t, calibration: { input: 'x', rows: 1, cols: 3, hessian: identity(3) } }, opts())).toThrow(/expected 1600/);
   });
 
-  it('inverts H through its Cholesky factor, and U of H⁻¹ is upper with Uᵀ U = H⁻¹', () => {
+  it('factors H⁻¹ as Uᵀ U with U upper, from one Cholesky factorization', () => {
     const k = 7;
     const r = lcg(9);
     const a = Array.from({ length: k * k }, r);
     const h = new Float64Array(k * k); // A Aᵀ + I: symmetric positive definite
     for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) for (let p = 0; p < k; p++) h[i * k + j] += a[i * k + p] * a[j * k + p] + (i === j && p === 0 ? 1 : 0);
-    const inv = inverseFromCholesky(choleskyLower(h, k)!, k);
-    const u = choleskyUpper(inv, k)!;
+    const u = inverseCholeskyUpper(h, k)!;
+    const utu = new Float64Array(k * k);
+    for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) for (let p = 0; p < k; p++) utu[i * k + j] += u[p * k + i] * u[p * k + j];
     for (let i = 0; i < k; i++) {
+      expect(u[i * k + i]).toBeGreaterThan(0);
       for (let j = 0; j < k; j++) {
-        let hi = 0;
-        let utu = 0;
-        for (let p = 0; p < k; p++) {
-          hi += h[i * k + p] * inv[p * k + j];
-          utu += u[p * k + i] * u[p * k + j];
-        }
-        expect(hi).toBeCloseTo(i === j ? 1 : 0, 9);
-        expect(utu).toBeCloseTo(inv[i * k + j], 9);
+        let e = 0; // (Uᵀ U H)[i, j] = I
+        for (let p = 0; p < k; p++) e += utu[i * k + p] * h[p * k + j];
+        expect(e).toBeCloseTo(i === j ? 1 : 0, 9);
         if (i > j) expect(u[i * k + j]).toBe(0);
       }
     }
     expect(choleskyLower(new Float64Array([1, 2, 2, 1]), 2)).toBeUndefined();
+    expect(inverseCholeskyUpper(new Float64Array([1, 2, 2, 1]), 2)).toBeUndefined();
   });
 
   it('reports its calibration loss in the tensor stats', async () => {

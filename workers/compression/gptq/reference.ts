@@ -23,7 +23,7 @@ import { labError } from '../../errors';
 import { dequantizeValue, inverseLevels, quantizeValue, roundDiv, scaleOf } from '../shared/affine';
 import { linearView } from '../layout';
 import type { CompressionParts, WeightTensor } from '../types';
-import { choleskyLower, choleskyUpper, inverseFromCholesky } from './cholesky';
+import { inverseCholeskyUpper } from './cholesky';
 import { GPTQ_BLOCK, GPTQ_DAMP, type GptqOptions } from './meta';
 
 const f = Math.fround;
@@ -54,9 +54,7 @@ export function inverseHessianFactor(h: Float32Array, k: number, order: readonly
   for (let attempt = 0; attempt <= DAMP_RETRIES; attempt++, damp *= 10) {
     const m = hp.slice();
     for (let a = 0; a < k; a++) m[a * k + a] += damp;
-    const l = choleskyLower(m, k);
-    if (!l) continue;
-    const u = choleskyUpper(inverseFromCholesky(l, k), k);
+    const u = inverseCholeskyUpper(m, k);
     if (u) return u;
   }
   throw labError('BadOption', `gptq on ${name}: the calibration Hessian is not positive definite even with dampening ×${10 ** DAMP_RETRIES}`);
