@@ -27,6 +27,7 @@ import type { Capabilities, ModelSummary } from '../workers/api';
 import type { BareRequest, BareResult } from '../e2e/harness/bench';
 import { benchExportsAndSpeed, benchScale } from './bench-variants';
 import { benchReliability } from './bench-reliability';
+import { benchEval } from './bench-eval';
 import { benchMethods } from './bench-methods';
 
 const MODEL = 'brown-gpt2';
@@ -282,6 +283,14 @@ async function main(): Promise<void> {
       notes.push(...v.notes);
     } catch (e) {
       notes.push(`export/speed_packed failed: ${(e as Error).message.slice(0, 300)}`);
+    }
+    log('evaluation: KL against the base, backend agreement, bytes read back');
+    try {
+      const { notes: evalNotes, ...evalReport } = await benchEval({ browser, base, tokens: Math.min(tokens, 2048), context, stride, webgpu, log });
+      Object.assign(variantReport, evalReport);
+      notes.push(...evalNotes);
+    } catch (e) {
+      notes.push(`kld/backend_agreement failed: ${(e as Error).message.slice(0, 300)}`);
     }
     if (a['skip-scale']) notes.push('compression and scale skipped (--skip-scale)');
     else {
