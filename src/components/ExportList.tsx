@@ -9,7 +9,7 @@ export function ExportList() {
   return (
     <section className="card" data-testid="exports">
       <h2>Exports <span className="muted small">model folder zips (config, tokenizer, onnx/model.onnx, MODEL_CARD.md, lab-variant.json)</span></h2>
-      <ul className="jobs">{exports.map((j) => <JobLine key={j.id} job={j} now={now} testId="export-job" />)}</ul>
+      <ul className="jobs" tabIndex={0} aria-label="exports">{exports.map((j) => <JobLine key={j.id} job={j} now={now} testId="export-job" />)}</ul>
     </section>
   );
 }

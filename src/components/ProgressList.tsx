@@ -63,7 +63,8 @@ export function ProgressList() {
       {!running && interrupted && (
         <p className="muted small" data-testid="interrupted-note">The page was reloaded or closed during this run; finished results were kept.</p>
       )}
-      <ul className="jobs">{jobs.map((j) => <JobLine key={j.id} job={j} now={now} />)}</ul>
+      {/* focusable: a keyboard user can scroll a long queue (axe: scrollable-region-focusable) */}
+      <ul className="jobs" tabIndex={0} aria-label="jobs of the run">{jobs.map((j) => <JobLine key={j.id} job={j} now={now} />)}</ul>
       {!running && unfinished > 0 && (
         <div className="run-controls">
           <button onClick={() => void rerun()} disabled={!!blocker} title={blocker} data-testid="rerun-button">

@@ -16,7 +16,7 @@ export function PointLabel(props: { x?: number | string; y?: number | string; vi
     top: { x, y: y - 9, anchor: 'middle' as const },
     bottom: { x, y: y + 19, anchor: 'middle' as const },
   }[side];
-  return <text x={at.x} y={at.y} textAnchor={at.anchor} fontSize={12} fill="#222">{String(props.value ?? '')}</text>;
+  return <text className="point-label" x={at.x} y={at.y} textAnchor={at.anchor} fontSize={12} fill="#222">{String(props.value ?? '')}</text>;
 }
 
 /** The points whose labels would have covered others, named under the plot. */

@@ -39,5 +39,5 @@ export function placeLabels(px: number[], py: number[], texts: string[], charW =
 /** Sides for points in data space: x linear or log, y log, mapped onto an approximate plot of w × h pixels. */
 export function sidesFor(points: { x: number; y: number; label: string }[], xDomain: [number, number], yDomain: [number, number], xLog = false, order?: Side[], w = 440, h = 220): (Side | undefined)[] {
   const f = (v: number, [a, b]: [number, number], log: boolean) => (log ? (Math.log(v) - Math.log(a)) / (Math.log(b) - Math.log(a)) : (v - a) / (b - a || 1));
-  return placeLabels(points.map((p) => f(p.x, xDomain, xLog) * w), points.map((p) => (1 - f(p.y, yDomain, true)) * h), points.map((p) => p.label), 7, 14, w + 20, order);
+  return placeLabels(points.map((p) => f(p.x, xDomain, xLog) * w), points.map((p) => (1 - f(p.y, yDomain, true)) * h), points.map((p) => p.label), 7, 14, w + 60, order);
 }

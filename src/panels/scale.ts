@@ -19,13 +19,13 @@ export function logTicks(min: number, max: number): number[] {
 export const logDomain = (values: number[]): [number, number] => {
   const lo = Math.min(...values);
   const hi = Math.max(...values);
-  return [lo / 1.15, hi * 1.15];
+  return [lo / 1.3, hi * 1.3];
 };
 
 export const tickText = (v: number) => (v >= 1000 ? `${(v / 1000).toFixed(v % 1000 === 0 ? 0 : 1)}k` : String(Number(v.toPrecision(3))));
 
-/** The next 1, 2, 2.5 or 5 × 10^k at or above v, for a linear axis end. */
+/** The next round number (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^k) at or above v, for a linear axis end. */
 export function niceCeil(v: number): number {
   const k = 10 ** Math.floor(Math.log10(v));
-  return [1, 2, 2.5, 5, 10].map((m) => m * k).find((n) => n >= v) ?? v;
+  return [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10].map((m) => m * k).find((n) => n >= v) ?? v;
 }

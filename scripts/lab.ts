@@ -1,0 +1,211 @@
+/**
+ * `npm run lab -- --model demo-lm --preset seed-grid --backends wasm --out results/`
+ *
+ * The lab's report from the command line, made by the very page and engine worker a person uses:
+ * a Vite server in this process serves the app, headless Chromium opens it with the setup as a
+ * link (?setup=, as "Link to this setup" makes it), loads the model, presses Run, prints each job
+ * as it ends, and saves what the page's own download buttons give: results.json, results.csv,
+ * report.html and every panel as PNG. Exits non-zero with a message naming the problem when the
+ * model cannot be loaded or a job fails; the browser and the server are closed on every path,
+ * Ctrl-C included. Schema of results.json: docs/results-json.md.
+ */
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { createServer as netServer } from 'node:net';
+import { join, relative, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { createServer, type ViteDevServer } from 'vite';
+import { BACKENDS, type Backend } from '../workers/api';
+import { applyPreset, PRESETS, presetById } from '../src/lib/presets';
+import { setupUrl } from '../src/lib/share';
+import { defaultSpec, metaOf } from '../src/lib/specs';
+import { DEFAULT_SETTINGS, type RunSettings } from '../src/store/types';
+// @ts-expect-error plain .mjs helper shared with the test runner
+import { findChromium } from './find-chromium.mjs';
+
+const USAGE = `usage: npm run lab -- --model <folder | demo-lm> (--preset <name> | --variants <method,…>) [--backends wasm,webgpu] [--tokens N] [--out DIR]
+  presets: ${PRESETS.map((p) => p.id).join(', ')}
+  --variants: method ids with their default options, e.g. int8-channel,fp16
+  --tokens: evaluation tokens per backend (default: the lab's defaults)
+  --out: where results.json, results.csv, report.html and the panels' PNGs go (default lab-out)`;
+
+class CliError extends Error {}
+
+interface Args { model: string; preset?: string; variants?: string; backends: Backend[]; tokens?: number; out: string }
+
+export function parseArgs(argv: string[]): Args {
+  const get = (name: string) => {
+    const i = argv.indexOf(`--${name}`);
+    if (i < 0) return undefined;
+    const v = argv[i + 1];
+    if (v === undefined || v.startsWith('--')) throw new CliError(`--${name} needs a value`);
+    return v;
+  };
+  const known = new Set(['--model', '--preset', '--variants', '--backends', '--tokens', '--out']);
+  const unknown = argv.filter((a) => a.startsWith('--') && !known.has(a));
+  if (unknown.length) throw new CliError(`unknown option ${unknown.join(', ')}`);
+  const model = get('model');
+  if (!model) throw new CliError('--model is required');
+  const backends = (get('backends') ?? 'wasm').split(',').map((b) => b.trim()) as Backend[];
+  const bad = backends.filter((b) => !BACKENDS.includes(b));
+  if (bad.length) throw new CliError(`unknown backend ${bad.join(', ')}; choose from ${BACKENDS.join(', ')}`);
+  const tokensText = get('tokens');
+  const tokens = tokensText === undefined ? undefined : Number(tokensText);
+  if (tokens !== undefined && !(Number.isInteger(tokens) && tokens >= 16)) throw new CliError(`--tokens must be an integer of at least 16, got ${tokensText}`);
+  const preset = get('preset');
+  const variants = get('variants');
+  if (!preset && !variants) throw new CliError('give --preset or --variants');
+  return { model, preset, variants, backends, tokens, out: get('out') ?? 'lab-out' };
+}
+
+/** The run settings the arguments ask for, with what a preset had to leave out. */
+export function settingsFor(a: Args): { settings: RunSettings; missing: string[] } {
+  const specs = [];
+  const missing: string[] = [];
+  if (a.preset) {
+    const p = presetById(a.preset);
+    if (!p) throw new CliError(`unknown preset "${a.preset}"; choose from ${PRESETS.map((x) => x.id).join(', ')}`);
+    const r = applyPreset(p);
+    specs.push(...r.specs);
+    missing.push(...r.missing);
+  }
+  for (const id of (a.variants ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    const meta = metaOf(id);
+    if (!meta) throw new CliError(`unknown method "${id}"`);
+    specs.push(defaultSpec(meta));
+  }
+  const tokens = a.tokens ? { wasm: a.tokens, webgpu: a.tokens } : DEFAULT_SETTINGS.tokens;
+  return { settings: { ...DEFAULT_SETTINGS, variants: specs, backends: a.backends, tokens, device: a.backends.includes('webgpu') ? 'webgpu' : 'cpu' }, missing };
+}
+
+const freePort = () => new Promise<number>((ok, fail) => {
+  const s = netServer().listen(0, 'localhost', () => {
+    const port = (s.address() as { port: number }).port;
+    s.close(() => ok(port));
+  }).on('error', fail);
+});
+
+function modelFiles(folder: string): string[] {
+  const root = resolve(folder);
+  let stat;
+  try {
+    stat = statSync(root);
+  } catch {
+    throw new CliError(`model folder ${folder} does not exist`);
+  }
+  if (!stat.isDirectory()) throw new CliError(`--model ${folder} is not a folder (give a model folder or demo-lm)`);
+  const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]));
+  // every file, as a dropped folder gives them: the page's loader says what is missing or wrong
+  const files = walk(root).filter((f) => !relative(root, f).split('/').some((part) => part.startsWith('.')));
+  if (files.length === 0) throw new CliError(`model folder ${folder} is empty`);
+  return files;
+}
+
+type Store = { getState: () => Record<string, unknown> };
+const state = <T>(page: Page, key: string) =>
+  page.evaluate((k) => (window as unknown as { __lab: { store: Store } }).__lab.store.getState()[k], key) as Promise<T>;
+
+async function download(page: Page, click: () => Promise<void>, to: string) {
+  const [d] = await Promise.all([page.waitForEvent('download'), click()]);
+  await d.saveAs(to);
+}
+
+async function run(a: Args, say: (s: string) => void): Promise<number> {
+  const { settings, missing } = settingsFor(a);
+  if (missing.length) say(`preset: left out, no such method in this build: ${missing.join(', ')}`);
+  const files = a.model === 'demo-lm' ? [] : a.model === 'demo-classifier'
+    ? (() => { throw new CliError('demo-classifier: the lab evaluates causal language models only; classifier reports are not built yet'); })()
+    : modelFiles(a.model);
+  mkdirSync(a.out, { recursive: true });
+  let server: ViteDevServer | undefined;
+  let browser: Browser | undefined;
+  const stop = async () => {
+    await browser?.close().catch(() => {});
+    await server?.close().catch(() => {});
+  };
+  const onSignal = () => void stop().then(() => process.exit(130));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    process.env.LAB_E2E = '1'; // no file watching: nothing reloads the page under the run
+    const port = await freePort();
+    server = await createServer({ configFile: resolve('vite.config.ts'), logLevel: 'error', server: { port, strictPort: true } });
+    await server.listen();
+    browser = await chromium.launch({ executablePath: findChromium(), headless: true, args: [
+      '--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run',
+      // ignored by Chromium; lets a test find this run's browser processes (none may outlive the run)
+      `--lab-cli-out=${resolve(a.out)}`,
+    ] });
+    const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1400, height: 1000 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const base = `http://localhost:${port}/${a.backends.includes('webgpu') ? '' : '?nogpu=1'}`;
+    await page.goto(setupUrl(settings, base));
+    await page.getByTestId('model-card').waitFor({ timeout: 180_000 }).catch(() => { throw new CliError(`the lab did not load the demo model within 3 minutes${errors.length ? `: ${errors.join('; ')}` : ''}`); });
+    if (files.length) {
+      say(`loading ${files.length} files from ${a.model}`);
+      await page.getByTestId('file-input').setInputFiles(files);
+      const name = await page.getByTestId('model-name').innerText();
+      await page.waitForFunction((before) => {
+        const st = (window as unknown as { __lab: { store: Store } }).__lab.store.getState();
+        return !st.loading && (st.model as { name?: string } | undefined)?.name !== before;
+      }, name, { timeout: 300_000 }).catch(async () => {
+        const banners = await page.getByTestId('error-banner').allInnerTexts();
+        throw new CliError(`could not load the model from ${a.model}: ${banners.join('; ') || 'it did not load within 5 minutes'}`);
+      });
+      const banners = await page.getByTestId('error-banner').allInnerTexts();
+      if (banners.length) throw new CliError(`could not load the model from ${a.model}: ${banners.join('; ')}`);
+    }
+    const model = await page.getByTestId('model-name').innerText();
+    say(`model ${model}; ${settings.variants.length} variants on ${a.backends.join(', ')}`);
+    await page.getByTestId('run-button').click();
+    const reported = new Set<string>();
+    for (;;) {
+      const jobs = await state<{ id: string; label: string; status: string; error?: string; startedAt?: number; endedAt?: number }[]>(page, 'jobs');
+      jobs.forEach((j, i) => {
+        if (['queued', 'running'].includes(j.status) || reported.has(j.id)) return;
+        reported.add(j.id);
+        const s = j.startedAt && j.endedAt ? ` (${((j.endedAt - j.startedAt) / 1000).toFixed(1)} s)` : '';
+        say(`[${i + 1}/${jobs.length}] ${j.label}: ${j.status}${s}${j.error ? ` — ${j.error}` : ''}`);
+      });
+      if (!(await state<boolean>(page, 'running')) && jobs.length > 0 && jobs.every((j) => !['queued', 'running'].includes(j.status))) break;
+      await page.waitForTimeout(500);
+    }
+    const jobs = await state<{ label: string; status: string; error?: string }[]>(page, 'jobs');
+    // the page draws from a deferred copy: let the last result reach the table
+    await page.waitForTimeout(500);
+    await download(page, () => page.getByTestId('export-json').click(), join(a.out, 'results.json'));
+    await download(page, () => page.getByTestId('export-csv').click(), join(a.out, 'results.csv'));
+    await download(page, () => page.getByTestId('export-report').click(), join(a.out, 'report.html'));
+    for (const panel of await page.locator('[data-panel]').all()) {
+      const id = await panel.getAttribute('data-panel');
+      if ((await panel.getByTestId('save-png').count()) === 0) continue;
+      await download(page, () => panel.getByTestId('save-png').click(), join(a.out, `${id}.png`));
+    }
+    writeFileSync(join(a.out, 'settings.json'), JSON.stringify(settings, null, 2));
+    say(`wrote ${a.out}/results.json, results.csv, report.html and the panels' PNGs`);
+    const bad = jobs.filter((j) => j.status !== 'done');
+    if (bad.length) {
+      console.error(`lab: ${bad.length} job${bad.length === 1 ? '' : 's'} did not finish:\n${bad.map((j) => `  ${j.label}: ${j.status}${j.error ? ` — ${j.error}` : ''}`).join('\n')}`);
+      return 1;
+    }
+    return 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await stop();
+  }
+}
+
+async function main() {
+  const say = (s: string) => console.log(`lab: ${s}`);
+  try {
+    process.exitCode = await run(parseArgs(process.argv.slice(2)), say);
+  } catch (e) {
+    console.error(`lab: ${(e as Error).message}`);
+    if (e instanceof CliError && /required|give --|unknown option|needs a value/.test(e.message)) console.error(USAGE);
+    process.exitCode = e instanceof CliError ? 2 : 1;
+  }
+}
+
+await main();
