@@ -153,7 +153,7 @@ export function createEngine(): LabApi {
         };
         const finish = (form: EvalForm, r: TargetResult, formReason?: string): EvalResult => {
           const { scores, ...measured } = r;
-          const agreement = agreeWithOtherBackend(`${modelId}|${vId}|${form}`, settings, scores);
+          const agreement = agreeWithOtherBackend(`${modelId}|${vId}|${form}|${model.summary.datasetName}:${model.datasetIds.length}`, settings, scores);
           return {
             modelId, variantId: vId, form, ...(formReason ? { formReason } : {}), settings: { ...settings }, ...measured, ...(agreement ? { agreement } : {}), finishedAt: new Date().toISOString(),
           };

@@ -3,7 +3,8 @@
  * reduced where they are computed (on the GPU for the WebGPU EP) and only a few numbers per token
  * come back to JS. Nothing else in the model changes.
  *
- *   single  inputs: the model's + lab_targets int64 [1, S, 1] (the next token of each row)
+ *   single  (appended to the model's bytes, see scoredModel)
+ *           inputs: the model's + lab_targets int64 [1, S, 1] (the next token of each row)
  *           outputs: lab_nll f32 [1,S,1]   −log softmax(logits)[target]
  *                    lab_top1 i32 [1,S,1]  argmax of the logits
  *                    lab_head f32 [1,K,V]  the first K rows of the logits (the backend-agreement check,
@@ -50,8 +51,10 @@ const valueInfo = (name: string, elemType: number, dims: (number | string)[]) =>
     type: { tensorType: { elemType, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } },
   });
 
+const LOGITS = 'logits';
+
 function logitsName(g: GraphProto): string {
-  return g.output.find((o) => o.name === 'logits')?.name ?? g.output[0].name;
+  return g.output.find((o) => o.name === LOGITS)?.name ?? g.output[0].name;
 }
 
 /** NLL and top-1 of one logits tensor; returns the log-softmax name too (the pair's KL reads it). */
@@ -82,18 +85,26 @@ function encode(proto: ModelProto, graph: Msg, opsetImport?: Opset[]): Uint8Arra
   return onnx.ModelProto.encode(onnx.ModelProto.create(fields as onnxProto.onnx.IModelProto)).finish();
 }
 
-/** The model with NLL / top-1 / head outputs (its own outputs dropped, so ORT prunes what only they needed). */
+/**
+ * The model with NLL / top-1 / head outputs, without decoding it: a serialized ModelProto holding
+ * only the new graph parts is appended to the bytes, and protobuf parsers merge a repeated
+ * message field into the first (repeated fields such as node, input and output are concatenated).
+ * So a 500 MB model is copied once, never parsed and re-encoded in the worker. Its own outputs stay
+ * declared but are never fetched. The engine only loads graphs with a "logits" output.
+ */
 export function scoredModel(bytes: Uint8Array): Uint8Array {
-  const proto = decodeModel(bytes);
-  const g = proto.graph!;
-  const { nodes } = scoreNodes(logitsName(g), '', OUT.nll, OUT.top1);
-  return encode(proto, {
-    ...g,
-    node: [...g.node, ...nodes, ...headNodes(logitsName(g))],
-    initializer: [...g.initializer, ...CONSTANTS()],
-    input: [...g.input, perRow(TARGETS, DT.INT64)],
+  const { nodes } = scoreNodes(LOGITS, '', OUT.nll, OUT.top1);
+  const graph = onnx.GraphProto.create({
+    node: [...nodes, ...headNodes(LOGITS)],
+    initializer: CONSTANTS(),
+    input: [perRow(TARGETS, DT.INT64)],
     output: COMMON_OUTPUTS(),
-  });
+  } as unknown as onnxProto.onnx.IGraphProto);
+  const extra = onnx.ModelProto.encode(onnx.ModelProto.create({ graph })).finish();
+  const out = new Uint8Array(bytes.length + extra.length);
+  out.set(bytes);
+  out.set(extra, bytes.length);
+  return out;
 }
 
 /** Every name in a graph (and its subgraphs) prefixed, except the shared inputs and '' (an absent optional input). */
