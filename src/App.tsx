@@ -3,6 +3,7 @@ import { useEffect } from 'react';
 import { boot } from './engine/lab';
 import { BaselineCard } from './components/BaselineCard';
 import { ClassifierReport } from './components/ClassifierReport';
+import { GenerationPanel } from './components/GenerationPanel';
 import { DropZone } from './components/DropZone';
 import { EvalOptions } from './components/EvalOptions';
 import { MethodPicker } from './components/MethodPicker';
@@ -61,6 +62,7 @@ export function App() {
           <BaselineCard />
           <PplChart />
           <ThroughputChart />
+          <GenerationPanel />
         </div>
       </main>
       <StudyPanels />

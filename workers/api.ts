@@ -14,7 +14,7 @@ export type Backend = (typeof BACKENDS)[number];
 export const KERNEL_DEVICES = Object.freeze(['webgpu', 'cpu'] as const);
 export type KernelDevice = (typeof KERNEL_DEVICES)[number];
 
-export const METHOD_IDS = Object.freeze(['magnitude-prune', 'int8-channel', 'int4-group', 'fp16', 'rtn', 'nf4', 'nm-prune', 'global-prune', 'wanda', 'gptq'] as const);
+export const METHOD_IDS = Object.freeze(['magnitude-prune', 'int8-channel', 'int4-group', 'fp16', 'rtn', 'nf4', 'nm-prune', 'global-prune', 'wanda', 'gptq', 'awq'] as const);
 export type MethodId = (typeof METHOD_IDS)[number];
 
 export interface Capabilities {
@@ -194,6 +194,8 @@ export interface EvalSettings {
    * Δp); default true. It runs the base too, so a variant's evaluation costs two forward passes.
    */
   compareToBase?: boolean;
+  /** a UTF-8 text to evaluate on instead of the built-in one (a dropped .txt); not kept in stored results */
+  text?: { name: string; data: Uint8Array };
 }
 
 export interface PerplexityResult {
@@ -356,6 +358,36 @@ export interface ClassificationResult {
   finishedAt: string;
 }
 
+export interface GenerateSettings {
+  backend: Backend;
+  /** the text to continue; encoded as the evaluation text is (the tokenizer's default special tokens) */
+  prompt: string;
+  maxNewTokens: number;
+  /** 0 or absent: greedy (the most likely token each step); else sampling at this temperature */
+  temperature?: number;
+  /** the sampler's seed (sampling only): the same seed gives the same text */
+  seed?: number;
+}
+
+/** A continuation of a prompt by one model on one backend, batch 1. */
+export interface GenerationResult {
+  modelId: string;
+  variantId: string;
+  form: EvalForm;
+  settings: GenerateSettings;
+  promptTokens: number;
+  /** the new token ids, in order */
+  tokens: number[];
+  /** the new tokens decoded */
+  text: string;
+  /** how each token was computed: the whole (last n_positions) context run again per token */
+  decode: 'prefill per token (no KV cache)';
+  /** per new token, the first (warm-up / shader compile) apart */
+  msPerToken: { median: number; p90: number; firstMs: number };
+  tokensPerS: number;
+  finishedAt: string;
+}
+
 /** What the model card of an export reports; measured by the caller, never made up. */
 export interface ExportMeasurements {
   /** the lab's results for this variant (any backends) */
@@ -401,6 +433,8 @@ export interface LabApi {
   loadFiles(files: InputFile[]): Promise<ModelSummary>;
   makeVariant(modelId: string, spec: VariantSpec, device: KernelDevice, jobId: string, onProgress: ProgressFn): Promise<VariantSummary>;
   evaluate(modelId: string, variantId: string, settings: EvalSettings, jobId: string, onProgress: ProgressFn): Promise<EvalResult>;
+  /** a continuation of settings.prompt, greedy or seeded sampling, with its speed */
+  generate(modelId: string, variantId: string, settings: GenerateSettings, jobId: string, onProgress: ProgressFn): Promise<GenerationResult>;
   /** a sequence classifier (ModelSummary.task) on its labelled examples: accuracy, F1, confusion, latency */
   classify(modelId: string, variantId: string, settings: ClassifySettings, jobId: string, onProgress: ProgressFn): Promise<ClassificationResult>;
   /** prefill speed of the baseline and/or variants, timed interleaved (A B C A B C …) after a warm-up each */

@@ -4,7 +4,7 @@
  * engine.worker.ts exposes it with comlink; tests may call it directly.
  */
 import type {
-  Capabilities, ClassificationResult, ClassifySettings, EvalForm, EvalResult, EvalSettings, ExportedVariant, ExportMeasurements, InputFile, KernelDevice, LabApi,
+  Capabilities, ClassificationResult, ClassifySettings, EvalForm, GenerateSettings, GenerationResult, EvalResult, EvalSettings, ExportedVariant, ExportMeasurements, InputFile, KernelDevice, LabApi,
   ModelSummary, ProgressFn, SpeedResult, SpeedSettings, VariantSpec, VariantSummary,
 } from './api';
 import { EVAL_FORMS } from './api';
@@ -13,11 +13,13 @@ import { labError } from './errors';
 import { evaluateTarget, type TargetResult } from './eval/evaluate';
 import { agreeWithOtherBackend, forgetScores } from './eval/agreement';
 import { releaseSessions } from './eval/ort-runtime';
+import { evalTextIds } from './eval/eval-text';
 import { tokenizerFacts } from './eval/token-bytes';
 import { interleavedSpeed, type SpeedTarget } from './eval/speed';
 import { cancelJob, runJob, type Job } from './jobs';
 import { isClassifier } from './model/classifier';
 import { classifyTarget } from './eval/classify';
+import { generateTarget } from './eval/generate';
 import { buildModel, fetchDataset, fetchExamples, gatherDemo, gatherFiles, type LoadedModel, type ModelSource } from './model/load';
 import { exportVariant } from './variants/export-zip';
 import { makeVariant, resolveSpec, variantId, type VariantRecord } from './variants/make-variant';
@@ -147,15 +149,18 @@ export function createEngine(): LabApi {
         const asked: EvalForm = settings?.form ?? 'packed';
         if (!(EVAL_FORMS as readonly string[]).includes(asked)) throw labError('BadOption', `form must be one of ${EVAL_FORMS.join(', ')}; got "${asked}"`);
         const facts = tokenizerFacts(model.folder.tokenizerJson, model.tokenizer, model.summary.vocabSize);
+        const text = settings?.text;
+        const ids = text ? evalTextIds(model.tokenizer, String(text.name), text.data) : model.datasetIds;
+        const datasetName = text ? String(text.name) : model.summary.datasetName;
         const target = {
-          ids: model.datasetIds, datasetName: model.summary.datasetName, nPositions: model.summary.nPositions, tokenBytes: facts.bytes, bos: facts.bos,
+          ids, datasetName, nPositions: model.summary.nPositions, tokenBytes: facts.bytes, bos: facts.bos,
           ...(vId !== 'baseline' && settings?.compareToBase !== false ? { base: () => model.baselineBytes } : {}),
         };
         const finish = (form: EvalForm, r: TargetResult, formReason?: string): EvalResult => {
           const { scores, ...measured } = r;
-          const agreement = agreeWithOtherBackend(`${modelId}|${vId}|${form}|${model.summary.datasetName}:${model.datasetIds.length}`, settings, scores);
+          const agreement = agreeWithOtherBackend(`${modelId}|${vId}|${form}|${datasetName}:${ids.length}`, settings, scores);
           return {
-            modelId, variantId: vId, form, ...(formReason ? { formReason } : {}), settings: { ...settings }, ...measured, ...(agreement ? { agreement } : {}), finishedAt: new Date().toISOString(),
+            modelId, variantId: vId, form, ...(formReason ? { formReason } : {}), settings: { ...settings, text: undefined }, ...measured, ...(agreement ? { agreement } : {}), finishedAt: new Date().toISOString(),
           };
         };
         if (vId === 'baseline') {
@@ -173,6 +178,23 @@ export function createEngine(): LabApi {
           if ((e as Error).name !== 'SessionFailed') throw e;
           return simulated(`${settings.backend} could not run the packed model (${(e as Error).message}); these numbers come from its f32 twin`);
         }
+      });
+    },
+
+    generate(modelId: string, vId: string, settings: GenerateSettings, jobId: string, onProgress: ProgressFn): Promise<GenerationResult> {
+      return runJob(jobId, onProgress, async (job) => {
+        const model = getModel(modelId);
+        if (model.summary.task === 'sequence-classification') throw labError('BadOption', `${model.summary.name} is a sequence classifier: it has no next-token logits to generate from`);
+        if (settings?.backend === 'webgpu') await requireWebGpu('the webgpu backend');
+        const base = { tokenizer: model.tokenizer, nPositions: model.summary.nPositions };
+        const target = vId === 'baseline'
+          ? { ...base, key: `${modelId}|baseline`, getBytes: () => model.baselineBytes }
+          : (() => {
+              const v = getVariant(modelId, vId);
+              return { ...base, key: `${modelId}|${vId}|packed`, getBytes: () => v.packedBytes };
+            })();
+        const r = await generateTarget(target, settings, job);
+        return { modelId, variantId: vId, form: 'packed', settings: { ...settings }, ...r, finishedAt: new Date().toISOString() };
       });
     },
 

@@ -56,6 +56,7 @@ const api: WorkerApi = {
   loadFiles: (files) => engine.loadFiles(files),
   evaluate: (...a) => engine.evaluate(...a),
   classify: (...a) => engine.classify(...a),
+  generate: (...a) => engine.generate(...a),
   exportVariant: (...a) => engine.exportVariant(...a),
   compareSpeed: (...a) => engine.compareSpeed(...a),
   cancel: (jobId) => engine.cancel(jobId),

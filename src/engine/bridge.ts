@@ -13,7 +13,7 @@
  */
 import * as Comlink from 'comlink';
 import type {
-  Capabilities, ClassificationResult, ClassifySettings, EvalResult, EvalSettings, ExportedVariant, ExportMeasurements, InputFile, KernelDevice, ModelSummary,
+  Capabilities, ClassificationResult, ClassifySettings, EvalResult, EvalSettings, GenerateSettings, GenerationResult, ExportedVariant, ExportMeasurements, InputFile, KernelDevice, ModelSummary,
   ProgressFn, SpeedResult, SpeedSettings, VariantSpec, VariantSummary,
 } from '../../workers/api';
 import type { DebugKind, WorkerApi } from '../../workers/engine.worker';
@@ -220,6 +220,10 @@ export class EngineBridge {
 
   makeVariant(modelId: string, spec: VariantSpec, device: KernelDevice, jobId: string, onProgress: ProgressFn): Promise<VariantSummary> {
     return this.track(jobId, (api) => api.makeVariant(modelId, spec, device, jobId, Comlink.proxy(onProgress)));
+  }
+
+  generate(modelId: string, variantId: string, settings: GenerateSettings, jobId: string, onProgress: ProgressFn): Promise<GenerationResult> {
+    return this.track(jobId, (api) => api.generate(modelId, variantId, settings, jobId, Comlink.proxy(onProgress)));
   }
 
   classify(modelId: string, variantId: string, settings: ClassifySettings, jobId: string, onProgress: ProgressFn): Promise<ClassificationResult> {

@@ -14,13 +14,14 @@ import { createResultsSlice, type ResultsSlice } from './results';
 import { createUiSlice, type UiSlice } from './ui';
 import { createExportsSlice, type ExportsSlice } from './exports';
 import { createClassificationsSlice, type ClassificationsSlice } from './classifications';
+import { createGenerationsSlice, type GenerationsSlice } from './generations';
 import { safeIdbStorage } from './storage';
 import { migrateSettings } from './settings';
 import type { Job } from './types';
 
-export type LabState = ModelsSlice & ExperimentsSlice & ResultsSlice & UiSlice & ExportsSlice & ClassificationsSlice;
+export type LabState = ModelsSlice & ExperimentsSlice & ResultsSlice & UiSlice & ExportsSlice & ClassificationsSlice & GenerationsSlice;
 
-type Persisted = Pick<LabState, 'variants' | 'evals' | 'speeds' | 'jobs' | 'lastRun' | 'classifications'>;
+type Persisted = Pick<LabState, 'variants' | 'evals' | 'speeds' | 'jobs' | 'lastRun' | 'classifications' | 'generations'>;
 
 /** Jobs as stored: without live progress. */
 const storedJob = ({ progress: _progress, ...j }: Job): Job => j;
@@ -48,12 +49,13 @@ export const useLab = create<LabState>()(
       ...createUiSlice(...a),
       ...createExportsSlice(...a),
       ...createClassificationsSlice(...a),
+      ...createGenerationsSlice(...a),
     }),
     {
       name: 'compression-lab-results',
       version: 1,
       storage: coalescedJsonStorage<Persisted>(storage),
-      partialize: (s): Persisted => ({ variants: s.variants, evals: s.evals, speeds: s.speeds, classifications: s.classifications, jobs: s.jobs.map(storedJob), lastRun: s.lastRun }),
+      partialize: (s): Persisted => ({ variants: s.variants, evals: s.evals, speeds: s.speeds, classifications: s.classifications, generations: s.generations, jobs: s.jobs.map(storedJob), lastRun: s.lastRun }),
       merge: (persisted, current) => {
         const p = (persisted ?? {}) as Partial<Persisted>;
         // a run started before the stored state arrived keeps its own queue
@@ -64,6 +66,7 @@ export const useLab = create<LabState>()(
           evals: Array.isArray(p.evals) ? p.evals : current.evals,
           speeds: Array.isArray(p.speeds) ? p.speeds : current.speeds,
           classifications: Array.isArray(p.classifications) ? p.classifications : current.classifications,
+          generations: Array.isArray(p.generations) ? p.generations : current.generations,
           jobs,
           // a last run stored by an older version has the method flags instead of the variant list
           lastRun: current.running ? current.lastRun : p.lastRun ? { ...p.lastRun, settings: migrateSettings(p.lastRun.settings).settings } : current.lastRun,
