@@ -9,7 +9,7 @@
  * included; a statistic kept from the previous variant of the same kind is not timed again, see
  * calibration_ms). Laws: {"holds", "values"} each.
  *
- *   npx tsx scripts/bench-calibrated.ts [--out FILE] [--tokens 4096] [--samples 16]
+ *   npx tsx --import ./scripts/raw-import.mjs scripts/bench-calibrated.ts [--out FILE] [--tokens 4096] [--samples 16]
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -35,6 +35,8 @@ function methods(samples: number): Record<string, VariantSpec> {
     gptq4_g128: { method: 'gptq', options: { bits: 4, groupSize: 128, samples } },
     rtn3_g128: { method: 'rtn', options: { bits: 3, groupSize: 128, symmetric: false } as VariantSpec['options'] },
     gptq3_g128: { method: 'gptq', options: { bits: 3, groupSize: 128, samples } },
+    awq4_g128: { method: 'awq', options: { bits: 4, groupSize: 128, samples } },
+    awq3_g128: { method: 'awq', options: { bits: 3, groupSize: 128, samples } },
     rtn2_g128: { method: 'rtn', options: { bits: 2, groupSize: 128, symmetric: false } as VariantSpec['options'] },
     gptq2_g128: { method: 'gptq', options: { bits: 2, groupSize: 128, samples } },
   };
@@ -136,6 +138,7 @@ export async function benchCalibrated(log: (s: string) => void, opts: { tokens?:
   const laws = {
     wanda50_lt_magnitude50: law(p('wanda_50') < p('magnitude_50_vs_wanda'), { wanda_50: p('wanda_50'), magnitude_50_vs_wanda: p('magnitude_50_vs_wanda') }, 'ppl(Wanda 50 %) < ppl(magnitude 50 %)'),
     gptq4_lt_rtn4: law(p('gptq4_g128') < p('rtn4_g128'), { gptq4_g128: p('gptq4_g128'), rtn4_g128: p('rtn4_g128') }, 'ppl(GPTQ 4-bit g128) < ppl(RTN 4-bit g128)'),
+    awq4_lt_rtn4: law(p('awq4_g128') < p('rtn4_g128'), { awq4_g128: p('awq4_g128'), rtn4_g128: p('rtn4_g128') }, 'ppl(AWQ 4-bit g128, simulated) < ppl(RTN 4-bit g128)'),
     gptq3_much_lt_rtn3: law(p('gptq3_g128') - b < 0.5 * (p('rtn3_g128') - b), { gptq3_g128: p('gptq3_g128'), rtn3_g128: p('rtn3_g128'), baseline: b }, 'Δppl(GPTQ 3-bit g128) < ½ Δppl(RTN 3-bit g128)'),
   };
   const notes = [

@@ -4,6 +4,7 @@
  * its implementation in registry.ts.
  */
 import { METHOD_IDS, type MethodId } from '../api';
+import { awqMeta } from './awq/meta';
 import { fp16Meta } from './fp16/meta';
 import { globalPruneMeta } from './global-prune/meta';
 import { gptqMeta } from './gptq/meta';
@@ -23,6 +24,7 @@ export const METAS_BY_ID: Readonly<Record<MethodId, MethodMeta<any>>> = Object.f
   fp16: fp16Meta,
   wanda: wandaMeta,
   gptq: gptqMeta,
+  awq: awqMeta,
   rtn: rtnMeta,
   nf4: nf4Meta,
   'nm-prune': nmPruneMeta,

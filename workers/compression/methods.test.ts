@@ -16,6 +16,7 @@ const MATMUL_REL_ERROR: Record<MethodId, number> = {
   fp16: 1e-3, // 11 significant bits
   wanda: 0.6, // half of each row gone (unit norms here: by |w| per row)
   gptq: 0.25, // 4-bit g128; an identity Hessian here, so round to nearest
+  awq: 0.25, // 4-bit g128; equal channels here (identity Hessian), so round to nearest
   rtn: 0.25, // default INT4 g32 asymmetric: int4-group's grid
   nf4: 0.25, // 16 levels, blocks of 64 that hold 4x outliers
   'nm-prune': 0.6, // 2:4: half of each run of 4 gone

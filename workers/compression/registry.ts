@@ -12,6 +12,8 @@ import { globalPruneGpu } from './global-prune/gpu';
 import { globalPruneMeta, type GlobalPruneOptions, type GlobalPrunePlan } from './global-prune/meta';
 import { planGlobalPrune } from './global-prune/plan';
 import { globalPruneReference } from './global-prune/reference';
+import { awqMeta, type AwqOptions } from './awq/meta';
+import { awqReference } from './awq/reference';
 import { getKernelGpu } from './gpu-device';
 import { gptqMeta, type GptqOptions } from './gptq/meta';
 import { gptqReference } from './gptq/reference';
@@ -73,6 +75,8 @@ const globalPrune: MethodImpl<GlobalPruneOptions> = {
 const wanda: MethodImpl<WandaOptions> = { meta: wandaMeta, reference: wandaReference, gpu: wandaGpu };
 // GPTQ's column loop is sequential: on WebGPU its Hessian is accumulated in WGSL (calibration/), the loop runs in TS
 const gptq: MethodImpl<GptqOptions> = { meta: gptqMeta, reference: gptqReference, gpu: async (_device, tensor, options) => gptqReference(tensor, options) };
+// AWQ's search likewise runs in TS on a Hessian accumulated in WGSL
+const awq: MethodImpl<AwqOptions> = { meta: awqMeta, reference: awqReference, gpu: async (_device, tensor, options) => awqReference(tensor, options) };
 
 /** Each method's implementation, by id (the options type varies, so the record is loosely typed). */
 export const METHODS: Readonly<Record<MethodId, MethodImpl<any>>> = Object.freeze({
@@ -82,6 +86,7 @@ export const METHODS: Readonly<Record<MethodId, MethodImpl<any>>> = Object.freez
   fp16,
   wanda,
   gptq,
+  awq,
   rtn,
   nf4,
   'nm-prune': nmPrune,

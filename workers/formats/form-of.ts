@@ -14,6 +14,7 @@
  *   global-prune     f32        dense
  */
 import type { LinearWeight, MethodId } from '../api';
+import { AWQ_SIMULATED_REASON } from '../compression/awq/meta';
 import { linearView, type LinearView } from '../compression/layout';
 import type { CompressionParts } from '../compression/types';
 import { NBITS_PACKABLE, rtnBlockSize, RTN_3BIT_REASON } from '../compression/rtn/meta';
@@ -58,6 +59,8 @@ export function packedFormOf(
       return { kind: 'f32', values: parts.dequantized };
     case 'nf4':
       return { kind: 'bnb4', weight: packBnb4(parts.codes as Uint8Array, parts.scales!, view, NF4_BLOCK) };
+    case 'awq':
+      return { kind: 'f32', values: parts.dequantized, simulated: AWQ_SIMULATED_REASON };
     case 'gptq': {
       // int4-group's grid and codes: 4-bit (and 2-bit) pack like int4-group; 3-bit is stored dequantized
       const bits = (options as { bits?: number }).bits;

@@ -65,8 +65,8 @@ interface Grid {
   zeroPoints: Uint8Array; // (out, nGroups)
 }
 
-/** int4-group's grid rule for one group of f32 values. */
-function fitGroup(values: ArrayLike<number>, from: number, to: number, qmax: number, invLevels: number): [number, number] {
+/** int4-group's grid rule for one group of f32 values: [scale, zero point]. */
+export function fitGroup(values: ArrayLike<number>, from: number, to: number, qmax: number, invLevels: number): [number, number] {
   let mn = 0;
   let mx = 0;
   for (let i = from; i < to; i++) {

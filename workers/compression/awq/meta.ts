@@ -1,0 +1,58 @@
+/**
+ * awq: activation-aware weight quantization (Lin et al. 2024, "AWQ"). Each input channel j of a
+ * layer gets a scale s_j = a_j^α (a_j = RMS of input column j on the calibration text, from the
+ * Hessian's diagonal: a_j = √(H_jj / rows)), normalized by √(max s · min s) as AWQ's code does; the
+ * weight is quantized as Q(W · diag(s)) · diag(s)⁻¹ with round to nearest on int4-group's grid, and
+ * α ∈ {0, 0.1, …, 0.9} is the one with the least layer output error ‖X (W − Ŵ)‖² on the
+ * calibration set (computed from H, on up to AWQ_LOSS_ROWS output rows). α = 0 is plain RTN, so
+ * AWQ never does worse than RTN on that objective.
+ *
+ * Stored form: simulated (the dequantized f32 weights). Packing needs the 1/s multiply moved in
+ * front of a MatMulNBits (or folded into the LayerNorm before it), which the packed writer does not
+ * do yet. Bits per weight are those of the packed form it would have: the MatMulNBits layout plus
+ * one f32 scale per input channel.
+ */
+import type { MethodOptions } from '../../api';
+import { nbitsBytes } from '../../formats/matmul-nbits';
+import { oneOf, rejectUnknownOptions } from '../shared/options';
+import type { LinearDims, MethodMeta, OptionField } from '../types';
+import { CALIBRATION_SAMPLES, DEFAULT_SAMPLES, samplesOption } from '../wanda/meta';
+
+export const AWQ_BITS = Object.freeze([4, 3] as const);
+export const AWQ_GROUP_SIZES = Object.freeze([32, 64, 128] as const);
+/** α steps searched: 0, 1/AWQ_GRID, …, (AWQ_GRID − 1)/AWQ_GRID (AWQ's reference code takes 20; 10 halves the search in TS). */
+export const AWQ_GRID = 10;
+/** Output rows the search's loss is measured on (evenly spaced): the loss is O(rows · in²). */
+export const AWQ_LOSS_ROWS = 32;
+export const AWQ_SIMULATED_REASON = "AWQ's per-input-channel scales need a multiply before MatMulNBits, which the packed writer does not insert yet";
+
+export interface AwqOptions {
+  bits: (typeof AWQ_BITS)[number];
+  groupSize: (typeof AWQ_GROUP_SIZES)[number];
+  samples: number;
+}
+
+export const awqMeta: MethodMeta<AwqOptions> = Object.freeze({
+  id: 'awq',
+  label: 'AWQ (calibrated)',
+  description: 'Scale each input channel by its activation size (searched on calibration text), then round to nearest in groups.',
+  calibration: 'hessian',
+  defaults: Object.freeze({ bits: 4 as const, groupSize: 128 as const, samples: DEFAULT_SAMPLES }),
+  fields: Object.freeze<OptionField[]>([
+    { key: 'bits', label: 'bits', choices: AWQ_BITS },
+    { key: 'groupSize', label: 'group', choices: AWQ_GROUP_SIZES },
+    { key: 'samples', label: 'calibration sequences', choices: CALIBRATION_SAMPLES },
+  ]),
+  variantLabel: (o: AwqOptions) => `AWQ INT${o.bits} g${o.groupSize} (simulated) · calib ${o.samples}`,
+  resolveOptions(options: MethodOptions): AwqOptions {
+    rejectUnknownOptions('awq', options, ['bits', 'groupSize', 'samples']);
+    return {
+      bits: oneOf('awq', 'bits', options?.bits, 4, AWQ_BITS),
+      groupSize: oneOf('awq', 'groupSize', options?.groupSize, 128, AWQ_GROUP_SIZES),
+      samples: samplesOption('awq', options?.samples),
+    };
+  },
+  bitsPerWeight(o: AwqOptions, dims: LinearDims): number {
+    return (8 * (nbitsBytes(o.bits, o.groupSize, dims.outDim, dims.inDim) + 4 * dims.inDim)) / (dims.outDim * dims.inDim);
+  },
+});
