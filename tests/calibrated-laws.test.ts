@@ -1,0 +1,106 @@
+/**
+ * The calibrated methods' laws on the demo LM (issue 9), in onnxruntime-node on the lab's own
+ * variants: the calibration runs the capture model (calibration/capture-graph.ts) on the last
+ * CALIB_SAMPLES × 256 tokens of the built-in text (evaluation reads the first 4,096, so they do
+ * not overlap), accumulates with the TS reference (the cpu kernel device), and every variant is
+ * scored on the first 4,096 tokens at context 256, like tests/demo-lm-response.test.ts.
+ *   GPTQ-4 g128 < RTN-4 g128;  GPTQ-3 g128 ≪ RTN-3 g128;  Wanda 2:4 above Wanda 50 % unstructured
+ *   Wanda-50 % < magnitude-50 % does NOT hold on this model (held as a finding below, so the day it
+ *   holds the test says so): Wanda does lower the layer output error ‖X(W − Ŵ)‖² on the calibration tokens
+ *   below magnitude pruning in 14 of 16 block layers (measured 2026-11-29, up to 2.5×; the LM head
+ *   and two layers are the exceptions), so the kernels do what Wanda asks; on a 5 M-parameter model
+ *   without the outlier features Wanda was designed for, that does not buy perplexity. A finding.
+ * RTN-3 here is GPTQ with an identity Hessian, which is round to nearest on int4-group's grid
+ * (workers/compression/gptq/gptq.test.ts holds them equal). "≪": GPTQ's Δppl at most half RTN's.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { VariantSpec } from '../workers/api';
+import { withUnitCalibration } from '../workers/calibration/unit-stats';
+import { gptqMeta } from '../workers/compression/gptq/meta';
+import { gptqReference } from '../workers/compression/gptq/reference';
+import { slidingPerplexity } from '../workers/eval/windows';
+import { Job } from '../workers/jobs';
+import { buildModel, gatherFiles, type DroppedFile, type LoadedModel } from '../workers/model/load';
+import { readF32, writeVariant } from '../workers/model/onnx-graph';
+import { makeVariant } from '../workers/variants/make-variant';
+import { nodeCaptureRunner } from './capture-runner-node';
+import { ort, windowRunner } from './local-models';
+
+const DIR = join('public', 'models', 'brown-gpt2');
+const TOKENS = 4096;
+const CONTEXT = 256;
+// 8 × 256 calibration tokens keep this test near two minutes on a busy 2-core machine; the bench uses 16
+const SAMPLES = Number(process.env.CALIB_SAMPLES ?? 8);
+
+describe('calibrated methods on the demo LM', () => {
+  let model: LoadedModel;
+  let ids: number[];
+  const ppl: Record<string, number> = {};
+  const file = (path: string): DroppedFile => {
+    const b = readFileSync(join(DIR, path));
+    return { path, data: b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer };
+  };
+
+  async function score(bytes: Uint8Array): Promise<number> {
+    const s = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'] });
+    try {
+      return (await slidingPerplexity(ids, { tokens: TOKENS, context: CONTEXT, stride: CONTEXT }, windowRunner(s))).ppl;
+    } finally {
+      await s.release();
+    }
+  }
+
+  async function variant(name: string, spec: VariantSpec): Promise<void> {
+    const v = await makeVariant(model, spec, 'cpu', new Job(name), { captureRunner: nodeCaptureRunner });
+    ppl[name] = await score(v.packedBytes);
+    const c = v.summary.calibration;
+    console.log(`${name.padEnd(10)} ppl ${ppl[name].toFixed(2)}  bits/weight ${v.summary.bitsPerWeight.toFixed(3)}  make ${(v.summary.makeMs / 1000).toFixed(1)} s${c ? `  (calibration ${c.sequences}×${c.context} tokens from ${c.firstToken}, ${(c.ms / 1000).toFixed(1)} s)` : ''}  ${v.summary.format}`);
+  }
+
+  /** Round to nearest on GPTQ's grid: GPTQ with an identity Hessian, every linear weight, dense f32. */
+  function rtnBytes(bits: 3 | 4): Uint8Array {
+    const out = new Map<string, Float32Array>();
+    for (const w of model.linear) {
+      const t = withUnitCalibration({ name: w.name, data: readF32(model.parsed.tensors.get(w.name)!).slice(), shape: w.shape, layout: w.layout }, gptqMeta);
+      out.set(w.name, gptqReference(t, gptqMeta.resolveOptions({ bits, groupSize: 128 })).dequantized);
+    }
+    return writeVariant(model.parsed, out);
+  }
+
+  beforeAll(async () => {
+    model = buildModel(gatherFiles(['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'].map(file)), readFileSync('public/datasets/brown-test.txt', 'utf8'));
+    ids = Array.from(model.datasetIds.subarray(0, TOKENS));
+    ppl.baseline = await score(model.baselineBytes);
+  });
+
+  it('calibrates on tokens the evaluation does not read', async () => {
+    const v = await makeVariant(model, { method: 'wanda', options: { ratio: 0.5, samples: SAMPLES } }, 'cpu', new Job('wanda50'), { captureRunner: nodeCaptureRunner });
+    expect(v.summary.calibration!.firstToken).toBeGreaterThanOrEqual(TOKENS);
+    expect(v.summary.calibration!.sequences * v.summary.calibration!.context).toBe(SAMPLES * CONTEXT);
+    expect(v.summary.storage).toBe('dense');
+  });
+
+  it('Wanda 2:4 ends above Wanda 50 % unstructured', async () => {
+    await variant('magnitude50', { method: 'magnitude-prune', options: { ratio: 0.5 } });
+    await variant('wanda50', { method: 'wanda', options: { ratio: 0.5, samples: SAMPLES } });
+    await variant('wanda2:4', { method: 'wanda', options: { pattern: '2:4', samples: SAMPLES } });
+    console.log(`baseline ppl ${ppl.baseline.toFixed(2)}`);
+    expect(ppl['wanda2:4']).toBeGreaterThan(ppl.wanda50);
+    // the issue's law Wanda-50 % < magnitude-50 % does not hold here (see the header): the finding is
+    // held so that the day it changes (another model, a kernel change) this line says so
+    expect(ppl.wanda50, 'finding: Wanda-50 % ends above magnitude-50 % on the demo LM; if the law now holds, update the header and the bench note').toBeGreaterThan(ppl.magnitude50);
+  });
+
+  it('GPTQ-4 < RTN-4 and GPTQ-3 ≪ RTN-3 (group 128)', async () => {
+    await variant('rtn4', { method: 'int4-group', options: { groupSize: 128 } });
+    await variant('gptq4', { method: 'gptq', options: { bits: 4, groupSize: 128, samples: SAMPLES } });
+    await variant('gptq3', { method: 'gptq', options: { bits: 3, groupSize: 128, samples: SAMPLES } });
+    ppl.rtn3 = await score(rtnBytes(3));
+    console.log(`rtn3       ppl ${ppl.rtn3.toFixed(2)}  (GPTQ grid, identity Hessian, dense f32)`);
+    console.log(JSON.stringify(ppl));
+    expect(ppl.gptq4).toBeLessThan(ppl.rtn4);
+    expect(ppl.gptq3 - ppl.baseline).toBeLessThan(0.5 * (ppl.rtn3 - ppl.baseline));
+  });
+});
