@@ -1,6 +1,6 @@
 /** A drop target covering the page: drop a model folder (or its files) anywhere to load it. */
 import { useEffect, useState } from 'react';
-import { loadFiles } from '../engine/lab';
+import { loadPicked } from '../engine/lab';
 import { readDataTransfer } from '../lib/files';
 
 export function DropZone() {
@@ -25,7 +25,10 @@ export function DropZone() {
       e.preventDefault();
       depth = 0;
       setOver(false);
-      void readDataTransfer(e.dataTransfer).then(loadFiles);
+      const dt = e.dataTransfer;
+      // the DataTransfer empties after the event: readDataTransfer takes its entries synchronously
+      const reading = readDataTransfer(dt);
+      void loadPicked(() => reading);
     };
     window.addEventListener('dragenter', enter);
     window.addEventListener('dragleave', leave);

@@ -1,6 +1,6 @@
 /** "Open model folder / files" buttons: a folder picker (webkitdirectory) and a plain multi-file picker. */
 import { useRef, type ChangeEvent } from 'react';
-import { DEMO_CLASSIFIER, DEMO_MODEL, loadDemo, loadFiles } from '../engine/lab';
+import { DEMO_CLASSIFIER, DEMO_MODEL, loadDemo, loadPicked } from '../engine/lab';
 import { readFileList } from '../lib/files';
 import { useLab } from '../store';
 
@@ -11,7 +11,8 @@ export function OpenModel() {
   const files = useRef<HTMLInputElement>(null);
   const onPick = async (e: ChangeEvent<HTMLInputElement>) => {
     const input = e.currentTarget;
-    if (input.files && input.files.length > 0) await loadFiles(await readFileList(input.files));
+    const list = input.files ? Array.from(input.files) : [];
+    if (list.length > 0) await loadPicked(() => readFileList(list));
     input.value = '';
   };
   const busy = !!loading || running;

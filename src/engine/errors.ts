@@ -5,7 +5,7 @@
  */
 import { ERROR_CODES, type ErrorCode } from '../../workers/api';
 
-export type LabErrorCode = ErrorCode | 'WorkerCrashed' | 'Unknown';
+export type LabErrorCode = ErrorCode | 'WorkerCrashed' | 'TooLarge' | 'Unknown';
 
 export class LabError extends Error {
   readonly code: LabErrorCode;
@@ -35,4 +35,5 @@ export const EXPECTED: Partial<Record<LabErrorCode, string>> = {
   MissingFile: 'Expected config.json, tokenizer.json and the .onnx file (plus its .onnx_data file when weights are external).',
   WebGpuUnavailable: 'WebGPU is unavailable here; pick the CPU reference kernels and the WASM backend.',
   BadOption: 'An option is out of range; see the message for the valid choices.',
+  TooLarge: 'Nothing was read: the sizes of the files alone show the tab cannot hold this model.',
 };

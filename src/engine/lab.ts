@@ -9,8 +9,10 @@ import { specKey } from '../store/results';
 import { modelKeyOf, RERUNNABLE, type Job, type RunSettings } from '../store/types';
 import { evalSettings, planJobs, speedSettings } from '../lib/plan';
 import { EngineBridge } from './bridge';
+import { withEvalText } from '../store/eval-text';
 import { EXPECTED, toLabError } from './errors';
 import { readSetup } from '../lib/share';
+import { sizeWarning } from '../lib/model-size';
 
 export const DEMO_MODEL = 'brown-gpt2';
 /** The built-in genre classifier (BERT, 4 labels), one click away. */
@@ -99,6 +101,23 @@ async function load(what: string, fn: () => ReturnType<EngineBridge['loadDemo']>
 }
 
 export const loadDemo = (name: string) => load(`demo model "${name}"`, () => bridge.loadDemo(name));
+
+/** Reads what the user picked or dropped, then loads it; a problem found while reading (too large) is said like a load error. */
+export async function loadPicked(read: () => Promise<InputFile[]>): Promise<void> {
+  let files: InputFile[];
+  try {
+    files = await read();
+  } catch (e) {
+    const err = toLabError(e);
+    const kept = lab().model ? ` The current model (${lab().model!.name}) stays loaded.` : '';
+    lab().notify({ kind: 'error', title: `Could not load these files: ${err.message}.${kept}`, detail: EXPECTED[err.code] });
+    return;
+  }
+  const memory = (navigator as Navigator & { deviceMemory?: number }).deviceMemory;
+  const warning = sizeWarning(files.map((f) => ({ path: f.path, size: f.data.byteLength })), memory);
+  if (warning) lab().notify({ kind: 'info', title: `Loading anyway: ${warning}.` });
+  await loadFiles(files);
+}
 
 export function loadFiles(files: InputFile[]): Promise<void> {
   if (files.length === 0) {
@@ -260,7 +279,7 @@ async function runQueue(settings: RunSettings): Promise<void> {
           lab().patchJob(job.id, { status: 'done', endedAt: Date.now() });
           continue;
         }
-        const r = await bridge.evaluate(modelId, variant.id, evalSettings(settings, model, job.backend!), job.id, lab().setProgress);
+        const r = await bridge.evaluate(modelId, variant.id, withEvalText(evalSettings(settings, model, job.backend!)), job.id, lab().setProgress);
         // stored under the id the table knows, also when a restart made the variant again
         lab().addEval({ ...r, variantId: variant.storedId, modelKey, variantLabel: variant.label });
       }

@@ -4,6 +4,20 @@
  * through DataTransferItem.webkitGetAsEntry; paths keep the folder structure ("gpt2/onnx/model.onnx").
  */
 import type { InputFile } from '../../workers/api';
+import { LabError } from '../engine/errors';
+import { sizeProblem } from './model-size';
+
+interface Picked {
+  path: string;
+  file: File;
+}
+
+/** Reads the files, once their sizes show the tab can hold the model (else a 'TooLarge' error, nothing read). */
+async function readChecked(picked: Picked[]): Promise<InputFile[]> {
+  const problem = sizeProblem(picked.map((p) => ({ path: p.path, size: p.file.size })));
+  if (problem) throw new LabError('TooLarge', problem);
+  return Promise.all(picked.map(async (p) => ({ path: p.path, data: await p.file.arrayBuffer() })));
+}
 
 const readEntries = (dir: FileSystemDirectoryEntry): Promise<FileSystemEntry[]> =>
   new Promise((resolve, reject) => {
@@ -23,10 +37,9 @@ const readEntries = (dir: FileSystemDirectoryEntry): Promise<FileSystemEntry[]> 
 
 const entryFile = (entry: FileSystemFileEntry): Promise<File> => new Promise((resolve, reject) => entry.file(resolve, reject));
 
-async function walk(entry: FileSystemEntry, out: InputFile[]): Promise<void> {
+async function walk(entry: FileSystemEntry, out: Picked[]): Promise<void> {
   if (entry.isFile) {
-    const file = await entryFile(entry as FileSystemFileEntry);
-    out.push({ path: entry.fullPath.replace(/^\/+/, ''), data: await file.arrayBuffer() });
+    out.push({ path: entry.fullPath.replace(/^\/+/, ''), file: await entryFile(entry as FileSystemFileEntry) });
   } else if (entry.isDirectory) {
     for (const child of await readEntries(entry as FileSystemDirectoryEntry)) await walk(child, out);
   }
@@ -38,16 +51,14 @@ export async function readDataTransfer(dt: DataTransfer): Promise<InputFile[]> {
     .filter((item) => item.kind === 'file')
     .map((item) => item.webkitGetAsEntry?.() ?? null);
   const files = Array.from(dt.files);
-  const out: InputFile[] = [];
+  const out: Picked[] = [];
   if (entries.length > 0 && entries.every((e) => e !== null)) {
     for (const entry of entries) await walk(entry!, out);
-    return out;
+    return readChecked(out);
   }
   return readFileList(files);
 }
 
 export async function readFileList(list: FileList | File[]): Promise<InputFile[]> {
-  return Promise.all(
-    Array.from(list).map(async (f) => ({ path: f.webkitRelativePath || f.name, data: await f.arrayBuffer() })),
-  );
+  return readChecked(Array.from(list).map((f) => ({ path: f.webkitRelativePath || f.name, file: f })));
 }
