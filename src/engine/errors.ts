@@ -35,5 +35,6 @@ export const EXPECTED: Partial<Record<LabErrorCode, string>> = {
   MissingFile: 'Expected config.json, tokenizer.json and the .onnx file (plus its .onnx_data file when weights are external).',
   WebGpuUnavailable: 'WebGPU is unavailable here; pick the CPU reference kernels and the WASM backend.',
   BadOption: 'An option is out of range; see the message for the valid choices.',
+  UnsupportedOperators: 'onnxruntime-web runs the standard ONNX operators and its com.microsoft ones; export the model without custom operators.',
   TooLarge: 'Nothing was read: the sizes of the files alone show the tab cannot hold this model.',
 };

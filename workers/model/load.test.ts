@@ -11,7 +11,7 @@ const f32bytes = (xs: number[]) => new Uint8Array(new Float32Array(xs).buffer);
 const vi = (name: string, elemType: number) => ({ name, type: { tensorType: { elemType } } });
 
 /** vocab 4, hidden 2: Gather(emb) → MatMul(W) → Gemm(·, emb, transB=1) → logits. W is external. */
-function tinyModel(opts: { inputName?: string; outputName?: string; noLinear?: boolean } = {}) {
+function tinyModel(opts: { inputName?: string; outputName?: string; noLinear?: boolean; customOp?: boolean } = {}) {
   const emb = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8];
   const w = [1, 0, 0, 1];
   const data = new Uint8Array(64 + 16);
@@ -19,6 +19,7 @@ function tinyModel(opts: { inputName?: string; outputName?: string; noLinear?: b
   const nodes = [
     { name: 'embed', opType: 'Gather', input: ['emb', opts.inputName ?? 'input_ids'], output: ['h'] },
     { name: 'fc', opType: opts.noLinear ? 'Add' : 'MatMul', input: ['h', 'W'], output: ['h1'] },
+    ...(opts.customOp ? [{ name: 'mystery', opType: 'FancyNorm', domain: 'com.example.ops', input: ['h1'], output: ['h1b'] }] : []),
     {
       name: 'head', opType: opts.noLinear ? 'Identity' : 'Gemm', input: opts.noLinear ? ['h1'] : ['h1', 'emb'], output: [opts.outputName ?? 'logits'],
       attribute: opts.noLinear ? [] : [{ name: 'transB', type: 2, i: 1 }],
@@ -97,6 +98,9 @@ describe('tiny model', () => {
     expect(codeOf(() => buildModel(gatherFiles(folder(tinyModel({ noLinear: true }))), ''))).toMatch(/^NoLinearWeights: expected MatMul \/ Gemm/);
     expect(codeOf(() => buildModel(gatherFiles(folder(tinyModel(), false)), ''))).toMatch(/^MissingFile: .*model.onnx_data/);
     expect(codeOf(() => gatherFiles(folder(tinyModel()).filter((f) => !f.path.endsWith('config.json'))))).toMatch(/^MissingFile: expected config.json/);
+    expect(codeOf(() => buildModel(gatherFiles(folder(tinyModel({ customOp: true }))), ''))).toBe(
+      'UnsupportedOperators: tiny/onnx/model.onnx uses operators onnxruntime-web has no kernels for: com.example.ops.FancyNorm × 1',
+    );
   });
 });
 

@@ -13,6 +13,7 @@ import { isLabError, labError } from '../errors';
 import { decodeModel, externalLocations, findLinearWeights, indexModel, writeBaseline, type ModelProto, type ParsedModel } from './onnx-graph';
 import { CLASSIFIER_EXAMPLES, encodeExamples, isClassifier, labelsOf, type LabelledExample } from './classifier';
 import { floatReference, withFloatLogits } from './float-reference';
+import { checkOperators } from './operators';
 import { graphKindOf, PREFILL_INPUTS, unfeedableInputs } from './graph-kind';
 import { encodeDataset, makeTokenizer, type TextTokenizer } from './tokenizer';
 
@@ -167,6 +168,7 @@ export function gatherFiles(files: DroppedFile[]): ModelSource {
  * the labelled JSONL a sequence classifier is scored on (see classifier.ts).
  */
 export function buildModel(src: ModelSource, datasetText: string, examplesText?: string): LoadedModel {
+  checkOperators(src.proto, src.onnxPath);
   const asPublished = indexModel(src.proto, (loc) => src.external.get(loc));
   // variants start from the float reference; the baseline is the model as published
   const reference = floatReference(asPublished);
