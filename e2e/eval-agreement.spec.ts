@@ -79,3 +79,26 @@ test('a variant is scored against the base on both backends (KL, top-1), and the
   expect(gpu.agreement?.other).toBe('wasm');
   expect(gpu.agreement!.maxAbsLogitDiff).toBeLessThan(1e-2);
 });
+
+test('a dropped .txt is evaluated like the Node reference on the same file; a binary file is refused with the reason', async () => {
+  const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const file = join(mkdtempSync(join(tmpdir(), 'lab-text-')), 'mine.txt');
+  // a different text than the built-in one: the built-in test text's second half, reversed by line
+  const lines = readFileSync('public/datasets/brown-test.txt', 'utf8').split('\n');
+  writeFileSync(file, lines.slice(lines.length >> 1).reverse().join('\n'));
+  const settings = { tokens: 300, context: 128, stride: 128, throughputRuns: 0 };
+  const args = ['tsx', 'scripts/ppl-node.ts', '--model', `public/models/${MODEL}`, '--dataset', file, '--tokens', '300', '--context', '128', '--stride', '128'];
+  const ref = JSON.parse(execFileSync('npx', args, { encoding: 'utf8', timeout: 180_000 }).trim().split('\n').pop()!);
+  const data = Array.from(readFileSync(file));
+  const r = await page.evaluate(([d, s]) => (window as any).harness.evaluate('demo:brown-gpt2', 'baseline', { backend: 'wasm', ...s, text: { name: 'mine.txt', data: new Uint8Array(d as number[]) } }), [data, settings] as const) as Outcome<EvalResult>;
+  const p = ok(r).perplexity;
+  console.log(`mine.txt: lab ${p.ppl.toFixed(4)}, node ${ref.ppl.toFixed(4)}, ${p.tokensScored} tokens`);
+  expect(p.dataset).toBe('mine.txt');
+  expect(p.tokensScored).toBe(ref.tokensScored);
+  expect(Math.abs(p.ppl / ref.ppl - 1)).toBeLessThan(1e-3);
+  const bin = await page.evaluate(() => (window as any).harness.evaluate('demo:brown-gpt2', 'baseline', { backend: 'wasm', tokens: 16, context: 16, stride: 16, throughputRuns: 0, text: { name: 'weights.bin', data: new Uint8Array([1, 2, 0, 3]) } })) as Outcome<EvalResult>;
+  expect(bin.ok).toBe(false);
+  if (!bin.ok) expect(`${bin.name}: ${bin.message}`).toMatch(/BadOption: weights\.bin: byte 2 is a NUL: this looks like a binary file/);
+});

@@ -2,7 +2,8 @@
  * The evaluation as a person sees it, on the demo LM with tiny settings (WebGPU on SwiftShader is
  * slow): both backends score the same tokens, the chart draws one bar per variant with an interval
  * and a backend-agreement mark, the baseline card states the interval, bits per byte and the BOS
- * handling, the KL table scores INT4 against the base; different token counts are warned about.
+ * handling, the KL table scores INT4 against the base; different token counts are warned about;
+ * a picked .txt replaces the built-in text and a binary one is refused.
  */
 import { expect, test, type Page } from '@playwright/test';
 
@@ -51,4 +52,18 @@ test('same tokens on both backends: one bar per variant, agreement marks, KL aga
   expect(Number.parseFloat(await kl.getByTestId('kl-mean').innerText())).toBeGreaterThan(0);
   await expect(kl.getByTestId('kl-top1')).toHaveText(/%$/);
   await page.screenshot({ path: 'test-results/eval-ui.png', fullPage: true });
+});
+
+test('a picked .txt replaces the built-in text; a binary file is refused with the reason', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByTestId('model-card')).toBeVisible({ timeout: 120_000 });
+  const builtIn = await page.getByTestId('eval-text-name').innerText();
+  await page.getByTestId('eval-text-file').setInputFiles({ name: 'weights.bin', mimeType: 'application/octet-stream', buffer: Buffer.from([0x50, 0x4b, 0, 1]) });
+  await expect(page.getByTestId('eval-text-error')).toContainText('weights.bin: byte 2 is a NUL: this looks like a binary file');
+  await expect(page.getByTestId('eval-text-name')).toHaveText(builtIn);
+  await page.getByTestId('eval-text-file').setInputFiles({ name: 'mine.txt', mimeType: 'text/plain', buffer: Buffer.from('Some text of my own, in UTF-8: café.\n') });
+  await expect(page.getByTestId('eval-text-name')).toHaveText('mine.txt');
+  await expect(page.getByTestId('eval-text-error')).toHaveCount(0);
+  await page.getByTestId('eval-text-builtin').click();
+  await expect(page.getByTestId('eval-text-name')).toHaveText(builtIn);
 });

@@ -13,7 +13,7 @@ import { labError } from './errors';
 import { evaluateTarget, type TargetResult } from './eval/evaluate';
 import { agreeWithOtherBackend, forgetScores } from './eval/agreement';
 import { releaseSessions } from './eval/ort-runtime';
-import { evalTextIds } from './eval/eval-text';
+import { evalTextIds } from './eval/eval-text-ids';
 import { tokenizerFacts } from './eval/token-bytes';
 import { interleavedSpeed, type SpeedTarget } from './eval/speed';
 import { cancelJob, runJob, type Job } from './jobs';

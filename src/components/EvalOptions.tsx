@@ -4,6 +4,7 @@ import { BACKEND_LABEL } from '../lib/plan';
 import { plural } from '../lib/format';
 import { useLab } from '../store';
 import { NumberInput } from './NumberInput';
+import { EvalTextPicker } from './EvalTextPicker';
 import { SpeedOptions } from './SpeedOptions';
 
 const softwareAdapter = (name: string | undefined) => !!name && /swiftshader|llvmpipe|software|basic render/i.test(name);
@@ -57,6 +58,7 @@ export function EvalOptions() {
         )}
         <label>throughput runs <NumberInput value={settings.throughputRuns} min={1} max={50} testId="runs" onChange={(v) => patch({ throughputRuns: v ?? 3 })} /></label>
       </div>
+      {model && <EvalTextPicker builtIn={model.datasetName} />}
       {differ && <p className="warn-text small" data-testid="tokens-differ">WebGPU and WASM will score different tokens ({settings.tokens.webgpu} vs {settings.tokens.wasm}): their perplexities are not comparable, so the chart shows one of them and no backend-agreement check is made. Give both the same count to compare the backends.</p>}
       {model && <p className="muted small">Perplexity on the first N tokens of {model.datasetName} ({model.datasetTokens.toLocaleString()} available), windows of {context} tokens every {settings.stride ?? context}; throughput during the evaluation: 1 warm-up then the median of {plural(settings.throughputRuns, 'timed prefill run')} (the table's "eval" columns). Each window's first token is context only and never scored; the BOS handling of the model's tokenizer is shown with each result. Variants are scored against the base in the same pass (KL, top-1 agreement).</p>}
       <SpeedOptions />

@@ -20,7 +20,7 @@ export function KlTable({ rows, settingsKey }: { rows: ResultRow[]; settingsKey:
   return (
     <div data-testid="kl-table">
       <h3>Against the base model <span className="muted small">same tokens, token by token; KL in nats; Δp = p<sub>variant</sub> − p<sub>base</sub> of the correct token, in points</span></h3>
-      <div className="scroll">
+      <div className="scroll" tabIndex={0} aria-label="KL against the base, per variant">
         <table className="small">
           <thead>
             <tr>

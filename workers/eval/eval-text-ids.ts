@@ -1,0 +1,23 @@
+/** A dropped evaluation text's tokens, made once per model and text (the last text is kept per tokenizer). */
+import { labError } from '../errors';
+import { encodeDataset, type TextTokenizer } from '../model/tokenizer';
+import { decodeEvalText } from './eval-text';
+
+const cache = new WeakMap<TextTokenizer, { key: string; ids: Int32Array }>();
+
+/** FNV-1a over every byte: two texts with the same name and size must not share tokens. */
+function fnv1a(data: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < data.length; i++) h = Math.imul(h ^ data[i], 0x01000193);
+  return h >>> 0;
+}
+
+export function evalTextIds(tok: TextTokenizer, name: string, data: Uint8Array): Int32Array {
+  const key = `${name}|${data.length}|${fnv1a(data)}`;
+  const hit = cache.get(tok);
+  if (hit?.key === key) return hit.ids;
+  const ids = encodeDataset(tok, decodeEvalText(name, data));
+  if (ids.length < 2) throw labError('BadOption', `${name}: the text is ${ids.length} token long; at least 2 are needed to score one`);
+  cache.set(tok, { key, ids });
+  return ids;
+}
