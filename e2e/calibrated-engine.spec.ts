@@ -2,8 +2,8 @@
  * Calibrated methods through the engine in real Chromium: makeVariant runs the calibration first
  * (the capture model on onnxruntime-web's WASM EP, statistics accumulated in WGSL on the webgpu
  * kernel device), reports it as a 'calibrate' phase with an ETA, says which tokens it used, and
- * stops at the next sequence when cancelled. Kept small: Wanda needs only column norms (a Hessian
- * on SwiftShader is slow; its WGSL is checked on small shapes in e2e/calibration.spec.ts).
+ * stops at the next sequence when cancelled; GPTQ's Hessians in WGSL end in a MatMulNBits model.
+ * Kept small (2 calibration sequences): a Hessian on SwiftShader is slow.
  */
 import { execFileSync } from 'node:child_process';
 import { expect, test, type Page } from '@playwright/test';
@@ -34,21 +34,21 @@ test('Wanda 2:4 calibrates in the browser (WASM capture, WGSL norms) with progre
   test.setTimeout(4 * 60_000);
   const device = (await page.evaluate(() => (window as any).harness.capabilities())).webgpu ? 'webgpu' : 'cpu';
   const made = await page.evaluate(
-    ([id, dev]) => (window as any).harness.makeVariant(id, { method: 'wanda', options: { pattern: '2:4', samples: 4 } }, dev, 'calibrated-wanda'),
+    ([id, dev]) => (window as any).harness.makeVariant(id, { method: 'wanda', options: { pattern: '2:4', samples: 2 } }, dev, 'calibrated-wanda'),
     [model.id, device] as const,
   ) as Outcome<VariantSummary>;
   if (!made.ok) throw new Error(`${made.name}: ${made.message}`);
   const v = made.value;
   console.log(`${v.label} on ${device}: calibration ${JSON.stringify(v.calibration)}, make ${v.makeMs.toFixed(0)} ms, storage ${v.storage}`);
-  expect(v.label).toBe('Wanda 2:4 · calib 4');
-  expect(v.calibration).toMatchObject({ dataset: model.datasetName, sequences: 4, context: 256 });
-  expect(v.calibration!.firstToken + 4 * 256).toBe(model.datasetTokens);
+  expect(v.label).toBe('Wanda 2:4 · calib 2');
+  expect(v.calibration).toMatchObject({ dataset: model.datasetName, sequences: 2, context: 256 });
+  expect(v.calibration!.firstToken + 2 * 256).toBe(model.datasetTokens);
   expect(v.storage).toBe('dense');
   for (const t of v.tensors) expect(t.sparsity).toBeGreaterThanOrEqual(0.5);
   const progress = (await page.evaluate(() => (window as any).harness.progress)) as Progress[];
   const calib = progress.filter((p) => p.jobId === 'calibrated-wanda' && p.phase === 'calibrate');
-  expect(calib.map((p) => p.done)).toEqual([1, 2, 3, 4]);
-  expect(calib.every((p) => p.total === 4 && p.etaS !== undefined && /sequence \d\/4/.test(p.message ?? ''))).toBe(true);
+  expect(calib.map((p) => p.done)).toEqual([1, 2]);
+  expect(calib.every((p) => p.total === 2 && p.etaS !== undefined && /sequence \d\/2/.test(p.message ?? ''))).toBe(true);
   const evaluated = await page.evaluate(
     ([id, vid]) => (window as any).harness.evaluate(id, vid, { backend: 'wasm', tokens: 512, context: 256, stride: 256, throughputRuns: 0 }),
     [model.id, v.id] as const,
@@ -75,4 +75,29 @@ test('cancel during calibration stops the variant with name Cancelled', async ()
   expect(r.out.ok).toBe(false);
   expect(!r.out.ok && r.out.name).toBe('Cancelled');
   expect(r.seen).toBeLessThan(32);
+});
+
+test('GPTQ 4-bit accumulates its Hessians in WGSL and packs to MatMulNBits like INT4 groups', async () => {
+  test.setTimeout(5 * 60_000);
+  const caps = await page.evaluate(() => (window as any).harness.capabilities());
+  test.skip(!caps.webgpu, 'needs WebGPU for the WGSL Hessians');
+  const made = await page.evaluate(
+    (id) => (window as any).harness.makeVariant(id, { method: 'gptq', options: { bits: 4, groupSize: 128, samples: 2 } }, 'webgpu', 'calibrated-gptq'),
+    model.id,
+  ) as Outcome<VariantSummary>;
+  if (!made.ok) throw new Error(`${made.name}: ${made.message}`);
+  const v = made.value;
+  console.log(`${v.label}: calibration ${JSON.stringify(v.calibration)}, make ${v.makeMs.toFixed(0)} ms, ${v.format}`);
+  expect(v.storage).toBe('packed');
+  expect(v.format).toBe('MatMulNBits 4-bit, block 128');
+  expect(v.calibration).toMatchObject({ sequences: 2, context: 256 });
+  for (const t of v.tensors) expect(t.calibrationLoss).toBeGreaterThan(0);
+  const evaluated = await page.evaluate(
+    ([id, vid]) => (window as any).harness.evaluate(id, vid, { backend: 'wasm', tokens: 512, context: 256, stride: 256, throughputRuns: 0 }),
+    [model.id, v.id] as const,
+  ) as Outcome<EvalResult>;
+  if (!evaluated.ok) throw new Error(`${evaluated.name}: ${evaluated.message}`);
+  console.log(`wasm ppl ${evaluated.value.perplexity.ppl.toFixed(2)} (512 tokens, packed)`);
+  expect(evaluated.value.form).toBe('packed');
+  expect(Number.isFinite(evaluated.value.perplexity.ppl)).toBe(true);
 });
