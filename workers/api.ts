@@ -127,8 +127,8 @@ export interface TensorStats {
   sparsity: number;
   relFrobeniusError: number;
   sqnrDb: number;
-  /** max |W - Ŵ| over the tensor */
-  maxAbsError: number;
+  /** max |W - Ŵ| over the tensor (absent on results stored before it existed) */
+  maxAbsError?: number;
   /** calibrated quantizers (GPTQ): the layer's loss on the calibration inputs, Σ (w − q)² / U_ii² / 2 with Uᵀ U = H⁻¹ (GPTQ's Cholesky factor), as its reference code sums it */
   calibrationLoss?: number;
   bitsPerWeight: number;
