@@ -29,6 +29,7 @@ import { benchExportsAndSpeed, benchScale } from './bench-variants';
 import { benchReliability } from './bench-reliability';
 import { benchEval } from './bench-eval';
 import { benchMethods } from './bench-methods';
+import { benchModels } from './bench-models';
 
 const MODEL = 'brown-gpt2';
 const DATASET = 'brown-test.txt';
@@ -291,6 +292,14 @@ async function main(): Promise<void> {
       notes.push(...evalNotes);
     } catch (e) {
       notes.push(`kld/backend_agreement failed: ${(e as Error).message.slice(0, 300)}`);
+    }
+    log('models: fixtures as people publish them, lab WASM vs onnxruntime-node');
+    try {
+      const md = await benchModels({ browser, base, log });
+      variantReport.models = md.models;
+      notes.push(...md.notes);
+    } catch (e) {
+      notes.push(`models failed: ${(e as Error).message.slice(0, 300)}`);
     }
     if (a['skip-scale']) notes.push('compression and scale skipped (--skip-scale)');
     else {
