@@ -20,6 +20,8 @@ export interface Accumulator {
   add(x: Float32Array, rows: number): void;
   /** the statistic: (cols, cols) for 'hessian', (cols) for 'norms'; the accumulator is spent */
   read(): Promise<Float32Array>;
+  /** frees its memory without reading (a cancelled or failed pass) */
+  dispose(): void;
 }
 
 export function statLength(need: CalibrationNeed, cols: number): number {
@@ -38,6 +40,7 @@ export class CpuAccumulator implements Accumulator {
   async read(): Promise<Float32Array> {
     return this.stat;
   }
+  dispose(): void {}
 }
 
 export class GpuAccumulator implements Accumulator {
@@ -82,8 +85,12 @@ export class GpuAccumulator implements Accumulator {
       return new Float32Array(staging.getMappedRange().slice(0));
     } finally {
       staging.destroy();
-      this.stat.destroy();
-      this.x?.destroy();
+      this.dispose();
     }
+  }
+
+  dispose(): void {
+    this.stat.destroy();
+    this.x?.destroy();
   }
 }

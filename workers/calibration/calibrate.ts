@@ -103,10 +103,11 @@ export function calibrationSource(model: LoadedModel, weights: readonly LinearWe
     held = undefined; // drop the previous pass before allocating this one
     const names = pass.inputs.map((i) => i.tensor);
     const accs: Accumulator[] = pass.inputs.map((i) => (opts.gpu ? new GpuAccumulator(opts.gpu, opts.need, i.cols) : new CpuAccumulator(opts.need, i.cols)));
-    const session = await opts.runner(captureModel(model.parsed, names), names);
     const { sequences, context, firstToken } = settings;
+    let session: CaptureSession | undefined;
     const label = `calibration pass ${k + 1}/${passes.length}: ${names.length} layer input${names.length > 1 ? 's' : ''}`;
     try {
+      session = await opts.runner(captureModel(model.parsed, names), names);
       for (let s = 0; s < sequences; s++) {
         await job.checkpoint();
         const at = firstToken + s * context;
@@ -119,8 +120,11 @@ export function calibrationSource(model: LoadedModel, weights: readonly LinearWe
         });
         job.progress('calibrate', k * sequences + s + 1, passes.length * sequences, `${label}, sequence ${s + 1}/${sequences}`);
       }
+    } catch (e) {
+      for (const acc of accs) acc.dispose(); // a cancelled pass gives its GPU buffers back now
+      throw e;
     } finally {
-      await session.close();
+      await session?.close();
     }
     const stats = new Map<string, CalibrationStats>();
     for (let j = 0; j < accs.length; j++) {
