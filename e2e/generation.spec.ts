@@ -41,6 +41,35 @@ test('greedy generation equals onnxruntime-node token for token, on both backend
 
   const empty = await call<GenerationResult>('generate', model.id, 'baseline', { backend: 'wasm', prompt: '  ', maxNewTokens: 4 });
   expect(empty.ok ? '' : `${empty.name}: ${empty.message}`).toMatch(/^BadOption: the prompt is empty/);
+
+  // the KV-cache decoder writes on its cache, one token per step, and writes the same tokens
+  const files = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/decoder_model_merged.onnx'];
+  const kvModel = ok(await call<ModelSummary>('loadFolder', '/models/brown-gpt2/', files));
+  const kv = ok(await call<GenerationResult>('generate', kvModel.id, 'baseline', { backend: 'wasm', prompt, maxNewTokens: 24 }));
+  console.log(`greedy with the KV cache: "${kv.text}" (${kv.tokensPerS.toFixed(1)} tok/s, median ${kv.msPerToken.median.toFixed(1)} ms a step; without: ${lab.tokensPerS.toFixed(1)} tok/s)`);
+  expect(kv.decode).toBe('KV cache, one token per step');
+  expect(lab.decode).toBe('prefill per token (no KV cache)');
+  expect(kv.tokens).toEqual(node.tokens);
+  const kvInt4 = ok(await call<VariantSummary>('makeVariant', kvModel.id, { method: 'int4-group', options: { groupSize: 32 } }, 'cpu'));
+  const kvq = ok(await call<GenerationResult>('generate', kvModel.id, kvInt4.id, { backend: 'wasm', prompt, maxNewTokens: 24 }));
+  console.log(`greedy with the KV cache, INT4 g32 variant: "${kvq.text}"`);
+  expect(kvq.decode).toBe('KV cache, one token per step');
+});
+
+test('a tiny Llama with GQA writes the same tokens with its KV cache as without', async ({ page }) => {
+  await page.goto('/e2e/harness/engine.html');
+  await page.waitForFunction(() => 'harness' in window, null, { timeout: 60_000 });
+  const call = <T>(fn: string, ...args: unknown[]) =>
+    page.evaluate(([f, a]) => (window as any).harness[f as string](...(a as unknown[])), [fn, args] as const) as Promise<Outcome<T>>;
+  const json = ['config.json', 'tokenizer.json', 'tokenizer_config.json'];
+  const settings = { backend: 'wasm', prompt: 'The jury said', maxNewTokens: 16 };
+  const prefill = ok(await call<ModelSummary>('loadFolder', '/e2e/fixtures/tiny-llama/', [...json, 'onnx/model.onnx']));
+  const a = ok(await call<GenerationResult>('generate', prefill.id, 'baseline', settings));
+  const kvModel = ok(await call<ModelSummary>('loadFolder', '/e2e/fixtures/tiny-llama/', [...json, 'onnx/decoder_model.onnx']));
+  const b = ok(await call<GenerationResult>('generate', kvModel.id, 'baseline', settings));
+  console.log(`tiny llama: prefill per token ${a.tokens.join(',')}, KV cache ${b.tokens.join(',')}`);
+  expect(b.decode).toBe('KV cache, one token per step');
+  expect(b.tokens).toEqual(a.tokens);
 });
 
 test('the page writes with every model: the baseline and a 90 % pruned variant side by side', async ({ page }) => {

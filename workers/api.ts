@@ -380,8 +380,11 @@ export interface GenerationResult {
   tokens: number[];
   /** the new tokens decoded */
   text: string;
-  /** how each token was computed: the whole (last n_positions) context run again per token */
-  decode: 'prefill per token (no KV cache)';
+  /**
+   * how each token was computed: a KV-cache decoder runs the prompt once and then one token per
+   * step on its cache; any other graph runs the whole (last n_positions) context again per token
+   */
+  decode: 'prefill per token (no KV cache)' | 'KV cache, one token per step';
   /** per new token, the first (warm-up / shader compile) apart */
   msPerToken: { median: number; p90: number; firstMs: number };
   tokensPerS: number;

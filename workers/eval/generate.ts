@@ -1,14 +1,16 @@
 /**
  * Text generation by one model on one backend, batch 1: each new token is the argmax of the last
  * position's logits (greedy) or a draw from softmax(logits / temperature) with a seeded generator,
- * and the whole context (its last n_positions tokens) is run again for the next one — no KV cache,
- * so any graph the lab evaluates generates, variants included, and the speed says so.
+ * A KV-cache decoder writes on its cache (kv-decode.ts: the prompt once, then one token per step);
+ * any other graph runs the whole context (its last n_positions tokens) again for the next token,
+ * so every graph the lab evaluates generates, variants included, and the result says which way.
  * Progress per token with an ETA; cancellation checked between tokens.
  */
 import type { GenerateSettings, GenerationResult } from '../api';
 import { labError } from '../errors';
 import type { Job } from '../jobs';
 import type { TextTokenizer } from '../model/tokenizer';
+import { hasKvCache, kvDecode } from './kv-decode';
 import { getSession, runLogits } from './ort-runtime';
 
 const MAX_NEW_TOKENS = 512;
@@ -64,10 +66,27 @@ export async function generateTarget(
   const h = await getSession(t.key, s.backend, t.getBytes);
   job.progress('session', 1, 1);
   const random = seeded(s.seed ?? 0);
+  const window = t.nPositions > 0 ? t.nPositions : Infinity;
+  if (hasKvCache(h) && prompt.length + s.maxNewTokens <= window) {
+    const start = performance.now();
+    const r = await kvDecode(h, prompt, s.maxNewTokens, (row) => pickToken(row, temperature, random), async (i) => {
+      job.progress('generate', i + 1, s.maxNewTokens);
+      await job.checkpoint();
+    });
+    const wall = performance.now() - start;
+    const steps = [...r.stepMs].sort((a, b) => a - b);
+    return {
+      promptTokens: prompt.length,
+      tokens: r.tokens,
+      text: t.tokenizer.decode(r.tokens),
+      decode: 'KV cache, one token per step',
+      msPerToken: { median: quantile(steps, 0.5), p90: quantile(steps, 0.9), firstMs: r.promptMs },
+      tokensPerS: r.tokens.length / (wall / 1000),
+    };
+  }
   const ids = [...prompt];
   const tokens: number[] = [];
   const ms: number[] = [];
-  const window = t.nPositions > 0 ? t.nPositions : Infinity;
   const start = performance.now();
   for (let i = 0; i < s.maxNewTokens; i++) {
     await job.checkpoint();

@@ -235,3 +235,12 @@ export function runClassifier(h: SessionHandle, ids: BigInt64Array): Promise<{ l
     return { logits, ms: performance.now() - t0 };
   });
 }
+
+/** One run with feeds the caller built (a KV-cache decode step feeds the last step's present tensors back). */
+export function runFeeds(h: SessionHandle, feeds: Record<string, OrtWebgpu.Tensor>, names: readonly string[]): Promise<{ out: Record<string, OrtWebgpu.Tensor>; ms: number }> {
+  return serial(async () => {
+    const t0 = performance.now();
+    const out = await h.session.run(feeds, names as string[]);
+    return { out: out as Record<string, OrtWebgpu.Tensor>, ms: performance.now() - t0 };
+  });
+}
