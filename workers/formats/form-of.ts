@@ -23,6 +23,8 @@ import { packBnb4 } from './matmul-bnb4';
 import { NBITS_BLOCK_SIZES, packNBits } from './matmul-nbits';
 import type { PackedForm } from './packed-model';
 
+export const NF4_SHARED_REASON = 'an embedding (Gather) also reads this weight, and no onnxruntime op gathers NF4 rows';
+
 export const INT8_FORMS = Object.freeze(['qdq', 'nbits'] as const);
 export type Int8Form = (typeof INT8_FORMS)[number];
 
@@ -46,7 +48,7 @@ export function packedFormOf(
   method: MethodId,
   options: { groupSize?: number },
   parts: CompressionParts,
-  w: Pick<LinearWeight, 'shape' | 'layout'>,
+  w: Pick<LinearWeight, 'shape' | 'layout'> & { shared?: boolean },
   int8Form: Int8Form = 'nbits',
 ): PackedForm {
   const view = linearView(w.shape, w.layout);
@@ -58,6 +60,8 @@ export function packedFormOf(
     case 'global-prune':
       return { kind: 'f32', values: parts.dequantized };
     case 'nf4':
+      // GatherBlockQuantized has no NF4 form: a weight an embedding also reads stays f32 (simulated)
+      if (w.shared) return { kind: 'f32', values: parts.dequantized, simulated: NF4_SHARED_REASON };
       return { kind: 'bnb4', weight: packBnb4(parts.codes as Uint8Array, parts.scales!, view, NF4_BLOCK) };
     case 'awq':
       return { kind: 'f32', values: parts.dequantized, simulated: AWQ_SIMULATED_REASON };

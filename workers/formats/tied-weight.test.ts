@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { compressTensor } from '../compression/registry';
 import { findLinearWeights, indexModel, onnx, writeVariant, type ModelProto } from '../model/onnx-graph';
-import { packedFormOf } from './form-of';
+import { NF4_SHARED_REASON, packedFormOf } from './form-of';
 import { writePackedModel, type PackedForm } from './packed-model';
 
 const V = 40; // vocabulary (rows)
@@ -56,5 +56,17 @@ describe('a tied embedding + head packed once', () => {
     // and the quantization did something: the twin is not the source
     const src = await run(writeVariant(parsed, new Map([['W', w]])));
     expect(Math.max(...a.map((x, i) => Math.abs(x - src[i])))).toBeGreaterThan(1e-4);
+  });
+
+  it('NF4: a tied weight stays f32 and says why (no NF4 gather); an untied one packs as MatMulBnb4', async () => {
+    const w = Float32Array.from({ length: V * K }, (_, i) => Math.cos(i * 0.21) * 0.1);
+    const parsed = indexModel(tiedModel(w));
+    const [tied] = findLinearWeights(parsed);
+    const r = await compressTensor('nf4', {}, { name: 'W', data: w.slice(), shape: [V, K], layout: 'out_in' }, 'cpu');
+    const form = packedFormOf('nf4', r.options, r, tied);
+    expect(form).toMatchObject({ kind: 'f32', simulated: NF4_SHARED_REASON });
+    expect(packedFormOf('nf4', r.options, r, { ...tied, shared: false }).kind).toBe('bnb4');
+    // the f32 form writes a model that runs
+    expect(writePackedModel(parsed, [tied], new Map([['W', form]])).length).toBeGreaterThan(V * K * 4);
   });
 });
