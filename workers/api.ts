@@ -99,13 +99,13 @@ export interface ModelSummary {
 export type MethodOptions = {
   ratio?: number;
   groupSize?: number;
-  /** quantizers with a bit-width choice (GPTQ) */
+  /** quantizers with a bit-width choice (rtn, GPTQ) */
   bits?: number;
   /** rtn: scale from max|w| with zero point 0 (true) or a per-group zero point (false) */
   symmetric?: boolean;
   /** GPTQ: quantize columns in order of decreasing Hessian diagonal */
   actOrder?: boolean;
-  /** Wanda: 'unstructured' or an N:M pattern such as '2:4' */
+  /** nm-prune: an N:M pattern ('2:4', '4:8'); Wanda: that or 'unstructured' */
   pattern?: string;
   /** calibrated methods: calibration sequences (each of the model's context, at most 256 tokens) */
   samples?: number;
