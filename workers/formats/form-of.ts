@@ -66,9 +66,9 @@ export function packedFormOf(
     case 'awq':
       return { kind: 'f32', values: parts.dequantized, simulated: AWQ_SIMULATED_REASON };
     case 'gptq': {
-      // int4-group's grid and codes: 4-bit (and 2-bit) pack like int4-group; 3-bit is stored dequantized
+      // int4-group's grid and codes: 4-bit (and 8-, 2-bit) pack like int4-group; 3-bit is stored dequantized
       const bits = (options as { bits?: number }).bits;
-      if (bits !== 4 && bits !== 2) return { kind: 'f32', values: parts.dequantized, simulated: RTN_3BIT_REASON };
+      if (bits !== 8 && bits !== 4 && bits !== 2) return { kind: 'f32', values: parts.dequantized, simulated: RTN_3BIT_REASON };
       return { kind: 'nbits', weight: packNBits({ codes: parts.codes as Uint8Array, scales: parts.scales!, zeroPoints: parts.zeroPoints! }, view, bits, options.groupSize!) };
     }
     case 'int4-group':

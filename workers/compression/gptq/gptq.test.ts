@@ -60,7 +60,7 @@ describe('gptq reference', () => {
     expect(g.loss).toBeGreaterThan(0);
   });
 
-  it.each([4, 3, 2] as const)('lowers the layer output error below RTN on correlated inputs (%i-bit, 200 inputs, act order off/on)', (bits) => {
+  it.each([8, 4, 3, 2] as const)('lowers the layer output error below RTN on correlated inputs (%i-bit, 200 inputs, act order off/on)', (bits) => {
     const k = 200;
     const out = 24;
     const rows = 400;
@@ -132,7 +132,7 @@ describe('gptq reference', () => {
 
   it('validates its options and names the choices', () => {
     expect(gptqMeta.resolveOptions({})).toEqual({ bits: 4, groupSize: 128, actOrder: false, samples: 32 });
-    expect(() => gptqMeta.resolveOptions({ bits: 5 })).toThrow(/bits must be one of 4, 3, 2, got 5/);
+    expect(() => gptqMeta.resolveOptions({ bits: 5 })).toThrow(/bits must be one of 8, 4, 3, 2, got 5/);
     expect(() => gptqMeta.resolveOptions({ ratio: 0.5 })).toThrow(/takes bits, groupSize, actOrder, samples/);
   });
 });

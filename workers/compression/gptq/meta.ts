@@ -5,7 +5,7 @@
  * each column's error is spread over the columns not yet quantized through the inverse Hessian of
  * the layer's inputs, H = Xᵀ X on calibration text (dampened by 1 % of its mean diagonal).
  *
- * Stored form: 4-bit and 2-bit as MatMulNBits (exactly int4-group's layout for 4-bit: same
+ * Stored form: 8-, 4- and 2-bit as MatMulNBits (exactly int4-group's layout for 4-bit: same
  * codes, scales and zero points, so the same packer); 3-bit has no MatMulNBits form and is stored
  * as its dequantized f32 weights (simulated; its bits per weight are those of the same layout at 3 bits).
  */
@@ -15,7 +15,7 @@ import { oneOf, rejectUnknownOptions } from '../shared/options';
 import type { LinearDims, MethodMeta, OptionField } from '../types';
 import { CALIBRATION_SAMPLES, DEFAULT_SAMPLES, samplesOption } from '../wanda/meta';
 
-export const GPTQ_BITS = Object.freeze([4, 3, 2] as const);
+export const GPTQ_BITS = Object.freeze([8, 4, 3, 2] as const);
 export type GptqBits = (typeof GPTQ_BITS)[number];
 export const GPTQ_GROUP_SIZES = Object.freeze([32, 64, 128] as const);
 export type GptqGroupSize = (typeof GPTQ_GROUP_SIZES)[number];
@@ -32,8 +32,8 @@ export interface GptqOptions {
 }
 
 /** Bit widths with a packed MatMulNBits form; the others are stored dequantized (simulated). */
-export function gptqPacked(bits: number): bits is 4 | 2 {
-  return bits === 4 || bits === 2;
+export function gptqPacked(bits: number): bits is 8 | 4 | 2 {
+  return bits === 8 || bits === 4 || bits === 2;
 }
 
 export const gptqMeta: MethodMeta<GptqOptions> = Object.freeze({
