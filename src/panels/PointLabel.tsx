@@ -22,5 +22,5 @@ export function PointLabel(props: { x?: number | string; y?: number | string; vi
 /** The points whose labels would have covered others, named under the plot. */
 export function Unlabelled({ points }: { points: string[] }) {
   if (points.length === 0) return null;
-  return <p className="muted small unlabelled">Not labelled on the plot (too close to another point): {points.join('; ')}.</p>;
+  return <p className="muted small unlabelled" data-testid="panel-unlabelled">Not labelled on the plot (too close to another point): {points.join('; ')}.</p>;
 }

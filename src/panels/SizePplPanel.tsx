@@ -26,7 +26,8 @@ export function SizePplPanel() {
   const points = (choice.group?.points ?? []).flatMap((p) => {
     const bytes = p.row.variant ? (p.row.variant.format ? p.row.variant.packedBytes : undefined) : model?.onnxBytes;
     if (!bytes) return [];
-    const sim = formText(p.eval) === 'simulated (f32)';
+    // a format no op runs is written as f32 and evaluated so: its size is the f32 file's
+    const sim = formText(p.eval) === 'simulated (f32)' || (p.row.variant?.storage as string | undefined) === 'simulated';
     return [{ x: bytes / MIB, y: p.eval.perplexity.ppl, label: sim ? `${p.row.label} (simulated)` : p.row.label }];
   });
   const frontier = paretoFrontier(points);

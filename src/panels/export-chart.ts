@@ -59,6 +59,11 @@ export function panelSvg(panel: HTMLElement): PanelPicture {
     parts.push(new XMLSerializer().serializeToString(clone));
     y += ch;
   }
+  const unlabelled = panel.querySelector('[data-testid=panel-unlabelled]')?.textContent?.trim();
+  for (const line of unlabelled ? wrap(unlabelled, chars) : []) {
+    y += 18;
+    parts.push(`<text x="16" y="${y}" font-size="12.5" fill="#333">${esc(line)}</text>`);
+  }
   let x = 16;
   if (legend.length) y += 22;
   for (const l of legend) {
