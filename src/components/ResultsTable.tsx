@@ -9,12 +9,11 @@ import { useState } from 'react';
 import { BACKENDS } from '../../workers/api';
 import { BACKEND_LABEL } from '../lib/plan';
 import { csvColumns } from '../lib/results-export';
-import { useResultRows, type ResultRow } from '../lib/selectors';
+import { sortRows, type Sort } from '../lib/sort-rows';
+import { useResultRows } from '../lib/selectors';
 import { useLab } from '../store';
 import { ResultRowView } from './ResultRow';
 import { ResultsDownloads } from './ResultsDownloads';
-
-type Sort = { col: string; dir: 1 | -1 };
 
 /** Heads in table order: [text, CSV column it sorts by (undefined: not sortable), title]. */
 const HEADS: [string, string | undefined, string?][] = [
@@ -25,17 +24,6 @@ const HEADS: [string, string | undefined, string?][] = [
   ...BACKENDS.map((b): [string, string, string] => [`speed ${BACKEND_LABEL[b]} (interleaved)`, `interleaved tokens/s ${b}`, "the run's interleaved speed comparison"]),
   ['settings', undefined], ['export', undefined], ['delete', undefined],
 ];
-
-export function sortRows(rows: ResultRow[], sort: Sort | undefined, value: (col: string, r: ResultRow) => unknown): ResultRow[] {
-  if (!sort) return rows;
-  return [...rows].sort((a, b) => {
-    const x = value(sort.col, a);
-    const y = value(sort.col, b);
-    // unknown values last, whichever the direction
-    if (x === undefined || y === undefined) return x === y ? 0 : x === undefined ? 1 : -1;
-    return (typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y))) * sort.dir;
-  });
-}
 
 export function ResultsTable() {
   const model = useLab((s) => s.model);
