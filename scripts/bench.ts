@@ -30,6 +30,7 @@ import { benchReliability } from './bench-reliability';
 import { benchEval } from './bench-eval';
 import { benchMethods } from './bench-methods';
 import { benchModels } from './bench-models';
+import { benchSpeed } from './bench-speed';
 
 const MODEL = 'brown-gpt2';
 const DATASET = 'brown-test.txt';
@@ -292,6 +293,14 @@ async function main(): Promise<void> {
       notes.push(...evalNotes);
     } catch (e) {
       notes.push(`kld/backend_agreement failed: ${(e as Error).message.slice(0, 300)}`);
+    }
+    log('speed: prefill batch scaling and KV-cache decode');
+    try {
+      const sp = await benchSpeed({ browser, base, webgpu, log });
+      variantReport.speed = sp.speed;
+      notes.push(...sp.notes);
+    } catch (e) {
+      notes.push(`speed failed: ${(e as Error).message.slice(0, 300)}`);
     }
     log('models: fixtures as people publish them, lab WASM vs onnxruntime-node');
     try {

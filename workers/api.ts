@@ -358,6 +358,33 @@ export interface ClassificationResult {
   finishedAt: string;
 }
 
+export interface PrefillSpeedSettings {
+  backend: Backend;
+  /** rows run at once, each `seqLen` tokens of the evaluation text */
+  batch: number;
+  seqLen: number;
+  runs: number;
+  /** untimed runs first (default 1) */
+  warmup?: number;
+}
+
+/** Prefill speed of one model at one batch size: runs timed one after another, median and spread. */
+export interface PrefillSpeedResult {
+  modelId: string;
+  variantId: string;
+  settings: PrefillSpeedSettings;
+  medianMs: number;
+  p10Ms: number;
+  p90Ms: number;
+  /** batch · seqLen / median seconds */
+  tokensPerS: number;
+  /** the first run (session warm-up, WebGPU shader compilation), untimed in the median */
+  firstMs: number;
+  wasmThreads: number;
+  adapter?: string;
+  finishedAt: string;
+}
+
 export interface GenerateSettings {
   backend: Backend;
   /** the text to continue; encoded as the evaluation text is (the tokenizer's default special tokens) */
@@ -437,6 +464,8 @@ export interface LabApi {
   loadFiles(files: InputFile[]): Promise<ModelSummary>;
   makeVariant(modelId: string, spec: VariantSpec, device: KernelDevice, jobId: string, onProgress: ProgressFn): Promise<VariantSummary>;
   evaluate(modelId: string, variantId: string, settings: EvalSettings, jobId: string, onProgress: ProgressFn): Promise<EvalResult>;
+  /** prefill tokens/s at one batch size (batch scaling: call it for 1, 4, 8, 16) */
+  prefillSpeed(modelId: string, variantId: string, settings: PrefillSpeedSettings, jobId: string, onProgress: ProgressFn): Promise<PrefillSpeedResult>;
   /** a continuation of settings.prompt, greedy or seeded sampling, with its speed */
   generate(modelId: string, variantId: string, settings: GenerateSettings, jobId: string, onProgress: ProgressFn): Promise<GenerationResult>;
   /** a sequence classifier (ModelSummary.task) on its labelled examples: accuracy, F1, confusion, latency */

@@ -4,7 +4,7 @@
  * engine.worker.ts exposes it with comlink; tests may call it directly.
  */
 import type {
-  Capabilities, ClassificationResult, ClassifySettings, EvalForm, GenerateSettings, GenerationResult, EvalResult, EvalSettings, ExportedVariant, ExportMeasurements, InputFile, KernelDevice, LabApi,
+  Capabilities, ClassificationResult, ClassifySettings, EvalForm, GenerateSettings, GenerationResult, PrefillSpeedResult, PrefillSpeedSettings, EvalResult, EvalSettings, ExportedVariant, ExportMeasurements, InputFile, KernelDevice, LabApi,
   ModelSummary, ProgressFn, SpeedResult, SpeedSettings, VariantSpec, VariantSummary,
 } from './api';
 import { EVAL_FORMS } from './api';
@@ -20,6 +20,7 @@ import { cancelJob, runJob, type Job } from './jobs';
 import { isClassifier } from './model/classifier';
 import { classifyTarget } from './eval/classify';
 import { generateTarget } from './eval/generate';
+import { prefillSpeedOf } from './eval/batch-speed';
 import { buildModel, fetchDataset, fetchExamples, gatherDemo, gatherFiles, type LoadedModel, type ModelSource } from './model/load';
 import { exportVariant } from './variants/export-zip';
 import { makeVariant, resolveSpec, variantId, type VariantRecord } from './variants/make-variant';
@@ -178,6 +179,21 @@ export function createEngine(): LabApi {
           if ((e as Error).name !== 'SessionFailed') throw e;
           return simulated(`${settings.backend} could not run the packed model (${(e as Error).message}); these numbers come from its f32 twin`);
         }
+      });
+    },
+
+    prefillSpeed(modelId: string, vId: string, settings: PrefillSpeedSettings, jobId: string, onProgress: ProgressFn): Promise<PrefillSpeedResult> {
+      return runJob(jobId, onProgress, async (job) => {
+        const model = getModel(modelId);
+        if (settings?.backend === 'webgpu') await requireWebGpu('the webgpu backend');
+        const getBytes = vId === 'baseline' ? () => model.baselineBytes : (() => {
+          const v = getVariant(modelId, vId);
+          return () => v.packedBytes;
+        })();
+        const key = vId === 'baseline' ? `${modelId}|baseline` : `${modelId}|${vId}|packed`;
+        const r = await prefillSpeedOf({ key, getBytes, ids: model.datasetIds, nPositions: model.summary.nPositions }, settings, job);
+        const caps = await capabilities();
+        return { modelId, variantId: vId, settings: { ...settings }, ...r, wasmThreads: caps.wasmThreads, ...(settings.backend === 'webgpu' ? { adapter: caps.adapter } : {}), finishedAt: new Date().toISOString() };
       });
     },
 

@@ -57,6 +57,7 @@ const api: WorkerApi = {
   evaluate: (...a) => engine.evaluate(...a),
   classify: (...a) => engine.classify(...a),
   generate: (...a) => engine.generate(...a),
+  prefillSpeed: (...a) => engine.prefillSpeed(...a),
   exportVariant: (...a) => engine.exportVariant(...a),
   compareSpeed: (...a) => engine.compareSpeed(...a),
   cancel: (jobId) => engine.cancel(jobId),

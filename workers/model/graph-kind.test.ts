@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { emptyPastDims, graphKindOf, prefillFeeds, unfeedableInputs } from './graph-kind';
+import { batchFeeds, emptyPastDims, graphKindOf, prefillFeeds, unfeedableInputs } from './graph-kind';
 import { buildModel, gatherFiles, type DroppedFile } from './load';
 
 const DEMO = 'public/models/brown-gpt2';
@@ -44,5 +44,24 @@ describe.skipIf(!have)('the demo LM\'s KV-cache decoder with an empty past', () 
     let max = 0;
     for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
     expect(max).toBeLessThan(1e-4);
+  });
+
+  it('a batch of windows computes what each window computes alone, on both graph kinds', async () => {
+    const ort = (await import('onnxruntime-node')).default;
+    const make = (type: string, data: unknown, dims: number[]) => new ort.Tensor(type as 'float32', data as Float32Array, dims);
+    const rows = [0, 1, 2].map((r) => BigInt64Array.from({ length: 8 }, (_, i) => BigInt((r * 97 + i * 13) % 8000)));
+    for (const f of ['onnx/model.onnx', 'onnx/decoder_model_merged.onnx']) {
+      const s = await ort.InferenceSession.create(join(DEMO, f));
+      const batch = (await s.run(batchFeeds(rows, s.inputMetadata as never, make), ['logits'])).logits;
+      expect(batch.dims.slice(0, 2)).toEqual([3, 8]);
+      const per = batch.data.length / 3;
+      for (let r = 0; r < 3; r++) {
+        const alone = (await s.run(prefillFeeds(rows[r], s.inputMetadata as never, make), ['logits'])).logits.data as Float32Array;
+        const mine = (batch.data as Float32Array).subarray(r * per, (r + 1) * per);
+        let max = 0;
+        for (let i = 0; i < per; i++) max = Math.max(max, Math.abs(mine[i] - alone[i]));
+        expect(max, `${f} row ${r}`).toBeLessThan(1e-4);
+      }
+    }
   });
 });

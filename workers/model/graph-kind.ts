@@ -34,12 +34,12 @@ export interface InputInfo {
 /** Makes a tensor of the caller's runtime: (type, data, dims). */
 export type MakeTensor<T> = (type: string, data: BigInt64Array | Float32Array | Uint16Array | Uint8Array, dims: number[]) => T;
 
-/** The dims of an empty past for one input: batch 1, past length 0, the rest as the graph declares. */
-export function emptyPastDims(input: InputInfo): number[] {
+/** The dims of an empty past for one input: `batch` rows (1 unless said), past length 0, the rest as the graph declares. */
+export function emptyPastDims(input: InputInfo, batch = 1): number[] {
   const shape = input.shape ?? [];
   if (shape.length !== 4) throw new Error(`${input.name}: expected a 4-D past (batch, heads, past, head_dim), the graph declares [${shape.join(', ')}]`);
   return shape.map((d, i) => {
-    if (i === 0) return 1;
+    if (i === 0) return batch;
     if (i === 2) return 0;
     if (typeof d === 'number' && d > 0) return d;
     throw new Error(`${input.name}: dimension ${i} is "${d}", not a number; the graph must declare heads and head size`);
@@ -48,16 +48,25 @@ export function emptyPastDims(input: InputInfo): number[] {
 
 /** Feeds for one prefill window of `ids` at batch 1. */
 export function prefillFeeds<T>(ids: BigInt64Array, inputs: readonly InputInfo[], make: MakeTensor<T>): Record<string, T> {
-  const n = ids.length;
-  const feeds: Record<string, T> = { input_ids: make('int64', ids, [1, n]) };
+  return batchFeeds([ids], inputs, make);
+}
+
+/** Feeds for a batch of prefill windows of one length (rows of `ids`, stacked): the batch-scaling speed. */
+export function batchFeeds<T>(rows: readonly BigInt64Array[], inputs: readonly InputInfo[], make: MakeTensor<T>): Record<string, T> {
+  const b = rows.length;
+  const n = rows[0].length;
+  if (rows.some((r) => r.length !== n)) throw new Error('every row of a batch must have the same length');
+  const ids = new BigInt64Array(b * n);
+  rows.forEach((r, i) => ids.set(r, i * n));
+  const feeds: Record<string, T> = { input_ids: make('int64', ids, [b, n]) };
   for (const input of inputs) {
     const name = input.name;
-    if (name === 'attention_mask') feeds[name] = make('int64', new BigInt64Array(n).fill(1n), [1, n]);
-    else if (name === 'token_type_ids') feeds[name] = make('int64', new BigInt64Array(n), [1, n]);
-    else if (name === 'position_ids') feeds[name] = make('int64', BigInt64Array.from({ length: n }, (_, i) => BigInt(i)), [1, n]);
+    if (name === 'attention_mask') feeds[name] = make('int64', new BigInt64Array(b * n).fill(1n), [b, n]);
+    else if (name === 'token_type_ids') feeds[name] = make('int64', new BigInt64Array(b * n), [b, n]);
+    else if (name === 'position_ids') feeds[name] = make('int64', BigInt64Array.from({ length: b * n }, (_, i) => BigInt(i % n)), [b, n]);
     else if (name === CACHE_BRANCH) feeds[name] = make('bool', new Uint8Array([0]), [1]);
     else if (PAST_INPUT.test(name)) {
-      const dims = emptyPastDims(input);
+      const dims = emptyPastDims(input, b);
       feeds[name] = input.type === 'float16' ? make('float16', new Uint16Array(0), dims) : make('float32', new Float32Array(0), dims);
     }
   }

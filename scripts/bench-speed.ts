@@ -1,0 +1,61 @@
+/**
+ * The "speed" part of `npm run bench` (issue "Evaluation you can trust"), through the lab's worker
+ * API on the engine harness page, demo LM:
+ *   prefill  tokens/s at batch 1, 4, 8, 16 (seq 128 on WASM), one warm-up then 5 timed runs, median
+ *   decode   tokens/s writing 64 new tokens after a 128-token prompt on the KV-cache decoder
+ *            (onnx/decoder_model_merged.onnx): the median single-token step
+ * WebGPU on a software adapter (SwiftShader) takes seconds per run: there, batch 1 and 4 at seq 32 and
+ * 8 new tokens. Each figure comes with its settings, the WASM threads and the adapter.
+ */
+import type { Browser } from '@playwright/test';
+import { ok, type Outcome } from '../e2e/harness/outcome';
+import type { Backend, GenerationResult, ModelSummary, PrefillSpeedResult } from '../workers/api';
+
+const PLAN: Record<Backend, { batches: number[]; seqLen: number; runs: number; newTokens: number }> = {
+  wasm: { batches: [1, 4, 8, 16], seqLen: 128, runs: 5, newTokens: 64 },
+  webgpu: { batches: [1, 4], seqLen: 32, runs: 3, newTokens: 8 },
+};
+const round = (x: number, d = 1) => (Number.isFinite(x) ? Number(x.toFixed(d)) : x);
+
+export async function benchSpeed(o: { browser: Browser; base: string; webgpu: boolean; log: (s: string) => void }): Promise<{ speed: Record<string, object>; notes: string[] }> {
+  const page = await o.browser.newPage();
+  const speed: Record<string, object> = {};
+  const notes: string[] = [];
+  try {
+    await page.goto(`${o.base}e2e/harness/engine.html`, { timeout: 300_000 });
+    await page.waitForFunction(() => 'harness' in window, null, { timeout: 300_000 });
+    const call = async <T>(fn: string, ...args: unknown[]): Promise<T> =>
+      ok((await page.evaluate(([f, a]) => (window as any).harness[f as string](...(a as unknown[])), [fn, args] as const)) as Outcome<T>, fn);
+    const files = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/decoder_model_merged.onnx'];
+    const prefillModel = await call<ModelSummary>('loadDemo', 'brown-gpt2');
+    const kvModel = await call<ModelSummary>('loadFolder', '/models/brown-gpt2/', files);
+    // a prompt of about 128 tokens: the start of the evaluation text
+    const text = await page.evaluate(() => fetch('/datasets/brown-test.txt').then((r) => r.text()));
+    const prompt = text.slice(0, 560);
+    for (const backend of (o.webgpu ? ['wasm', 'webgpu'] : ['wasm']) as Backend[]) {
+      const p = PLAN[backend];
+      const prefill: Record<string, number> = {};
+      const spread: Record<string, object> = {};
+      let meta: PrefillSpeedResult | undefined;
+      for (const batch of p.batches) {
+        o.log(`speed ${backend}: prefill batch ${batch} × ${p.seqLen}`);
+        meta = await call<PrefillSpeedResult>('prefillSpeed', prefillModel.id, 'baseline', { backend, batch, seqLen: p.seqLen, runs: p.runs, warmup: 1 });
+        prefill[batch] = round(meta.tokensPerS);
+        spread[batch] = { median_ms: round(meta.medianMs, 2), p10_ms: round(meta.p10Ms, 2), p90_ms: round(meta.p90Ms, 2), first_ms: round(meta.firstMs, 0) };
+      }
+      o.log(`speed ${backend}: decode ${p.newTokens} tokens on the KV cache`);
+      const g = await call<GenerationResult>('generate', kvModel.id, 'baseline', { backend, prompt, maxNewTokens: p.newTokens });
+      speed[backend] = {
+        prefill,
+        decode: round(1000 / g.msPerToken.median),
+        prefill_runs: spread,
+        decode_ms_per_token: { median: round(g.msPerToken.median, 2), p90: round(g.msPerToken.p90, 2), prompt_ms: round(g.msPerToken.firstMs, 1) },
+        settings: { seq_len: p.seqLen, runs: p.runs, warmup: 1, prompt_tokens: g.promptTokens, new_tokens: g.tokens.length, decode: g.decode, wasm_threads: meta?.wasmThreads, adapter: meta?.adapter ?? null },
+      };
+    }
+    notes.push('speed: LabApi.prefillSpeed on the demo LM (prefill graph), batch rows = consecutive windows of brown-test, tokens/s = batch · seq / median run; decode = 1000 / median ms of a single-token step of LabApi.generate on the KV-cache decoder (greedy, the prompt = the first 560 characters of brown-test). WebGPU numbers on a software adapter are not a GPU\'s.');
+  } finally {
+    await page.close();
+  }
+  return { speed, notes };
+}
