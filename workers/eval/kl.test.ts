@@ -9,7 +9,7 @@ import { Job } from '../jobs';
 import { buildModel, gatherFiles, type DroppedFile } from '../model/load';
 import { makeVariant } from '../variants/make-variant';
 import { scoreWindows, type RunScored } from './score';
-import { OUT, pairModel, scoredModel, TARGETS } from './scored-graph';
+import { defaultOpset, OUT, pairModel, scoredModel, TARGETS } from './scored-graph';
 import { bootstrapPpl, klStats, perplexityStats } from './stats';
 import { tokenizerFacts } from './token-bytes';
 import { slidingPerplexity } from './windows';
@@ -66,6 +66,10 @@ describe.skipIf(!haveDemo)('evaluation graphs on the demo LM (onnxruntime-node)'
   const model = haveDemo
     ? buildModel(gatherFiles(['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'].map(file)), readFileSync(DATASET, 'utf8'))
     : undefined!;
+
+  it('the opset is read from the top-level fields without decoding the graph', () => {
+    expect(defaultOpset(model.baselineBytes)).toBe(17);
+  });
 
   it('in-graph NLL = JS log-softmax over full logits; ≤ 64 bytes read back per token', async () => {
     const plain = await open(model.baselineBytes);

@@ -32,15 +32,25 @@ export const HEAD_ROWS = 32;
 
 const DT = onnx.TensorProto.DataType;
 const INT = onnx.AttributeProto.AttributeType.INT;
+const INTS = onnx.AttributeProto.AttributeType.INTS;
 
 type Msg = Record<string, unknown>;
 interface Opset { domain: string; version: unknown }
 
-const node = (opType: string, input: string[], output: string[], attrs: Record<string, number> = {}): NodeProto =>
+const node = (opType: string, input: string[], output: string[], attrs: Record<string, number | number[]> = {}): NodeProto =>
   onnx.NodeProto.create({
     opType, input, output, name: `lab/${output[0]}`,
-    attribute: Object.entries(attrs).map(([name, i]) => ({ name, type: INT, i })),
+    attribute: Object.entries(attrs).map(([name, v]) => (Array.isArray(v) ? { name, type: INTS, ints: v } : { name, type: INT, i: v })),
   }) as unknown as NodeProto;
+
+/**
+ * A reduction over the vocabulary axis (2), keeping it. Its axes moved from an attribute to an
+ * input at opset 13 (ReduceSum) and 18 (ReduceMax): written the way the model's opset reads them.
+ */
+function reduceVocab(op: 'ReduceMax' | 'ReduceSum', x: string, out: string, opset: number): NodeProto {
+  const asInput = opset >= (op === 'ReduceSum' ? 13 : 18);
+  return asInput ? node(op, [x, 'lab_axis_vocab'], [out], { keepdims: 1 }) : node(op, [x], [out], { axes: [2], keepdims: 1 });
+}
 
 const int64Init = (name: string, values: number[]): TensorProto =>
   onnx.TensorProto.create({ name, dims: [values.length], dataType: DT.INT64, rawData: new Uint8Array(BigInt64Array.from(values.map(BigInt)).buffer) }) as unknown as TensorProto;
@@ -57,23 +67,34 @@ function logitsName(g: GraphProto): string {
   return g.output.find((o) => o.name === LOGITS)?.name ?? g.output[0].name;
 }
 
-/** NLL and top-1 of one logits tensor; returns the log-softmax name too (the pair's KL reads it). */
-function scoreNodes(logits: string, p: string, nll: string, top1: string): { nodes: NodeProto[]; logp: string } {
-  const logp = `${p}lab_logp`;
+/**
+ * NLL and top-1 of one logits tensor; returns the log-softmax name too (the pair's KL reads it).
+ * log-softmax is written out (max, subtract, exp, sum, log) because the WebGPU EP has no
+ * LogSoftmax kernel: ORT would run it on the CPU and copy every logit there.
+ */
+function scoreNodes(logits: string, p: string, nll: string, top1: string, opset: number): { nodes: NodeProto[]; logp: string } {
+  const n = (s: string) => `${p}lab_${s}`;
+  const logp = n('logp');
   return {
     logp,
     nodes: [
-      node('LogSoftmax', [logits], [logp], { axis: -1 }),
-      node('GatherElements', [logp, TARGETS], [`${p}lab_picked`], { axis: 2 }),
-      node('Neg', [`${p}lab_picked`], [nll]),
-      node('ArgMax', [logits], [`${p}lab_top1_64`], { axis: 2, keepdims: 1 }),
-      node('Cast', [`${p}lab_top1_64`], [top1], { to: DT.INT32 }),
+      reduceVocab('ReduceMax', logits, n('max'), opset),
+      node('Sub', [logits, n('max')], [n('shifted')]),
+      node('Exp', [n('shifted')], [n('exp')]),
+      reduceVocab('ReduceSum', n('exp'), n('sumexp'), opset),
+      node('Log', [n('sumexp')], [n('logz')]),
+      node('Sub', [n('shifted'), n('logz')], [logp]),
+      node('GatherElements', [logp, TARGETS], [n('picked')], { axis: 2 }),
+      node('Neg', [n('picked')], [nll]),
+      node('ArgMax', [logits], [n('top1_64')], { axis: 2, keepdims: 1 }),
+      // int64 → int32 runs on the CPU EP (WebGPU has no such Cast): 8 bytes a row, not the logits
+      node('Cast', [n('top1_64')], [top1], { to: DT.INT32 }),
     ],
   };
 }
 
 const headNodes = (logits: string): NodeProto[] => [node('Slice', [logits, 'lab_zero', 'lab_head_rows', 'lab_axis_seq'], [OUT.head])];
-const CONSTANTS = (): TensorProto[] => [int64Init('lab_zero', [0]), int64Init('lab_head_rows', [HEAD_ROWS]), int64Init('lab_axis_seq', [1])];
+const CONSTANTS = (): TensorProto[] => [int64Init('lab_zero', [0]), int64Init('lab_head_rows', [HEAD_ROWS]), int64Init('lab_axis_seq', [1]), int64Init('lab_axis_vocab', [2])];
 
 const perRow = (name: string, elemType: number) => valueInfo(name, elemType, [1, 'lab_seq', 1]);
 const COMMON_OUTPUTS = () => [perRow(OUT.nll, DT.FLOAT), perRow(OUT.top1, DT.INT32), valueInfo(OUT.head, DT.FLOAT, [1, 'lab_head_rows', 'lab_vocab'])];
@@ -85,6 +106,44 @@ function encode(proto: ModelProto, graph: Msg, opsetImport?: Opset[]): Uint8Arra
   return onnx.ModelProto.encode(onnx.ModelProto.create(fields as onnxProto.onnx.IModelProto)).finish();
 }
 
+/** Reads a varint at `pos`; returns [value, next position]. Lengths and tags here stay below 2^53. */
+function varint(b: Uint8Array, pos: number): [number, number] {
+  let v = 0;
+  let mul = 1;
+  for (;;) {
+    const byte = b[pos++];
+    v += (byte & 0x7f) * mul;
+    if (byte < 0x80) return [v, pos];
+    mul *= 128;
+  }
+}
+
+/**
+ * The default-domain opset of a serialized ModelProto, from its top-level fields only (the graph,
+ * field 7, is skipped by its length, never decoded). 0 when absent.
+ */
+export function defaultOpset(bytes: Uint8Array): number {
+  let pos = 0;
+  let found = 0;
+  while (pos < bytes.length) {
+    const [tag, p1] = varint(bytes, pos);
+    const wire = tag & 7;
+    if (wire === 0) {
+      pos = varint(bytes, p1)[1];
+    } else if (wire === 2) {
+      const [len, p2] = varint(bytes, p1);
+      if (tag >>> 3 === 8) {
+        const o = onnx.OperatorSetIdProto.decode(bytes.subarray(p2, p2 + len));
+        if (!o.domain || o.domain === 'ai.onnx') found = Math.max(found, toNum(o.version));
+      }
+      pos = p2 + len;
+    } else if (wire === 1) pos = p1 + 8;
+    else if (wire === 5) pos = p1 + 4;
+    else throw new Error(`unexpected protobuf wire type ${wire} at byte ${pos} of the model`);
+  }
+  return found;
+}
+
 /**
  * The model with NLL / top-1 / head outputs, without decoding it: a serialized ModelProto holding
  * only the new graph parts is appended to the bytes, and protobuf parsers merge a repeated
@@ -93,7 +152,7 @@ function encode(proto: ModelProto, graph: Msg, opsetImport?: Opset[]): Uint8Arra
  * declared but are never fetched. The engine only loads graphs with a "logits" output.
  */
 export function scoredModel(bytes: Uint8Array): Uint8Array {
-  const { nodes } = scoreNodes(LOGITS, '', OUT.nll, OUT.top1);
+  const { nodes } = scoreNodes(LOGITS, '', OUT.nll, OUT.top1, defaultOpset(bytes));
   const graph = onnx.GraphProto.create({
     node: [...nodes, ...headNodes(LOGITS)],
     initializer: CONSTANTS(),
@@ -154,21 +213,23 @@ export function pairModel(baseBytes: Uint8Array, variantBytes: Uint8Array): Uint
   const prefix = (p: string) => (n: string) => (n === '' || shared.has(n) ? n : p + n);
   const b = renamed(bg, prefix('base/')) as unknown as GraphProto;
   const v = renamed(vg, prefix('var/')) as unknown as GraphProto;
-  const vs = scoreNodes(`var/${logitsName(vg)}`, 'var/', OUT.nll, OUT.top1);
-  const bs = scoreNodes(`base/${logitsName(bg)}`, 'base/', OUT.baseNll, OUT.baseTop1);
+  const opsets = mergedOpsets(base, variant);
+  const opset = toNum(opsets.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version ?? 0);
+  const vs = scoreNodes(`var/${logitsName(vg)}`, 'var/', OUT.nll, OUT.top1, opset);
+  const bs = scoreNodes(`base/${logitsName(bg)}`, 'base/', OUT.baseNll, OUT.baseTop1, opset);
   const kl = [
     node('Exp', [bs.logp], ['lab_p_base']),
     node('Sub', [bs.logp, vs.logp], ['lab_logratio']),
     node('Mul', ['lab_p_base', 'lab_logratio'], ['lab_kl_terms']),
-    node('ReduceSum', ['lab_kl_terms', 'lab_axis_vocab'], [OUT.kl], { keepdims: 1 }),
+    reduceVocab('ReduceSum', 'lab_kl_terms', OUT.kl, opset),
   ];
   return encode(base, {
     ...bg,
     name: 'lab-pair',
     node: [...b.node, ...v.node, ...vs.nodes, ...bs.nodes, ...kl, ...headNodes(`var/${logitsName(vg)}`)],
-    initializer: [...b.initializer, ...v.initializer, ...CONSTANTS(), int64Init('lab_axis_vocab', [2])],
+    initializer: [...b.initializer, ...v.initializer, ...CONSTANTS()],
     input: [...bg.input.filter((i) => shared.has(i.name)), perRow(TARGETS, DT.INT64)],
     output: [...COMMON_OUTPUTS(), perRow(OUT.baseNll, DT.FLOAT), perRow(OUT.baseTop1, DT.INT32), perRow(OUT.kl, DT.FLOAT)],
     valueInfo: [...((b as unknown as Msg).valueInfo as unknown[]), ...((v as unknown as Msg).valueInfo as unknown[])],
-  }, mergedOpsets(base, variant));
+  }, opsets);
 }
