@@ -17,6 +17,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { VariantSpec } from '../workers/api';
+import { calibrationSource } from '../workers/calibration/calibrate';
 import { withUnitCalibration } from '../workers/calibration/unit-stats';
 import { gptqMeta } from '../workers/compression/gptq/meta';
 import { gptqReference } from '../workers/compression/gptq/reference';
@@ -73,6 +74,18 @@ describe('calibrated methods on the demo LM', () => {
     model = buildModel(gatherFiles(['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'].map(file)), readFileSync('public/datasets/brown-test.txt', 'utf8'));
     ids = Array.from(model.datasetIds.subarray(0, TOKENS));
     ppl.baseline = await score(model.baselineBytes);
+  });
+
+  it('calibration is deterministic: two runs give the same statistics bit for bit', async () => {
+    const run = async () => {
+      const src = calibrationSource(model, model.linear, new Job('determinism'), { need: 'norms', sequences: 2, runner: nodeCaptureRunner });
+      const out: number[][] = [];
+      for (const w of model.linear) out.push(Array.from((await src.statsFor(w.name)).colSqNorms!));
+      return out;
+    };
+    const [a, b] = [await run(), await run()];
+    expect(a.length).toBe(model.linear.length);
+    expect(a).toEqual(b);
   });
 
   it('calibrates on tokens the evaluation does not read', async () => {
