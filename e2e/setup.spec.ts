@@ -12,6 +12,7 @@ test('picker, presets and the setup link', async ({ page, context }) => {
   const items = page.getByTestId('spec-item');
   // defaults: prune 50 % and INT8, as before the picker was generic
   await expect(items).toHaveText([/prune 50%/, /INT8 per-channel/]);
+  await page.locator('fieldset.methods').screenshot({ path: `${process.env.PANEL_SHOTS ?? 'test-results/panels'}/methods.png` });
   await expect(page.getByTestId('method-prune')).toBeChecked();
   await expect(page.getByTestId('prune-0.5')).toBeChecked();
   // unticking the last ratio unticks its method; a ratio ticks it again

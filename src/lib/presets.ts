@@ -41,8 +41,9 @@ const TWO_FOUR = [{ pattern: '2:4' }, { n: 2, m: 4 }, {}];
 const prune = (ratio: number, then?: Want): Want => ({ label: `prune ${Math.round(ratio * 100)} %`, match: id('magnitude-prune'), options: { ratio }, then });
 const INT8: Want = { label: 'INT8 per channel', match: id('int8-channel') };
 const INT4: Want = { label: 'INT4 group-32', match: id('int4-group'), options: { groupSize: 32 } };
-const rtn = (bits: number): Want => ({ label: `INT${bits} round-to-nearest`, match: rtnBits, options: { bits } });
-const gptq = (bits: number): Want => ({ label: `GPTQ INT${bits}`, match: idLike(/gptq/i), options: { bits } });
+const rtn = (bits: number, groupSize?: number): Want => ({ label: `INT${bits} round-to-nearest${groupSize ? ` g${groupSize}` : ''}`, match: rtnBits, options: groupSize ? [{ bits, groupSize }, { bits }] : { bits } });
+/** group 128 like rtn(bits, 128) beside it: the comparison changes only the rounding */
+const gptq = (bits: number): Want => ({ label: `GPTQ INT${bits} g128`, match: idLike(/gptq/i), options: [{ bits, groupSize: 128 }, { bits }] });
 
 export const PRESETS: readonly Preset[] = Object.freeze([
   {
@@ -76,8 +77,8 @@ export const PRESETS: readonly Preset[] = Object.freeze([
     id: 'rtn-vs-calibrated', name: 'RTN vs calibrated',
     about: 'Round-to-nearest against methods that look at calibration text: GPTQ at 4 and 3 bits, AWQ, and Wanda against magnitude pruning.',
     wants: [
-      rtn(4), gptq(4), rtn(3), gptq(3),
-      { label: 'AWQ INT4', match: idLike(/awq/i), options: { bits: 4 } },
+      rtn(4, 128), gptq(4), rtn(3, 128), gptq(3),
+      { label: 'AWQ INT4 g128', match: idLike(/awq/i), options: [{ bits: 4, groupSize: 128 }, { bits: 4 }] },
       prune(0.5), { label: 'Wanda 50 %', match: idLike(/wanda/i), options: { ratio: 0.5 } },
     ],
   },
