@@ -3,7 +3,7 @@ import { linearView } from '../layout';
 import { pipelineFor } from '../shared/gpu';
 import { KernelRun } from '../shared/kernel-run';
 import type { CompressionParts, WeightTensor } from '../types';
-import { nmOf, type WandaOptions } from './meta';
+import { wandaNm, type WandaOptions } from './meta';
 import { columnNorms, runOf } from './reference';
 import WANDA_WGSL from './wanda-mask.wgsl?raw';
 
@@ -14,7 +14,7 @@ export async function wandaGpu(device: GPUDevice, tensor: WeightTensor, options:
   const view = linearView(tensor.shape, tensor.layout);
   const norms = columnNorms(tensor);
   const n = tensor.data.length;
-  const nm = nmOf(options.pattern);
+  const nm = wandaNm(options.pattern);
   const run = new KernelRun(device, 'wanda');
   try {
     const weights = await run.upload('weights', tensor.data);

@@ -4,12 +4,13 @@
  * over the calibration tokens; each output row loses its lowest scores:
  *   unstructured  k = round(ratio · in) per row
  *   N:M           in each run of M consecutive inputs of a row, the M − N lowest (a short last run
- *                 loses floor(len · (M − N) / M))
+ *                 of r keeps min(r, N), as nm-prune does)
  * Ties go to the lower input index first. The export is dense f32 like magnitude pruning.
  */
 import type { MethodOptions } from '../../api';
 import { labError } from '../../errors';
 import { numberInRange, oneOf, rejectUnknownOptions } from '../shared/options';
+import { nmOf } from '../nm-prune/meta';
 import type { MethodMeta, OptionField } from '../types';
 
 export const WANDA_PATTERNS = Object.freeze(['unstructured', '2:4', '4:8'] as const);
@@ -25,10 +26,8 @@ export interface WandaOptions {
 }
 
 /** [N, M] of an N:M pattern (N kept of every M), or undefined for unstructured. */
-export function nmOf(pattern: WandaPattern): [number, number] | undefined {
-  if (pattern === 'unstructured') return undefined;
-  const [n, m] = pattern.split(':').map(Number);
-  return [n, m];
+export function wandaNm(pattern: WandaPattern): [number, number] | undefined {
+  return pattern === 'unstructured' ? undefined : nmOf(pattern);
 }
 
 export const wandaMeta: MethodMeta<WandaOptions> = Object.freeze({
@@ -46,7 +45,7 @@ export const wandaMeta: MethodMeta<WandaOptions> = Object.freeze({
   resolveOptions(options: MethodOptions): WandaOptions {
     rejectUnknownOptions('wanda', options, ['ratio', 'pattern', 'samples']);
     const pattern = oneOf('wanda', 'pattern', options?.pattern, 'unstructured', WANDA_PATTERNS);
-    const nm = nmOf(pattern);
+    const nm = wandaNm(pattern);
     const ratio = nm ? 1 - nm[0] / nm[1] : numberInRange('wanda', 'ratio', options?.ratio, 0.5, 0, 1);
     return { ratio, pattern, samples: samplesOption('wanda', options?.samples) };
   },

@@ -7,7 +7,7 @@
 import { labError } from '../../errors';
 import { linearView } from '../layout';
 import type { CompressionParts, WeightTensor } from '../types';
-import { nmOf, type WandaOptions } from './meta';
+import { wandaNm, type WandaOptions } from './meta';
 
 /** r_i = fround(sqrt(‖X_i‖²)), the input column norms. */
 export function columnNorms(tensor: WeightTensor): Float32Array {
@@ -20,13 +20,13 @@ export function columnNorms(tensor: WeightTensor): Float32Array {
 
 /** [first, end) of the run holding input i, and how many of that run are pruned. */
 export function runOf(i: number, inDim: number, options: WandaOptions): { start: number; end: number; prune: number } {
-  const nm = nmOf(options.pattern);
+  const nm = wandaNm(options.pattern);
   if (!nm) return { start: 0, end: inDim, prune: Math.min(inDim, Math.max(0, Math.round(options.ratio * inDim))) };
   const [n, m] = nm;
   const start = Math.floor(i / m) * m;
   const end = Math.min(inDim, start + m);
   const len = end - start;
-  return { start, end, prune: len === m ? m - n : Math.floor((len * (m - n)) / m) };
+  return { start, end, prune: Math.max(0, len - n) };
 }
 
 export function wandaReference(tensor: WeightTensor, options: WandaOptions): CompressionParts {

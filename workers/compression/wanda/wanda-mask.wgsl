@@ -39,9 +39,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   if (sizes.run_m > 0u) {
     start = (i / sizes.run_m) * sizes.run_m;
     end = min(sizes.in_dim, start + sizes.run_m);
+    // a short last run of len keeps min(len, N), as nm-prune does
     let len = end - start;
-    if (len == sizes.run_m) { prune = sizes.run_m - sizes.keep_n; }
-    else { prune = (len * (sizes.run_m - sizes.keep_n)) / sizes.run_m; }
+    prune = select(0u, len - sizes.keep_n, len > sizes.keep_n);
   }
   let s = score(o, i);
   var rank = 0u;

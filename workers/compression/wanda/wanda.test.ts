@@ -24,9 +24,11 @@ describe('wanda reference', () => {
     expect(Array.from(r.mask!)).toEqual([0, 1, 0, 1]);
   });
 
-  it('2:4 keeps the two best of every four inputs; a short last run of 2 loses 1', () => {
-    const r = wandaReference(t([1, 2, 3, 4, 8, 7, 6, 5, 9, 1], [1, 10], 'out_in', Array(10).fill(1)), wandaMeta.resolveOptions({ pattern: '2:4' }));
-    expect(Array.from(r.mask!)).toEqual([0, 0, 1, 1, 1, 1, 0, 0, 1, 0]);
+  it('2:4 keeps the two best of every four inputs; a short last run keeps min(len, 2)', () => {
+    const r = wandaReference(t([1, 2, 3, 4, 8, 7, 6, 5, 9, 1, 3], [1, 11], 'out_in', Array(11).fill(1)), wandaMeta.resolveOptions({ pattern: '2:4' }));
+    expect(Array.from(r.mask!)).toEqual([0, 0, 1, 1, 1, 1, 0, 0, 1, 0, 1]);
+    const two = wandaReference(t([5, 1, 2, 3, 4, 9], [1, 6], 'out_in', Array(6).fill(1)), wandaMeta.resolveOptions({ pattern: '2:4' }));
+    expect(Array.from(two.mask!)).toEqual([1, 0, 0, 1, 1, 1]);
   });
 
   it('needs calibration norms and fixes the ratio of N:M patterns', () => {
