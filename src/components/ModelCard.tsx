@@ -4,6 +4,7 @@ import { bytes, compact } from '../lib/format';
 import { LinearWeightsTable } from './LinearWeightsTable';
 import { Num } from './Num';
 import { PublishedForm } from './PublishedForm';
+import { OtherGraphs } from './OtherGraphs';
 
 export function ModelCard() {
   const model = useLab((s) => s.model);
@@ -27,6 +28,7 @@ export function ModelCard() {
         <dt>eval text</dt><dd>{model.datasetName}, {model.datasetTokens.toLocaleString()} tokens</dd>
       </dl>
       {model.published && <PublishedForm form={model.published} />}
+      <OtherGraphs />
       <LinearWeightsTable weights={model.linearWeights} />
     </section>
   );

@@ -13,6 +13,7 @@ import { withEvalText } from '../store/eval-text';
 import { EXPECTED, toLabError } from './errors';
 import { readSetup } from '../lib/share';
 import { sizeWarning } from '../lib/model-size';
+import { graphsOfLastPick, readLastPickWith } from '../lib/files';
 
 export const DEMO_MODEL = 'brown-gpt2';
 /** The built-in genre classifier (BERT, 4 labels), one click away. */
@@ -89,6 +90,8 @@ async function load(what: string, fn: () => ReturnType<EngineBridge['loadDemo']>
   try {
     const model = await fn();
     lab().setModel(model);
+    const norm = (p: string) => p.replace(/\\/g, '/').replace(/^\.?\//, '');
+    lab().setOtherGraphs(model.source === 'files' ? graphsOfLastPick().filter((g) => norm(g) !== model.onnxPath) : []);
     lab().patchSettings({ context: undefined, stride: undefined });
     lab().notify({ kind: 'info', title: `Loaded ${model.name}` });
   } catch (e) {
@@ -118,6 +121,9 @@ export async function loadPicked(read: () => Promise<InputFile[]>): Promise<void
   if (warning) lab().notify({ kind: 'info', title: `Loading anyway: ${warning}.` });
   await loadFiles(files);
 }
+
+/** Loads another graph of the folder last given (e.g. model_fp16.onnx beside model.onnx), reading only its files. */
+export const loadOtherGraph = (graph: string) => loadPicked(() => readLastPickWith(graph));
 
 export function loadFiles(files: InputFile[]): Promise<void> {
   if (files.length === 0) {

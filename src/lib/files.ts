@@ -6,14 +6,42 @@
 import type { InputFile } from '../../workers/api';
 import { LabError } from '../engine/errors';
 import { sizeProblem } from './model-size';
+import { preferredGraph } from '../../workers/model/graph-choice';
 
-interface Picked {
+/** A file the user gave, not read yet (a File is a handle: keeping one costs no memory). */
+export interface Picked {
   path: string;
   file: File;
 }
 
-/** Reads the files, once their sizes show the tab can hold the model (else a 'TooLarge' error, nothing read). */
-async function readChecked(picked: Picked[]): Promise<InputFile[]> {
+/** The last folder given, kept as handles so another of its graphs can be loaded without asking again. */
+let lastPicked: Picked[] = [];
+
+const isGraph = (p: string) => p.endsWith('.onnx');
+const stem = (p: string) => p.replace(/\.onnx$/, '');
+
+/** The ONNX graphs of the last folder given, paths as given. */
+export const graphsOfLastPick = (): string[] => lastPicked.map((p) => p.path).filter(isGraph);
+
+/** The files without the graphs other than `graph` and their external data. */
+function withOnly(picked: readonly Picked[], graph: string): Picked[] {
+  const others = picked.map((p) => p.path).filter((p) => isGraph(p) && p !== graph).map(stem);
+  return picked.filter((p) => p.path === graph || (!isGraph(p.path) && !others.some((o) => p.path.startsWith(`${o}.onnx_data`) || p.path.startsWith(`${o}.onnx.data`))));
+}
+
+/** The last folder again with `graph` as its only graph, read: the engine then loads that one. */
+export function readLastPickWith(graph: string): Promise<InputFile[]> {
+  return readChecked(withOnly(lastPicked, graph), false);
+}
+
+/**
+ * Reads the files, once their sizes show the tab can hold the model (else a 'TooLarge' error,
+ * nothing read). Of several graphs only the one the engine prefers is read (graph-choice.ts).
+ */
+async function readChecked(given: Picked[], remember = true): Promise<InputFile[]> {
+  if (remember) lastPicked = given;
+  const graphs = given.map((p) => p.path).filter(isGraph);
+  const picked = graphs.length > 1 ? withOnly(given, preferredGraph(graphs)!) : given;
   const problem = sizeProblem(picked.map((p) => ({ path: p.path, size: p.file.size })));
   if (problem) throw new LabError('TooLarge', problem);
   return Promise.all(picked.map(async (p) => ({ path: p.path, data: await p.file.arrayBuffer() })));

@@ -11,10 +11,15 @@ export interface ModelsSlice {
   setModel: (m: ModelSummary | undefined) => void;
   setCapabilities: (c: Capabilities) => void;
   setLoading: (what: string | undefined) => void;
+  /** the other ONNX graphs in the folder the loaded model came from (e.g. model_fp16.onnx), to load instead */
+  otherGraphs: string[];
+  setOtherGraphs: (paths: string[]) => void;
 }
 
 export const createModelsSlice: StateCreator<LabState, [], [], ModelsSlice> = (set) => ({
   setModel: (model) => set({ model }),
   setCapabilities: (capabilities) => set({ capabilities }),
   setLoading: (loading) => set({ loading }),
+  otherGraphs: [],
+  setOtherGraphs: (otherGraphs) => set({ otherGraphs }),
 });

@@ -13,17 +13,12 @@ import { isLabError, labError } from '../errors';
 import { decodeModel, externalLocations, findLinearWeights, indexModel, writeBaseline, type ModelProto, type ParsedModel } from './onnx-graph';
 import { CLASSIFIER_EXAMPLES, encodeExamples, isClassifier, labelsOf, type LabelledExample } from './classifier';
 import { floatReference, withFloatLogits } from './float-reference';
+import { preferredGraph } from './graph-choice';
 import { checkOperators } from './operators';
 import { graphKindOf, PREFILL_INPUTS, unfeedableInputs } from './graph-kind';
 import { encodeDataset, makeTokenizer, type TextTokenizer } from './tokenizer';
 
 export const DATASET = Object.freeze({ name: 'brown-test', path: 'datasets/brown-test.txt' });
-
-/** Preferred graph files, best first (a KV-cache decoder is evaluated with an empty past). */
-const ONNX_PREFERENCE = Object.freeze([
-  'onnx/model.onnx', 'model.onnx', 'onnx/decoder_model_merged.onnx', 'decoder_model_merged.onnx', 'onnx/decoder_model.onnx', 'decoder_model.onnx',
-]);
-const ONNX_AVOID = /(encoder|with_past)/;
 
 export interface ModelSource {
   name: string;
@@ -128,10 +123,8 @@ export function gatherFiles(files: DroppedFile[]): ModelSource {
   const all = files.map((f) => ({ path: norm(f.path), data: f.data }));
   const listing = all.map((f) => f.path).join(', ') || 'no files';
   const onnxFiles = all.filter((f) => f.path.endsWith('.onnx'));
-  const pick =
-    ONNX_PREFERENCE.map((p) => onnxFiles.find((f) => f.path === p || f.path.endsWith('/' + p))).find(Boolean) ??
-    onnxFiles.find((f) => !ONNX_AVOID.test(base(f.path))) ??
-    onnxFiles[0];
+  const chosen = preferredGraph(onnxFiles.map((f) => f.path));
+  const pick = onnxFiles.find((f) => f.path === chosen);
   if (!pick) throw labError('MissingFile', `expected an .onnx file (onnx/model.onnx), got: ${listing}`);
   // config and tokenizer: the shallowest file of that name
   const byName = (name: string) => all.filter((f) => base(f.path) === name).sort((a, b) => a.path.split('/').length - b.path.split('/').length)[0];
