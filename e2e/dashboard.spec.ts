@@ -13,7 +13,7 @@ import { expect, test, type Download, type Page } from '@playwright/test';
 
 const TOKENS = 256;
 const SHOTS = process.env.PANEL_SHOTS ?? 'test-results/panels';
-const PANEL_IDS = ['size-ppl', 'pruning-curve', 'bit-width', 'prune-quant', 'layers'];
+const PANEL_IDS = ['size-ppl', 'speed-ppl', 'pruning-curve', 'bit-width', 'prune-quant', 'layers'];
 
 async function open(page: Page) {
   page.on('pageerror', (e) => console.log('[pageerror]', e.message));
@@ -131,7 +131,7 @@ test('seed grid on WASM: reload mid-queue, panels, CSV = table, exports, present
   const present = page.getByTestId('present-mode');
   await expect(present).toBeVisible();
   const seen: string[] = [];
-  for (let i = 0; i < 6; i++) {
+  for (let i = 0; i < PANEL_IDS.length + 1; i++) {
     seen.push((await present.getAttribute('data-slide'))!);
     await expect(page.getByTestId('present-what')).toContainText('What you are seeing:');
     await page.screenshot({ path: `${SHOTS}/present-${i}.png` });
