@@ -20,7 +20,9 @@ test('the scoring nodes run on WebGPU; only the top-1 ids are copied to the CPU'
     logs.length = 0;
     await page.evaluate(async (f) => {
       // the bundled WebGPU build, on the page (the engine's worker logs warnings only)
-      const ort: any = await import(/* @vite-ignore */ '/node_modules/onnxruntime-web/dist/ort.webgpu.bundle.min.mjs');
+      // a URL the page's server answers, not a module the compiler resolves
+      const bundle = '/node_modules/onnxruntime-web/dist/ort.webgpu.bundle.min.mjs';
+      const ort: any = await import(/* @vite-ignore */ bundle);
       ort.env.logLevel = 'verbose';
       const bytes = new Uint8Array(await (await fetch(`/lab-eval-graph/${f}`)).arrayBuffer());
       const s = await ort.InferenceSession.create(bytes, { executionProviders: ['webgpu'], logSeverityLevel: 0, logVerbosityLevel: 1 });

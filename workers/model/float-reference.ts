@@ -46,6 +46,8 @@ function makeNode(opType: string, input: string[], output: string[], name: strin
 }
 
 const count = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
+/** bytes per value of the types constantValues reads */
+const ELEMENT_BYTES: Record<number, number> = { [DT.FLOAT]: 4, [DT.FLOAT16]: 2, [DT.BFLOAT16]: 2, [DT.INT8]: 1, [DT.UINT8]: 1, [DT.INT32]: 4 };
 
 /** A half's value, infinities and NaN included. */
 export function halfToFloat(h: number): number {
@@ -59,8 +61,14 @@ const F32_VIEW_F = new Float32Array(F32_VIEW.buffer);
 /** A constant's values as f32, whatever its stored type (raw_data or the typed fields). */
 export function constantValues(t: TensorProto): Float32Array {
   const dims = t.dims.map(toNum);
+  if (dims.some((d) => !Number.isSafeInteger(d) || d < 0)) throw labError('NotOnnx', `constant ${t.name} declares dims [${dims.join(', ')}]; expected non-negative integers`);
   const n = count(dims);
+  if (n > 2 ** 31) throw labError('NotOnnx', `constant ${t.name} declares ${n} values, more than a tab can hold`);
   const raw = t.rawData;
+  const width = ELEMENT_BYTES[t.dataType];
+  if (raw && raw.length > 0 && width && raw.length !== n * width) {
+    throw labError('NotOnnx', `constant ${t.name} has ${raw.length} raw bytes for ${n} values of ${width} bytes`);
+  }
   const typed = t as unknown as { int32Data?: number[]; floatData?: number[]; int64Data?: unknown[] };
   const out = new Float32Array(n);
   const hasRaw = raw && raw.length > 0;
