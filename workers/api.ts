@@ -191,7 +191,8 @@ export interface EvalSettings {
   throughputRuns: number;
   /**
    * variants only: score the variant against the base model in one graph (KL, top-1 agreement,
-   * Δp); default true. It runs the base too, so a variant's evaluation costs two forward passes.
+   * Δp); default true for models up to 256 MiB (the pair graph holds both; EvalResult.klSkipped
+   * says when it was left out). It runs the base too, so a variant's evaluation costs two forward passes.
    */
   compareToBase?: boolean;
   /** a UTF-8 text to evaluate on instead of the built-in one (a dropped .txt); not kept in stored results */
@@ -320,6 +321,8 @@ export interface EvalResult {
   settings: EvalSettings;
   perplexity: PerplexityResult;
   throughput: ThroughputResult;
+  /** why a variant was not scored against its base (a model too large to hold twice), when it was not */
+  klSkipped?: string;
   /** variants scored against the base (settings.compareToBase) */
   kl?: KlStats;
   /** when the same model and settings were evaluated on the other backend first */

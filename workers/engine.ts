@@ -25,6 +25,12 @@ import { buildModel, fetchDataset, fetchExamples, gatherDemo, gatherFiles, type 
 import { exportVariant } from './variants/export-zip';
 import { makeVariant, resolveSpec, variantId, type VariantRecord } from './variants/make-variant';
 
+/**
+ * Above this size a variant is not scored against its base unless asked (settings.compareToBase):
+ * the pair graph holds both models, which took a 124 M model's evaluation from 5.5× to 9× its
+ * file in browser memory (bench "scale").
+ */
+const PAIR_DEFAULT_MAX_BYTES = 256 * 2 ** 20;
 /** Models kept loaded at once (each holds its bytes, tokens and variants). */
 const MAX_MODELS = 2;
 /** Models one speed comparison may hold open at once. */
@@ -149,19 +155,25 @@ export function createEngine(): LabApi {
         if (settings?.backend === 'webgpu') await requireWebGpu('the webgpu backend');
         const asked: EvalForm = settings?.form ?? 'packed';
         if (!(EVAL_FORMS as readonly string[]).includes(asked)) throw labError('BadOption', `form must be one of ${EVAL_FORMS.join(', ')}; got "${asked}"`);
+        // scoring against the base holds both models in one graph: by default only while that stays small
+        const big = model.baselineBytes.length > PAIR_DEFAULT_MAX_BYTES;
+        const withBase = settings?.compareToBase ?? !big;
+        const klSkipped = vId !== 'baseline' && !withBase && settings?.compareToBase === undefined
+          ? `not scored against the base: the model is ${(model.baselineBytes.length / 2 ** 20).toFixed(0)} MiB and the pair graph would hold it twice (over ${PAIR_DEFAULT_MAX_BYTES / 2 ** 20} MiB; ask with compareToBase)`
+          : undefined;
         const facts = tokenizerFacts(model.folder.tokenizerJson, model.tokenizer, model.summary.vocabSize);
         const text = settings?.text;
         const ids = text ? evalTextIds(model.tokenizer, String(text.name), text.data) : model.datasetIds;
         const datasetName = text ? String(text.name) : model.summary.datasetName;
         const target = {
           ids, datasetName, nPositions: model.summary.nPositions, tokenBytes: facts.bytes, bos: facts.bos,
-          ...(vId !== 'baseline' && settings?.compareToBase !== false ? { base: () => model.baselineBytes } : {}),
+          ...(vId !== 'baseline' && withBase ? { base: () => model.baselineBytes } : {}),
         };
         const finish = (form: EvalForm, r: TargetResult, formReason?: string): EvalResult => {
           const { scores, ...measured } = r;
           const agreement = agreeWithOtherBackend(`${modelId}|${vId}|${form}|${datasetName}:${ids.length}`, settings, scores);
           return {
-            modelId, variantId: vId, form, ...(formReason ? { formReason } : {}), settings: { ...settings, text: undefined }, ...measured, ...(agreement ? { agreement } : {}), finishedAt: new Date().toISOString(),
+            modelId, variantId: vId, form, ...(formReason ? { formReason } : {}), settings: { ...settings, text: undefined }, ...measured, ...(agreement ? { agreement } : {}), ...(klSkipped ? { klSkipped } : {}), finishedAt: new Date().toISOString(),
           };
         };
         if (vId === 'baseline') {

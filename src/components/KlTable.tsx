@@ -16,9 +16,15 @@ export function KlTable({ rows, settingsKey }: { rows: ResultRow[]; settingsKey:
     const e = evalOn(r, settingsKey);
     return e?.kl ? [{ r, e, k: e.kl }] : [];
   });
-  if (!lines.length) return null;
+  // unknown is shown as unknown: a variant left unscored against its base says why
+  const skipped = rows.flatMap((r) => {
+    const e = evalOn(r, settingsKey);
+    return e?.klSkipped ? [`${r.label}: ${e.klSkipped}`] : [];
+  });
+  if (!lines.length && !skipped.length) return null;
   return (
     <div data-testid="kl-table">
+      {skipped.map((why) => <p key={why} className="muted small" data-testid="kl-skipped">{why}</p>)}
       <h3>Against the base model <span className="muted small">same tokens, token by token; KL in nats; Δp = p<sub>variant</sub> − p<sub>base</sub> of the correct token, in points</span></h3>
       <div className="scroll" tabIndex={0} aria-label="KL against the base, per variant">
         <table className="small">
