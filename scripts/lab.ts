@@ -146,9 +146,11 @@ async function run(a: Args, say: (s: string) => void): Promise<number> {
       say(`loading ${files.length} files from ${a.model}`);
       await page.getByTestId('file-input').setInputFiles(files);
       const name = await page.getByTestId('model-name').innerText();
+      // done when the new model is in, or when loading ended with an error (then the banner says why)
       await page.waitForFunction((before) => {
         const st = (window as unknown as { __lab: { store: Store } }).__lab.store.getState();
-        return !st.loading && (st.model as { name?: string } | undefined)?.name !== before;
+        const failed = (st.notices as { kind: string }[] | undefined)?.some((n) => n.kind === 'error');
+        return !st.loading && ((st.model as { name?: string } | undefined)?.name !== before || failed);
       }, name, { timeout: 300_000 }).catch(async () => {
         const banners = await page.getByTestId('error-banner').allInnerTexts();
         throw new CliError(`could not load the model from ${a.model}: ${banners.join('; ') || 'it did not load within 5 minutes'}`);
