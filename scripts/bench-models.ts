@@ -14,7 +14,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Browser } from '@playwright/test';
 import { unzipSync } from 'fflate';
-import { ok, type Outcome } from '../e2e/harness/outcome';
+import { call as callHarness, harness } from './bench-variants';
 import type { ClassificationResult, EvalResult, ModelSummary, VariantSummary } from '../workers/api';
 
 const TOKENS = 1024;
@@ -28,14 +28,11 @@ function node(script: string, args: string[]): any {
 }
 
 export async function benchModels(o: { browser: Browser; base: string; log: (s: string) => void }): Promise<{ models: Record<string, object>; notes: string[] }> {
-  const page = await o.browser.newPage();
+  const page = await harness(o.browser, o.base, o.log);
   const models: Record<string, object> = {};
   const notes: string[] = [];
   try {
-    await page.goto(`${o.base}e2e/harness/engine.html`, { timeout: 300_000 });
-    await page.waitForFunction(() => 'harness' in window, null, { timeout: 300_000 });
-    const call = async <T>(fn: string, ...args: unknown[]): Promise<T> =>
-      ok((await page.evaluate(([f, a]) => (window as any).harness[f as string](...(a as unknown[])), [fn, args] as const)) as Outcome<T>, fn);
+    const call = <T>(fn: string, ...args: unknown[]) => callHarness<T>(page, fn, ...args);
     const settings = { backend: 'wasm', tokens: TOKENS, context: 256, stride: 256, throughputRuns: 0 };
     const lm = async (name: string, folder: string, onnx: string, load: () => Promise<ModelSummary>) => {
       o.log(`models: ${name}`);

@@ -8,7 +8,7 @@
  * 8 new tokens. Each figure comes with its settings, the WASM threads and the adapter.
  */
 import type { Browser } from '@playwright/test';
-import { ok, type Outcome } from '../e2e/harness/outcome';
+import { call as callHarness, harness } from './bench-variants';
 import type { Backend, GenerationResult, ModelSummary, PrefillSpeedResult } from '../workers/api';
 
 const PLAN: Record<Backend, { batches: number[]; seqLen: number; runs: number; newTokens: number }> = {
@@ -18,14 +18,11 @@ const PLAN: Record<Backend, { batches: number[]; seqLen: number; runs: number; n
 const round = (x: number, d = 1) => (Number.isFinite(x) ? Number(x.toFixed(d)) : x);
 
 export async function benchSpeed(o: { browser: Browser; base: string; webgpu: boolean; log: (s: string) => void }): Promise<{ speed: Record<string, object>; notes: string[] }> {
-  const page = await o.browser.newPage();
+  const page = await harness(o.browser, o.base, o.log);
   const speed: Record<string, object> = {};
   const notes: string[] = [];
   try {
-    await page.goto(`${o.base}e2e/harness/engine.html`, { timeout: 300_000 });
-    await page.waitForFunction(() => 'harness' in window, null, { timeout: 300_000 });
-    const call = async <T>(fn: string, ...args: unknown[]): Promise<T> =>
-      ok((await page.evaluate(([f, a]) => (window as any).harness[f as string](...(a as unknown[])), [fn, args] as const)) as Outcome<T>, fn);
+    const call = <T>(fn: string, ...args: unknown[]) => callHarness<T>(page, fn, ...args);
     const files = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/decoder_model_merged.onnx'];
     const prefillModel = await call<ModelSummary>('loadDemo', 'brown-gpt2');
     const kvModel = await call<ModelSummary>('loadFolder', '/models/brown-gpt2/', files);

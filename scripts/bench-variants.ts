@@ -42,7 +42,7 @@ const EXPORTS: Record<string, VariantSpec> = {
 
 const round = (x: number, d = 4) => (Number.isFinite(x) ? Number(x.toFixed(d)) : x);
 
-async function harness(browser: Browser, base: string, log: (s: string) => void): Promise<Page> {
+export async function harness(browser: Browser, base: string, log: (s: string) => void): Promise<Page> {
   const page = await browser.newPage();
   page.on('pageerror', (e) => log(`[page error] ${e.message}`));
   await page.goto(`${base}e2e/harness/engine.html`, { timeout: 300_000 });
@@ -50,7 +50,7 @@ async function harness(browser: Browser, base: string, log: (s: string) => void)
   return page;
 }
 
-async function call<T>(page: Page, fn: string, ...args: unknown[]): Promise<T> {
+export async function call<T>(page: Page, fn: string, ...args: unknown[]): Promise<T> {
   const o = (await page.evaluate(([f, a]) => (window as any).harness[f as string](...(a as unknown[])), [fn, args] as const)) as Outcome<T>;
   return ok(o, fn);
 }

@@ -8,7 +8,9 @@ import type { ClassificationResult, ClassifySettings } from '../api';
 import { labError } from '../errors';
 import type { Job } from '../jobs';
 import type { LabelledExample } from '../model/classifier';
-import { getSession, runClassifier } from './ort-runtime';
+import { prefillFeeds, type InputInfo } from '../model/graph-kind';
+import { getSession, runFeeds } from './ort-runtime';
+import { quantile } from './speed';
 
 export type ClassifyMeasured = Pick<ClassificationResult, 'examples' | 'accuracy' | 'macroPrecision' | 'macroRecall' | 'macroF1' | 'perClass' | 'confusion' | 'latencyMs' | 'samplesPerS'>;
 
@@ -31,13 +33,6 @@ export function classificationReport(truth: readonly number[], predicted: readon
   return { accuracy: correct / truth.length, macroPrecision: mean((x) => x.precision), macroRecall: mean((x) => x.recall), macroF1: mean((x) => x.f1), perClass, confusion };
 }
 
-function quantile(sorted: number[], q: number): number {
-  if (!sorted.length) return NaN;
-  const at = (sorted.length - 1) * q;
-  const lo = Math.floor(at);
-  return sorted[lo] + (sorted[Math.min(lo + 1, sorted.length - 1)] - sorted[lo]) * (at - lo);
-}
-
 export async function classifyTarget(
   t: { key: string; getBytes: () => Uint8Array; examples: readonly LabelledExample[]; labels: readonly string[] },
   s: ClassifySettings,
@@ -56,7 +51,9 @@ export async function classifyTarget(
   for (let i = 0; i < n; i++) {
     await job.checkpoint();
     const ex = t.examples[i];
-    const { logits, ms: took } = await runClassifier(h, BigInt64Array.from(ex.ids, (x) => BigInt(x)));
+    const feeds = prefillFeeds(BigInt64Array.from(ex.ids, (x) => BigInt(x)), h.session.inputMetadata as readonly InputInfo[], (type, data, dims) => new h.ort.Tensor(type as 'float32', data as Float32Array, dims));
+    const { out, ms: took } = await runFeeds(h, feeds, ['logits']);
+    const logits = out.logits.data as Float32Array;
     if (logits.length !== t.labels.length) throw labError('NotLanguageModel', `the classifier gave ${logits.length} logits for ${t.labels.length} labels`);
     let best = 0;
     for (let c = 1; c < logits.length; c++) if (logits[c] > logits[best]) best = c;

@@ -12,22 +12,12 @@ import type { Job } from '../jobs';
 import type { TextTokenizer } from '../model/tokenizer';
 import { hasKvCache, kvDecode } from './kv-decode';
 import { getSession, runLogits } from './ort-runtime';
+import { quantile } from './speed';
+import { seededRandom } from '../seeded-random';
 
 const MAX_NEW_TOKENS = 512;
 
 export type GenerationMeasured = Pick<GenerationResult, 'promptTokens' | 'tokens' | 'text' | 'decode' | 'msPerToken' | 'tokensPerS'>;
-
-/** mulberry32: a small seeded generator, so a seed gives the same draws on every machine. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The next token from one row of logits. */
 export function pickToken(row: Float32Array, temperature: number, random: () => number): number {
@@ -40,13 +30,6 @@ export function pickToken(row: Float32Array, temperature: number, random: () => 
   let u = random() * sum;
   for (let i = 0; i < row.length; i++) if ((u -= p[i]) <= 0) return i;
   return best;
-}
-
-function quantile(sorted: number[], q: number): number {
-  if (!sorted.length) return NaN;
-  const at = (sorted.length - 1) * q;
-  const lo = Math.floor(at);
-  return sorted[lo] + (sorted[Math.min(lo + 1, sorted.length - 1)] - sorted[lo]) * (at - lo);
 }
 
 export async function generateTarget(
@@ -65,7 +48,7 @@ export async function generateTarget(
   job.progress('session', 0, 1, `starting ${s.backend} session`);
   const h = await getSession(t.key, s.backend, t.getBytes);
   job.progress('session', 1, 1);
-  const random = seeded(s.seed ?? 0);
+  const random = seededRandom(s.seed ?? 0);
   const window = t.nPositions > 0 ? t.nPositions : Infinity;
   if (hasKvCache(h) && prompt.length + s.maxNewTokens <= window) {
     const start = performance.now();

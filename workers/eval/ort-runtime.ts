@@ -223,19 +223,6 @@ export function runScored(h: SessionHandle, ids: BigInt64Array, targets: BigInt6
   });
 }
 
-/** One sequence-classifier run over `ids` (batch 1): its logits (labels) and the run's wall time. */
-export function runClassifier(h: SessionHandle, ids: BigInt64Array): Promise<{ logits: Float32Array; ms: number }> {
-  return serial(async () => {
-    const ort = h.ort;
-    const feeds = prefillFeeds(ids, h.session.inputMetadata as readonly InputInfo[], (type, data, dims) => new ort.Tensor(type as 'float32', data as Float32Array, dims));
-    const t0 = performance.now();
-    const out = await h.session.run(feeds, ['logits']);
-    const t = out.logits;
-    const logits = (t.location === 'cpu' ? t.data : await t.getData(true)) as Float32Array;
-    return { logits, ms: performance.now() - t0 };
-  });
-}
-
 /** One run with feeds the caller built (a KV-cache decode step feeds the last step's present tensors back). */
 export function runFeeds(h: SessionHandle, feeds: Record<string, OrtWebgpu.Tensor>, names: readonly string[]): Promise<{ out: Record<string, OrtWebgpu.Tensor>; ms: number }> {
   return serial(async () => {
