@@ -14,6 +14,7 @@
  *       [--stride 256] [--runs 3] [--webgpu-runs N] [--port 5199] [--skip-webgpu] [--extra]
  * WebGPU on SwiftShader (no GPU) takes seconds to minutes per window: by default it scores 512 tokens in 1 pass (--webgpu-tokens, --webgpu-runs).
  * --extra adds diagnostic contestants (bare ORT in a worker, bare ORT from the webgpu bundle).
+ * --only ppl,classification,… runs only the named blocks (default: all of them; see BLOCKS).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -31,6 +32,7 @@ import { benchEval } from './bench-eval';
 import { benchMethods } from './bench-methods';
 import { benchModels } from './bench-models';
 import { benchSpeed } from './bench-speed';
+import { benchClassification } from './bench-classification';
 
 const MODEL = 'brown-gpt2';
 const DATASET = 'brown-test.txt';
@@ -49,8 +51,15 @@ const { values: a } = parseArgs({
     'skip-scale': { type: 'boolean', default: false },
     'skip-reliability': { type: 'boolean', default: false },
     extra: { type: 'boolean', default: false },
+    only: { type: 'string' },
   },
 });
+
+/** The bench's blocks, in the order they run; `--only a,b` runs just those. */
+const BLOCKS = Object.freeze(['ppl', 'export', 'eval', 'speed', 'models', 'classification', 'scale', 'reliability', 'calibrated', 'methods'] as const);
+const only = a.only === undefined ? undefined : new Set(a.only.split(',').map((x) => x.trim()).filter(Boolean));
+for (const b of only ?? []) if (!(BLOCKS as readonly string[]).includes(b)) throw new Error(`--only: unknown block "${b}"; the blocks are ${BLOCKS.join(', ')}`);
+const want = (b: (typeof BLOCKS)[number]) => !only || only.has(b);
 
 const log = (s: string) => console.error(`[bench] ${s}`);
 const round = (x: number, d = 4) => (Number.isFinite(x) ? Number(x.toFixed(d)) : x);
@@ -177,10 +186,14 @@ async function main(): Promise<void> {
   const tokenizeS = (performance.now() - t0) / 1000;
   if (allIds.length < tokens) throw new Error(`--tokens ${tokens} > dataset tokens ${allIds.length}`);
   const ids = allIds.slice(0, Math.max(tokens, webgpuTokens));
+  if (only) log(`only: ${[...only].join(', ')}`);
   const windows = slidingWindows(s);
 
-  log(`ort_node: ${tokens} tokens, ${windows.length} windows, ${runs} runs`);
-  const node = await ortNode(ids, s, runs);
+  let node: Contestant | null = null;
+  if (want('ppl')) {
+    log(`ort_node: ${tokens} tokens, ${windows.length} windows, ${runs} runs`);
+    node = await ortNode(ids, s, runs);
+  }
 
   let vite: ChildProcess | undefined;
   let browser: Browser | undefined;
@@ -210,11 +223,13 @@ async function main(): Promise<void> {
     await withPage(browser, base, async (page) => {
       await call(page, 'prime');
       await call(page, 'labLoad', MODEL);
+      machinePage = await call(page, 'machine');
+      caps = await call<Capabilities>(page, 'labCapabilities');
     });
 
     // bare and lab_wasm on one page, their timed passes interleaved (ABBA…) so that background load
     // drifts hit both alike; the bare session lives on the page's main thread, the lab in its worker
-    await withPage(browser, base, async (page) => {
+    if (want('ppl')) await withPage(browser, base, async (page) => {
       machinePage = await call(page, 'machine');
       caps = await call<Capabilities>(page, 'labCapabilities');
       const model = await call<ModelSummary>(page, 'labLoad', MODEL);
@@ -248,7 +263,7 @@ async function main(): Promise<void> {
       pairedRatios = labP.map((l, i) => fastP[i].seconds / l.seconds);
     });
 
-    if (a.extra) {
+    if (a.extra && want('ppl')) {
       for (const bundle of ['wasm', 'webgpu'] as const) {
         log(`extra: bare in a plain worker (onnxruntime-web/${bundle}${bundle === 'webgpu' ? ' with the wasm EP: the build the lab uses' : ''})`);
         await withPage(browser, base, async (page) => {
@@ -257,7 +272,8 @@ async function main(): Promise<void> {
       }
     }
 
-    if (a['skip-webgpu']) notes.push('lab_webgpu skipped (--skip-webgpu)');
+    if (!want('ppl')) notes.push('ppl contestants skipped (--only)');
+    else if (a['skip-webgpu']) notes.push('lab_webgpu skipped (--skip-webgpu)');
     else if (!caps?.webgpu) notes.push(`lab_webgpu skipped: ${caps?.webgpuReason}`);
     else {
       log(`lab_webgpu: ${webgpuTokens} tokens, ${webgpuRuns} runs`);
@@ -277,8 +293,8 @@ async function main(): Promise<void> {
     }
     const outDir = path.dirname(path.resolve(a.out ?? 'bench.json'));
     const webgpu = Boolean(caps?.webgpu) && !a['skip-webgpu'];
-    log('variants: packed vs simulated, exports, interleaved speed');
-    try {
+    if (want('export')) try {
+      log('variants: packed vs simulated, exports, interleaved speed');
       const v = await benchExportsAndSpeed({ browser, base, outDir, ids, settings: { tokens: Math.min(tokens, 2048), context, stride }, runs, webgpu, log });
       variantReport.export = v.export;
       variantReport.speed_packed = v.speed_packed;
@@ -286,31 +302,40 @@ async function main(): Promise<void> {
     } catch (e) {
       notes.push(`export/speed_packed failed: ${(e as Error).message.slice(0, 300)}`);
     }
-    log('evaluation: KL against the base, backend agreement, bytes read back');
-    try {
+    if (want('eval')) try {
+      log('evaluation: KL against the base, backend agreement, bytes read back');
       const { notes: evalNotes, ...evalReport } = await benchEval({ browser, base, tokens: Math.min(tokens, 2048), context, stride, webgpu, log });
       Object.assign(variantReport, evalReport);
       notes.push(...evalNotes);
     } catch (e) {
       notes.push(`kld/backend_agreement failed: ${(e as Error).message.slice(0, 300)}`);
     }
-    log('speed: prefill batch scaling and KV-cache decode');
-    try {
+    if (want('speed')) try {
+      log('speed: prefill batch scaling and KV-cache decode');
       const sp = await benchSpeed({ browser, base, webgpu, log });
       variantReport.speed = sp.speed;
       notes.push(...sp.notes);
     } catch (e) {
       notes.push(`speed failed: ${(e as Error).message.slice(0, 300)}`);
     }
-    log('models: fixtures as people publish them, lab WASM vs onnxruntime-node');
-    try {
+    if (want('models')) try {
+      log('models: fixtures as people publish them, lab WASM vs onnxruntime-node');
       const md = await benchModels({ browser, base, log });
       variantReport.models = md.models;
       notes.push(...md.notes);
     } catch (e) {
       notes.push(`models failed: ${(e as Error).message.slice(0, 300)}`);
     }
-    if (a['skip-scale']) notes.push('compression and scale skipped (--skip-scale)');
+    if (want('classification')) try {
+      log('classification: the demo classifier, baseline and variants, WASM, against onnxruntime-node');
+      const cl = await benchClassification({ browser, base, log });
+      variantReport.classification = cl.classification;
+      notes.push(...cl.notes);
+    } catch (e) {
+      notes.push(`classification failed: ${(e as Error).message.slice(0, 300)}`);
+    }
+    if (!want('scale')) notes.push('compression and scale skipped (--only)');
+    else if (a['skip-scale']) notes.push('compression and scale skipped (--skip-scale)');
     else {
       log('scale: the 124 M GPT-2 shape');
       const sc = await benchScale({ browser, base, webgpu, log });
@@ -322,11 +347,11 @@ async function main(): Promise<void> {
     await browser?.close().catch(() => {});
     stopVite(vite);
   }
-  if (a['skip-reliability']) notes.push('reliability skipped (--skip-reliability)');
+  if (a['skip-reliability'] || !want('reliability')) notes.push(`reliability skipped (${a['skip-reliability'] ? '--skip-reliability' : '--only'})`);
   else variantReport.reliability = benchReliability(log, port + 1);
   // the calibrated methods (Wanda, GPTQ) and their laws, in Node on the packed models (scripts/bench-calibrated.ts);
   // imported late: the engine's kernels import .wgsl files, which raw-import.mjs teaches Node to load
-  try {
+  if (want('calibrated')) try {
     const hooks = './raw-import.mjs';
     await import(hooks);
     const { benchCalibrated } = await import('./bench-calibrated');
@@ -339,7 +364,7 @@ async function main(): Promise<void> {
     notes.push(`calibrated methods failed: ${(e as Error).message.slice(0, 300)}`);
   }
   // every compression method and the laws, in Node on the packed models (scripts/bench-methods.ts)
-  try {
+  if (want('methods')) try {
     const m = await benchMethods({ tokens: Math.min(tokens, 2048), context, stride }, undefined, log);
     variantReport.laws = { ...(variantReport.laws as object | undefined), ...m.laws };
     variantReport.methods = { ...(variantReport.methods as object | undefined), ...m.methods };
@@ -357,7 +382,7 @@ async function main(): Promise<void> {
   const agree: Record<string, number> = {};
   for (const k of Object.keys(results)) {
     const r = results[k];
-    if (!r || k === 'ort_node') continue;
+    if (!r || !node || k === 'ort_node') continue;
     if (r.tokensScored !== node.tokensScored || r.windows !== node.windows) {
       if (k === 'lab_webgpu' && webgpuTokens !== tokens) continue;
       notes.push(`${k} scored ${r.tokensScored} tokens in ${r.windows} windows; ort_node ${node.tokensScored} in ${node.windows}`);
@@ -388,7 +413,7 @@ async function main(): Promise<void> {
     stride,
     windows: windows.length,
     tokens_fed: windows.reduce((acc, w) => acc + (w.end - w.begin), 0),
-    tokens_scored: node.tokensScored,
+    tokens_scored: node?.tokensScored ?? null,
     runs,
     webgpu_runs: webgpuRuns,
     ppl: Object.fromEntries(Object.keys(results).map((k) => [k, ppl(k)])),
