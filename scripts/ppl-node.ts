@@ -41,7 +41,7 @@ const readJson = (p: string, optional = false): Record<string, unknown> => {
   }
 };
 
-/** Feeds for ids at batch 1: all-ones mask, positions 0.., and an empty past for a KV-cache decoder. */
+/** Feeds for ids at batch 1: all-ones mask, positions 0.., logits kept for every position, and an empty past for a KV-cache decoder. */
 function feedsFor(s: ort.InferenceSession, ids: number[]): Record<string, ort.Tensor> {
   const n = ids.length;
   const i64 = (xs: Iterable<number>) => BigInt64Array.from(xs, (x) => BigInt(x));
@@ -49,7 +49,15 @@ function feedsFor(s: ort.InferenceSession, ids: number[]): Record<string, ort.Te
   const meta = s.inputMetadata as unknown as { name: string; shape?: (number | string)[] }[];
   for (const m of meta) {
     if (m.name === 'attention_mask') feeds[m.name] = new ort.Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]);
-    else if (m.name === 'position_ids') feeds[m.name] = new ort.Tensor('int64', i64(Array.from({ length: n }, (_, i) => i)), [1, n]);
+    else if (m.name === 'position_ids') {
+      // (batch, seq), or (sections, batch, seq) in multimodal-RoPE models: text repeats 0.. in every section
+      const sections = m.shape?.length === 3 ? Number(m.shape[0]) || 3 : 0;
+      feeds[m.name] = sections
+        ? new ort.Tensor('int64', i64(Array.from({ length: sections * n }, (_, i) => i % n)), [sections, 1, n])
+        : new ort.Tensor('int64', i64(Array.from({ length: n }, (_, i) => i)), [1, n]);
+    } else if (m.name === 'logits_to_keep' || m.name === 'num_logits_to_keep') {
+      feeds[m.name] = new ort.Tensor('int64', new BigInt64Array(1), m.shape?.length ? [1] : []); // 0 = all positions
+    }
     else if (m.name === 'use_cache_branch') feeds[m.name] = new ort.Tensor('bool', new Uint8Array([0]), [1]);
     else if (m.name.startsWith('past_key_values.')) {
       const [, heads, , headDim] = m.shape ?? [];

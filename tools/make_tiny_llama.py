@@ -8,7 +8,13 @@ Two graphs, the way Optimum exports them:
   onnx/model.onnx          input_ids, attention_mask -> logits                         (prefill)
   onnx/decoder_model.onnx  + past_key_values.N.key/value -> logits, present.N.key/value  (KV cache)
 
-  /usr/bin/python3 tools/make_tiny_llama.py [--out e2e/fixtures/tiny-llama]
+Variants with the same weights (same seed):
+  --variant extras  e2e/fixtures/tiny-llama-extras: one KV-cache decoder (onnx/model.onnx) that also
+                    takes position_ids of shape (3, batch, seq) (multimodal RoPE: rotary frequencies
+                    [2, 2, 1] read rows t, h, w) and a scalar logits_to_keep (0 = every position)
+  --variant fp16    e2e/fixtures/tiny-llama-fp16: the prefill graph computing in fp16
+
+  /usr/bin/python3 tools/make_tiny_llama.py [--variant plain|extras|fp16] [--out DIR]
 """
 import argparse
 import json
@@ -81,10 +87,18 @@ class Block(nn.Module):
         return x, k, v
 
 
+# hidden 40 / 4 heads: head dim 10, 5 rotary frequencies; mrope sections [2, 2, 1] (rows t, h, w)
+MROPE_ROWS = [0, 0, 1, 1, 2]
+
+
 class TinyLlama(nn.Module):
-    def __init__(self, c):
+    def __init__(self, c, extras=False):
         super().__init__()
         self.c = c
+        # extras: inputs some published decoders have: position_ids of rank 3 (3, batch, seq) as in
+        # multimodal RoPE (Qwen2-VL's mrope: each third of the rotary frequencies reads one row) and
+        # logits_to_keep (a scalar; 0 keeps every position's logits, k > 0 only the last k)
+        self.extras = extras
         self.embed_tokens = nn.Embedding(c["vocab_size"], c["hidden_size"])
         self.layers = nn.ModuleList([Block(c) for _ in range(c["num_hidden_layers"])])
         self.norm = RMSNorm(c["hidden_size"], c["rms_norm_eps"])
@@ -92,13 +106,22 @@ class TinyLlama(nn.Module):
         hd = c["hidden_size"] // c["num_attention_heads"]
         self.register_buffer("inv_freq", 1.0 / (c["rope_theta"] ** (torch.arange(0, hd, 2).float() / hd)), persistent=False)
 
-    def forward(self, input_ids, attention_mask, *past):
+    def forward(self, input_ids, attention_mask, *rest):
         b, t = input_ids.shape
-        past_len = past[0].shape[2] if past else 0
-        pos = torch.arange(t).float() + past_len
-        freqs = torch.outer(pos, self.inv_freq)
-        emb = torch.cat([freqs, freqs], dim=-1)
-        cos, sin = emb.cos()[None, None], emb.sin()[None, None]
+        if self.extras:
+            position_ids, logits_to_keep, past = rest[0], rest[1], rest[2:]
+            # (3, b, t, freqs): frequency i rotates by the position in row MROPE_ROW[i]
+            f = position_ids.float()[..., None] * self.inv_freq
+            freqs = torch.cat([f[r, :, :, i:i + 1] for i, r in enumerate(MROPE_ROWS)], dim=-1)
+            emb = torch.cat([freqs, freqs], dim=-1)
+            cos, sin = emb.cos()[:, None], emb.sin()[:, None]
+        else:
+            past = rest
+            past_len = past[0].shape[2] if past else 0
+            pos = torch.arange(t).float() + past_len
+            freqs = torch.outer(pos, self.inv_freq)
+            emb = torch.cat([freqs, freqs], dim=-1)
+            cos, sin = emb.cos()[None, None], emb.sin()[None, None]
         x = self.embed_tokens(input_ids)
         presents = []
         for i, layer in enumerate(self.layers):
@@ -106,28 +129,18 @@ class TinyLlama(nn.Module):
             pk, pv = (past[2 * i], past[2 * i + 1]) if past else (empty, empty)
             x, k, v = layer(x, cos, sin, pk, pv)
             presents += [k, v]
+        if self.extras:
+            # Hugging Face's slice(-logits_to_keep, None): 0 keeps all; written so the export keeps it dynamic
+            start = (t - logits_to_keep) % t
+            x = x.index_select(1, torch.arange(start, t))
         logits = self.lm_head(self.norm(x))
         return (logits, *presents) if past else logits
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--out", default=os.path.join(ROOT, "e2e", "fixtures", "tiny-llama"))
-    ap.add_argument("--seed", type=int, default=0)
-    a = ap.parse_args()
-    torch.manual_seed(a.seed)
-    model = TinyLlama(CFG).eval()
-    with torch.no_grad():
-        for n, p in model.named_parameters():
-            # wider than the usual 0.02 so the random logits are far from uniform
-            if p.dim() == 2:
-                p.normal_(0, 0.2)
-            elif "layernorm" in n or n == "norm.weight":
-                p.uniform_(0.5, 1.5)
-    os.makedirs(os.path.join(a.out, "onnx"), exist_ok=True)
+def export_plain(model, out):
     ids = torch.tensor([[1, 2, 3, 4, 5]])
     mask = torch.ones_like(ids)
-    torch.onnx.export(model, (ids, mask), os.path.join(a.out, "onnx", "model.onnx"), opset_version=17,
+    torch.onnx.export(model, (ids, mask), os.path.join(out, "onnx", "model.onnx"), opset_version=17,
                       input_names=["input_ids", "attention_mask"], output_names=["logits"],
                       dynamic_axes={"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
                                     "logits": {0: "batch", 1: "seq"}})
@@ -138,16 +151,90 @@ def main():
     dyn = {"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "total"}, "logits": {0: "batch", 1: "seq"}}
     dyn.update({p: {0: "batch", 2: "past"} for p in past_names})
     dyn.update({p: {0: "batch", 2: "total"} for p in present_names})
-    torch.onnx.export(model, (ids, torch.ones(1, 8, dtype=torch.long), *past), os.path.join(a.out, "onnx", "decoder_model.onnx"),
+    torch.onnx.export(model, (ids, torch.ones(1, 8, dtype=torch.long), *past), os.path.join(out, "onnx", "decoder_model.onnx"),
                       opset_version=17, input_names=["input_ids", "attention_mask", *past_names],
                       output_names=["logits", *present_names], dynamic_axes=dyn)
+
+
+def export_extras(model, out):
+    """One KV-cache decoder, onnx/model.onnx as transformers.js-ready repos name it, with the extra inputs."""
+    nkv, hd, n = CFG["num_key_value_heads"], CFG["hidden_size"] // CFG["num_attention_heads"], CFG["num_hidden_layers"]
+    ids = torch.tensor([[1, 2, 3, 4, 5]])
+    past = tuple(torch.randn(1, nkv, 3, hd) for _ in range(2 * n))
+    pos = (torch.arange(5) + 3).view(1, 1, 5).expand(3, 1, 5).contiguous()
+    keep = torch.tensor(2, dtype=torch.long)
+    past_names = [f"past_key_values.{i}.{kv}" for i in range(n) for kv in ("key", "value")]
+    present_names = [f"present.{i}.{kv}" for i in range(n) for kv in ("key", "value")]
+    dyn = {"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "total"}, "position_ids": {1: "batch", 2: "seq"},
+           "logits": {0: "batch", 1: "kept"}}
+    dyn.update({p: {0: "batch", 2: "past"} for p in past_names})
+    dyn.update({p: {0: "batch", 2: "total"} for p in present_names})
+    torch.onnx.export(model, (ids, torch.ones(1, 8, dtype=torch.long), pos, keep, *past), os.path.join(out, "onnx", "model.onnx"),
+                      opset_version=17, input_names=["input_ids", "attention_mask", "position_ids", "logits_to_keep", *past_names],
+                      output_names=["logits", *present_names], dynamic_axes=dyn)
+
+
+def to_half(path):
+    """The f32 graph rewritten to compute in fp16, as float16 converters do: every float initializer,
+    Constant, ConstantOfShape value, Cast to float and declared float type becomes half."""
+    import numpy as np
+    import onnx
+    from onnx import TensorProto, numpy_helper
+    m = onnx.load(path)
+    g = m.graph
+    half = lambda t: numpy_helper.from_array(numpy_helper.to_array(t).astype(np.float16), t.name)
+    for i, t in enumerate(g.initializer):
+        if t.data_type == TensorProto.FLOAT:
+            g.initializer[i].CopyFrom(half(t))
+    for node in g.node:
+        for a in node.attribute:
+            if node.op_type == "Cast" and a.name == "to" and a.i == TensorProto.FLOAT:
+                a.i = TensorProto.FLOAT16
+            if a.type == onnx.AttributeProto.TENSOR and a.t.data_type == TensorProto.FLOAT:
+                a.t.CopyFrom(half(a.t))
+    for v in list(g.input) + list(g.output) + list(g.value_info):
+        if v.type.tensor_type.elem_type == TensorProto.FLOAT:
+            v.type.tensor_type.elem_type = TensorProto.FLOAT16
+    onnx.checker.check_model(m)
+    onnx.save(m, path)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--variant", choices=["plain", "extras", "fp16"], default="plain",
+                    help="plain: prefill + KV-cache graphs; extras: one KV-cache decoder with 3-D position_ids and "
+                         "logits_to_keep; fp16: the prefill graph computing in fp16")
+    ap.add_argument("--out", default=None)
+    ap.add_argument("--seed", type=int, default=0)
+    a = ap.parse_args()
+    out = a.out or os.path.join(ROOT, "e2e", "fixtures", {"plain": "tiny-llama", "extras": "tiny-llama-extras", "fp16": "tiny-llama-fp16"}[a.variant])
+    torch.manual_seed(a.seed)
+    # the same seed gives the same weights in every variant (the parameters are made in the same order)
+    model = TinyLlama(CFG, extras=a.variant == "extras").eval()
+    with torch.no_grad():
+        for n, p in model.named_parameters():
+            # wider than the usual 0.02 so the random logits are far from uniform
+            if p.dim() == 2:
+                p.normal_(0, 0.2)
+            elif "layernorm" in n or n == "norm.weight":
+                p.uniform_(0.5, 1.5)
+    os.makedirs(os.path.join(out, "onnx"), exist_ok=True)
+    if a.variant == "extras":
+        export_extras(model, out)
+    else:
+        export_plain(model, out)
+    if a.variant == "fp16":
+        os.remove(os.path.join(out, "onnx", "decoder_model.onnx"))
+        to_half(os.path.join(out, "onnx", "model.onnx"))
     cfg = {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "tie_word_embeddings": False, "hidden_act": "silu",
-           "bos_token_id": 8191, "eos_token_id": 8191, "torch_dtype": "float32", **CFG}
-    json.dump(cfg, open(os.path.join(a.out, "config.json"), "w"), indent=1)
+           "bos_token_id": 8191, "eos_token_id": 8191, "torch_dtype": "float16" if a.variant == "fp16" else "float32", **CFG}
+    if a.variant == "extras":
+        cfg["rope_scaling"] = {"type": "mrope", "mrope_section": [MROPE_ROWS.count(r) for r in range(3)]}
+    json.dump(cfg, open(os.path.join(out, "config.json"), "w"), indent=1)
     demo = os.path.join(ROOT, "public", "models", "brown-gpt2")
     for f in ("tokenizer.json", "tokenizer_config.json"):
-        shutil.copy(os.path.join(demo, f), os.path.join(a.out, f))
-    print(f"tiny llama: {sum(p.numel() for p in model.parameters())} parameters -> {a.out}")
+        shutil.copy(os.path.join(demo, f), os.path.join(out, f))
+    print(f"tiny llama ({a.variant}): {sum(p.numel() for p in model.parameters())} parameters -> {out}")
 
 
 if __name__ == "__main__":

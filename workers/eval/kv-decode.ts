@@ -5,7 +5,7 @@
  * The attention mask covers past + new tokens; a merged decoder's use_cache_branch is true after
  * the first step.
  */
-import { prefillFeeds, PAST_INPUT, type InputInfo } from '../model/graph-kind';
+import { decodeStepFeeds, prefillFeeds, PAST_INPUT, type InputInfo } from '../model/graph-kind';
 import { runFeeds, type SessionHandle } from './ort-runtime';
 
 type Tensor = Parameters<typeof runFeeds>[1][string];
@@ -47,13 +47,7 @@ export async function kvDecode(h: SessionHandle, prompt: readonly number[], step
     if (onToken) await onToken(i);
     if (i === steps - 1) break;
     total += 1;
-    const feeds: Record<string, Tensor> = { input_ids: make('int64', BigInt64Array.from([BigInt(next)]), [1, 1]) };
-    for (const m of meta) {
-      if (m.name === 'attention_mask') feeds[m.name] = make('int64', new BigInt64Array(total).fill(1n), [1, total]);
-      else if (m.name === 'position_ids') feeds[m.name] = make('int64', BigInt64Array.from([BigInt(total - 1)]), [1, 1]);
-      else if (m.name === 'use_cache_branch') feeds[m.name] = make('bool', new Uint8Array([1]), [1]);
-      else if (m.name === 'token_type_ids') feeds[m.name] = make('int64', new BigInt64Array(1), [1, 1]);
-    }
+    const feeds = decodeStepFeeds(next, total, meta, make);
     for (const p of pastNames) feeds[p] = out[presentOf(p)];
     const step = await runFeeds(h, feeds, outNames);
     out = step.out;
