@@ -13,6 +13,8 @@ Variants with the same weights (same seed):
                     takes position_ids of shape (3, batch, seq) (multimodal RoPE: rotary frequencies
                     [2, 2, 1] read rows t, h, w) and a scalar logits_to_keep (0 = every position)
   --variant fp16    e2e/fixtures/tiny-llama-fp16: the prefill graph computing in fp16
+  --variant int8-dynamic  e2e/fixtures/tiny-llama-int8-dynamic: the prefill graph as onnxruntime's
+                    quantize_dynamic writes it (DynamicQuantizeLinear + MatMulInteger + Cast + Mul)
 
   /usr/bin/python3 tools/make_tiny_llama.py [--variant plain|extras|fp16] [--out DIR]
 """
@@ -199,15 +201,72 @@ def to_half(path):
     onnx.save(m, path)
 
 
+def to_int8_dynamic(path):
+    """The f32 graph quantized the way onnxruntime's quantize_dynamic writes it (no ORT quantizer is
+    installable here, so it is written out): every MatMul with a constant weight becomes
+        x -> DynamicQuantizeLinear -> (x_q uint8, x_scale, x_zero_point)      (one per distinct x)
+        MatMulInteger(x_q, W_q, x_zero_point, W_zero_point) -> int32 -> Cast(float) -> Mul(x_scale * W_scale)
+    Two weight forms, as the quantizer's options give them: attention projections per tensor, uint8
+    with a zero point (asymmetric); MLP and LM head per output column, int8 symmetric (zero point 0)."""
+    import numpy as np
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+    m = onnx.load(path)
+    g = m.graph
+    inits = {t.name: t for t in g.initializer}
+    nodes, new_inits, dql = [], [], {}
+    for node in g.node:
+        w = inits.get(node.input[1]) if node.op_type == "MatMul" and len(node.input) > 1 else None
+        if w is None or w.data_type != TensorProto.FLOAT or len(w.dims) != 2:
+            nodes.append(node)
+            continue
+        W = numpy_helper.to_array(w).astype(np.float64)
+        base = node.input[1]
+        if any(k in node.name for k in ("q_proj", "k_proj", "v_proj", "o_proj")):
+            lo, hi = min(W.min(), 0.0), max(W.max(), 0.0)
+            scale = np.float32((hi - lo) / 255.0)
+            zp = np.uint8(np.clip(np.round(-lo / scale), 0, 255))
+            q = np.clip(np.round(W / scale) + zp, 0, 255).astype(np.uint8)
+            scale_t, zp_t = np.array(scale, dtype=np.float32), np.array(zp, dtype=np.uint8)
+        else:
+            scale_t = (np.abs(W).max(axis=0) / 127.0).astype(np.float32)
+            scale_t[scale_t == 0] = 1
+            q = np.clip(np.round(W / scale_t), -127, 127).astype(np.int8)
+            zp_t = np.zeros(W.shape[1], dtype=np.int8)
+        new_inits += [numpy_helper.from_array(q, base + "_quantized"), numpy_helper.from_array(scale_t, base + "_scale"),
+                      numpy_helper.from_array(zp_t, base + "_zero_point")]
+        x, out = node.input[0], node.output[0]
+        if x not in dql:
+            dql[x] = (x + "_quantized", x + "_scale", x + "_zero_point")
+            nodes.append(helper.make_node("DynamicQuantizeLinear", [x], list(dql[x]), name=x + "_QuantizeLinear"))
+        xq, xs, xz = dql[x]
+        nodes += [
+            helper.make_node("MatMulInteger", [xq, base + "_quantized", xz, base + "_zero_point"], [out + "_output_quantized"], name=node.name + "_quant"),
+            helper.make_node("Cast", [out + "_output_quantized"], [out + "_output_quantized_cast_output"], name=node.name + "_cast", to=TensorProto.FLOAT),
+            helper.make_node("Mul", [xs, base + "_scale"], [out + "_scales_mul"], name=node.name + "_scales_mul"),
+            helper.make_node("Mul", [out + "_output_quantized_cast_output", out + "_scales_mul"], [out], name=node.name + "_output_scale_mul"),
+        ]
+    quantized = {n.input[1] for n in nodes if n.op_type == "MatMulInteger"}
+    keep = [t for t in g.initializer if t.name + "_quantized" not in quantized]
+    del g.initializer[:]
+    g.initializer.extend(keep + new_inits)
+    del g.node[:]
+    g.node.extend(nodes)
+    onnx.checker.check_model(m)
+    onnx.save(m, path)
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--variant", choices=["plain", "extras", "fp16"], default="plain",
+    ap.add_argument("--variant", choices=["plain", "extras", "fp16", "int8-dynamic"], default="plain",
                     help="plain: prefill + KV-cache graphs; extras: one KV-cache decoder with 3-D position_ids and "
-                         "logits_to_keep; fp16: the prefill graph computing in fp16")
+                         "logits_to_keep; fp16: the prefill graph computing in fp16; int8-dynamic: the prefill graph "
+                         "as onnxruntime's quantize_dynamic writes it (DynamicQuantizeLinear + MatMulInteger)")
     ap.add_argument("--out", default=None)
     ap.add_argument("--seed", type=int, default=0)
     a = ap.parse_args()
-    out = a.out or os.path.join(ROOT, "e2e", "fixtures", {"plain": "tiny-llama", "extras": "tiny-llama-extras", "fp16": "tiny-llama-fp16"}[a.variant])
+    out = a.out or os.path.join(ROOT, "e2e", "fixtures", {"plain": "tiny-llama", "extras": "tiny-llama-extras", "fp16": "tiny-llama-fp16",
+                                                            "int8-dynamic": "tiny-llama-int8-dynamic"}[a.variant])
     torch.manual_seed(a.seed)
     # the same seed gives the same weights in every variant (the parameters are made in the same order)
     model = TinyLlama(CFG, extras=a.variant == "extras").eval()
@@ -223,9 +282,9 @@ def main():
         export_extras(model, out)
     else:
         export_plain(model, out)
-    if a.variant == "fp16":
+    if a.variant in ("fp16", "int8-dynamic"):
         os.remove(os.path.join(out, "onnx", "decoder_model.onnx"))
-        to_half(os.path.join(out, "onnx", "model.onnx"))
+        (to_half if a.variant == "fp16" else to_int8_dynamic)(os.path.join(out, "onnx", "model.onnx"))
     cfg = {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "tie_word_embeddings": False, "hidden_act": "silu",
            "bos_token_id": 8191, "eos_token_id": 8191, "torch_dtype": "float16" if a.variant == "fp16" else "float32", **CFG}
     if a.variant == "extras":

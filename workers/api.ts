@@ -48,7 +48,7 @@ export interface LinearWeight {
 export interface PublishedWeight {
   /** the weight's name in the float reference */
   name: string;
-  format: 'MatMulNBits' | 'GatherBlockQuantized' | 'DequantizeLinear' | 'fp16' | 'bf16';
+  format: 'MatMulNBits' | 'GatherBlockQuantized' | 'DequantizeLinear' | 'fp16' | 'bf16' | 'MatMulInteger' | 'DynamicQuantizeMatMul';
   bits: number;
   /** block size of block-quantized formats */
   blockSize?: number;

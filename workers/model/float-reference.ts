@@ -10,6 +10,12 @@
  *   Transpose(f32 const, perm [1, 0])                     → f32 const, transposed
  *   MatMulNBits(A, B, scales[, zero_points][, g_idx][, bias]) → MatMul(A, W f32) [→ Add bias]
  *   GatherBlockQuantized(data, indices, scales[, zero_points]) → Gather(W f32, indices)
+ *   onnxruntime's quantize_dynamic form (int8 dynamic):
+ *     DynamicQuantizeLinear(x) → MatMulInteger(x_q, W_q const, x_zp, W_zp const) → Cast(float)
+ *       → Mul(·, Mul(x_scale, W_scale const))                     → MatMul(x, W f32)
+ *     with W = (W_q − W_zp) · W_scale, per tensor or per output column; the activation's run-time
+ *     8-bit quantization is a part of the published model the reference does not have
+ *   DynamicQuantizeMatMul(A, B const, b_scale, b_zp[, bias])  → MatMul(A, W f32) [→ Add bias]
  *   a graph computing in fp16 (fp16 weights read directly, fp16 activations) → the same graph in f32
  *
  * The published bytes stay what the baseline evaluates; what was undone is listed so the UI can
@@ -181,6 +187,62 @@ function widenHalfGraph(g: onnxProto.onnx.IGraphProto, weights: PublishedWeight[
   }
 }
 
+/** Per-column (length `cols`) or per-tensor (length 1) values, dequantizing a (rows, cols) int8/uint8 matrix. */
+function dequantColumns(q: Float32Array, cols: number, scale: Float32Array, zero: Float32Array | undefined): Float32Array {
+  const out = new Float32Array(q.length);
+  for (let i = 0; i < q.length; i++) {
+    const c = i % cols;
+    const s = scale.length === 1 ? scale[0] : scale[c];
+    const z = !zero ? 0 : zero.length === 1 ? zero[0] : zero[c];
+    out[i] = (q[i] - z) * s;
+  }
+  return out;
+}
+
+/**
+ * onnxruntime's quantize_dynamic chains, by the MatMulInteger node: the float input x, the weight's
+ * scale, and the nodes the whole chain is replaced by one MatMul with (Cast, the scale Mul, its
+ * output). Chains of another shape are left alone (the caller refuses them by name).
+ */
+function dynamicChains(nodes: NodeProto[], inits: Map<string, TensorProto>) {
+  const producer = new Map<string, NodeProto>();
+  const readers = new Map<string, NodeProto[]>();
+  for (const n of nodes) {
+    for (const o of n.output) producer.set(o, n);
+    for (const i of n.input) readers.set(i, [...(readers.get(i) ?? []), n]);
+  }
+  const only = (name: string) => (readers.get(name)?.length === 1 ? readers.get(name)![0] : undefined);
+  const chains = new Map<NodeProto, { x: string; wScale: string; cast: NodeProto; mul: NodeProto }>();
+  for (const m of nodes) {
+    if (m.domain || m.opType !== 'MatMulInteger' || !inits.has(m.input[1])) continue;
+    const dql = producer.get(m.input[0]);
+    if (!dql || dql.opType !== 'DynamicQuantizeLinear' || dql.output[0] !== m.input[0] || (m.input[2] && m.input[2] !== dql.output[2])) continue;
+    const cast = only(m.output[0]);
+    if (!cast || cast.opType !== 'Cast' || intAttr(cast, 'to', 0) !== DT.FLOAT) continue;
+    const mul = only(cast.output[0]);
+    if (!mul || mul.opType !== 'Mul') continue;
+    const scales = producer.get(mul.input[0] === cast.output[0] ? mul.input[1] : mul.input[0]);
+    if (!scales || scales.opType !== 'Mul' || !scales.input.includes(dql.output[1])) continue;
+    const wScale = scales.input[0] === dql.output[1] ? scales.input[1] : scales.input[0];
+    if (!inits.has(wScale)) continue;
+    chains.set(m, { x: dql.input[0], wScale, cast, mul });
+  }
+  return chains;
+}
+
+/** Drops nodes none of whose outputs is read (after a rewrite left them behind), last first. */
+function withoutDeadNodes(nodes: NodeProto[], graphOutputs: Set<string>): NodeProto[] {
+  const read = new Set(graphOutputs);
+  const kept: NodeProto[] = [];
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const n = nodes[i];
+    if (!n.output.some((o) => o && read.has(o))) continue;
+    kept.push(n);
+    for (const x of n.input) read.add(x);
+  }
+  return kept.reverse();
+}
+
 /**
  * The float reference, or undefined when the model already is one. Throws a clear error for a
  * form it cannot undo (e.g. MatMulNBits with g_idx).
@@ -209,8 +271,42 @@ export function floatReference(parsed: ParsedModel): { parsed: ParsedModel; publ
   const constOf = (name: string | undefined) => (name ? inits.get(name) : undefined);
   const nodes: NodeProto[] = [];
   let changed = compute === 'fp16';
+  const chains = dynamicChains(g.node as unknown as NodeProto[], inits);
+  const chainParts = new Set([...chains.values()].flatMap((c) => [c.cast, c.mul]));
   for (const n of g.node as unknown as NodeProto[]) {
     const label = n.name || `${n.opType}(${n.output[0]})`;
+    if (chainParts.has(n)) continue;
+    if (!n.domain && n.opType === 'MatMulInteger') {
+      const chain = chains.get(n);
+      if (!chain) throw labError('NotOnnx', `${label}: MatMulInteger outside onnxruntime's quantize_dynamic form (DynamicQuantizeLinear → MatMulInteger with a constant B → Cast → Mul by the scales) is not supported yet`);
+      const b = inits.get(n.input[1])!;
+      const dims = b.dims.map(toNum);
+      const zero = n.input[3] ? constantValues(inits.get(n.input[3])!) : undefined;
+      const w = dequantColumns(constantValues(b), dims[1], constantValues(inits.get(chain.wScale)!), zero);
+      const wName = `${n.input[1]}_dequantized`;
+      addConst(f32Tensor(wName, dims, w));
+      weights.push({ name: wName, format: 'MatMulInteger', bits: 8, params: w.length });
+      nodes.push(makeNode('MatMul', [chain.x, wName], chain.mul.output, label));
+      changed = true;
+      continue;
+    }
+    if (n.domain === MS && n.opType === 'DynamicQuantizeMatMul') {
+      const [a, bName, sName, zName, bias] = n.input;
+      const b = constOf(bName), sc = constOf(sName);
+      if (!b || !sc) throw labError('NotOnnx', `${label}: DynamicQuantizeMatMul whose weight is not constant`);
+      const dims = b.dims.map(toNum);
+      const zc = constOf(zName);
+      const w = dequantColumns(constantValues(b), dims[1], constantValues(sc), zc ? constantValues(zc) : undefined);
+      const wName = `${bName}_dequantized`;
+      addConst(f32Tensor(wName, dims, w));
+      weights.push({ name: wName, format: 'DynamicQuantizeMatMul', bits: 8, params: w.length });
+      if (bias) {
+        const mid = `${n.output[0]}_nobias`;
+        nodes.push(makeNode('MatMul', [a, wName], [mid], label), makeNode('Add', [mid, bias], n.output, `${label}_bias`));
+      } else nodes.push(makeNode('MatMul', [a, wName], n.output, label));
+      changed = true;
+      continue;
+    }
     const inputsConst = n.input.filter(Boolean).every((i) => inits.has(i));
     if (!n.domain && n.opType === 'DequantizeLinear' && inputsConst) {
       const x = inits.get(n.input[0])!;
@@ -295,11 +391,13 @@ export function floatReference(parsed: ParsedModel): { parsed: ParsedModel; publ
   }
   if (!changed) return undefined;
   // constants nobody reads any more (the packed codes, the half copies) are dropped
+  // and the activations' DynamicQuantizeLinear and scale products read by nothing any more
+  const live = chains.size ? withoutDeadNodes(nodes, new Set((g.output ?? []).map((o) => o.name!))) : nodes;
   const read = new Set<string>();
-  for (const n of nodes) for (const i of n.input) read.add(i);
+  for (const n of live) for (const i of n.input) read.add(i);
   for (const o of g.output ?? []) read.add(o.name!);
   const initializer = [...(g.initializer as unknown as TensorProto[]).filter((t) => read.has(t.name) && !added.some((a) => a.name === t.name)), ...added.filter((t) => read.has(t.name))];
-  g.node = nodes as unknown as onnxProto.onnx.INodeProto[];
+  g.node = live as unknown as onnxProto.onnx.INodeProto[];
   g.initializer = initializer as unknown as onnxProto.onnx.ITensorProto[];
   g.input = (g.input ?? []).filter((i) => !inits.has(i.name!) || read.has(i.name!));
   const proto = { ...(parsed.proto as unknown as onnxProto.onnx.IModelProto), graph: g } as unknown as ModelProto;
