@@ -55,6 +55,19 @@ export interface PublishedWeight {
   params: number;
 }
 
+/**
+ * An LM head tied to the token embedding (workers/model/tied-head.ts): 'shared' = one initializer
+ * read by the Gather and the head (compressed once, the Gather reads the compressed table);
+ * 'copy' / 'transposed-copy' = the file stores the table twice; 'through-transpose' = the head reads
+ * Transpose(table), which the float reference folds into a copy. In those three the head is
+ * compressed as its own tensor and the Gather keeps the f32 table.
+ */
+export interface TiedHead {
+  head: string;
+  embedding: string;
+  stored: 'shared' | 'copy' | 'transposed-copy' | 'through-transpose';
+}
+
 /** How the model as published stores its weights, when that is not plain f32. */
 export interface PublishedForm {
   /** 'f32': the graph computes in f32; 'fp16': it computes in half precision */
@@ -85,6 +98,8 @@ export interface ModelSummary {
    * evaluates it as published; variants start from its float reference (dequantized in the worker).
    */
   published?: PublishedForm;
+  /** set when the LM head is the token embedding (tied), with how the file keeps it */
+  tiedHead?: TiedHead;
   /** 'sequence-classification': logits (batch, labels), scored by accuracy on labelled examples */
   task?: 'causal-lm' | 'sequence-classification';
   /** classifiers: the labels, by class index (config.json id2label) */

@@ -4,6 +4,7 @@ import { bytes, compact } from '../lib/format';
 import { LinearWeightsTable } from './LinearWeightsTable';
 import { Num } from './Num';
 import { PublishedForm } from './PublishedForm';
+import { TiedHeadNote } from './TiedHeadNote';
 import { OtherGraphs } from './OtherGraphs';
 
 export function ModelCard() {
@@ -28,6 +29,7 @@ export function ModelCard() {
         <dt>eval text</dt><dd>{model.datasetName}, {model.datasetTokens.toLocaleString()} tokens</dd>
       </dl>
       {model.published && <PublishedForm form={model.published} />}
+      {model.tiedHead && <TiedHeadNote tied={model.tiedHead} />}
       <OtherGraphs />
       <LinearWeightsTable weights={model.linearWeights} />
     </section>

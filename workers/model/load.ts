@@ -15,6 +15,7 @@ import { CLASSIFIER_EXAMPLES, encodeExamples, isClassifier, labelsOf, type Label
 import { floatReference, withFloatLogits } from './float-reference';
 import { preferredGraph } from './graph-choice';
 import { checkOperators } from './operators';
+import { tiedHead } from './tied-head';
 import { graphKindOf, PREFILL_INPUTS, unfeedableInputs } from './graph-kind';
 import { encodeDataset, makeTokenizer, type TextTokenizer } from './tokenizer';
 
@@ -198,6 +199,7 @@ export function buildModel(src: ModelSource, datasetText: string, examplesText?:
   const labels = classifier ? labelsOf(cfg, src.proto) : undefined;
   const maxLength = num('n_positions', 'max_position_embeddings', 'n_ctx') ?? 512;
   const examples = classifier && examplesText !== undefined ? encodeExamples(tokenizer, examplesText, labels!, maxLength) : undefined;
+  const tied = classifier ? undefined : tiedHead(parsed, linear, src.proto);
   let totalParams = 0;
   for (const t of parsed.tensors.values()) totalParams += t.params;
   const onnxBytes = src.onnxBytes.length + [...src.external.values()].reduce((a, b) => a + b.length, 0);
@@ -219,6 +221,7 @@ export function buildModel(src: ModelSource, datasetText: string, examplesText?:
     ...(labels ? { labels } : {}),
     ...(examples ? { examples: { name: CLASSIFIER_EXAMPLES.name, count: examples.length } } : {}),
     published: reference && (reference.published.weights.length || reference.published.compute !== 'f32') ? reference.published : undefined,
+    ...(tied ? { tiedHead: tied } : {}),
     outputNames: parsed.outputNames,
     datasetName: DATASET.name,
     datasetTokens: datasetIds.length,
