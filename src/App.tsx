@@ -22,6 +22,7 @@ import { ThroughputChart } from './components/ThroughputChart';
 import { WebGpuNotice } from './components/WebGpuNotice';
 import { StorageNotice } from './components/StorageNotice';
 import { CapabilityLine } from './components/CapabilityLine';
+import { MemoryFigure } from './components/MemoryFigure';
 
 let booted = false;
 
@@ -56,6 +57,7 @@ export function App() {
           </section>
           <ProgressList />
           <ExportList />
+          <MemoryFigure />
         </div>
         <div className="col wide">
           <ClassifierReport />

@@ -349,6 +349,11 @@ export interface ClassifySettings {
   backend: Backend;
   /** the first N labelled examples (all when absent) */
   examples?: number;
+  /**
+   * the user's labelled examples (a dropped .jsonl: one {"text", "label"} per line, label a name of
+   * the model's id2label or a class index) in place of the built-in ones; not kept in stored results
+   */
+  examplesFile?: { name: string; data: Uint8Array };
   /** the model's max positions when absent */
   maxLength?: number;
 }
@@ -398,6 +403,45 @@ export interface PrefillSpeedResult {
   tokensPerS: number;
   /** the first run (session warm-up, WebGPU shader compilation), untimed in the median */
   firstMs: number;
+  /** how long creating the ORT session took, and whether this call reused one already open (then it was created earlier) */
+  sessionCreateMs?: number;
+  sessionReused?: boolean;
+  wasmThreads: number;
+  adapter?: string;
+  finishedAt: string;
+}
+
+export interface DecodeSpeedSettings {
+  backend: Backend;
+  /** prompt: this many tokens from the start of the evaluation text */
+  promptTokens: number;
+  /** tokens written per run (greedy); the first comes from the prompt's run, the others are single-token steps */
+  newTokens: number;
+  runs: number;
+  /** untimed runs first (default 1) */
+  warmup?: number;
+}
+
+/** Decode speed of one model: whole generation runs, timed one after another; median and p90 over runs. */
+export interface DecodeSpeedResult {
+  modelId: string;
+  variantId: string;
+  settings: DecodeSpeedSettings;
+  /** on the KV cache, or (a graph without past inputs) the whole context again per token */
+  decode: GenerationResult['decode'];
+  /** per timed run: single-token steps / their summed seconds (the prompt's run apart) */
+  runsTokS: number[];
+  /** per timed run: mean ms of a single-token step; median and p90 over the runs */
+  medianMs: number;
+  p90Ms: number;
+  /** 1000 / medianMs */
+  tokensPerS: number;
+  /** the prompt's run (prefill of promptTokens), median over the timed runs */
+  promptMs: number;
+  /** the whole first run (session warm-up, WebGPU shader compilation), untimed */
+  firstMs: number;
+  sessionCreateMs: number;
+  sessionReused: boolean;
   wasmThreads: number;
   adapter?: string;
   finishedAt: string;
@@ -482,6 +526,8 @@ export interface LabApi {
   loadFiles(files: InputFile[]): Promise<ModelSummary>;
   makeVariant(modelId: string, spec: VariantSpec, device: KernelDevice, jobId: string, onProgress: ProgressFn): Promise<VariantSummary>;
   evaluate(modelId: string, variantId: string, settings: EvalSettings, jobId: string, onProgress: ProgressFn): Promise<EvalResult>;
+  /** decode tokens/s: a prompt from the evaluation text, then newTokens one at a time (on the KV cache when the graph has one) */
+  decodeSpeed(modelId: string, variantId: string, settings: DecodeSpeedSettings, jobId: string, onProgress: ProgressFn): Promise<DecodeSpeedResult>;
   /** prefill tokens/s at one batch size (batch scaling: call it for 1, 4, 8, 16) */
   prefillSpeed(modelId: string, variantId: string, settings: PrefillSpeedSettings, jobId: string, onProgress: ProgressFn): Promise<PrefillSpeedResult>;
   /** a continuation of settings.prompt, greedy or seeded sampling, with its speed */

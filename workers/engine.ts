@@ -4,7 +4,7 @@
  * engine.worker.ts exposes it with comlink; tests may call it directly.
  */
 import type {
-  Capabilities, ClassificationResult, ClassifySettings, EvalForm, GenerateSettings, GenerationResult, PrefillSpeedResult, PrefillSpeedSettings, EvalResult, EvalSettings, ExportedVariant, ExportMeasurements, InputFile, KernelDevice, LabApi,
+  Capabilities, ClassificationResult, ClassifySettings, DecodeSpeedResult, DecodeSpeedSettings, EvalForm, GenerateSettings, GenerationResult, PrefillSpeedResult, PrefillSpeedSettings, EvalResult, EvalSettings, ExportedVariant, ExportMeasurements, InputFile, KernelDevice, LabApi,
   ModelSummary, ProgressFn, SpeedResult, SpeedSettings, VariantSpec, VariantSummary,
 } from './api';
 import { EVAL_FORMS } from './api';
@@ -21,6 +21,8 @@ import { isClassifier } from './model/classifier';
 import { classifyTarget } from './eval/classify';
 import { generateTarget } from './eval/generate';
 import { prefillSpeedOf } from './eval/batch-speed';
+import { decodeSpeedOf } from './eval/decode-speed';
+import { examplesFromFile } from './eval/labelled-file';
 import { buildModel, fetchDataset, fetchExamples, gatherDemo, gatherFiles, type LoadedModel, type ModelSource } from './model/load';
 import { exportVariant } from './variants/export-zip';
 import { makeVariant, resolveSpec, variantId, type VariantRecord } from './variants/make-variant';
@@ -102,6 +104,20 @@ export function createEngine(): LabApi {
     }
     const again = await makeVariant(model, v.summary.spec, v.summary.device, job, { simulated: true });
     v.simulatedBytes = again.simulatedBytes;
+  }
+
+  /** What a speed call runs: the source model, or a variant's packed model. */
+  function runnable(modelId: string, vId: string): { key: string; getBytes: () => Uint8Array } {
+    const model = getModel(modelId);
+    if (vId === 'baseline') return { key: `${modelId}|baseline`, getBytes: () => model.baselineBytes };
+    const v = getVariant(modelId, vId);
+    return { key: `${modelId}|${vId}|packed`, getBytes: () => v.packedBytes };
+  }
+
+  /** The WASM threads, and on WebGPU the adapter, that go with every speed figure. */
+  async function where(backend: string): Promise<{ wasmThreads: number; adapter?: string }> {
+    const caps = await capabilities();
+    return { wasmThreads: caps.wasmThreads, ...(backend === 'webgpu' ? { adapter: caps.adapter } : {}) };
   }
 
   async function requireWebGpu(what: string): Promise<void> {
@@ -198,14 +214,18 @@ export function createEngine(): LabApi {
       return runJob(jobId, onProgress, async (job) => {
         const model = getModel(modelId);
         if (settings?.backend === 'webgpu') await requireWebGpu('the webgpu backend');
-        const getBytes = vId === 'baseline' ? () => model.baselineBytes : (() => {
-          const v = getVariant(modelId, vId);
-          return () => v.packedBytes;
-        })();
-        const key = vId === 'baseline' ? `${modelId}|baseline` : `${modelId}|${vId}|packed`;
-        const r = await prefillSpeedOf({ key, getBytes, ids: model.datasetIds, nPositions: model.summary.nPositions }, settings, job);
-        const caps = await capabilities();
-        return { modelId, variantId: vId, settings: { ...settings }, ...r, wasmThreads: caps.wasmThreads, ...(settings.backend === 'webgpu' ? { adapter: caps.adapter } : {}), finishedAt: new Date().toISOString() };
+        const r = await prefillSpeedOf({ ...runnable(modelId, vId), ids: model.datasetIds, nPositions: model.summary.nPositions }, settings, job);
+        return { modelId, variantId: vId, settings: { ...settings }, ...r, ...(await where(settings.backend)), finishedAt: new Date().toISOString() };
+      });
+    },
+
+    decodeSpeed(modelId: string, vId: string, settings: DecodeSpeedSettings, jobId: string, onProgress: ProgressFn): Promise<DecodeSpeedResult> {
+      return runJob(jobId, onProgress, async (job) => {
+        const model = getModel(modelId);
+        if (model.summary.task === 'sequence-classification') throw labError('BadOption', `${model.summary.name} is a sequence classifier: it writes no tokens to time`);
+        if (settings?.backend === 'webgpu') await requireWebGpu('the webgpu backend');
+        const r = await decodeSpeedOf({ ...runnable(modelId, vId), ids: model.datasetIds, nPositions: model.summary.nPositions }, settings, job);
+        return { modelId, variantId: vId, settings: { ...settings }, ...r, ...(await where(settings.backend)), finishedAt: new Date().toISOString() };
       });
     },
 
@@ -229,11 +249,13 @@ export function createEngine(): LabApi {
     classify(modelId: string, vId: string, settings: ClassifySettings, jobId: string, onProgress: ProgressFn): Promise<ClassificationResult> {
       return runJob(jobId, onProgress, async (job) => {
         const model = getModel(modelId);
-        if (!model.examples || !model.summary.labels) throw labError('BadOption', `${model.summary.name} is not a sequence classifier with labelled examples; evaluate its perplexity instead`);
+        if (!model.summary.labels || (!model.examples && !settings?.examplesFile)) throw labError('BadOption', `${model.summary.name} is not a sequence classifier with labelled examples; evaluate its perplexity instead`);
         if (settings?.backend === 'webgpu') await requireWebGpu('the webgpu backend');
-        const target = { examples: model.examples, labels: model.summary.labels };
+        const file = settings?.examplesFile;
+        const examples = file ? examplesFromFile(model.tokenizer, String(file.name), file.data, model.summary.labels, model.summary.nPositions || 512) : model.examples!;
+        const target = { examples, labels: model.summary.labels };
         const finish = (form: EvalForm, r: Awaited<ReturnType<typeof classifyTarget>>, formReason?: string): ClassificationResult => ({
-          modelId, variantId: vId, form, ...(formReason ? { formReason } : {}), settings: { ...settings }, dataset: model.summary.examples!.name, labels: [...model.summary.labels!], ...r, finishedAt: new Date().toISOString(),
+          modelId, variantId: vId, form, ...(formReason ? { formReason } : {}), settings: { ...settings, examplesFile: undefined }, dataset: file ? String(file.name) : model.summary.examples!.name, labels: [...model.summary.labels!], ...r, finishedAt: new Date().toISOString(),
         });
         if (vId === 'baseline') return finish('packed', await classifyTarget({ ...target, key: `${modelId}|baseline`, getBytes: () => model.baselineBytes }, settings, job));
         const v = getVariant(modelId, vId);

@@ -58,6 +58,7 @@ const api: WorkerApi = {
   classify: (...a) => engine.classify(...a),
   generate: (...a) => engine.generate(...a),
   prefillSpeed: (...a) => engine.prefillSpeed(...a),
+  decodeSpeed: (...a) => engine.decodeSpeed(...a),
   exportVariant: (...a) => engine.exportVariant(...a),
   compareSpeed: (...a) => engine.compareSpeed(...a),
   cancel: (jobId) => engine.cancel(jobId),

@@ -5,7 +5,7 @@
  */
 import * as Comlink from 'comlink';
 import { outcome } from './outcome';
-import type { ClassifySettings, EvalResult, GenerateSettings, PrefillSpeedSettings, EvalSettings, KernelDevice, LabApi, Progress, SpeedSettings, VariantSpec } from '../../workers/api';
+import type { ClassifySettings, DecodeSpeedSettings, EvalResult, GenerateSettings, PrefillSpeedSettings, EvalSettings, KernelDevice, LabApi, Progress, SpeedSettings, VariantSpec } from '../../workers/api';
 
 const params = new URL(location.href).searchParams;
 const url = new URL('../../workers/engine.worker.ts', import.meta.url);
@@ -38,6 +38,8 @@ const harness = {
     outcome(api.evaluate(modelId, variantId, settings, jobId, onProgress)),
   prefillSpeed: (modelId: string, variantId: string, settings: PrefillSpeedSettings, jobId = `job-${++jobs}`) =>
     outcome(api.prefillSpeed(modelId, variantId, settings, jobId, onProgress)),
+  decodeSpeed: (modelId: string, variantId: string, settings: DecodeSpeedSettings, jobId = `job-${++jobs}`) =>
+    outcome(api.decodeSpeed(modelId, variantId, settings, jobId, onProgress)),
   generate: (modelId: string, variantId: string, settings: GenerateSettings, jobId = `job-${++jobs}`) =>
     outcome(api.generate(modelId, variantId, settings, jobId, onProgress)),
   classify: (modelId: string, variantId: string, settings: ClassifySettings, jobId = `job-${++jobs}`) =>

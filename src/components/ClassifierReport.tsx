@@ -8,6 +8,8 @@ import './ClassifierReport.css';
 import { useLab } from '../store';
 import { modelKeyOf } from '../store/types';
 import type { StoredClassification } from '../store/classifications';
+import { useExamplesFile } from '../store/examples-file';
+import { ExamplesPicker } from './ExamplesPicker';
 
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 const BACKEND = { webgpu: 'WebGPU', wasm: 'WASM' } as const;
@@ -22,6 +24,7 @@ export function ClassifierReport() {
   const all = useLab((s) => s.classifications);
   const rows = useMemo(() => (model ? all.filter((c) => c.modelKey === modelKeyOf(model)) : []), [all, model]);
   const [picked, setPicked] = useState<number>(0);
+  const mine = useExamplesFile((s) => s.file);
   if (!model || model.task !== 'sequence-classification') return null;
   const labels = model.labels ?? [];
   const shown = rows[Math.min(picked, rows.length - 1)];
@@ -29,8 +32,9 @@ export function ClassifierReport() {
     <section className="card" data-testid="classifier-report">
       <h2>Classification</h2>
       <p className="muted">
-        How often the model picks the right label on {model.examples ? `${model.examples.count} labelled examples (${model.examples.name})` : 'its labelled examples'}, per variant and backend. Macro F1 weighs every label alike.
+        How often the model picks the right label on {mine ? `${mine.rows ?? '?'} labelled examples (${mine.name}, yours)` : model.examples ? `${model.examples.count} labelled examples (${model.examples.name})` : 'its labelled examples'}, per variant and backend. Macro F1 weighs every label alike.
       </p>
+      <ExamplesPicker builtIn={model.examples?.name ?? 'the built-in examples'} labels={labels} />
       {!rows.length ? (
         <p className="muted">No results yet: press Run.</p>
       ) : (
@@ -38,17 +42,18 @@ export function ClassifierReport() {
           <table className="results" data-testid="classifier-table">
             <thead>
               <tr>
-                <th>variant</th><th>backend</th><th>accuracy</th><th>macro F1</th>
+                <th>variant</th><th>backend</th><th>examples</th><th>accuracy</th><th>macro F1</th>
                 {labels.map((l) => <th key={l}>F1 {l}</th>)}
                 <th>samples/s</th>
               </tr>
             </thead>
             <tbody>
               {rows.map((c, i) => (
-                <tr key={`${c.variantId}-${c.settings.backend}`} title={how(c)} data-testid="classifier-row" data-variant={c.variantLabel} data-backend={c.settings.backend}
+                <tr key={`${c.variantId}-${c.settings.backend}-${c.dataset}`} title={how(c)} data-testid="classifier-row" data-variant={c.variantLabel} data-backend={c.settings.backend}
                   className={c === shown ? 'picked' : undefined} onClick={() => setPicked(i)}>
                   <td>{c.variantLabel}{c.form === 'simulated' ? ' (simulated f32)' : ''}</td>
                   <td>{BACKEND[c.settings.backend]}</td>
+                  <td data-testid="classifier-dataset">{c.dataset} ({c.examples})</td>
                   <td data-testid="classifier-accuracy">{pct(c.accuracy)}</td>
                   <td>{c.macroF1.toFixed(3)}</td>
                   {c.perClass.map((p) => <td key={p.label}>{p.f1.toFixed(3)}</td>)}

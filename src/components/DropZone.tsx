@@ -1,6 +1,7 @@
 /** A drop target covering the page: drop a model folder (or its files) anywhere to load it. */
 import { useEffect, useState } from 'react';
 import { loadPicked } from '../engine/lab';
+import { pickDropped } from '../engine/dropped';
 import { readDataTransfer } from '../lib/files';
 
 export function DropZone() {
@@ -26,6 +27,12 @@ export function DropZone() {
       depth = 0;
       setOver(false);
       const dt = e.dataTransfer;
+      // one .txt or .jsonl is text to evaluate on, not a model
+      const one = dt.files.length === 1 && !dt.items[0]?.webkitGetAsEntry()?.isDirectory ? dt.files[0] : undefined;
+      if (one && /\.(txt|jsonl)$/i.test(one.name)) {
+        void pickDropped(one);
+        return;
+      }
       // the DataTransfer empties after the event: readDataTransfer takes its entries synchronously
       const reading = readDataTransfer(dt);
       void loadPicked(() => reading);
@@ -44,7 +51,7 @@ export function DropZone() {
   if (!over) return null;
   return (
     <div className="dropzone" data-testid="drop-zone">
-      <div>Drop an ONNX model folder (config.json, tokenizer.json, onnx/model.onnx)</div>
+      <div>Drop an ONNX model folder (config.json, tokenizer.json, onnx/model.onnx), a .txt to evaluate on, or a classifier's labelled .jsonl</div>
     </div>
   );
 }

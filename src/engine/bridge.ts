@@ -13,7 +13,7 @@
  */
 import * as Comlink from 'comlink';
 import type {
-  Capabilities, ClassificationResult, ClassifySettings, EvalResult, EvalSettings, GenerateSettings, GenerationResult, ExportedVariant, ExportMeasurements, InputFile, KernelDevice, ModelSummary,
+  Capabilities, ClassificationResult, ClassifySettings, DecodeSpeedResult, DecodeSpeedSettings, PrefillSpeedResult, PrefillSpeedSettings, EvalResult, EvalSettings, GenerateSettings, GenerationResult, ExportedVariant, ExportMeasurements, InputFile, KernelDevice, ModelSummary,
   ProgressFn, SpeedResult, SpeedSettings, VariantSpec, VariantSummary,
 } from '../../workers/api';
 import type { DebugKind, WorkerApi } from '../../workers/engine.worker';
@@ -224,6 +224,14 @@ export class EngineBridge {
 
   generate(modelId: string, variantId: string, settings: GenerateSettings, jobId: string, onProgress: ProgressFn): Promise<GenerationResult> {
     return this.track(jobId, (api) => api.generate(modelId, variantId, settings, jobId, Comlink.proxy(onProgress)));
+  }
+
+  prefillSpeed(modelId: string, variantId: string, settings: PrefillSpeedSettings, jobId: string, onProgress: ProgressFn): Promise<PrefillSpeedResult> {
+    return this.track(jobId, (api) => api.prefillSpeed(modelId, variantId, settings, jobId, Comlink.proxy(onProgress)));
+  }
+
+  decodeSpeed(modelId: string, variantId: string, settings: DecodeSpeedSettings, jobId: string, onProgress: ProgressFn): Promise<DecodeSpeedResult> {
+    return this.track(jobId, (api) => api.decodeSpeed(modelId, variantId, settings, jobId, Comlink.proxy(onProgress)));
   }
 
   classify(modelId: string, variantId: string, settings: ClassifySettings, jobId: string, onProgress: ProgressFn): Promise<ClassificationResult> {

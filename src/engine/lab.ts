@@ -10,6 +10,7 @@ import { modelKeyOf, RERUNNABLE, type Job, type RunSettings } from '../store/typ
 import { evalSettings, planJobs, speedSettings } from '../lib/plan';
 import { EngineBridge } from './bridge';
 import { withEvalText } from '../store/eval-text';
+import { withExamplesFile } from '../store/examples-file';
 import { EXPECTED, toLabError } from './errors';
 import { readSetup } from '../lib/share';
 import { sizeWarning } from '../lib/model-size';
@@ -280,7 +281,7 @@ async function runQueue(settings: RunSettings): Promise<void> {
         }
         if (model.task === 'sequence-classification') {
           // a classifier is scored on its labelled examples, not by perplexity
-          const c = await bridge.classify(modelId, variant.id, { backend: job.backend! }, job.id, lab().setProgress);
+          const c = await bridge.classify(modelId, variant.id, withExamplesFile({ backend: job.backend! }), job.id, lab().setProgress);
           lab().addClassification({ ...c, variantId: variant.storedId, modelKey, variantLabel: variant.label });
           lab().patchJob(job.id, { status: 'done', endedAt: Date.now() });
           continue;

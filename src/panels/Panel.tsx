@@ -24,7 +24,7 @@ export interface GroupChoice {
   choose: (key: string) => void;
 }
 
-export function Panel({ id, title, what, choice, settings, legend = [], empty, children }: {
+export function Panel({ id, title, what, choice, settings, legend = [], empty, actions, children }: {
   id: string;
   title: string;
   what: string;
@@ -34,6 +34,8 @@ export function Panel({ id, title, what, choice, settings, legend = [], empty, c
   legend?: LegendItem[];
   /** why nothing is drawn (undefined: there is something) */
   empty?: string;
+  /** controls shown above the chart whether or not there is something to draw (not exported with the picture) */
+  actions?: ReactNode;
   children?: ReactNode;
 }) {
   const ref = useRef<HTMLElement>(null);
@@ -67,6 +69,7 @@ export function Panel({ id, title, what, choice, settings, legend = [], empty, c
         {choice?.group ? `Measured on ${choice.group.label}.` : settings}
         {others > 0 && ` ${others} result${others === 1 ? '' : 's'} measured on other settings ${others === 1 ? 'is' : 'are'} not drawn here (pick them above).`}
       </p>
+      {actions}
       {empty ? (
         <p className="muted" data-testid="panel-empty">{empty}</p>
       ) : (

@@ -9,6 +9,7 @@ import { PRUNE_QUANT_WHAT, PruneQuantPanel } from './PruneQuantPanel';
 import { PRUNING_WHAT, PruningCurvePanel } from './PruningCurvePanel';
 import { SIZE_PPL_WHAT, SizePplPanel } from './SizePplPanel';
 import { SPEED_PPL_WHAT, SpeedPplPanel } from './SpeedPplPanel';
+import { SPEED_SCALING_WHAT, SpeedScalingPanel } from './SpeedScalingPanel';
 
 export interface PanelEntry {
   id: string;
@@ -20,6 +21,7 @@ export interface PanelEntry {
 export const PANELS: readonly PanelEntry[] = Object.freeze([
   { id: 'size-ppl', title: 'Size vs perplexity', what: SIZE_PPL_WHAT, Component: SizePplPanel },
   { id: 'speed-ppl', title: 'Speed vs perplexity', what: SPEED_PPL_WHAT, Component: SpeedPplPanel },
+  { id: 'speed-scaling', title: 'Speed: batch scaling and decode', what: SPEED_SCALING_WHAT, Component: SpeedScalingPanel },
   { id: 'pruning-curve', title: 'Pruning curve', what: PRUNING_WHAT, Component: PruningCurvePanel },
   { id: 'bit-width', title: 'Bit-width curve', what: BITWIDTH_WHAT, Component: BitWidthPanel },
   { id: 'prune-quant', title: 'Prune × quantize', what: PRUNE_QUANT_WHAT, Component: PruneQuantPanel },

@@ -1,5 +1,5 @@
 /**
- * Classifier reports (LabApi.classify), one per model, variant and backend; a newer one replaces
+ * Classifier reports (LabApi.classify), one per model, variant, backend and examples file; a newer one replaces
  * the older. Persisted with the other results (index.ts), cleared and deleted with them.
  */
 import type { StateCreator } from 'zustand';
@@ -22,7 +22,7 @@ export const createClassificationsSlice: StateCreator<LabState, [], [], Classifi
   addClassification: (c) =>
     set((s) => ({
       classifications: [
-        ...s.classifications.filter((o) => !(o.modelKey === c.modelKey && o.variantId === c.variantId && o.settings.backend === c.settings.backend)),
+        ...s.classifications.filter((o) => !(o.modelKey === c.modelKey && o.variantId === c.variantId && o.settings.backend === c.settings.backend && o.dataset === c.dataset)),
         c,
       ],
     })),

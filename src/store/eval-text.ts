@@ -1,23 +1,17 @@
 /**
  * The evaluation text picked on the page (a dropped .txt), sent with every evaluation in place of
- * the built-in text. Kept in memory only: after a reload the built-in text is used again.
+ * the built-in text. Kept in IndexedDB (dropped-files.ts): after a reload the same text is used
+ * until "back to the built-in" is pressed.
  */
-import { create } from 'zustand';
 import type { EvalSettings } from '../../workers/api';
+import { droppedFileStore, type DroppedFile } from './dropped-files';
 
-export interface EvalText {
-  name: string;
-  data: Uint8Array;
-  /** characters, for the line under the picker */
-  chars: number;
-}
+export type EvalText = DroppedFile;
 
-export const useEvalText = create<{ text?: EvalText; setText: (t: EvalText | undefined) => void }>((set) => ({
-  setText: (text) => set({ text }),
-}));
+export const useEvalText = droppedFileStore('compression-lab-eval-text');
 
 /** The settings with the picked text, if any. */
 export function withEvalText(s: EvalSettings): EvalSettings {
-  const t = useEvalText.getState().text;
+  const t = useEvalText.getState().file;
   return t ? { ...s, text: { name: t.name, data: t.data } } : s;
 }

@@ -15,13 +15,14 @@ import { createUiSlice, type UiSlice } from './ui';
 import { createExportsSlice, type ExportsSlice } from './exports';
 import { createClassificationsSlice, type ClassificationsSlice } from './classifications';
 import { createGenerationsSlice, type GenerationsSlice } from './generations';
+import { createScalingSlice, type ScalingSlice } from './scaling';
 import { safeIdbStorage } from './storage';
 import { migrateSettings } from './settings';
 import type { Job } from './types';
 
-export type LabState = ModelsSlice & ExperimentsSlice & ResultsSlice & UiSlice & ExportsSlice & ClassificationsSlice & GenerationsSlice;
+export type LabState = ModelsSlice & ExperimentsSlice & ResultsSlice & UiSlice & ExportsSlice & ClassificationsSlice & GenerationsSlice & ScalingSlice;
 
-type Persisted = Pick<LabState, 'variants' | 'evals' | 'speeds' | 'jobs' | 'lastRun' | 'classifications' | 'generations'>;
+type Persisted = Pick<LabState, 'variants' | 'evals' | 'speeds' | 'jobs' | 'lastRun' | 'classifications' | 'generations' | 'scalings'>;
 
 /** Jobs as stored: without live progress. */
 const storedJob = ({ progress: _progress, ...j }: Job): Job => j;
@@ -50,12 +51,13 @@ export const useLab = create<LabState>()(
       ...createExportsSlice(...a),
       ...createClassificationsSlice(...a),
       ...createGenerationsSlice(...a),
+      ...createScalingSlice(...a),
     }),
     {
       name: 'compression-lab-results',
       version: 1,
       storage: coalescedJsonStorage<Persisted>(storage),
-      partialize: (s): Persisted => ({ variants: s.variants, evals: s.evals, speeds: s.speeds, classifications: s.classifications, generations: s.generations, jobs: s.jobs.map(storedJob), lastRun: s.lastRun }),
+      partialize: (s): Persisted => ({ variants: s.variants, evals: s.evals, speeds: s.speeds, classifications: s.classifications, generations: s.generations, scalings: s.scalings, jobs: s.jobs.map(storedJob), lastRun: s.lastRun }),
       merge: (persisted, current) => {
         const p = (persisted ?? {}) as Partial<Persisted>;
         // a run started before the stored state arrived keeps its own queue
@@ -67,6 +69,7 @@ export const useLab = create<LabState>()(
           speeds: Array.isArray(p.speeds) ? p.speeds : current.speeds,
           classifications: Array.isArray(p.classifications) ? p.classifications : current.classifications,
           generations: Array.isArray(p.generations) ? p.generations : current.generations,
+          scalings: Array.isArray(p.scalings) ? p.scalings : current.scalings,
           jobs,
           // a last run stored by an older version has the method flags instead of the variant list
           lastRun: current.running ? current.lastRun : p.lastRun ? { ...p.lastRun, settings: migrateSettings(p.lastRun.settings).settings } : current.lastRun,

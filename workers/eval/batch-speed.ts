@@ -17,7 +17,7 @@ export async function prefillSpeedOf(
   t: { key: string; getBytes: () => Uint8Array; ids: Int32Array; nPositions: number },
   s: PrefillSpeedSettings,
   job: Job,
-): Promise<{ medianMs: number; p10Ms: number; p90Ms: number; tokensPerS: number; firstMs: number }> {
+): Promise<{ medianMs: number; p10Ms: number; p90Ms: number; tokensPerS: number; firstMs: number; sessionCreateMs: number; sessionReused: boolean }> {
   const bad = (m: string) => labError('BadOption', m);
   if (s.backend !== 'webgpu' && s.backend !== 'wasm') throw bad(`backend must be one of webgpu, wasm; got "${s.backend}"`);
   if (!Number.isInteger(s.batch) || s.batch < 1 || s.batch > MAX_BATCH) throw bad(`batch must be an integer in [1, ${MAX_BATCH}], got ${s.batch}`);
@@ -26,6 +26,7 @@ export async function prefillSpeedOf(
   if (!Number.isInteger(s.runs) || s.runs < 1 || s.runs > MAX_RUNS) throw bad(`runs must be an integer in [1, ${MAX_RUNS}], got ${s.runs}`);
   const warmup = s.warmup ?? 1;
   job.progress('session', 0, 1, `starting ${s.backend} session`);
+  const asked = performance.now();
   const h = await getSession(t.key, s.backend, t.getBytes);
   job.progress('session', 1, 1);
   const rows = Array.from({ length: s.batch }, (_, r) => BigInt64Array.from(t.ids.subarray(r * s.seqLen, (r + 1) * s.seqLen), (x) => BigInt(x)));
@@ -42,5 +43,5 @@ export async function prefillSpeedOf(
   const sorted = [...ms].sort((a, b) => a - b);
   const { median, p90 } = medianP90(ms);
   const p10 = sorted[Math.floor((sorted.length - 1) * 0.1)];
-  return { medianMs: median, p10Ms: p10, p90Ms: p90, tokensPerS: (s.batch * s.seqLen) / (median / 1000), firstMs };
+  return { medianMs: median, p10Ms: p10, p90Ms: p90, tokensPerS: (s.batch * s.seqLen) / (median / 1000), firstMs, sessionCreateMs: h.createMs, sessionReused: h.createdAt < asked };
 }

@@ -60,6 +60,9 @@ export interface SessionHandle {
   session: OrtWebgpu.InferenceSession;
   inputNames: readonly string[];
   lastUsed: number;
+  /** performance.now() when the session was made, and how long InferenceSession.create took (ms) */
+  createdAt: number;
+  createMs: number;
 }
 
 const sessions = new Map<string, SessionHandle>();
@@ -86,8 +89,10 @@ export function getSession(modelKey: string, backend: Backend, getBytes: () => U
     }
     await evictFor(backend);
     const ort = await ortFor(backend);
+    const t0 = performance.now();
     const session = await createSession(ort, backend, getBytes);
-    const h: SessionHandle = { key, backend, ort, session, inputNames: session.inputNames, lastUsed: performance.now() };
+    const now = performance.now();
+    const h: SessionHandle = { key, backend, ort, session, inputNames: session.inputNames, lastUsed: now, createdAt: now, createMs: now - t0 };
     sessions.set(key, h);
     return h;
   });
@@ -118,8 +123,10 @@ async function createSession(ort: Ort, backend: Backend, getBytes: () => Uint8Ar
 export function openSession(modelKey: string, backend: Backend, getBytes: () => Uint8Array): Promise<SessionHandle> {
   return serial(async () => {
     const ort = await ortFor(backend);
+    const t0 = performance.now();
     const session = await createSession(ort, backend, getBytes);
-    return { key: `${backend}|${modelKey}|pinned`, backend, ort, session, inputNames: session.inputNames, lastUsed: performance.now() };
+    const now = performance.now();
+    return { key: `${backend}|${modelKey}|pinned`, backend, ort, session, inputNames: session.inputNames, lastUsed: now, createdAt: now, createMs: now - t0 };
   });
 }
 

@@ -1,0 +1,32 @@
+/**
+ * Batch-scaling and decode speed figures (LabApi.prefillSpeed, LabApi.decodeSpeed) from the Speed
+ * action, one record per model, variant, backend, kind (prefill at one batch, or decode) and
+ * settings; a newer one replaces the older. Each is stored as soon as it is measured, persisted
+ * with the other results (index.ts), cleared and deleted with them (results.ts).
+ */
+import type { StateCreator } from 'zustand';
+import type { DecodeSpeedResult, PrefillSpeedResult } from '../../workers/api';
+import type { LabState } from './index';
+
+interface Stored {
+  modelKey: string;
+  /** the variant's label at the time (baseline: 'baseline') */
+  variantLabel: string;
+}
+export type StoredPrefillSpeed = PrefillSpeedResult & Stored & { kind: 'prefill' };
+export type StoredDecodeSpeed = DecodeSpeedResult & Stored & { kind: 'decode' };
+export type StoredScaling = StoredPrefillSpeed | StoredDecodeSpeed;
+
+export interface ScalingSlice {
+  scalings: StoredScaling[];
+  addScaling: (r: StoredScaling) => void;
+}
+
+/** Same figure: same model, variant, kind and settings (backend and batch included). */
+export const sameScaling = (a: StoredScaling, b: StoredScaling): boolean =>
+  a.modelKey === b.modelKey && a.variantId === b.variantId && a.kind === b.kind && JSON.stringify(a.settings) === JSON.stringify(b.settings);
+
+export const createScalingSlice: StateCreator<LabState, [], [], ScalingSlice> = (set) => ({
+  scalings: [],
+  addScaling: (r) => set((s) => ({ scalings: [...s.scalings.filter((o) => !sameScaling(o, r)), r] })),
+});
