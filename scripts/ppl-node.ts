@@ -67,6 +67,17 @@ function feedsFor(s: ort.InferenceSession, ids: number[]): Record<string, ort.Te
   return feeds;
 }
 
+/** IEEE half bit patterns (an fp16 graph's logits) as floats: sign · 2^(e − 15) · 1.m, subnormals 2^−24 · m. */
+function halvesToFloats(h: Uint16Array): Float32Array {
+  return Float32Array.from(h, (x) => {
+    const sign = x & 0x8000 ? -1 : 1;
+    const e = (x >> 10) & 31;
+    const m = x & 1023;
+    if (e === 31) return m ? NaN : sign * Infinity;
+    return sign * (e === 0 ? m * 2 ** -24 : (1 + m / 1024) * 2 ** (e - 15));
+  });
+}
+
 /** log Σ exp(row) − row[target], by a log-sum-exp shifted by the row's max. */
 function negLogProb(logits: Float32Array, row: number, vocab: number, target: number): number {
   const off = row * vocab;
@@ -101,7 +112,8 @@ async function main(): Promise<void> {
     if (from < end) {
       const out = (await session.run(feedsFor(session, ids.slice(begin, end)), ['logits'])).logits;
       const vocab = out.dims[out.dims.length - 1];
-      for (let pos = from; pos < end; pos++) sum += negLogProb(out.data as Float32Array, pos - 1 - begin, vocab, ids[pos]);
+      const logits = out.type === 'float16' ? halvesToFloats(out.data as Uint16Array) : (out.data as Float32Array);
+      for (let pos = from; pos < end; pos++) sum += negLogProb(logits, pos - 1 - begin, vocab, ids[pos]);
       scored += end - from;
       windows++;
     }
