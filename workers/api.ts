@@ -134,6 +134,12 @@ export interface VariantSpec {
    * is kept, so pruned weights stay exactly zero after the second (engine support: issue 9).
    */
   then?: VariantSpec;
+  /**
+   * Compress only the linear weights of these transformer blocks (0-based, the index in the weight's
+   * or its node's name, workers/model/blocks.ts); every other weight stays as it is. Layer
+   * sensitivity: one block at a time. Absent: every linear weight.
+   */
+  blocks?: number[];
 }
 
 export interface TensorStats {
@@ -480,6 +486,43 @@ export interface GenerationResult {
   finishedAt: string;
 }
 
+export interface ErrorPropagationSettings {
+  backend: Backend;
+  /** consecutive windows of the evaluation text from its start (default 2) */
+  windows?: number;
+  /** tokens per window (default: the model's context) */
+  context?: number;
+}
+
+/** The residual stream at one block boundary: the variant's hidden state against the base's. */
+export interface BlockDivergence {
+  /** 0: the input of block 0 (the embeddings); i + 1: the output of block i */
+  position: number;
+  label: string;
+  /** the graph tensor read (the same name in base and variant) */
+  tensor: string;
+  /** ‖h_variant − h_base‖₂ / ‖h_base‖₂ of each token's hidden vector: mean and max over all tokens of the windows */
+  mean: number;
+  max: number;
+}
+
+/** How a variant's hidden states drift from the base's, block after block (workers/eval/error-propagation.ts). */
+export interface ErrorPropagationResult {
+  modelId: string;
+  variantId: string;
+  form: EvalForm;
+  settings: Required<ErrorPropagationSettings>;
+  dataset: string;
+  /** tokens compared at each boundary (windows × context) */
+  tokens: number;
+  /** how the block outputs were found in the graph */
+  rule: string;
+  points: BlockDivergence[];
+  /** this variant's runs (the base's are shared by the call) */
+  seconds: number;
+  finishedAt: string;
+}
+
 /** What the model card of an export reports; measured by the caller, never made up. */
 export interface ExportMeasurements {
   /** the lab's results for this variant (any backends) */
@@ -538,6 +581,8 @@ export interface LabApi {
   compareSpeed(modelId: string, variantIds: string[], settings: SpeedSettings, jobId: string, onProgress: ProgressFn): Promise<SpeedResult[]>;
   /** the variant as a model folder (config, tokenizer, onnx/model.onnx, MODEL_CARD.md) in a zip */
   exportVariant(modelId: string, variantId: string, measured: ExportMeasurements, jobId: string, onProgress: ProgressFn): Promise<ExportedVariant>;
+  /** relative hidden-state divergence after each block, base vs each variant, on the same windows (the base runs once) */
+  errorPropagation(modelId: string, variantIds: string[], settings: ErrorPropagationSettings, jobId: string, onProgress: ProgressFn): Promise<ErrorPropagationResult[]>;
   /** stop a running job at its next step; its promise rejects with name 'Cancelled' */
   cancel(jobId: string): Promise<void>;
 }

@@ -25,6 +25,8 @@ import { decodeSpeedOf } from './eval/decode-speed';
 import { examplesFromFile } from './eval/labelled-file';
 import { buildModel, fetchDataset, fetchExamples, gatherDemo, gatherFiles, type LoadedModel, type ModelSource } from './model/load';
 import { exportVariant } from './variants/export-zip';
+import { measurePropagation, ortHiddenRunner } from './eval/error-propagation';
+import type { ErrorPropagationResult, ErrorPropagationSettings } from './api';
 import { makeVariant, resolveSpec, variantId, type VariantRecord } from './variants/make-variant';
 
 /**
@@ -314,6 +316,36 @@ export function createEngine(): LabApi {
         const out = exportVariant(v.summary, v.packedBytes, model, measured?.results ?? []);
         job.progress('export', 1, 1);
         return out;
+      });
+    },
+
+    errorPropagation(modelId: string, ids: string[], settings: ErrorPropagationSettings, jobId: string, onProgress: ProgressFn): Promise<ErrorPropagationResult[]> {
+      return runJob(jobId, onProgress, async (job) => {
+        const model = getModel(modelId);
+        const bad = (m: string) => labError('BadOption', m);
+        if (model.summary.task === 'sequence-classification') throw bad(`${model.summary.name} is a sequence classifier; error propagation follows a decoder's residual stream`);
+        if (model.summary.published?.compute === 'fp16') throw bad(`${model.summary.name} computes in half precision; its hidden states are not f32`);
+        if (!Array.isArray(ids) || !ids.length || ids.length > MAX_VARIANTS) throw bad(`expected 1 to ${MAX_VARIANTS} variant ids (or 'baseline'), got ${ids?.length}`);
+        const backend = settings?.backend;
+        if (backend !== 'webgpu' && backend !== 'wasm') throw bad(`backend must be one of webgpu, wasm; got "${backend}"`);
+        if (backend === 'webgpu') await requireWebGpu('the webgpu backend');
+        const windows = settings.windows ?? 2;
+        const context = settings.context ?? Math.min(model.summary.nPositions || model.datasetIds.length, model.datasetIds.length);
+        if (!Number.isInteger(windows) || windows < 1 || windows > 16) throw bad(`windows must be an integer in [1, 16], got ${windows}`);
+        const maxContext = Math.min(model.summary.nPositions || Infinity, Math.floor(model.datasetIds.length / windows));
+        if (!Number.isInteger(context) || context < 2 || context > maxContext) throw bad(`context must be an integer in [2, ${maxContext}] for ${windows} windows, got ${context}`);
+        const targets = ids.map((id) => {
+          if (id === 'baseline') return { id, label: 'baseline', bytes: () => model.baselineBytes };
+          const v = getVariant(modelId, id);
+          return { id, label: v.summary.label, bytes: () => v.packedBytes };
+        });
+        const rows = Array.from({ length: windows }, (_, w) => BigInt64Array.from(model.datasetIds.subarray(w * context, (w + 1) * context), (x) => BigInt(x)));
+        const out = await measurePropagation(model.parsed.proto.graph!, () => model.baselineBytes, targets, rows, ortHiddenRunner(backend), job);
+        const finishedAt = new Date().toISOString();
+        return out.results.map((r) => ({
+          modelId, variantId: r.id, form: 'packed' as const, settings: { backend, windows, context }, dataset: model.summary.datasetName,
+          tokens: windows * context, rule: out.rule, points: r.points, seconds: r.seconds, finishedAt,
+        }));
       });
     },
 

@@ -61,6 +61,7 @@ const api: WorkerApi = {
   decodeSpeed: (...a) => engine.decodeSpeed(...a),
   exportVariant: (...a) => engine.exportVariant(...a),
   compareSpeed: (...a) => engine.compareSpeed(...a),
+  errorPropagation: (...a) => engine.errorPropagation(...a),
   cancel: (jobId) => engine.cancel(jobId),
 
   async makeVariant(modelId: string, spec: VariantSpec, device: KernelDevice, jobId: string, onProgress: ProgressFn) {

@@ -17,6 +17,7 @@ import type {
   ProgressFn, SpeedResult, SpeedSettings, VariantSpec, VariantSummary,
 } from '../../workers/api';
 import type { DebugKind, WorkerApi } from '../../workers/engine.worker';
+import type { ErrorPropagationResult, ErrorPropagationSettings } from '../../workers/api';
 import { LabError, toLabError } from './errors';
 
 /** How long a job may take to honour cancel before its worker is terminated. */
@@ -248,6 +249,10 @@ export class EngineBridge {
 
   exportVariant(modelId: string, variantId: string, measured: ExportMeasurements, jobId: string, onProgress: ProgressFn): Promise<ExportedVariant> {
     return this.track(jobId, (api) => api.exportVariant(modelId, variantId, measured, jobId, Comlink.proxy(onProgress)));
+  }
+
+  errorPropagation(modelId: string, variantIds: string[], settings: ErrorPropagationSettings, jobId: string, onProgress: ProgressFn): Promise<ErrorPropagationResult[]> {
+    return this.track(jobId, (api) => api.errorPropagation(modelId, variantIds, settings, jobId, Comlink.proxy(onProgress)));
   }
 
   /** Failure simulation (the worker refuses unless the page has ?debug=1). Not awaited past the worker's answer. */

@@ -7,6 +7,7 @@ import type { MethodId, MethodOptions, VariantSpec } from '../../workers/api';
 import { METHOD_METAS } from '../../workers/compression/metas';
 import type { MethodMeta } from '../../workers/compression/types';
 import { specKey } from '../store/results';
+import { blocksText, resolveBlocks } from '../../workers/model/blocks';
 
 /** The methods this build can offer: an id listed in METHOD_IDS before its meta is registered is skipped. */
 export const REGISTERED: readonly MethodMeta<any>[] = METHOD_METAS.filter((m): m is MethodMeta<any> => !!m);
@@ -18,7 +19,9 @@ export function normalizeSpec(spec: VariantSpec): VariantSpec {
   const meta = metaOf(spec?.method);
   if (!meta) throw new Error(`unknown method "${String(spec?.method)}"; this build has ${REGISTERED.map((m) => m.id).join(', ')}`);
   const options = { ...meta.resolveOptions(spec.options ?? {}) } as MethodOptions;
-  return spec.then ? { method: meta.id, options, then: normalizeSpec(spec.then) } : { method: meta.id, options };
+  const blocks = resolveBlocks(spec.blocks);
+  const own: VariantSpec = spec.then ? { method: meta.id, options, then: normalizeSpec(spec.then) } : { method: meta.id, options };
+  return blocks ? { ...own, blocks } : own;
 }
 
 /** The spec normalized, or why it cannot be. */
@@ -41,7 +44,8 @@ export function specLabel(spec: VariantSpec): string {
       // an option this build does not know: the method id still names it
     }
   }
-  return spec.then ? `${own} → ${specLabel(spec.then)}` : own;
+  const both = spec.then ? `${own} → ${specLabel(spec.then)}` : own;
+  return spec.blocks ? `${both} · ${blocksText(spec.blocks)}` : both;
 }
 
 export const sameSpec = (a: VariantSpec, b: VariantSpec) => specKey({ spec: a }) === specKey({ spec: b });
@@ -61,7 +65,7 @@ export const withSpec = (list: readonly VariantSpec[], spec: VariantSpec) => uni
 export const withoutSpec = (list: readonly VariantSpec[], spec: VariantSpec) => list.filter((s) => !sameSpec(s, spec));
 
 /** A single method (no `then`) of this id. */
-export const isPlainOf = (s: VariantSpec, method: MethodId | string) => !s.then && s.method === method;
+export const isPlainOf = (s: VariantSpec, method: MethodId | string) => !s.then && !s.blocks && s.method === method;
 
 /** The method with its defaults, normalized. */
 export const defaultSpec = (meta: MethodMeta<any>): VariantSpec => normalizeSpec({ method: meta.id, options: { ...meta.defaults } });

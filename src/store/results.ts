@@ -24,9 +24,11 @@ export interface ResultsSlice {
 
 /** A spec's identity: method and options, then the second method's (a plain spec's key is as it always was). */
 export const specKey = (v: Pick<StoredVariant, 'spec'>): string => {
-  const { method, options = {}, then } = v.spec;
+  const { method, options = {}, then, blocks } = v.spec;
   const own = `${method}:${JSON.stringify(options, Object.keys(options).sort())}`;
-  return then ? `${own}+${specKey({ spec: then })}` : own;
+  // compressed in some blocks only (layer sensitivity): "rtn:{…}@blocks=2"
+  const where = blocks ? `@blocks=${blocks.join(',')}` : '';
+  return then ? `${own}+${specKey({ spec: then })}${where}` : own + where;
 };
 
 const sameVariant = (a: StoredVariant, b: StoredVariant) =>

@@ -25,6 +25,7 @@ import { compressWeight, releaseKernelMemory, resolveOptions } from './compress-
 import { calibrationFor } from '../calibration/for-variant';
 import type { CaptureRunner } from '../calibration/calibrate';
 import { METAS_BY_ID } from '../compression/metas';
+import { blockCount, blockOf, blocksText, resolveBlocks } from '../model/blocks';
 
 export interface VariantRecord {
   summary: VariantSummary;
@@ -50,10 +51,13 @@ export function variantId(modelId: string, spec: VariantSpec, device: KernelDevi
     .join(',');
   // a combined spec's second method joins the key: "prune(ratio=0.5)+rtn(bits=4,…)"
   const then = spec.then ? `+${variantId('', spec.then, device).split('|')[1]}` : '';
-  return `${modelId}|${spec.method}(${opts})${then}|${device}`;
+  // compressed in some blocks only: "int4-group(groupSize=32)[blocks=2]"
+  const blocks = spec.blocks ? `[blocks=${spec.blocks.join(',')}]` : '';
+  return `${modelId}|${spec.method}(${opts})${then}${blocks}|${device}`;
 }
 
 export function variantLabel(spec: VariantSpec): string {
+  if (spec.blocks) return `${variantLabel({ ...spec, blocks: undefined })} · ${blocksText(spec.blocks)}`;
   if (spec.then) return `${variantLabel({ method: spec.method, options: spec.options })} → ${variantLabel(spec.then)}`;
   const o = spec.options ?? {};
   switch (spec.method) {
@@ -83,7 +87,8 @@ export function validateSpec(spec: VariantSpec, device: KernelDevice): void {
 export function resolveSpec(spec: VariantSpec, device: KernelDevice): VariantSpec {
   validateSpec(spec, device);
   const then = resolveThen(spec);
-  return { method: spec.method, options: { ...resolveOptions(spec.method, spec.options ?? {}) }, ...(then ? { then } : {}) };
+  const blocks = resolveBlocks(spec.blocks);
+  return { method: spec.method, options: { ...resolveOptions(spec.method, spec.options ?? {}) }, ...(then ? { then } : {}), ...(blocks ? { blocks } : {}) };
 }
 
 export async function makeVariant(model: LoadedModel, given: VariantSpec, device: KernelDevice, job: Job, opts: MakeOptions = {}): Promise<VariantRecord> {
@@ -99,11 +104,23 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
   let copyMs = 0;
   const label = variantLabel(spec);
   const plans = planTensors(spec, model);
+  const only = spec.blocks && new Set(spec.blocks);
+  if (only) {
+    const n = blockCount(weights);
+    const outside = spec.blocks!.filter((b) => b >= n);
+    if (outside.length) throw labError('BadOption', `${label}: ${model.summary.name} has ${n} blocks (0 … ${n - 1}) by its weight names; no block ${outside.join(', ')}`);
+  }
+  // weights outside the chosen blocks stay as they are (f32, counted at 32 bits a weight)
+  let untouchedParams = 0;
   const calibration = await calibrationFor(model, spec, device, job, opts.captureRunner);
   job.progress('compress', 0, weights.length);
   for (let i = 0; i < weights.length; i++) {
     await job.checkpoint();
     const w = weights[i];
+    if (only && !only.has(blockOf(w) ?? -1)) {
+      untouchedParams += w.params;
+      continue;
+    }
     const info = model.parsed.tensors.get(w.name)!;
     // a copy: the kernels may not write into the model's own bytes (timed: the yardstick for makeMs)
     const copyStart = performance.now();
@@ -139,7 +156,7 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
   const gzipBytes = await gzipSize(packedBytes);
   job.progress('gzip', 1, 1);
   const linearParams = model.summary.linearParams;
-  const bitsPerWeight = tensors.reduce((a, t) => a + t.bitsPerWeight * t.params, 0) / linearParams;
+  const bitsPerWeight = (tensors.reduce((a, t) => a + t.bitsPerWeight * t.params, 0) + 32 * untouchedParams) / linearParams;
   const storage = variantStorage(storages);
   const summary: VariantSummary = {
     id: variantId(model.summary.id, spec, device),
