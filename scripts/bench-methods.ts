@@ -5,7 +5,10 @@
  *   methods  {"<method>": {ppl, kld_mean, bits_per_weight, make_ms, storage, format}}
  *            kld_mean = mean over scored tokens of KL(base ‖ variant) in nats, from both models'
  *            full logits on the same windows; make_ms = makeVariant's wall time in Node
- *   laws     {"<law>": {holds, values}}: the compression laws the lab exists to show, on this model
+ *   laws     {"<law>": {holds, values}}: the compression laws the lab exists to show, on this model;
+ *            structured_25_speeds_up_wasm_prefill times onnxruntime-web's WASM EP (in Node, one
+ *            thread) on the baseline and the structured 25 % variant, interleaved A B A B on the
+ *            same tokens (structuredSpeedLaw)
  * Node, not the browser: the numbers are the packed models' (equal to the browser's within 0.5 %,
  * e2e/packed.spec.ts), and the bench's browser time stays for what only a browser can measure.
  */
@@ -13,6 +16,7 @@ import './node-wgsl';
 import type { VariantSpec } from '../workers/api';
 import { slidingWindows, type Window, type WindowSettings } from '../workers/eval/windows';
 import { Job } from '../workers/jobs';
+import { quantile } from '../workers/eval/speed';
 import type { LoadedModel } from '../workers/model/load';
 import { loadDemoLm, ort } from '../tests/local-models';
 
@@ -34,6 +38,9 @@ export const METHOD_SPECS: Readonly<Record<string, VariantSpec>> = Object.freeze
   nm_2_4: { method: 'nm-prune', options: { pattern: '2:4' } },
   nm_4_8: { method: 'nm-prune', options: { pattern: '4:8' } },
   magnitude_50_then_rtn4_g32: { method: 'magnitude-prune', options: { ratio: 0.5 }, then: { method: 'rtn', options: { bits: 4, groupSize: 32 } } },
+  structured_25: { method: 'structured-prune', options: { ratio: 0.25 } },
+  structured_50: { method: 'structured-prune', options: { ratio: 0.5 } },
+  int4_g32_first_last_int8: { method: 'int4-group', options: { groupSize: 32 }, overrides: [{ blocks: [0, -1], method: 'int8-channel', options: {} }] },
 });
 
 /** The methods the laws read; a quick run (the unit test) makes only these. */
@@ -49,6 +56,8 @@ export interface MethodPoint {
   make_ms: number;
   storage: string;
   format: string;
+  /** structured pruning: parameters of the rewritten model */
+  total_params?: number;
 }
 
 export interface Law {
@@ -136,14 +145,64 @@ export async function benchMethods(settings: WindowSettings, keys: readonly stri
   const baselinePpl = round(score(base, base, model.datasetIds, windows).ppl);
   log(`methods: baseline ppl ${baselinePpl}`);
   const methods: Record<string, MethodPoint> = {};
+  const speedLaws: Record<string, Law> = {};
   // imported here, after node-wgsl registered the .wgsl loader (static imports load before it runs)
   const { makeVariant } = await import('../workers/variants/make-variant');
   for (const key of keys) {
     const v = await makeVariant(model, METHOD_SPECS[key], 'cpu', new Job(`bench-${key}`));
     const { ppl, kld } = score(await scoredRows(v.packedBytes, model.datasetIds, windows), base, model.datasetIds, windows);
     const s = v.summary;
-    methods[key] = { ppl: round(ppl), kld_mean: round(kld, 6), bits_per_weight: round(s.bitsPerWeight), make_ms: round(s.makeMs, 0), storage: s.storage, format: s.format };
+    methods[key] = { ppl: round(ppl), kld_mean: round(kld, 6), bits_per_weight: round(s.bitsPerWeight), make_ms: round(s.makeMs, 0), storage: s.storage, format: s.format, ...(s.totalParams ? { total_params: s.totalParams } : {}) };
+    if (key === 'structured_25') {
+      const law = await structuredSpeedLaw(model.baselineBytes, v.packedBytes, model.datasetIds, { baseline_params: model.summary.totalParams, structured_params: s.totalParams ?? NaN });
+      speedLaws.structured_25_speeds_up_wasm_prefill = law;
+      log(`methods: structured 25 % WASM prefill: speedup ${law.values.speedup_median} (p10 ${law.values.speedup_p10}, p90 ${law.values.speedup_p90}) over ${law.values.rounds} interleaved rounds: ${law.holds ? 'holds' : 'does not hold'}`);
+    }
     log(`methods: ${key.padEnd(28)} ppl ${ppl.toFixed(3).padStart(9)}  KL ${kld.toFixed(5)}  ${s.bitsPerWeight.toFixed(3)} bits  ${s.makeMs.toFixed(0)} ms  ${s.storage}`);
   }
-  return { methods_settings: settings, methods_baseline_ppl: baselinePpl, methods, laws: lawsOf(baselinePpl, methods) };
+  return { methods_settings: settings, methods_baseline_ppl: baselinePpl, methods, laws: { ...lawsOf(baselinePpl, methods), ...speedLaws } };
+}
+
+/** Prefill timing of the structured-pruning law: one window of the model's context, one thread. */
+export const SPEED_LAW = Object.freeze({ seqLen: 256, rounds: 30, warmup: 3, threads: 1 });
+
+/**
+ * "Structured 25 % of MLP neurons speeds up WASM prefill": onnxruntime-web's WASM EP (its Node
+ * build: the same wasm the browser runs), one session per model, `warmup` untimed runs each, then
+ * `rounds` rounds of baseline then variant (A B A B …) on the same tokens (the text's first
+ * seqLen). Per round, speedup = baseline ms / variant ms; the law holds when the median speedup
+ * is above 1 and so is its p10 (faster in at least 9 rounds of 10).
+ */
+export async function structuredSpeedLaw(baseline: Uint8Array, variant: Uint8Array, ids: Int32Array, extra: Record<string, number> = {}, o = SPEED_LAW): Promise<Law> {
+  const ortWeb = await import('onnxruntime-web');
+  ortWeb.env.wasm.numThreads = o.threads;
+  const sessions = [await ortWeb.InferenceSession.create(baseline, { executionProviders: ['wasm'] }), await ortWeb.InferenceSession.create(variant, { executionProviders: ['wasm'] })];
+  try {
+    const n = Math.min(o.seqLen, ids.length);
+    const feeds = (s: (typeof sessions)[number]) => {
+      const f: Record<string, InstanceType<typeof ortWeb.Tensor>> = { input_ids: new ortWeb.Tensor('int64', BigInt64Array.from(ids.subarray(0, n), BigInt), [1, n]) };
+      if (s.inputNames.includes('attention_mask')) f.attention_mask = new ortWeb.Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]);
+      return f;
+    };
+    const time = async (s: (typeof sessions)[number]) => {
+      const t = performance.now();
+      await s.run(feeds(s), ['logits']);
+      return performance.now() - t;
+    };
+    for (const s of sessions) for (let k = 0; k < o.warmup; k++) await time(s);
+    const ms: [number[], number[]] = [[], []];
+    for (let r = 0; r < o.rounds; r++) for (let k = 0; k < 2; k++) ms[k].push(await time(sessions[k]));
+    const sorted = (xs: number[]) => xs.slice().sort((a, b) => a - b);
+    const ratios = sorted(ms[0].map((b, r) => b / ms[1][r]));
+    const [base, struct] = ms.map(sorted);
+    const values = {
+      baseline_median_ms: round(quantile(base, 0.5), 2), baseline_p10_ms: round(quantile(base, 0.1), 2), baseline_p90_ms: round(quantile(base, 0.9), 2),
+      structured_median_ms: round(quantile(struct, 0.5), 2), structured_p10_ms: round(quantile(struct, 0.1), 2), structured_p90_ms: round(quantile(struct, 0.9), 2),
+      speedup_median: round(quantile(ratios, 0.5), 3), speedup_p10: round(quantile(ratios, 0.1), 3), speedup_p90: round(quantile(ratios, 0.9), 3),
+      rounds: o.rounds, warmup: o.warmup, seq_len: n, wasm_threads: o.threads, ...extra,
+    };
+    return { holds: values.speedup_median > 1 && values.speedup_p10 > 1, values };
+  } finally {
+    for (const s of sessions) await s.release();
+  }
 }

@@ -14,7 +14,7 @@ export type Backend = (typeof BACKENDS)[number];
 export const KERNEL_DEVICES = Object.freeze(['webgpu', 'cpu'] as const);
 export type KernelDevice = (typeof KERNEL_DEVICES)[number];
 
-export const METHOD_IDS = Object.freeze(['magnitude-prune', 'int8-channel', 'int4-group', 'fp16', 'rtn', 'nf4', 'nm-prune', 'global-prune', 'wanda', 'gptq', 'awq'] as const);
+export const METHOD_IDS = Object.freeze(['magnitude-prune', 'int8-channel', 'int4-group', 'fp16', 'rtn', 'nf4', 'nm-prune', 'global-prune', 'wanda', 'gptq', 'awq', 'structured-prune'] as const);
 export type MethodId = (typeof METHOD_IDS)[number];
 
 export interface Capabilities {
@@ -140,6 +140,20 @@ export interface VariantSpec {
    * sensitivity: one block at a time. Absent: every linear weight.
    */
   blocks?: number[];
+  /**
+   * Mixed precision: weights compressed by another method than this spec's, e.g. the first and last
+   * block INT8 in an INT4 variant (workers/variants/overrides.ts). A weight takes the first override
+   * naming it. Absent: every weight by the spec's method.
+   */
+  overrides?: TensorOverride[];
+}
+
+/** Some linear weights of a variant, by block (0-based; negative from the end, -1 = the last) or by name, and their method. */
+export interface TensorOverride {
+  blocks?: number[];
+  tensors?: string[];
+  method: MethodId;
+  options: MethodOptions;
 }
 
 export interface TensorStats {
@@ -189,6 +203,8 @@ export interface VariantSummary {
   makeMs: number;
   /** time to copy every linear weight's f32 bytes once (what the kernels read): the yardstick for makeMs */
   copyMs: number;
+  /** structured pruning: the parameters of the rewritten model (every initializer); absent when it keeps the base's count */
+  totalParams?: number;
   /** calibrated methods: the token slice the layer inputs were measured on, and the time it took (included in makeMs) */
   calibration?: { dataset: string; sequences: number; context: number; firstToken: number; ms: number };
 }

@@ -14,6 +14,13 @@ describe('presets', () => {
     expect(r.missing).toEqual([]);
   });
 
+  it('mixed precision: INT4 with the first and last block INT8, beside INT4 and INT8 everywhere', () => {
+    const r = applyPreset(presetById('mixed-precision')!);
+    expect(r.missing).toEqual([]);
+    expect(r.specs.map(specLabel)).toEqual(['INT4 group-32', 'INT8 per-channel', 'INT4 group-32, blocks 0 and last INT8 per-channel']);
+    expect(r.specs[2].overrides).toEqual([{ blocks: [-1, 0], method: 'int8-channel', options: {} }]);
+  });
+
   it('the pruning curve goes 10 … 90 % by 10', () => {
     const r = applyPreset(presetById('Pruning curve')!);
     expect(r.specs.map((s) => s.options.ratio)).toEqual([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]);

@@ -18,6 +18,8 @@ interface Want {
   /** the options, or alternatives tried in order (methods of other helpers may spell them differently) */
   options?: Record<string, unknown> | Record<string, unknown>[];
   then?: Want;
+  /** mixed precision: these blocks (negative from the end) by another method (VariantSpec.overrides) */
+  overrides?: { blocks: number[]; want: Want }[];
 }
 
 export interface Preset {
@@ -68,10 +70,15 @@ export const PRESETS: readonly Preset[] = Object.freeze([
       prune(0.5),
       { label: 'global magnitude 50 %', match: idLike(/global/i), options: { ratio: 0.5 } },
       { label: '2:4 semi-structured (magnitude)', match: nmMagnitude, options: TWO_FOUR },
-      { label: 'structured (neurons / heads)', match: idLike(/structured/i) },
+      { label: 'structured (neurons / heads)', match: idLike(/structured/i), options: [{ ratio: 0.5 }, {}] },
       { label: 'Wanda 50 %', match: idLike(/wanda/i), options: { ratio: 0.5 } },
       { label: 'Wanda 2:4', match: idLike(/wanda/i), options: { pattern: '2:4' } },
     ],
+  },
+  {
+    id: 'mixed-precision', name: 'Mixed precision (first/last INT8, rest INT4)',
+    about: 'INT4 group-32 with the first and last block in INT8 (each tensor packed in its own format), beside INT4 and INT8 everywhere: what two blocks of 8 bits buy.',
+    wants: [INT4, INT8, { ...INT4, label: 'INT4 group-32, first and last block INT8', overrides: [{ blocks: [0, -1], want: INT8 }] }],
   },
   {
     id: 'rtn-vs-calibrated', name: 'RTN vs calibrated',
@@ -88,10 +95,13 @@ export const PRESETS: readonly Preset[] = Object.freeze([
 function find(w: Want, metas: readonly MethodMeta<any>[]): VariantSpec | undefined {
   const then = w.then && find(w.then, metas);
   if (w.then && !then) return undefined;
+  const overrides = w.overrides?.map((o) => ({ blocks: o.blocks, spec: find(o.want, metas) }));
+  if (overrides?.some((o) => !o.spec)) return undefined;
+  const extra = overrides ? { overrides: overrides.map((o) => ({ blocks: o.blocks, method: o.spec!.method, options: o.spec!.options })) } : {};
   const alternatives = Array.isArray(w.options) ? w.options : [w.options ?? {}];
   for (const m of metas.filter(w.match)) {
     for (const options of alternatives) {
-      const s = tryNormalize({ method: m.id, options: { ...m.defaults, ...options } as MethodOptions, ...(then ? { then } : {}) });
+      const s = tryNormalize({ method: m.id, options: { ...m.defaults, ...options } as MethodOptions, ...(then ? { then } : {}), ...extra });
       if (typeof s !== 'string') return s;
     }
   }

@@ -8,6 +8,7 @@ import { METHOD_METAS } from '../../workers/compression/metas';
 import type { MethodMeta } from '../../workers/compression/types';
 import { specKey } from '../store/results';
 import { blocksText, resolveBlocks } from '../../workers/model/blocks';
+import { overridesLabel, resolveOverrides } from '../../workers/variants/overrides';
 
 /** The methods this build can offer: an id listed in METHOD_IDS before its meta is registered is skipped. */
 export const REGISTERED: readonly MethodMeta<any>[] = METHOD_METAS.filter((m): m is MethodMeta<any> => !!m);
@@ -21,7 +22,8 @@ export function normalizeSpec(spec: VariantSpec): VariantSpec {
   const options = { ...meta.resolveOptions(spec.options ?? {}) } as MethodOptions;
   const blocks = resolveBlocks(spec.blocks);
   const own: VariantSpec = spec.then ? { method: meta.id, options, then: normalizeSpec(spec.then) } : { method: meta.id, options };
-  return blocks ? { ...own, blocks } : own;
+  const overrides = resolveOverrides(spec);
+  return { ...own, ...(blocks ? { blocks } : {}), ...(overrides ? { overrides } : {}) };
 }
 
 /** The spec normalized, or why it cannot be. */
@@ -45,7 +47,7 @@ export function specLabel(spec: VariantSpec): string {
     }
   }
   const both = spec.then ? `${own} → ${specLabel(spec.then)}` : own;
-  return spec.blocks ? `${both} · ${blocksText(spec.blocks)}` : both;
+  return `${spec.blocks ? `${both} · ${blocksText(spec.blocks)}` : both}${overridesLabel(spec.overrides)}`;
 }
 
 export const sameSpec = (a: VariantSpec, b: VariantSpec) => specKey({ spec: a }) === specKey({ spec: b });
@@ -65,7 +67,7 @@ export const withSpec = (list: readonly VariantSpec[], spec: VariantSpec) => uni
 export const withoutSpec = (list: readonly VariantSpec[], spec: VariantSpec) => list.filter((s) => !sameSpec(s, spec));
 
 /** A single method (no `then`) of this id. */
-export const isPlainOf = (s: VariantSpec, method: MethodId | string) => !s.then && !s.blocks && s.method === method;
+export const isPlainOf = (s: VariantSpec, method: MethodId | string) => !s.then && !s.blocks && !s.overrides && s.method === method;
 
 /** The method with its defaults, normalized. */
 export const defaultSpec = (meta: MethodMeta<any>): VariantSpec => normalizeSpec({ method: meta.id, options: { ...meta.defaults } });

@@ -14,6 +14,7 @@ import { magnitudePruneMeta } from './magnitude-prune/meta';
 import { nf4Meta } from './nf4/meta';
 import { nmPruneMeta } from './nm-prune/meta';
 import { rtnMeta } from './rtn/meta';
+import { structuredPruneMeta } from './structured-prune/meta';
 import type { MethodMeta } from './types';
 import { wandaMeta } from './wanda/meta';
 
@@ -29,6 +30,7 @@ export const METAS_BY_ID: Readonly<Record<MethodId, MethodMeta<any>>> = Object.f
   nf4: nf4Meta,
   'nm-prune': nmPruneMeta,
   'global-prune': globalPruneMeta,
+  'structured-prune': structuredPruneMeta,
 });
 
 /** The methods' metadata in METHOD_IDS order, for menus and loops. */

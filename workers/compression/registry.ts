@@ -36,6 +36,8 @@ import { nmPruneReference } from './nm-prune/reference';
 import { rtnGpu } from './rtn/gpu';
 import { rtnMeta, type RtnOptions } from './rtn/meta';
 import { rtnReference } from './rtn/reference';
+import { structuredPruneMeta, type StructuredPruneOptions } from './structured-prune/meta';
+import { structuredPruneReference } from './structured-prune/reference';
 import { tensorStats } from './stats';
 import type { CompressionResult, MethodImpl, WeightTensor } from './types';
 import { wandaGpu } from './wanda/gpu';
@@ -78,6 +80,13 @@ const gptq: MethodImpl<GptqOptions> = { meta: gptqMeta, reference: gptqReference
 // AWQ's search likewise runs in TS on a Hessian accumulated in WGSL
 const awq: MethodImpl<AwqOptions> = { meta: awqMeta, reference: awqReference, gpu: async (_device, tensor, options) => awqReference(tensor, options) };
 
+// structured-prune's per-tensor step zeroes the neurons its plan removes (a copy); its kernel is the neuron norms (structured-prune/gpu.ts), run by the graph pass
+const structuredPrune: MethodImpl<StructuredPruneOptions> = {
+  meta: structuredPruneMeta,
+  reference: structuredPruneReference,
+  gpu: async (_device, tensor, options) => structuredPruneReference(tensor, options),
+};
+
 /** Each method's implementation, by id (the options type varies, so the record is loosely typed). */
 export const METHODS: Readonly<Record<MethodId, MethodImpl<any>>> = Object.freeze({
   'magnitude-prune': magnitudePrune,
@@ -91,6 +100,7 @@ export const METHODS: Readonly<Record<MethodId, MethodImpl<any>>> = Object.freez
   nf4,
   'nm-prune': nmPrune,
   'global-prune': globalPrune,
+  'structured-prune': structuredPrune,
 });
 
 export { METHOD_METAS } from './metas';

@@ -12,6 +12,7 @@
  *   nf4              bnb4       MatMulBnb4, quant_type NF4, block 64
  *   nm-prune         f32        dense (no onnxruntime-web op runs N:M sparsity)
  *   global-prune     f32        dense
+ *   structured-prune f32        the zeroed twin; the variant itself is the rewritten graph (variants/structured.ts)
  */
 import type { LinearWeight, MethodId } from '../api';
 import { AWQ_SIMULATED_REASON } from '../compression/awq/meta';
@@ -58,6 +59,7 @@ export function packedFormOf(
     case 'wanda':
     case 'nm-prune':
     case 'global-prune':
+    case 'structured-prune':
       return { kind: 'f32', values: parts.dequantized };
     case 'nf4':
       // GatherBlockQuantized has no NF4 form: a weight an embedding also reads stays f32 (simulated)

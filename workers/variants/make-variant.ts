@@ -25,6 +25,9 @@ import { compressWeight, releaseKernelMemory, resolveOptions } from './compress-
 import { calibrationFor } from '../calibration/for-variant';
 import type { CaptureRunner } from '../calibration/calibrate';
 import { METAS_BY_ID } from '../compression/metas';
+import { methodsOfWeights, overridesKey, overridesLabel, resolveOverrides } from './overrides';
+import { planStructured, structuredBits, writeStructuredModel } from './structured';
+import type { NeuronPlan, StructuredPruneOptions } from '../compression/structured-prune/meta';
 import { blockCount, blockOf, blocksText, resolveBlocks } from '../model/blocks';
 
 export interface VariantRecord {
@@ -53,10 +56,12 @@ export function variantId(modelId: string, spec: VariantSpec, device: KernelDevi
   const then = spec.then ? `+${variantId('', spec.then, device).split('|')[1]}` : '';
   // compressed in some blocks only: "int4-group(groupSize=32)[blocks=2]"
   const blocks = spec.blocks ? `[blocks=${spec.blocks.join(',')}]` : '';
-  return `${modelId}|${spec.method}(${opts})${then}${blocks}|${device}`;
+  return `${modelId}|${spec.method}(${opts})${then}${blocks}${overridesKey(spec.overrides)}|${device}`;
 }
 
-export function variantLabel(spec: VariantSpec): string {
+/** `nBlocks`: the model's block count, so that overrides counted from the end name their blocks ("blocks 0 and 3"). */
+export function variantLabel(spec: VariantSpec, nBlocks?: number): string {
+  if (spec.overrides?.length) return `${variantLabel({ ...spec, overrides: undefined }, nBlocks)}${overridesLabel(spec.overrides, nBlocks)}`;
   if (spec.blocks) return `${variantLabel({ ...spec, blocks: undefined })} · ${blocksText(spec.blocks)}`;
   if (spec.then) return `${variantLabel({ method: spec.method, options: spec.options })} → ${variantLabel(spec.then)}`;
   const o = spec.options ?? {};
@@ -88,7 +93,8 @@ export function resolveSpec(spec: VariantSpec, device: KernelDevice): VariantSpe
   validateSpec(spec, device);
   const then = resolveThen(spec);
   const blocks = resolveBlocks(spec.blocks);
-  return { method: spec.method, options: { ...resolveOptions(spec.method, spec.options ?? {}) }, ...(then ? { then } : {}), ...(blocks ? { blocks } : {}) };
+  const overrides = resolveOverrides(spec);
+  return { method: spec.method, options: { ...resolveOptions(spec.method, spec.options ?? {}) }, ...(then ? { then } : {}), ...(blocks ? { blocks } : {}), ...(overrides ? { overrides } : {}) };
 }
 
 export async function makeVariant(model: LoadedModel, given: VariantSpec, device: KernelDevice, job: Job, opts: MakeOptions = {}): Promise<VariantRecord> {
@@ -102,8 +108,12 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
   const tensors: TensorStats[] = [];
   let kernelMs = 0;
   let copyMs = 0;
-  const label = variantLabel(spec);
-  const plans = planTensors(spec, model);
+  const label = variantLabel(spec, blockCount(weights));
+  // structured pruning plans over the graph's MLPs and rewrites the graph (variants/structured.ts)
+  const structured = spec.method === 'structured-prune' ? await planStructured(model.parsed, weights, spec.options as StructuredPruneOptions, device, spec.blocks) : undefined;
+  const plans = structured ? weights.map((w) => structured.plans.get(w.name)) : planTensors(spec, model);
+  // mixed precision: each weight's own method (variants/overrides.ts)
+  const own = methodsOfWeights(spec, weights);
   const only = spec.blocks && new Set(spec.blocks);
   if (only) {
     const n = blockCount(weights);
@@ -126,14 +136,14 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
     const copyStart = performance.now();
     const data = readF32(info).slice();
     copyMs += performance.now() - copyStart;
-    const first = await compressWeight(spec.method, spec.options, { name: w.name, data, shape: w.shape, layout: w.layout, plan: plans?.[i], calibration: await calibration?.statsFor(w.name) }, device);
+    const first = await compressWeight(own[i].method, own[i].options, { name: w.name, data, shape: w.shape, layout: w.layout, plan: plans?.[i], calibration: await calibration?.statsFor(w.name) }, device);
     const r = spec.then ? await compressThen(first, spec.then, { name: w.name, data, shape: w.shape, layout: w.layout }, device) : first;
-    const form = packedFormOf(spec.then?.method ?? spec.method, r.options, r, w);
+    const form = packedFormOf(spec.then?.method ?? own[i].method, r.options, r, w);
     storages.add(storageOfForm(form));
     forms.set(w.name, form);
     formats.add(formLabel(form));
     if (opts.simulated) dequantized.set(w.name, r.dequantized);
-    tensors.push({ ...r.stats, name: w.name, params: w.params, ...(r.clamped !== undefined ? { clamped: r.clamped } : {}) });
+    tensors.push({ ...r.stats, name: w.name, params: w.params, ...(r.clamped !== undefined ? { clamped: r.clamped } : {}), ...(structured ? { bitsPerWeight: structuredBits(plans?.[i] as NeuronPlan | undefined) } : {}) });
     kernelMs += r.kernelMs ?? 0;
     job.progress('compress', i + 1, weights.length, w.name);
   }
@@ -142,8 +152,10 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
   if (device === 'webgpu') await releaseKernelMemory();
   job.progress('write', 0, 1, 'writing the packed model');
   let packedBytes: Uint8Array;
+  let removedParams = 0;
   try {
-    packedBytes = writePackedModel(model.parsed, weights, forms);
+    if (structured) ({ bytes: packedBytes, removedParams } = writeStructuredModel(model.parsed, structured));
+    else packedBytes = writePackedModel(model.parsed, weights, forms);
   } catch (e) {
     throw labError('BadOption', `${label}: the packed model could not be written: ${(e as Error).message}`);
   }
@@ -174,6 +186,7 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
     kernelMs,
     makeMs,
     copyMs,
+    ...(structured ? { totalParams: model.summary.totalParams - removedParams } : {}),
     ...(calibration ? { calibration: { ...calibration.settings, ms: calibration.ms() } } : {}),
   };
   return { summary, packedBytes, simulatedBytes };
