@@ -37,9 +37,10 @@ let correct = 0;
 // finished sequence, dropping the closing [SEP] of every long text (212 of the 700 here).
 const specials = Array.from(tok('', { add_special_tokens: true }).input_ids.data as BigInt64Array);
 const plainOf = (text: string) => Array.from(tok(text, { add_special_tokens: false }).input_ids.data as BigInt64Array);
-const [first, ...rest] = specials;
+// a tokenizer with no special tokens (GPT-2's) puts nothing around the text
+const [before, after] = specials.length ? [specials.slice(0, 1), specials.slice(1)] : [[], []];
 for (const row of rows) {
-  const ids = [first, ...plainOf(row.text).slice(0, maxLength - specials.length), ...rest];
+  const ids = [...before, ...plainOf(row.text).slice(0, maxLength - specials.length), ...after];
   const n = ids.length;
   const t = (v: bigint[]) => new ort.Tensor('int64', BigInt64Array.from(v), [1, n]);
   const feeds: Record<string, InstanceType<typeof ort.Tensor>> = { input_ids: t(ids) };
