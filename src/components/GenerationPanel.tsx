@@ -6,6 +6,7 @@ import { useMemo, useState } from 'react';
 import './GenerationPanel.css';
 import type { Backend } from '../../workers/api';
 import { generateAll, stopGenerating } from '../engine/generation';
+import { BackendSelect } from './BackendSelect';
 import { useLab } from '../store';
 import { modelKeyOf } from '../store/types';
 import type { StoredGeneration } from '../store/generations';
@@ -21,7 +22,6 @@ function how(g: StoredGeneration): string {
 export function GenerationPanel() {
   const model = useLab((s) => s.model);
   const running = useLab((s) => s.running);
-  const caps = useLab((s) => s.capabilities);
   const all = useLab((s) => s.generations);
   const [prompt, setPrompt] = useState('The jury said');
   const [tokens, setTokens] = useState(24);
@@ -48,13 +48,7 @@ export function GenerationPanel() {
       <div className="row">
         <label>prompt <input value={prompt} onChange={(e) => setPrompt(e.target.value)} data-testid="gen-prompt" size={32} /></label>
         <label>new tokens <input type="number" min={1} max={128} value={tokens} onChange={(e) => setTokens(Math.max(1, Math.min(128, Number(e.target.value) || 1)))} data-testid="gen-tokens" style={{ width: '4em' }} /></label>
-        <label>
-          on{' '}
-          <select value={backend} onChange={(e) => setBackend(e.target.value as Backend)} data-testid="gen-backend">
-            <option value="wasm">WASM</option>
-            <option value="webgpu" disabled={!caps?.webgpu}>WebGPU{caps?.webgpu ? '' : ' (unavailable)'}</option>
-          </select>
-        </label>
+        <BackendSelect value={backend} onChange={setBackend} testId="gen-backend" />
         <label>temperature <input type="number" min={0} max={2} step={0.1} value={temperature} onChange={(e) => setTemperature(Math.max(0, Number(e.target.value) || 0))} style={{ width: '4em' }} /></label>
         {step ? (
           <button onClick={() => void stopGenerating()} data-testid="gen-stop">Stop</button>

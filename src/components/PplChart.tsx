@@ -9,6 +9,7 @@ import { Bar, BarChart, CartesianGrid, ErrorBar, LabelList, ResponsiveContainer,
 import { AGREEMENT_MARK, agreementOf, chartSettings, evalOn } from '../lib/eval-view';
 import { formText, useResultRows } from '../lib/selectors';
 import { KlTable } from './KlTable';
+import { CategoryTick, tickHeight, tickMode, useWidth } from './CategoryTick';
 
 export function PplChart() {
   const rows = useResultRows();
@@ -29,8 +30,12 @@ export function PplChart() {
   });
   const left = rows.filter((r) => (r.evals.wasm || r.evals.webgpu) && !evalOn(r, key)).map((r) => r.label);
   const first = points[0] && evalOn(points[0].row, key)!;
+  // many variants: labels wrap, or are shortened and angled (full text on hover and in the tooltip)
+  const [ref, width] = useWidth<HTMLElement>();
+  const mode = tickMode(points.map((p) => p.label), width);
+  const per = (width - 80) / Math.max(1, points.length);
   return (
-    <section className="card chart" data-testid="ppl-chart">
+    <section className="card chart" data-testid="ppl-chart" data-tick-mode={mode} ref={ref}>
       <h2>
         Perplexity by variant{' '}
         <span className="muted small">
@@ -40,10 +45,10 @@ export function PplChart() {
       {points.length === 0 ? (
         <p className="muted">No results yet: numbers appear here as each job finishes.</p>
       ) : (
-        <ResponsiveContainer width="100%" height={260}>
-          <BarChart data={points} margin={{ top: 20, right: 8, bottom: 8, left: 8 }}>
+        <ResponsiveContainer width="100%" height={236 + tickHeight(mode)}>
+          <BarChart data={points} margin={{ top: 20, right: 8, bottom: 8, left: mode === 'angled' ? 40 : 8 }}>
             <CartesianGrid strokeDasharray="3 3" vertical={false} />
-            <XAxis dataKey="label" interval={0} tick={{ fontSize: 12 }} />
+            <XAxis dataKey="label" interval={0} height={tickHeight(mode)} tick={(p: object) => <CategoryTick {...p} mode={mode} per={per} />} />
             <YAxis tick={{ fontSize: 12 }} width={56} />
             <Tooltip formatter={(v, _n, item) => (typeof v === 'number' ? `${v.toFixed(2)} ppl (95 % CI ${(item?.payload as { ci: string }).ci})` : '—')} />
             <Bar dataKey="ppl" name="perplexity" fill="#3b6fd1" isAnimationActive={false}>

@@ -18,6 +18,8 @@ interface Want {
   /** the options, or alternatives tried in order (methods of other helpers may spell them differently) */
   options?: Record<string, unknown> | Record<string, unknown>[];
   then?: Want;
+  /** compress only these transformer blocks (VariantSpec.blocks) */
+  blocks?: number[];
   /** mixed precision: these blocks (negative from the end) by another method (VariantSpec.overrides) */
   overrides?: { blocks: number[]; want: Want }[];
 }
@@ -28,6 +30,17 @@ export interface Preset {
   /** one sentence: what the preset shows */
   about: string;
   wants: Want[];
+  /**
+   * Entries repeated for every transformer block of the loaded model, each compressing that block
+   * only (layer sensitivity); applyPreset needs the model's block count for them.
+   */
+  perBlock?: Want[];
+}
+
+/** What a preset may need to know of the loaded model. */
+export interface PresetModel {
+  /** transformer blocks, from the linear weights' names (workers/model/blocks.ts) */
+  blocks: number;
 }
 
 const id = (name: string): Match => (m) => m.id === name;
@@ -81,6 +94,12 @@ export const PRESETS: readonly Preset[] = Object.freeze([
     wants: [INT4, INT8, { ...INT4, label: 'INT4 group-32, first and last block INT8', overrides: [{ blocks: [0, -1], want: INT8 }] }],
   },
   {
+    id: 'layer-sensitivity', name: 'Layer sensitivity',
+    about: 'One block at a time to INT4 and to INT2 (round to nearest, group 32), every other weight left as it is: how much perplexity each block\'s precision costs.',
+    wants: [],
+    perBlock: [rtn(4, 32), rtn(2, 32)],
+  },
+  {
     id: 'rtn-vs-calibrated', name: 'RTN vs calibrated',
     about: 'Round-to-nearest against methods that look at calibration text: GPTQ at 4 and 3 bits, AWQ, and Wanda against magnitude pruning.',
     wants: [
@@ -114,11 +133,29 @@ export interface AppliedPreset {
   missing: string[];
 }
 
-export function applyPreset(p: Preset, metas: readonly MethodMeta<any>[] = REGISTERED): AppliedPreset {
+/** The preset's entries, its per-block ones once per block of the model (named in missing without a model). */
+function wantsFor(p: Preset, model: PresetModel | undefined, missing: string[]): Want[] {
+  if (!p.perBlock) return p.wants;
+  if (!model?.blocks) {
+    missing.push(...p.perBlock.map((w) => `${w.label}, one block at a time (load a model with named blocks first)`));
+    return p.wants;
+  }
+  const blocks = Array.from({ length: model.blocks }, (_, b) => b);
+  return [...p.wants, ...p.perBlock.flatMap((w) => blocks.map((b) => ({ ...w, label: `${w.label} · block ${b}`, blocks: [b] })))];
+}
+
+/** The spec restricted to the entry's blocks (undefined stays undefined). */
+function withBlocks(s: VariantSpec | undefined, blocks: number[] | undefined): VariantSpec | undefined {
+  if (!s || !blocks) return s;
+  const r = tryNormalize({ ...s, blocks });
+  return typeof r === 'string' ? undefined : r;
+}
+
+export function applyPreset(p: Preset, metas: readonly MethodMeta<any>[] = REGISTERED, model?: PresetModel): AppliedPreset {
   const specs: VariantSpec[] = [];
   const missing: string[] = [];
-  for (const w of p.wants) {
-    const s = find(w, metas);
+  for (const w of wantsFor(p, model, missing)) {
+    const s = withBlocks(find(w, metas), w.blocks);
     if (s) specs.push(s);
     else missing.push(w.then ? `${w.label} → ${w.then.label}` : w.label);
   }

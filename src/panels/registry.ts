@@ -5,6 +5,8 @@
 import type { ComponentType } from 'react';
 import { BITWIDTH_WHAT, BitWidthPanel } from './BitWidthPanel';
 import { LAYER_WHAT, LayerPanel } from './LayerPanel';
+import { PROPAGATION_WHAT, PropagationPanel } from './PropagationPanel';
+import { SENSITIVITY_WHAT, SensitivityPanel } from './SensitivityPanel';
 import { PRUNE_QUANT_WHAT, PruneQuantPanel } from './PruneQuantPanel';
 import { PRUNING_WHAT, PruningCurvePanel } from './PruningCurvePanel';
 import { SIZE_PPL_WHAT, SizePplPanel } from './SizePplPanel';
@@ -26,4 +28,6 @@ export const PANELS: readonly PanelEntry[] = Object.freeze([
   { id: 'bit-width', title: 'Bit-width curve', what: BITWIDTH_WHAT, Component: BitWidthPanel },
   { id: 'prune-quant', title: 'Prune × quantize', what: PRUNE_QUANT_WHAT, Component: PruneQuantPanel },
   { id: 'layers', title: 'Per-layer error and sparsity', what: LAYER_WHAT, Component: LayerPanel },
+  { id: 'sensitivity', title: 'Layer sensitivity', what: SENSITIVITY_WHAT, Component: SensitivityPanel },
+  { id: 'propagation', title: 'Error propagation', what: PROPAGATION_WHAT, Component: PropagationPanel },
 ]);

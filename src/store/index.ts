@@ -16,13 +16,14 @@ import { createExportsSlice, type ExportsSlice } from './exports';
 import { createClassificationsSlice, type ClassificationsSlice } from './classifications';
 import { createGenerationsSlice, type GenerationsSlice } from './generations';
 import { createScalingSlice, type ScalingSlice } from './scaling';
+import { createPropagationSlice, type PropagationSlice } from './propagation';
 import { safeIdbStorage } from './storage';
 import { migrateSettings } from './settings';
 import type { Job } from './types';
 
-export type LabState = ModelsSlice & ExperimentsSlice & ResultsSlice & UiSlice & ExportsSlice & ClassificationsSlice & GenerationsSlice & ScalingSlice;
+export type LabState = ModelsSlice & ExperimentsSlice & ResultsSlice & UiSlice & ExportsSlice & ClassificationsSlice & GenerationsSlice & ScalingSlice & PropagationSlice;
 
-type Persisted = Pick<LabState, 'variants' | 'evals' | 'speeds' | 'jobs' | 'lastRun' | 'classifications' | 'generations' | 'scalings'>;
+type Persisted = Pick<LabState, 'variants' | 'evals' | 'speeds' | 'jobs' | 'lastRun' | 'classifications' | 'generations' | 'scalings' | 'propagations'>;
 
 /** Jobs as stored: without live progress. */
 const storedJob = ({ progress: _progress, ...j }: Job): Job => j;
@@ -52,12 +53,13 @@ export const useLab = create<LabState>()(
       ...createClassificationsSlice(...a),
       ...createGenerationsSlice(...a),
       ...createScalingSlice(...a),
+      ...createPropagationSlice(...a),
     }),
     {
       name: 'compression-lab-results',
       version: 1,
       storage: coalescedJsonStorage<Persisted>(storage),
-      partialize: (s): Persisted => ({ variants: s.variants, evals: s.evals, speeds: s.speeds, classifications: s.classifications, generations: s.generations, scalings: s.scalings, jobs: s.jobs.map(storedJob), lastRun: s.lastRun }),
+      partialize: (s): Persisted => ({ variants: s.variants, evals: s.evals, speeds: s.speeds, classifications: s.classifications, generations: s.generations, scalings: s.scalings, propagations: s.propagations, jobs: s.jobs.map(storedJob), lastRun: s.lastRun }),
       merge: (persisted, current) => {
         const p = (persisted ?? {}) as Partial<Persisted>;
         // a run started before the stored state arrived keeps its own queue
@@ -70,6 +72,7 @@ export const useLab = create<LabState>()(
           classifications: Array.isArray(p.classifications) ? p.classifications : current.classifications,
           generations: Array.isArray(p.generations) ? p.generations : current.generations,
           scalings: Array.isArray(p.scalings) ? p.scalings : current.scalings,
+          propagations: Array.isArray(p.propagations) ? p.propagations : current.propagations,
           jobs,
           // a last run stored by an older version has the method flags instead of the variant list
           lastRun: current.running ? current.lastRun : p.lastRun ? { ...p.lastRun, settings: migrateSettings(p.lastRun.settings).settings } : current.lastRun,

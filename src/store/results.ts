@@ -64,10 +64,10 @@ export const createResultsSlice: StateCreator<LabState, [], [], ResultsSlice> = 
         list.some((n) => n.modelKey === o.modelKey && n.backend === o.backend && (n.runId !== o.runId || n.variantId === o.variantId));
       return { speeds: [...s.speeds.filter((o) => !older(o)), ...list] };
     }),
-  clearResults: () => set({ variants: [], evals: [], speeds: [], classifications: [], generations: [], scalings: [] }),
+  clearResults: () => set({ variants: [], evals: [], speeds: [], classifications: [], generations: [], scalings: [], propagations: [] }),
   deleteResult: (modelKey, variantId) =>
     set((s) => {
       const mine = (o: { modelKey: string; variantId?: string; id?: string }) => o.modelKey === modelKey && (o.variantId ?? o.id) === variantId;
-      return { variants: s.variants.filter((v) => !mine(v)), evals: s.evals.filter((e) => !mine(e)), speeds: s.speeds.filter((e) => !mine(e)), classifications: s.classifications.filter((c) => !mine(c)), generations: s.generations.filter((g) => !mine(g)), scalings: s.scalings.filter((x) => !mine(x)) };
+      return { variants: s.variants.filter((v) => !mine(v)), evals: s.evals.filter((e) => !mine(e)), speeds: s.speeds.filter((e) => !mine(e)), classifications: s.classifications.filter((c) => !mine(c)), generations: s.generations.filter((g) => !mine(g)), scalings: s.scalings.filter((x) => !mine(x)), propagations: s.propagations.filter((x) => !mine(x)) };
     }),
 });

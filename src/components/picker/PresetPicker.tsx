@@ -2,13 +2,17 @@
 import { useState } from 'react';
 import type { VariantSpec } from '../../../workers/api';
 import { applyPreset, PRESETS } from '../../lib/presets';
+import { useLab } from '../../store';
+import { blockCount } from '../../../workers/model/blocks';
 
 export function PresetPicker({ set }: { set: (l: VariantSpec[]) => void }) {
   const [chosen, setChosen] = useState(PRESETS[0].id);
   const [missing, setMissing] = useState<{ preset: string; labels: string[] } | undefined>();
   const preset = PRESETS.find((p) => p.id === chosen)!;
+  const model = useLab((s) => s.model);
   const apply = () => {
-    const r = applyPreset(preset);
+    // per-block presets (layer sensitivity) need the loaded model's block count
+    const r = applyPreset(preset, undefined, model ? { blocks: blockCount(model.linearWeights) } : undefined);
     set(r.specs);
     setMissing({ preset: preset.name, labels: r.missing });
   };
@@ -26,7 +30,7 @@ export function PresetPicker({ set }: { set: (l: VariantSpec[]) => void }) {
       <div className="muted small">{preset.about}</div>
       {missing && missing.labels.length > 0 && (
         <div className="warn-text" data-testid="preset-note">
-          {missing.preset}: left out, no such method in this build yet: {missing.labels.join(', ')}.
+          {missing.preset}: left out: {missing.labels.join(', ')}.
         </div>
       )}
     </div>
