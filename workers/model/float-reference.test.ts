@@ -238,6 +238,48 @@ describe.skipIf(!haveInt8Dynamic)('int8 dynamic (MatMulInteger) as published', (
     expect(Math.abs(reference / f32 - 1)).toBeLessThan(0.05);
   }, 120_000);
 
+  it('com.microsoft DynamicQuantizeMatMul (quantize_dynamic after onnxruntime fused it) is undone the same way', async () => {
+    // the f32 tiny Llama with every linear MatMul as DynamicQuantizeMatMul(A, int8 B per column, scale, zero point 0)
+    const words = readFileSync(DATASET, 'utf8').slice(0, 12_000);
+    const plain = buildModel(folder(LLAMA), words);
+    const g = plain.parsed.proto.graph!;
+    const byName = new Map(plain.linear.map((w) => [w.name, w]));
+    const steps = new Map<string, Float32Array>();
+    const initializer = g.initializer.flatMap((t) => {
+      const w = byName.get(t.name);
+      if (!w) return [t];
+      const [K, N] = w.shape;
+      const v = readF32(plain.parsed.tensors.get(w.name)!);
+      const scale = new Float32Array(N);
+      for (let i = 0; i < v.length; i++) scale[i % N] = Math.max(scale[i % N], Math.abs(v[i]) / 127);
+      const q = Int8Array.from(v, (x, i) => Math.round(x / scale[i % N]));
+      steps.set(w.name, scale);
+      return [
+        onnx.TensorProto.create({ name: `${w.name}_q`, dims: [K, N], dataType: 3, rawData: new Uint8Array(q.buffer) }),
+        onnx.TensorProto.create({ name: `${w.name}_s`, dims: [N], dataType: 1, rawData: new Uint8Array(scale.buffer) }),
+        onnx.TensorProto.create({ name: `${w.name}_z`, dims: [N], dataType: 3, rawData: new Uint8Array(N) }),
+      ];
+    });
+    const node = g.node.map((n) => (n.opType === 'MatMul' && byName.has(n.input[1])
+      ? onnx.NodeProto.create({ opType: 'DynamicQuantizeMatMul', domain: 'com.microsoft', name: n.name, input: [n.input[0], `${n.input[1]}_q`, `${n.input[1]}_s`, `${n.input[1]}_z`], output: n.output })
+      : n));
+    const opsetImport = [{ domain: '', version: 17 }, { domain: 'com.microsoft', version: 1 }];
+    const bytes = serializeGraph(plain.parsed, { node, initializer } as Partial<onnxProto.onnx.IGraphProto>, { opsetImport } as never);
+    const m = buildModel({ ...folder(LLAMA), proto: onnx.ModelProto.decode(bytes) as never, onnxBytes: bytes }, words);
+    expect(m.summary.published?.weights.map((w) => `${w.format} ${w.bits}`)).toEqual(plain.linear.map(() => 'DynamicQuantizeMatMul 8'));
+    m.linear.forEach((w, i) => {
+      const ref = readF32(m.parsed.tensors.get(w.name)!);
+      const orig = readF32(plain.parsed.tensors.get(plain.linear[i].name)!);
+      const scale = steps.get(plain.linear[i].name)!;
+      const worst = ref.reduce((mx, v, j) => Math.max(mx, Math.abs(v - orig[j]) / scale[j % scale.length]), 0);
+      expect(worst, w.name).toBeLessThanOrEqual(0.5 + 1e-3);
+    });
+    const published = await ppl(m.baselineBytes, m.datasetIds, 2);
+    const reference = await ppl(writeVariant(m.parsed, new Map()), m.datasetIds, 2);
+    console.log(`tiny llama DynamicQuantizeMatMul, 2 × 256 tokens, onnxruntime-node: published ppl ${published.toFixed(4)}, float reference ${reference.toFixed(4)}`);
+    expect(Math.abs(published / reference - 1)).toBeLessThan(0.05);
+  }, 300_000);
+
   it('a MatMulInteger outside the quantize_dynamic form is refused by name', () => {
     const bytes = readFileSync(join(INT8_DYNAMIC, 'onnx/model.onnx'));
     const proto = onnx.ModelProto.decode(bytes);
