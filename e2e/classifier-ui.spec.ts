@@ -3,6 +3,7 @@
  * Run (WASM, INT8) fills the classification report — accuracy per variant with how it was
  * measured, per-label F1 and a confusion matrix — and the report survives a reload.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 
@@ -46,4 +47,64 @@ test('the demo classifier is one click away and Run fills its report', async ({ 
   await page.getByTestId('demo-classifier').click();
   await expect(page.getByTestId('model-name')).toHaveText('brown-bert-genre', { timeout: 120_000 });
   await expect(page.getByTestId('classifier-row')).toHaveCount(2);
+});
+
+test('your own labelled .jsonl: bad lines named; accuracy equals onnxruntime-node on the same rows; picked files kept after a reload', async ({ page }) => {
+  test.setTimeout(6 * 60_000);
+  page.on('pageerror', (e) => console.log('[pageerror]', e.message));
+  const labels = ['press', 'fiction', 'learned', 'nonfiction'];
+  const rows = readFileSync('public/datasets/brown-genre-test.jsonl', 'utf8').split('\n').filter(Boolean).slice(0, 40).map((l) => JSON.parse(l) as { text: string; label: string });
+  // labels by name and by index, as people write them
+  const mine = rows.map((r, i) => JSON.stringify({ text: r.text, label: i % 2 ? labels.indexOf(r.label) : r.label })).join('\n') + '\n';
+  await page.goto('/?nogpu=1');
+  await expect(page.getByTestId('model-card')).toBeVisible({ timeout: 120_000 });
+  await page.getByTestId('demo-classifier').click();
+  await expect(page.getByTestId('model-name')).toHaveText('brown-bert-genre', { timeout: 120_000 });
+
+  const bad = [JSON.stringify({ text: 'fine', label: 'press' }), JSON.stringify({ text: 'x', label: 'poetry' }), 'oops', JSON.stringify({ text: 'y', label: 7 })].join('\n');
+  await page.getByTestId('examples-file').setInputFiles({ name: 'bad.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(bad) });
+  const error = page.getByTestId('examples-error');
+  await expect(error).toContainText('bad.jsonl: line 2: label "poetry" is not one of the model\'s labels');
+  await expect(error).toContainText('line 3: not JSON');
+  await expect(error).toContainText('line 4: label 7 is not a class index in [0, 3]');
+  await expect(error).toContainText('press (0), fiction (1), learned (2), nonfiction (3)');
+  await expect(page.getByTestId('examples-name')).toHaveText('brown-genre-test');
+
+  await page.getByTestId('examples-file').setInputFiles({ name: 'mine.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(mine) });
+  await expect(page.getByTestId('examples-name')).toHaveText('mine.jsonl');
+  await expect(page.getByTestId('examples-error')).toHaveCount(0);
+  await expect(page.getByTestId('classifier-report')).toContainText('40 labelled examples (mine.jsonl, yours)');
+  await page.getByTestId('eval-text-file').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('My own notes, to be kept.\n') });
+  await expect(page.getByTestId('eval-text-name')).toHaveText('notes.txt');
+
+  await setChecked(page, 'method-prune', false);
+  await setChecked(page, 'method-int4', false);
+  await setChecked(page, 'method-int8', false);
+  await setChecked(page, 'backend-wasm', true);
+  await page.getByTestId('runs').fill('1');
+  await page.getByTestId('run-button').click();
+  await expect(page.getByTestId('progress')).toHaveAttribute('data-running', 'false', { timeout: 3 * 60_000 });
+  expect(await page.locator('[data-testid=job][data-status=failed]').allInnerTexts()).toEqual([]);
+  const row = page.getByTestId('classifier-row').filter({ hasText: 'mine.jsonl' });
+  await expect(row).toHaveCount(1);
+  await expect(row.getByTestId('classifier-dataset')).toHaveText('mine.jsonl (40)');
+  const accuracy = Number.parseFloat(await row.getByTestId('classifier-accuracy').innerText());
+  const node = JSON.parse(execFileSync('npx', ['tsx', 'scripts/classify-node.ts', '--limit', '40'], { encoding: 'utf8', timeout: 120_000 }).trim().split('\n').pop()!);
+  console.log(`classifier on a dropped .jsonl (40 rows, labels by name and index): lab WASM ${accuracy} %, onnxruntime-node ${(node.accuracy * 100).toFixed(1)} %`);
+  expect(Math.abs(accuracy - node.accuracy * 100)).toBeLessThan(0.2);
+
+  await page.reload();
+  await expect(page.getByTestId('model-card')).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByTestId('eval-text-name')).toHaveText('notes.txt');
+  await page.getByTestId('demo-classifier').click();
+  await expect(page.getByTestId('model-name')).toHaveText('brown-bert-genre', { timeout: 120_000 });
+  await expect(page.getByTestId('examples-name')).toHaveText('mine.jsonl');
+  await expect(page.getByTestId('classifier-row').filter({ hasText: 'mine.jsonl' })).toHaveCount(1);
+  await page.getByTestId('examples-builtin').click();
+  await page.getByTestId('eval-text-builtin').click();
+  await page.reload();
+  await expect(page.getByTestId('model-card')).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByTestId('eval-text-name')).not.toHaveText('notes.txt');
+  await page.getByTestId('demo-classifier').click();
+  await expect(page.getByTestId('examples-name')).toHaveText('brown-genre-test', { timeout: 120_000 });
 });

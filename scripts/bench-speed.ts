@@ -3,17 +3,19 @@
  * API on the engine harness page, demo LM:
  *   prefill  tokens/s at batch 1, 4, 8, 16 (seq 128 on WASM), one warm-up then 5 timed runs, median
  *   decode   tokens/s writing 64 new tokens after a 128-token prompt on the KV-cache decoder
- *            (onnx/decoder_model_merged.onnx): the median single-token step
- * WebGPU on a software adapter (SwiftShader) takes seconds per run: there, batch 1 and 4 at seq 32 and
- * 8 new tokens. Each figure comes with its settings, the WASM threads and the adapter.
+ *            (onnx/decoder_model_merged.onnx), LabApi.decodeSpeed: one warm-up then 5 timed runs,
+ *            median and p90 over runs of the mean single-token step
+ * WebGPU on a software adapter (SwiftShader) takes seconds per run: there, batch 1 and 4 at seq 32,
+ * a 32-token prompt and 8 new tokens, 3 runs. Each figure comes with its settings, the WASM threads,
+ * the adapter, and the session-create and first-run times apart.
  */
 import type { Browser } from '@playwright/test';
 import { call as callHarness, harness } from './bench-variants';
-import type { Backend, GenerationResult, ModelSummary, PrefillSpeedResult } from '../workers/api';
+import type { Backend, DecodeSpeedResult, ModelSummary, PrefillSpeedResult } from '../workers/api';
 
-const PLAN: Record<Backend, { batches: number[]; seqLen: number; runs: number; newTokens: number }> = {
-  wasm: { batches: [1, 4, 8, 16], seqLen: 128, runs: 5, newTokens: 64 },
-  webgpu: { batches: [1, 4], seqLen: 32, runs: 3, newTokens: 8 },
+const PLAN: Record<Backend, { batches: number[]; seqLen: number; runs: number; promptTokens: number; newTokens: number }> = {
+  wasm: { batches: [1, 4, 8, 16], seqLen: 128, runs: 5, promptTokens: 128, newTokens: 64 },
+  webgpu: { batches: [1, 4], seqLen: 32, runs: 3, promptTokens: 32, newTokens: 8 },
 };
 const round = (x: number, d = 1) => (Number.isFinite(x) ? Number(x.toFixed(d)) : x);
 
@@ -26,9 +28,6 @@ export async function benchSpeed(o: { browser: Browser; base: string; webgpu: bo
     const files = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/decoder_model_merged.onnx'];
     const prefillModel = await call<ModelSummary>('loadDemo', 'brown-gpt2');
     const kvModel = await call<ModelSummary>('loadFolder', '/models/brown-gpt2/', files);
-    // a prompt of about 128 tokens: the start of the evaluation text
-    const text = await page.evaluate(() => fetch('/datasets/brown-test.txt').then((r) => r.text()));
-    const prompt = text.slice(0, 560);
     for (const backend of (o.webgpu ? ['wasm', 'webgpu'] : ['wasm']) as Backend[]) {
       const p = PLAN[backend];
       const prefill: Record<string, number> = {};
@@ -38,19 +37,19 @@ export async function benchSpeed(o: { browser: Browser; base: string; webgpu: bo
         o.log(`speed ${backend}: prefill batch ${batch} × ${p.seqLen}`);
         meta = await call<PrefillSpeedResult>('prefillSpeed', prefillModel.id, 'baseline', { backend, batch, seqLen: p.seqLen, runs: p.runs, warmup: 1 });
         prefill[batch] = round(meta.tokensPerS);
-        spread[batch] = { median_ms: round(meta.medianMs, 2), p10_ms: round(meta.p10Ms, 2), p90_ms: round(meta.p90Ms, 2), first_ms: round(meta.firstMs, 0) };
+        spread[batch] = { median_ms: round(meta.medianMs, 2), p10_ms: round(meta.p10Ms, 2), p90_ms: round(meta.p90Ms, 2), first_ms: round(meta.firstMs, 0), session_create_ms: round(meta.sessionCreateMs ?? NaN, 0), session_reused: meta.sessionReused ?? null };
       }
       o.log(`speed ${backend}: decode ${p.newTokens} tokens on the KV cache`);
-      const g = await call<GenerationResult>('generate', kvModel.id, 'baseline', { backend, prompt, maxNewTokens: p.newTokens });
+      const d = await call<DecodeSpeedResult>('decodeSpeed', kvModel.id, 'baseline', { backend, promptTokens: p.promptTokens, newTokens: p.newTokens, runs: p.runs, warmup: 1 });
       speed[backend] = {
         prefill,
-        decode: round(1000 / g.msPerToken.median),
+        decode: round(d.tokensPerS),
         prefill_runs: spread,
-        decode_ms_per_token: { median: round(g.msPerToken.median, 2), p90: round(g.msPerToken.p90, 2), prompt_ms: round(g.msPerToken.firstMs, 1) },
-        settings: { seq_len: p.seqLen, runs: p.runs, warmup: 1, prompt_tokens: g.promptTokens, new_tokens: g.tokens.length, decode: g.decode, wasm_threads: meta?.wasmThreads, adapter: meta?.adapter ?? null },
+        decode_ms_per_token: { median: round(d.medianMs, 2), p90: round(d.p90Ms, 2), prompt_ms: round(d.promptMs, 1), first_run_ms: round(d.firstMs, 0), session_create_ms: round(d.sessionCreateMs, 0) },
+        settings: { seq_len: p.seqLen, runs: p.runs, warmup: 1, prompt_tokens: p.promptTokens, new_tokens: p.newTokens, decode: d.decode, wasm_threads: meta?.wasmThreads, adapter: meta?.adapter ?? null },
       };
     }
-    notes.push('speed: LabApi.prefillSpeed on the demo LM (prefill graph), batch rows = consecutive windows of brown-test, tokens/s = batch · seq / median run; decode = 1000 / median ms of a single-token step of LabApi.generate on the KV-cache decoder (greedy, the prompt = the first 560 characters of brown-test). WebGPU numbers on a software adapter are not a GPU\'s.');
+    notes.push('speed: LabApi.prefillSpeed on the demo LM (prefill graph), batch rows = consecutive windows of brown-test, tokens/s = batch · seq / median run; decode = LabApi.decodeSpeed on the KV-cache decoder (greedy, the prompt = the first prompt_tokens tokens of brown-test): 1000 / the median over timed runs of the mean single-token step of each run. WebGPU numbers on a software adapter are not a GPU\'s.');
   } finally {
     await page.close();
   }

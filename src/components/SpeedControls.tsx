@@ -92,7 +92,7 @@ export function SpeedControls() {
         {step && <span className="muted" data-testid="speed-step">{step}</span>}
         {!step && <span className="muted">one warm-up run, then {runs} timed; each figure is kept as soon as it is measured</span>}
       </div>
-      {soft && <p className="warn-text" data-testid="speed-software">WebGPU here is a software adapter ({caps?.adapter}): its figures are the CPU's, not a GPU's, and batch 16 × 128 takes minutes. Untick WebGPU or lower the sizes for a quick look.</p>}
+      {soft && <p className="warn-text" data-testid="speed-software">WebGPU here is a software adapter ({caps?.adapter}): batch 16 × 128 takes minutes on it. Untick WebGPU or lower the sizes for a quick look.</p>}
     </div>
   );
 }

@@ -20,7 +20,7 @@ describe('speed figures', () => {
     const list = [prefill('int8', 'wasm', 1), prefill('baseline', 'wasm', 4), prefill('baseline', 'webgpu', 1), prefill('baseline', 'wasm', 1, 32), decode('baseline', 'wasm', 'KV cache, one token per step')];
     const groups = prefillGroups(list);
     expect(groups.map((g) => g.figures.length)).toEqual([3, 1]);
-    expect(groups[0].label).toBe('prefill, 128 tokens a row, median of 5 timed runs after 1 warm-up');
+    expect(groups[0].label).toBe('128 tokens a row, median of 5 timed runs after 1 warm-up');
     expect(groups[1].figures[0].settings.seqLen).toBe(32);
   });
 

@@ -22,13 +22,13 @@ export function scalingWhere(r: Pick<StoredScaling, 'wasmThreads' | 'adapter'> &
 }
 
 export const prefillKey = (s: PrefillSpeedSettings) => `seq ${s.seqLen}|runs ${s.runs}|warm-up ${s.warmup ?? 1}`;
-export const prefillLabel = (s: PrefillSpeedSettings) => `prefill, ${s.seqLen} tokens a row, median of ${plural(s.runs, 'timed run')} after ${plural(s.warmup ?? 1, 'warm-up')}`;
+export const prefillLabel = (s: PrefillSpeedSettings) => `${s.seqLen} tokens a row, median of ${plural(s.runs, 'timed run')} after ${plural(s.warmup ?? 1, 'warm-up')}`;
 export const decodeKey = (r: Pick<StoredDecodeSpeed, 'settings' | 'decode'>) => {
   const s: DecodeSpeedSettings = r.settings;
   return `prompt ${s.promptTokens}|new ${s.newTokens}|runs ${s.runs}|warm-up ${s.warmup ?? 1}|${r.decode}`;
 };
 export const decodeLabel = (r: Pick<StoredDecodeSpeed, 'settings' | 'decode'>) =>
-  `decode, ${r.settings.promptTokens}-token prompt then ${r.settings.newTokens} new tokens (${r.decode}), median of ${plural(r.settings.runs, 'timed run')} after ${plural(r.settings.warmup ?? 1, 'warm-up')}`;
+  `${r.settings.promptTokens}-token prompt then ${r.settings.newTokens} new tokens (${r.decode}), median of ${plural(r.settings.runs, 'timed run')} after ${plural(r.settings.warmup ?? 1, 'warm-up')}`;
 
 export interface FigureGroup<T> {
   key: string;

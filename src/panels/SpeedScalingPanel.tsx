@@ -77,7 +77,7 @@ export function SpeedScalingPanel() {
   const soft = drawn.some((f) => f.settings.backend === 'webgpu' && isSoftwareAdapter(f.adapter));
   const left = mine.length - drawn.length;
   const settings = [pGroup ? `Prefill: ${pGroup.label}.` : '', dGroup ? `Decode: ${dGroup.label}.` : '',
-    ...Object.entries(places).map(([b, w]) => `${BACKEND_LABEL[b as 'wasm']}: ${w!.join(' / ')}${w!.length > 1 ? ' (timed in different places: compare with care)' : ''}.`),
+    ...Object.values(places).map((w) => `${w!.join(' / ')}${w!.length > 1 ? ' (timed in different places: compare with care)' : ''}.`),
     left > 0 ? `${plural(left, 'figure')} measured on other settings ${left === 1 ? 'is' : 'are'} not drawn (pick them above).` : ''].filter(Boolean).join(' ');
   const colorOf = (i: number, backend: 'wasm' | 'webgpu') => (series.filter((s) => s.backend === backend).length > 1 ? SERIES[i % SERIES.length] : BACKEND_COLOR[backend]);
   return (
@@ -104,7 +104,7 @@ export function SpeedScalingPanel() {
             <YAxis type="number" dataKey="tokS" width={72} label={{ value: 'prefill tokens/s', angle: -90, position: 'insideLeft', style: { textAnchor: 'middle' } }} />
             <Tooltip formatter={(v: unknown, name: unknown) => [typeof v === 'number' ? v.toFixed(0) : String(v), name === 'batch' ? 'batch' : 'tokens/s (median)']} />
             {series.map((s, i) => (
-              <Scatter key={s.id} name={s.label} data={s.points} fill={colorOf(i, s.backend)} line={{ stroke: colorOf(i, s.backend), strokeWidth: 2, strokeDasharray: s.backend === 'webgpu' ? '6 3' : undefined }} isAnimationActive={false} data-testid="scaling-line" />
+              <Scatter key={s.id} name={s.label} data={s.points} fill={colorOf(i, s.backend)} line={{ stroke: colorOf(i, s.backend), strokeWidth: 2, strokeDasharray: s.backend === 'webgpu' ? '6 3' : undefined }} isAnimationActive={false} />
             ))}
           </ScatterChart>
         </ResponsiveContainer>
@@ -124,12 +124,12 @@ export function SpeedScalingPanel() {
           </ResponsiveContainer>
         </figure>
       )}
-      <table className="results small" data-testid="scaling-table">
+      <div className="scroll"><table className="small" data-testid="scaling-table">
         <thead>
           <tr><th>model</th><th>what</th><th>tok/s median</th><th>tok/s p90 (slow)</th><th>ms median</th><th>ms p90</th><th>runs + warm-up</th><th>session create ms</th><th>first run ms</th><th>where</th></tr>
         </thead>
         <tbody>{drawn.map((f) => <FigureRow key={`${f.kind}|${f.variantId}|${JSON.stringify(f.settings)}`} f={f} />)}</tbody>
-      </table>
+      </table></div>
       <p className="muted small">Prefill: batch × tokens a row / the median run; decode: 1000 / the median run's mean ms per single-token step. First run = the untimed warm-up (on WebGPU it compiles the shaders); session create = InferenceSession.create.</p>
     </Panel>
   );
