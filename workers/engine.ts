@@ -11,6 +11,7 @@ import { EVAL_FORMS } from './api';
 import { capabilities } from './capabilities';
 import { labError } from './errors';
 import { evaluateTarget, type TargetResult } from './eval/evaluate';
+import { f32InsteadOfHalf, NO_SHADER_F16 } from './eval/f16-fallback';
 import { agreeWithOtherBackend, forgetScores } from './eval/agreement';
 import { releaseSessions } from './eval/ort-runtime';
 import { evalTextIds } from './eval/eval-text-ids';
@@ -183,9 +184,10 @@ export function createEngine(): LabApi {
         const text = settings?.text;
         const ids = text ? evalTextIds(model.tokenizer, String(text.name), text.data) : model.datasetIds;
         const datasetName = text ? String(text.name) : model.summary.datasetName;
+        const f32Base = await f32InsteadOfHalf(model, settings?.backend);
         const target = {
           ids, datasetName, nPositions: model.summary.nPositions, tokenBytes: facts.bytes, bos: facts.bos,
-          ...(vId !== 'baseline' && withBase ? { base: () => model.baselineBytes } : {}),
+          ...(vId !== 'baseline' && withBase ? { base: f32Base ?? (() => model.baselineBytes) } : {}),
         };
         const finish = (form: EvalForm, r: TargetResult, formReason?: string): EvalResult => {
           const { scores, ...measured } = r;
@@ -195,6 +197,7 @@ export function createEngine(): LabApi {
           };
         };
         if (vId === 'baseline') {
+          if (f32Base) return finish('simulated', await evaluateTarget({ ...target, key: `${modelId}|f32Base`, getBytes: f32Base }, settings, job), NO_SHADER_F16);
           return finish('packed', await evaluateTarget({ ...target, key: `${modelId}|baseline`, getBytes: () => model.baselineBytes }, settings, job));
         }
         const v = getVariant(modelId, vId);

@@ -245,7 +245,7 @@ describe.skipIf(!haveInt8Dynamic)('int8 dynamic (MatMulInteger) as published', (
     const g = plain.parsed.proto.graph!;
     const byName = new Map(plain.linear.map((w) => [w.name, w]));
     const steps = new Map<string, Float32Array>();
-    const initializer = g.initializer.flatMap((t) => {
+    const initializer = g.initializer.flatMap((t): unknown[] => {
       const w = byName.get(t.name);
       if (!w) return [t];
       const [K, N] = w.shape;
