@@ -26,7 +26,7 @@ import { calibrationFor } from '../calibration/for-variant';
 import type { CaptureRunner } from '../calibration/calibrate';
 import { METAS_BY_ID } from '../compression/metas';
 import { methodsOfWeights, overridesKey, overridesLabel, resolveOverrides } from './overrides';
-import { planStructured, structuredBits, writeStructuredModel } from './structured';
+import { planStructured, structuredBits, structuredFormat, writeStructuredModel } from './structured';
 import type { NeuronPlan, StructuredPruneOptions } from '../compression/structured-prune/meta';
 import { blockCount, blockOf, blocksText, resolveBlocks } from '../model/blocks';
 
@@ -169,7 +169,8 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
   job.progress('gzip', 1, 1);
   const linearParams = model.summary.linearParams;
   const bitsPerWeight = (tensors.reduce((a, t) => a + t.bitsPerWeight * t.params, 0) + 32 * untouchedParams) / linearParams;
-  const storage = variantStorage(storages);
+  // structured pruning: f32, but a smaller model (the removed neurons are gone, not zeros)
+  const storage = structured ? 'packed' : variantStorage(storages);
   const summary: VariantSummary = {
     id: variantId(model.summary.id, spec, device),
     modelId: model.summary.id,
@@ -179,7 +180,7 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
     tensors,
     bitsPerWeight,
     storage,
-    format: [...formats].join('; '),
+    format: structured ? structuredFormat(structured) : [...formats].join('; '),
     packedBytes: packedBytes.length,
     gzipBytes,
     f32Bytes: model.baselineBytes.length,

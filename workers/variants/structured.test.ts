@@ -157,6 +157,8 @@ describe.skipIf(!haveDemo)('structured pruning on the demo LM (GPT-2 MLPs)', () 
     const basePpl = await pplOfBytes(model, model.baselineBytes, { tokens: 1024, context: 256, stride: 256 });
     console.log(`structured ${ratio * 100} %: params ${v.summary.totalParams} of ${model.summary.totalParams}, ${v.summary.packedBytes} bytes (base ${model.baselineBytes.length}), ${v.summary.bitsPerWeight.toFixed(2)} bits/weight, ppl ${ppl.toFixed(3)} (base ${basePpl.toFixed(3)}, 1,024 tokens, onnxruntime-node); max |Δlogit| vs zeroed ${maxDiff.toExponential(2)} (logits up to ${maxAbs.toFixed(1)}, vs base ${baseDiff.toFixed(2)})`);
     expect(v.summary.label).toBe(`structured ${ratio * 100} % MLP neurons`);
+    expect(v.summary.storage).toBe('packed');
+    expect(v.summary.format).toBe(`f32, graph rewritten: MLP neurons kept ${1024 * (1 - ratio)}/1024 in each of 4 MLPs`);
     expect(maxDiff).toBeLessThan(1e-4 * Math.max(1, maxAbs));
     // and the pruning did change the model
     expect(baseDiff).toBeGreaterThan(1e-2);

@@ -247,6 +247,13 @@ export function structuredBits(plan: NeuronPlan | undefined): number {
   return (32 * plan.keep.reduce((a, b) => a + b, 0)) / plan.keep.length;
 }
 
+/** The stored form in words: "f32, graph rewritten: MLP neurons kept 768/1024 in each of 4 MLPs". */
+export function structuredFormat(plan: StructuredPlan): string {
+  const kept = plan.search.mlps.map((mlp, k) => `${plan.keep[k].reduce((a, b) => a + b, 0)}/${mlp.n}`);
+  const same = kept.every((x) => x === kept[0]);
+  return `f32, graph rewritten: MLP neurons kept ${same ? `${kept[0]} in each of ${kept.length} MLPs` : kept.join(', ')}`;
+}
+
 /** The kept entries of a row-major tensor along `axis`. */
 function sliceAxis(bytes: Uint8Array, dims: number[], axis: number, keep: Uint8Array, elemBytes: number): { bytes: Uint8Array; dims: number[] } {
   const outer = dims.slice(0, axis).reduce((a, b) => a * b, 1);
