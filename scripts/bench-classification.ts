@@ -38,6 +38,7 @@ export async function benchClassification(o: { browser: Browser; base: string; l
   const page = await harness(o.browser, o.base, o.log);
   const classification: Record<string, object> = {};
   const notes: string[] = [];
+  let baseAccuracy: number | undefined;
   try {
     const call = <T>(fn: string, ...args: unknown[]) => callHarness<T>(page, fn, ...args);
     const m = await call<ModelSummary>('loadDemo', CLASSIFIER);
@@ -47,6 +48,7 @@ export async function benchClassification(o: { browser: Browser; base: string; l
       try {
         const v = spec ? await call<VariantSummary>('makeVariant', m.id, spec, 'cpu') : undefined;
         const r = await call<ClassificationResult>('classify', m.id, v?.id ?? 'baseline', settings);
+        if (!v) baseAccuracy = r.accuracy;
         classification[key] = {
           accuracy: round(r.accuracy),
           macro_f1: round(r.macroF1),
@@ -68,8 +70,8 @@ export async function benchClassification(o: { browser: Browser; base: string; l
     o.log('classification: onnxruntime-node reference (baseline)');
     const ref = nodeAccuracy(o.examples);
     const base = classification.baseline as { accuracy?: number; examples?: number } | undefined;
-    if (base?.accuracy !== undefined) {
-      Object.assign(base, { accuracy_ort_node: round(ref.accuracy), ort_node_examples: ref.examples, accuracy_diff_points: round((base.accuracy - ref.accuracy) * 100, 3) });
+    if (base && baseAccuracy !== undefined) {
+      Object.assign(base, { accuracy_ort_node: round(ref.accuracy), ort_node_examples: ref.examples, accuracy_diff_points: round((baseAccuracy - ref.accuracy) * 100, 3) });
     }
     notes.push(`classification: ${CLASSIFIER} on ${base?.examples ?? '?'} examples of brown-genre-test, LabApi.classify on WASM at batch 1 (variants made with the CPU kernels, run packed unless form says otherwise); the baseline's accuracy_ort_node is scripts/classify-node.ts (onnxruntime-node, its own tokenization) on the same file and examples.`);
   } finally {
