@@ -1,7 +1,8 @@
 /**
  * Add any variant: a method, its options (each a choice its meta offers), and optionally a second
- * method applied after it (prune then quantize). Built from REGISTERED only, so a newly
- * registered method and its options appear here with no change to this file.
+ * method applied after it (prune then quantize), or some blocks by another method (mixed
+ * precision: VariantSpec.overrides). Built from REGISTERED only, so a newly registered method and
+ * its options appear here with no change to this file.
  */
 import { useState } from 'react';
 import type { MethodOptions, VariantSpec } from '../../../workers/api';
@@ -9,6 +10,13 @@ import type { MethodMeta } from '../../../workers/compression/types';
 import { metaOf, REGISTERED, tryNormalize, withSpec } from '../../lib/specs';
 
 type Choice = { method: string; options: Record<string, unknown> };
+
+/** Which blocks a mixed-precision override names (negative: from the end, resolved against the model). */
+const OVERRIDE_BLOCKS: { label: string; blocks: number[] }[] = [
+  { label: 'first and last block', blocks: [0, -1] },
+  { label: 'first block', blocks: [0] },
+  { label: 'last block', blocks: [-1] },
+];
 
 const fresh = (meta: MethodMeta<any>): Choice => ({ method: meta.id, options: { ...meta.defaults } });
 
@@ -39,9 +47,11 @@ function MethodFields({ choice, onChange, prefix }: { choice: Choice; onChange: 
 export function AddSpec({ list, set }: { list: VariantSpec[]; set: (l: VariantSpec[]) => void }) {
   const [first, setFirst] = useState<Choice>(() => fresh(REGISTERED[0]));
   const [second, setSecond] = useState<Choice | undefined>();
+  const [override, setOverride] = useState<{ at: number; choice: Choice } | undefined>();
   const spec: VariantSpec = {
     method: first.method as VariantSpec['method'], options: first.options as MethodOptions,
     ...(second ? { then: { method: second.method as VariantSpec['method'], options: second.options as MethodOptions } } : {}),
+    ...(override ? { overrides: [{ blocks: OVERRIDE_BLOCKS[override.at].blocks, method: override.choice.method as VariantSpec['method'], options: override.choice.options as MethodOptions }] } : {}),
   };
   const normalized = tryNormalize(spec);
   const pick = (id: string) => fresh(metaOf(id)!);
@@ -62,6 +72,24 @@ export function AddSpec({ list, set }: { list: VariantSpec[]; set: (l: VariantSp
         </select>
       </label>
       {second && <MethodFields choice={second} onChange={setSecond} prefix="then" />}
+      <label title="mixed precision: these blocks by another method, each tensor packed in its own format">
+        but{' '}
+        <select value={override?.at ?? ''} onChange={(e) => setOverride(e.target.value === '' ? undefined : { at: Number(e.target.value), choice: override?.choice ?? pick('int8-channel') })} data-testid="add-override-blocks">
+          <option value="">no blocks</option>
+          {OVERRIDE_BLOCKS.map((b, i) => <option key={b.label} value={i}>{b.label}</option>)}
+        </select>
+      </label>
+      {override && (
+        <>
+          <label>
+            as{' '}
+            <select value={override.choice.method} onChange={(e) => setOverride({ ...override, choice: pick(e.target.value) })} data-testid="add-override-method">
+              {REGISTERED.map((m) => <option key={m.id} value={m.id}>{m.label}</option>)}
+            </select>
+          </label>
+          <MethodFields choice={override.choice} onChange={(choice) => setOverride({ ...override, choice })} prefix="override" />
+        </>
+      )}
       <button onClick={() => typeof normalized !== 'string' && set(withSpec(list, normalized))} disabled={typeof normalized === 'string'} title={typeof normalized === 'string' ? normalized : undefined} data-testid="add-spec">
         Add
       </button>
