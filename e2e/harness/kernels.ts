@@ -11,6 +11,8 @@ import { compressTensor, METHODS } from '../../workers/compression/registry';
 import { gridSettings } from '../../workers/compression/shared/gpu';
 import type { CompressionResult, WeightLayout } from '../../workers/compression/types';
 import { seededRandom } from '../../workers/seeded-random';
+import { neuronSumSquaresGpu } from '../../workers/compression/structured-prune/gpu';
+import { neuronSumSquares, neuronView } from '../../workers/compression/structured-prune/reference';
 
 export interface CaseReport {
   name: string;
@@ -290,11 +292,47 @@ async function run(): Promise<void> {
       report.cases.push(r);
       log.textContent += `${r.name}: codes ${r.codeMismatches} params ${r.paramMismatches} bits ${r.floatBitMismatches} rel ${r.maxRelError.toExponential(1)} gpu ${r.gpuMs.toFixed(0)} ms cpu ${r.cpuMs.toFixed(0)} ms\n`;
     }
+    await neuronNormCases(gpu.device, report, only, log);
   } catch (e) {
     report.error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     log.textContent += `ERROR ${report.error}\n`;
   }
   report.done = true;
+}
+
+/**
+ * structured-prune's kernel, the neuron norms (sum of squares per output or per input channel),
+ * against its TS twin: every float bit-exact, on awkward shapes, both layouts, both axes, and a
+ * GPT-2 124M MLP weight (768 x 3072).
+ */
+async function neuronNormCases(device: GPUDevice, report: KernelReport, only: string | null, log: HTMLElement): Promise<void> {
+  const shapes: [number, number][] = [[1, 1], [7, 13], [13, 7], [33, 4097], [768, 3072]];
+  let seed = 9000;
+  for (const shape of shapes) {
+    for (const layout of ['in_out', 'out_in'] as WeightLayout[]) {
+      for (const axis of ['out', 'in'] as const) {
+        const name = `structured-prune neuron norms (${axis}) ${shape.join('x')} ${layout}`;
+        if (only && !name.includes(only)) continue;
+        const data = makeTensor(shape[0], shape[1], layout, 'mixed', seed++);
+        const view = neuronView({ shape, layout }, axis);
+        let r: CaseReport;
+        try {
+          let t = performance.now();
+          const gpuSums = await neuronSumSquaresGpu(device, data, view);
+          const gpuMs = performance.now() - t;
+          t = performance.now();
+          const cpuSums = neuronSumSquares(data, view);
+          const cpuMs = performance.now() - t;
+          const asResult = (sums: Float32Array, kernelMs: number) => ({ dequantized: sums, kernelMs, stats: { sparsity: 0 } }) as unknown as CompressionResult;
+          r = compare(name, data.length, asResult(gpuSums, gpuMs), asResult(cpuSums, cpuMs));
+        } catch (e) {
+          r = { ...failed(name, data.length), error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
+        }
+        report.cases.push(r);
+        log.textContent += `${r.name}: bits ${r.floatBitMismatches} rel ${r.maxRelError.toExponential(1)} gpu ${r.gpuMs.toFixed(0)} ms cpu ${r.cpuMs.toFixed(0)} ms\n`;
+      }
+    }
+  }
 }
 
 void run();
