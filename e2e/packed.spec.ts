@@ -9,7 +9,7 @@
  * onnxruntime-node) to tell a packing bug from an execution-provider difference.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { expect, test, type Page } from '@playwright/test';
@@ -26,11 +26,11 @@ const SPECS: VariantSpec[] = [
   ...((METHOD_IDS as readonly string[]).includes('fp16') ? [{ method: 'fp16' as VariantSpec['method'], options: {} }] : []),
 ];
 
-async function open(page: Page): Promise<ModelSummary> {
+async function open(page: Page, name = MODEL): Promise<ModelSummary> {
   page.on('console', (m) => m.type() === 'error' && console.log(`[page error] ${m.text()}`));
   await page.goto('/e2e/harness/engine.html');
   await page.waitForFunction(() => 'harness' in window, null, { timeout: 60_000 });
-  return ok(await call<Outcome<ModelSummary>>(page, 'loadDemo', MODEL));
+  return ok(await call<Outcome<ModelSummary>>(page, 'loadDemo', name));
 }
 
 const call = <T>(page: Page, fn: string, ...args: unknown[]): Promise<T> =>
@@ -107,17 +107,19 @@ test('the exported zip loads in onnxruntime-node with the lab\'s perplexity', as
   expect(Math.abs(node.ppl / lab.perplexity.ppl - 1)).toBeLessThan(0.005);
 });
 
-test('the lab on WASM reproduces the demo LM\'s compression response measured outside it', async ({ page }) => {
+const DEMO_LMS = ['brown-gpt2', 'brown-gpt2-mini'].filter((m) => existsSync(`public/models/${m}/metrics.json`));
+for (const name of DEMO_LMS) test(`the lab on WASM reproduces ${name}'s compression response measured outside it`, async ({ page }) => {
   test.setTimeout(8 * 60_000);
-  const metrics = JSON.parse(readFileSync('public/models/brown-gpt2/metrics.json', 'utf8'));
+  const metrics = JSON.parse(readFileSync(`public/models/${name}/metrics.json`, 'utf8'));
   const response: Record<string, { ppl: number; tokens: number; context: number; stride: number }> = metrics.compression_response;
   const lab: Record<string, VariantSpec> = {
     int8_channel: { method: 'int8-channel', options: {} },
     int4_g32: { method: 'int4-group', options: { groupSize: 32 } },
+    int2_g32: { method: 'rtn', options: { bits: 2, groupSize: 32, symmetric: false } },
     prune_50: { method: 'magnitude-prune', options: { ratio: 0.5 } },
     prune_90: { method: 'magnitude-prune', options: { ratio: 0.9 } },
   };
-  const model = await open(page);
+  const model = await open(page, name);
   const r0 = response.baseline;
   const settings: EvalSettings = { backend: 'wasm', tokens: r0.tokens, context: r0.context, stride: r0.stride, throughputRuns: 0 };
   const base = ok(await call<Outcome<EvalResult>>(page, 'evaluate', model.id, 'baseline', settings));
@@ -125,7 +127,7 @@ test('the lab on WASM reproduces the demo LM\'s compression response measured ou
   for (const [key, spec] of Object.entries(lab)) {
     const v = ok(await call<Outcome<VariantSummary>>(page, 'makeVariant', model.id, spec, 'cpu'));
     const got = ok(await call<Outcome<EvalResult>>(page, 'evaluate', model.id, v.id, settings));
-    console.log(`${key}: tools/compression_response.py ${response[key].ppl.toFixed(3)}, lab WASM packed ${got.perplexity.ppl.toFixed(3)}`);
+    console.log(`${name} ${key}: tools/compression_response.py ${response[key].ppl.toFixed(3)}, lab WASM ${got.form} ${got.perplexity.ppl.toFixed(3)}`);
     expect(got.form).toBe('packed');
     expect(Math.abs(got.perplexity.ppl / response[key].ppl - 1), key).toBeLessThan(0.005);
   }

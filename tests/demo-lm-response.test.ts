@@ -17,22 +17,21 @@ import { Job } from '../workers/jobs';
 import { buildModel, gatherFiles, type DroppedFile, type LoadedModel } from '../workers/model/load';
 import { readF32, writeVariant } from '../workers/model/onnx-graph';
 import { makeVariant } from '../workers/variants/make-variant';
-import { ort, readJson, windowRunner } from './local-models';
+import { DEMO_LMS, ort, readJson, windowRunner } from './local-models';
 
-const MODEL = 'brown-gpt2';
-// DEMO_LM_DIR: check a candidate model folder before it replaces the shipped one
-const DIR = process.env.DEMO_LM_DIR ?? join('public', 'models', MODEL);
+// DEMO_LM_DIR: check a candidate model folder before it replaces a shipped one
+const DIRS = process.env.DEMO_LM_DIR ? [process.env.DEMO_LM_DIR] : DEMO_LMS.map((m) => join('public', 'models', m));
 const TOL = 0.005;
 
 interface Point { ppl: number; tokens: number; context: number; stride?: number }
-const metrics = readJson(join(DIR, 'metrics.json'));
-const response: Record<string, Point> = metrics.compression_response ?? {};
 
 /** The lab's method for each response variant it can make. */
 const LAB: Record<string, [MethodId, MethodOptions]> = {
   int8_channel: ['int8-channel', {}],
   int4_g32: ['int4-group', { groupSize: 32 }],
   int4_g128: ['int4-group', { groupSize: 128 }],
+  int3_g32: ['rtn', { bits: 3, groupSize: 32, symmetric: false }],
+  int2_g32: ['rtn', { bits: 2, groupSize: 32, symmetric: false }],
   prune_50: ['magnitude-prune', { ratio: 0.5 }],
   prune_90: ['magnitude-prune', { ratio: 0.9 }],
 };
@@ -90,7 +89,9 @@ const INDEPENDENT: Record<string, (w: Float32Array, v: View) => Float32Array> = 
   prune_90: (w) => prune(w, 0.9),
 };
 
-describe('the demo LM\'s compression response', () => {
+for (const DIR of DIRS) describe(`the compression response of ${DIR}`, () => {
+  const metrics = readJson(join(DIR, 'metrics.json'));
+  const response: Record<string, Point> = metrics.compression_response ?? {};
   let model: LoadedModel;
   let ids: BigInt64Array;
   const file = (path: string): DroppedFile => {

@@ -1,5 +1,5 @@
 /**
- * The shipped demo LM is what its model card says: onnxruntime-node loads both exports, the
+ * Each shipped demo LM is what its model card says: onnxruntime-node loads both exports, the
  * tokenizer (transformers.js, local files only) round-trips text, perplexity over the whole
  * test text matches metrics.json, and greedy generation with and without the KV cache agrees.
  */
@@ -8,11 +8,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AutoModelForCausalLM, Tensor } from '@huggingface/transformers';
 import { slidingPerplexity } from '../workers/eval/windows';
-import { DATASETS, readJson, session, tokenizer, modelFile, windowRunner } from './local-models';
+import { DATASETS, DEMO_LMS, readJson, session, tokenizer, modelFile, windowRunner } from './local-models';
 
-const MODEL = 'brown-gpt2';
-
-describe('demo LM brown-gpt2', () => {
+for (const MODEL of DEMO_LMS) describe(`demo LM ${MODEL}`, () => {
   it('has a config and metrics that describe it', () => {
     const config = readJson(modelFile(MODEL, 'config.json'));
     expect(config.model_type).toBe('gpt2');

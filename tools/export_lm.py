@@ -59,6 +59,7 @@ def readable_initializer_names(m: onnx.ModelProto) -> None:
 
 def export(ckpt: str, tok_dir: str, out: str) -> None:
     state = torch.load(ckpt, map_location="cpu")
+    trained_dropout = state["config"].get("dropout", 0.1)
     cfg = GPTConfig(**{**state["config"], "dropout": 0.0})
     model = GPT(cfg)
     model.load_state_dict(state["state_dict"])
@@ -102,7 +103,7 @@ def export(ckpt: str, tok_dir: str, out: str) -> None:
         "n_embd": cfg.n_embd, "n_layer": cfg.n_layer, "n_head": cfg.n_head, "n_inner": 4 * cfg.n_embd,
         "activation_function": "gelu_new", "layer_norm_epsilon": 1e-5, "tie_word_embeddings": True,
         "bos_token_id": cfg.vocab_size - 1, "eos_token_id": cfg.vocab_size - 1, "use_cache": True,
-        "resid_pdrop": 0.1, "embd_pdrop": 0.1, "attn_pdrop": 0.1, "transformers_version": "4.46.0",
+        "resid_pdrop": trained_dropout, "embd_pdrop": trained_dropout, "attn_pdrop": trained_dropout, "transformers_version": "4.46.0",
     }
     json.dump(config, open(os.path.join(out, "config.json"), "w"), indent=1)
     json.dump({"bos_token_id": cfg.vocab_size - 1, "eos_token_id": cfg.vocab_size - 1, "max_length": cfg.n_positions,

@@ -42,6 +42,26 @@ def eval_loss(model, ids: torch.Tensor, ctx: int, batch: int = 16) -> float:
     return total / count
 
 
+@torch.no_grad()
+def response_probe(model, ids: torch.Tensor, ctx: int) -> dict:
+    """Validation ppl ratio (variant / float) of a few compressed copies: how much the weights matter yet."""
+    import copy
+    from compression_response import VARIANTS
+    base = math.exp(eval_loss(model, ids, ctx))
+    out = {}
+    for name in ("int4_g32", "int3_g32", "int2_g32", "prune_50"):
+        m = copy.deepcopy(model)
+        for block in m.h:
+            for lin in (block.attn.c_attn, block.attn.c_proj, block.c_fc, block.c_proj):
+                lin.weight.copy_(torch.from_numpy(VARIANTS[name](lin.weight.numpy())))
+        # tied: compressing wte compresses the head and the embedding alike (the lab keeps the Gather f32;
+        # this probe is only a trend, metrics.json's response is measured by compression_response.py)
+        m.wte.weight.copy_(torch.from_numpy(VARIANTS[name](m.wte.weight.numpy())))
+        out[name] = round(math.exp(eval_loss(m, ids, ctx)) / base, 4)
+    model.train()
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", required=True)
@@ -62,6 +82,11 @@ def main():
     ap.add_argument("--min-lr-frac", type=float, default=0.1)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--max-minutes", type=float, default=0, help="stop (keeping the best checkpoint) after this wall time; 0 = no limit")
+    ap.add_argument("--init", default="", help="start from this checkpoint's weights (same shape; optimizer state starts fresh)")
+    ap.add_argument("--init-log", default="", help="the train_log.json of the run --init came from, kept under \"previous\"")
+    ap.add_argument("--probe-tokens", type=int, default=16384,
+                    help="at each evaluation also score the first N validation tokens with INT4 g32 / INT3 g32 / INT2 g32 RTN "
+                         "and 50 %% magnitude weights (blocks and head), to log how the response grows; 0 = off")
     ap.add_argument("--stop-after", type=int, default=0,
                     help="stop after this many steps while the schedule still runs to --max-steps: replays a run a time budget cut short, step for step")
     args = ap.parse_args()
@@ -74,6 +99,11 @@ def main():
     cfg = GPTConfig(vocab_size=len(bpe.vocab), n_layer=args.n_layer, n_embd=args.n_embd, n_head=args.n_head,
                     dropout=args.dropout)
     model = GPT(cfg)
+    if args.init:
+        init = torch.load(args.init, map_location="cpu")
+        shape = {k: v for k, v in init["config"].items() if k != "dropout"}
+        assert shape == {k: v for k, v in cfg.to_dict().items() if k != "dropout"}, (shape, cfg)
+        model.load_state_dict(init["state_dict"])
     print(f"params {model.num_params()} train tokens {len(train)} valid tokens {len(valid)}", flush=True)
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
@@ -93,6 +123,13 @@ def main():
     best, bad, log = float("inf"), 0, []
     t0 = time.time()
     tokens_seen = 0
+    if args.init:  # the starting point is a candidate too: phase 2 keeps it unless it beats it
+        vl = eval_loss(model, valid, ctx)
+        log.append({"step": 0, "valid_loss": vl, "valid_ppl": math.exp(vl), "seconds": 0.0,
+                    "probe": response_probe(model, valid[:args.probe_tokens], ctx) if args.probe_tokens else None})
+        print(f"EVAL step 0 (init) valid loss {vl:.4f} ppl {math.exp(vl):.2f} probe {log[-1]['probe']}", flush=True)
+        best = vl
+        torch.save({"config": cfg.to_dict(), "state_dict": model.state_dict(), "step": 0}, os.path.join(args.out, "best.pt"))
     for step in range(args.max_steps):
         starts = torch.randint(0, len(train) - ctx - 1, (args.batch,), generator=gen)
         x = torch.stack([train[s:s + ctx] for s in starts])
@@ -112,15 +149,19 @@ def main():
         if (step + 1) % args.eval_every == 0 or step + 1 == args.max_steps:
             vl = eval_loss(model, valid, ctx)
             el = time.time() - t0
-            log.append({"step": step + 1, "train_loss": loss.item(), "valid_loss": vl, "valid_ppl": math.exp(vl), "seconds": el})
-            print(f"EVAL step {step + 1} valid loss {vl:.4f} ppl {math.exp(vl):.2f} ({el:.0f}s)", flush=True)
+            probe = response_probe(model, valid[:args.probe_tokens], ctx) if args.probe_tokens else None
+            log.append({"step": step + 1, "train_loss": loss.item(), "valid_loss": vl, "valid_ppl": math.exp(vl), "seconds": el,
+                        "probe": probe})
+            print(f"EVAL step {step + 1} valid loss {vl:.4f} ppl {math.exp(vl):.2f} ({el:.0f}s) probe {probe}", flush=True)
             if vl < best - 1e-4:
                 best, bad = vl, 0
                 torch.save({"config": cfg.to_dict(), "state_dict": model.state_dict(), "step": step + 1}, os.path.join(args.out, "best.pt"))
             else:
                 bad += 1
             stopped = None
-            if bad >= args.patience:
+            if step + 1 == args.max_steps:
+                stopped = None  # the schedule ran to its end
+            elif bad >= args.patience:
                 stopped = f"validation did not improve for {args.patience} evaluations"
             elif args.stop_after and step + 1 >= args.stop_after:
                 stopped = f"stopped after step {args.stop_after} as asked"
@@ -128,7 +169,8 @@ def main():
                 stopped = f"time budget of {args.max_minutes} min reached"
             json.dump({"log": log, "stopped": stopped, "best_valid_loss": best, "best_valid_ppl": math.exp(best),
                        "tokens_seen": tokens_seen, "train_seconds": time.time() - t0, "train_tokens": len(train),
-                       "valid_tokens": len(valid), "params": model.num_params(), "args": vars(args)},
+                       "valid_tokens": len(valid), "params": model.num_params(), "args": vars(args),
+                       "previous": json.load(open(args.init_log)) if args.init_log else None},
                       open(os.path.join(args.out, "train_log.json"), "w"), indent=1)
             if stopped:
                 print(stopped, flush=True)

@@ -17,6 +17,8 @@ import { sizeWarning } from '../lib/model-size';
 import { graphsOfLastPick, readLastPickWith } from '../lib/files';
 
 export const DEMO_MODEL = 'brown-gpt2';
+/** The smaller demo LM (width 128, same data and tokenizer): loaded beside the demo, it shows how size changes the answer to compression. */
+export const DEMO_MODEL_SMALL = 'brown-gpt2-mini';
 /** The built-in genre classifier (BERT, 4 labels), one click away. */
 export const DEMO_CLASSIFIER = 'brown-bert-genre';
 
