@@ -1,7 +1,8 @@
 /**
  * X-axis labels of a bar chart that stay readable however many bars there are: a label that fits
  * its bar's width is written as it is; one that fits on two lines is wrapped; otherwise every label
- * is shortened (group-32 → g32, per-channel → ch, …, then cut with "…") and drawn at an angle.
+ * is shortened (group-32 → g32, per-channel → ch, the default "asym" left out, …, then cut with "…")
+ * and drawn at an angle.
  * The full label stays in the tick's <title> (hover) and in the chart's tooltip.
  */
 import { useEffect, useRef, useState } from 'react';
@@ -19,6 +20,7 @@ export function shortLabel(label: string, max = ANGLED_CHARS): string {
   const s = label
     .replace(/group-(\d+)/g, 'g$1')
     .replace(/\bper-channel\b/g, 'ch')
+    .replace(/ asym\b/g, '')
     .replace(/ round-to-nearest/g, ' RTN')
     .replace(/\s*\(simulated f32\)/g, ' (sim)')
     .replace(/ %/g, '%')

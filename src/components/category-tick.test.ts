@@ -20,6 +20,7 @@ describe('category ticks', () => {
   it('shortens method names, then cuts with an ellipsis', () => {
     expect(shortLabel('prune 50 % → INT4 group-32 ✓')).toBe('prune 50% → INT4 g32 ✓');
     expect(shortLabel('INT8 per-channel (simulated f32) ✓')).toBe('INT8 ch (sim) ✓');
+    expect(shortLabel('INT2 g32 asym · block 3 (cpu) ·')).toBe('INT2 g32 · block 3 (cpu) ·');
     const long = shortLabel('INT4 group-32, blocks 0 and last INT8 per-channel ✓');
     expect(long.length).toBeLessThanOrEqual(26);
     expect(long.endsWith('…')).toBe(true);

@@ -13,7 +13,7 @@ import type { StoredPropagation } from '../store/propagation';
 import { modelKeyOf } from '../store/types';
 import { BackendSelect } from '../components/BackendSelect';
 import { BACKEND_LABEL } from '../lib/plan';
-import { SERIES } from './colors';
+import { MANY_SERIES } from './colors';
 import { Panel, useChartHeight } from './Panel';
 import { logTicks } from './scale';
 
@@ -53,7 +53,7 @@ export function PropagationPanel() {
   const positives = shown.flatMap((r) => r.points.map((p) => p.mean)).filter((v) => v > 0);
   const lo = positives.length ? Math.min(...positives) / 1.5 : 1e-3;
   const hi = positives.length ? Math.max(...positives) * 1.5 : 1;
-  const color = (i: number) => SERIES[i % SERIES.length];
+  const color = (i: number) => MANY_SERIES[i % MANY_SERIES.length];
   const nVariants = variants.filter((v) => v.modelKey === modelKey).length;
   if (!model || model.task === 'sequence-classification') return null;
 
@@ -118,7 +118,7 @@ function PropagationTable({ shown, labels }: { shown: StoredPropagation[]; label
   return (
     <div className="scroll">
       <table className="small" data-testid="propagation-table">
-        <caption className="muted">mean over tokens of ‖h_variant − h_base‖ / ‖h_base‖ (hover: the largest token)</caption>
+        <caption className="muted">mean over tokens of ‖h_variant − h_base‖ / ‖h_base‖ (hover: the largest token); 0 = exactly unchanged, left off the log axis</caption>
         <thead><tr><th scope="col">variant</th>{labels.map((l) => <th key={l} scope="col">{l}</th>)}</tr></thead>
         <tbody>
           {shown.map((r) => (

@@ -4,6 +4,8 @@
  * by the cell's luminance.
  */
 export const SERIES = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000'] as const;
+/** More lines than SERIES has colours (e.g. 8 one-block variants): Okabe-Ito, then Paul Tol's muted colours. */
+export const MANY_SERIES = [...SERIES, '#882255', '#44AA99', '#999933', '#332288', '#AA4499', '#88CCEE'] as const;
 export const FRONTIER = '#D55E00';
 export const POINT = '#0072B2';
 
