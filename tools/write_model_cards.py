@@ -82,6 +82,7 @@ own variants reproduce these within 0.5 %.
 {table}
 
 {tried}
+
 """
 
 
