@@ -270,6 +270,15 @@ export function floatReference(parsed: ParsedModel): { parsed: ParsedModel; publ
   };
   const constOf = (name: string | undefined) => (name ? inits.get(name) : undefined);
   const nodes: NodeProto[] = [];
+  // a fused op with an optional bias input becomes MatMul (+ Add) on its dequantized weight
+  const pushMatMul = (a: string, wName: string, bias: string | undefined, output: string[], label: string) => {
+    if (!bias) {
+      nodes.push(makeNode('MatMul', [a, wName], output, label));
+      return;
+    }
+    const mid = `${output[0]}_nobias`;
+    nodes.push(makeNode('MatMul', [a, wName], [mid], label), makeNode('Add', [mid, bias], output, `${label}_bias`));
+  };
   let changed = compute === 'fp16';
   const chains = dynamicChains(g.node as unknown as NodeProto[], inits);
   const chainParts = new Set([...chains.values()].flatMap((c) => [c.cast, c.mul]));
@@ -300,10 +309,7 @@ export function floatReference(parsed: ParsedModel): { parsed: ParsedModel; publ
       const wName = `${bName}_dequantized`;
       addConst(f32Tensor(wName, dims, w));
       weights.push({ name: wName, format: 'DynamicQuantizeMatMul', bits: 8, params: w.length });
-      if (bias) {
-        const mid = `${n.output[0]}_nobias`;
-        nodes.push(makeNode('MatMul', [a, wName], [mid], label), makeNode('Add', [mid, bias], n.output, `${label}_bias`));
-      } else nodes.push(makeNode('MatMul', [a, wName], n.output, label));
+      pushMatMul(a, wName, bias, n.output, label);
       changed = true;
       continue;
     }
@@ -361,10 +367,7 @@ export function floatReference(parsed: ParsedModel): { parsed: ParsedModel; publ
       const wName = `${bName}_dequantized`;
       addConst(f32Tensor(wName, [K, N], transpose(w, N, K)));
       weights.push({ name: wName, format: 'MatMulNBits', bits, blockSize: block, params: K * N });
-      if (bias) {
-        const mid = `${n.output[0]}_nobias`;
-        nodes.push(makeNode('MatMul', [a, wName], [mid], label), makeNode('Add', [mid, bias], n.output, `${label}_bias`));
-      } else nodes.push(makeNode('MatMul', [a, wName], n.output, label));
+      pushMatMul(a, wName, bias, n.output, label);
       changed = true;
       continue;
     }
