@@ -1,21 +1,19 @@
 /**
  * "Measure error propagation": every variant of the loaded model against the baseline, hidden state
  * after hidden state (LabApi.errorPropagation), on one backend, each call's results stored as they
- * come. The worker keeps 8 variants, so they go in calls of at most 8 (the base runs once a call);
- * variants the worker no longer holds are made again first (same spec, same kernels).
+ * come. The worker keeps 8 variants, so they go in calls of at most 8 (the base runs once a call).
  */
 import type { Backend } from '../../workers/api';
 import { useLab } from '../store';
-import { specKey } from '../store/results';
 import { modelKeyOf } from '../store/types';
-import { bridge, ensureVariant } from './lab';
+import { bridge } from './lab';
 import { toLabError } from './errors';
+import { StoppableRun, variantsOf, workerModelId } from './model-jobs';
 
 const lab = () => useLab.getState();
 /** Variants per call: the worker keeps this many at once (workers/engine.ts MAX_VARIANTS). */
 const PER_CALL = 8;
-let current: string | undefined;
-let stopped = false;
+const run = new StoppableRun('propagation');
 
 export interface PropagationAsk {
   backend: Backend;
@@ -27,22 +25,21 @@ export async function measureErrorPropagation(ask: PropagationAsk, onStep: (what
   const model = lab().model;
   if (!model) return;
   const modelKey = modelKeyOf(model);
-  stopped = false;
-  const variants = lab().variants.filter((v) => v.modelKey === modelKey);
+  run.begin();
+  const variants = variantsOf(modelKey);
   const context = lab().settings.context;
   try {
-    for (let i = 0; i < variants.length && !stopped; i += PER_CALL) {
+    for (let i = 0; i < variants.length && !run.stopped; i += PER_CALL) {
       const group = variants.slice(i, i + PER_CALL);
       const part = variants.length > PER_CALL ? ` (${Math.floor(i / PER_CALL) + 1}/${Math.ceil(variants.length / PER_CALL)})` : '';
-      current = `propagation-${Date.now().toString(36)}-${i}`;
+      const job = run.job(String(i));
       const made: { workerId: string; storedId: string; label: string }[] = [];
       for (const v of group) {
-        if (stopped) return;
+        if (run.stopped) return;
         onStep(`${v.label}: preparing the variant…`);
-        const m = await ensureVariant(specKey(v), v.spec, v.device, model.id, modelKey, current, () => undefined, true);
-        made.push({ workerId: m.id, storedId: v.id, label: v.label });
+        made.push({ workerId: await workerModelId(v, model.id, modelKey, job), storedId: v.id, label: v.label });
       }
-      const results = await bridge.errorPropagation(model.id, made.map((m) => m.workerId), { backend: ask.backend, windows: ask.windows, ...(context ? { context } : {}) }, current, (p) => {
+      const results = await bridge.errorPropagation(model.id, made.map((m) => m.workerId), { backend: ask.backend, windows: ask.windows, ...(context ? { context } : {}) }, job, (p) => {
         onStep(`${p.message ?? p.phase}${part}: ${p.done}/${p.total} runs${p.etaS !== undefined ? `, about ${Math.ceil(p.etaS)} s left` : ''}`);
       });
       lab().addPropagations(results.map((r) => {
@@ -52,13 +49,10 @@ export async function measureErrorPropagation(ask: PropagationAsk, onStep: (what
     }
   } catch (e) {
     const err = toLabError(e);
-    if (err.code !== 'Cancelled' && !stopped) lab().notify({ kind: 'error', title: `Error propagation could not be measured: ${err.message}` });
+    if (err.code !== 'Cancelled' && !run.stopped) lab().notify({ kind: 'error', title: `Error propagation could not be measured: ${err.message}` });
   } finally {
-    current = undefined;
+    run.end();
   }
 }
 
-export async function stopErrorPropagation(): Promise<void> {
-  stopped = true;
-  if (current) await bridge.cancel(current);
-}
+export const stopErrorPropagation = (): Promise<void> => run.stop();
