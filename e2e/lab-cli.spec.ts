@@ -62,3 +62,18 @@ test('npm run lab: outputs equal the page; a bad model fails with a message', as
   expect(g.status).toBe(2);
   expect(g.stderr).toContain('model folder /no/such/folder does not exist');
 });
+
+test('npm run lab --preset layer-sensitivity plans one variant per block of the loaded model', () => {
+  test.setTimeout(4 * 60_000);
+  const out = mkdtempSync(join(tmpdir(), 'lab-cli-plan-'));
+  // --plan-only: load, apply the preset to the loaded model, hand the plan to the page, stop (no run)
+  const r = cli(['--model', 'demo-lm', '--preset', 'layer-sensitivity', '--backends', 'wasm', '--plan-only', '--out', out]);
+  expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+  expect(r.stdout).not.toContain('left out');
+  expect(leftovers(out)).toBe('');
+  const settings = JSON.parse(readFileSync(join(out, 'settings.json'), 'utf8'));
+  // the demo LM has 4 blocks: INT4 and INT2 (rtn, group 32) for each, one block at a time
+  const plan = settings.variants.map((v: { options: { bits: number }; blocks: number[] }) => `${v.options.bits}:${v.blocks.join(',')}`);
+  expect(plan).toEqual(['4:0', '4:1', '4:2', '4:3', '2:0', '2:1', '2:2', '2:3']);
+  expect(r.stdout).toContain('8 variants on wasm');
+});

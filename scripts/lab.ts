@@ -15,22 +15,24 @@ import { join, relative, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
 import { BACKENDS, type Backend } from '../workers/api';
-import { applyPreset, PRESETS, presetById } from '../src/lib/presets';
+import { applyPreset, PRESETS, presetById, type PresetModel } from '../src/lib/presets';
+import { blockCount } from '../workers/model/blocks';
 import { setupUrl } from '../src/lib/share';
-import { defaultSpec, metaOf } from '../src/lib/specs';
+import { defaultSpec, metaOf, specLabel } from '../src/lib/specs';
 import { DEFAULT_SETTINGS, type RunSettings } from '../src/store/types';
 // @ts-expect-error plain .mjs helper shared with the test runner
 import { findChromium } from './find-chromium.mjs';
 
-const USAGE = `usage: npm run lab -- --model <folder | demo-lm> (--preset <name> | --variants <method,…>) [--backends wasm,webgpu] [--tokens N] [--out DIR]
+const USAGE = `usage: npm run lab -- --model <folder | demo-lm> (--preset <name> | --variants <method,…>) [--backends wasm,webgpu] [--tokens N] [--out DIR] [--plan-only]
   presets: ${PRESETS.map((p) => p.id).join(', ')}
   --variants: method ids with their default options, e.g. int8-channel,fp16
   --tokens: evaluation tokens per backend (default: the lab's defaults)
-  --out: where results.json, results.csv, report.html and the panels' PNGs go (default lab-out)`;
+  --out: where results.json, results.csv, report.html and the panels' PNGs go (default lab-out)
+  --plan-only: load the model, print the variants the run would make, write settings.json, stop`;
 
 class CliError extends Error {}
 
-interface Args { model: string; preset?: string; variants?: string; backends: Backend[]; tokens?: number; out: string }
+interface Args { model: string; preset?: string; variants?: string; backends: Backend[]; tokens?: number; out: string; planOnly: boolean }
 
 export function parseArgs(argv: string[]): Args {
   const get = (name: string) => {
@@ -40,7 +42,7 @@ export function parseArgs(argv: string[]): Args {
     if (v === undefined || v.startsWith('--')) throw new CliError(`--${name} needs a value`);
     return v;
   };
-  const known = new Set(['--model', '--preset', '--variants', '--backends', '--tokens', '--out']);
+  const known = new Set(['--model', '--preset', '--variants', '--backends', '--tokens', '--out', '--plan-only']);
   const unknown = argv.filter((a) => a.startsWith('--') && !known.has(a));
   if (unknown.length) throw new CliError(`unknown option ${unknown.join(', ')}`);
   const model = get('model');
@@ -54,17 +56,21 @@ export function parseArgs(argv: string[]): Args {
   const preset = get('preset');
   const variants = get('variants');
   if (!preset && !variants) throw new CliError('give --preset or --variants');
-  return { model, preset, variants, backends, tokens, out: get('out') ?? 'lab-out' };
+  return { model, preset, variants, backends, tokens, out: get('out') ?? 'lab-out', planOnly: argv.includes('--plan-only') };
 }
 
-/** The run settings the arguments ask for, with what a preset had to leave out. */
-export function settingsFor(a: Args): { settings: RunSettings; missing: string[] } {
+/**
+ * The run settings the arguments ask for, with what a preset had to leave out. `model`: the loaded
+ * model's shape; without it per-block entries (layer sensitivity) cannot be planned yet, so the
+ * settings are worked out again once the page has loaded the model.
+ */
+export function settingsFor(a: Args, model?: PresetModel): { settings: RunSettings; missing: string[] } {
   const specs = [];
   const missing: string[] = [];
   if (a.preset) {
     const p = presetById(a.preset);
     if (!p) throw new CliError(`unknown preset "${a.preset}"; choose from ${PRESETS.map((x) => x.id).join(', ')}`);
-    const r = applyPreset(p);
+    const r = applyPreset(p, undefined, model);
     specs.push(...r.specs);
     missing.push(...r.missing);
   }
@@ -110,8 +116,8 @@ async function download(page: Page, click: () => Promise<void>, to: string) {
 }
 
 async function run(a: Args, say: (s: string) => void): Promise<number> {
-  const { settings, missing } = settingsFor(a);
-  if (missing.length) say(`preset: left out, no such method in this build: ${missing.join(', ')}`);
+  // checks the arguments before anything starts; the plan itself waits for the model (below)
+  const first = settingsFor(a);
   const files = a.model === 'demo-lm' ? [] : a.model === 'demo-classifier'
     ? (() => { throw new CliError('demo-classifier: the lab evaluates causal language models only; classifier reports are not built yet'); })()
     : modelFiles(a.model);
@@ -140,7 +146,7 @@ async function run(a: Args, say: (s: string) => void): Promise<number> {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     const base = `http://localhost:${port}/${a.backends.includes('webgpu') ? '' : '?nogpu=1'}`;
-    await page.goto(setupUrl(settings, base));
+    await page.goto(setupUrl(first.settings, base));
     await page.getByTestId('model-card').waitFor({ timeout: 180_000 }).catch(() => { throw new CliError(`the lab did not load the demo model within 3 minutes${errors.length ? `: ${errors.join('; ')}` : ''}`); });
     if (files.length) {
       say(`loading ${files.length} files from ${a.model}`);
@@ -159,7 +165,20 @@ async function run(a: Args, say: (s: string) => void): Promise<number> {
       if (banners.length) throw new CliError(`could not load the model from ${a.model}: ${banners.join('; ')}`);
     }
     const model = await page.getByTestId('model-name').innerText();
-    say(`model ${model}; ${settings.variants.length} variants on ${a.backends.join(', ')}`);
+    // a preset is applied to the model now loaded: per-block entries need its block count
+    const loaded = await state<{ linearWeights: { name: string; node?: string }[] }>(page, 'model');
+    const { settings, missing } = settingsFor(a, { blocks: blockCount(loaded.linearWeights) });
+    if (missing.length) say(`preset: left out: ${missing.join(', ')}`);
+    await page.evaluate((variants) => (window as unknown as { __lab: { store: { getState: () => { patchSettings: (p: object) => void } } } }).__lab.store.getState().patchSettings({ variants }), settings.variants);
+    const planned = (await state<RunSettings>(page, 'settings')).variants;
+    if (JSON.stringify(planned) !== JSON.stringify(settings.variants)) throw new CliError(`the page did not take the plan (${planned.length} variants instead of ${settings.variants.length})`);
+    writeFileSync(join(a.out, 'settings.json'), JSON.stringify(settings, null, 2));
+    say(`model ${model}; ${planned.length} variants on ${a.backends.join(', ')}`);
+    if (a.planOnly) {
+      settings.variants.forEach((v, i) => say(`  ${i + 1}. ${specLabel(v)}`));
+      say(`plan only: wrote ${a.out}/settings.json, nothing run`);
+      return 0;
+    }
     await page.getByTestId('run-button').click();
     const reported = new Set<string>();
     for (;;) {
@@ -184,7 +203,6 @@ async function run(a: Args, say: (s: string) => void): Promise<number> {
       if ((await panel.getByTestId('save-png').count()) === 0) continue;
       await download(page, () => panel.getByTestId('save-png').click(), join(a.out, `${id}.png`));
     }
-    writeFileSync(join(a.out, 'settings.json'), JSON.stringify(settings, null, 2));
     say(`wrote ${a.out}/results.json, results.csv, report.html and the panels' PNGs`);
     const bad = jobs.filter((j) => j.status !== 'done');
     if (bad.length) {
