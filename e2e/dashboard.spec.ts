@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { expect, test, type Download, type Page } from '@playwright/test';
+import { parseCsv } from './helpers/csv';
 
 const TOKENS = 256;
 const SHOTS = process.env.PANEL_SHOTS ?? 'test-results/panels';
@@ -22,22 +23,6 @@ async function open(page: Page) {
 }
 
 const saved = async (d: Promise<Download>) => readFileSync(await (await d).path());
-
-/** CSV text → rows of cells (quotes handled). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { cell += '"'; i++; } else if (c === '"') quoted = false; else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') { row.push(cell); cell = ''; } else if (c === '\n') { row.push(cell); rows.push(row); row = []; cell = ''; } else cell += c;
-  }
-  return rows;
-}
 
 async function expectCsvEqualsTable(page: Page) {
   const csv = parseCsv((await saved(Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]).then(([d]) => d))).toString('utf8'));

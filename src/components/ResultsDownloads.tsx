@@ -2,8 +2,10 @@
 import { downloadBytes } from '../lib/download';
 import { buildReport } from '../lib/report';
 import { resultsCsv, resultsJson } from '../lib/results-export';
+import { propagationsFor } from '../lib/propagation-export';
 import type { ResultRow } from '../lib/selectors';
 import { useLab } from '../store';
+import { modelKeyOf } from '../store/types';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const stamp = () => new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
@@ -12,15 +14,20 @@ export function ResultsDownloads({ rows }: { rows: ResultRow[] }) {
   const model = useLab((s) => s.model);
   const settings = useLab((s) => s.settings);
   const lastRun = useLab((s) => s.lastRun);
+  const allPropagations = useLab((s) => s.propagations);
+  const propagations = propagationsFor(rows, allPropagations, model ? modelKeyOf(model) : undefined);
   // the setup the results came from when there is one, else what is set now
   const setup = lastRun?.settings ?? settings;
+  // error propagation goes in all three, each figure with the backend, windows and context it was measured on
+  const json = () => resultsJson(rows, model, setup, { propagations });
+  const csv = () => resultsCsv(rows, model, propagations);
   const name = (model?.name ?? 'results').replace(/[^a-z0-9._-]+/gi, '-');
   const none = rows.every((r) => !r.variant && Object.keys(r.evals).length === 0);
   return (
     <span className="downloads">
-      <button className="small" disabled={none} onClick={() => downloadBytes(utf8(JSON.stringify(resultsJson(rows, model, setup), null, 2)), `${name}-results-${stamp()}.json`, 'application/json')} data-testid="export-json">JSON</button>
-      <button className="small" disabled={none} onClick={() => downloadBytes(utf8(resultsCsv(rows, model)), `${name}-results-${stamp()}.csv`, 'text/csv')} data-testid="export-csv">CSV</button>
-      <button className="small" disabled={none} onClick={() => downloadBytes(utf8(buildReport(document, resultsJson(rows, model, setup), resultsCsv(rows, model))), `${name}-report-${stamp()}.html`, 'text/html')} data-testid="export-report">Report (HTML)</button>
+      <button className="small" disabled={none} onClick={() => downloadBytes(utf8(JSON.stringify(json(), null, 2)), `${name}-results-${stamp()}.json`, 'application/json')} data-testid="export-json">JSON</button>
+      <button className="small" disabled={none} onClick={() => downloadBytes(utf8(csv()), `${name}-results-${stamp()}.csv`, 'text/csv')} data-testid="export-csv">CSV</button>
+      <button className="small" disabled={none} onClick={() => downloadBytes(utf8(buildReport(document, json(), csv())), `${name}-report-${stamp()}.html`, 'text/html')} data-testid="export-report">Report (HTML)</button>
     </span>
   );
 }

@@ -5,6 +5,8 @@
  */
 import { BACKENDS, type ModelSummary } from '../../workers/api';
 import type { StoredVariant, RunSettings } from '../store/types';
+import type { StoredPropagation } from '../store/propagation';
+import { propagationColumns, propagationJson, propagationOf } from './propagation-export';
 import { formText, storageText, type ResultRow } from './selectors';
 
 export const RESULTS_SCHEMA = 'compression-lab.results/1';
@@ -55,12 +57,14 @@ const csvCell = (v: Cell) => {
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 
-export function resultsCsv(rows: ResultRow[], model: ModelSummary | undefined): string {
-  const cols = csvColumns(model);
+/** `propagations`: the rows' error-propagation results (propagationsFor), added as columns after the table's. */
+export function resultsCsv(rows: ResultRow[], model: ModelSummary | undefined, propagations: readonly StoredPropagation[] = []): string {
+  const cols = [...csvColumns(model), ...propagationColumns(propagations)];
   return [cols.map(([h]) => csvCell(h)).join(','), ...rows.map((r) => cols.map(([, f]) => csvCell(f(r))).join(','))].join('\n') + '\n';
 }
 
-export function resultsJson(rows: ResultRow[], model: ModelSummary | undefined, setup: RunSettings, exportedAt = new Date().toISOString()) {
+export function resultsJson(rows: ResultRow[], model: ModelSummary | undefined, setup: RunSettings, extra: { propagations?: readonly StoredPropagation[]; exportedAt?: string } = {}) {
+  const { propagations = [], exportedAt = new Date().toISOString() } = extra;
   const strip = <T extends { modelKey?: string }>(o: T | undefined) => {
     if (!o) return undefined;
     const { modelKey: _k, ...rest } = o;
@@ -80,6 +84,8 @@ export function resultsJson(rows: ResultRow[], model: ModelSummary | undefined, 
       variant: strip(r.variant),
       evals: Object.fromEntries(Object.entries(r.evals).map(([b, e]) => [b, strip(e)])),
       speeds: Object.fromEntries(Object.entries(r.speeds).map(([b, s]) => [b, strip(s)])),
+      // error propagation per backend (settings, dataset, tokens and the rule inside each)
+      propagation: Object.fromEntries(Object.entries(propagationOf(r, propagations)).map(([b, p]) => [b, propagationJson(p)])),
     })),
   };
 }
