@@ -1,11 +1,12 @@
 /**
  * What the perplexity chart and the KL table may put side by side. Perplexities are comparable
  * only on the same tokens (dataset, tokens, context, stride), so the chart draws one set of
- * settings: the one most rows were evaluated with. Backend agreement is read from the result
- * that carries it (the backend evaluated second).
+ * settings: the one most rows were evaluated with. Backend agreement is the pair's (WebGPU and
+ * WASM on the same tokens), read the same way whichever backend ran first.
  */
 import type { BackendAgreement } from '../../workers/api';
 import type { StoredEval } from '../store/types';
+import { sameTokens } from '../store/agreement';
 import type { ResultRow } from './selectors';
 
 /** Above this max |Δlogit| between WebGPU and WASM, the backends are flagged as disagreeing. */
@@ -33,19 +34,22 @@ export function evalOn(r: ResultRow, key: string | undefined): StoredEval | unde
 export interface AgreementView {
   status: 'agree' | 'disagree' | 'unchecked';
   text: string;
-  agreement?: BackendAgreement;
+  /** the pair's figures (no "other": a pair has no first or second) */
+  agreement?: Omit<BackendAgreement, 'other'>;
 }
 
-/** Check mark, warning naming the first disagreeing position, or why it was not checked. */
+/**
+ * Check mark, warning naming the first disagreeing position, or why it was not checked: a property
+ * of the row's WebGPU/WASM pair (store/agreement.ts), the same whichever backend ran first. Only
+ * the later of the two counts: an agreement the earlier one carries from before (results stored
+ * before pairs existed) was made with a result since replaced.
+ */
 export function agreementOf(r: ResultRow): AgreementView {
-  const both = r.evals.wasm && r.evals.webgpu;
-  const a = [r.evals.webgpu, r.evals.wasm].find((e) => e?.agreement)?.agreement;
-  if (!a) {
-    return {
-      status: 'unchecked',
-      text: both ? 'not compared: the two backends scored different tokens or forms' : 'not compared: evaluated on one backend only',
-    };
-  }
+  const { wasm, webgpu } = r.evals;
+  if (!wasm || !webgpu) return { status: 'unchecked', text: 'not compared: evaluated on one backend only' };
+  const later = wasm.finishedAt > webgpu.finishedAt ? wasm : webgpu;
+  if (!later.agreement || !sameTokens(wasm, webgpu)) return { status: 'unchecked', text: 'not compared: the two backends scored different tokens or forms' };
+  const { other: _other, ...a } = later.agreement;
   const top1 = `top-1 ${(a.top1 * 100).toFixed(a.top1 === 1 ? 0 : 2)} % of ${a.tokens} tokens`;
   const logit = `max |Δlogit| ${a.maxAbsLogitDiff.toExponential(1)} over ${a.headTokens} positions`;
   if (a.firstDisagreement === null && a.maxAbsLogitDiff <= LOGIT_TOL) return { status: 'agree', text: `WebGPU = WASM: ${top1}, ${logit}`, agreement: a };

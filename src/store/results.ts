@@ -9,6 +9,7 @@ import type { StateCreator } from 'zustand';
 import type { LabState } from './index';
 import type { StoredEval, StoredSpeed, StoredVariant } from './types';
 import { overridesKey } from '../../workers/variants/overrides';
+import { storeWithPair } from './agreement';
 
 export interface ResultsSlice {
   variants: StoredVariant[];
@@ -49,15 +50,8 @@ export const createResultsSlice: StateCreator<LabState, [], [], ResultsSlice> = 
         speeds: s.speeds.filter((e) => !replaced.includes(e.variantId)),
       };
     }),
-  addEval: (e) =>
-    set((s) => ({
-      evals: [
-        ...s.evals.filter(
-          (o) => !(o.modelKey === e.modelKey && o.variantId === e.variantId && o.settings.backend === e.settings.backend),
-        ),
-        e,
-      ],
-    })),
+  // backend agreement is put on both results of the WebGPU/WASM pair (agreement.ts)
+  addEval: (e) => set((s) => ({ evals: storeWithPair(s.evals, e) })),
   addSpeeds: (list) =>
     set((s) => {
       const older = (o: StoredSpeed) =>
