@@ -14,7 +14,7 @@ export type Backend = (typeof BACKENDS)[number];
 export const KERNEL_DEVICES = Object.freeze(['webgpu', 'cpu'] as const);
 export type KernelDevice = (typeof KERNEL_DEVICES)[number];
 
-export const METHOD_IDS = Object.freeze(['magnitude-prune', 'int8-channel', 'int4-group', 'fp16', 'rtn', 'nf4', 'nm-prune', 'global-prune', 'wanda', 'gptq', 'awq', 'structured-prune'] as const);
+export const METHOD_IDS = Object.freeze(['magnitude-prune', 'int8-channel', 'int4-group', 'fp16', 'rtn', 'nf4', 'nm-prune', 'global-prune', 'wanda', 'gptq', 'awq', 'structured-prune', 'sparsegpt'] as const);
 export type MethodId = (typeof METHOD_IDS)[number];
 
 export interface Capabilities {

@@ -14,6 +14,7 @@ import { magnitudePruneMeta } from './magnitude-prune/meta';
 import { nf4Meta } from './nf4/meta';
 import { nmPruneMeta } from './nm-prune/meta';
 import { rtnMeta } from './rtn/meta';
+import { sparseGptMeta } from './sparsegpt/meta';
 import { structuredPruneMeta } from './structured-prune/meta';
 import type { MethodMeta } from './types';
 import { wandaMeta } from './wanda/meta';
@@ -31,6 +32,7 @@ export const METAS_BY_ID: Readonly<Record<MethodId, MethodMeta<any>>> = Object.f
   'nm-prune': nmPruneMeta,
   'global-prune': globalPruneMeta,
   'structured-prune': structuredPruneMeta,
+  sparsegpt: sparseGptMeta,
 });
 
 /** The methods' metadata in METHOD_IDS order, for menus and loops. */

@@ -21,6 +21,7 @@ const MATMUL_REL_ERROR: Record<MethodId, number> = {
   nf4: 0.25, // 16 levels, blocks of 64 that hold 4x outliers
   'nm-prune': 0.6, // 2:4: half of each run of 4 gone
   'global-prune': 0.6, // half the weights gone (one tensor: the layer-wise cut)
+  sparsegpt: 0.6, // half of each row gone (identity Hessian here: by |w| per row, nothing carried)
   'structured-prune': 1e-9, // a weight in no MLP (no plan) stays as it is; neurons: structured-prune.test.ts
 };
 

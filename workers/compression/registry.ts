@@ -36,6 +36,9 @@ import { nmPruneReference } from './nm-prune/reference';
 import { rtnGpu } from './rtn/gpu';
 import { rtnMeta, type RtnOptions } from './rtn/meta';
 import { rtnReference } from './rtn/reference';
+import { sparseGptGpu } from './sparsegpt/gpu';
+import { sparseGptMeta, type SparseGptOptions } from './sparsegpt/meta';
+import { sparseGptReference } from './sparsegpt/reference';
 import { structuredPruneMeta, type StructuredPruneOptions } from './structured-prune/meta';
 import { structuredPruneReference } from './structured-prune/reference';
 import { tensorStats } from './stats';
@@ -80,6 +83,9 @@ const gptq: MethodImpl<GptqOptions> = { meta: gptqMeta, reference: gptqReference
 // AWQ's search likewise runs in TS on a Hessian accumulated in WGSL
 const awq: MethodImpl<AwqOptions> = { meta: awqMeta, reference: awqReference, gpu: async (_device, tensor, options) => awqReference(tensor, options) };
 
+// SparseGPT's column loop runs in WGSL, a thread per output row (rows are independent given the Hessian's factor)
+const sparseGpt: MethodImpl<SparseGptOptions> = { meta: sparseGptMeta, reference: sparseGptReference, gpu: sparseGptGpu };
+
 // structured-prune's per-tensor step zeroes the neurons its plan removes (a copy); its kernel is the neuron norms (structured-prune/gpu.ts), run by the graph pass
 const structuredPrune: MethodImpl<StructuredPruneOptions> = {
   meta: structuredPruneMeta,
@@ -101,6 +107,7 @@ export const METHODS: Readonly<Record<MethodId, MethodImpl<any>>> = Object.freez
   'nm-prune': nmPrune,
   'global-prune': globalPrune,
   'structured-prune': structuredPrune,
+  sparsegpt: sparseGpt,
 });
 
 export { METHOD_METAS } from './metas';

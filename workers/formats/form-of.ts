@@ -57,6 +57,7 @@ export function packedFormOf(
   switch (method as string) {
     case 'magnitude-prune':
     case 'wanda':
+    case 'sparsegpt':
     case 'nm-prune':
     case 'global-prune':
     case 'structured-prune':

@@ -18,7 +18,7 @@ import type { PackedForm } from '../formats/packed-model';
 import { compressWeight, resolveOptions, type CompressionResult, type WeightTensor } from './compress-adapter';
 
 /** Methods that zero weights and return their mask: what may come first in a combined variant. */
-export const PRUNING_METHODS: readonly MethodId[] = Object.freeze(['magnitude-prune', 'nm-prune', 'global-prune', 'wanda'] as MethodId[]);
+export const PRUNING_METHODS: readonly MethodId[] = Object.freeze(['magnitude-prune', 'nm-prune', 'global-prune', 'wanda', 'sparsegpt'] as MethodId[]);
 
 /** The second method of a combined spec, validated and with its options resolved; undefined when there is none. */
 export function resolveThen(spec: VariantSpec): VariantSpec | undefined {

@@ -2,18 +2,14 @@
 // case where the carried error changes a code, a smaller layer-output error than RTN on
 // correlated inputs (across a lazy-batch boundary), and determinism.
 import { describe, expect, it } from 'vitest';
-import { accumulateHessian } from '../../calibration/accumulate';
 import { int4GroupReference } from '../int4-group/reference';
 import { compressTensor } from '../registry';
+import { correlatedLayer, lcg } from '../shared/correlated-layer';
 import type { WeightTensor } from '../types';
 import { choleskyLower, inverseCholeskyUpper } from './cholesky';
 import { gptqMeta, type GptqOptions } from './meta';
 import { gptqReference } from './reference';
 
-function lcg(seed: number) {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) - 0.5;
-}
 
 function weight(rows: number, cols: number, layout: 'in_out' | 'out_in', seed: number): WeightTensor {
   const r = lcg(seed);
@@ -64,25 +60,9 @@ describe('gptq reference', () => {
     const k = 200;
     const out = 24;
     const rows = 400;
-    const r = lcg(11);
-    // correlated inputs: a few shared factors plus noise, some columns louder than others
-    const factors = Array.from({ length: rows * 4 }, r);
-    const x = new Float32Array(rows * k);
-    for (let n = 0; n < rows; n++) for (let i = 0; i < k; i++) x[n * k + i] = (factors[n * 4 + (i % 4)] + 0.3 * r()) * (1 + (i % 5));
-    const h = new Float32Array(k * k);
-    accumulateHessian(h, x, rows, k);
-    const t: WeightTensor = { ...weight(out, k, 'out_in', 3), calibration: { input: 'x', rows, cols: k, hessian: h } };
-    const outputError = (deq: Float32Array) => {
-      let e = 0;
-      for (let n = 0; n < rows; n++) {
-        for (let o = 0; o < out; o++) {
-          let d = 0;
-          for (let i = 0; i < k; i++) d += x[n * k + i] * (t.data[o * k + i] - deq[o * k + i]);
-          e += d * d;
-        }
-      }
-      return e;
-    };
+    const layer = correlatedLayer(rows, k);
+    const t: WeightTensor = { ...weight(out, k, 'out_in', 3), calibration: { input: 'x', rows, cols: k, hessian: layer.hessian } };
+    const outputError = (deq: Float32Array) => layer.outputError(t.data, deq, out);
     const rtn = gptqReference({ ...t, calibration: { input: 'x', rows, cols: k, hessian: identity(k) } }, opts({ bits, groupSize: 32 }));
     for (const actOrder of [false, true]) {
       const g = gptqReference(t, opts({ bits, groupSize: 32, actOrder }));

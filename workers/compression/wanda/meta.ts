@@ -55,7 +55,7 @@ export const wandaMeta: MethodMeta<WandaOptions> = Object.freeze({
 });
 
 /** The calibration sequence count: an integer in [1, 1024]. */
-export function samplesOption(method: 'wanda' | 'gptq' | 'awq', value: unknown): number {
+export function samplesOption(method: 'wanda' | 'gptq' | 'awq' | 'sparsegpt', value: unknown): number {
   const n = numberInRange(method, 'samples', value, DEFAULT_SAMPLES, 1, 1024);
   if (!Number.isInteger(n)) throw labError('BadOption', `${method}: samples must be an integer in [1, 1024], got ${n}`);
   return n;
