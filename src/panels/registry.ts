@@ -5,6 +5,7 @@
 import type { ComponentType } from 'react';
 import { BITWIDTH_WHAT, BitWidthPanel } from './BitWidthPanel';
 import { LAYER_WHAT, LayerPanel } from './LayerPanel';
+import { COMPARE_WHAT, ModelComparePanel } from './ModelComparePanel';
 import { PROPAGATION_WHAT, PropagationPanel } from './PropagationPanel';
 import { SENSITIVITY_WHAT, SensitivityPanel } from './SensitivityPanel';
 import { PRUNE_QUANT_WHAT, PruneQuantPanel } from './PruneQuantPanel';
@@ -30,4 +31,5 @@ export const PANELS: readonly PanelEntry[] = Object.freeze([
   { id: 'layers', title: 'Per-layer error and sparsity', what: LAYER_WHAT, Component: LayerPanel },
   { id: 'sensitivity', title: 'Layer sensitivity', what: SENSITIVITY_WHAT, Component: SensitivityPanel },
   { id: 'propagation', title: 'Error propagation', what: PROPAGATION_WHAT, Component: PropagationPanel },
+  { id: 'model-compare', title: 'Two models side by side', what: COMPARE_WHAT, Component: ModelComparePanel },
 ]);
