@@ -1,10 +1,12 @@
 /**
  * Present mode for a classroom: one panel at a time, full screen, large type, a "what you are
  * seeing" line in plain words, ← / → to step, Esc to leave. The panels are the dashboard's own,
- * live: a run going on keeps filling them.
+ * live: a run going on keeps filling them; the live demo slide compresses the model on a click and
+ * shows its perplexity and its text beside the original's.
  */
 import { useEffect, useState, type ComponentType } from 'react';
 import { PplChart } from '../components/PplChart';
+import { LIVE_DEMO_WHAT, LiveDemo } from './LiveDemo';
 import { ChartHeight } from './Panel';
 import { PANELS } from './registry';
 
@@ -17,6 +19,7 @@ interface Slide {
 
 const SLIDES: Slide[] = [
   { id: 'ppl', title: 'Perplexity by variant', what: 'How surprised each model is by text it has not seen: lower is better; the uncompressed baseline is the yardstick.', Component: PplChart },
+  { id: 'live-demo', title: 'Live demo', what: LIVE_DEMO_WHAT, Component: LiveDemo },
   ...PANELS,
 ];
 
@@ -25,6 +28,9 @@ export function PresentMode({ onClose }: { onClose: () => void }) {
   const slide = SLIDES[i];
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
+      // arrows inside a text field (the live demo's prompt) move the caret, not the slides
+      const typing = e.target instanceof HTMLElement && e.target.matches('input, textarea, select');
+      if (typing && e.key !== 'Escape') return;
       if (e.key === 'ArrowRight' || e.key === 'PageDown') setI((n) => Math.min(SLIDES.length - 1, n + 1));
       else if (e.key === 'ArrowLeft' || e.key === 'PageUp') setI((n) => Math.max(0, n - 1));
       else if (e.key === 'Escape') onClose();
