@@ -124,6 +124,8 @@ export type MethodOptions = {
   pattern?: string;
   /** calibrated methods: calibration sequences (each of the model's context, at most 256 tokens) */
   samples?: number;
+  /** calibrated methods: a dropped .txt to calibrate on, as "<file name>#<FNV-1a hex>" (workers/calibration/text-ref.ts); absent: the built-in text */
+  calibrationText?: string;
 };
 
 export interface VariantSpec {
@@ -599,6 +601,8 @@ export interface LabApi {
   exportVariant(modelId: string, variantId: string, measured: ExportMeasurements, jobId: string, onProgress: ProgressFn): Promise<ExportedVariant>;
   /** relative hidden-state divergence after each block, base vs each variant, on the same windows (the base runs once) */
   errorPropagation(modelId: string, variantIds: string[], settings: ErrorPropagationSettings, jobId: string, onProgress: ProgressFn): Promise<ErrorPropagationResult[]>;
+  /** a dropped .txt that calibrated variants name in options.calibrationText (ref = calibration/text-ref.ts of name and bytes); sent before each make that names it */
+  putCalibrationText(ref: string, name: string, data: Uint8Array): Promise<void>;
   /** stop a running job at its next step; its promise rejects with name 'Cancelled' */
   cancel(jobId: string): Promise<void>;
 }

@@ -29,6 +29,7 @@ import { exportVariant } from './variants/export-zip';
 import { measurePropagation, ortHiddenRunner } from './eval/error-propagation';
 import type { ErrorPropagationResult, ErrorPropagationSettings } from './api';
 import { makeVariant, resolveSpec, variantId, type VariantRecord } from './variants/make-variant';
+import { putCalibrationText } from './calibration/texts';
 
 /**
  * Above this size a variant is not scored against its base unless asked (settings.compareToBase):
@@ -350,6 +351,10 @@ export function createEngine(): LabApi {
           tokens: windows * context, rule: out.rule, points: r.points, seconds: r.seconds, finishedAt,
         }));
       });
+    },
+
+    async putCalibrationText(ref: string, name: string, data: Uint8Array): Promise<void> {
+      putCalibrationText(ref, name, data);
     },
 
     async cancel(jobId: string): Promise<void> {

@@ -62,6 +62,7 @@ const api: WorkerApi = {
   exportVariant: (...a) => engine.exportVariant(...a),
   compareSpeed: (...a) => engine.compareSpeed(...a),
   errorPropagation: (...a) => engine.errorPropagation(...a),
+  putCalibrationText: (...a) => engine.putCalibrationText(...a),
   cancel: (jobId) => engine.cancel(jobId),
 
   async makeVariant(modelId: string, spec: VariantSpec, device: KernelDevice, jobId: string, onProgress: ProgressFn) {

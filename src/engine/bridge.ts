@@ -19,6 +19,7 @@ import type {
 import type { DebugKind, WorkerApi } from '../../workers/engine.worker';
 import type { ErrorPropagationResult, ErrorPropagationSettings } from '../../workers/api';
 import { LabError, toLabError } from './errors';
+import { calibrationTextsOf } from '../store/calibration-text';
 
 /** How long a job may take to honour cancel before its worker is terminated. */
 export const CANCEL_GRACE_MS = 600;
@@ -220,7 +221,11 @@ export class EngineBridge {
   }
 
   makeVariant(modelId: string, spec: VariantSpec, device: KernelDevice, jobId: string, onProgress: ProgressFn): Promise<VariantSummary> {
-    return this.track(jobId, (api) => api.makeVariant(modelId, spec, device, jobId, Comlink.proxy(onProgress)));
+    return this.track(jobId, async (api) => {
+      // a dropped calibration text travels with the make that names it (a restarted worker has none)
+      for (const t of calibrationTextsOf(spec)) await api.putCalibrationText(t.ref, t.file.name, t.file.data);
+      return api.makeVariant(modelId, spec, device, jobId, Comlink.proxy(onProgress));
+    });
   }
 
   generate(modelId: string, variantId: string, settings: GenerateSettings, jobId: string, onProgress: ProgressFn): Promise<GenerationResult> {

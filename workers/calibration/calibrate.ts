@@ -33,13 +33,24 @@ export interface CaptureSession {
 }
 export type CaptureRunner = (modelBytes: Uint8Array, outputs: readonly string[]) => Promise<CaptureSession>;
 
-/** The token slice: the last `sequences` × context tokens of the model's dataset (evaluation reads from the start). */
-export function calibrationSlice(model: LoadedModel, sequences: number): CalibrationSettings {
-  const context = Math.min(CALIBRATION_CONTEXT, model.summary.nPositions || CALIBRATION_CONTEXT, model.datasetIds.length);
-  const fit = Math.floor(model.datasetIds.length / context);
-  if (fit < 1) throw new Error(`the dataset has ${model.datasetIds.length} tokens, too few to calibrate`);
+/** Calibration tokens other than the model's built-in text: a dropped .txt, tokenized (texts.ts). */
+export interface CalibrationText {
+  name: string;
+  ids: Int32Array;
+}
+
+/**
+ * The token slice: the last `sequences` × context tokens of the model's dataset or of the given
+ * text (evaluation reads from the start). A text shorter than that gives fewer sequences, and says so.
+ */
+export function calibrationSlice(model: LoadedModel, sequences: number, text?: CalibrationText): CalibrationSettings {
+  const ids = text?.ids ?? model.datasetIds;
+  const dataset = text?.name ?? model.summary.datasetName;
+  const context = Math.min(CALIBRATION_CONTEXT, model.summary.nPositions || CALIBRATION_CONTEXT, ids.length);
+  const fit = Math.floor(ids.length / context);
+  if (fit < 1 || context < 2) throw new Error(`${dataset} has ${ids.length} tokens, too few to calibrate`);
   const n = Math.min(sequences, fit);
-  return { dataset: model.summary.datasetName, sequences: n, context, firstToken: model.datasetIds.length - n * context };
+  return { dataset, sequences: n, context, firstToken: ids.length - n * context };
 }
 
 interface Pass {
@@ -84,10 +95,13 @@ export interface CalibrateOptions {
   gpu?: GPUDevice;
   runner: CaptureRunner;
   maxPassBytes?: number;
+  /** calibrate on this text instead of the model's built-in one */
+  text?: CalibrationText;
 }
 
 export function calibrationSource(model: LoadedModel, weights: readonly LinearWeight[], job: Job, opts: CalibrateOptions): CalibrationSource {
-  const settings = calibrationSlice(model, opts.sequences);
+  const settings = calibrationSlice(model, opts.sequences, opts.text);
+  const tokens = opts.text?.ids ?? model.datasetIds;
   const inputOf = linearInputs(model.parsed, weights);
   const distinct = new Map<string, number>();
   for (const w of weights) distinct.set(inputOf.get(w.name)!, linearView(w.shape, w.layout).inDim);
@@ -111,7 +125,7 @@ export function calibrationSource(model: LoadedModel, weights: readonly LinearWe
       for (let s = 0; s < sequences; s++) {
         await job.checkpoint();
         const at = firstToken + s * context;
-        const ids = BigInt64Array.from(model.datasetIds.subarray(at, at + context), (x) => BigInt(x));
+        const ids = BigInt64Array.from(tokens.subarray(at, at + context), (x) => BigInt(x));
         const outs = await session.run(ids);
         outs.forEach((x, j) => {
           const cols = pass.inputs[j].cols;

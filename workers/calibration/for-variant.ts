@@ -1,7 +1,8 @@
 /**
  * The variant maker's door to calibration: for a calibrated method (its meta names the statistic
  * it needs) a CalibrationSource over the model's linear weights, on the method's `samples`
- * sequences; undefined for every other method. On the webgpu kernel device the statistics are
+ * sequences, on the built-in text or the dropped one its options name (texts.ts); undefined for
+ * every other method. On the webgpu kernel device the statistics are
  * accumulated in WGSL, on the cpu device by the TS reference. The capture model runs on
  * onnxruntime-web's WASM EP unless a runner is given (Node tests pass onnxruntime-node).
  * When a model's statistics fit one pass they are kept for the next calibrated variant of the same
@@ -15,6 +16,8 @@ import type { Job } from '../jobs';
 import type { LoadedModel } from '../model/load';
 import { calibrationSource, type CalibrationSource, type CaptureRunner } from './calibrate';
 import { wasmCaptureRunner } from './ort-capture';
+import { calibrationTextName } from './text-ref';
+import { calibrationTextIds } from './texts';
 
 export async function calibrationFor(
   model: LoadedModel,
@@ -26,14 +29,16 @@ export async function calibrationFor(
   const need = METAS_BY_ID[spec.method]?.calibration;
   if (!need) return undefined;
   const sequences = spec.options.samples ?? 32;
-  const key = `${model.summary.id}|${need}|${sequences}|${device}|${runner === wasmCaptureRunner ? 'wasm' : 'given'}`;
+  const ref = spec.options.calibrationText;
+  const key = `${model.summary.id}|${need}|${sequences}|${device}|${runner === wasmCaptureRunner ? 'wasm' : 'given'}|${ref ?? 'built-in'}`;
   if (kept?.key === key && kept.model === model) {
     kept.source.begin(job);
     return kept.source;
   }
   kept = undefined;
   const gpu = device === 'webgpu' ? (await getKernelGpu()).device : undefined;
-  const source = calibrationSource(model, model.linear, job, { need, sequences, gpu, runner });
+  const text = ref ? { name: calibrationTextName(ref), ids: calibrationTextIds(ref, model.tokenizer) } : undefined;
+  const source = calibrationSource(model, model.linear, job, { need, sequences, gpu, runner, text });
   if (source.passes === 1) kept = { key, model, source };
   return source;
 }

@@ -2,15 +2,10 @@
 import { labError } from '../errors';
 import { encodeDataset, type TextTokenizer } from '../model/tokenizer';
 import { decodeEvalText } from './eval-text';
+import { fnv1a } from '../fnv1a';
 
 const cache = new WeakMap<TextTokenizer, { key: string; ids: Int32Array }>();
 
-/** FNV-1a over every byte: two texts with the same name and size must not share tokens. */
-function fnv1a(data: Uint8Array): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < data.length; i++) h = Math.imul(h ^ data[i], 0x01000193);
-  return h >>> 0;
-}
 
 export function evalTextIds(tok: TextTokenizer, name: string, data: Uint8Array): Int32Array {
   const key = `${name}|${data.length}|${fnv1a(data)}`;

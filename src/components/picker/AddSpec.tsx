@@ -1,13 +1,14 @@
 /**
  * Add any variant: a method, its options (each a choice its meta offers), and optionally a second
  * method applied after it (prune then quantize), or some blocks by another method (mixed
- * precision: VariantSpec.overrides). Built from REGISTERED only, so a newly registered method and
+ * precision: VariantSpec.overrides); a calibrated method also takes the text it calibrates on. Built from REGISTERED only, so a newly registered method and
  * its options appear here with no change to this file.
  */
 import { useState } from 'react';
 import type { MethodOptions, VariantSpec } from '../../../workers/api';
 import type { MethodMeta } from '../../../workers/compression/types';
 import { metaOf, REGISTERED, tryNormalize, withSpec } from '../../lib/specs';
+import { CalibrationTextField } from './CalibrationTextField';
 
 type Choice = { method: string; options: Record<string, unknown> };
 
@@ -64,6 +65,7 @@ export function AddSpec({ list, set }: { list: VariantSpec[]; set: (l: VariantSp
         </select>
       </label>
       <MethodFields choice={first} onChange={setFirst} prefix="add" />
+      {metaOf(first.method)?.calibration && <CalibrationTextField options={first.options} onChange={(options) => setFirst({ ...first, options })} />}
       <label>
         then{' '}
         <select value={second?.method ?? ''} onChange={(e) => setSecond(e.target.value ? pick(e.target.value) : undefined)} data-testid="add-then">

@@ -16,7 +16,7 @@ import type { MethodOptions } from '../../api';
 import { nbitsBytes } from '../../formats/matmul-nbits';
 import { oneOf, rejectUnknownOptions } from '../shared/options';
 import type { LinearDims, MethodMeta, OptionField } from '../types';
-import { CALIBRATION_SAMPLES, DEFAULT_SAMPLES, samplesOption } from '../wanda/meta';
+import { CALIBRATION_SAMPLES, calibrationTextOption, DEFAULT_SAMPLES, onText, samplesOption } from '../wanda/meta';
 
 export const AWQ_BITS = Object.freeze([4, 3] as const);
 export const AWQ_GROUP_SIZES = Object.freeze([32, 64, 128] as const);
@@ -30,6 +30,7 @@ export interface AwqOptions {
   bits: (typeof AWQ_BITS)[number];
   groupSize: (typeof AWQ_GROUP_SIZES)[number];
   samples: number;
+  calibrationText?: string;
 }
 
 export const awqMeta: MethodMeta<AwqOptions> = Object.freeze({
@@ -43,13 +44,14 @@ export const awqMeta: MethodMeta<AwqOptions> = Object.freeze({
     { key: 'groupSize', label: 'group', choices: AWQ_GROUP_SIZES },
     { key: 'samples', label: 'calibration sequences', choices: CALIBRATION_SAMPLES },
   ]),
-  variantLabel: (o: AwqOptions) => `AWQ INT${o.bits} g${o.groupSize} (simulated) · calib ${o.samples}`,
+  variantLabel: (o: AwqOptions) => `AWQ INT${o.bits} g${o.groupSize} (simulated) · calib ${o.samples}${onText(o)}`,
   resolveOptions(options: MethodOptions): AwqOptions {
-    rejectUnknownOptions('awq', options, ['bits', 'groupSize', 'samples']);
+    rejectUnknownOptions('awq', options, ['bits', 'groupSize', 'samples', 'calibrationText']);
     return {
       bits: oneOf('awq', 'bits', options?.bits, 4, AWQ_BITS),
       groupSize: oneOf('awq', 'groupSize', options?.groupSize, 128, AWQ_GROUP_SIZES),
       samples: samplesOption('awq', options?.samples),
+      ...calibrationTextOption('awq', options?.calibrationText),
     };
   },
   bitsPerWeight(o: AwqOptions, dims: LinearDims): number {

@@ -13,7 +13,7 @@ import type { MethodOptions } from '../../api';
 import { nbitsBytes } from '../../formats/matmul-nbits';
 import { oneOf, rejectUnknownOptions } from '../shared/options';
 import type { LinearDims, MethodMeta, OptionField } from '../types';
-import { CALIBRATION_SAMPLES, DEFAULT_SAMPLES, samplesOption } from '../wanda/meta';
+import { CALIBRATION_SAMPLES, calibrationTextOption, DEFAULT_SAMPLES, onText, samplesOption } from '../wanda/meta';
 
 export const GPTQ_BITS = Object.freeze([8, 4, 3, 2] as const);
 export type GptqBits = (typeof GPTQ_BITS)[number];
@@ -29,6 +29,7 @@ export interface GptqOptions {
   groupSize: GptqGroupSize;
   actOrder: boolean;
   samples: number;
+  calibrationText?: string;
 }
 
 /** Bit widths with a packed MatMulNBits form; the others are stored dequantized (simulated). */
@@ -49,14 +50,15 @@ export const gptqMeta: MethodMeta<GptqOptions> = Object.freeze({
     { key: 'samples', label: 'calibration sequences', choices: CALIBRATION_SAMPLES },
   ]),
   variantLabel: (o: GptqOptions) =>
-    `GPTQ INT${o.bits} g${o.groupSize}${o.actOrder ? ' act-order' : ''}${gptqPacked(o.bits) ? '' : ' (simulated)'} · calib ${o.samples}`,
+    `GPTQ INT${o.bits} g${o.groupSize}${o.actOrder ? ' act-order' : ''}${gptqPacked(o.bits) ? '' : ' (simulated)'} · calib ${o.samples}${onText(o)}`,
   resolveOptions(options: MethodOptions): GptqOptions {
-    rejectUnknownOptions('gptq', options, ['bits', 'groupSize', 'actOrder', 'samples']);
+    rejectUnknownOptions('gptq', options, ['bits', 'groupSize', 'actOrder', 'samples', 'calibrationText']);
     return {
       bits: oneOf('gptq', 'bits', options?.bits, 4, GPTQ_BITS),
       groupSize: oneOf('gptq', 'groupSize', options?.groupSize, 128, GPTQ_GROUP_SIZES),
       actOrder: oneOf('gptq', 'actOrder', options?.actOrder, false, [false, true]),
       samples: samplesOption('gptq', options?.samples),
+      ...calibrationTextOption('gptq', options?.calibrationText),
     };
   },
   /** MatMulNBits bytes; for 3-bit (stored f32, simulated) what the same layout at 3 bits would take, like rtn's 3-bit */

@@ -14,7 +14,7 @@
 import type { MethodOptions } from '../../api';
 import { numberInRange, oneOf, rejectUnknownOptions } from '../shared/options';
 import type { MethodMeta, OptionField } from '../types';
-import { CALIBRATION_SAMPLES, DEFAULT_SAMPLES, samplesOption, WANDA_PATTERNS, wandaNm, type WandaPattern } from '../wanda/meta';
+import { CALIBRATION_SAMPLES, calibrationTextOption, DEFAULT_SAMPLES, onText, samplesOption, WANDA_PATTERNS, wandaNm, type WandaPattern } from '../wanda/meta';
 
 /** Columns whose mask is chosen together (unstructured), the paper's block size. */
 export const SPARSEGPT_BLOCK = 128;
@@ -24,6 +24,7 @@ export interface SparseGptOptions {
   ratio: number;
   pattern: WandaPattern;
   samples: number;
+  calibrationText?: string;
 }
 
 export const sparseGptMeta: MethodMeta<SparseGptOptions> = Object.freeze({
@@ -37,13 +38,13 @@ export const sparseGptMeta: MethodMeta<SparseGptOptions> = Object.freeze({
     { key: 'ratio', label: 'sparsity (unstructured)', choices: [0.1, 0.3, 0.5, 0.7, 0.9], format: (v) => `${Math.round(Number(v) * 100)} %` },
     { key: 'samples', label: 'calibration sequences', choices: CALIBRATION_SAMPLES },
   ]),
-  variantLabel: (o: SparseGptOptions) => `SparseGPT ${o.pattern === 'unstructured' ? `${Math.round(o.ratio * 100)}%` : o.pattern} · calib ${o.samples}`,
+  variantLabel: (o: SparseGptOptions) => `SparseGPT ${o.pattern === 'unstructured' ? `${Math.round(o.ratio * 100)}%` : o.pattern} · calib ${o.samples}${onText(o)}`,
   resolveOptions(options: MethodOptions): SparseGptOptions {
-    rejectUnknownOptions('sparsegpt', options, ['ratio', 'pattern', 'samples']);
+    rejectUnknownOptions('sparsegpt', options, ['ratio', 'pattern', 'samples', 'calibrationText']);
     const pattern = oneOf('sparsegpt', 'pattern', options?.pattern, 'unstructured', WANDA_PATTERNS);
     const nm = wandaNm(pattern);
     const ratio = nm ? 1 - nm[0] / nm[1] : numberInRange('sparsegpt', 'ratio', options?.ratio, 0.5, 0, 1);
-    return { ratio, pattern, samples: samplesOption('sparsegpt', options?.samples) };
+    return { ratio, pattern, samples: samplesOption('sparsegpt', options?.samples), ...calibrationTextOption('sparsegpt', options?.calibrationText) };
   },
   bitsPerWeight(): number {
     return 32;

@@ -11,6 +11,7 @@ import type { MethodOptions } from '../../api';
 import { labError } from '../../errors';
 import { numberInRange, oneOf, rejectUnknownOptions } from '../shared/options';
 import { nmOf } from '../nm-prune/meta';
+import { calibrationTextName } from '../../calibration/text-ref';
 import type { MethodMeta, OptionField } from '../types';
 
 export const WANDA_PATTERNS = Object.freeze(['unstructured', '2:4', '4:8'] as const);
@@ -23,6 +24,7 @@ export interface WandaOptions {
   ratio: number;
   pattern: WandaPattern;
   samples: number;
+  calibrationText?: string;
 }
 
 /** [N, M] of an N:M pattern (N kept of every M), or undefined for unstructured. */
@@ -41,21 +43,33 @@ export const wandaMeta: MethodMeta<WandaOptions> = Object.freeze({
     { key: 'ratio', label: 'sparsity (unstructured)', choices: [0.1, 0.3, 0.5, 0.7, 0.9], format: (v) => `${Math.round(Number(v) * 100)} %` },
     { key: 'samples', label: 'calibration sequences', choices: CALIBRATION_SAMPLES },
   ]),
-  variantLabel: (o: WandaOptions) => `Wanda ${o.pattern === 'unstructured' ? `${Math.round(o.ratio * 100)}%` : o.pattern} · calib ${o.samples}`,
+  variantLabel: (o: WandaOptions) => `Wanda ${o.pattern === 'unstructured' ? `${Math.round(o.ratio * 100)}%` : o.pattern} · calib ${o.samples}${onText(o)}`,
   resolveOptions(options: MethodOptions): WandaOptions {
-    rejectUnknownOptions('wanda', options, ['ratio', 'pattern', 'samples']);
+    rejectUnknownOptions('wanda', options, ['ratio', 'pattern', 'samples', 'calibrationText']);
     const pattern = oneOf('wanda', 'pattern', options?.pattern, 'unstructured', WANDA_PATTERNS);
     const nm = wandaNm(pattern);
     const ratio = nm ? 1 - nm[0] / nm[1] : numberInRange('wanda', 'ratio', options?.ratio, 0.5, 0, 1);
-    return { ratio, pattern, samples: samplesOption('wanda', options?.samples) };
+    return { ratio, pattern, samples: samplesOption('wanda', options?.samples), ...calibrationTextOption('wanda', options?.calibrationText) };
   },
   bitsPerWeight(): number {
     return 32;
   },
 });
 
+type CalibratedId = 'wanda' | 'gptq' | 'awq' | 'sparsegpt';
+
+/** The calibration text: a dropped text's reference (calibration/text-ref.ts), or none for the built-in text. */
+export function calibrationTextOption(method: CalibratedId, value: unknown): { calibrationText?: string } {
+  if (value === undefined) return {};
+  if (typeof value !== 'string' || !/.#[0-9a-f]{8}$/.test(value)) throw labError('BadOption', `${method}: calibrationText must name a dropped text as "<file>#<8 hex digits>", got ${String(value)}`);
+  return { calibrationText: value };
+}
+
+/** " · on <file>" when calibrated on a dropped text, for variant labels. */
+export const onText = (o: { calibrationText?: string }): string => (o.calibrationText ? ` · on ${calibrationTextName(o.calibrationText)}` : '');
+
 /** The calibration sequence count: an integer in [1, 1024]. */
-export function samplesOption(method: 'wanda' | 'gptq' | 'awq' | 'sparsegpt', value: unknown): number {
+export function samplesOption(method: CalibratedId, value: unknown): number {
   const n = numberInRange(method, 'samples', value, DEFAULT_SAMPLES, 1, 1024);
   if (!Number.isInteger(n)) throw labError('BadOption', `${method}: samples must be an integer in [1, 1024], got ${n}`);
   return n;
