@@ -240,6 +240,43 @@ test('GPU device lost while a variant is made on WebGPU: retried on the CPU kern
   await report(info, 'device_lost_results_lost', 2 - lost);
 });
 
+test('GPU device lost during a WebGPU evaluation: evaluated on WASM instead, the UI says so, and the next WebGPU job runs on a new device', async ({ page }, info) => {
+  await openLab(page, '?debug=1');
+  test.skip(!(await page.getByTestId('backend-webgpu').isEnabled()), 'no WebGPU adapter here');
+  // baseline only, both backends; context 64 so the WebGPU evaluation (SwiftShader) has several short windows
+  await configure(page, { wasmTokens: 256 });
+  await setChecked(page, 'backend-webgpu', true);
+  await page.getByTestId('tokens-webgpu').fill('256');
+  await page.getByTestId('context').fill('64');
+  await page.getByTestId('run-button').click();
+  await expect(jobs(page, 'done')).toHaveCount(1, { timeout: 120_000 });
+  await expect(page.getByTestId('baseline-ppl-wasm')).toHaveText(/^\d/);
+  const wasmPpl = await page.getByTestId('baseline-ppl-wasm').innerText();
+  // once the WebGPU evaluation scored a window, destroy the device onnxruntime-web runs on
+  await expect(page.locator('[data-testid=job][data-status=running] .job-status')).toContainText(/perplexity [1-9]\d*\//, { timeout: 120_000 });
+  const t0 = Date.now();
+  await page.evaluate(() => window.__lab.bridge.debug('ort-device-lost'));
+  await expect(page.getByTestId('job-note')).toContainText(/device lost during evaluation.*WASM instead/i, { timeout: 30_000 });
+  await report(info, 'ort_device_lost_noticed_s', (Date.now() - t0) / 1000);
+  await expect(page.getByTestId('error-banner').filter({ hasText: /WebGPU device lost during evaluation/i })).toBeVisible();
+  await waitIdle(page, 300_000);
+  expect(await jobs(page, 'failed').allInnerTexts()).toEqual([]);
+  // baseline WASM, baseline (re-run on WASM), both speed comparisons: the WebGPU one on a new device
+  await expect(jobs(page, 'done')).toHaveCount(4);
+  await expect(page.getByTestId('baseline-ppl-wasm')).toHaveText(wasmPpl);
+  const evals = await page.evaluate(() => window.__lab.store.getState().evals.length);
+  await report(info, 'ort_device_lost_results_lost', 1 - Math.min(1, evals));
+  expect(evals).toBe(1);
+  // a second WebGPU evaluation runs on the new device
+  await setChecked(page, 'backend-wasm', false);
+  await page.getByTestId('tokens-webgpu').fill('64');
+  await page.getByTestId('run-button').click();
+  await expect(page.getByTestId('baseline-ppl-webgpu')).toHaveText(/^\d/, { timeout: 120_000 });
+  await waitIdle(page, 300_000);
+  expect(await jobs(page, 'failed').allInnerTexts()).toEqual([]);
+  await expect(page.getByTestId('job-note')).toHaveCount(0);
+});
+
 test('results persist nowhere when IndexedDB is missing: the lab says so and keeps working', async ({ page }) => {
   await page.addInitScript(() => {
     Object.defineProperty(window, 'indexedDB', { get: () => undefined, configurable: true });

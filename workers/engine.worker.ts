@@ -16,14 +16,16 @@ import { gpuHidden, hideWebGpu } from './capabilities';
 import { getKernelGpu } from './compression/gpu-device';
 import { createEngine } from './engine';
 import { labError } from './errors';
+import { currentOrtDevice } from './eval/ort-device';
 
 /**
  * - 'throw': an uncaught error thrown asynchronously (the worker's `error` event)
  * - 'close': self.close(), a worker that dies without a word (only the heartbeat notices)
  * - 'hang': a synchronous busy loop of `ms` milliseconds
  * - 'device-lost': device.destroy() on the compression kernels' GPUDevice
+ * - 'ort-device-lost': device.destroy() on the GPUDevice onnxruntime-web's WebGPU sessions run on
  */
-export type DebugKind = 'throw' | 'close' | 'hang' | 'device-lost';
+export type DebugKind = 'throw' | 'close' | 'hang' | 'device-lost' | 'ort-device-lost';
 
 export interface WorkerApi extends LabApi {
   /** answers at once while the worker lives; returns the worker's clock */
@@ -110,8 +112,14 @@ const api: WorkerApi = {
         device.destroy();
         return;
       }
+      case 'ort-device-lost': {
+        const device = currentOrtDevice();
+        if (!device) throw labError('BadOption', 'no onnxruntime-web WebGPU session has been created yet');
+        device.destroy();
+        return;
+      }
       default:
-        throw labError('BadOption', `unknown debug kind "${String(kind)}"; one of throw, close, hang, device-lost`);
+        throw labError('BadOption', `unknown debug kind "${String(kind)}"; one of throw, close, hang, device-lost, ort-device-lost`);
     }
   },
 };

@@ -3,7 +3,7 @@
  * (make variants, evaluate, then time them interleaved), cancel. They drive the bridge and write into the store; components only call these and
  * select store fields.
  */
-import type { Capabilities, InputFile, KernelDevice, ModelSummary, ProgressFn, VariantSpec, VariantSummary } from '../../workers/api';
+import type { Capabilities, EvalResult, InputFile, KernelDevice, ModelSummary, ProgressFn, VariantSpec, VariantSummary } from '../../workers/api';
 import { useLab } from '../store';
 import { specKey } from '../store/results';
 import { modelKeyOf, RERUNNABLE, type Job, type RunSettings } from '../store/types';
@@ -251,6 +251,24 @@ async function makeWithFallback(job: Job, settings: RunSettings, modelId: string
   }
 }
 
+/**
+ * Evaluates; when onnxruntime-web's WebGPU device is lost mid-evaluation, says so and evaluates on
+ * WASM with the run's WASM settings (the WebGPU numbers would be half a run). The worker asks for a
+ * new device for the next WebGPU job.
+ */
+async function evaluateWithFallback(job: Job, settings: RunSettings, model: ModelSummary, modelId: string, vId: string): Promise<EvalResult> {
+  try {
+    return await bridge.evaluate(modelId, vId, withEvalText(evalSettings(settings, model, job.backend!)), job.id, lab().setProgress);
+  } catch (e) {
+    const err = toLabError(e);
+    if (err.code !== 'GpuDeviceLost' || job.backend !== 'webgpu' || cancelRequested) throw err;
+    const note = `WebGPU device lost during evaluation (${err.message}); evaluated on WASM instead`;
+    lab().notify({ kind: 'error', title: `${job.label}: ${note}.`, detail: 'Finished results are kept. The next WebGPU job runs on a new device.' });
+    lab().patchJob(job.id, { backend: 'wasm', note, progress: undefined });
+    return bridge.evaluate(modelId, vId, withEvalText(evalSettings(settings, model, 'wasm')), job.id, lab().setProgress);
+  }
+}
+
 async function runQueue(settings: RunSettings): Promise<void> {
   const model = lab().model;
   if (!model || lab().running) return;
@@ -288,7 +306,7 @@ async function runQueue(settings: RunSettings): Promise<void> {
           lab().patchJob(job.id, { status: 'done', endedAt: Date.now() });
           continue;
         }
-        const r = await bridge.evaluate(modelId, variant.id, withEvalText(evalSettings(settings, model, job.backend!)), job.id, lab().setProgress);
+        const r = await evaluateWithFallback(job, settings, model, modelId, variant.id);
         // stored under the id the table knows, also when a restart made the variant again
         lab().addEval({ ...r, variantId: variant.storedId, modelKey, variantLabel: variant.label });
       }

@@ -16,6 +16,7 @@ import { prefillFeeds, type InputInfo } from '../model/graph-kind';
 import { publicUrl } from '../assets';
 import { wasmThreads } from '../capabilities';
 import { labError } from '../errors';
+import { currentOrtDevice, lostSince, raceLoss, sessionCreatedOn, webgpuProvider } from './ort-device';
 import { OUT, TARGETS } from './scored-graph';
 import type { RowScores } from './score';
 
@@ -63,6 +64,8 @@ export interface SessionHandle {
   /** performance.now() when the session was made, and how long InferenceSession.create took (ms) */
   createdAt: number;
   createMs: number;
+  /** the GPUDevice a WebGPU session runs on (ort-device.ts watches it for loss) */
+  device?: GPUDevice;
 }
 
 const sessions = new Map<string, SessionHandle>();
@@ -75,6 +78,11 @@ function serial<T>(fn: () => Promise<T>): Promise<T> {
   return next;
 }
 
+/** A run on a session's device: serial, and rejected with 'GpuDeviceLost' when its WebGPU device goes. */
+function onDevice<T>(h: SessionHandle, fn: () => Promise<T>): Promise<T> {
+  return serial(() => raceLoss(h.device, fn));
+}
+
 /**
  * The session for `modelKey` on `backend`, created from getBytes() on first use.
  * `modelKey` must change whenever the bytes change (e.g. `${modelId}|${variantId}`).
@@ -83,28 +91,36 @@ export function getSession(modelKey: string, backend: Backend, getBytes: () => U
   return serial(async () => {
     const key = `${backend}|${modelKey}`;
     const hit = sessions.get(key);
-    if (hit) {
+    if (hit && lostSince(hit.device)) {
+      // its device is gone: a new session on a new device
+      sessions.delete(key);
+    } else if (hit) {
       hit.lastUsed = performance.now();
       return hit;
     }
     await evictFor(backend);
     const ort = await ortFor(backend);
     const t0 = performance.now();
-    const session = await createSession(ort, backend, getBytes);
+    const { session, device } = await createSession(ort, backend, getBytes);
     const now = performance.now();
-    const h: SessionHandle = { key, backend, ort, session, inputNames: session.inputNames, lastUsed: now, createdAt: now, createMs: now - t0 };
+    const h: SessionHandle = { key, backend, ort, session, inputNames: session.inputNames, lastUsed: now, createdAt: now, createMs: now - t0, device };
     sessions.set(key, h);
     return h;
   });
 }
 
-async function createSession(ort: Ort, backend: Backend, getBytes: () => Uint8Array): Promise<OrtWebgpu.InferenceSession> {
+async function createSession(ort: Ort, backend: Backend, getBytes: () => Uint8Array): Promise<{ session: OrtWebgpu.InferenceSession; device?: GPUDevice }> {
   try {
-    return await ort.InferenceSession.create(getBytes(), {
-      executionProviders: [EXECUTION_PROVIDERS[backend]],
+    const provider = backend === 'webgpu' ? await webgpuProvider() : EXECUTION_PROVIDERS[backend];
+    const session = await ort.InferenceSession.create(getBytes(), {
+      executionProviders: [provider],
       graphOptimizationLevel: 'all',
     });
+    if (backend !== 'webgpu') return { session };
+    await sessionCreatedOn(ort as unknown as Parameters<typeof sessionCreatedOn>[0], provider);
+    return { session, device: currentOrtDevice() };
   } catch (e) {
+    if ((e as Error).name === 'GpuDeviceLost') throw e;
     const msg = (e as Error).message ?? String(e);
     if (backend === 'webgpu' && /adapter|requestDevice|navigator\.gpu|webgpu is not/i.test(msg)) {
       throw labError('WebGpuUnavailable', `could not start a WebGPU session: ${msg}`);
@@ -124,14 +140,24 @@ export function openSession(modelKey: string, backend: Backend, getBytes: () => 
   return serial(async () => {
     const ort = await ortFor(backend);
     const t0 = performance.now();
-    const session = await createSession(ort, backend, getBytes);
+    const { session, device } = await createSession(ort, backend, getBytes);
     const now = performance.now();
-    return { key: `${backend}|${modelKey}|pinned`, backend, ort, session, inputNames: session.inputNames, lastUsed: now, createdAt: now, createMs: now - t0 };
+    return { key: `${backend}|${modelKey}|pinned`, backend, ort, session, inputNames: session.inputNames, lastUsed: now, createdAt: now, createMs: now - t0, device };
   });
 }
 
 export function closeSession(h: SessionHandle): Promise<void> {
-  return serial(() => h.session.release());
+  return serial(() => release(h));
+}
+
+/**
+ * Releases a session, except one whose WebGPU device was lost: ORT's release then blocks the
+ * worker (seen in Chromium: the heartbeat went unanswered for a minute), so it is only dropped and
+ * its memory left to the worker's end.
+ */
+async function release(h: SessionHandle): Promise<void> {
+  if (lostSince(h.device)) return;
+  await h.session.release();
 }
 
 async function evictFor(backend: Backend): Promise<void> {
@@ -139,7 +165,7 @@ async function evictFor(backend: Backend): Promise<void> {
   while (mine.length >= MAX_SESSIONS_PER_BACKEND) {
     const old = mine.shift()!;
     sessions.delete(old.key);
-    await old.session.release();
+    await release(old);
   }
 }
 
@@ -149,7 +175,7 @@ export function releaseSessions(modelKeyPart: string): Promise<void> {
     for (const [k, s] of [...sessions]) {
       if (!k.includes(modelKeyPart)) continue;
       sessions.delete(k);
-      await s.session.release();
+      await release(s);
     }
   });
 }
@@ -163,7 +189,7 @@ export interface LogitsOut {
 
 /** One prefill run over `ids` (batch 1), fed by the one feeds builder (model/graph-kind.ts): an empty past for KV-cache decoders. */
 export function runLogits(h: SessionHandle, ids: BigInt64Array): Promise<LogitsOut> {
-  return serial(async () => {
+  return onDevice(h, async () => {
     const ort = h.ort;
     const n = ids.length;
     const feeds = prefillFeeds(ids, h.session.inputMetadata as readonly InputInfo[], (type, data, dims) => new ort.Tensor(type as 'float32', data as Float32Array, dims));
@@ -181,7 +207,7 @@ export function runLogits(h: SessionHandle, ids: BigInt64Array): Promise<LogitsO
 
 /** One prefill run over `ids` (batch 1) returning the named f32 outputs, in order (calibration capture). */
 export function runOutputs(h: SessionHandle, ids: BigInt64Array, names: readonly string[]): Promise<Float32Array[]> {
-  return serial(async () => {
+  return onDevice(h, async () => {
     const ort = h.ort;
     const feeds = prefillFeeds(ids, h.session.inputMetadata as readonly InputInfo[], (type, data, dims) => new ort.Tensor(type as 'float32', data as Float32Array, dims));
     const out = await h.session.run(feeds, names as string[]);
@@ -200,7 +226,7 @@ export function runOutputs(h: SessionHandle, ids: BigInt64Array, names: readonly
  * backend-agreement check). `bytes` counts everything that came back to JS.
  */
 export function runScored(h: SessionHandle, ids: BigInt64Array, targets: BigInt64Array, wantHead: boolean): Promise<RowScores> {
-  return serial(async () => {
+  return onDevice(h, async () => {
     const ort = h.ort;
     const n = ids.length;
     const feeds: Record<string, OrtWebgpu.Tensor> = prefillFeeds(ids, h.session.inputMetadata as readonly InputInfo[], (type, data, dims) => new ort.Tensor(type as 'float32', data as Float32Array, dims));
@@ -232,7 +258,7 @@ export function runScored(h: SessionHandle, ids: BigInt64Array, targets: BigInt6
 
 /** One run with feeds the caller built (a KV-cache decode step feeds the last step's present tensors back). */
 export function runFeeds(h: SessionHandle, feeds: Record<string, OrtWebgpu.Tensor>, names: readonly string[]): Promise<{ out: Record<string, OrtWebgpu.Tensor>; ms: number }> {
-  return serial(async () => {
+  return onDevice(h, async () => {
     const t0 = performance.now();
     const out = await h.session.run(feeds, names as string[]);
     return { out: out as Record<string, OrtWebgpu.Tensor>, ms: performance.now() - t0 };
