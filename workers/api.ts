@@ -291,7 +291,7 @@ export interface KlStats {
 
 /** The same model on WebGPU and on WASM, same window(s). */
 export interface BackendAgreement {
-  /** the backend evaluated before this result's own */
+  /** the other backend of the pair (the worker names the one evaluated before; the page stores the pair's figures on both results, src/store/agreement.ts) */
   other: Backend;
   /** tokens whose top-1 was compared (every scored token) */
   tokens: number;
@@ -444,6 +444,11 @@ export interface DecodeSpeedSettings {
   runs: number;
   /** untimed runs first (default 1) */
   warmup?: number;
+  /**
+   * time the built-in model's KV-cache decoder (onnx/decoder_model_merged.onnx, same weights; a
+   * variant is its spec made again on it) instead of the loaded prefill graph
+   */
+  kvDecoder?: boolean;
 }
 
 /** Decode speed of one model: whole generation runs, timed one after another; median and p90 over runs. */
@@ -453,6 +458,8 @@ export interface DecodeSpeedResult {
   settings: DecodeSpeedSettings;
   /** on the KV cache, or (a graph without past inputs) the whole context again per token */
   decode: GenerationResult['decode'];
+  /** the ONNX graph timed, e.g. onnx/decoder_model_merged.onnx (absent on figures stored before it existed) */
+  graph?: string;
   /** per timed run: single-token steps / their summed seconds (the prompt's run apart) */
   runsTokS: number[];
   /** per timed run: mean ms of a single-token step; median and p90 over the runs */

@@ -23,6 +23,7 @@ import { classifyTarget } from './eval/classify';
 import { generateTarget } from './eval/generate';
 import { prefillSpeedOf } from './eval/batch-speed';
 import { decodeSpeedOf } from './eval/decode-speed';
+import { forgetCompanion, kvRunnable } from './eval/kv-companion';
 import { examplesFromFile } from './eval/labelled-file';
 import { buildModel, fetchDataset, fetchExamples, gatherDemo, gatherFiles, type LoadedModel, type ModelSource } from './model/load';
 import { exportVariant } from './variants/export-zip';
@@ -73,6 +74,7 @@ export function createEngine(): LabApi {
     for (const k of [...variants.keys()]) if (variants.get(k)!.summary.modelId === id) variants.delete(k);
     await releaseSessions(id);
     forgetScores(id);
+    forgetCompanion(id);
   }
 
   function getModel(modelId: string): LoadedModel {
@@ -230,8 +232,11 @@ export function createEngine(): LabApi {
         const model = getModel(modelId);
         if (model.summary.task === 'sequence-classification') throw labError('BadOption', `${model.summary.name} is a sequence classifier: it writes no tokens to time`);
         if (settings?.backend === 'webgpu') await requireWebGpu('the webgpu backend');
-        const r = await decodeSpeedOf({ ...runnable(modelId, vId), ids: model.datasetIds, nPositions: model.summary.nPositions }, settings, job);
-        return { modelId, variantId: vId, settings: { ...settings }, ...r, ...(await where(settings.backend)), finishedAt: new Date().toISOString() };
+        const t = settings?.kvDecoder
+          ? await kvRunnable(model, vId, vId === 'baseline' ? undefined : getVariant(modelId, vId), dataset, job)
+          : { ...runnable(modelId, vId), ids: model.datasetIds, nPositions: model.summary.nPositions, graph: model.summary.onnxPath };
+        const r = await decodeSpeedOf(t, settings, job);
+        return { modelId, variantId: vId, settings: { ...settings }, graph: t.graph, ...r, ...(await where(settings.backend)), finishedAt: new Date().toISOString() };
       });
     },
 

@@ -1,18 +1,17 @@
 /**
  * Decode speed of one model on one backend, batch 1: the first `promptTokens` of the evaluation
  * text as the prompt, then `newTokens` greedy tokens, `warmup` untimed runs then `runs` timed ones.
- * A KV-cache decoder writes on its cache (kv-decode.ts: the prompt once, then one token per step);
- * a graph without past inputs runs its whole context again for every token, and the result says
- * which of the two it measured. A run's decode speed counts only its single-token steps (the
+ * The tokens are written by generate-loop.ts, as generation writes them: on a KV-cache decoder's
+ * cache (the prompt once, then one token per step), else the whole context again for every token;
+ * the result says which of the two it measured. A run's decode speed counts only its single-token steps (the
  * prompt's run is reported apart), so it is what a user waits for per token once text flows.
  * Cancellation is checked between tokens.
  */
 import type { DecodeSpeedResult, DecodeSpeedSettings } from '../api';
 import { labError } from '../errors';
 import type { Job } from '../jobs';
-import { pickToken } from './generate';
-import { hasKvCache, kvDecode } from './kv-decode';
-import { getSession, runLogits, type SessionHandle } from './ort-runtime';
+import { pickToken, writeTokens } from './generate-loop';
+import { getSession } from './ort-runtime';
 import { quantile } from './speed';
 
 const MAX_RUNS = 100;
@@ -21,20 +20,6 @@ const MAX_NEW_TOKENS = 512;
 export type DecodeSpeedMeasured = Pick<DecodeSpeedResult, 'decode' | 'runsTokS' | 'medianMs' | 'p90Ms' | 'tokensPerS' | 'promptMs' | 'firstMs' | 'sessionCreateMs' | 'sessionReused'>;
 
 const greedy = (row: Float32Array) => pickToken(row, 0, () => 0);
-
-/** One generation run without a cache: the whole (last nPositions) context per token. */
-async function prefillPerToken(h: SessionHandle, prompt: readonly number[], steps: number, window: number, job: Job): Promise<{ promptMs: number; stepMs: number[] }> {
-  const ids = [...prompt];
-  const ms: number[] = [];
-  for (let i = 0; i < steps; i++) {
-    await job.checkpoint();
-    const context = ids.slice(Math.max(0, ids.length - window));
-    const out = await runLogits(h, BigInt64Array.from(context, (x) => BigInt(x)));
-    ids.push(greedy(out.logits.subarray((context.length - 1) * out.vocab, context.length * out.vocab)));
-    ms.push(out.ms);
-  }
-  return { promptMs: ms[0], stepMs: ms.slice(1) };
-}
 
 export async function decodeSpeedOf(
   t: { key: string; getBytes: () => Uint8Array; ids: Int32Array; nPositions: number },
@@ -55,26 +40,24 @@ export async function decodeSpeedOf(
   const h = await getSession(t.key, s.backend, t.getBytes);
   job.progress('session', 1, 1);
   const prompt = Array.from(t.ids.subarray(0, s.promptTokens));
-  // the cache holds prompt + new tokens: beyond the model's positions it would not be the same work
-  const kv = hasKvCache(h) && s.promptTokens + s.newTokens <= window;
   const total = warmup + s.runs;
   const runs: { promptMs: number; stepMs: number[] }[] = [];
+  let decode: DecodeSpeedResult['decode'] | undefined;
   let firstMs = NaN;
   for (let r = 0; r < total; r++) {
     await job.checkpoint();
     const t0 = performance.now();
-    const run = kv
-      ? await kvDecode(h, prompt, s.newTokens, greedy, () => job.checkpoint())
-      : await prefillPerToken(h, prompt, s.newTokens, window, job);
+    const run = await writeTokens(h, prompt, s.newTokens, window, greedy, () => job.checkpoint());
     if (r === 0) firstMs = performance.now() - t0;
     if (r >= warmup) runs.push({ promptMs: run.promptMs, stepMs: run.stepMs });
+    decode = run.decode;
     job.progress('decode', r + 1, total, r < warmup ? 'warm-up run' : `timed run ${r + 1 - warmup}/${s.runs}`);
   }
   const perToken = runs.map((r) => r.stepMs.reduce((a, b) => a + b, 0) / r.stepMs.length);
   const sorted = [...perToken].sort((a, b) => a - b);
   const medianMs = quantile(sorted, 0.5);
   return {
-    decode: kv ? 'KV cache, one token per step' : 'prefill per token (no KV cache)',
+    decode: decode!,
     runsTokS: perToken.map((ms) => 1000 / ms),
     medianMs,
     p90Ms: quantile(sorted, 0.9),

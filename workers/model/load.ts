@@ -94,20 +94,20 @@ export async function fetchDataset(): Promise<string> {
   return r.text();
 }
 
-/** The demo folder public/models/<name>/. */
-export async function gatherDemo(name: string): Promise<ModelSource> {
+/** The demo folder public/models/<name>/; `onnxPath` picks another of its graphs (its KV-cache decoder: workers/eval/kv-companion.ts). */
+export async function gatherDemo(name: string, onnxPath = 'onnx/model.onnx'): Promise<ModelSource> {
   if (!/^[\w.-]+$/.test(name)) throw labError('BadOption', `demo model name must be a folder name like "brown-gpt2", got "${name}"`);
   const dir = publicUrl(`models/${name}/`);
   const [config, tokenizerJson, tokenizerConfig, onnxBytes] = await Promise.all([
     fetchJson(dir + 'config.json', 'config.json'),
     fetchJson(dir + 'tokenizer.json', 'tokenizer.json'),
     fetchJson(dir + 'tokenizer_config.json', 'tokenizer_config.json', true),
-    fetchBytes(dir + 'onnx/model.onnx', 'onnx/model.onnx'),
+    fetchBytes(dir + onnxPath, onnxPath),
   ]);
   const proto = decodeModel(onnxBytes);
   const external = new Map<string, Uint8Array>();
-  for (const loc of externalLocations(proto)) external.set(loc, await fetchBytes(dir + 'onnx/' + loc, `external data ${loc}`));
-  return { name, source: 'demo', onnxPath: 'onnx/model.onnx', onnxBytes, config: config as Record<string, unknown>, tokenizerJson, tokenizerConfig, external, proto };
+  for (const loc of externalLocations(proto)) external.set(loc, await fetchBytes(dir + onnxPath.slice(0, onnxPath.lastIndexOf('/') + 1) + loc, `external data ${loc}`));
+  return { name, source: 'demo', onnxPath, onnxBytes, config: config as Record<string, unknown>, tokenizerJson, tokenizerConfig, external, proto };
 }
 
 export interface DroppedFile {
