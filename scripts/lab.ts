@@ -146,7 +146,8 @@ async function run(a: Args, say: (s: string) => void): Promise<number> {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     const base = `http://localhost:${port}/${a.backends.includes('webgpu') ? '' : '?nogpu=1'}`;
-    await page.goto(setupUrl(first.settings, base));
+    // the dev server transforms the app on first request: on a busy machine that takes longer than goto's default 30 s
+    await page.goto(setupUrl(first.settings, base), { timeout: 180_000 });
     await page.getByTestId('model-card').waitFor({ timeout: 180_000 }).catch(() => { throw new CliError(`the lab did not load the demo model within 3 minutes${errors.length ? `: ${errors.join('; ')}` : ''}`); });
     if (files.length) {
       say(`loading ${files.length} files from ${a.model}`);
