@@ -256,6 +256,21 @@ def to_int8_dynamic(path):
     onnx.save(m, path)
 
 
+def seeded_model(seed, extras=False):
+    """The tiny Llama with seeded random weights: the same seed gives the same weights in every
+    variant (the parameters are made in the same order); tools/make_merged_decoder_fixture.py uses it too."""
+    torch.manual_seed(seed)
+    model = TinyLlama(CFG, extras=extras).eval()
+    with torch.no_grad():
+        for n, p in model.named_parameters():
+            # wider than the usual 0.02 so the random logits are far from uniform
+            if p.dim() == 2:
+                p.normal_(0, 0.2)
+            elif "layernorm" in n or n == "norm.weight":
+                p.uniform_(0.5, 1.5)
+    return model
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--variant", choices=["plain", "extras", "fp16", "int8-dynamic"], default="plain",
@@ -267,16 +282,7 @@ def main():
     a = ap.parse_args()
     out = a.out or os.path.join(ROOT, "e2e", "fixtures", {"plain": "tiny-llama", "extras": "tiny-llama-extras", "fp16": "tiny-llama-fp16",
                                                             "int8-dynamic": "tiny-llama-int8-dynamic"}[a.variant])
-    torch.manual_seed(a.seed)
-    # the same seed gives the same weights in every variant (the parameters are made in the same order)
-    model = TinyLlama(CFG, extras=a.variant == "extras").eval()
-    with torch.no_grad():
-        for n, p in model.named_parameters():
-            # wider than the usual 0.02 so the random logits are far from uniform
-            if p.dim() == 2:
-                p.normal_(0, 0.2)
-            elif "layernorm" in n or n == "norm.weight":
-                p.uniform_(0.5, 1.5)
+    model = seeded_model(a.seed, extras=a.variant == "extras")
     os.makedirs(os.path.join(out, "onnx"), exist_ok=True)
     if a.variant == "extras":
         export_extras(model, out)

@@ -91,6 +91,8 @@ export interface ModelSummary {
   outputNames: string[];
   /** 'prefill' (input_ids → logits) or 'kv-cache' (a decoder with past_key_values, evaluated with an empty past) */
   graphKind: 'prefill' | 'kv-cache';
+  /** set for Optimum's merged decoder (use_cache_branch): what runs where (workers/model/merged-decoder.ts) */
+  mergedDecoder?: string;
   /** the ONNX file the model was read from, e.g. onnx/model.onnx */
   onnxPath: string;
   /**
@@ -333,6 +335,8 @@ export interface SpeedResult {
   backend: Backend;
   /** the model that ran: the packed variant (or the source model for the baseline) */
   form: EvalForm;
+  /** why the model did not run as published (an fp16 baseline on WebGPU without shader-f16 runs its f32 reference) */
+  formReason?: string;
   seqLen: number;
   warmup: number;
   runsMs: number[];
@@ -430,6 +434,9 @@ export interface PrefillSpeedResult {
   /** how long creating the ORT session took, and whether this call reused one already open (then it was created earlier) */
   sessionCreateMs?: number;
   sessionReused?: boolean;
+  /** 'simulated' with the reason when the model did not run as published (an fp16 baseline on WebGPU without shader-f16); absent: as published */
+  form?: EvalForm;
+  formReason?: string;
   wasmThreads: number;
   adapter?: string;
   finishedAt: string;
@@ -473,6 +480,9 @@ export interface DecodeSpeedResult {
   firstMs: number;
   sessionCreateMs: number;
   sessionReused: boolean;
+  /** 'simulated' with the reason when the model did not run as published (an fp16 baseline on WebGPU without shader-f16); absent: as published */
+  form?: EvalForm;
+  formReason?: string;
   wasmThreads: number;
   adapter?: string;
   finishedAt: string;
@@ -494,6 +504,8 @@ export interface GenerationResult {
   modelId: string;
   variantId: string;
   form: EvalForm;
+  /** why the model did not run as published (an fp16 baseline on WebGPU without shader-f16 runs its f32 reference) */
+  formReason?: string;
   settings: GenerateSettings;
   promptTokens: number;
   /** the new token ids, in order */

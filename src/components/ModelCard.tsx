@@ -30,6 +30,7 @@ export function ModelCard() {
       </dl>
       {model.published && <PublishedForm form={model.published} />}
       {model.tiedHead && <TiedHeadNote tied={model.tiedHead} />}
+      {model.mergedDecoder && <p className="small muted" data-testid="merged-decoder">{model.onnxPath}: {model.mergedDecoder}</p>}
       <OtherGraphs />
       <LinearWeightsTable weights={model.linearWeights} />
     </section>

@@ -17,6 +17,7 @@ import { preferredGraph } from './graph-choice';
 import { checkOperators } from './operators';
 import { tiedHead } from './tied-head';
 import { graphKindOf, PREFILL_INPUTS, unfeedableInputs } from './graph-kind';
+import { inlineCacheBranch } from './merged-decoder';
 import { encodeDataset, makeTokenizer, type TextTokenizer } from './tokenizer';
 
 export const DATASET = Object.freeze({ name: 'brown-test', path: 'datasets/brown-test.txt' });
@@ -162,6 +163,7 @@ export function gatherFiles(files: DroppedFile[]): ModelSource {
  * the labelled JSONL a sequence classifier is scored on (see classifier.ts).
  */
 export function buildModel(src: ModelSource, datasetText: string, examplesText?: string): LoadedModel {
+  const merged = inlineCacheBranch(src.proto, src.onnxPath);
   checkOperators(src.proto, src.onnxPath);
   const asPublished = indexModel(src.proto, (loc) => src.external.get(loc));
   // variants start from the float reference; the baseline is the model as published
@@ -216,6 +218,7 @@ export function buildModel(src: ModelSource, datasetText: string, examplesText?:
     onnxBytes,
     inputNames: parsed.inputNames,
     graphKind: graphKindOf(parsed.inputNames),
+    ...(merged ? { mergedDecoder: merged } : {}),
     onnxPath: src.onnxPath,
     task: classifier ? 'sequence-classification' : 'causal-lm',
     ...(labels ? { labels } : {}),
