@@ -6,7 +6,10 @@
  *   - an int8 dynamic model (DynamicQuantizeLinear + MatMulInteger) is evaluated as published with
  *     onnxruntime-node's perplexity and compressed again from its float reference;
  *   - an fp16 graph runs as published on WASM; on a WebGPU adapter without shader-f16 (SwiftShader)
- *     the f32 reference runs instead, labelled;
+ *     the f32 reference runs instead, labelled, for evaluation, generation and both speeds;
+ *   - Optimum's merged decoder (If on use_cache_branch, tools/make_merged_decoder_fixture.py) loads,
+ *     evaluates as published like onnxruntime-node, is compressed from its with-cache branch and
+ *     generates on its cache like the plain tiny Llama;
  *   - a GPT-2 sequence classifier (last non-pad token) classifies like onnxruntime-node;
  *   - the model card says when a model is published compressed and when its head is tied.
  * Numbers are compared with scripts/ppl-node.ts and scripts/classify-node.ts on the same files.
@@ -15,7 +18,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import type { Capabilities, ClassificationResult, EvalResult, EvalSettings, GenerationResult, ModelSummary, VariantSummary } from '../workers/api';
+import type { Capabilities, ClassificationResult, DecodeSpeedResult, EvalResult, EvalSettings, GenerationResult, ModelSummary, PrefillSpeedResult, SpeedResult, VariantSummary } from '../workers/api';
 import { ok, type Outcome } from './harness/outcome';
 import { onnx } from '../workers/model/onnx-graph';
 
@@ -27,8 +30,8 @@ async function harness(page: Page) {
 }
 
 const lastJson = (out: string) => JSON.parse(out.trim().split('\n').pop()!);
-const pplNode = (folder: string, tokens: number): { ppl: number; tokensScored: number } =>
-  lastJson(execFileSync('npx', ['tsx', 'scripts/ppl-node.ts', '--model', folder, '--tokens', String(tokens), '--context', '256', '--stride', '256'], { encoding: 'utf8', timeout: 180_000 }));
+const pplNode = (folder: string, tokens: number, graph = 'onnx/model.onnx'): { ppl: number; tokensScored: number } =>
+  lastJson(execFileSync('npx', ['tsx', 'scripts/ppl-node.ts', '--model', folder, '--onnx', graph, '--tokens', String(tokens), '--context', '256', '--stride', '256'], { encoding: 'utf8', timeout: 180_000 }));
 const FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'];
 
 /** A copy of an int8-dynamic folder whose int8 MatMulInteger weights and zero points are uint8 (+128): the same products. */
@@ -146,6 +149,50 @@ test('an fp16 graph runs as published on WASM; on WebGPU without shader-f16 its 
     expect(gpu.formReason).toBe('evaluated as f32 reference: this adapter has no shader-f16');
   }
   expect(Math.abs(gpu.perplexity.ppl / cpu.perplexity.ppl - 1)).toBeLessThan(0.005);
+  // generation and both speeds take the same fallback, with the same label
+  const gen = ok(await call<GenerationResult>('generate', model.id, 'baseline', { backend: 'webgpu', prompt: 'The jury said', maxNewTokens: 4 }));
+  const prefill = ok(await call<PrefillSpeedResult>('prefillSpeed', model.id, 'baseline', { backend: 'webgpu', batch: 1, seqLen: 16, runs: 2 }));
+  const decode = ok(await call<DecodeSpeedResult>('decodeSpeed', model.id, 'baseline', { backend: 'webgpu', promptTokens: 8, newTokens: 3, runs: 1 }));
+  const [speed] = ok(await call<SpeedResult[]>('compareSpeed', model.id, ['baseline'], { backend: 'webgpu', seqLen: 16, runs: 2 }));
+  console.log(`fp16 on WebGPU: generate [${gen.tokens.join(' ')}] (${gen.form}), prefill ${prefill.tokensPerS.toFixed(1)} tok/s (${prefill.form ?? 'packed'}), decode ${decode.tokensPerS.toFixed(1)} tok/s (${decode.form ?? 'packed'}), interleaved ${speed.tokensPerS.toFixed(1)} tok/s (${speed.form})`);
+  expect(gen.tokens.length).toBe(4);
+  for (const r of [gen, prefill, decode, speed]) {
+    expect(r.form ?? 'packed').toBe(caps.shaderF16 ? 'packed' : 'simulated');
+    if (!caps.shaderF16) expect(r.formReason).toBe('evaluated as f32 reference: this adapter has no shader-f16');
+  }
+});
+
+test("Optimum's merged decoder (use_cache_branch): evaluated as published like onnxruntime-node, compressed from its with-cache branch, generates on its cache", async ({ page }) => {
+  test.setTimeout(5 * 60_000);
+  const call = await harness(page);
+  const graph = 'onnx/decoder_model_merged.onnx';
+  const merged = ok(await call<ModelSummary>('loadFolder', '/e2e/fixtures/tiny-llama-merged/', [...FILES.slice(0, 3), graph]));
+  expect(merged.onnxPath).toBe(graph);
+  expect(merged.graphKind).toBe('kv-cache');
+  expect(merged.mergedDecoder).toMatch(/use_cache_branch/);
+  expect(merged.linearWeights.length).toBe(15);
+  const plain = ok(await call<ModelSummary>('loadFolder', '/e2e/fixtures/tiny-llama/', FILES));
+  const base = ok(await call<EvalResult>('evaluate', merged.id, 'baseline', WASM));
+  const node = pplNode('e2e/fixtures/tiny-llama-merged', 256, graph);
+  const v = ok(await call<VariantSummary>('makeVariant', merged.id, { method: 'int4-group', options: { groupSize: 32 } }, 'cpu'));
+  const int4 = ok(await call<EvalResult>('evaluate', merged.id, v.id, WASM));
+  const twin = ok(await call<EvalResult>('evaluate', merged.id, v.id, { ...WASM, form: 'simulated' }));
+  console.log(`tiny llama merged, 256 tokens: lab WASM ppl ${base.perplexity.ppl.toFixed(4)}, onnxruntime-node ${node.ppl.toFixed(4)}; INT4 g32 packed ${int4.perplexity.ppl.toFixed(4)} (f32 twin ${twin.perplexity.ppl.toFixed(4)})`);
+  expect(base.perplexity.tokensScored).toBe(node.tokensScored);
+  expect(Math.abs(base.perplexity.ppl / node.ppl - 1)).toBeLessThan(1e-3);
+  expect(int4.form).toBe('packed');
+  expect(Math.abs(int4.perplexity.ppl / twin.perplexity.ppl - 1)).toBeLessThan(1e-4);
+  expect(int4.perplexity.ppl).not.toBe(base.perplexity.ppl);
+  // greedy on the cache (use_cache_branch true after the prompt) = the plain prefill graph re-run per token
+  const g = { backend: 'wasm' as const, prompt: 'The jury said', maxNewTokens: 8 };
+  const gm = ok(await call<GenerationResult>('generate', merged.id, 'baseline', g));
+  const gp = ok(await call<GenerationResult>('generate', plain.id, 'baseline', g));
+  const gv = ok(await call<GenerationResult>('generate', merged.id, v.id, g));
+  console.log(`greedy 8 tokens: merged (${gm.decode}) [${gm.tokens.join(' ')}], plain (${gp.decode}) [${gp.tokens.join(' ')}], merged INT4 (${gv.decode}) [${gv.tokens.join(' ')}]`);
+  expect(gm.decode).toBe('KV cache, one token per step');
+  expect(gv.decode).toBe('KV cache, one token per step');
+  expect(gm.tokens).toEqual(gp.tokens);
+  expect(gv.tokens.length).toBe(8);
 });
 
 test('a GPT-2 sequence classifier (logits of the last non-pad token) classifies like onnxruntime-node', async ({ page }) => {

@@ -4,14 +4,14 @@
  * engine.worker.ts exposes it with comlink; tests may call it directly.
  */
 import type {
-  Capabilities, ClassificationResult, ClassifySettings, DecodeSpeedResult, DecodeSpeedSettings, EvalForm, GenerateSettings, GenerationResult, PrefillSpeedResult, PrefillSpeedSettings, EvalResult, EvalSettings, ExportedVariant, ExportMeasurements, InputFile, KernelDevice, LabApi,
+  Backend, Capabilities, ClassificationResult, ClassifySettings, DecodeSpeedResult, DecodeSpeedSettings, EvalForm, GenerateSettings, GenerationResult, PrefillSpeedResult, PrefillSpeedSettings, EvalResult, EvalSettings, ExportedVariant, ExportMeasurements, InputFile, KernelDevice, LabApi,
   ModelSummary, ProgressFn, SpeedResult, SpeedSettings, VariantSpec, VariantSummary,
 } from './api';
 import { EVAL_FORMS } from './api';
 import { capabilities } from './capabilities';
 import { labError } from './errors';
 import { evaluateTarget, type TargetResult } from './eval/evaluate';
-import { f32InsteadOfHalf, NO_SHADER_F16 } from './eval/f16-fallback';
+import { baselineAsRun, f32InsteadOfHalf, NO_SHADER_F16 } from './eval/f16-fallback';
 import { agreeWithOtherBackend, forgetScores } from './eval/agreement';
 import { releaseSessions } from './eval/ort-runtime';
 import { evalTextIds } from './eval/eval-text-ids';
@@ -112,13 +112,15 @@ export function createEngine(): LabApi {
     v.simulatedBytes = again.simulatedBytes;
   }
 
-  /** What a speed call runs: the source model, or a variant's packed model. */
-  function runnable(modelId: string, vId: string): { key: string; getBytes: () => Uint8Array } {
+  /** What a speed call runs: the source model (its f32 reference where WebGPU cannot run fp16, labelled), or a variant's packed model. */
+  async function runnable(modelId: string, vId: string, backend: Backend | undefined): Promise<{ key: string; getBytes: () => Uint8Array; form: EvalForm; formReason?: string }> {
     const model = getModel(modelId);
-    if (vId === 'baseline') return { key: `${modelId}|baseline`, getBytes: () => model.baselineBytes };
+    if (vId === 'baseline') return baselineAsRun(modelId, model, backend);
     const v = getVariant(modelId, vId);
-    return { key: `${modelId}|${vId}|packed`, getBytes: () => v.packedBytes };
+    return { key: `${modelId}|${vId}|packed`, getBytes: () => v.packedBytes, form: 'packed' };
   }
+  /** The form fields a result carries when the model did not run as published. */
+  const asRun = (r: { form: EvalForm; formReason?: string }) => (r.form === 'simulated' ? { form: r.form, formReason: r.formReason } : {});
 
   /** The WASM threads, and on WebGPU the adapter, that go with every speed figure. */
   async function where(backend: string): Promise<{ wasmThreads: number; adapter?: string }> {
@@ -222,8 +224,9 @@ export function createEngine(): LabApi {
       return runJob(jobId, onProgress, async (job) => {
         const model = getModel(modelId);
         if (settings?.backend === 'webgpu') await requireWebGpu('the webgpu backend');
-        const r = await prefillSpeedOf({ ...runnable(modelId, vId), ids: model.datasetIds, nPositions: model.summary.nPositions }, settings, job);
-        return { modelId, variantId: vId, settings: { ...settings }, ...r, ...(await where(settings.backend)), finishedAt: new Date().toISOString() };
+        const run = await runnable(modelId, vId, settings?.backend);
+        const r = await prefillSpeedOf({ key: run.key, getBytes: run.getBytes, ids: model.datasetIds, nPositions: model.summary.nPositions }, settings, job);
+        return { modelId, variantId: vId, settings: { ...settings }, ...r, ...asRun(run), ...(await where(settings.backend)), finishedAt: new Date().toISOString() };
       });
     },
 
@@ -232,11 +235,12 @@ export function createEngine(): LabApi {
         const model = getModel(modelId);
         if (model.summary.task === 'sequence-classification') throw labError('BadOption', `${model.summary.name} is a sequence classifier: it writes no tokens to time`);
         if (settings?.backend === 'webgpu') await requireWebGpu('the webgpu backend');
-        const t = settings?.kvDecoder
-          ? await kvRunnable(model, vId, vId === 'baseline' ? undefined : getVariant(modelId, vId), dataset, job)
-          : { ...runnable(modelId, vId), ids: model.datasetIds, nPositions: model.summary.nPositions, graph: model.summary.onnxPath };
+        const run = settings?.kvDecoder ? undefined : await runnable(modelId, vId, settings?.backend);
+        const t = run
+          ? { key: run.key, getBytes: run.getBytes, ids: model.datasetIds, nPositions: model.summary.nPositions, graph: model.summary.onnxPath }
+          : await kvRunnable(model, vId, vId === 'baseline' ? undefined : getVariant(modelId, vId), dataset, job);
         const r = await decodeSpeedOf(t, settings, job);
-        return { modelId, variantId: vId, settings: { ...settings }, graph: t.graph, ...r, ...(await where(settings.backend)), finishedAt: new Date().toISOString() };
+        return { modelId, variantId: vId, settings: { ...settings }, graph: t.graph, ...r, ...(run ? asRun(run) : {}), ...(await where(settings.backend)), finishedAt: new Date().toISOString() };
       });
     },
 
@@ -245,15 +249,9 @@ export function createEngine(): LabApi {
         const model = getModel(modelId);
         if (model.summary.task === 'sequence-classification') throw labError('BadOption', `${model.summary.name} is a sequence classifier: it has no next-token logits to generate from`);
         if (settings?.backend === 'webgpu') await requireWebGpu('the webgpu backend');
-        const base = { tokenizer: model.tokenizer, nPositions: model.summary.nPositions };
-        const target = vId === 'baseline'
-          ? { ...base, key: `${modelId}|baseline`, getBytes: () => model.baselineBytes }
-          : (() => {
-              const v = getVariant(modelId, vId);
-              return { ...base, key: `${modelId}|${vId}|packed`, getBytes: () => v.packedBytes };
-            })();
-        const r = await generateTarget(target, settings, job);
-        return { modelId, variantId: vId, form: 'packed', settings: { ...settings }, ...r, finishedAt: new Date().toISOString() };
+        const run = await runnable(modelId, vId, settings?.backend);
+        const r = await generateTarget({ tokenizer: model.tokenizer, nPositions: model.summary.nPositions, key: run.key, getBytes: run.getBytes }, settings, job);
+        return { modelId, variantId: vId, form: 'packed', settings: { ...settings }, ...r, ...asRun(run), finishedAt: new Date().toISOString() };
       });
     },
 
@@ -268,7 +266,10 @@ export function createEngine(): LabApi {
         const finish = (form: EvalForm, r: Awaited<ReturnType<typeof classifyTarget>>, formReason?: string): ClassificationResult => ({
           modelId, variantId: vId, form, ...(formReason ? { formReason } : {}), settings: { ...settings, examplesFile: undefined }, dataset: file ? String(file.name) : model.summary.examples!.name, labels: [...model.summary.labels!], ...r, finishedAt: new Date().toISOString(),
         });
-        if (vId === 'baseline') return finish('packed', await classifyTarget({ ...target, key: `${modelId}|baseline`, getBytes: () => model.baselineBytes }, settings, job));
+        if (vId === 'baseline') {
+          const run = await baselineAsRun(modelId, model, settings?.backend);
+          return finish(run.form, await classifyTarget({ ...target, key: run.key, getBytes: run.getBytes }, settings, job), run.formReason);
+        }
         const v = getVariant(modelId, vId);
         try {
           return finish('packed', await classifyTarget({ ...target, key: `${modelId}|${vId}|packed`, getBytes: () => v.packedBytes }, settings, job));
@@ -295,11 +296,9 @@ export function createEngine(): LabApi {
         if (!Number.isInteger(seqLen) || seqLen < 1 || seqLen > maxLen) throw bad(`seqLen must be an integer in [1, ${maxLen}], got ${seqLen}`);
         if (!Number.isInteger(runs) || runs < 1 || runs > MAX_SPEED_RUNS) throw bad(`runs must be an integer in [1, ${MAX_SPEED_RUNS}], got ${runs}`);
         if (!Number.isInteger(warmup) || warmup < 0 || warmup > 10) throw bad(`warmup must be an integer in [0, 10], got ${warmup}`);
-        const targets: SpeedTarget[] = ids.map((id) => {
-          if (id === 'baseline') return { id, key: `${modelId}|baseline`, getBytes: () => model.baselineBytes };
-          const v = getVariant(modelId, id);
-          return { id, key: `${modelId}|${id}|packed`, getBytes: () => v.packedBytes };
-        });
+        const asRunBy = new Map<string, Awaited<ReturnType<typeof runnable>>>();
+        for (const id of ids) asRunBy.set(id, await runnable(modelId, id, backend));
+        const targets: SpeedTarget[] = ids.map((id) => ({ id, key: asRunBy.get(id)!.key, getBytes: asRunBy.get(id)!.getBytes }));
         const window = BigInt64Array.from(model.datasetIds.subarray(0, seqLen), (x) => BigInt(x));
         const samples = await interleavedSpeed(targets, backend, window, runs, warmup, job);
         const caps = await capabilities();
@@ -308,6 +307,7 @@ export function createEngine(): LabApi {
           modelId,
           variantId: id,
           form: 'packed' as const,
+          ...asRun(asRunBy.get(id)!),
           ...measured,
           interleavedWith: ids.filter((x) => x !== id),
           wasmThreads: caps.wasmThreads,

@@ -16,7 +16,7 @@ const BACKEND = { webgpu: 'WebGPU', wasm: 'WASM' } as const;
 function how(g: StoredGeneration): string {
   const s = g.settings;
   const mode = s.temperature ? `sampled at temperature ${s.temperature}, seed ${s.seed}` : 'greedy';
-  return `${g.tokens.length} new tokens after a ${g.promptTokens}-token prompt, ${mode}, ${BACKEND[s.backend]}, batch 1, ${g.decode}; ${g.tokensPerS.toFixed(1)} tokens/s (median ${g.msPerToken.median.toFixed(0)} ms a token, first ${g.msPerToken.firstMs.toFixed(0)} ms)`;
+  return `${g.tokens.length} new tokens after a ${g.promptTokens}-token prompt, ${mode}, ${BACKEND[s.backend]}, batch 1, ${g.decode}; ${g.tokensPerS.toFixed(1)} tokens/s (median ${g.msPerToken.median.toFixed(0)} ms a token, first ${g.msPerToken.firstMs.toFixed(0)} ms)${g.formReason ? `; ${g.formReason}` : ''}`;
 }
 
 export function GenerationPanel() {
@@ -61,7 +61,7 @@ export function GenerationPanel() {
         <ul className="generations" data-testid="generations">
           {rows.map((g) => (
             <li key={`${g.variantId}-${g.settings.backend}`} data-testid="generation" data-variant={g.variantLabel} title={how(g)}>
-              <strong>{g.variantLabel}</strong> <span className="muted small">({BACKEND[g.settings.backend]}, {g.tokensPerS.toFixed(1)} tok/s)</span>
+              <strong>{g.variantLabel}</strong> <span className="muted small">({BACKEND[g.settings.backend]}, {g.tokensPerS.toFixed(1)} tok/s{g.form === 'simulated' ? ', f32 reference' : ''})</span>
               <blockquote><span className="muted">{g.settings.prompt}</span>{g.text}</blockquote>
             </li>
           ))}

@@ -23,3 +23,10 @@ export async function f32InsteadOfHalf(model: LoadedModel, backend: Backend | un
     return bytes;
   };
 }
+
+/** The baseline as `backend` runs it: the file as published, or its f32 reference (labelled) where WebGPU has no shader-f16. */
+export async function baselineAsRun(modelId: string, model: LoadedModel, backend: Backend | undefined): Promise<{ key: string; getBytes: () => Uint8Array; form: 'packed' | 'simulated'; formReason?: string }> {
+  const f32 = await f32InsteadOfHalf(model, backend);
+  if (f32) return { key: `${modelId}|f32Base`, getBytes: f32, form: 'simulated', formReason: NO_SHADER_F16 };
+  return { key: `${modelId}|baseline`, getBytes: () => model.baselineBytes, form: 'packed' };
+}

@@ -18,6 +18,7 @@ import { checkOperators } from './operators';
 import { tiedHead } from './tied-head';
 import { graphKindOf, PREFILL_INPUTS, unfeedableInputs } from './graph-kind';
 import { inlineCacheBranch } from './merged-decoder';
+import { checkDeclaredSize } from './declared-size';
 import { encodeDataset, makeTokenizer, type TextTokenizer } from './tokenizer';
 
 export const DATASET = Object.freeze({ name: 'brown-test', path: 'datasets/brown-test.txt' });
@@ -165,6 +166,7 @@ export function gatherFiles(files: DroppedFile[]): ModelSource {
 export function buildModel(src: ModelSource, datasetText: string, examplesText?: string): LoadedModel {
   const merged = inlineCacheBranch(src.proto, src.onnxPath);
   checkOperators(src.proto, src.onnxPath);
+  checkDeclaredSize(src.proto, src.onnxPath);
   const asPublished = indexModel(src.proto, (loc) => src.external.get(loc));
   // variants start from the float reference; the baseline is the model as published
   const reference = floatReference(asPublished);

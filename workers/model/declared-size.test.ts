@@ -1,0 +1,73 @@
+// A model past protobuf's 2 GiB, as ONNX writes it (a small .onnx whose weights sit in external
+// data), is refused from the lengths its .onnx declares: a synthetic graph declaring 2.5 GiB of
+// external data is refused by buildModel with no data file given at all, and one declaring a few
+// bytes loads as before.
+import { describe, expect, it } from 'vitest';
+import { buildModel, gatherFiles, type DroppedFile } from './load';
+import { checkDeclaredSize, declaredSize } from './declared-size';
+import { decodeModel, onnx } from './onnx-graph';
+
+const GiB = 2 ** 30;
+const vi = (name: string, elemType: number) => ({ name, type: { tensorType: { elemType } } });
+const external = (offset: number, length: number) => [{ key: 'location', value: 'model.onnx_data' }, { key: 'offset', value: String(offset) }, { key: 'length', value: String(length) }];
+
+/** input_ids → Gather(emb) → MatMul(W) → logits; both weights external, with the lengths given. */
+function declaring(embBytes: number, wBytes: number): Uint8Array {
+  return onnx.ModelProto.encode(onnx.ModelProto.create({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 17 }],
+    graph: {
+      name: 'declares',
+      node: [
+        { name: 'embed', opType: 'Gather', input: ['emb', 'input_ids'], output: ['h'] },
+        { name: 'head', opType: 'MatMul', input: ['h', 'W'], output: ['logits'] },
+      ],
+      initializer: [
+        { name: 'emb', dims: [embBytes / 4 / 1024, 1024], dataType: 1, dataLocation: 1, externalData: external(0, embBytes) },
+        { name: 'W', dims: [1024, wBytes / 4 / 1024], dataType: 1, dataLocation: 1, externalData: external(embBytes, wBytes) },
+      ],
+      input: [vi('input_ids', 7)],
+      output: [vi('logits', 1)],
+    },
+  })).finish();
+}
+
+const enc = (o: unknown) => new TextEncoder().encode(JSON.stringify(o)).buffer as ArrayBuffer;
+const files = (bytes: Uint8Array, data?: Uint8Array): DroppedFile[] => [
+  { path: 'big/config.json', data: enc({ model_type: 'gpt2', n_positions: 16, vocab_size: 4 }) },
+  { path: 'big/tokenizer.json', data: enc({ model: { type: 'WordLevel', vocab: { a: 0, '[UNK]': 1 }, unk_token: '[UNK]' }, pre_tokenizer: { type: 'Whitespace' }, normalizer: null, post_processor: null, decoder: null, added_tokens: [] }) },
+  { path: 'big/onnx/model.onnx', data: new Uint8Array(bytes).buffer as ArrayBuffer },
+  ...(data ? [{ path: 'big/onnx/model.onnx_data', data: new Uint8Array(data).buffer as ArrayBuffer }] : []),
+];
+
+describe('declared size (models past 2 GiB)', () => {
+  it('sums the declared external lengths without reading data', () => {
+    const s = declaredSize(decodeModel(declaring(2 * GiB, GiB / 2)));
+    expect(s).toEqual({ inlineBytes: 0, externalBytes: 2.5 * GiB, largest: { name: 'emb', bytes: 2 * GiB } });
+  });
+
+  it('a graph declaring 2.5 GiB of external data is refused at load, naming the limit and the sizes, with no data file given', () => {
+    const bytes = declaring(2 * GiB, GiB / 2);
+    expect(bytes.length).toBeLessThan(4096);
+    let err: Error | undefined;
+    try {
+      buildModel(gatherFiles(files(bytes)), 'a a');
+    } catch (e) {
+      err = e as Error;
+    }
+    expect(err?.name).toBe('BadOption');
+    expect(err?.message).toMatch(/declares 2\.50 GiB of weights \(2\.50 GiB in external data; the largest tensor, emb, is 2\.00 GiB\).*protobuf stops at 2 GiB/);
+  });
+
+  it('a lying length is caught as not ONNX', () => {
+    const proto = decodeModel(declaring(4096, 4096));
+    proto.graph!.initializer[0].externalData[2].value = '-5';
+    expect(() => checkDeclaredSize(proto, 'onnx/model.onnx')).toThrow(/declares an external length of "-5"/);
+  });
+
+  it('a small graph with the same layout passes the check and loads', () => {
+    const data = new Uint8Array(8192);
+    const m = buildModel(gatherFiles(files(declaring(4096, 4096), data)), 'a a');
+    expect(m.summary.linearWeights.map((w) => w.name)).toEqual(['W']);
+  });
+});

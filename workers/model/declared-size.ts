@@ -1,0 +1,60 @@
+/**
+ * How big a model says it is, from the .onnx alone: inline tensors by their bytes, external ones by
+ * the `length` their external_data entry declares (what ONNX writes for every model past protobuf's
+ * 2 GiB). No data file is read or inlined for this.
+ *
+ * The lab runs every model as one protobuf message: the baseline with its external weights inlined,
+ * each variant written whole (onnx-graph.ts serialize). A model whose weights add up to protobuf's
+ * limit cannot be written that way, so load refuses it here, naming the limit and the sizes, before
+ * the data files are inlined and parsed (until then it failed only at its first evaluation, with a
+ * message about "the evaluation model").
+ */
+import { labError } from '../errors';
+import { onnx, type ModelProto, type TensorProto } from './onnx-graph';
+
+/** protobuf's limit on one message (2 GiB − 1 byte). */
+export const PROTOBUF_MAX = 2 ** 31 - 1;
+/** The graph itself (nodes, names, shapes) needs room beside the weights. */
+const GRAPH_ROOM = 16 * 2 ** 20;
+
+export interface DeclaredSize {
+  inlineBytes: number;
+  externalBytes: number;
+  /** the largest single tensor, by declared bytes */
+  largest?: { name: string; bytes: number };
+}
+
+/** The declared external length of a tensor (undefined when the entry has none: then the rest of its file). */
+function externalLength(t: TensorProto): number | undefined {
+  const length = t.externalData.find((e) => e.key === 'length')?.value;
+  if (length === undefined) return undefined;
+  const n = Number(length);
+  if (!Number.isSafeInteger(n) || n < 0) throw labError('NotOnnx', `initializer ${t.name} declares an external length of "${length}", not a byte count`);
+  return n;
+}
+
+export function declaredSize(proto: ModelProto): DeclaredSize {
+  const out: DeclaredSize = { inlineBytes: 0, externalBytes: 0 };
+  for (const t of proto.graph?.initializer ?? []) {
+    const external = t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL;
+    const bytes = external ? (externalLength(t) ?? 0) : (t.rawData?.length ?? 0) + 4 * (t.floatData?.length ?? 0);
+    if (external) out.externalBytes += bytes;
+    else out.inlineBytes += bytes;
+    if (!out.largest || bytes > out.largest.bytes) out.largest = { name: t.name, bytes };
+  }
+  return out;
+}
+
+const gib = (n: number) => `${(n / 2 ** 30).toFixed(2)} GiB`;
+
+/** Throws when the model's weights cannot fit the one protobuf message the lab writes to run it. */
+export function checkDeclaredSize(proto: ModelProto, file: string): void {
+  const s = declaredSize(proto);
+  const total = s.inlineBytes + s.externalBytes;
+  if (total + GRAPH_ROOM <= PROTOBUF_MAX) return;
+  const largest = s.largest ? `; the largest tensor, ${s.largest.name}, is ${gib(s.largest.bytes)}` : '';
+  throw labError(
+    'BadOption',
+    `${file} declares ${gib(total)} of weights (${gib(s.externalBytes)} in external data${largest}); the lab runs a model as one ONNX protobuf message with its weights inside, and protobuf stops at 2 GiB, so models this large are not supported yet: pick a smaller model or an already-quantized export of it (e.g. model_q4.onnx)`,
+  );
+}
