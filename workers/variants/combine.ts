@@ -15,6 +15,7 @@ import { labError } from '../errors';
 import type { LoadedModel } from '../model/load';
 import { readF32 } from '../model/onnx-graph';
 import type { PackedForm } from '../formats/packed-model';
+import { checkStructuredThen } from './structured-then';
 import { compressWeight, resolveOptions, type CompressionResult, type WeightTensor } from './compress-adapter';
 
 /** Methods that zero weights and return their mask: what may come first in a combined variant. */
@@ -27,11 +28,13 @@ export function resolveThen(spec: VariantSpec): VariantSpec | undefined {
   if (!(METHOD_IDS as readonly string[]).includes(then.method)) {
     throw labError('BadOption', `then.method must be one of ${METHOD_IDS.join(', ')}; got "${then.method}"`);
   }
-  if (!PRUNING_METHODS.includes(spec.method)) {
-    throw labError('BadOption', `a combined variant starts with a pruning method (${PRUNING_METHODS.join(', ')}); got ${spec.method} then ${then.method}`);
+  // structured-prune first: the graph is rewritten, then the second method quantizes the smaller weights (structured-then.ts)
+  if (!PRUNING_METHODS.includes(spec.method) && spec.method !== 'structured-prune') {
+    throw labError('BadOption', `a combined variant starts with a pruning method (${[...PRUNING_METHODS, 'structured-prune'].join(', ')}); got ${spec.method} then ${then.method}`);
   }
   if (PRUNING_METHODS.includes(then.method)) throw labError('BadOption', `then: ${then.method} prunes; the second method of a combined variant quantizes`);
   if (then.then) throw labError('BadOption', 'a combined variant has two methods at most');
+  if (spec.method === 'structured-prune') checkStructuredThen(then);
   return { method: then.method, options: { ...resolveOptions(then.method, then.options ?? {}) } };
 }
 

@@ -27,6 +27,7 @@ import type { CaptureRunner } from '../calibration/calibrate';
 import { METAS_BY_ID } from '../compression/metas';
 import { methodsOfWeights, overridesKey, overridesLabel, resolveOverrides } from './overrides';
 import { planStructured, structuredBits, structuredFormat, writeStructuredModel } from './structured';
+import { makeStructuredThen } from './structured-then';
 import type { NeuronPlan, StructuredPruneOptions } from '../compression/structured-prune/meta';
 import { blockCount, blockOf, blocksText, resolveBlocks } from '../model/blocks';
 
@@ -123,8 +124,15 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
   // weights outside the chosen blocks stay as they are (f32, counted at 32 bits a weight)
   let untouchedParams = 0;
   const calibration = await calibrationFor(model, spec, device, job, opts.captureRunner);
-  job.progress('compress', 0, weights.length);
-  for (let i = 0; i < weights.length; i++) {
+  // structured pruning then a quantizer: rewrite the graph, then quantize the smaller weights (structured-then.ts)
+  const st = structured && spec.then
+    ? await makeStructuredThen(model.parsed, weights, structured, spec.then, device, job, (w) => !only || only.has(blockOf(w) ?? -1), !!opts.simulated)
+    : undefined;
+  if (st) {
+    tensors.push(...st.tensors);
+    kernelMs = st.kernelMs;
+  } else job.progress('compress', 0, weights.length);
+  for (let i = 0; i < (st ? 0 : weights.length); i++) {
     await job.checkpoint();
     const w = weights[i];
     if (only && !only.has(blockOf(w) ?? -1)) {
@@ -154,13 +162,14 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
   let packedBytes: Uint8Array;
   let removedParams = 0;
   try {
-    if (structured) ({ bytes: packedBytes, removedParams } = writeStructuredModel(model.parsed, structured));
+    if (st) ({ packedBytes, removedParams } = st);
+    else if (structured) ({ bytes: packedBytes, removedParams } = writeStructuredModel(model.parsed, structured));
     else packedBytes = writePackedModel(model.parsed, weights, forms);
   } catch (e) {
     throw labError('BadOption', `${label}: the packed model could not be written: ${(e as Error).message}`);
   }
   forms.clear();
-  const simulatedBytes = opts.simulated ? writeVariant(model.parsed, dequantized) : undefined;
+  const simulatedBytes = st ? st.simulatedBytes : opts.simulated ? writeVariant(model.parsed, dequantized) : undefined;
   dequantized.clear();
   job.progress('write', 1, 1);
   const makeMs = performance.now() - started;
@@ -170,7 +179,7 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
   const linearParams = model.summary.linearParams;
   const bitsPerWeight = (tensors.reduce((a, t) => a + t.bitsPerWeight * t.params, 0) + 32 * untouchedParams) / linearParams;
   // structured pruning: f32, but a smaller model (the removed neurons are gone, not zeros)
-  const storage = structured ? 'packed' : variantStorage(storages);
+  const storage = st ? variantStorage(st.storages) : structured ? 'packed' : variantStorage(storages);
   const summary: VariantSummary = {
     id: variantId(model.summary.id, spec, device),
     modelId: model.summary.id,
@@ -180,7 +189,7 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
     tensors,
     bitsPerWeight,
     storage,
-    format: structured ? structuredFormat(structured) : [...formats].join('; '),
+    format: st ? st.format : structured ? structuredFormat(structured) : [...formats].join('; '),
     packedBytes: packedBytes.length,
     gzipBytes,
     f32Bytes: model.baselineBytes.length,

@@ -1,0 +1,69 @@
+// Structured pruning then quantization (VariantSpec.then on structured-prune), on the small demo LM
+// in onnxruntime-node: the graph is rewritten first and the smaller weights are quantized, so
+//   - the packed model has MatMulNBits for every linear weight and the structured variant's parameter count;
+//   - its logits equal an independent reference: the structured variant's own (sliced) f32 weights,
+//     quantized here by int4-group's reference and written back (order: slice, then quantize);
+//   - its bits per weight are INT4's times the share kept, its ppl a little above structured alone;
+//   - a calibrated second method is refused with the reason.
+import { describe, expect, it } from 'vitest';
+import { int4GroupReference } from '../compression/int4-group/reference';
+import { Job } from '../jobs';
+import { parseModel, readF32, writeVariant } from '../model/onnx-graph';
+import { loadDemoLm, ort, pplOfBytes } from '../../tests/local-models';
+import { makeVariant, resolveSpec } from './make-variant';
+
+async function logits(bytes: Uint8Array, ids: Int32Array): Promise<Float32Array> {
+  const s = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'] });
+  try {
+    const n = ids.length;
+    const feeds: Record<string, ort.Tensor> = { input_ids: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, n]) };
+    if (s.inputNames.includes('attention_mask')) feeds.attention_mask = new ort.Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]);
+    if (s.inputNames.includes('position_ids')) feeds.position_ids = new ort.Tensor('int64', BigInt64Array.from({ length: n }, (_, i) => BigInt(i)), [1, n]);
+    return (await s.run(feeds, ['logits'])).logits.data as Float32Array;
+  } finally {
+    await s.release();
+  }
+}
+
+describe('structured pruning then quantization', () => {
+  it('slices the MLPs, then packs the smaller weights as INT4: equal to slicing then quantizing by hand', async () => {
+    const model = loadDemoLm('brown-gpt2-mini');
+    const structured = await makeVariant(model, { method: 'structured-prune', options: { ratio: 0.25 } }, 'cpu', new Job('s'));
+    const both = await makeVariant(model, { method: 'structured-prune', options: { ratio: 0.25 }, then: { method: 'int4-group', options: { groupSize: 32 } } }, 'cpu', new Job('s+q'));
+    const int4 = await makeVariant(model, { method: 'int4-group', options: { groupSize: 32 } }, 'cpu', new Job('q'));
+    expect(both.summary.totalParams).toBe(structured.summary.totalParams);
+    expect(both.summary.totalParams!).toBeLessThan(model.summary.totalParams);
+    expect(both.summary.storage).toBe('packed');
+    expect(both.summary.format).toMatch(/^graph rewritten: MLP neurons kept \d+\/\d+ in each of \d+ MLPs; MatMulNBits 4-bit, block 32$/);
+    expect(both.summary.label).toBe(`${structured.summary.label} → INT4 g32`);
+    expect(both.packedBytes.length).toBeLessThan(int4.packedBytes.length);
+    expect(both.summary.bitsPerWeight).toBeLessThan(int4.summary.bitsPerWeight);
+    expect(both.summary.bitsPerWeight).toBeLessThan(structured.summary.bitsPerWeight);
+
+    // the reference: the structured variant's sliced f32 weights, quantized by int4-group's reference here
+    const sliced = parseModel(structured.packedBytes);
+    const packed = parseModel(both.packedBytes);
+    const replace = new Map<string, Float32Array>();
+    for (const w of model.linear) {
+      const info = sliced.tensors.get(w.name)!;
+      expect(packed.tensors.has(w.name), `${w.name} is packed, not f32`).toBe(false);
+      replace.set(w.name, int4GroupReference({ name: w.name, data: readF32(info), shape: [info.dims[0], info.dims[1]], layout: w.layout }, { groupSize: 32 }).dequantized);
+    }
+    const ids = model.datasetIds.subarray(0, 64);
+    const [got, want] = [await logits(both.packedBytes, ids), await logits(writeVariant(sliced, replace), ids)];
+    let maxDiff = 0;
+    for (let i = 0; i < got.length; i++) maxDiff = Math.max(maxDiff, Math.abs(got[i] - want[i]));
+    expect(maxDiff).toBeLessThan(1e-3);
+
+    const w = { tokens: 1024, context: 256, stride: 256 };
+    const [pS, pB, pBase] = [await pplOfBytes(model, structured.packedBytes, w), await pplOfBytes(model, both.packedBytes, w), await pplOfBytes(model, model.baselineBytes, w)];
+    console.log(`mini, 1,024 tokens: baseline ${pBase.toFixed(3)}, structured 25 % ${pS.toFixed(3)} (${structured.summary.bitsPerWeight.toFixed(2)} bits, ${structured.packedBytes.length} B), then INT4 g32 ${pB.toFixed(3)} (${both.summary.bitsPerWeight.toFixed(2)} bits, ${both.packedBytes.length} B); max |Δlogit| vs reference ${maxDiff.toExponential(2)}`);
+    expect(pB).toBeGreaterThan(pBase);
+    expect(pB / pS).toBeLessThan(1.1);
+  });
+
+  it('refuses a calibrated second method and a structured second method', () => {
+    expect(() => resolveSpec({ method: 'structured-prune', options: {}, then: { method: 'gptq', options: {} } }, 'cpu')).toThrow(/calibrated method would need the rewritten model's own layer inputs/);
+    expect(() => resolveSpec({ method: 'structured-prune', options: {}, then: { method: 'magnitude-prune', options: {} } }, 'cpu')).toThrow(/the second method of a combined variant quantizes/);
+  });
+});
