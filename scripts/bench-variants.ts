@@ -12,7 +12,7 @@
  *                 browser) over the idle page during load + INT4 g32 variant + WASM evaluation
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { unzipSync } from 'fflate';
 import type { Browser, Page } from '@playwright/test';
@@ -20,6 +20,7 @@ import { ok, type Outcome } from '../e2e/harness/outcome';
 import type { EvalResult, ModelSummary, SpeedResult, VariantSpec, VariantSummary } from '../workers/api';
 import { slidingPerplexity, type WindowSettings } from '../workers/eval/windows';
 import { ROOT, ort, windowRunner } from '../tests/local-models';
+import { rssPoller } from './bench-rss';
 
 
 export interface VariantBenchOptions {
@@ -136,38 +137,6 @@ export async function benchExportsAndSpeed(o: VariantBenchOptions) {
   return out;
 }
 
-/**
- * Sum of VmRSS over every browser process this bench started (the chromium processes under this
- * Node process), read from /proc: memory measured outside the browser, not guessed inside it.
- */
-export function browserRss(rootPid: number = process.pid): number {
-  const children = new Map<number, number[]>();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
-    } catch {
-      /* gone */
-    }
-  }
-  let sum = 0;
-  const stack = [rootPid];
-  while (stack.length) {
-    const pid = stack.pop()!;
-    try {
-      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-      const m = /VmRSS:\s+(\d+) kB/.exec(status);
-      if (m && /^Name:\s+chrom/m.test(status)) sum += Number(m[1]) * 1024;
-    } catch {
-      /* gone */
-    }
-    stack.push(...(children.get(pid) ?? []));
-  }
-  return sum;
-}
-
 export interface ScaleOptions {
   browser: Browser;
   base: string;
@@ -189,34 +158,41 @@ export async function benchScale(o: ScaleOptions) {
   const scale: Record<string, unknown> = { ok: false, f32_bytes: f32Bytes };
   try {
     await page.waitForTimeout(2000);
-    const idle = browserRss();
-    let peak = idle;
-    const timer = setInterval(() => (peak = Math.max(peak, browserRss())), 200);
+    const rss = rssPoller(200);
     const device = o.webgpu ? 'webgpu' : 'cpu';
     let model: ModelSummary;
     let wgsl: VariantSummary | undefined;
+    let measured: ReturnType<typeof rss.stop>;
     try {
       o.log(`scale: loading random-gpt2-small (${(f32Bytes / 2 ** 20).toFixed(0)} MiB)`);
+      rss.phase('load');
       const files = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'].filter((f) => existsSync(path.join(dir, f)));
       model = await call<ModelSummary>(page, 'loadFolder', '/.cache/models/random-gpt2-small/', files);
       o.log(`scale: INT4 g32 packed variant on ${device} kernels`);
+      rss.phase('make');
       const v = await call<VariantSummary>(page, 'makeVariant', model.id, { method: 'int4-group', options: { groupSize: 32 } }, device);
       if (device === 'webgpu') wgsl = v;
       o.log('scale: WASM evaluation, 1,024 tokens');
+      rss.phase('evaluate');
       const ctx = Math.min(model.nPositions || 1024, 1024);
       await call<EvalResult>(page, 'evaluate', model.id, v.id, { backend: 'wasm', tokens: 1024, context: ctx, stride: ctx, throughputRuns: 0 });
       scale.ok = true;
     } finally {
-      clearInterval(timer);
+      measured = rss.stop();
     }
-    const over = peak - idle;
+    const over = measured.peak - measured.idle;
+    const mib = (b: number) => Math.round(b / 2 ** 20);
+    for (const [name, p] of Object.entries(measured.phases)) {
+      o.log(`scale: ${name} peak +${mib(p.peak_over_idle_bytes)} MiB (${Object.entries(p.at_peak_over_idle).map(([k, b]) => `${k} ${mib(b)}`).join(', ')})`);
+    }
     Object.assign(scale, {
-      idle_rss_bytes: idle,
-      peak_rss_bytes: peak,
+      idle_rss_bytes: measured.idle,
+      peak_rss_bytes: measured.peak,
       peak_rss_over_idle_bytes: over,
       peak_over_idle_per_f32_file: round(over / f32Bytes, 3),
+      phases: measured.phases,
       kernels: device,
-      how: 'sum of VmRSS of every process under the browser, polled every 200 ms from /proc during load + INT4 g32 packed variant + WASM evaluation of 1,024 tokens',
+      how: 'sum of VmRSS of every process under the browser, polled every 200 ms from /proc during load + INT4 g32 packed variant + WASM evaluation of 1,024 tokens; phases: the peak of each step, split by process kind (renderer = page + worker + WASM heap, gpu = WebGPU buffers) at that moment, over idle',
     });
     o.log('compression: the same variant on the TS kernels, for their time');
     const ts = await call<VariantSummary>(page, 'makeVariant', model!.id, { method: 'int4-group', options: { groupSize: 32 } }, 'cpu');

@@ -1,14 +1,20 @@
 /**
  * int8-channel, int4-group and rtn on WebGPU: affine-params.wgsl (a thread per group: scale and
- * zero point), then affine-quantize.wgsl (16 elements a thread: codes and dequantized weights in
- * place), one submit, one readback. The methods differ only in their grid: symmetric or not, one
- * group per channel or groups of a power-of-two size, and the code range.
+ * zero point), then affine-quantize.wgsl (codes and dequantized weights in place).
+ *
+ * A tensor goes through in chunks of whole groups (stored rows), each chunk one submit with its
+ * own readback, two chunks in flight: while the GPU quantizes chunk j + 1, the CPU copies chunk j
+ * out of its mapped buffer straight into the result arrays. So the GPU holds two chunks' buffers
+ * (the same sizes for every tensor, reused from the pool) instead of several copies of the whole
+ * tensor, a map round trip never leaves the GPU idle, and nothing is copied twice on the CPU.
+ * The scales and zero points of every chunk land in one buffer, read back once at the end.
  */
 import type { LinearView } from '../layout';
 import type { WeightTensor } from '../types';
+import { labError } from '../../errors';
 import { MIN_SCALE } from './affine';
-import { f32Bits, pipelineFor } from './gpu';
-import { KernelRun } from './kernel-run';
+import { dispatch, f32Bits, gridSettings, pipelineFor } from './gpu';
+import { poolFor, type Pooled } from './buffer-pool';
 import PARAMS_WGSL from './affine-params.wgsl?raw';
 import QUANTIZE_WGSL from './affine-quantize.wgsl?raw';
 
@@ -17,9 +23,14 @@ const WORKGROUP_SIZE = 64;
 const ELEMENTS_PER_THREAD = 16;
 /** group_shift that puts every input index in group 0 (one group per channel). */
 const WHOLE_CHANNEL_SHIFT = 31;
+/**
+ * Weights per chunk: 16 MB of f32, so a GPT-2 vocabulary-sized weight (38.6 M) is 12 chunks and
+ * every smaller block weight one; the buffers of two chunks in flight stay under 90 MB.
+ */
+export const CHUNK_WEIGHTS = 4 * 2 ** 20;
 
 export interface GpuGridSpec {
-  /** for the KernelRun's label */
+  /** for the buffers' labels */
   label: string;
   /** symmetric: scale from max|w|, zero point 0, signed codes */
   symmetric: boolean;
@@ -40,36 +51,127 @@ export interface AffineReadback {
   zeroPoints: Uint32Array;
 }
 
+const align4 = (bytes: number) => Math.max(4, Math.ceil(bytes / 4) * 4);
+
+/** Stored rows per chunk: whole groups (in_out: a multiple of the group size along the rows), about CHUNK_WEIGHTS weights. */
+export function rowsPerChunk(rows: number, cols: number, inOut: boolean, groupSize: number, chunkWeights = CHUNK_WEIGHTS): number {
+  // in_out with one group per channel: a group spans every row, the tensor is one chunk
+  if (inOut && groupSize === 0) return rows;
+  const step = inOut ? groupSize : 1;
+  const fit = Math.floor(chunkWeights / cols / step) * step;
+  return Math.min(rows, Math.max(step, fit));
+}
+
 export async function quantizeAffineGpu(device: GPUDevice, tensor: WeightTensor, view: LinearView, spec: GpuGridSpec): Promise<AffineReadback> {
   const n = tensor.data.length;
+  const [rows, cols] = tensor.shape;
   const groupSize = spec.groupSize === 0 ? view.inDim : spec.groupSize;
   const groupShift = spec.groupSize === 0 ? WHOLE_CHANNEL_SHIFT : Math.log2(groupSize);
   if (!Number.isInteger(groupShift)) throw new Error(`group size ${groupSize} is not a power of two`);
   const nGroups = Math.ceil(view.inDim / groupSize);
   const nParams = view.outDim * nGroups;
-  const inOut = tensor.layout === 'in_out' ? 1 : 0;
-  const run = new KernelRun(device, spec.label);
+  const inOut = tensor.layout === 'in_out';
+  const chunkRows = rowsPerChunk(rows, cols, inOut, spec.groupSize, gridSettings.chunkWeights || CHUNK_WEIGHTS);
+  const chunkWeights = chunkRows * cols;
+  const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
+  if (align4(chunkWeights * 4) > limit) {
+    throw labError('BadOption', `${spec.label}: ${chunkWeights * 4} bytes exceed this GPU's storage binding limit of ${limit} bytes; use the cpu device`);
+  }
+  const pool = poolFor(device);
+  const taken: Pooled[] = [];
+  const temporary: GPUBuffer[] = [];
+  const take = (label: string, usage: number, bytes: number) => {
+    const p = pool.take(label, usage, align4(bytes));
+    taken.push(p);
+    return p.buffer;
+  };
+  const storage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+  const readUsage = GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST;
+  const uniform = (label: string, fields: readonly number[]) => {
+    const words = new Int32Array(Math.max(4, Math.ceil(fields.length / 4) * 4));
+    fields.forEach((v, k) => (words[k] = v));
+    const b = device.createBuffer({ label, size: words.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    device.queue.writeBuffer(b, 0, words);
+    temporary.push(b);
+    return b;
+  };
+  const paramsPipeline = pipelineFor(device, 'affine-params', PARAMS_WGSL);
+  const quantizePipeline = pipelineFor(device, 'affine-quantize', QUANTIZE_WGSL);
+  const dequantized = new Float32Array(n);
+  const codes = new Uint8Array(n);
+  const inFlight: Promise<void>[] = [];
+  let failed = false;
   try {
-    const weights = await run.upload('weights', tensor.data);
-    const scales = run.storage('scales', nParams * 4);
-    const zeroPoints = run.storage('zero points', nParams * 4);
-    const codes = run.storage('codes', n);
-    const paramsUniform = run.uniform('affine-params params', [
-      view.outDim, view.inDim, view.strideOut, view.strideIn, groupSize, nGroups, inOut, spec.symmetric ? 1 : 0,
-      f32Bits(spec.invLevels), f32Bits(MIN_SCALE), spec.qmax - spec.qmin,
-    ]);
-    run.dispatch(pipelineFor(device, 'affine-params', PARAMS_WGSL), [paramsUniform, weights, scales, zeroPoints], Math.ceil(nParams / WORKGROUP_SIZE));
-    const quantizeUniform = run.uniform('affine-quantize params', [n, tensor.shape[1], inOut, groupShift, nGroups, spec.qmin, spec.qmax]);
-    const threads = Math.ceil(n / ELEMENTS_PER_THREAD);
-    run.dispatch(pipelineFor(device, 'affine-quantize', QUANTIZE_WGSL), [quantizeUniform, weights, scales, zeroPoints, codes], Math.ceil(threads / WORKGROUP_SIZE));
-    const [deq, codeBytes, scaleBytes, zeroPointBytes] = await run.finish([
-      { buffer: weights, bytes: n * 4 },
-      { buffer: codes, bytes: n },
-      { buffer: scales, bytes: nParams * 4 },
-      { buffer: zeroPoints, bytes: nParams * 4 },
-    ]);
-    return { dequantized: new Float32Array(deq), codeBytes, scales: new Float32Array(scaleBytes), zeroPoints: new Uint32Array(zeroPointBytes) };
+    const scales = take(`${spec.label} scales`, storage, nParams * 4);
+    const zeroPoints = take(`${spec.label} zero points`, storage, nParams * 4);
+    // two sets of chunk buffers: chunk j + 1 runs while chunk j is read back; one size for every
+    // tensor that fits a chunk, so a variant's weights all reuse the same pooled buffers
+    const capacity = Math.max(chunkWeights, gridSettings.chunkWeights || CHUNK_WEIGHTS);
+    const sets = [0, 1].map((k) => ({
+      weights: take(`${spec.label} weights ${k}`, storage, capacity * 4),
+      codes: take(`${spec.label} codes ${k}`, storage, capacity),
+      readback: take(`${spec.label} readback ${k}`, readUsage, capacity * 4 + align4(capacity)),
+    }));
+    const nChunks = Math.ceil(rows / chunkRows);
+    for (let c = 0; c < nChunks; c++) {
+      const set = sets[c % 2];
+      // the set's previous chunk must be copied out before its buffers are reused
+      if (c >= 2) await inFlight[c - 2];
+      const r0 = c * chunkRows;
+      const r1 = Math.min(rows, r0 + chunkRows);
+      const count = (r1 - r0) * cols;
+      const chunkOut = inOut ? view.outDim : r1 - r0;
+      const chunkIn = inOut ? r1 - r0 : view.inDim;
+      const chunkGroups = Math.ceil(chunkIn / groupSize);
+      // where this chunk's (channel, group) params sit in the tensor's (out, nGroups) arrays
+      const oBase = inOut ? 0 : r0;
+      const gBase = inOut ? r0 / groupSize : 0;
+      device.queue.writeBuffer(set.weights, 0, tensor.data as Float32Array<ArrayBuffer>, r0 * cols, count);
+      const encoder = device.createCommandEncoder({ label: `${spec.label} chunk ${c}` });
+      const paramsUniform = uniform('affine-params params', [
+        chunkOut, chunkIn, inOut ? 1 : cols, inOut ? cols : 1, groupSize, chunkGroups, inOut ? 1 : 0, spec.symmetric ? 1 : 0,
+        f32Bits(spec.invLevels), f32Bits(MIN_SCALE), spec.qmax - spec.qmin, oBase, gBase, nGroups,
+      ]);
+      dispatch(device, encoder, paramsPipeline, [paramsUniform, set.weights, scales, zeroPoints], Math.ceil((chunkOut * chunkGroups) / WORKGROUP_SIZE));
+      const quantizeUniform = uniform('affine-quantize params', [count, cols, inOut ? 1 : 0, groupShift, nGroups, spec.qmin, spec.qmax, oBase, gBase]);
+      const threads = Math.ceil(count / ELEMENTS_PER_THREAD);
+      dispatch(device, encoder, quantizePipeline, [quantizeUniform, set.weights, scales, zeroPoints, set.codes], Math.ceil(threads / WORKGROUP_SIZE));
+      const codesAt = count * 4;
+      encoder.copyBufferToBuffer(set.weights, 0, set.readback, 0, count * 4);
+      encoder.copyBufferToBuffer(set.codes, 0, set.readback, codesAt, align4(count));
+      device.queue.submit([encoder.finish()]);
+      inFlight.push(
+        set.readback.mapAsync(GPUMapMode.READ, 0, codesAt + align4(count)).then(() => {
+          const mapped = set.readback.getMappedRange(0, codesAt + align4(count));
+          dequantized.set(new Float32Array(mapped, 0, count), r0 * cols);
+          codes.set(new Uint8Array(mapped, codesAt, count), r0 * cols);
+          set.readback.unmap();
+        }),
+      );
+    }
+    await Promise.all(inFlight);
+    // every chunk's params, once
+    const paramsRead = take(`${spec.label} params readback`, readUsage, nParams * 8);
+    const encoder = device.createCommandEncoder({ label: `${spec.label} params` });
+    encoder.copyBufferToBuffer(scales, 0, paramsRead, 0, nParams * 4);
+    encoder.copyBufferToBuffer(zeroPoints, 0, paramsRead, nParams * 4, nParams * 4);
+    device.queue.submit([encoder.finish()]);
+    await paramsRead.mapAsync(GPUMapMode.READ, 0, nParams * 8);
+    const mapped = paramsRead.getMappedRange(0, nParams * 8);
+    const outScales = new Float32Array(mapped.slice(0, nParams * 4));
+    const outZeroPoints = new Uint32Array(mapped.slice(nParams * 4, nParams * 8));
+    paramsRead.unmap();
+    return { dequantized, codeBytes: codes.buffer, scales: outScales, zeroPoints: outZeroPoints };
+  } catch (e) {
+    failed = true;
+    for (const p of inFlight) p.catch(() => undefined);
+    throw e;
   } finally {
-    run.close();
+    // after a failure a buffer may still be mapped or waiting for a map: not fit for the pool
+    for (const p of taken) {
+      if (failed) p.buffer.destroy();
+      else pool.give(p);
+    }
+    for (const b of temporary) b.destroy();
   }
 }

@@ -22,6 +22,9 @@ struct Params {
   inv_levels: u32, // f32 bits of fround(1 / levels)
   min_scale: u32,  // f32 bits of 2^-100
   qmax: u32,       // zero point cap (asymmetric)
+  o_base: u32,     // this chunk's first output channel in the tensor (out_in chunks of rows)
+  g_base: u32,     // this chunk's first group along the input (in_out chunks of rows)
+  n_groups_total: u32, // groups per channel in the whole tensor: the params' row length
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -51,7 +54,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   }
   let inv = bitcast<f32>(p.inv_levels);
   let min_scale = bitcast<f32>(p.min_scale);
-  let at_param = o * p.n_groups + g;
+  let at_param = (o + p.o_base) * p.n_groups_total + g + p.g_base;
   if (p.symmetric == 1u) {
     scales[at_param] = max(max(-mn, mx) * inv, min_scale);
     zero_points[at_param] = 0u;

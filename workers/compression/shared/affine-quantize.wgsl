@@ -11,9 +11,11 @@ struct Params {
   cols: u32,        // stored columns
   in_out: u32,      // 1: stored (in, out), channel = column; 0: stored (out, in)
   group_shift: u32, // log2(group size) along the input; 31 for one group per channel
-  n_groups: u32,    // groups per output channel
+  n_groups: u32,    // groups per output channel in the whole tensor
   qmin: i32,
   qmax: i32,
+  o_base: u32,      // the chunk's first output channel (out_in chunks of rows)
+  g_base: u32,      // the chunk's first group along the input (in_out chunks of rows)
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -31,7 +33,7 @@ const ELEMENTS_PER_THREAD: u32 = 16u;
 fn quantize_one(f: u32, row: u32, col: u32, cap: u32) -> u32 {
   let o = select(row, col, p.in_out == 1u);
   let i = select(col, row, p.in_out == 1u);
-  let g = o * p.n_groups + (i >> p.group_shift);
+  let g = (o + p.o_base) * p.n_groups + p.g_base + (i >> p.group_shift);
   let s = scales[g];
   let zp = i32(zero_points[g]);
   let x = w[f];

@@ -7,10 +7,12 @@ import { labError } from '../../errors';
 import COMMON_WGSL from './common.wgsl?raw';
 
 /**
- * Test hook: a smaller cap on the grid's x dimension than the device's (0 = the device limit), so
- * small tensors exercise the 2D grid and its ragged last row (used by e2e/harness/kernels.ts).
+ * Test hooks (used by e2e/harness/kernels.ts): a smaller cap on the grid's x dimension than the
+ * device's (0 = the device limit), so small tensors exercise the 2D grid and its ragged last row;
+ * and fewer weights per chunk than affine-gpu.ts's CHUNK_WEIGHTS (0 = that), so small tensors
+ * exercise several chunks in flight.
  */
-export const gridSettings = { maxWorkgroupsX: 0 };
+export const gridSettings = { maxWorkgroupsX: 0, chunkWeights: 0 };
 
 const pipelines = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
 
