@@ -1,7 +1,8 @@
 /**
  * The Speed action's controls: which models (every model, the baseline or one variant), which
- * backends, the batch sizes and row length of prefill, the decode prompt and new tokens, the
- * timed runs; then one button. Defaults are the issue's (DEFAULT_SCALING); a software WebGPU
+ * backends, the batch sizes and row length of prefill, the decode prompt and new tokens (and, for
+ * a built-in LM, whether decode runs on its KV-cache decoder: the default), the timed runs; then
+ * one button. Defaults are the issue's (DEFAULT_SCALING); a software WebGPU
  * adapter is named with what it costs.
  */
 import { useState } from 'react';
@@ -37,17 +38,22 @@ export function SpeedControls() {
   const [promptTokens, setPromptTokens] = useState<number>(DEFAULT_SCALING.promptTokens);
   const [newTokens, setNewTokens] = useState<number>(DEFAULT_SCALING.newTokens);
   const [decode, setDecode] = useState(true);
+  const [decodeOn, setDecodeOn] = useState<'kv' | 'loaded'>('kv');
+  const [memory, setMemory] = useState(false);
   const [step, setStep] = useState<string>();
   if (!model) return null;
   const chosen = backends ?? BACKENDS.filter((b) => b === 'wasm' || caps?.webgpu);
   const mine = variants.filter((v) => v.modelKey === modelKeyOf(model));
   const batchList = parseBatches(batches);
+  // the page loads a built-in LM's prefill graph; its folder also has the KV-cache decoder decode should be timed on
+  const kvOffered = model.source === 'demo' && model.graphKind === 'prefill' && model.task !== 'sequence-classification';
+  const kvDecoder = kvOffered && decodeOn === 'kv';
   const toggle = (b: Backend, on: boolean) => setBackends(BACKENDS.filter((x) => (x === b ? on : chosen.includes(x))));
   const go = async () => {
     setStep('starting…');
     let active = true;
     try {
-      await timeModels({ backends: chosen, batches: batchList, seqLen, runs, warmup: DEFAULT_SCALING.warmup, promptTokens, newTokens, target, decode }, (what) => active && setStep(what));
+      await timeModels({ backends: chosen, batches: batchList, seqLen, runs, warmup: DEFAULT_SCALING.warmup, promptTokens, newTokens, target, decode, kvDecoder, memory }, (what) => active && setStep(what));
     } finally {
       active = false;
       setStep(undefined);
@@ -79,6 +85,15 @@ export function SpeedControls() {
         <label><input type="checkbox" checked={decode} onChange={(e) => setDecode(e.target.checked)} data-testid="speed-decode" />decode</label>
         <Num label="prompt" value={promptTokens} set={setPromptTokens} testId="speed-prompt" />
         <Num label="new tokens" value={newTokens} set={setNewTokens} testId="speed-new" min={2} max={512} />
+        {kvOffered && (
+          <label>
+            on{' '}
+            <select value={decodeOn} onChange={(e) => setDecodeOn(e.target.value as 'kv' | 'loaded')} data-testid="speed-decode-graph" disabled={!decode}>
+              <option value="kv">its KV-cache decoder (onnx/decoder_model_merged.onnx, same weights)</option>
+              <option value="loaded">the loaded graph ({model.onnxPath}: the whole context again per token)</option>
+            </select>
+          </label>
+        )}
       </div>
       <div className="row">
         {step ? (
@@ -89,6 +104,9 @@ export function SpeedControls() {
             Speed
           </button>
         )}
+        <label title="performance.measureUserAgentSpecificMemory after each figure: the page and its workers, GPU buffers not counted; it can take seconds, and a page that is not cross-origin isolated gets none (then: unknown)">
+          <input type="checkbox" checked={memory} onChange={(e) => setMemory(e.target.checked)} data-testid="speed-memory" />memory after each figure
+        </label>
         {step && <span className="muted" data-testid="speed-step">{step}</span>}
         {!step && <span className="muted">one warm-up run, then {runs} timed; each figure is kept as soon as it is measured</span>}
       </div>

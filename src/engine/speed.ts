@@ -1,12 +1,16 @@
 /**
  * The Speed action: prefill tokens/s at each batch size and decode tokens/s, for the baseline and
  * the variants of the loaded model (or one of them), on each chosen backend, one figure after
- * another; every figure is stored the moment it is measured, so a stop or a reload keeps what
- * was finished.
+ * another. Decode runs on the built-in model's KV-cache decoder when asked (kvDecoder: the page
+ * loads onnx/model.onnx, which has no cache and would run the whole context per token). Every
+ * figure is stored the moment it is measured, so a stop or a reload keeps what was finished.
  */
 import type { Backend } from '../../workers/api';
 import { useLab } from '../store';
 import { modelKeyOf } from '../store/types';
+import { storageText } from '../lib/selectors';
+import { measureBrowserMemory } from '../lib/memory';
+import type { StoredScaling } from '../store/scaling';
 import { bridge } from './lab';
 import { toLabError } from './errors';
 import { modelTargets, StoppableRun, workerModelId } from './model-jobs';
@@ -26,6 +30,16 @@ export interface SpeedAsk {
   target: string;
   /** false: prefill only */
   decode: boolean;
+  /** decode on the built-in model's KV-cache decoder (same weights, variants made again on it) instead of the loaded graph */
+  kvDecoder?: boolean;
+  /** measure the browser's memory after each figure (seconds each; "unknown" with the reason where the browser gives none) */
+  memory?: boolean;
+}
+
+/** The browser's memory now, as a figure keeps it (no per-type breakdown). */
+async function memoryNow(): Promise<StoredScaling['memory']> {
+  const m = await measureBrowserMemory();
+  return 'bytes' in m ? { bytes: m.bytes, ms: m.ms } : { unavailable: m.unavailable };
 }
 
 export async function timeModels(ask: SpeedAsk, onStep: (what: string) => void): Promise<void> {
@@ -37,7 +51,7 @@ export async function timeModels(ask: SpeedAsk, onStep: (what: string) => void):
   const targets = ask.target === 'all' ? all : all.filter((t) => t.storedId === ask.target);
   outer: for (const t of targets) {
     for (const backend of ask.backends) {
-      const stored = { modelKey, variantLabel: t.label, variantId: t.storedId };
+      const stored = { modelKey, variantLabel: t.label, variantId: t.storedId, storage: storageText(t.variant) };
       try {
         onStep(`${t.label}: preparing…`);
         const id = await workerModelId(t, model.id, modelKey, run.job(`make-${t.storedId}`));
@@ -45,13 +59,13 @@ export async function timeModels(ask: SpeedAsk, onStep: (what: string) => void):
           if (run.stopped) break outer;
           const settings = { backend, batch, seqLen: ask.seqLen, runs: ask.runs, warmup: ask.warmup };
           const r = await bridge.prefillSpeed(model.id, id, settings, run.job(`prefill-${t.storedId}`), (p) => onStep(`${t.label}, ${backend}: prefill batch ${batch}, ${p.phase} ${p.done}/${p.total}`));
-          lab().addScaling({ ...r, ...stored, kind: 'prefill' });
+          lab().addScaling({ ...r, ...stored, kind: 'prefill', ...(ask.memory ? { memory: await memoryNow() } : {}) });
         }
         if (run.stopped) break outer;
         if (!ask.decode) continue;
-        const settings = { backend, promptTokens: ask.promptTokens, newTokens: ask.newTokens, runs: ask.runs, warmup: ask.warmup };
+        const settings = { backend, promptTokens: ask.promptTokens, newTokens: ask.newTokens, runs: ask.runs, warmup: ask.warmup, ...(ask.kvDecoder ? { kvDecoder: true } : {}) };
         const r = await bridge.decodeSpeed(model.id, id, settings, run.job(`decode-${t.storedId}`), (p) => onStep(`${t.label}, ${backend}: decode, ${p.phase} ${p.done}/${p.total}`));
-        lab().addScaling({ ...r, ...stored, kind: 'decode' });
+        lab().addScaling({ ...r, ...stored, kind: 'decode', ...(ask.memory ? { memory: await memoryNow() } : {}) });
       } catch (e) {
         const err = toLabError(e);
         if (err.code === 'Cancelled' || run.stopped) break outer;

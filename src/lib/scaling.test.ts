@@ -1,7 +1,7 @@
 // The Speed panel's grouping: figures of different settings never share a chart; one line per
 // backend × model over batch sizes, in batch order, baseline first; software adapters named.
 import { describe, expect, it } from 'vitest';
-import { batchSeries, decodeGroups, placesOf, prefillGroups, scalingWhere } from './scaling';
+import { batchSeries, decodeBars, decodeGroups, placesOf, prefillGroups, scalingWhere } from './scaling';
 import type { StoredDecodeSpeed, StoredPrefillSpeed } from '../store/scaling';
 
 const prefill = (variantId: string, backend: 'wasm' | 'webgpu', batch: number, seqLen = 128, runs = 5, medianMs = 100, p90Ms = 120): StoredPrefillSpeed => ({
@@ -41,5 +41,19 @@ describe('speed figures', () => {
     expect(scalingWhere(prefill('baseline', 'wasm', 1))).toBe('WASM, 4 threads');
     expect(scalingWhere(prefill('baseline', 'webgpu', 1))).toMatch(/google swiftshader \(software adapter: this is the CPU, not a GPU's speed\)/);
     expect(placesOf([prefill('a', 'wasm', 1), prefill('b', 'wasm', 4), { ...prefill('c', 'wasm', 8), wasmThreads: 1 }]).wasm).toEqual(['WASM, 4 threads', 'WASM, 1 thread']);
+  });
+});
+
+describe('decode bars', () => {
+  it('label each bar with model, backend, storage, threads or adapter and runs; value = median run with the slowest–fastest spread', () => {
+    const int4 = { ...decode('int4', 'webgpu', 'KV cache, one token per step'), variantLabel: 'INT4 g32', storage: 'packed', adapter: 'google swiftshader', runsTokS: [40, 55.5, 50], tokensPerS: 50 };
+    const base = { ...decode('baseline', 'wasm', 'KV cache, one token per step'), storage: 'source model', runsTokS: [90, 110, 100] };
+    const bars = decodeBars([int4, { ...base, settings: { ...base.settings, backend: 'webgpu' as const }, adapter: 'google swiftshader' }, base]);
+    expect(bars.map((b) => b.id)).toEqual(['wasm|baseline', 'webgpu|baseline', 'webgpu|int4']);
+    expect(bars[0].label).toBe('baseline · WASM · source model · 4 threads · 5 runs');
+    expect(bars[0].value).toBe('100 tok/s (runs 90.0–110)');
+    expect(bars[2].label).toBe('INT4 g32 · WebGPU · packed · google swiftshader (software: CPU) · 5 runs');
+    expect([bars[2].lo, bars[2].tokS, bars[2].hi]).toEqual([40, 50, 55.5]);
+    expect(decodeBars([{ ...base, storage: undefined }])[0].label).toContain('form not recorded');
   });
 });

@@ -23,12 +23,12 @@ export function scalingWhere(r: Pick<StoredScaling, 'wasmThreads' | 'adapter'> &
 
 export const prefillKey = (s: PrefillSpeedSettings) => `seq ${s.seqLen}|runs ${s.runs}|warm-up ${s.warmup ?? 1}`;
 export const prefillLabel = (s: PrefillSpeedSettings) => `${s.seqLen} tokens a row, median of ${plural(s.runs, 'timed run')} after ${plural(s.warmup ?? 1, 'warm-up')}`;
-export const decodeKey = (r: Pick<StoredDecodeSpeed, 'settings' | 'decode'>) => {
+export const decodeKey = (r: Pick<StoredDecodeSpeed, 'settings' | 'decode' | 'graph'>) => {
   const s: DecodeSpeedSettings = r.settings;
-  return `prompt ${s.promptTokens}|new ${s.newTokens}|runs ${s.runs}|warm-up ${s.warmup ?? 1}|${r.decode}`;
+  return `prompt ${s.promptTokens}|new ${s.newTokens}|runs ${s.runs}|warm-up ${s.warmup ?? 1}|${r.decode}${r.graph ? `|${r.graph}` : ''}`;
 };
-export const decodeLabel = (r: Pick<StoredDecodeSpeed, 'settings' | 'decode'>) =>
-  `${r.settings.promptTokens}-token prompt then ${r.settings.newTokens} new tokens (${r.decode}), median of ${plural(r.settings.runs, 'timed run')} after ${plural(r.settings.warmup ?? 1, 'warm-up')}`;
+export const decodeLabel = (r: Pick<StoredDecodeSpeed, 'settings' | 'decode' | 'graph'>) =>
+  `${r.settings.promptTokens}-token prompt then ${r.settings.newTokens} new tokens (${r.decode}${r.graph ? `, ${r.graph}` : ''}), median of ${plural(r.settings.runs, 'timed run')} after ${plural(r.settings.warmup ?? 1, 'warm-up')}`;
 
 export interface FigureGroup<T> {
   key: string;
@@ -89,4 +89,50 @@ export function placesOf(figures: readonly StoredScaling[]): Partial<Record<Back
     if (!list.includes(w)) list.push(w);
   }
   return out;
+}
+
+export interface DecodeBar {
+  /** backend|variantId */
+  id: string;
+  backend: Backend;
+  variantId: string;
+  /** model · backend · how stored · threads or adapter · runs */
+  label: string;
+  /** tokens/s of the median run, and the slowest and fastest timed runs */
+  tokS: number;
+  lo: number;
+  hi: number;
+  /** "57.5 tok/s (runs 52.1–60.3)" */
+  value: string;
+}
+
+const tokS = (x: number) => x.toFixed(x < 100 ? 1 : 0);
+
+/** "2 threads" or the adapter's name (shortened; "software: CPU" for SwiftShader and alike): the short place beside a bar (the table has the long one). */
+function placeShort(f: StoredDecodeSpeed): string {
+  if (f.settings.backend === 'wasm') return plural(f.wasmThreads, 'thread');
+  const name = f.adapter ?? 'unknown';
+  return `${name.length > 24 ? `${name.slice(0, 23)}…` : name}${isSoftwareAdapter(f.adapter) ? ' (software: CPU)' : ''}`;
+}
+
+/** One bar per decode figure of a group: baseline first, then by label; WASM before WebGPU. Spread = slowest to fastest timed run. */
+export function decodeBars(figures: readonly StoredDecodeSpeed[]): DecodeBar[] {
+  const order = (f: StoredDecodeSpeed) => (f.variantId === 'baseline' ? 0 : 1);
+  return [...figures]
+    .sort((a, b) => order(a) - order(b) || a.variantLabel.localeCompare(b.variantLabel) || a.settings.backend.localeCompare(b.settings.backend))
+    .map((f) => {
+      const runs = f.runsTokS.length ? f.runsTokS : [f.tokensPerS];
+      const lo = Math.min(...runs);
+      const hi = Math.max(...runs);
+      return {
+        id: `${f.settings.backend}|${f.variantId}`,
+        backend: f.settings.backend,
+        variantId: f.variantId,
+        label: [f.variantLabel, BACKEND_LABEL[f.settings.backend], f.storage ?? 'form not recorded', placeShort(f), plural(f.settings.runs, 'run')].join(' · '),
+        tokS: f.tokensPerS,
+        lo,
+        hi,
+        value: `${tokS(f.tokensPerS)} tok/s (runs ${tokS(lo)}–${tokS(hi)})`,
+      };
+    });
 }

@@ -1,20 +1,21 @@
 /**
- * Speed: prefill tokens/s as the batch grows (one line per backend × model) and decode tokens/s
- * (bars per model, a bar per backend), from the Speed action (LabApi.prefillSpeed / decodeSpeed),
- * then every figure in a table with its median, p90, runs, session-create and first-run times,
- * WASM threads or WebGPU adapter. Only figures measured with identical settings share a chart:
- * prefill and decode each have their settings groups, one drawn at a time, the rest counted.
+ * Speed: prefill tokens/s as the batch grows (one line per backend × model) and, beside it, decode
+ * tokens/s (one labelled bar per model × backend, DecodeBars.tsx; both go into the PNG), from the
+ * Speed action (LabApi.prefillSpeed / decodeSpeed), then every figure in a table with its median,
+ * p90, runs, session-create and first-run times, WASM threads or WebGPU adapter. Only figures
+ * measured with identical settings share a chart: prefill and decode each have their settings
+ * groups, one drawn at a time, the rest counted.
  */
 import { useMemo, useState } from 'react';
-import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
-import { BACKEND_LABEL } from '../lib/plan';
-import { plural } from '../lib/format';
-import { batchSeries, decodeGroups, isSoftwareAdapter, placesOf, prefillGroups, scalingWhere, type FigureGroup } from '../lib/scaling';
+import { CartesianGrid, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { bytes, plural } from '../lib/format';
+import { batchSeries, decodeBars, decodeGroups, isSoftwareAdapter, placesOf, prefillGroups, scalingWhere, type FigureGroup } from '../lib/scaling';
 import { useLab } from '../store';
 import type { StoredScaling } from '../store/scaling';
 import { modelKeyOf } from '../store/types';
 import { SpeedControls } from '../components/SpeedControls';
 import { SERIES } from './colors';
+import { DecodeBars } from './DecodeBars';
 import { Panel, useChartHeight } from './Panel';
 
 export const SPEED_SCALING_WHAT = 'How many tokens per second each model reads when it is given 1, 4, 8 or 16 texts at once (prefill), and how many it writes one after another (decode); higher is faster.';
@@ -38,8 +39,8 @@ function FigureRow({ f }: { f: StoredScaling }) {
   const p90TokS = f.kind === 'prefill' ? (f.settings.batch * f.settings.seqLen) / (f.p90Ms / 1000) : 1000 / f.p90Ms;
   return (
     <tr data-testid="scaling-row" data-kind={f.kind} data-backend={f.settings.backend} data-variant={f.variantLabel} data-batch={f.kind === 'prefill' ? f.settings.batch : undefined}>
-      <td>{f.variantLabel}</td>
-      <td>{f.kind === 'prefill' ? `prefill, batch ${f.settings.batch} × ${f.settings.seqLen}` : `decode ${f.settings.newTokens} after ${f.settings.promptTokens}${f.decode.startsWith('KV') ? ', KV cache' : ', no KV cache'}`}</td>
+      <td>{f.variantLabel}{f.storage ? ` (${f.storage})` : ''}</td>
+      <td>{f.kind === 'prefill' ? `prefill, batch ${f.settings.batch} × ${f.settings.seqLen}` : `decode ${f.settings.newTokens} after ${f.settings.promptTokens}${f.decode.startsWith('KV') ? ', KV cache' : ', no KV cache'}${f.graph ? ` (${f.graph})` : ''}`}</td>
       <td data-testid="scaling-toks">{f.tokensPerS.toFixed(f.tokensPerS < 100 ? 1 : 0)}</td>
       <td>{p90TokS.toFixed(p90TokS < 100 ? 1 : 0)}</td>
       <td>{ms(f.medianMs)}</td>
@@ -48,6 +49,9 @@ function FigureRow({ f }: { f: StoredScaling }) {
       <td title={f.sessionReused ? 'this figure reused a session already open; the time is of its creation' : undefined}>{ms(f.sessionCreateMs)}{f.sessionReused ? ' (reused)' : ''}</td>
       <td>{ms(f.firstMs)}</td>
       <td>{scalingWhere(f)}</td>
+      <td data-testid="scaling-memory" title={f.memory && 'unavailable' in f.memory ? f.memory.unavailable : f.memory ? `measured in ${(f.memory.ms / 1000).toFixed(1)} s` : 'not measured (tick "memory after each figure")'}>
+        {!f.memory ? '—' : 'bytes' in f.memory ? bytes(f.memory.bytes) : 'unknown'}
+      </td>
     </tr>
   );
 }
@@ -66,12 +70,7 @@ export function SpeedScalingPanel() {
   const dGroup = dg.find((g) => g.key === dKey) ?? dg[0];
   const series = batchSeries(pGroup?.figures ?? []);
   const batches = [...new Set(series.flatMap((s) => s.points.map((p) => p.batch)))].sort((a, b) => a - b);
-  const decodeRows = [...new Set((dGroup?.figures ?? []).map((f) => f.variantLabel))].map((label) => {
-    const row: Record<string, string | number> = { label };
-    for (const f of dGroup!.figures) if (f.variantLabel === label) row[f.settings.backend] = Number(f.tokensPerS.toFixed(2));
-    return row;
-  });
-  const decodeBackends = (['wasm', 'webgpu'] as const).filter((b) => dGroup?.figures.some((f) => f.settings.backend === b));
+  const bars = decodeBars(dGroup?.figures ?? []);
   const drawn = [...(pGroup?.figures ?? []), ...(dGroup?.figures ?? [])];
   const places = placesOf(drawn);
   const soft = drawn.some((f) => f.settings.backend === 'webgpu' && isSoftwareAdapter(f.adapter));
@@ -96,41 +95,35 @@ export function SpeedScalingPanel() {
         </>
       )}
     >
-      {series.length > 0 && (
-        <ResponsiveContainer width="100%" height={height}>
-          <ScatterChart margin={{ top: 16, right: 24, bottom: 28, left: 16 }}>
-            <CartesianGrid strokeDasharray="3 3" />
-            <XAxis type="number" dataKey="batch" domain={[0, 'dataMax']} ticks={batches} label={{ value: 'batch (texts at once)', position: 'insideBottom', offset: -16 }} />
-            <YAxis type="number" dataKey="tokS" width={72} label={{ value: 'prefill tokens/s', angle: -90, position: 'insideLeft', style: { textAnchor: 'middle' } }} />
-            <Tooltip formatter={(v: unknown, name: unknown) => [typeof v === 'number' ? v.toFixed(0) : String(v), name === 'batch' ? 'batch' : 'tokens/s (median)']} />
-            {series.map((s, i) => (
-              <Scatter key={s.id} name={s.label} data={s.points} fill={colorOf(i, s.backend)} line={{ stroke: colorOf(i, s.backend), strokeWidth: 2, strokeDasharray: s.backend === 'webgpu' ? '6 3' : undefined }} isAnimationActive={false} />
-            ))}
-          </ScatterChart>
-        </ResponsiveContainer>
-      )}
-      {decodeRows.length > 0 && (
-        <figure data-testid="decode-bars">
-          <figcaption className="small muted">Decode tokens/s (median run; single-token steps, the prompt's run apart)</figcaption>
-          <ResponsiveContainer width="100%" height={Math.round(height * 0.7)}>
-            <BarChart data={decodeRows} margin={{ top: 8, right: 24, bottom: 8, left: 16 }}>
-              <CartesianGrid strokeDasharray="3 3" />
-              <XAxis dataKey="label" />
-              <YAxis width={72} label={{ value: 'decode tokens/s', angle: -90, position: 'insideLeft', style: { textAnchor: 'middle' } }} />
-              <Tooltip />
-              <Legend />
-              {decodeBackends.map((b) => <Bar key={b} dataKey={b} name={`${BACKEND_LABEL[b]}${b === 'webgpu' && soft ? ' (software adapter)' : ''}`} fill={BACKEND_COLOR[b]} isAnimationActive={false} />)}
-            </BarChart>
-          </ResponsiveContainer>
-        </figure>
-      )}
+      <div className="speed-charts" style={{ display: 'flex', flexWrap: 'wrap', gap: 12, alignItems: 'flex-start' }}>
+        {series.length > 0 && (
+          <div style={{ flex: '1 1 340px', minWidth: 0 }}>
+            <ResponsiveContainer width="100%" height={height}>
+              <ScatterChart margin={{ top: 16, right: 24, bottom: 28, left: 16 }}>
+                <CartesianGrid strokeDasharray="3 3" />
+                <XAxis type="number" dataKey="batch" domain={[0, 'dataMax']} ticks={batches} label={{ value: 'batch (texts at once)', position: 'insideBottom', offset: -16 }} />
+                <YAxis type="number" dataKey="tokS" width={72} label={{ value: 'prefill tokens/s', angle: -90, position: 'insideLeft', style: { textAnchor: 'middle' } }} />
+                <Tooltip formatter={(v: unknown, name: unknown) => [typeof v === 'number' ? v.toFixed(0) : String(v), name === 'batch' ? 'batch' : 'tokens/s (median)']} />
+                {series.map((s, i) => (
+                  <Scatter key={s.id} name={s.label} data={s.points} fill={colorOf(i, s.backend)} line={{ stroke: colorOf(i, s.backend), strokeWidth: 2, strokeDasharray: s.backend === 'webgpu' ? '6 3' : undefined }} isAnimationActive={false} />
+                ))}
+              </ScatterChart>
+            </ResponsiveContainer>
+          </div>
+        )}
+        {bars.length > 0 && (
+          <div style={{ flex: '1 1 340px', minWidth: 0 }}>
+            <DecodeBars bars={bars} color={(b) => BACKEND_COLOR[b.backend]} caption={['Decode tokens/s: median run; whisker: slowest–fastest run', "(single-token steps; the prompt's run apart)"]} />
+          </div>
+        )}
+      </div>
       <div className="scroll"><table className="small" data-testid="scaling-table">
         <thead>
-          <tr><th>model</th><th>what</th><th>tok/s median</th><th>tok/s p90 (slow)</th><th>ms median</th><th>ms p90</th><th>runs + warm-up</th><th>session create ms</th><th>first run ms</th><th>where</th></tr>
+          <tr><th>model</th><th>what</th><th>tok/s median</th><th>tok/s p90 (slow)</th><th>ms median</th><th>ms p90</th><th>runs + warm-up</th><th>session create ms</th><th>first run ms</th><th>where</th><th>browser memory after</th></tr>
         </thead>
         <tbody>{drawn.map((f) => <FigureRow key={`${f.kind}|${f.variantId}|${JSON.stringify(f.settings)}`} f={f} />)}</tbody>
       </table></div>
-      <p className="muted small">Prefill: batch × tokens a row / the median run; decode: 1000 / the median run's mean ms per single-token step. First run = the untimed warm-up (on WebGPU it compiles the shaders); session create = InferenceSession.create.</p>
+      <p className="muted small">Prefill: batch × tokens a row / the median run; decode: 1000 / the median run's mean ms per single-token step. First run = the untimed warm-up (on WebGPU it compiles the shaders); session create = InferenceSession.create. Browser memory = performance.measureUserAgentSpecificMemory right after the figure (page and workers, GPU buffers not counted; "unknown" where the browser gives none, e.g. a page that is not cross-origin isolated).</p>
     </Panel>
   );
 }

@@ -1,6 +1,6 @@
 /**
  * A panel as a standalone picture: its title, its one sentence, its settings line, the chart's
- * SVG and its legend, composed into one SVG (fonts named, white background), and that SVG drawn
+ * SVG (with any SVG marked data-export-beside to its right) and its legend, composed into one SVG (fonts named, white background), and that SVG drawn
  * onto a canvas at 2× for a PNG. Everything happens in the page: nothing is fetched.
  */
 const NS = 'http://www.w3.org/2000/svg';
@@ -31,14 +31,17 @@ export interface PanelPicture {
 /** The panel's figure (element with data-chart) as one SVG string. */
 export function panelSvg(panel: HTMLElement): PanelPicture {
   const figure = panel.querySelector<HTMLElement>('[data-chart]');
-  const chart = figure?.querySelector<SVGSVGElement>('svg.recharts-surface, svg[data-heatmap]');
+  const main = figure?.querySelector<SVGSVGElement>('svg.recharts-surface, svg[data-heatmap]');
+  // a second chart drawn beside the first (the Speed panel's decode bars) goes into the picture too
+  const charts = [main, ...(figure ? [...figure.querySelectorAll<SVGSVGElement>('svg[data-export-beside]')] : [])].filter((c): c is SVGSVGElement => !!c);
   const title = panel.querySelector('h2')?.firstChild?.textContent?.trim() ?? 'chart';
   const what = panel.querySelector('[data-testid=panel-what]')?.textContent?.trim() ?? '';
   const settings = panel.querySelector('[data-testid=panel-settings]')?.textContent?.trim() ?? '';
   const legend = [...panel.querySelectorAll<HTMLElement>('[data-legend-item]')].map((li) => ({ text: li.textContent?.trim() ?? '', color: li.dataset.color ?? '#000' }));
-  const box = chart?.getBoundingClientRect();
-  const cw = Math.round(box?.width || 640);
-  const ch = Math.round(box?.height || 320);
+  const boxes = charts.map((c) => c.getBoundingClientRect());
+  const widths = charts.length ? boxes.map((b) => Math.round(b.width || 640)) : [640];
+  const cw = widths.reduce((a, b) => a + b, 0) + 16 * (widths.length - 1);
+  const ch = Math.max(...boxes.map((b) => Math.round(b.height || 320)), 0) || 320;
   const width = Math.max(cw, 480) + 32;
   const chars = Math.floor((width - 32) / 7);
   const head = [...wrap(what, chars), ...wrap(settings, chars)];
@@ -49,16 +52,18 @@ export function panelSvg(panel: HTMLElement): PanelPicture {
     parts.push(`<text x="16" y="${y}" font-size="12.5" fill="#333">${esc(line)}</text>`);
   }
   y += 12;
-  if (chart) {
+  let cx = 16;
+  charts.forEach((chart, i) => {
     const clone = chart.cloneNode(true) as SVGSVGElement;
-    clone.setAttribute('x', '16');
+    clone.setAttribute('x', String(cx));
     clone.setAttribute('y', String(y));
-    clone.setAttribute('width', String(cw));
-    clone.setAttribute('height', String(ch));
+    clone.setAttribute('width', String(widths[i]));
+    clone.setAttribute('height', String(Math.round(boxes[i].height || 320)));
     clone.removeAttribute('style');
     parts.push(new XMLSerializer().serializeToString(clone));
-    y += ch;
-  }
+    cx += widths[i] + 16;
+  });
+  if (charts.length) y += ch;
   const unlabelled = panel.querySelector('[data-testid=panel-unlabelled]')?.textContent?.trim();
   for (const line of unlabelled ? wrap(unlabelled, chars) : []) {
     y += 18;

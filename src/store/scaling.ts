@@ -12,6 +12,13 @@ interface Stored {
   modelKey: string;
   /** the variant's label at the time (baseline: 'baseline') */
   variantLabel: string;
+  /** how the timed model stored its weights (selectors' storageText: packed, simulated (f32), …); absent on older figures */
+  storage?: string;
+  /**
+   * the browser's memory for the page and its workers right after this figure (Speed's "memory"
+   * option: performance.measureUserAgentSpecificMemory), or why it is unknown; absent: not asked
+   */
+  memory?: { bytes: number; ms: number } | { unavailable: string };
 }
 export type StoredPrefillSpeed = PrefillSpeedResult & Stored & { kind: 'prefill' };
 export type StoredDecodeSpeed = DecodeSpeedResult & Stored & { kind: 'decode' };
