@@ -78,7 +78,7 @@ export const PRESETS: readonly Preset[] = Object.freeze([
   },
   {
     id: 'sparsity-patterns', name: 'Sparsity patterns',
-    about: 'Half the weights removed in different patterns: unstructured (layer-wise and global), 2:4 semi-structured, structured, and by Wanda.',
+    about: 'Half the weights removed in different patterns: unstructured (layer-wise and global), 2:4 semi-structured, structured, and by Wanda and SparseGPT.',
     wants: [
       prune(0.5),
       { label: 'global magnitude 50 %', match: idLike(/global/i), options: { ratio: 0.5 } },
@@ -86,6 +86,8 @@ export const PRESETS: readonly Preset[] = Object.freeze([
       { label: 'structured (neurons / heads)', match: idLike(/structured/i), options: [{ ratio: 0.5 }, {}] },
       { label: 'Wanda 50 %', match: idLike(/wanda/i), options: { ratio: 0.5 } },
       { label: 'Wanda 2:4', match: idLike(/wanda/i), options: { pattern: '2:4' } },
+      { label: 'SparseGPT 50 %', match: idLike(/sparsegpt/i), options: { ratio: 0.5 } },
+      { label: 'SparseGPT 2:4', match: idLike(/sparsegpt/i), options: { pattern: '2:4' } },
     ],
   },
   {
@@ -101,11 +103,12 @@ export const PRESETS: readonly Preset[] = Object.freeze([
   },
   {
     id: 'rtn-vs-calibrated', name: 'RTN vs calibrated',
-    about: 'Round-to-nearest against methods that look at calibration text: GPTQ at 4 and 3 bits, AWQ, and Wanda against magnitude pruning.',
+    about: 'Round-to-nearest against methods that look at calibration text: GPTQ at 4 and 3 bits, AWQ, and Wanda and SparseGPT against magnitude pruning.',
     wants: [
       rtn(4, 128), gptq(4), rtn(3, 128), gptq(3),
       { label: 'AWQ INT4 g128', match: idLike(/awq/i), options: [{ bits: 4, groupSize: 128 }, { bits: 4 }] },
       prune(0.5), { label: 'Wanda 50 %', match: idLike(/wanda/i), options: { ratio: 0.5 } },
+      { label: 'SparseGPT 50 %', match: idLike(/sparsegpt/i), options: { ratio: 0.5 } },
     ],
   },
 ]);
