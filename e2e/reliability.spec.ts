@@ -256,7 +256,7 @@ test('GPU device lost during a WebGPU evaluation: evaluated on WASM instead, the
   await expect(page.locator('[data-testid=job][data-status=running] .job-status')).toContainText(/perplexity [1-9]\d*\//, { timeout: 120_000 });
   const t0 = Date.now();
   await page.evaluate(() => window.__lab.bridge.debug('ort-device-lost'));
-  await expect(page.getByTestId('job-note')).toContainText(/device lost during evaluation.*WASM instead/i, { timeout: 30_000 });
+  await expect(page.getByTestId('job-note')).toContainText(/device lost during evaluation.*ran on WASM instead/i, { timeout: 30_000 });
   await report(info, 'ort_device_lost_noticed_s', (Date.now() - t0) / 1000);
   await expect(page.getByTestId('error-banner').filter({ hasText: /WebGPU device lost during evaluation/i })).toBeVisible();
   await waitIdle(page, 300_000);

@@ -3,7 +3,7 @@
  * (make variants, evaluate, then time them interleaved), cancel. They drive the bridge and write into the store; components only call these and
  * select store fields.
  */
-import type { Capabilities, EvalResult, InputFile, KernelDevice, ModelSummary, ProgressFn, VariantSpec, VariantSummary } from '../../workers/api';
+import type { Backend, Capabilities, InputFile, KernelDevice, ModelSummary, ProgressFn, VariantSpec, VariantSummary } from '../../workers/api';
 import { useLab } from '../store';
 import { specKey } from '../store/results';
 import { modelKeyOf, RERUNNABLE, type Job, type RunSettings } from '../store/types';
@@ -252,20 +252,20 @@ async function makeWithFallback(job: Job, settings: RunSettings, modelId: string
 }
 
 /**
- * Evaluates; when onnxruntime-web's WebGPU device is lost mid-evaluation, says so and evaluates on
- * WASM with the run's WASM settings (the WebGPU numbers would be half a run). The worker asks for a
- * new device for the next WebGPU job.
+ * Runs an evaluation or a classification on the job's backend; when onnxruntime-web's WebGPU device
+ * is lost on the way, says so and runs it on WASM with the run's WASM settings (the WebGPU numbers
+ * would be half a run). The worker asks for a new device for the next WebGPU job.
  */
-async function evaluateWithFallback(job: Job, settings: RunSettings, model: ModelSummary, modelId: string, vId: string): Promise<EvalResult> {
+async function wasmIfGpuLost<T>(job: Job, what: string, run: (backend: Backend) => Promise<T>): Promise<T> {
   try {
-    return await bridge.evaluate(modelId, vId, withEvalText(evalSettings(settings, model, job.backend!)), job.id, lab().setProgress);
+    return await run(job.backend!);
   } catch (e) {
     const err = toLabError(e);
     if (err.code !== 'GpuDeviceLost' || job.backend !== 'webgpu' || cancelRequested) throw err;
-    const note = `WebGPU device lost during evaluation (${err.message}); evaluated on WASM instead`;
+    const note = `WebGPU device lost during ${what} (${err.message}); ran on WASM instead`;
     lab().notify({ kind: 'error', title: `${job.label}: ${note}.`, detail: 'Finished results are kept. The next WebGPU job runs on a new device.' });
     lab().patchJob(job.id, { backend: 'wasm', note, progress: undefined });
-    return bridge.evaluate(modelId, vId, withEvalText(evalSettings(settings, model, 'wasm')), job.id, lab().setProgress);
+    return run('wasm');
   }
 }
 
@@ -301,12 +301,12 @@ async function runQueue(settings: RunSettings): Promise<void> {
         }
         if (model.task === 'sequence-classification') {
           // a classifier is scored on its labelled examples, not by perplexity
-          const c = await bridge.classify(modelId, variant.id, withExamplesFile({ backend: job.backend! }), job.id, lab().setProgress);
+          const c = await wasmIfGpuLost(job, 'classification', (backend) => bridge.classify(modelId, variant.id, withExamplesFile({ backend }), job.id, lab().setProgress));
           lab().addClassification({ ...c, variantId: variant.storedId, modelKey, variantLabel: variant.label });
           lab().patchJob(job.id, { status: 'done', endedAt: Date.now() });
           continue;
         }
-        const r = await evaluateWithFallback(job, settings, model, modelId, variant.id);
+        const r = await wasmIfGpuLost(job, 'evaluation', (backend) => bridge.evaluate(modelId, variant.id, withEvalText(evalSettings(settings, model, backend)), job.id, lab().setProgress));
         // stored under the id the table knows, also when a restart made the variant again
         lab().addEval({ ...r, variantId: variant.storedId, modelKey, variantLabel: variant.label });
       }
