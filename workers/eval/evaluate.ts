@@ -60,7 +60,9 @@ export async function evaluateTarget(t: EvalTarget, s: EvalSettings, job: Job): 
   job.progress('session', 0, 1, `starting ${s.backend} session`);
   const base = t.base;
   const scoredKey = base ? `${t.key}|pair` : `${t.key}|scored`;
-  const scorer = await getSession(scoredKey, s.backend, () => (base ? pairModel(base(), t.getBytes()) : scoredModel(t.getBytes())));
+  // on WASM the NLL is scored by ReduceLogSumExp: alone, no tensors of the logits' size besides them (scored-graph.ts)
+  const form = { logSumExp: s.backend === 'wasm' };
+  const scorer = await getSession(scoredKey, s.backend, () => (base ? pairModel(base(), t.getBytes(), form) : scoredModel(t.getBytes(), form)));
   job.check();
 
   const total = slidingWindows(s).length;

@@ -71,6 +71,35 @@ describe.skipIf(!haveDemo)('evaluation graphs on the demo LM (onnxruntime-node)'
     expect(defaultOpset(model.baselineBytes)).toBe(17);
   });
 
+  it('the ReduceLogSumExp form (WASM sessions) scores like the written-out log-softmax: same top-1, NLL within f32 rounding', async () => {
+    const a = await open(scoredModel(model.baselineBytes));
+    const b = await open(scoredModel(model.baselineBytes, { logSumExp: true }));
+    const sa = await scoreWindows(model.datasetIds, SETTINGS, await scoredRunner(a));
+    const sb = await scoreWindows(model.datasetIds, SETTINGS, await scoredRunner(b));
+    expect(sb.nll.length).toBe(sa.nll.length);
+    expect(Array.from(sb.top1)).toEqual(Array.from(sa.top1));
+    // logsumexp − logit vs −(logit − max − log Σ): the same sums over the vocabulary, accumulated in
+    // another order in f32 (each about 1e-5 from the exact value), so equal to rounding, not to the bit
+    let worst = 0;
+    let sumA = 0;
+    let sumB = 0;
+    for (let i = 0; i < sa.nll.length; i++) {
+      worst = Math.max(worst, Math.abs(sb.nll[i] - sa.nll[i]));
+      sumA += sa.nll[i];
+      sumB += sb.nll[i];
+    }
+    expect(worst).toBeLessThan(1e-4);
+    expect(Math.abs(sumB / sumA - 1)).toBeLessThan(1e-6);
+    // in a pair graph the same form gives the same NLL to the bit, so a model scores alike alone and paired
+    const pair = await open(pairModel(model.baselineBytes, model.baselineBytes, { logSumExp: true }));
+    const sp = await scoreWindows(model.datasetIds, SETTINGS, await scoredRunner(pair));
+    expect(Array.from(sp.nll)).toEqual(Array.from(sb.nll));
+    expect(Array.from(sp.baseNll!)).toEqual(Array.from(sb.nll));
+    await a.release();
+    await b.release();
+    await pair.release();
+  });
+
   it('in-graph NLL = JS log-softmax over full logits; ≤ 64 bytes read back per token', async () => {
     const plain = await open(model.baselineBytes);
     const ref = await slidingPerplexity(model.datasetIds, SETTINGS, async (ids) => {

@@ -47,7 +47,7 @@ const node = (opType: string, input: string[], output: string[], attrs: Record<s
  * A reduction over the vocabulary axis (2), keeping it. Its axes moved from an attribute to an
  * input at opset 13 (ReduceSum) and 18 (ReduceMax): written the way the model's opset reads them.
  */
-function reduceVocab(op: 'ReduceMax' | 'ReduceSum', x: string, out: string, opset: number): NodeProto {
+function reduceVocab(op: 'ReduceMax' | 'ReduceSum' | 'ReduceLogSumExp', x: string, out: string, opset: number): NodeProto {
   const asInput = opset >= (op === 'ReduceSum' ? 13 : 18);
   return asInput ? node(op, [x, 'lab_axis_vocab'], [out], { keepdims: 1 }) : node(op, [x], [out], { axes: [2], keepdims: 1 });
 }
@@ -68,29 +68,47 @@ function logitsName(g: GraphProto): string {
 }
 
 /**
+ * NLL by ReduceLogSumExp: nll = logsumexp(logits) − logits[target]. No tensor of the logits' size
+ * is made besides the logits themselves (the written-out log-softmax below holds three at once: a
+ * 124 M GPT-2 window of 1024 tokens is 206 MB each). onnxruntime's CPU EP runs it; the WebGPU EP
+ * would send it to the CPU with every logit, so only WASM sessions use it, in the single graph and
+ * for both NLLs of the pair graph (so a model scores the same alone and in a pair).
+ */
+function logSumExpNll(logits: string, p: string, nll: string, opset: number): NodeProto[] {
+  const n = (s: string) => `${p}lab_${s}`;
+  return [
+    reduceVocab('ReduceLogSumExp', logits, n('lse'), opset),
+    node('GatherElements', [logits, TARGETS], [n('picked_logit')], { axis: 2 }),
+    node('Sub', [n('lse'), n('picked_logit')], [nll]),
+  ];
+}
+
+const top1Nodes = (logits: string, p: string, top1: string): NodeProto[] => [
+  node('ArgMax', [logits], [`${p}lab_top1_64`], { axis: 2, keepdims: 1 }),
+  // int64 → int32 runs on the CPU EP (WebGPU has no such Cast): 8 bytes a row, not the logits
+  node('Cast', [`${p}lab_top1_64`], [top1], { to: DT.INT32 }),
+];
+
+/**
  * NLL and top-1 of one logits tensor; returns the log-softmax name too (the pair's KL reads it).
  * log-softmax is written out (max, subtract, exp, sum, log) because the WebGPU EP has no
  * LogSoftmax kernel: ORT would run it on the CPU and copy every logit there.
  */
-function scoreNodes(logits: string, p: string, nll: string, top1: string, opset: number): { nodes: NodeProto[]; logp: string } {
+function scoreNodes(logits: string, p: string, nll: string, top1: string, opset: number, logSumExp = false): { nodes: NodeProto[]; logp: string } {
   const n = (s: string) => `${p}lab_${s}`;
   const logp = n('logp');
-  return {
-    logp,
-    nodes: [
-      reduceVocab('ReduceMax', logits, n('max'), opset),
-      node('Sub', [logits, n('max')], [n('shifted')]),
-      node('Exp', [n('shifted')], [n('exp')]),
-      reduceVocab('ReduceSum', n('exp'), n('sumexp'), opset),
-      node('Log', [n('sumexp')], [n('logz')]),
-      node('Sub', [n('shifted'), n('logz')], [logp]),
-      node('GatherElements', [logp, TARGETS], [n('picked')], { axis: 2 }),
-      node('Neg', [n('picked')], [nll]),
-      node('ArgMax', [logits], [n('top1_64')], { axis: 2, keepdims: 1 }),
-      // int64 → int32 runs on the CPU EP (WebGPU has no such Cast): 8 bytes a row, not the logits
-      node('Cast', [n('top1_64')], [top1], { to: DT.INT32 }),
-    ],
-  };
+  const logSoftmax = [
+    reduceVocab('ReduceMax', logits, n('max'), opset),
+    node('Sub', [logits, n('max')], [n('shifted')]),
+    node('Exp', [n('shifted')], [n('exp')]),
+    reduceVocab('ReduceSum', n('exp'), n('sumexp'), opset),
+    node('Log', [n('sumexp')], [n('logz')]),
+    node('Sub', [n('shifted'), n('logz')], [logp]),
+  ];
+  const nllNodes = logSumExp
+    ? logSumExpNll(logits, p, nll, opset)
+    : [node('GatherElements', [logp, TARGETS], [n('picked')], { axis: 2 }), node('Neg', [n('picked')], [nll])];
+  return { logp, nodes: [...logSoftmax, ...nllNodes, ...top1Nodes(logits, p, top1)] };
 }
 
 const headNodes = (logits: string): NodeProto[] => [node('Slice', [logits, 'lab_zero', 'lab_head_rows', 'lab_axis_seq'], [OUT.head])];
@@ -151,8 +169,10 @@ export function defaultOpset(bytes: Uint8Array): number {
  * So a 500 MB model is copied once, never parsed and re-encoded in the worker. Its own outputs stay
  * declared but are never fetched. The engine only loads graphs with a "logits" output.
  */
-export function scoredModel(bytes: Uint8Array): Uint8Array {
-  const { nodes } = scoreNodes(LOGITS, '', OUT.nll, OUT.top1, defaultOpset(bytes));
+export function scoredModel(bytes: Uint8Array, opts: { logSumExp?: boolean } = {}): Uint8Array {
+  const opset = defaultOpset(bytes);
+  // the log-softmax is needed only for the pair's KL: without it, nothing of the logits' size is made
+  const nodes = opts.logSumExp ? [...logSumExpNll(LOGITS, '', OUT.nll, opset), ...top1Nodes(LOGITS, '', OUT.top1)] : scoreNodes(LOGITS, '', OUT.nll, OUT.top1, opset).nodes;
   const graph = onnx.GraphProto.create({
     node: [...nodes, ...headNodes(LOGITS)],
     initializer: CONSTANTS(),
@@ -200,7 +220,7 @@ function mergedOpsets(a: ModelProto, b: ModelProto): Opset[] {
  * KL(base ‖ variant), both NLLs and both top-1s. The two must take the same inputs (a variant
  * of the base always does).
  */
-export function pairModel(baseBytes: Uint8Array, variantBytes: Uint8Array): Uint8Array {
+export function pairModel(baseBytes: Uint8Array, variantBytes: Uint8Array, opts: { logSumExp?: boolean } = {}): Uint8Array {
   const base = decodeModel(baseBytes);
   const variant = decodeModel(variantBytes);
   const bg = base.graph!;
@@ -215,8 +235,8 @@ export function pairModel(baseBytes: Uint8Array, variantBytes: Uint8Array): Uint
   const v = renamed(vg, prefix('var/')) as unknown as GraphProto;
   const opsets = mergedOpsets(base, variant);
   const opset = toNum(opsets.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version ?? 0);
-  const vs = scoreNodes(`var/${logitsName(vg)}`, 'var/', OUT.nll, OUT.top1, opset);
-  const bs = scoreNodes(`base/${logitsName(bg)}`, 'base/', OUT.baseNll, OUT.baseTop1, opset);
+  const vs = scoreNodes(`var/${logitsName(vg)}`, 'var/', OUT.nll, OUT.top1, opset, opts.logSumExp);
+  const bs = scoreNodes(`base/${logitsName(bg)}`, 'base/', OUT.baseNll, OUT.baseTop1, opset, opts.logSumExp);
   const kl = [
     node('Exp', [bs.logp], ['lab_p_base']),
     node('Sub', [bs.logp, vs.logp], ['lab_logratio']),
