@@ -104,8 +104,8 @@ export function SpeedControls() {
             Speed
           </button>
         )}
-        <label title="performance.measureUserAgentSpecificMemory after each figure: the page and its workers, GPU buffers not counted; it can take seconds, and a page that is not cross-origin isolated gets none (then: unknown)">
-          <input type="checkbox" checked={memory} onChange={(e) => setMemory(e.target.checked)} data-testid="speed-memory" />memory after each figure
+        <label title="performance.measureUserAgentSpecificMemory once a model's figures on a backend are done, kept with its last figure: the page and its workers, GPU buffers not counted. Each takes up to a minute here, and a page that is not cross-origin isolated gets none (then: unknown)">
+          <input type="checkbox" checked={memory} onChange={(e) => setMemory(e.target.checked)} data-testid="speed-memory" />browser memory after each model
         </label>
         {step && <span className="muted" data-testid="speed-step">{step}</span>}
         {!step && <span className="muted">one warm-up run, then {runs} timed; each figure is kept as soon as it is measured</span>}

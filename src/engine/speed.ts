@@ -32,7 +32,7 @@ export interface SpeedAsk {
   decode: boolean;
   /** decode on the built-in model's KV-cache decoder (same weights, variants made again on it) instead of the loaded graph */
   kvDecoder?: boolean;
-  /** measure the browser's memory after each figure (seconds each; "unknown" with the reason where the browser gives none) */
+  /** measure the browser's memory after each model's figures on a backend, kept on its last figure (up to a minute each; "unknown" with the reason where the browser gives none) */
   memory?: boolean;
 }
 
@@ -55,17 +55,25 @@ export async function timeModels(ask: SpeedAsk, onStep: (what: string) => void):
       try {
         onStep(`${t.label}: preparing…`);
         const id = await workerModelId(t, model.id, modelKey, run.job(`make-${t.storedId}`));
+        let last: StoredScaling | undefined;
+        const keep = (f: StoredScaling) => lab().addScaling((last = f));
         for (const batch of ask.batches) {
           if (run.stopped) break outer;
           const settings = { backend, batch, seqLen: ask.seqLen, runs: ask.runs, warmup: ask.warmup };
           const r = await bridge.prefillSpeed(model.id, id, settings, run.job(`prefill-${t.storedId}`), (p) => onStep(`${t.label}, ${backend}: prefill batch ${batch}, ${p.phase} ${p.done}/${p.total}`));
-          lab().addScaling({ ...r, ...stored, kind: 'prefill', ...(ask.memory ? { memory: await memoryNow() } : {}) });
+          keep({ ...r, ...stored, kind: 'prefill' });
         }
         if (run.stopped) break outer;
-        if (!ask.decode) continue;
-        const settings = { backend, promptTokens: ask.promptTokens, newTokens: ask.newTokens, runs: ask.runs, warmup: ask.warmup, ...(ask.kvDecoder ? { kvDecoder: true } : {}) };
-        const r = await bridge.decodeSpeed(model.id, id, settings, run.job(`decode-${t.storedId}`), (p) => onStep(`${t.label}, ${backend}: decode, ${p.phase} ${p.done}/${p.total}`));
-        lab().addScaling({ ...r, ...stored, kind: 'decode', ...(ask.memory ? { memory: await memoryNow() } : {}) });
+        if (ask.decode) {
+          const settings = { backend, promptTokens: ask.promptTokens, newTokens: ask.newTokens, runs: ask.runs, warmup: ask.warmup, ...(ask.kvDecoder ? { kvDecoder: true } : {}) };
+          const r = await bridge.decodeSpeed(model.id, id, settings, run.job(`decode-${t.storedId}`), (p) => onStep(`${t.label}, ${backend}: decode, ${p.phase} ${p.done}/${p.total}`));
+          keep({ ...r, ...stored, kind: 'decode' });
+        }
+        // once per model and backend, on its last figure: one measurement takes about a minute in this page
+        if (ask.memory && last && !run.stopped) {
+          onStep(`${t.label}, ${backend}: measuring the browser's memory…`);
+          keep({ ...last, memory: await memoryNow() });
+        }
       } catch (e) {
         const err = toLabError(e);
         if (err.code === 'Cancelled' || run.stopped) break outer;

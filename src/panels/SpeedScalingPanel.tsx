@@ -49,7 +49,7 @@ function FigureRow({ f }: { f: StoredScaling }) {
       <td title={f.sessionReused ? 'this figure reused a session already open; the time is of its creation' : undefined}>{ms(f.sessionCreateMs)}{f.sessionReused ? ' (reused)' : ''}</td>
       <td>{ms(f.firstMs)}</td>
       <td>{scalingWhere(f)}</td>
-      <td data-testid="scaling-memory" title={f.memory && 'unavailable' in f.memory ? f.memory.unavailable : f.memory ? `measured in ${(f.memory.ms / 1000).toFixed(1)} s` : 'not measured (tick "memory after each figure")'}>
+      <td data-testid="scaling-memory" title={f.memory && 'unavailable' in f.memory ? f.memory.unavailable : f.memory ? `measured in ${(f.memory.ms / 1000).toFixed(1)} s` : 'not measured (tick "browser memory after each model": it is kept on the model\'s last figure)'}>
         {!f.memory ? '—' : 'bytes' in f.memory ? bytes(f.memory.bytes) : 'unknown'}
       </td>
     </tr>
@@ -123,7 +123,7 @@ export function SpeedScalingPanel() {
         </thead>
         <tbody>{drawn.map((f) => <FigureRow key={`${f.kind}|${f.variantId}|${JSON.stringify(f.settings)}`} f={f} />)}</tbody>
       </table></div>
-      <p className="muted small">Prefill: batch × tokens a row / the median run; decode: 1000 / the median run's mean ms per single-token step. First run = the untimed warm-up (on WebGPU it compiles the shaders); session create = InferenceSession.create. Browser memory = performance.measureUserAgentSpecificMemory right after the figure (page and workers, GPU buffers not counted; "unknown" where the browser gives none, e.g. a page that is not cross-origin isolated).</p>
+      <p className="muted small">Prefill: batch × tokens a row / the median run; decode: 1000 / the median run's mean ms per single-token step. First run = the untimed warm-up (on WebGPU it compiles the shaders); session create = InferenceSession.create. Browser memory = performance.measureUserAgentSpecificMemory right after the model's last figure on that backend (page and workers, GPU buffers not counted; "unknown" where the browser gives none, e.g. a page that is not cross-origin isolated).</p>
     </Panel>
   );
 }

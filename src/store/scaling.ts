@@ -15,8 +15,9 @@ interface Stored {
   /** how the timed model stored its weights (selectors' storageText: packed, simulated (f32), …); absent on older figures */
   storage?: string;
   /**
-   * the browser's memory for the page and its workers right after this figure (Speed's "memory"
-   * option: performance.measureUserAgentSpecificMemory), or why it is unknown; absent: not asked
+   * the browser's memory for the page and its workers right after this figure, the last of its
+   * model on its backend (Speed's "memory" option: performance.measureUserAgentSpecificMemory), or
+   * why it is unknown; absent: not asked
    */
   memory?: { bytes: number; ms: number } | { unavailable: string };
 }
