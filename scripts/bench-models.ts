@@ -7,10 +7,16 @@
  *   brown-gpt2-kv         its KV-cache decoder, empty past        (f32)
  *   brown-gpt2-int4       the lab's own INT4 g32 export dropped back in (MatMulNBits 4-bit, published compressed)
  *   tiny-llama, -kv       RMSNorm, RoPE, SwiGLU, GQA, untied head (f32; e2e/fixtures/tiny-llama)
+ *   tiny-llama-merged     Optimum's merged decoder: one If on use_cache_branch (same weights)
+ *   tiny-llama-extras     a KV-cache decoder with 3-D position_ids (mrope) and logits_to_keep
+ *   tiny-llama-fp16       the prefill graph computing in fp16 (WASM runs it as published)
+ *   tiny-llama-int8-dynamic  quantize_dynamic's form (DynamicQuantizeLinear + MatMulInteger)
  *   brown-bert-genre      the demo classifier: accuracy instead of perplexity
+ *   tiny-gpt2-genre       a GPT-2 sequence classifier (last non-pad token)
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Browser } from '@playwright/test';
 import { unzipSync } from 'fflate';
@@ -33,15 +39,31 @@ export async function benchModels(o: { browser: Browser; base: string; log: (s: 
   const notes: string[] = [];
   try {
     const call = <T>(fn: string, ...args: unknown[]) => callHarness<T>(page, fn, ...args);
+    // the dev server reloads the page when a source file changes under it (another checkout user
+    // editing): the engine and its models are then gone, so a fixture is tried once more from its load
+    const retryOnReload = async (what: () => Promise<void>) => {
+      try {
+        await what();
+      } catch (e) {
+        if (!/Execution context was destroyed|reading 'load/.test((e as Error).message)) throw e;
+        o.log('models: the page reloaded under the bench; trying that fixture again');
+        await page.waitForFunction(() => 'harness' in window, null, { timeout: 300_000 });
+        await what();
+      }
+    };
     const settings = { backend: 'wasm', tokens: TOKENS, context: 256, stride: 256, throughputRuns: 0 };
-    const lm = async (name: string, folder: string, onnx: string, load: () => Promise<ModelSummary>) => {
+    const lm = async (name: string, folder: string, onnx: string, load: () => Promise<ModelSummary>, note?: string) => {
       o.log(`models: ${name}`);
       try {
-        const m = await load();
-        const r = await call<EvalResult>('evaluate', m.id, 'baseline', { ...settings, context: Math.min(256, m.nPositions || 256), stride: Math.min(256, m.nPositions || 256) });
+        let m!: ModelSummary;
+        let r!: EvalResult;
+        await retryOnReload(async () => {
+          m = await load();
+          r = await call<EvalResult>('evaluate', m.id, 'baseline', { ...settings, context: Math.min(256, m.nPositions || 256), stride: Math.min(256, m.nPositions || 256) });
+        });
         const ref = node('scripts/ppl-node.ts', ['--model', folder, '--onnx', onnx, '--tokens', String(TOKENS), '--context', String(r.settings.context), '--stride', String(r.settings.stride)]);
         const dtype = m.published ? [...new Set(m.published.weights.map((w) => `${w.format} ${w.bits}-bit`))].join(', ') || m.published.compute : 'f32';
-        models[name] = { loaded: true, graph: m.graphKind, dtype, model_type: m.modelType, linear_weights: m.linearWeights.length, tokens_scored: r.perplexity.tokensScored, ppl_lab_wasm: round(r.perplexity.ppl), ppl_ort_node: round(ref.ppl), rel_diff: Number((r.perplexity.ppl / ref.ppl - 1).toExponential(2)) };
+        models[name] = { loaded: true, graph: m.mergedDecoder ? `${m.graphKind} (merged, use_cache_branch)` : m.graphKind, dtype, model_type: m.modelType, linear_weights: m.linearWeights.length, tokens_scored: r.perplexity.tokensScored, ppl_lab_wasm: round(r.perplexity.ppl), ppl_ort_node: round(ref.ppl), rel_diff: Number((r.perplexity.ppl / ref.ppl - 1).toExponential(2)), ...(note ? { note } : {}) };
       } catch (e) {
         models[name] = { loaded: false, error: (e as Error).message.slice(0, 300) };
       }
@@ -53,24 +75,44 @@ export async function benchModels(o: { browser: Browser; base: string; log: (s: 
     const demo = await call<ModelSummary>('loadDemo', 'brown-gpt2');
     const v = await call<VariantSummary>('makeVariant', demo.id, { method: 'int4-group', options: { groupSize: 32 } }, 'cpu');
     const zip = await call<{ base64: string }>('exportVariant', demo.id, v.id, []);
-    const dir = join('test-results', 'bench-models', 'brown-gpt2-int4');
-    rmSync(dir, { recursive: true, force: true });
-    for (const [p, b] of Object.entries(unzipSync(Buffer.from(zip.base64, 'base64')))) {
+    // in a temporary folder for onnxruntime-node, served to the page from memory: test-results/ is
+    // emptied by any Playwright run that starts meanwhile (it took the export away mid-bench once)
+    const dir = mkdtempSync(join(tmpdir(), 'bench-int4-'));
+    const unzipped = unzipSync(Buffer.from(zip.base64, 'base64'));
+    for (const [p, b] of Object.entries(unzipped)) {
       mkdirSync(dirname(join(dir, p)), { recursive: true });
       writeFileSync(join(dir, p), b);
     }
-    await lm('brown-gpt2-int4', dir, 'onnx/model.onnx', folder(`/${dir}/`, 'onnx/model.onnx'));
+    await page.route('**/bench-models/brown-gpt2-int4/**', (route) => {
+      const file = unzipped[new URL(route.request().url()).pathname.replace('/bench-models/brown-gpt2-int4/', '')];
+      return file ? route.fulfill({ body: Buffer.from(file) }) : route.fulfill({ status: 404 });
+    });
+    await lm('brown-gpt2-int4', dir, 'onnx/model.onnx', folder('/bench-models/brown-gpt2-int4/', 'onnx/model.onnx'));
+    rmSync(dir, { recursive: true, force: true });
     await lm('tiny-llama', 'e2e/fixtures/tiny-llama', 'onnx/model.onnx', folder('/e2e/fixtures/tiny-llama/', 'onnx/model.onnx'));
     await lm('tiny-llama-kv', 'e2e/fixtures/tiny-llama', 'onnx/decoder_model.onnx', folder('/e2e/fixtures/tiny-llama/', 'onnx/decoder_model.onnx'));
-    o.log('models: brown-bert-genre');
-    try {
-      const m = await call<ModelSummary>('loadDemo', 'brown-bert-genre');
-      const r = await call<ClassificationResult>('classify', m.id, 'baseline', { backend: 'wasm', examples: EXAMPLES });
-      const ref = node('scripts/classify-node.ts', ['--limit', String(EXAMPLES)]);
-      models['brown-bert-genre'] = { loaded: true, graph: 'classifier', dtype: 'f32', model_type: m.modelType, examples: r.examples, accuracy_lab_wasm: round(r.accuracy), accuracy_ort_node: round(ref.accuracy), macro_f1_lab_wasm: round(r.macroF1) };
-    } catch (e) {
-      models['brown-bert-genre'] = { loaded: false, error: (e as Error).message.slice(0, 300) };
+    for (const [name, onnx] of [['tiny-llama-merged', 'onnx/decoder_model_merged.onnx'], ['tiny-llama-extras', 'onnx/model.onnx'], ['tiny-llama-fp16', 'onnx/model.onnx']]) {
+      await lm(name, `e2e/fixtures/${name}`, onnx, folder(`/e2e/fixtures/${name}/`, onnx));
     }
+    await lm('tiny-llama-int8-dynamic', 'e2e/fixtures/tiny-llama-int8-dynamic', 'onnx/model.onnx', folder('/e2e/fixtures/tiny-llama-int8-dynamic/', 'onnx/model.onnx'),
+      "onnxruntime-node's u8 x s8 MatMulInteger kernel saturates on x86 without VNNI (int16 pair sums): its ppl differs; on the same weights as uint8 it equals the lab's (e2e/published-forms.spec.ts)");
+    const classifier = async (name: string, load: () => Promise<ModelSummary>, folderPath: string) => {
+      o.log(`models: ${name}`);
+      try {
+        let m!: ModelSummary;
+        let r!: ClassificationResult;
+        await retryOnReload(async () => {
+          m = await load();
+          r = await call<ClassificationResult>('classify', m.id, 'baseline', { backend: 'wasm', examples: EXAMPLES });
+        });
+        const ref = node('scripts/classify-node.ts', ['--model', folderPath, '--limit', String(EXAMPLES)]);
+        models[name] = { loaded: true, graph: 'classifier', dtype: 'f32', model_type: m.modelType, examples: r.examples, accuracy_lab_wasm: round(r.accuracy), accuracy_ort_node: round(ref.accuracy), macro_f1_lab_wasm: round(r.macroF1) };
+      } catch (e) {
+        models[name] = { loaded: false, error: (e as Error).message.slice(0, 300) };
+      }
+    };
+    await classifier('brown-bert-genre', () => call<ModelSummary>('loadDemo', 'brown-bert-genre'), 'public/models/brown-bert-genre');
+    await classifier('tiny-gpt2-genre', folder('/e2e/fixtures/tiny-gpt2-genre/', 'onnx/model.onnx'), 'e2e/fixtures/tiny-gpt2-genre');
     notes.push(`models: each fixture loaded through LabApi.loadDemo / loadFiles in Chromium and scored on WASM (${TOKENS} tokens of brown-test, context = stride = min(256, n_positions); the classifier on the first ${EXAMPLES} labelled examples), against onnxruntime-node on the same file (scripts/ppl-node.ts, scripts/classify-node.ts).`);
   } finally {
     await page.close();
