@@ -39,7 +39,7 @@ export interface DemoMethod {
 
 export const demoMethods = (): DemoMethod[] => WANTED.flatMap(([method, options]) => {
   const meta = metaOf(method);
-  const s = meta && tryNormalize({ method, options: { ...meta.defaults, ...options } as VariantSpec['options'] });
+  const s = meta && tryNormalize({ method: method as VariantSpec['method'], options: { ...meta.defaults, ...options } as VariantSpec['options'] });
   return s && typeof s !== 'string' ? [{ key: specKey({ spec: s }), label: specLabel(s), spec: s }] : [];
 });
 

@@ -93,10 +93,12 @@ export function LiveDemo() {
           Perplexity from {how.tokensScored} tokens scored at the start of {how.dataset} (windows of {how.context}), {BACKEND_LABEL[backend]}; text: greedy, {DEMO_NEW_TOKENS} new tokens after the prompt. A short check for the class, not the study&apos;s numbers (those are in the results table).
         </p>
       )}
-      <div className="demo-pair">
-        <Answer title="original" a={base} testId="base" />
-        {method && <Answer title={method.label} a={mine} base={base} testId="variant" />}
-      </div>
+      {method && (
+        <div className="demo-pair">
+          <Answer title="original" a={base} testId="base" />
+          <Answer title={method.label} a={mine} base={base} testId="variant" />
+        </div>
+      )}
     </section>
   );
 }
