@@ -132,6 +132,7 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
     tensors.push(...st.tensors);
     kernelMs = st.kernelMs;
   } else job.progress('compress', 0, weights.length);
+  let scratch: Float32Array | undefined;
   for (let i = 0; i < (st ? 0 : weights.length); i++) {
     await job.checkpoint();
     const w = weights[i];
@@ -140,12 +141,18 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
       continue;
     }
     const info = model.parsed.tensors.get(w.name)!;
-    // a copy: the kernels may not write into the model's own bytes (timed: the yardstick for makeMs)
+    // a copy: the kernels may not write into the model's own bytes (timed: the yardstick for makeMs),
+    // into one buffer reused weight after weight: a new copy each would leave ~4 bytes a weight of
+    // garbage that the worker's GC may keep into the evaluation that follows (bench "scale")
     const copyStart = performance.now();
-    const data = readF32(info).slice();
+    scratch ??= new Float32Array(Math.max(...weights.map((x) => x.params)));
+    const data = scratch.subarray(0, w.params);
+    data.set(readF32(info));
     copyMs += performance.now() - copyStart;
     const first = await compressWeight(own[i].method, own[i].options, { name: w.name, data, shape: w.shape, layout: w.layout, plan: plans?.[i], calibration: await calibration?.statsFor(w.name) }, device);
     const r = spec.then ? await compressThen(first, spec.then, { name: w.name, data, shape: w.shape, layout: w.layout }, device) : first;
+    // a method may hand its input back as the result (nothing changed): keep a copy, the buffer is reused
+    if (r.dequantized.buffer === scratch.buffer) r.dequantized = r.dequantized.slice();
     const form = packedFormOf(spec.then?.method ?? own[i].method, r.options, r, w);
     storages.add(storageOfForm(form));
     forms.set(w.name, form);
@@ -156,6 +163,7 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
     job.progress('compress', i + 1, weights.length, w.name);
   }
   job.check();
+  scratch = undefined;
   // the kernels keep GPU buffers for the next tensor; the variant is done with them
   if (device === 'webgpu') await releaseKernelMemory();
   job.progress('write', 0, 1, 'writing the packed model');
