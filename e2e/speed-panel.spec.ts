@@ -214,8 +214,9 @@ test('figures on other settings are not drawn with them; memory; kept after a re
   const rows = panel.getByTestId('scaling-row');
   const before = await rows.count();
   const t0 = Date.now();
-  // the memory card measures while the Speed action measures after its figure: in this page one
-  // measurement took 60-61 s in three runs (12 s in a bare isolated page), so both share that wait
+  // the memory card measures while the Speed action measures after its figure: once onnxruntime has
+  // run in the worker one measurement takes 60.0 s here, also with Chromium's eager-measurement flag
+  // (13 s right after load, 0.2 s with the flag), so both share that one wait
   await speed({ target: 'baseline', backend: 'wasm', batches: '1', seq: '8', decode: false, memory: true, meanwhile: () => page.getByTestId('memory-measure').click() });
   console.log(`other settings timed, with the browser's memory, in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   await expect(panel.getByTestId('scaling-prefill-group').locator('option')).toHaveCount(2);
