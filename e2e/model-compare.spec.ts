@@ -1,6 +1,6 @@
 /**
- * Two models side by side, as a person does it: run 50 % pruning on the demo LM (WASM, 128
- * tokens), load the small demo LM, run the same; the "Two models side by side" panel shows both
+ * Two models side by side, as a person does it: run 50 % pruning on the default demo LM (WASM, 128
+ * tokens), load the 1.9 M demo LM (brown-gpt2-mini), run the same; the "Two models side by side" panel shows both
  * models' perplexities (= the stored results of each) and each one's change from its own baseline,
  * draws the pair as bars (same settings), and after a reload, with the other model loaded, still
  * shows both with the chosen pair kept. A screenshot goes to $PANEL_SHOTS (default test-results/panels).
@@ -47,7 +47,7 @@ test('two models side by side: both models\' results in one panel, kept across a
   const keys = [...new Set(evals.map((e) => e.modelKey))];
   expect(keys).toHaveLength(2);
   const mini = keys.find((k) => k.includes('mini'))!;
-  const big = keys.find((k) => !k.includes('mini'))!;
+  const first = keys.find((k) => !k.includes('mini'))!;
   const ppl = (model: string, baseline: boolean) => evals.find((e) => e.modelKey === model && (e.variantId === 'baseline') === baseline)!.perplexity.ppl;
   const pct = (d: number) => `${d >= 0 ? '+' : '−'}${Math.abs(d * 100).toFixed(1)} %`;
 
@@ -65,16 +65,16 @@ test('two models side by side: both models\' results in one panel, kept across a
     }
     await expect(panel.locator('svg.recharts-surface .recharts-bar-rectangle')).toHaveCount(2);
   }
-  // defaults: the loaded model (mini) against the other one
-  await expectPair(mini, big);
+  // defaults: the loaded model (mini) against the other one (the default demo LM)
+  await expectPair(mini, first);
   await panel.scrollIntoViewIfNeeded();
   await panel.screenshot({ path: `${SHOTS}/model-compare.png` });
-  console.log(`prune 50 %, WASM ${TOKENS} tokens: brown-gpt2 ${ppl(big, true).toFixed(2)} → ${ppl(big, false).toFixed(2)} (${pct(ppl(big, false) / ppl(big, true) - 1)}); mini ${ppl(mini, true).toFixed(2)} → ${ppl(mini, false).toFixed(2)} (${pct(ppl(mini, false) / ppl(mini, true) - 1)})`);
+  console.log(`prune 50 %, WASM ${TOKENS} tokens: ${first} ${ppl(first, true).toFixed(2)} → ${ppl(first, false).toFixed(2)} (${pct(ppl(first, false) / ppl(first, true) - 1)}); mini ${ppl(mini, true).toFixed(2)} → ${ppl(mini, false).toFixed(2)} (${pct(ppl(mini, false) / ppl(mini, true) - 1)})`);
 
   // chosen explicitly, then a reload: the page loads the default demo LM, the pair stays as chosen
   await panel.getByTestId('compare-a').selectOption(mini);
   await page.reload();
   await expect(page.getByTestId('model-card')).toBeVisible({ timeout: 120_000 });
   await expect(page.getByTestId('model-name')).not.toHaveText(/mini/);
-  await expectPair(mini, big);
+  await expectPair(mini, first);
 });

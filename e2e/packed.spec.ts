@@ -107,7 +107,7 @@ test('the exported zip loads in onnxruntime-node with the lab\'s perplexity', as
   expect(Math.abs(node.ppl / lab.perplexity.ppl - 1)).toBeLessThan(0.005);
 });
 
-const DEMO_LMS = ['brown-gpt2', 'brown-gpt2-mini'].filter((m) => existsSync(`public/models/${m}/metrics.json`));
+const DEMO_LMS = ['brown-gpt2-tiny', 'brown-gpt2-mini', 'brown-gpt2'].filter((m) => existsSync(`public/models/${m}/metrics.json`));
 for (const name of DEMO_LMS) test(`the lab on WASM reproduces ${name}'s compression response measured outside it`, async ({ page }) => {
   test.setTimeout(8 * 60_000);
   const metrics = JSON.parse(readFileSync(`public/models/${name}/metrics.json`, 'utf8'));

@@ -2,8 +2,8 @@
  * Present mode's live demo, as a teacher uses it on the demo LM (WASM): the second slide; picking
  * "prune 90%" compresses the model there and then and shows its perplexity and its continuation
  * of the prompt beside the original's — far worse and different text; picking INT8 next keeps the
- * original's answer and comes out within 1 % of it (the demo LM's measured INT8 response is
- * −0.00 %); a pick made while another runs replaces it; arrow keys in the prompt move the caret,
+ * original's answer and comes out within 1 % of it (the default demo LM's measured INT8 response is
+ * −0.06 %); a pick made while another runs replaces it; arrow keys in the prompt move the caret,
  * not the slides; axe-core finds nothing serious on the slide. A screenshot goes to $PANEL_SHOTS.
  */
 import { readFileSync } from 'node:fs';

@@ -22,7 +22,7 @@ test('too large for the tab: refused at once, with the limit, the demo stays', a
   sparse(join(dir, 'huge.onnx'), 2_362_232_012);
 
   await page.goto('/?nogpu=1');
-  await expect(page.getByTestId('model-name')).toHaveText('brown-gpt2', { timeout: 120_000 });
+  await expect(page.getByTestId('model-name')).toHaveText('brown-gpt2-tiny', { timeout: 120_000 });
   const started = Date.now();
   await page.getByTestId('file-input').setInputFiles([join(dir, 'config.json'), join(dir, 'tokenizer.json'), join(dir, 'onnx', 'model.onnx'), join(dir, 'onnx', 'model.onnx_data')]);
   await expect(page.getByRole('alert').filter({ hasText: 'WebAssembly at most 4 GiB' })).toBeVisible({ timeout: 20_000 });
@@ -30,6 +30,6 @@ test('too large for the tab: refused at once, with the limit, the demo stays', a
   await page.getByTestId('file-input').setInputFiles([join(dir, 'huge.onnx')]);
   await expect(page.getByRole('alert').filter({ hasText: "protobuf's limit" })).toBeVisible({ timeout: 20_000 });
   console.log(`too large: both refused in ${Date.now() - started} ms`);
-  await expect(page.getByTestId('model-name')).toHaveText('brown-gpt2');
+  await expect(page.getByTestId('model-name')).toHaveText('brown-gpt2-tiny');
   await expect(page.getByTestId('run-button')).toBeEnabled();
 });

@@ -19,7 +19,7 @@ env.allowLocalModels = true;
 env.localModelPath = MODELS + path.sep;
 
 /** The demo LMs this checkout ships (the second, smaller one is there for the size comparison). */
-export const DEMO_LMS = ['brown-gpt2', 'brown-gpt2-mini'].filter((m) => existsSync(path.join(MODELS, m, 'metrics.json')));
+export const DEMO_LMS = ['brown-gpt2-tiny', 'brown-gpt2-mini', 'brown-gpt2'].filter((m) => existsSync(path.join(MODELS, m, 'metrics.json')));
 
 export const modelFile = (model: string, file: string) => path.join(MODELS, model, file);
 export const readJson = <T = any>(file: string): T => JSON.parse(readFileSync(file, 'utf8'));

@@ -1,6 +1,6 @@
 /** "Open model folder / files" buttons: a folder picker (webkitdirectory) and a plain multi-file picker. */
 import { useRef, type ChangeEvent } from 'react';
-import { DEMO_CLASSIFIER, DEMO_MODEL, DEMO_MODEL_SMALL, loadDemo, loadPicked } from '../engine/lab';
+import { DEMO_CLASSIFIER, DEMO_MODEL, DEMO_MODEL_LARGE, DEMO_MODEL_SMALL, loadDemo, loadPicked } from '../engine/lab';
 import { readFileList } from '../lib/files';
 import { useLab } from '../store';
 
@@ -22,7 +22,9 @@ export function OpenModel() {
       <button onClick={() => files.current?.click()} disabled={busy}>Open model files…</button>
       <button className="link" onClick={() => loadDemo(DEMO_MODEL)} disabled={busy}>Reload demo</button>
       <button className="link" onClick={() => loadDemo(DEMO_MODEL_SMALL)} disabled={busy} data-testid="demo-lm-small"
-        title="The demo LM's smaller sibling (width 128): the same data, tokenizer and recipe">Small demo LM</button>
+        title="A larger sibling of the demo LM (width 128, 1.9 M parameters): the same data, tokenizer and recipe">Demo LM 1.9 M</button>
+      <button className="link" onClick={() => loadDemo(DEMO_MODEL_LARGE)} disabled={busy} data-testid="demo-lm-large"
+        title="The largest demo LM (width 256, 5.3 M parameters): the same data and tokenizer">Demo LM 5.3 M</button>
       <button className="link" onClick={() => loadDemo(DEMO_CLASSIFIER)} disabled={busy} data-testid="demo-classifier">Demo classifier</button>
       <input
         ref={folder} type="file" multiple hidden data-testid="folder-input" onChange={onPick}

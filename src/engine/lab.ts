@@ -16,9 +16,11 @@ import { readSetup } from '../lib/share';
 import { sizeWarning } from '../lib/model-size';
 import { graphsOfLastPick, readLastPickWith } from '../lib/files';
 
-export const DEMO_MODEL = 'brown-gpt2';
-/** The smaller demo LM (width 128, same data and tokenizer): loaded beside the demo, it shows how size changes the answer to compression. */
+/** The default demo LM (width 64, 0.74 M parameters): the one whose answer to compression is closest to a large pretrained model's (its model card). */
+export const DEMO_MODEL = 'brown-gpt2-tiny';
+/** The two larger demo LMs (widths 128 and 256, same data, tokenizer and recipe): loaded after the default, they show how size changes the answer to compression. */
 export const DEMO_MODEL_SMALL = 'brown-gpt2-mini';
+export const DEMO_MODEL_LARGE = 'brown-gpt2';
 /** The built-in genre classifier (BERT, 4 labels), one click away. */
 export const DEMO_CLASSIFIER = 'brown-bert-genre';
 

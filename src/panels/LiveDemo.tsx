@@ -62,11 +62,15 @@ export function LiveDemo() {
     setStep('starting…');
     const mine = ++latest.current;
     const current = () => latest.current === mine;
+    // the worker's progress messages can arrive after its answer (comlink delivers them apart):
+    // once the demo has ended, a late one must not bring the progress line and its Stop button back
+    let ended = false;
     try {
-      await demo(m ?? 'baseline', ask, (which, a) => current() && setAnswers((o) => ({ ...o, [which]: a })), (what) => current() && setStep(what));
+      await demo(m ?? 'baseline', ask, (which, a) => current() && setAnswers((o) => ({ ...o, [which]: a })), (what) => current() && !ended && setStep(what));
     } catch (e) {
       if (current()) setError((e as Error).message);
     } finally {
+      ended = true;
       if (current()) setStep(undefined);
     }
   };

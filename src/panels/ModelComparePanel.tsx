@@ -57,7 +57,7 @@ export function ModelComparePanel() {
   const [ma, mb] = [models.find((m) => m.key === a), models.find((m) => m.key === b)];
   const data = drawn.map((r) => ({ label: r.label, a: r.sides[0]!.delta! * 100, b: r.sides[1]!.delta! * 100 }));
   const empty = models.length < 2
-    ? 'Needs results of two models: run variants on one model, load another (e.g. "Small demo LM") and run the same variants; both models\' results are kept.'
+    ? 'Needs results of two models: run variants on one model, load another (e.g. "Demo LM 1.9 M") and run the same variants; both models\' results are kept.'
     : !backend ? 'These two models have no results on the same backend.' : undefined;
   const base = rows.find((r) => r.key === 'baseline');
   const [la, lb] = [base?.sides[0] && settingsLabel(base.sides[0].eval), base?.sides[1] && settingsLabel(base.sides[1].eval)];
