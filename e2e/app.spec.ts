@@ -11,8 +11,8 @@ import { expect, test, type Page } from '@playwright/test';
 
 /** Perplexity of the demo LM on the first `tokens` test tokens by the independent reference
  *  (onnxruntime-node, transformers.js tokenizer, same windows): scripts/ppl-node.ts. */
-function nodePerplexity(tokens: number): number {
-  const out = execFileSync('npx', ['tsx', 'scripts/ppl-node.ts', '--tokens', String(tokens)], { encoding: 'utf8' });
+function nodePerplexity(model: string, tokens: number): number {
+  const out = execFileSync('npx', ['tsx', 'scripts/ppl-node.ts', '--model', `public/models/${model}`, '--tokens', String(tokens)], { encoding: 'utf8' });
   return JSON.parse(out.trim().split('\n').pop()!).ppl;
 }
 
@@ -88,7 +88,7 @@ test('demo model: baseline + INT4 + 50 % prune on WebGPU and WASM', async ({ pag
   for (const [b, tokens] of [['wasm', 1024], ['webgpu', 128]] as const) {
     if (!backends.includes(b)) continue;
     const browser = await finite(page, `baseline-ppl-${b}`);
-    const reference = nodePerplexity(tokens);
+    const reference = nodePerplexity(await page.getByTestId('model-name').innerText(), tokens);
     expect(Math.abs(browser / reference - 1), `${b}: browser ${browser} vs onnxruntime-node ${reference}`).toBeLessThan(0.001);
   }
   const rows = page.getByTestId('result-row');
