@@ -3,6 +3,7 @@ import { downloadBytes } from '../lib/download';
 import { buildReport } from '../lib/report';
 import { resultsCsv, resultsJson } from '../lib/results-export';
 import { propagationsFor } from '../lib/propagation-export';
+import { measuredFor } from '../lib/measured-export';
 import type { ResultRow } from '../lib/selectors';
 import { useLab } from '../store';
 import { modelKeyOf } from '../store/types';
@@ -15,12 +16,17 @@ export function ResultsDownloads({ rows }: { rows: ResultRow[] }) {
   const settings = useLab((s) => s.settings);
   const lastRun = useLab((s) => s.lastRun);
   const allPropagations = useLab((s) => s.propagations);
-  const propagations = propagationsFor(rows, allPropagations, model ? modelKeyOf(model) : undefined);
+  const classifications = useLab((s) => s.classifications);
+  const generations = useLab((s) => s.generations);
+  const scalings = useLab((s) => s.scalings);
+  const key = model ? modelKeyOf(model) : undefined;
+  const propagations = propagationsFor(rows, allPropagations, key);
+  const measured = measuredFor(rows, { classifications, generations, scalings }, key);
   // the setup the results came from when there is one, else what is set now
   const setup = lastRun?.settings ?? settings;
-  // error propagation goes in all three, each figure with the backend, windows and context it was measured on
-  const json = () => resultsJson(rows, model, setup, { propagations });
-  const csv = () => resultsCsv(rows, model, propagations);
+  // error propagation, classifier reports, generated text and speed figures go in all three, each with the settings it was measured on
+  const json = () => resultsJson(rows, model, setup, { propagations, measured });
+  const csv = () => resultsCsv(rows, model, propagations, measured);
   const name = (model?.name ?? 'results').replace(/[^a-z0-9._-]+/gi, '-');
   const none = rows.every((r) => !r.variant && Object.keys(r.evals).length === 0);
   return (

@@ -4,6 +4,7 @@
  * title), and the results JSON embedded for machines. No script runs in it and nothing is fetched.
  */
 import { panelSvg } from '../panels/export-chart';
+import { measuredHtml } from './measured-export';
 import { propagationHtml } from './propagation-export';
 import { specLabel } from './specs';
 import type { resultsJson } from './results-export';
@@ -51,6 +52,7 @@ export function buildReport(doc: Document, json: ReturnType<typeof resultsJson>,
 <h2>Panels</h2>${figures.join('\n') || '<p>No panel had anything to draw.</p>'}
 <h2>Results</h2><div class="scroll">${tableHtml(doc)}</div>
 <h2>Error propagation</h2>${propagationHtml(json.rows)}
+${measuredHtml(json.rows)}
 <h2>Data</h2><p class="muted">The results as JSON (schema ${esc(json.schema)}) are embedded in this file (script#results-json); the CSV follows.</p>
 <pre style="font-size:11px;overflow:auto;max-height:300px">${esc(csv)}</pre>
 <script type="application/json" id="results-json">${data}</script>

@@ -7,6 +7,7 @@ import { BACKENDS, type ModelSummary } from '../../workers/api';
 import type { StoredVariant, RunSettings } from '../store/types';
 import type { StoredPropagation } from '../store/propagation';
 import { propagationColumns, propagationJson, propagationOf } from './propagation-export';
+import { measuredColumns, measuredJson, NONE_MEASURED, type Measured } from './measured-export';
 import { formText, storageText, type ResultRow } from './selectors';
 
 export const RESULTS_SCHEMA = 'compression-lab.results/1';
@@ -57,14 +58,17 @@ const csvCell = (v: Cell) => {
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 
-/** `propagations`: the rows' error-propagation results (propagationsFor), added as columns after the table's. */
-export function resultsCsv(rows: ResultRow[], model: ModelSummary | undefined, propagations: readonly StoredPropagation[] = []): string {
-  const cols = [...csvColumns(model), ...propagationColumns(propagations)];
+/**
+ * `propagations`: the rows' error-propagation results (propagationsFor); `measured`: their classifier
+ * reports, generations and speed figures (measuredFor); both added as columns after the table's.
+ */
+export function resultsCsv(rows: ResultRow[], model: ModelSummary | undefined, propagations: readonly StoredPropagation[] = [], measured: Measured = NONE_MEASURED): string {
+  const cols = [...csvColumns(model), ...propagationColumns(propagations), ...measuredColumns(measured)];
   return [cols.map(([h]) => csvCell(h)).join(','), ...rows.map((r) => cols.map(([, f]) => csvCell(f(r))).join(','))].join('\n') + '\n';
 }
 
-export function resultsJson(rows: ResultRow[], model: ModelSummary | undefined, setup: RunSettings, extra: { propagations?: readonly StoredPropagation[]; exportedAt?: string } = {}) {
-  const { propagations = [], exportedAt = new Date().toISOString() } = extra;
+export function resultsJson(rows: ResultRow[], model: ModelSummary | undefined, setup: RunSettings, extra: { propagations?: readonly StoredPropagation[]; measured?: Measured; exportedAt?: string } = {}) {
+  const { propagations = [], measured = NONE_MEASURED, exportedAt = new Date().toISOString() } = extra;
   const strip = <T extends { modelKey?: string }>(o: T | undefined) => {
     if (!o) return undefined;
     const { modelKey: _k, ...rest } = o;
@@ -86,6 +90,8 @@ export function resultsJson(rows: ResultRow[], model: ModelSummary | undefined, 
       speeds: Object.fromEntries(Object.entries(r.speeds).map(([b, s]) => [b, strip(s)])),
       // error propagation per backend (settings, dataset, tokens and the rule inside each)
       propagation: Object.fromEntries(Object.entries(propagationOf(r, propagations)).map(([b, p]) => [b, propagationJson(p)])),
+      // classifier reports, generated text, batch-scaling and decode figures, each with its settings
+      ...measuredJson(r, measured),
     })),
   };
 }
