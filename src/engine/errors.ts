@@ -30,7 +30,7 @@ export const isCancelled = (e: unknown): boolean => toLabError(e).code === 'Canc
 /** What the user should have given, per code: shown under the message. */
 export const EXPECTED: Partial<Record<LabErrorCode, string>> = {
   NotOnnx: 'Expected an ONNX model: a folder (or files) with config.json, tokenizer.json and onnx/model.onnx or onnx/decoder_model.onnx.',
-  NotLanguageModel: 'Expected a causal language model: inputs input_ids (+ attention_mask), output logits of shape (batch, seq, vocab).',
+  NotLanguageModel: 'Expected a text model: a causal language model (inputs input_ids (+ attention_mask), output logits of shape (batch, seq, vocab)) or a sequence classifier (output logits of shape (batch, labels)).',
   NoLinearWeights: 'Expected MatMul or Gemm nodes with a constant weight (B) to compress; this model has none.',
   MissingFile: 'Expected config.json, tokenizer.json and the .onnx file (plus its .onnx_data file when weights are external).',
   WebGpuUnavailable: 'WebGPU is unavailable here; pick the CPU reference kernels and the WASM backend.',

@@ -98,6 +98,8 @@ describe('tiny model', () => {
     expect(codeOf(() => buildModel(gatherFiles(folder(tinyModel({ noLinear: true }))), ''))).toMatch(/^NoLinearWeights: expected MatMul \/ Gemm/);
     expect(codeOf(() => buildModel(gatherFiles(folder(tinyModel(), false)), ''))).toMatch(/^MissingFile: .*model.onnx_data/);
     expect(codeOf(() => gatherFiles(folder(tinyModel()).filter((f) => !f.path.endsWith('config.json'))))).toMatch(/^MissingFile: expected config.json/);
+    // not a text model: said before config.json or tokenizer.json is asked for
+    expect(codeOf(() => gatherFiles(folder(tinyModel({ inputName: 'pixels' })).filter((f) => f.path.endsWith('.onnx'))))).toMatch(/^NotLanguageModel: tiny\/onnx\/model.onnx is neither a causal language model nor a sequence classifier/);
     expect(codeOf(() => buildModel(gatherFiles(folder(tinyModel({ customOp: true }))), ''))).toBe(
       'UnsupportedOperators: tiny/onnx/model.onnx uses operators onnxruntime-web has no kernels for: com.example.ops.FancyNorm × 1',
     );

@@ -15,6 +15,7 @@ import { CLASSIFIER_EXAMPLES, encodeExamples, isClassifier, labelsOf, type Label
 import { floatReference, withFloatLogits } from './float-reference';
 import { preferredGraph } from './graph-choice';
 import { checkOperators } from './operators';
+import { checkTextGraph, checkTextModel } from './text-model';
 import { tiedHead } from './tied-head';
 import { graphKindOf, PREFILL_INPUTS, unfeedableInputs } from './graph-kind';
 import { inlineCacheBranch } from './merged-decoder';
@@ -129,6 +130,9 @@ export function gatherFiles(files: DroppedFile[]): ModelSource {
   const chosen = preferredGraph(onnxFiles.map((f) => f.path));
   const pick = onnxFiles.find((f) => f.path === chosen);
   if (!pick) throw labError('MissingFile', `expected an .onnx file (onnx/model.onnx), got: ${listing}`);
+  const onnxBytes = new Uint8Array(pick.data);
+  const proto = decodeModel(onnxBytes);
+  checkTextGraph(proto, pick.path);
   // config and tokenizer: the shallowest file of that name
   const byName = (name: string) => all.filter((f) => base(f.path) === name).sort((a, b) => a.path.split('/').length - b.path.split('/').length)[0];
   const json = (name: string, optional = false): unknown => {
@@ -146,8 +150,6 @@ export function gatherFiles(files: DroppedFile[]): ModelSource {
   const config = json('config.json') as Record<string, unknown>;
   const tokenizerJson = json('tokenizer.json');
   const tokenizerConfig = json('tokenizer_config.json', true);
-  const onnxBytes = new Uint8Array(pick.data);
-  const proto = decodeModel(onnxBytes);
   const external = new Map<string, Uint8Array>();
   for (const loc of externalLocations(proto)) {
     const want = norm(dirOf(pick.path) + loc);
@@ -171,12 +173,7 @@ export function buildModel(src: ModelSource, datasetText: string, examplesText?:
   // variants start from the float reference; the baseline is the model as published
   const reference = floatReference(asPublished);
   const parsed = reference?.parsed ?? asPublished;
-  if (!parsed.inputNames.includes('input_ids') || !parsed.outputNames.includes('logits')) {
-    throw labError(
-      'NotLanguageModel',
-      `expected a causal LM graph with input "input_ids" and output "logits", got inputs [${parsed.inputNames.join(', ')}] and outputs [${parsed.outputNames.join(', ')}] in ${src.onnxPath}`,
-    );
-  }
+  checkTextModel(parsed.inputNames, parsed.outputNames, src.onnxPath);
   const unknown = unfeedableInputs(parsed.inputNames);
   if (unknown.length) {
     throw labError(
