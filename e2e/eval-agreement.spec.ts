@@ -4,7 +4,8 @@
  * no code shared with workers/eval) within 0.1 % on the same tokens, for stride = context and
  * stride < context; the WebGPU path reads back ≤ 64 bytes per scored token (the reduction runs in
  * the graph); the second backend's result says how it agrees with the first; a variant is scored
- * against the base (KL, top-1) on both backends. Token counts are tiny: WebGPU on SwiftShader is slow.
+ * against the base (KL, top-1) on both backends; the same evaluation run twice gives the same digits.
+ * Token counts are tiny: WebGPU on SwiftShader is slow.
  */
 import { execFileSync } from 'node:child_process';
 import { expect, test, type Page } from '@playwright/test';
@@ -101,4 +102,24 @@ test('a dropped .txt is evaluated like the Node reference on the same file; a bi
   const bin = await page.evaluate(() => (window as any).harness.evaluate('demo:brown-gpt2', 'baseline', { backend: 'wasm', tokens: 16, context: 16, stride: 16, throughputRuns: 0, text: { name: 'weights.bin', data: new Uint8Array([1, 2, 0, 3]) } })) as Outcome<EvalResult>;
   expect(bin.ok).toBe(false);
   if (!bin.ok) expect(`${bin.name}: ${bin.message}`).toMatch(/BadOption: weights\.bin: byte 2 is a NUL: this looks like a binary file/);
+});
+
+test('deterministic to the digit: the same evaluation twice (default demo LM, INT4 g32 against its base, WASM) gives the same perplexity and KL', async () => {
+  // the default demo LM, tiny, so two passes over 256 tokens stay within seconds; the second run reuses the
+  // cached session, as a person pressing Run again does
+  const tiny = await call<ModelSummary>('loadDemo', 'brown-gpt2-tiny');
+  const v = await call<VariantSummary>('makeVariant', tiny.id, { method: 'int4-group', options: { groupSize: 32 } }, 'cpu');
+  const settings = { backend: 'wasm' as const, tokens: 256, context: 128, stride: 64, throughputRuns: 0 };
+  const digits = (r: EvalResult) => {
+    const { seconds: _timed, ...p } = r.perplexity;
+    return { perplexity: p, kl: r.kl };
+  };
+  const base = [await call<EvalResult>('evaluate', tiny.id, 'baseline', settings), await call<EvalResult>('evaluate', tiny.id, 'baseline', settings)];
+  const int4 = [await call<EvalResult>('evaluate', tiny.id, v.id, settings), await call<EvalResult>('evaluate', tiny.id, v.id, settings)];
+  for (const [name, [a, b]] of [['baseline', base], ['INT4 g32', int4]] as const) {
+    console.log(`determinism, ${name}: ppl ${a.perplexity.ppl} and ${b.perplexity.ppl}, CI95 ${a.perplexity.ci95?.join('–')}, ${a.perplexity.tokensScored} tokens in ${a.perplexity.windows} windows${a.kl ? `; mean KL ${a.kl.mean} and ${b.kl!.mean}, top-1 ${a.kl.top1}, ppl ratio ${a.kl.pplRatio}` : ''}`);
+    expect(digits(b)).toEqual(digits(a));
+  }
+  expect(int4[0].kl!.mean).toBeGreaterThan(0);
+  expect(int4[0].kl!.tokens).toBe(int4[0].perplexity.tokensScored);
 });
