@@ -95,7 +95,9 @@ test('the page writes with every model: the baseline and a 90 % pruned variant s
   await page.getByTestId('gen-button').click();
   await expect(page.getByTestId('generation')).toHaveCount(2, { timeout: 120_000 });
   await expect(page.getByTestId('gen-button')).toBeVisible({ timeout: 60_000 });
-  const node = JSON.parse(execFileSync('npx', ['tsx', 'scripts/generate-node.ts', '--prompt', 'The jury said', '--tokens', '8'], { encoding: 'utf8', timeout: 120_000 }).trim().split('\n').pop()!);
+  // the reference runs the model the page loaded (the default demo LM), named on its card
+  const loaded = `public/models/${await page.getByTestId('model-name').innerText()}`;
+  const node = JSON.parse(execFileSync('npx', ['tsx', 'scripts/generate-node.ts', '--model', loaded, '--prompt', 'The jury said', '--tokens', '8'], { encoding: 'utf8', timeout: 120_000 }).trim().split('\n').pop()!);
   const base = page.locator('[data-testid=generation][data-variant=baseline] blockquote');
   await expect(base).toHaveText(`The jury said${node.text}`);
   const pruned = await page.locator('[data-testid=generation]:not([data-variant=baseline]) blockquote').innerText();
