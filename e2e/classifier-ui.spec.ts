@@ -1,7 +1,8 @@
 /**
  * The demo classifier as a person meets it: one click loads it, the model card says what it is,
- * Run (WASM, INT8) fills the classification report — accuracy per variant with how it was
- * measured, per-label F1 and a confusion matrix — and the report survives a reload.
+ * Run (WASM, INT8) fills the classification report — accuracy, macro precision / recall (the stored
+ * result's, which its confusion matrix gives again), latency and samples/s per variant with how they
+ * were measured, per-label F1 and a confusion matrix — and the report survives a reload.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -40,6 +41,26 @@ test('the demo classifier is one click away and Run fills its report', async ({ 
   expect(Math.abs(accuracy - metrics.test_accuracy * 100)).toBeLessThan(0.06);
   expect(await baseline.getAttribute('title')).toMatch(/700 examples of brown-genre-test, batch 1, WASM, source model/);
   await expect(page.getByTestId('confusion-matrix')).toContainText('nonfiction');
+
+  // macro P / R shown = the stored result's, and those = the per-label mean recomputed from its confusion matrix
+  type Stored = { variantLabel: string; settings: { backend: string }; macroPrecision: number; macroRecall: number; confusion: number[][]; latencyMs: { median: number; p90: number }; samplesPerS: number };
+  const stored = (await page.evaluate(() => (window as unknown as { __lab: { store: { getState: () => { classifications: unknown[] } } } }).__lab.store.getState().classifications)) as Stored[];
+  for (const c of stored) {
+    const row = rows.filter({ hasText: c.variantLabel }).and(page.locator(`[data-backend=${c.settings.backend}]`));
+    await expect(row.getByTestId('classifier-macro-precision')).toHaveText(c.macroPrecision.toFixed(3));
+    await expect(row.getByTestId('classifier-macro-recall')).toHaveText(c.macroRecall.toFixed(3));
+    await expect(row.getByTestId('classifier-latency')).toHaveText(`${c.latencyMs.median.toFixed(1)} / ${c.latencyMs.p90.toFixed(1)}`);
+    await expect(row.getByTestId('classifier-samples-per-s')).toHaveText(c.samplesPerS.toFixed(0));
+    const k = c.confusion.length;
+    const col = (j: number) => c.confusion.reduce((a, r) => a + r[j], 0);
+    const truth = (i: number) => c.confusion[i].reduce((a, b) => a + b, 0);
+    const p = c.confusion.reduce((a, r, i) => a + (col(i) ? r[i] / col(i) : 0), 0) / k;
+    const r = c.confusion.reduce((a, x, i) => a + (truth(i) ? x[i] / truth(i) : 0), 0) / k;
+    console.log(`classifier UI: ${c.variantLabel} macro P ${c.macroPrecision.toFixed(4)} (from confusion ${p.toFixed(4)}), macro R ${c.macroRecall.toFixed(4)} (${r.toFixed(4)}), latency median ${c.latencyMs.median.toFixed(1)} ms p90 ${c.latencyMs.p90.toFixed(1)} ms, ${c.samplesPerS.toFixed(0)} samples/s`);
+    expect(c.macroPrecision).toBeCloseTo(p, 12);
+    expect(c.macroRecall).toBeCloseTo(r, 12);
+  }
+  await expect(page.getByTestId('classifier-how')).toContainText('median and p90');
   await page.screenshot({ path: 'test-results/classifier-report.png', fullPage: true });
 
   await page.reload();

@@ -1,6 +1,7 @@
 /**
  * A sequence classifier's report: for the baseline and every variant on each backend, accuracy,
- * macro F1, per-class F1 and speed, each row saying how it was measured; the confusion matrix of
+ * macro precision / recall / F1, per-class F1, latency (median, p90) and samples/s in the table with
+ * how they were measured under it (each row's tooltip adds its own details); the confusion matrix of
  * the row picked. Shown only while a classifier is loaded.
  */
 import { useMemo, useState } from 'react';
@@ -42,9 +43,9 @@ export function ClassifierReport() {
           <table className="results" data-testid="classifier-table">
             <thead>
               <tr>
-                <th>variant</th><th>backend</th><th>examples</th><th>accuracy</th><th>macro F1</th>
+                <th>variant</th><th>backend</th><th>examples</th><th>accuracy</th><th>macro P</th><th>macro R</th><th>macro F1</th>
+                <th title="per example, batch 1">latency ms median / p90</th><th>samples/s</th>
                 {labels.map((l) => <th key={l}>F1 {l}</th>)}
-                <th>samples/s</th>
               </tr>
             </thead>
             <tbody>
@@ -55,13 +56,22 @@ export function ClassifierReport() {
                   <td>{BACKEND[c.settings.backend]}</td>
                   <td data-testid="classifier-dataset">{c.dataset} ({c.examples})</td>
                   <td data-testid="classifier-accuracy">{pct(c.accuracy)}</td>
-                  <td>{c.macroF1.toFixed(3)}</td>
+                  <td data-testid="classifier-macro-precision">{c.macroPrecision.toFixed(3)}</td>
+                  <td data-testid="classifier-macro-recall">{c.macroRecall.toFixed(3)}</td>
+                  <td data-testid="classifier-macro-f1">{c.macroF1.toFixed(3)}</td>
+                  <td data-testid="classifier-latency">{c.latencyMs.median.toFixed(1)} / {c.latencyMs.p90.toFixed(1)}</td>
+                  <td data-testid="classifier-samples-per-s">{c.samplesPerS.toFixed(0)}</td>
                   {c.perClass.map((p) => <td key={p.label}>{p.f1.toFixed(3)}</td>)}
-                  <td>{c.samplesPerS.toFixed(0)}</td>
                 </tr>
               ))}
             </tbody>
           </table>
+          <p className="muted small" data-testid="classifier-how">
+            Macro P / R / F1: the mean over labels of each label's precision, recall and F1 (every label alike, whatever its count).
+            Latency: one example at a time (batch 1), the time of the session's run alone (tokens prepared before), median and p90
+            over every example but the first (warm-up; its time is in the row's tooltip). Samples/s: examples ÷ wall time of the
+            whole loop, the first example and the feeds included.
+          </p>
           {shown && (
             <figure data-testid="confusion-matrix">
               <figcaption>Confusion matrix of <strong>{shown.variantLabel}</strong> on {BACKEND[shown.settings.backend]} (rows: true label, columns: predicted; click a row above for another).</figcaption>
