@@ -1,8 +1,9 @@
 /**
- * `npm run lab` drives the same page and worker headless: on the demo LM with INT8 on WASM it writes
- * results.json, results.csv, report.html and the panels' PNGs, and its numbers equal what the page
- * shows when opened with the same setup; a model that cannot be loaded exits non-zero naming the
- * problem; no browser process outlives either run.
+ * `npm run lab` drives the same page and worker headless: on the demo LM with INT8 on WASM and a
+ * small --text it writes results.json (naming the text), results.csv, report.html, report.md and the
+ * panels' PNGs, and its numbers equal what the page shows when opened with the same setup and text;
+ * a model that cannot be loaded exits non-zero naming the problem; no browser process outlives
+ * either run.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -25,14 +26,26 @@ function leftovers(out: string): string {
 test('npm run lab: outputs equal the page; a bad model fails with a message', async ({ page }) => {
   test.setTimeout(10 * 60_000);
   const out = mkdtempSync(join(tmpdir(), 'lab-cli-'));
-  const r = cli(['--model', 'demo-lm', '--variants', 'int8-channel', '--backends', 'wasm', '--tokens', '128', '--out', out]);
+  // a small evaluation text (the built-in text's first lines: enough for the 128 tokens asked)
+  const text = join(out, 'cli-text.txt');
+  writeFileSync(text, readFileSync('public/datasets/brown-test.txt', 'utf8').split('\n').slice(0, 40).join('\n'));
+  const r = cli(['--model', 'demo-lm', '--variants', 'int8-channel', '--backends', 'wasm', '--tokens', '128', '--text', text, '--out', out]);
   expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
   expect(r.stdout).toMatch(/\[\d+\/\d+\] INT8.*: done/);
   expect(leftovers(out)).toBe('');
-  for (const f of ['results.json', 'results.csv', 'report.html', 'size-ppl.png', 'bit-width.png']) expect(existsSync(join(out, f)), f).toBe(true);
+  expect(r.stdout).toContain('evaluation text: cli-text.txt');
+  for (const f of ['results.json', 'results.csv', 'report.html', 'report.md', 'size-ppl.png', 'bit-width.png']) expect(existsSync(join(out, f)), f).toBe(true);
   const json = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
   expect(json.schema).toBe('compression-lab.results/1');
   expect(json.rows.map((x: { label: string }) => x.label)).toEqual(['baseline', expect.stringMatching(/^INT8/)]);
+  for (const row of json.rows) expect(row.evals.wasm.perplexity.dataset).toBe('cli-text.txt');
+  // report.md: the results table as Markdown, one line per row, the numbers of results.json
+  const md = readFileSync(join(out, 'report.md'), 'utf8');
+  expect(md).toMatch(/^# Compression Lab report/);
+  expect(md).toContain('## Results');
+  const tableRows = md.split('\n').filter((l) => /^\| (baseline|INT8)/.test(l));
+  expect(tableRows).toHaveLength(2);
+  expect(tableRows[0]).toContain(json.rows[0].evals.wasm.perplexity.ppl.toFixed(2));
   const csv = readFileSync(join(out, 'results.csv'), 'utf8').trim().split('\n');
   expect(csv).toHaveLength(1 + json.rows.length);
 
@@ -40,6 +53,8 @@ test('npm run lab: outputs equal the page; a bad model fails with a message', as
   page.on('pageerror', (e) => console.log('[pageerror]', e.message));
   await page.goto(setupUrl(JSON.parse(readFileSync(join(out, 'settings.json'), 'utf8')), `${test.info().project.use.baseURL}/?nogpu=1`));
   await expect(page.getByTestId('model-card')).toBeVisible({ timeout: 120_000 });
+  await page.getByTestId('eval-text-file').setInputFiles(text);
+  await expect(page.getByTestId('eval-text-name')).toHaveText('cli-text.txt');
   await page.getByTestId('run-button').click();
   await expect(page.getByTestId('progress')).toHaveAttribute('data-running', 'false', { timeout: 300_000 });
   const rows = page.getByTestId('result-row');

@@ -5,13 +5,14 @@
  * a Vite server in this process serves the app, headless Chromium opens it with the setup as a
  * link (?setup=, as "Link to this setup" makes it), loads the model, presses Run, prints each job
  * as it ends, and saves what the page's own download buttons give: results.json, results.csv,
- * report.html and every panel as PNG. Exits non-zero with a message naming the problem when the
+ * report.html, report.md and every panel as PNG. `--text` evaluates on a .txt as dropping it on
+ * the page's "evaluation text" picker does. Exits non-zero with a message naming the problem when the
  * model cannot be loaded or a job fails; the browser and the server are closed on every path,
  * Ctrl-C included. Schema of results.json: docs/results-json.md.
  */
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as netServer } from 'node:net';
-import { join, relative, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
 import { BACKENDS, type Backend } from '../workers/api';
@@ -23,16 +24,17 @@ import { DEFAULT_SETTINGS, type RunSettings } from '../src/store/types';
 // @ts-expect-error plain .mjs helper shared with the test runner
 import { findChromium } from './find-chromium.mjs';
 
-const USAGE = `usage: npm run lab -- --model <folder | demo-lm> (--preset <name> | --variants <method,…>) [--backends wasm,webgpu] [--tokens N] [--out DIR] [--plan-only]
+const USAGE = `usage: npm run lab -- --model <folder | demo-lm> (--preset <name> | --variants <method,…>) [--backends wasm,webgpu] [--tokens N] [--text FILE.txt] [--out DIR] [--plan-only]
   presets: ${PRESETS.map((p) => p.id).join(', ')}
   --variants: method ids with their default options, e.g. int8-channel,fp16
   --tokens: evaluation tokens per backend (default: the lab's defaults)
-  --out: where results.json, results.csv, report.html and the panels' PNGs go (default lab-out)
+  --text: evaluate on this UTF-8 .txt instead of the built-in text (as a .txt dropped on the page)
+  --out: where results.json, results.csv, report.html, report.md and the panels' PNGs go (default lab-out)
   --plan-only: load the model, print the variants the run would make, write settings.json, stop`;
 
 class CliError extends Error {}
 
-interface Args { model: string; preset?: string; variants?: string; backends: Backend[]; tokens?: number; out: string; planOnly: boolean }
+interface Args { model: string; preset?: string; variants?: string; backends: Backend[]; tokens?: number; text?: string; out: string; planOnly: boolean }
 
 export function parseArgs(argv: string[]): Args {
   const get = (name: string) => {
@@ -42,7 +44,7 @@ export function parseArgs(argv: string[]): Args {
     if (v === undefined || v.startsWith('--')) throw new CliError(`--${name} needs a value`);
     return v;
   };
-  const known = new Set(['--model', '--preset', '--variants', '--backends', '--tokens', '--out', '--plan-only']);
+  const known = new Set(['--model', '--preset', '--variants', '--backends', '--tokens', '--text', '--out', '--plan-only']);
   const unknown = argv.filter((a) => a.startsWith('--') && !known.has(a));
   if (unknown.length) throw new CliError(`unknown option ${unknown.join(', ')}`);
   const model = get('model');
@@ -56,7 +58,7 @@ export function parseArgs(argv: string[]): Args {
   const preset = get('preset');
   const variants = get('variants');
   if (!preset && !variants) throw new CliError('give --preset or --variants');
-  return { model, preset, variants, backends, tokens, out: get('out') ?? 'lab-out', planOnly: argv.includes('--plan-only') };
+  return { model, preset, variants, backends, tokens, text: get('text'), out: get('out') ?? 'lab-out', planOnly: argv.includes('--plan-only') };
 }
 
 /**
@@ -121,6 +123,13 @@ async function run(a: Args, say: (s: string) => void): Promise<number> {
   const files = a.model === 'demo-lm' ? [] : a.model === 'demo-classifier'
     ? (() => { throw new CliError('demo-classifier: the lab evaluates causal language models only; classifier reports are not built yet'); })()
     : modelFiles(a.model);
+  const text = a.text === undefined ? undefined : (() => {
+    try {
+      return { name: basename(a.text), mimeType: 'text/plain', buffer: readFileSync(a.text) };
+    } catch (e) {
+      throw new CliError(`--text ${a.text}: ${(e as Error).message}`);
+    }
+  })();
   mkdirSync(a.out, { recursive: true });
   let server: ViteDevServer | undefined;
   let browser: Browser | undefined;
@@ -165,6 +174,16 @@ async function run(a: Args, say: (s: string) => void): Promise<number> {
       const banners = await page.getByTestId('error-banner').allInnerTexts();
       if (banners.length) throw new CliError(`could not load the model from ${a.model}: ${banners.join('; ')}`);
     }
+    if (text) {
+      // the page's own picker: it refuses what is not UTF-8 text and says why
+      await page.getByTestId('eval-text-file').setInputFiles(text);
+      // done when the picker names the file, or refused it
+      await page.waitForFunction((n) => document.querySelector('[data-testid=eval-text-name]')?.textContent === n || !!document.querySelector('[data-testid=eval-text-error]'), text.name, { timeout: 60_000 }).catch(() => {});
+      const refused = await page.getByTestId('eval-text-error').allInnerTexts();
+      if (refused.length) throw new CliError(`--text ${a.text}: ${refused.join('; ')}`);
+      if ((await page.getByTestId('eval-text-name').innerText()) !== text.name) throw new CliError(`--text ${a.text}: the page did not take the text within a minute`);
+      say(`evaluation text: ${text.name} (${text.buffer.length} bytes)`);
+    }
     const model = await page.getByTestId('model-name').innerText();
     // a preset is applied to the model now loaded: per-block entries need its block count
     const loaded = await state<{ linearWeights: { name: string; node?: string }[] }>(page, 'model');
@@ -199,12 +218,13 @@ async function run(a: Args, say: (s: string) => void): Promise<number> {
     await download(page, () => page.getByTestId('export-json').click(), join(a.out, 'results.json'));
     await download(page, () => page.getByTestId('export-csv').click(), join(a.out, 'results.csv'));
     await download(page, () => page.getByTestId('export-report').click(), join(a.out, 'report.html'));
+    await download(page, () => page.getByTestId('export-report-md').click(), join(a.out, 'report.md'));
     for (const panel of await page.locator('[data-panel]').all()) {
       const id = await panel.getAttribute('data-panel');
       if ((await panel.getByTestId('save-png').count()) === 0) continue;
       await download(page, () => panel.getByTestId('save-png').click(), join(a.out, `${id}.png`));
     }
-    say(`wrote ${a.out}/results.json, results.csv, report.html and the panels' PNGs`);
+    say(`wrote ${a.out}/results.json, results.csv, report.html, report.md and the panels' PNGs`);
     const bad = jobs.filter((j) => j.status !== 'done');
     if (bad.length) {
       console.error(`lab: ${bad.length} job${bad.length === 1 ? '' : 's'} did not finish:\n${bad.map((j) => `  ${j.label}: ${j.status}${j.error ? ` — ${j.error}` : ''}`).join('\n')}`);
