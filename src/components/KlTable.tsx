@@ -26,7 +26,8 @@ export function KlTable({ rows, settingsKey }: { rows: ResultRow[]; settingsKey:
     <div data-testid="kl-table">
       {skipped.map((why) => <p key={why} className="muted small" data-testid="kl-skipped">{why}</p>)}
       <h3>Against the base model <span className="muted small">same tokens, token by token; KL in nats; Δp = p<sub>variant</sub> − p<sub>base</sub> of the correct token, in points</span></h3>
-      <div className="scroll" tabIndex={0} aria-label="KL against the base, per variant">
+      {/* a scroll box: focusable so a keyboard can scroll it, a labelled region so axe allows its name */}
+      <div className="scroll" tabIndex={0} role="region" aria-label="KL against the base, per variant">
         <table className="small">
           <thead>
             <tr>
