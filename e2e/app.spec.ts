@@ -62,6 +62,9 @@ async function waitForEnd(page: Page) {
 }
 
 async function finite(page: Page, testId: string, scope = page.locator('body')): Promise<number> {
+  // tables render from a deferred copy of the results (a click is never kept waiting by them): the
+  // last job's number can land a moment after the run reads finished, so wait for a digit first
+  await expect(scope.getByTestId(testId).first()).toHaveText(/\d/, { timeout: 15_000 }).catch(() => undefined);
   const text = (await scope.getByTestId(testId).first().innerText()).trim();
   const v = Number.parseFloat(text.replace(/,/g, ''));
   expect(Number.isFinite(v), `${testId} shows "${text}"`).toBe(true);
