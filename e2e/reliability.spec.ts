@@ -85,6 +85,9 @@ test('no request leaves the origin and the CSP holds while a model loads and run
 
 test('a crashed worker fails the job in flight with the reason, restarts within seconds and the queue goes on', async ({ page }, info) => {
   await openLab(page);
+  // the largest demo LM: its whole-text evaluation outlasts both crashes (the small default finished a job in between)
+  await page.getByTestId('demo-lm-large').click();
+  await expect(page.getByTestId('model-name')).toHaveText('brown-gpt2', { timeout: 120_000 });
   await configure(page, { int8: true, wasmTokens: 1_000_000 });
   await page.getByTestId('run-button').click();
   await expect(jobs(page, 'running')).toHaveCount(1);
