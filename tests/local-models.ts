@@ -67,6 +67,20 @@ export function loadDemoLm(model = 'brown-gpt2'): LoadedModel {
 }
 
 /** Sliding-window perplexity of ONNX bytes in onnxruntime-node on a loaded model's dataset tokens. */
+/** Every position's logits of one sequence (batch 1) through an onnxruntime-node session on `bytes`. */
+export async function logitsOfBytes(bytes: Uint8Array, ids: Int32Array): Promise<Float32Array> {
+  const s = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'] });
+  try {
+    const n = ids.length;
+    const feeds: Record<string, ort.Tensor> = { input_ids: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, n]) };
+    if (s.inputNames.includes('attention_mask')) feeds.attention_mask = new ort.Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]);
+    if (s.inputNames.includes('position_ids')) feeds.position_ids = new ort.Tensor('int64', BigInt64Array.from({ length: n }, (_, i) => BigInt(i)), [1, n]);
+    return (await s.run(feeds, ['logits'])).logits.data as Float32Array;
+  } finally {
+    await s.release();
+  }
+}
+
 export async function pplOfBytes(model: LoadedModel, bytes: Uint8Array, w: { tokens: number; context: number; stride: number }): Promise<number> {
   const s = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'] });
   try {

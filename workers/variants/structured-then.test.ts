@@ -9,21 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { int4GroupReference } from '../compression/int4-group/reference';
 import { Job } from '../jobs';
 import { parseModel, readF32, writeVariant } from '../model/onnx-graph';
-import { loadDemoLm, ort, pplOfBytes } from '../../tests/local-models';
+import { loadDemoLm, logitsOfBytes as logits, pplOfBytes } from '../../tests/local-models';
 import { makeVariant, resolveSpec } from './make-variant';
-
-async function logits(bytes: Uint8Array, ids: Int32Array): Promise<Float32Array> {
-  const s = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'] });
-  try {
-    const n = ids.length;
-    const feeds: Record<string, ort.Tensor> = { input_ids: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, n]) };
-    if (s.inputNames.includes('attention_mask')) feeds.attention_mask = new ort.Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]);
-    if (s.inputNames.includes('position_ids')) feeds.position_ids = new ort.Tensor('int64', BigInt64Array.from({ length: n }, (_, i) => BigInt(i)), [1, n]);
-    return (await s.run(feeds, ['logits'])).logits.data as Float32Array;
-  } finally {
-    await s.release();
-  }
-}
 
 describe('structured pruning then quantization', () => {
   it('slices the MLPs, then packs the smaller weights as INT4: equal to slicing then quantizing by hand', async () => {

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { Job } from '../jobs';
 import { buildModel, gatherFiles, type DroppedFile, type LoadedModel } from '../model/load';
 import { parseModel, readF32, writeVariant } from '../model/onnx-graph';
-import { loadDemoLm, ort, pplOfBytes } from '../../tests/local-models';
+import { loadDemoLm, logitsOfBytes as logits, pplOfBytes } from '../../tests/local-models';
 import { findMlps, planStructured } from './structured';
 import { makeVariant } from './make-variant';
 
@@ -25,19 +25,6 @@ function loadFolder(dir: string): LoadedModel {
   };
   const files = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'].filter((p) => existsSync(join(dir, p)));
   return buildModel(gatherFiles(files.map(file)), readFileSync('public/datasets/brown-test.txt', 'utf8'));
-}
-
-async function logits(bytes: Uint8Array, ids: Int32Array): Promise<Float32Array> {
-  const s = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'] });
-  try {
-    const n = ids.length;
-    const feeds: Record<string, ort.Tensor> = { input_ids: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, n]) };
-    if (s.inputNames.includes('attention_mask')) feeds.attention_mask = new ort.Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]);
-    if (s.inputNames.includes('position_ids')) feeds.position_ids = new ort.Tensor('int64', BigInt64Array.from({ length: n }, (_, i) => BigInt(i)), [1, n]);
-    return (await s.run(feeds, ['logits'])).logits.data as Float32Array;
-  } finally {
-    await s.release();
-  }
 }
 
 /**
