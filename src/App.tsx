@@ -10,6 +10,7 @@ import { MethodPicker } from './components/MethodPicker';
 import { ModelCard } from './components/ModelCard';
 import { Notices } from './components/Notices';
 import { OpenModel } from './components/OpenModel';
+import { TokenizerPicker } from './components/TokenizerPicker';
 import { PplChart } from './components/PplChart';
 import { ProgressList } from './components/ProgressList';
 import { ExportList } from './components/ExportList';
@@ -45,6 +46,7 @@ export function App() {
       <WebGpuNotice />
       <StorageNotice />
       <Notices />
+      <TokenizerPicker />
       <main>
         <div className="col">
           <ModelCard />

@@ -111,6 +111,10 @@ export interface ModelSummary {
   /** evaluation text tokens available (built-in test text) */
   datasetName: string;
   datasetTokens: number;
+  /** a lone .onnx without config.json: the config fields read off the graph instead (workers/model/graph-facts.ts) */
+  configFromGraph?: string[];
+  /** the built-in tokenizer (a demo folder's) picked for a lone .onnx that came without one */
+  tokenizerFrom?: string;
 }
 
 export type MethodOptions = {
@@ -591,6 +595,11 @@ export interface InputFile {
   data: ArrayBuffer;
 }
 
+export interface LoadOptions {
+  /** files without tokenizer.json: a built-in tokenizer by demo folder (workers/model/builtin-tokenizer.ts) */
+  tokenizer?: string;
+}
+
 /** Errors cross comlink as name + message; the name carries a code the UI can switch on. */
 export const ERROR_CODES = Object.freeze([
   'NotOnnx', 'NotLanguageModel', 'NoLinearWeights', 'MissingFile', 'Cancelled', 'WebGpuUnavailable', 'BadOption', 'WorkerCrashed', 'GpuDeviceLost',
@@ -603,7 +612,7 @@ export interface LabApi {
   /** load a built-in model from public/models/<name>/ */
   loadDemo(name: string): Promise<ModelSummary>;
   /** load an HF/Optimum folder's files (config.json, tokenizer.json, onnx/model.onnx [+ .onnx_data]) */
-  loadFiles(files: InputFile[]): Promise<ModelSummary>;
+  loadFiles(files: InputFile[], options?: LoadOptions): Promise<ModelSummary>;
   makeVariant(modelId: string, spec: VariantSpec, device: KernelDevice, jobId: string, onProgress: ProgressFn): Promise<VariantSummary>;
   evaluate(modelId: string, variantId: string, settings: EvalSettings, jobId: string, onProgress: ProgressFn): Promise<EvalResult>;
   /** decode tokens/s: a prompt from the evaluation text, then newTokens one at a time (on the KV cache when the graph has one) */

@@ -4,7 +4,7 @@
  * engine.worker.ts exposes it with comlink; tests may call it directly.
  */
 import type {
-  Backend, Capabilities, ClassificationResult, ClassifySettings, DecodeSpeedResult, DecodeSpeedSettings, EvalForm, GenerateSettings, GenerationResult, PrefillSpeedResult, PrefillSpeedSettings, EvalResult, EvalSettings, ExportedVariant, ExportMeasurements, InputFile, KernelDevice, LabApi,
+  Backend, Capabilities, ClassificationResult, ClassifySettings, DecodeSpeedResult, DecodeSpeedSettings, EvalForm, GenerateSettings, GenerationResult, PrefillSpeedResult, PrefillSpeedSettings, EvalResult, EvalSettings, ExportedVariant, ExportMeasurements, InputFile, KernelDevice, LabApi, LoadOptions,
   ModelSummary, ProgressFn, SpeedResult, SpeedSettings, VariantSpec, VariantSummary,
 } from './api';
 import { EVAL_FORMS } from './api';
@@ -25,7 +25,7 @@ import { prefillSpeedOf } from './eval/batch-speed';
 import { decodeSpeedOf } from './eval/decode-speed';
 import { forgetCompanion, kvRunnable } from './eval/kv-companion';
 import { examplesFromFile } from './eval/labelled-file';
-import { buildModel, fetchDataset, fetchExamples, gatherDemo, gatherFiles, type LoadedModel, type ModelSource } from './model/load';
+import { buildModel, fetchDataset, fetchExamples, gatherDemo, gatherFiles, withTokenizer, type LoadedModel, type ModelSource } from './model/load';
 import { exportVariant } from './variants/export-zip';
 import { measurePropagation, ortHiddenRunner } from './eval/error-propagation';
 import type { ErrorPropagationResult, ErrorPropagationSettings } from './api';
@@ -144,9 +144,9 @@ export function createEngine(): LabApi {
       return admit(await gatherDemo(name));
     },
 
-    async loadFiles(files: InputFile[]): Promise<ModelSummary> {
+    async loadFiles(files: InputFile[], options?: LoadOptions): Promise<ModelSummary> {
       if (!Array.isArray(files) || !files.length) throw labError('MissingFile', 'expected the files of a model folder, got none');
-      return admit(gatherFiles(files));
+      return admit(await withTokenizer(gatherFiles(files), options?.tokenizer));
     },
 
     makeVariant(modelId: string, spec: VariantSpec, device: KernelDevice, jobId: string, onProgress: ProgressFn): Promise<VariantSummary> {

@@ -30,6 +30,11 @@ export function ModelCard() {
       </dl>
       {model.published && <PublishedForm form={model.published} />}
       {model.tiedHead && <TiedHeadNote tied={model.tiedHead} />}
+      {model.configFromGraph && (
+        <p className="small muted" data-testid="config-from-graph">
+          No config.json: {model.configFromGraph.join(', ') || 'nothing'} read off the graph{model.tokenizerFrom ? `; tokenizer: the built-in ${model.tokenizerFrom}'s` : ''}.
+        </p>
+      )}
       {model.mergedDecoder && <p className="small muted" data-testid="merged-decoder">{model.onnxPath}: {model.mergedDecoder}</p>}
       <OtherGraphs />
       <LinearWeightsTable weights={model.linearWeights} />

@@ -13,7 +13,7 @@
  */
 import * as Comlink from 'comlink';
 import type {
-  Capabilities, ClassificationResult, ClassifySettings, DecodeSpeedResult, DecodeSpeedSettings, PrefillSpeedResult, PrefillSpeedSettings, EvalResult, EvalSettings, GenerateSettings, GenerationResult, ExportedVariant, ExportMeasurements, InputFile, KernelDevice, ModelSummary,
+  Capabilities, ClassificationResult, ClassifySettings, DecodeSpeedResult, DecodeSpeedSettings, PrefillSpeedResult, PrefillSpeedSettings, EvalResult, EvalSettings, GenerateSettings, GenerationResult, ExportedVariant, ExportMeasurements, InputFile, KernelDevice, LoadOptions, ModelSummary,
   ProgressFn, SpeedResult, SpeedSettings, VariantSpec, VariantSummary,
 } from '../../workers/api';
 import type { DebugKind, WorkerApi } from '../../workers/engine.worker';
@@ -39,7 +39,7 @@ const MAX_HEARTBEAT_TIMEOUT_MS = 300_000;
 const MAX_CRASHES = 3;
 const CRASH_WINDOW_MS = 60_000;
 
-type ModelSource = { kind: 'demo'; name: string } | { kind: 'files'; files: InputFile[] };
+type ModelSource = { kind: 'demo'; name: string } | { kind: 'files'; files: InputFile[]; options?: LoadOptions };
 
 interface PendingJob {
   reject: (e: LabError) => void;
@@ -213,10 +213,10 @@ export class EngineBridge {
   }
 
   /** Sends copies of the buffers (transferred) and keeps the originals for a reload after restart. */
-  async loadFiles(files: InputFile[]): Promise<ModelSummary> {
+  async loadFiles(files: InputFile[], options?: LoadOptions): Promise<ModelSummary> {
     const sent = files.map((f) => ({ path: f.path, data: f.data.slice(0) }));
-    const model = await this.loading(() => this.call((api) => api.loadFiles(Comlink.transfer(sent, sent.map((f) => f.data)))));
-    this.source = { kind: 'files', files };
+    const model = await this.loading(() => this.call((api) => api.loadFiles(Comlink.transfer(sent, sent.map((f) => f.data)), options)));
+    this.source = { kind: 'files', files, options };
     return model;
   }
 
@@ -317,7 +317,7 @@ export class EngineBridge {
     if (source?.kind === 'demo') reload = this.loading(() => Promise.race([gen.api.loadDemo(source.name), gen.gone]));
     else if (source?.kind === 'files') {
       const sent = source.files.map((f) => ({ path: f.path, data: f.data.slice(0) }));
-      reload = this.loading(() => Promise.race([gen.api.loadFiles(Comlink.transfer(sent, sent.map((f) => f.data))), gen.gone]));
+      reload = this.loading(() => Promise.race([gen.api.loadFiles(Comlink.transfer(sent, sent.map((f) => f.data)), source.options), gen.gone]));
     }
     const skipped = !reloadModel && this.source
       ? new LabError('WorkerCrashed', `the engine crashed ${MAX_CRASHES} times within ${CRASH_WINDOW_MS / 1000} s, so the model was not reloaded; load it again`)

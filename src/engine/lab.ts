@@ -3,7 +3,7 @@
  * (make variants, evaluate, then time them interleaved), cancel. They drive the bridge and write into the store; components only call these and
  * select store fields.
  */
-import type { Backend, Capabilities, InputFile, KernelDevice, ModelSummary, ProgressFn, VariantSpec, VariantSummary } from '../../workers/api';
+import type { Backend, Capabilities, InputFile, KernelDevice, LoadOptions, ModelSummary, ProgressFn, VariantSpec, VariantSummary } from '../../workers/api';
 import { useLab } from '../store';
 import { specKey } from '../store/results';
 import { modelKeyOf, RERUNNABLE, type Job, type RunSettings } from '../store/types';
@@ -11,7 +11,8 @@ import { evalSettings, planJobs, speedSettings } from '../lib/plan';
 import { EngineBridge } from './bridge';
 import { withEvalText } from '../store/eval-text';
 import { withExamplesFile } from '../store/examples-file';
-import { EXPECTED, toLabError } from './errors';
+import { EXPECTED, toLabError, type LabError } from './errors';
+import { askTokenizerIfMissing } from '../store/tokenizer-ask';
 import { readSetup } from '../lib/share';
 import { sizeWarning } from '../lib/model-size';
 import { graphsOfLastPick, readLastPickWith } from '../lib/files';
@@ -90,10 +91,11 @@ export async function boot(): Promise<void> {
   if (shared) lab().patchSettings({ context: shared.settings.context, stride: shared.settings.stride });
 }
 
-async function load(what: string, fn: () => ReturnType<EngineBridge['loadDemo']>): Promise<void> {
+async function load(what: string, fn: () => ReturnType<EngineBridge['loadDemo']>, after?: (err?: LabError) => void): Promise<void> {
   lab().setLoading(what);
   try {
     const model = await fn();
+    after?.();
     lab().setModel(model);
     const norm = (p: string) => p.replace(/\\/g, '/').replace(/^\.?\//, '');
     lab().setOtherGraphs(model.source === 'files' ? graphsOfLastPick().filter((g) => norm(g) !== model.onnxPath) : []);
@@ -101,6 +103,7 @@ async function load(what: string, fn: () => ReturnType<EngineBridge['loadDemo']>
     lab().notify({ kind: 'info', title: `Loaded ${model.name}` });
   } catch (e) {
     const err = toLabError(e);
+    after?.(err);
     const kept = lab().model ? ` The previous model (${lab().model!.name}) stays loaded.` : '';
     lab().notify({ kind: 'error', title: `Could not load ${what}: ${err.message}.${kept}`, detail: EXPECTED[err.code] });
   } finally {
@@ -130,13 +133,14 @@ export async function loadPicked(read: () => Promise<InputFile[]>): Promise<void
 /** Loads another graph of the folder last given (e.g. model_fp16.onnx beside model.onnx), reading only its files. */
 export const loadOtherGraph = (graph: string) => loadPicked(() => readLastPickWith(graph));
 
-export function loadFiles(files: InputFile[]): Promise<void> {
+/** `options.tokenizer`: a built-in tokenizer for files without tokenizer.json; such files without one open the tokenizer picker (tokenizer-ask.ts). */
+export function loadFiles(files: InputFile[], options?: LoadOptions): Promise<void> {
   if (files.length === 0) {
     lab().notify({ kind: 'error', title: 'No files were given.', detail: EXPECTED.MissingFile });
     return Promise.resolve();
   }
   const label = files.length === 1 ? files[0].path : `${files.length} files`;
-  return load(label, () => bridge.loadFiles(files));
+  return load(label, () => bridge.loadFiles(files, options), (err) => askTokenizerIfMissing(files, err));
 }
 
 let currentJob: string | undefined;

@@ -21,6 +21,8 @@ import { graphKindOf, PREFILL_INPUTS, unfeedableInputs } from './graph-kind';
 import { inlineCacheBranch } from './merged-decoder';
 import { checkDeclaredSize } from './declared-size';
 import { encodeDataset, makeTokenizer, type TextTokenizer } from './tokenizer';
+import { configFromGraph, graphFacts } from './graph-facts';
+import { checkBuiltinFits, checkBuiltinName } from './builtin-tokenizer';
 
 export const DATASET = Object.freeze({ name: 'brown-test', path: 'datasets/brown-test.txt' });
 
@@ -32,6 +34,8 @@ export interface ModelSource {
   config: Record<string, unknown>;
   tokenizerJson: unknown;
   tokenizerConfig: unknown;
+  /** a built-in tokenizer's demo folder, when the files came without tokenizer.json and the user picked one */
+  tokenizerFrom?: string;
   /** external data by location relative to the .onnx folder; filled by the gatherer */
   external: Map<string, Uint8Array>;
   proto: ModelProto;
@@ -147,8 +151,10 @@ export function gatherFiles(files: DroppedFile[]): ModelSource {
       throw labError('MissingFile', `${f.path} is not valid JSON (${(e as Error).message})`);
     }
   };
-  const config = json('config.json') as Record<string, unknown>;
-  const tokenizerJson = json('tokenizer.json');
+  // a lone .onnx: what the lab needs from config.json is read off the graph (graph-facts.ts)
+  const config = (byName('config.json') ? json('config.json') : configFromGraph(proto)) as Record<string, unknown>;
+  // no tokenizer.json: withTokenizer takes a built-in one the user picked, or says what to give
+  const tokenizerJson = byName('tokenizer.json') ? json('tokenizer.json') : undefined;
   const tokenizerConfig = json('tokenizer_config.json', true);
   const external = new Map<string, Uint8Array>();
   for (const loc of externalLocations(proto)) {
@@ -157,8 +163,31 @@ export function gatherFiles(files: DroppedFile[]): ModelSource {
     if (f) external.set(loc, new Uint8Array(f.data));
   }
   const top = pick.path.includes('/') ? pick.path.split('/')[0] : '';
-  const name = top && top !== 'onnx' ? top : String(config._name_or_path ?? config.model_type ?? 'model');
+  const stem = base(pick.path).replace(/\.onnx$/, '');
+  const name = top && top !== 'onnx' ? top : String(config._name_or_path ?? (config._from_graph ? stem : undefined) ?? config.model_type ?? 'model');
   return { name, source: 'files', onnxPath: pick.path, onnxBytes, config, tokenizerJson, tokenizerConfig, external, proto };
+}
+
+/**
+ * A source without tokenizer.json gets the built-in tokenizer `builtin` (a demo folder's), checked
+ * against the graph's vocabulary; without one it is refused, saying the graph's vocabulary and
+ * what to give (the page offers the built-ins on this error).
+ */
+export async function withTokenizer(src: ModelSource, builtin?: string): Promise<ModelSource> {
+  if (src.tokenizerJson !== undefined) return src;
+  const facts = graphFacts(src.proto);
+  if (!builtin) {
+    const vocab = facts.vocabSize ? ` (its graph has a vocabulary of ${facts.vocabSize.toLocaleString('en')}, from ${facts.vocabFrom})` : '';
+    throw labError('MissingFile', `${src.onnxPath} came without tokenizer.json${vocab}: pick a built-in tokenizer of that size, or give the model's tokenizer.json (and tokenizer_config.json) beside it`);
+  }
+  checkBuiltinName(builtin);
+  const dir = publicUrl(`models/${builtin}/`);
+  const [tokenizerJson, tokenizerConfig] = await Promise.all([
+    fetchJson(dir + 'tokenizer.json', `the built-in tokenizer ${builtin}`),
+    fetchJson(dir + 'tokenizer_config.json', 'tokenizer_config.json', true),
+  ]);
+  checkBuiltinFits(builtin, tokenizerJson, facts, src.onnxPath);
+  return { ...src, tokenizerJson, tokenizerConfig, tokenizerFrom: builtin };
 }
 
 /**
@@ -205,7 +234,7 @@ export function buildModel(src: ModelSource, datasetText: string, examplesText?:
   for (const t of parsed.tensors.values()) totalParams += t.params;
   const onnxBytes = src.onnxBytes.length + [...src.external.values()].reduce((a, b) => a + b.length, 0);
   const summary: ModelSummary = {
-    id: src.source === 'demo' ? `demo:${src.name}` : `files:${src.name}:${onnxBytes}`,
+    id: src.source === 'demo' ? `demo:${src.name}` : `files:${src.name}:${onnxBytes}${src.tokenizerFrom ? `:tokenizer=${src.tokenizerFrom}` : ''}`,
     name: src.name,
     source: src.source,
     modelType: String(cfg.model_type ?? 'unknown'),
@@ -227,6 +256,8 @@ export function buildModel(src: ModelSource, datasetText: string, examplesText?:
     outputNames: parsed.outputNames,
     datasetName: DATASET.name,
     datasetTokens: datasetIds.length,
+    ...(Array.isArray(cfg._from_graph) ? { configFromGraph: cfg._from_graph as string[] } : {}),
+    ...(src.tokenizerFrom ? { tokenizerFrom: src.tokenizerFrom } : {}),
   };
   const folder = { config: src.config, tokenizerJson: src.tokenizerJson, tokenizerConfig: src.tokenizerConfig };
   return { summary, parsed, linear, examples, baselineBytes: reference ? withFloatLogits(asPublished, src.onnxBytes) : writeBaseline(parsed, src.onnxBytes), tokenizer, datasetIds, folder };
