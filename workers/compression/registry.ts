@@ -16,6 +16,7 @@ import { awqMeta, type AwqOptions } from './awq/meta';
 import { awqReference } from './awq/reference';
 import { getKernelGpu } from './gpu-device';
 import { gptqMeta, type GptqOptions } from './gptq/meta';
+import { gptqGpu } from './gptq/gpu';
 import { gptqReference } from './gptq/reference';
 import { int4GroupGpu } from './int4-group/gpu';
 import { int4GroupMeta, type Int4GroupOptions } from './int4-group/meta';
@@ -78,8 +79,8 @@ const globalPrune: MethodImpl<GlobalPruneOptions> = {
 };
 
 const wanda: MethodImpl<WandaOptions> = { meta: wandaMeta, reference: wandaReference, gpu: wandaGpu };
-// GPTQ's column loop is sequential: on WebGPU its Hessian is accumulated in WGSL (calibration/), the loop runs in TS
-const gptq: MethodImpl<GptqOptions> = { meta: gptqMeta, reference: gptqReference, gpu: async (_device, tensor, options) => gptqReference(tensor, options) };
+// GPTQ's column loop runs in WGSL (a dispatch per lazy block and one for its update); U = chol(H⁻¹) stays f64 in TS
+const gptq: MethodImpl<GptqOptions> = { meta: gptqMeta, reference: gptqReference, gpu: gptqGpu };
 // AWQ's search likewise runs in TS on a Hessian accumulated in WGSL
 const awq: MethodImpl<AwqOptions> = { meta: awqMeta, reference: awqReference, gpu: async (_device, tensor, options) => awqReference(tensor, options) };
 

@@ -1,23 +1,28 @@
 /**
- * Reference GPTQ (plain loops, f64 linear algebra, f32 quantization grid), following Algorithm 1
- * of the paper and its reference code (gptq.py):
+ * Reference GPTQ (plain loops; the truth gptq-block.wgsl and gptq-lazy.wgsl are held to),
+ * following Algorithm 1 of the paper and its reference code (gptq.py):
  *
  *   H ← Xᵀ X; dead inputs (H_ii = 0) get H_ii = 1 and their weights 0
  *   act order: columns in order of decreasing H_ii (ties by index); group grids are then fixed
  *     up front from the original weights ("static groups") so the groups stay runs of consecutive
  *     inputs, as MatMulNBits stores them
- *   H ← H + 1 % · mean(diag H) · I;  U = chol(H⁻¹) upper
- *   for each block of 128 columns:                       (lazy batch)
- *     for each column i of the block:
+ *   H ← H + 1 % · mean(diag H) · I;  U = chol(H⁻¹) upper          (f64, in TS: see gpu.ts)
+ *   for each block of 128 columns:                                  (lazy batch)
+ *     for each column a of the block:
  *       (without act order, at a group's first column: its grid from the current weights)
- *       q = quantize(w_i) on the group's grid;  e = (w_i − q) / U_ii
- *       w_j −= e · U_ij for the later columns j of the block
+ *       q = quantize(w_a) on the group's grid;  e = (w_a − q) / U_aa
+ *       w_j −= e · U_aj for the later columns j of the block
  *     w_j −= Σ_blk e · U_blk,j for every column j after the block
  *
  * The grid and the rounding are int4-group's (shared/affine.ts, range with 0 included) at
  * qmax = 2^bits − 1; with H = I nothing is carried (U is diagonal) and the result is exactly
  * int4-group's (gptq.test.ts). Rows are independent given U, so they are processed one by one.
- * `loss` is GPTQ's Σ (w − q)² / U_ii² / 2, the layer's calibration loss.
+ *
+ * The column loop is f32 in the order the WGSL does it, as gptq.py runs it in f32 too: U is the
+ * f64 factor rounded to f32 once, 1 / U_aa and 1 / U_aa² are computed here in f32 and handed to
+ * the GPU as they are (no division on the GPU), and each column after a block subtracts the
+ * block's errors in block order. So both sides compute the same floats and the same codes.
+ * `loss` is GPTQ's Σ (w − q)² / U_aa² / 2, summed per row in f32, the layer's calibration loss.
  */
 import { labError } from '../../errors';
 import { dequantizeValue, inverseLevels, quantizeValue, roundDiv, scaleOf } from '../shared/affine';
@@ -60,11 +65,6 @@ export function inverseHessianFactor(h: Float32Array, k: number, order: readonly
   throw labError('BadOption', `gptq on ${name}: the calibration Hessian is not positive definite even with dampening ×${10 ** DAMP_RETRIES}`);
 }
 
-interface Grid {
-  scales: Float32Array; // (out, nGroups)
-  zeroPoints: Uint8Array; // (out, nGroups)
-}
-
 /** int4-group's grid rule for one group of f32 values: [scale, zero point]. */
 export function fitGroup(values: ArrayLike<number>, from: number, to: number, qmax: number, invLevels: number): [number, number] {
   let mn = 0;
@@ -78,7 +78,31 @@ export function fitGroup(values: ArrayLike<number>, from: number, to: number, qm
   return [s, roundDiv(-mn, s, qmax)];
 }
 
-export function gptqReference(tensor: WeightTensor, options: GptqOptions): GptqParts {
+/** What the TS loop and the WGSL both start from, computed once in TS (see the header). */
+export interface GptqSetup {
+  outDim: number;
+  inDim: number;
+  strideOut: number;
+  strideIn: number;
+  groupSize: number;
+  nGroups: number;
+  qmax: number;
+  invLevels: number;
+  actOrder: boolean;
+  /** the input column quantized at step a */
+  order: Uint32Array;
+  /** (in, in) row-major, upper, in quantization order: f32 of the f64 factor */
+  u: Float32Array;
+  /** [1 / U_aa for a < in, then 1 / U_aa² for a < in], f32 */
+  inv: Float32Array;
+  /** act order: every group's grid, fitted up front on the weights (out, nGroups); else zeros, fitted in the loop */
+  scales: Float32Array;
+  zeroPoints: Uint8Array;
+  /** the weights with dead inputs zeroed, in stored order */
+  data: Float32Array;
+}
+
+export function gptqSetup(tensor: WeightTensor, options: GptqOptions): GptqSetup {
   const view = linearView(tensor.shape, tensor.layout);
   const { outDim: n, inDim: k } = view;
   const h = tensor.calibration?.hessian;
@@ -92,58 +116,74 @@ export function gptqReference(tensor: WeightTensor, options: GptqOptions): GptqP
   const dead = new Uint8Array(k);
   for (let i = 0; i < k; i++) dead[i] = h[i * k + i] === 0 ? 1 : 0;
   const order = columnOrder(h, k, actOrder);
-  const u = inverseHessianFactor(h, k, order, dead, name);
+  const u = Float32Array.from(inverseHessianFactor(h, k, order, dead, name));
+  const inv = new Float32Array(2 * k);
+  for (let a = 0; a < k; a++) {
+    inv[a] = f(1 / u[a * k + a]);
+    inv[k + a] = f(inv[a] * inv[a]);
+  }
+  const data = new Float32Array(tensor.data);
+  for (let o = 0; o < n; o++) for (let i = 0; i < k; i++) if (dead[i]) data[o * view.strideOut + i * view.strideIn] = 0;
+  const scales = new Float32Array(n * nGroups);
+  const zeroPoints = new Uint8Array(n * nGroups);
+  if (actOrder) {
+    const natural = new Float32Array(k);
+    for (let o = 0; o < n; o++) {
+      for (let i = 0; i < k; i++) natural[i] = data[o * view.strideOut + i * view.strideIn];
+      for (let g = 0; g < nGroups; g++) [scales[o * nGroups + g], zeroPoints[o * nGroups + g]] = fitGroup(natural, g * groupSize, Math.min(k, (g + 1) * groupSize), qmax, invLevels);
+    }
+  }
+  return { ...view, groupSize, nGroups, qmax, invLevels, actOrder, order: Uint32Array.from(order), u, inv, scales, zeroPoints, data };
+}
 
-  const grid: Grid = { scales: new Float32Array(n * nGroups), zeroPoints: new Uint8Array(n * nGroups) };
-  const codes = new Uint8Array(tensor.data.length);
-  const dequantized = new Float32Array(tensor.data.length);
-  const row = new Float64Array(k); // one output row in quantization order
-  const natural = new Float64Array(k);
-  const err = new Float64Array(GPTQ_BLOCK);
+export function gptqReference(tensor: WeightTensor, options: GptqOptions): GptqParts {
+  return gptqLoop(gptqSetup(tensor, options));
+}
+
+/** The column loop from a setup (exported so a test can time the loop alone). */
+export function gptqLoop(s: GptqSetup): GptqParts {
+  const { outDim: n, inDim: k, order, u, inv, groupSize, nGroups, qmax, invLevels } = s;
+  const scales = s.scales.slice();
+  const zeroPoints = s.zeroPoints.slice();
+  const codes = new Uint8Array(s.data.length);
+  const dequantized = new Float32Array(s.data.length);
+  const row = new Float32Array(k); // one output row in quantization order
+  const err = new Float32Array(GPTQ_BLOCK);
   let loss = 0;
   for (let o = 0; o < n; o++) {
-    for (let i = 0; i < k; i++) natural[i] = dead[i] ? 0 : tensor.data[o * view.strideOut + i * view.strideIn];
-    if (actOrder) {
-      for (let g = 0; g < nGroups; g++) {
-        const [s, zp] = fitGroup(natural, g * groupSize, Math.min(k, (g + 1) * groupSize), qmax, invLevels);
-        grid.scales[o * nGroups + g] = s;
-        grid.zeroPoints[o * nGroups + g] = zp;
-      }
-    }
-    for (let a = 0; a < k; a++) row[a] = natural[order[a]];
+    for (let a = 0; a < k; a++) row[a] = s.data[o * s.strideOut + order[a] * s.strideIn];
+    let rowLoss = 0;
     for (let b1 = 0; b1 < k; b1 += GPTQ_BLOCK) {
       const b2 = Math.min(k, b1 + GPTQ_BLOCK);
       for (let a = b1; a < b2; a++) {
         const c = order[a]; // the input column quantized now
-        const g = Math.floor(c / groupSize);
-        if (!actOrder && c % groupSize === 0) {
+        const g = o * nGroups + Math.floor(c / groupSize);
+        if (!s.actOrder && c % groupSize === 0) {
           // without act order a = c: the group's columns are row[c .. c + groupSize), updated so far
-          const [s, zp] = fitGroup(row, c, Math.min(k, c + groupSize), qmax, invLevels);
-          grid.scales[o * nGroups + g] = s;
-          grid.zeroPoints[o * nGroups + g] = zp;
+          [scales[g], zeroPoints[g]] = fitGroup(row, c, Math.min(k, c + groupSize), qmax, invLevels);
         }
-        const s = grid.scales[o * nGroups + g];
-        const zp = grid.zeroPoints[o * nGroups + g];
         const w = row[a];
-        const q = quantizeValue(f(w), s, zp, 0, qmax);
-        const deq = dequantizeValue(q, s, zp);
-        const at = o * view.strideOut + c * view.strideIn;
+        const q = quantizeValue(w, scales[g], zeroPoints[g], 0, qmax);
+        const deq = dequantizeValue(q, scales[g], zeroPoints[g]);
+        const at = o * s.strideOut + c * s.strideIn;
         codes[at] = q;
         dequantized[at] = deq;
-        const d = u[a * k + a];
-        const e = (w - deq) / d;
-        loss += ((w - deq) * (w - deq)) / (d * d) / 2;
+        const d = f(w - deq);
+        rowLoss = f(rowLoss + f(f(d * d) * inv[k + a]));
+        const e = f(d * inv[a]);
         err[a - b1] = e;
-        for (let j = a + 1; j < b2; j++) row[j] -= e * u[a * k + j];
+        const base = a * k;
+        for (let j = a + 1; j < b2; j++) row[j] = f(row[j] - f(e * u[base + j]));
       }
-      // the lazy batch update: every column after the block at once
+      // the lazy batch update: every column after the block, the block's errors subtracted in
+      // order a = b1, b1 + 1, … (the WGSL's per-column order; a outer here only to read U by rows)
       for (let a = b1; a < b2; a++) {
         const e = err[a - b1];
-        if (e === 0) continue;
         const base = a * k;
-        for (let j = b2; j < k; j++) row[j] -= e * u[base + j];
+        for (let j = b2; j < k; j++) row[j] = f(row[j] - f(e * u[base + j]));
       }
     }
+    loss += rowLoss;
   }
-  return { dequantized, codes, scales: grid.scales, zeroPoints: grid.zeroPoints, loss };
+  return { dequantized, codes, scales, zeroPoints, loss: loss / 2 };
 }

@@ -1,0 +1,121 @@
+/**
+ * gptq on WebGPU: the column loop in WGSL, per lazy block of GPTQ_BLOCK columns one dispatch of
+ * gptq-block.wgsl (a thread per row quantizes the block's columns with the error feedback inside
+ * the block) and one of gptq-lazy.wgsl (the block's errors onto every later column, a thread per
+ * (column, row)); all blocks on one encoder, one submit, one readback.
+ *
+ * The setup stays in TS (gptqSetup, the same values the reference uses): the column order, the
+ * act-order grids and above all U = chol(H⁻¹). U is a K×K f64 factorization (K ≤ 3,072 on the
+ * 124 M shape: seconds at most, once per layer), a sequential algorithm with little parallelism
+ * per step, and f64 matters there: a Hessian of a few calibration tokens is badly conditioned, and
+ * WGSL has only f32. The loop it feeds is the O(rows · K²) part, and that is what runs here.
+ *
+ * Rows are independent, so a tall tensor (a vocabulary head) runs in chunks of rows that keep each
+ * buffer under MAX_CHUNK_FLOATS; the outputs come back (rows, in) and are scattered here to the
+ * tensor's stored order.
+ */
+import { pipelineFor } from '../shared/gpu';
+import { KernelRun } from '../shared/kernel-run';
+import { MIN_SCALE } from '../shared/affine';
+import type { WeightTensor } from '../types';
+import GPTQ_BLOCK_WGSL from './gptq-block.wgsl?raw';
+import GPTQ_LAZY_WGSL from './gptq-lazy.wgsl?raw';
+import { GPTQ_BLOCK, type GptqOptions } from './meta';
+import { gptqSetup, type GptqParts, type GptqSetup } from './reference';
+
+/** Must match WORKGROUP_SIZE in both kernels. */
+const WORKGROUP_SIZE = 64;
+/** Floats in the largest per-chunk buffer (work, deq, codes): 64 MB, under every WebGPU binding limit's default (128 MB). */
+const MAX_CHUNK_FLOATS = 1 << 24;
+
+const f32Bits = (v: number) => new Int32Array(Float32Array.of(v).buffer)[0];
+
+export async function gptqGpu(device: GPUDevice, tensor: WeightTensor, options: GptqOptions): Promise<GptqParts> {
+  return gptqLoopGpu(device, gptqSetup(tensor, options));
+}
+
+/** The column loop on the GPU from a setup (exported so a test can time the loop alone). */
+export async function gptqLoopGpu(device: GPUDevice, s: GptqSetup): Promise<GptqParts> {
+  const { outDim: n, inDim: k, nGroups } = s;
+  const size = n * k;
+  const dequantized = new Float32Array(size);
+  const codes = new Uint8Array(size);
+  const scales = new Float32Array(n * nGroups);
+  const zeroPoints = new Uint8Array(n * nGroups);
+  const uInv = new Float32Array(k * k + 2 * k);
+  uInv.set(s.u);
+  uInv.set(s.inv, k * k);
+  const chunk = Math.max(1, Math.min(n, Math.floor(MAX_CHUNK_FLOATS / k)));
+  let loss = 0;
+  for (let o0 = 0; o0 < n; o0 += chunk) {
+    const rows = Math.min(chunk, n - o0);
+    const part = await chunkOnGpu(device, s, uInv, o0, rows);
+    const deq = new Float32Array(part.deq);
+    const words = new Uint32Array(part.codesLoss);
+    const rowLoss = new Float32Array(part.codesLoss, rows * k * 4, rows);
+    const grid = new Uint32Array(part.grid);
+    const gridF = new Float32Array(part.grid);
+    for (let r = 0; r < rows; r++) {
+      const o = o0 + r;
+      for (let i = 0; i < k; i++) {
+        const at = o * s.strideOut + i * s.strideIn;
+        dequantized[at] = deq[r * k + i];
+        codes[at] = words[r * k + i];
+      }
+      for (let g = 0; g < nGroups; g++) {
+        scales[o * nGroups + g] = gridF[r * nGroups + g];
+        zeroPoints[o * nGroups + g] = grid[rows * nGroups + r * nGroups + g];
+      }
+      loss += rowLoss[r]; // in row order, as the reference sums
+    }
+  }
+  return { dequantized, codes, scales, zeroPoints, loss: loss / 2 };
+}
+
+async function chunkOnGpu(device: GPUDevice, s: GptqSetup, uInv: Float32Array, o0: number, rows: number): Promise<{ deq: ArrayBuffer; codesLoss: ArrayBuffer; grid: ArrayBuffer }> {
+  const k = s.inDim;
+  const nGroups = s.nGroups;
+  const start = new Float32Array(k * rows); // (in, rows) in quantization order
+  for (let a = 0; a < k; a++) {
+    const col = s.order[a] * s.strideIn;
+    for (let r = 0; r < rows; r++) start[a * rows + r] = s.data[(o0 + r) * s.strideOut + col];
+  }
+  const run = new KernelRun(device, 'gptq');
+  try {
+    const order = await run.upload('column order', s.order);
+    const u = await run.upload('inverse Hessian factor', uInv);
+    const work = await run.upload('row values', start);
+    let grid: GPUBuffer;
+    if (s.actOrder) {
+      const g = new Uint32Array(2 * rows * nGroups);
+      for (let i = 0; i < rows * nGroups; i++) {
+        g[i] = f32Bits(s.scales[o0 * nGroups + i]);
+        g[rows * nGroups + i] = s.zeroPoints[o0 * nGroups + i];
+      }
+      grid = await run.upload('group grids', g);
+    } else {
+      grid = run.storage('group grids', 2 * rows * nGroups * 4);
+    }
+    const err = run.storage('block errors', GPTQ_BLOCK * rows * 4);
+    const deq = run.storage('dequantized', rows * k * 4);
+    const codesLoss = run.storage('codes and row losses', (rows * k + rows) * 4);
+    const blockPipeline = pipelineFor(device, 'gptq block', GPTQ_BLOCK_WGSL);
+    const lazyPipeline = pipelineFor(device, 'gptq lazy', GPTQ_LAZY_WGSL);
+    for (let b1 = 0; b1 < k; b1 += GPTQ_BLOCK) {
+      const b2 = Math.min(k, b1 + GPTQ_BLOCK);
+      const fields = [rows, k, b1, b2, s.groupSize, nGroups, s.actOrder ? 1 : 0, s.qmax, f32Bits(s.invLevels), f32Bits(MIN_SCALE)];
+      run.dispatch(blockPipeline, [run.uniform('gptq block sizes', fields), order, u, work, err, deq, codesLoss, grid], Math.ceil(rows / WORKGROUP_SIZE));
+      if (b2 < k) {
+        run.dispatch(lazyPipeline, [run.uniform('gptq lazy sizes', [rows, k, b1, b2]), u, work, err], Math.ceil((rows * (k - b2)) / WORKGROUP_SIZE));
+      }
+    }
+    const [d, c, g] = await run.finish([
+      { buffer: deq, bytes: rows * k * 4 },
+      { buffer: codesLoss, bytes: (rows * k + rows) * 4 },
+      { buffer: grid, bytes: 2 * rows * nGroups * 4 },
+    ]);
+    return { deq: d, codesLoss: c, grid: g };
+  } finally {
+    run.close();
+  }
+}
