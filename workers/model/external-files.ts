@@ -1,0 +1,89 @@
+/**
+ * External data read per tensor, never whole. ONNX keeps a model past protobuf's 2 GiB as a small
+ * .onnx (the graph, every initializer's name, dims, type and an external_data entry of location,
+ * offset and length) beside data files (model.onnx_data, model.onnx_data_1, …). The graph is parsed
+ * from the .onnx alone; the data files stay Blobs (a dropped File is one: a handle, no bytes read)
+ * and a tensor's bytes are one Blob.slice of its file, read when that tensor is needed.
+ *
+ * So a file set of any size can be listed and checked (each tensor's range against its file's size)
+ * without reading a byte of weights, one tensor can be read alone (to compress it), and the files
+ * can be handed to onnxruntime-web as they are (its `externalData` session option takes Blobs).
+ */
+import { labError } from '../errors';
+import { onnx, toNum, type ModelProto, type TensorProto } from './onnx-graph';
+
+/** A Blob (File) or anything that slices like one: Node's fs.openAsBlob gives one over a file on disk. */
+export interface BlobLike {
+  readonly size: number;
+  slice(start?: number, end?: number): { arrayBuffer(): Promise<ArrayBuffer> };
+}
+
+export interface ExternalTensor {
+  name: string;
+  dims: number[];
+  dataType: number;
+  location: string;
+  offset: number;
+  length: number;
+}
+
+const isExternal = (t: TensorProto) => t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL;
+
+function byteCount(t: TensorProto, key: string, value: string | undefined): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw labError('NotOnnx', `initializer ${t.name} declares an external ${key} of "${value}", not a byte count`);
+  return n;
+}
+
+/**
+ * Every external initializer with its range, checked against its file's size (no data read).
+ * `sizes`: each data file's size by its location; a missing file or a range past a file's end is
+ * refused, naming the tensor.
+ */
+export function listExternal(proto: ModelProto, sizes: ReadonlyMap<string, number>): ExternalTensor[] {
+  const out: ExternalTensor[] = [];
+  for (const t of proto.graph?.initializer ?? []) {
+    if (!isExternal(t)) continue;
+    const kv = new Map(t.externalData.map((e) => [e.key, e.value]));
+    const location = kv.get('location');
+    if (!location) throw labError('NotOnnx', `initializer ${t.name} is EXTERNAL but has no location entry`);
+    const size = sizes.get(location);
+    if (size === undefined) throw labError('MissingFile', `initializer ${t.name} lives in external file "${location}", which was not provided`);
+    const offset = kv.has('offset') ? byteCount(t, 'offset', kv.get('offset')) : 0;
+    const length = kv.has('length') ? byteCount(t, 'length', kv.get('length')) : size - offset;
+    if (offset + length > size) throw labError('NotOnnx', `initializer ${t.name} wants bytes [${offset}, ${offset + length}) of "${location}", which has ${size}`);
+    out.push({ name: t.name, dims: t.dims.map(toNum), dataType: t.dataType, location, offset, length });
+  }
+  return out;
+}
+
+/** One tensor's bytes: a single slice of its file. */
+export async function readExternalTensor(t: ExternalTensor, files: ReadonlyMap<string, BlobLike>): Promise<Uint8Array> {
+  const file = files.get(t.location);
+  if (!file) throw labError('MissingFile', `initializer ${t.name} lives in external file "${t.location}", which was not provided`);
+  const bytes = new Uint8Array(await file.slice(t.offset, t.offset + t.length).arrayBuffer());
+  if (bytes.length !== t.length) throw labError('NotOnnx', `initializer ${t.name}: read ${bytes.length} of its ${t.length} bytes from "${t.location}"`);
+  return bytes;
+}
+
+/**
+ * Reads every external tensor, one slice each, into its initializer (then inline, as if the file
+ * had held it): memory grows by one tensor at a time, and no buffer holds a whole data file.
+ */
+export async function inlineExternalTensors(proto: ModelProto, files: ReadonlyMap<string, BlobLike>): Promise<number> {
+  const sizes = new Map([...files].map(([loc, f]) => [loc, f.size]));
+  const byName = new Map((proto.graph?.initializer ?? []).map((t) => [t.name, t]));
+  let read = 0;
+  for (const e of listExternal(proto, sizes)) {
+    const t = byName.get(e.name)!;
+    t.rawData = await readExternalTensor(e, files);
+    t.dataLocation = onnx.TensorProto.DataLocation.DEFAULT;
+    t.externalData = [];
+    read += e.length;
+  }
+  return read;
+}
+
+/** The data files as onnxruntime-web's `externalData` session option takes them (Blobs, not read here). */
+export const externalDataOption = (files: ReadonlyMap<string, Blob>): { path: string; data: Blob }[] =>
+  [...files].map(([path, data]) => ({ path, data }));
