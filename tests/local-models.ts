@@ -58,12 +58,18 @@ export function windowRunner(s: ort.InferenceSession): RunWindow {
 
 /** The demo LM (brown-gpt2) as the lab's worker loads it, with the built-in test text. */
 export function loadDemoLm(model = 'brown-gpt2'): LoadedModel {
+  return loadFolder(path.join(MODELS, model));
+}
+
+/** A model folder (config.json, tokenizer files when there, onnx/model.onnx) as the worker loads it, with the built-in test text. */
+export function loadFolder(dir: string): LoadedModel {
   const file = (p: string): DroppedFile => {
-    const b = readFileSync(modelFile(model, p));
+    const b = readFileSync(path.join(dir, p));
     return { path: p, data: b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer };
   };
   const text = readFileSync(path.join(DATASETS, 'brown-test.txt'), 'utf8');
-  return buildModel(gatherFiles(['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'].map(file)), text);
+  const files = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'].filter((p) => existsSync(path.join(dir, p)));
+  return buildModel(gatherFiles(files.map(file)), text);
 }
 
 /** Sliding-window perplexity of ONNX bytes in onnxruntime-node on a loaded model's dataset tokens. */

@@ -126,6 +126,8 @@ export type MethodOptions = {
   symmetric?: boolean;
   /** GPTQ: quantize columns in order of decreasing Hessian diagonal */
   actOrder?: boolean;
+  /** structured-prune: what is removed, MLP neurons (default) or attention heads */
+  unit?: 'neurons' | 'heads';
   /** nm-prune: an N:M pattern ('2:4', '4:8'); Wanda: that or 'unstructured' */
   pattern?: string;
   /** calibrated methods: calibration sequences (each of the model's context, at most 256 tokens) */

@@ -11,8 +11,9 @@ import { compressTensor, METHODS } from '../../workers/compression/registry';
 import { gridSettings } from '../../workers/compression/shared/gpu';
 import type { CompressionResult, WeightLayout } from '../../workers/compression/types';
 import { seededRandom } from '../../workers/seeded-random';
-import { neuronSumSquaresGpu } from '../../workers/compression/structured-prune/gpu';
+import { neuronSumSquaresGpu, unitSumSquaresGpu } from '../../workers/compression/structured-prune/gpu';
 import { neuronSumSquares, neuronView } from '../../workers/compression/structured-prune/reference';
+import { unitSumSquares } from '../../workers/compression/structured-prune/heads';
 
 export interface CaseReport {
   name: string;
@@ -296,6 +297,7 @@ async function run(): Promise<void> {
       log.textContent += `${r.name}: codes ${r.codeMismatches} params ${r.paramMismatches} bits ${r.floatBitMismatches} rel ${r.maxRelError.toExponential(1)} gpu ${r.gpuMs.toFixed(0)} ms cpu ${r.cpuMs.toFixed(0)} ms\n`;
     }
     await neuronNormCases(gpu.device, report, only, log);
+    await headNormCases(gpu.device, report, only, log);
   } catch (e) {
     report.error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     log.textContent += `ERROR ${report.error}\n`;
@@ -318,24 +320,55 @@ async function neuronNormCases(device: GPUDevice, report: KernelReport, only: st
         if (only && !name.includes(only)) continue;
         const data = makeTensor(shape[0], shape[1], layout, 'mixed', seed++);
         const view = neuronView({ shape, layout }, axis);
-        let r: CaseReport;
-        try {
-          let t = performance.now();
-          const gpuSums = await neuronSumSquaresGpu(device, data, view);
-          const gpuMs = performance.now() - t;
-          t = performance.now();
-          const cpuSums = neuronSumSquares(data, view);
-          const cpuMs = performance.now() - t;
-          const asResult = (sums: Float32Array, kernelMs: number) => ({ dequantized: sums, kernelMs, stats: { sparsity: 0 } }) as unknown as CompressionResult;
-          r = compare(name, data.length, asResult(gpuSums, gpuMs), asResult(cpuSums, cpuMs));
-        } catch (e) {
-          r = { ...failed(name, data.length), error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
-        }
-        report.cases.push(r);
-        log.textContent += `${r.name}: bits ${r.floatBitMismatches} rel ${r.maxRelError.toExponential(1)} gpu ${r.gpuMs.toFixed(0)} ms cpu ${r.cpuMs.toFixed(0)} ms\n`;
+        await normCase(report, log, name, data.length, () => neuronSumSquaresGpu(device, data, view), () => neuronSumSquares(data, view));
       }
     }
   }
+}
+
+/**
+ * structured-prune's head norms (one thread per head or KV group, its channels from an offset)
+ * against the TS twin, bit-exact: 1x1, ragged 7x13 / 13x7 units, the demo's fused c_attn thirds
+ * (64x192), a 124M c_attn third (768x2304, 12 heads of 64) and its output projection's rows.
+ */
+async function headNormCases(device: GPUDevice, report: KernelReport, only: string | null, log: HTMLElement): Promise<void> {
+  // shape, layout, axis, units, channels per unit, first channel
+  const cases: [[number, number], WeightLayout, 'out' | 'in', number, number, number][] = [
+    [[1, 1], 'in_out', 'out', 1, 1, 0],
+    [[7, 13], 'in_out', 'out', 4, 3, 1],
+    [[7, 13], 'out_in', 'in', 3, 4, 1],
+    [[13, 7], 'in_out', 'in', 6, 2, 1],
+    [[64, 192], 'in_out', 'out', 4, 16, 64],
+    [[768, 2304], 'in_out', 'out', 12, 64, 1536],
+    [[768, 768], 'in_out', 'in', 12, 64, 0],
+  ];
+  let seed = 9500;
+  for (const [shape, layout, axis, count, width, offset] of cases) {
+    const name = `structured-prune head norms (${axis}) ${shape.join('x')} ${layout} ${count}x${width}@${offset}`;
+    if (only && !name.includes(only)) continue;
+    const data = makeTensor(shape[0], shape[1], layout, 'mixed', seed++);
+    const view = { ...neuronView({ shape, layout }, axis), count, width, offset };
+    await normCase(report, log, name, data.length, () => unitSumSquaresGpu(device, data, view), () => unitSumSquares(data, view));
+  }
+}
+
+/** One norms case: the kernel's floats against its TS twin's, bit for bit, each side timed once. */
+async function normCase(report: KernelReport, log: HTMLElement, name: string, weights: number, onGpu: () => Promise<Float32Array>, onCpu: () => Float32Array): Promise<void> {
+  let r: CaseReport;
+  try {
+    let t = performance.now();
+    const gpuSums = await onGpu();
+    const gpuMs = performance.now() - t;
+    t = performance.now();
+    const cpuSums = onCpu();
+    const cpuMs = performance.now() - t;
+    const asResult = (sums: Float32Array, kernelMs: number) => ({ dequantized: sums, kernelMs, stats: { sparsity: 0 } }) as unknown as CompressionResult;
+    r = compare(name, weights, asResult(gpuSums, gpuMs), asResult(cpuSums, cpuMs));
+  } catch (e) {
+    r = { ...failed(name, weights), error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
+  }
+  report.cases.push(r);
+  log.textContent += `${r.name}: bits ${r.floatBitMismatches} rel ${r.maxRelError.toExponential(1)} gpu ${r.gpuMs.toFixed(0)} ms cpu ${r.cpuMs.toFixed(0)} ms\n`;
 }
 
 void run();

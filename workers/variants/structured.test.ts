@@ -4,13 +4,13 @@
 // made here independently: the float model with the removed neurons' up columns, up bias entries
 // and down rows set to zero (the same function: a neuron whose down row is 0 adds nothing).
 // The neurons removed are checked against norms computed here in f64.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Job } from '../jobs';
-import { buildModel, gatherFiles, type DroppedFile, type LoadedModel } from '../model/load';
+import type { LoadedModel } from '../model/load';
 import { parseModel, readF32, writeVariant } from '../model/onnx-graph';
-import { loadDemoLm, logitsOfBytes as logits, pplOfBytes } from '../../tests/local-models';
+import { loadDemoLm, loadFolder, logitsOfBytes as logits, pplOfBytes } from '../../tests/local-models';
 import { findMlps, planStructured } from './structured';
 import { makeVariant } from './make-variant';
 
@@ -18,14 +18,6 @@ const haveDemo = existsSync('public/models/brown-gpt2/onnx/model.onnx');
 const LLAMA = 'e2e/fixtures/tiny-llama';
 const haveLlama = existsSync(join(LLAMA, 'onnx/model.onnx'));
 
-function loadFolder(dir: string): LoadedModel {
-  const file = (p: string): DroppedFile => {
-    const b = readFileSync(join(dir, p));
-    return { path: p, data: b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer };
-  };
-  const files = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'].filter((p) => existsSync(join(dir, p)));
-  return buildModel(gatherFiles(files.map(file)), readFileSync('public/datasets/brown-test.txt', 'utf8'));
-}
 
 /**
  * The float model with the removed neurons zeroed, written with the test's own loops: for a weight

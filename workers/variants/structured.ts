@@ -16,9 +16,8 @@
  *                   value_info of the tensors in between dropped (their last dim changed), every
  *                   other node, initializer and output as it was.
  *
- * Attention heads are not removed: the exported GPT-2 computes the head size as hidden / n_head
- * from a Shape of the block input, and merges heads back with the hidden size read from that
- * same Shape, so removing a head needs a rewrite of shape arithmetic that differs per exporter.
+ * Attention heads (unit 'heads') are planned and rewritten by attention-heads.ts; this file
+ * dispatches to it and writes both kinds of rewrite through writeStructuredModel.
  */
 import type onnxProto from 'onnx-proto';
 import type { KernelDevice, LinearWeight } from '../api';
@@ -27,6 +26,7 @@ import { neuronSumSquaresGpu } from '../compression/structured-prune/gpu';
 import type { NeuronPlan, StructuredPruneOptions } from '../compression/structured-prune/meta';
 import { chooseNeurons, neuronSumSquares, neuronView } from '../compression/structured-prune/reference';
 import { labError } from '../errors';
+import { headsFormat, planHeads, rewriteHeads, type HeadPlan } from './attention-heads';
 import { blockOf } from '../model/blocks';
 import { onnx, readF32, serializeGraph, toNum, type NodeProto, type ParsedModel, type TensorProto } from '../model/onnx-graph';
 
@@ -39,7 +39,7 @@ const MS_ELEMENTWISE = new Set(['Gelu', 'FastGelu', 'BiasGelu', 'QuickGelu']);
 const DT_BYTES: Record<number, number> = { 1: 4, 2: 1, 3: 1, 4: 2, 5: 2, 6: 4, 7: 8, 9: 1, 10: 2, 11: 8, 12: 4, 13: 8, 16: 2 };
 
 /** A constant an MLP's hidden activations meet: an initializer, or a Constant node's `value`. */
-interface HiddenConst {
+export interface HiddenConst {
   name: string;
   /** index of the Constant node in graph.node, when it is one */
   node?: number;
@@ -66,7 +66,7 @@ export interface MlpSearch {
   skipped: string[];
 }
 
-interface GraphIndex {
+export interface GraphIndex {
   producer: Map<string, number>;
   consumers: Map<string, number[]>;
   inits: Map<string, TensorProto>;
@@ -74,7 +74,7 @@ interface GraphIndex {
   outputs: Set<string>;
 }
 
-function indexGraph(m: ParsedModel): GraphIndex {
+export function indexGraph(m: ParsedModel): GraphIndex {
   const g = m.proto.graph!;
   const producer = new Map<string, number>();
   const consumers = new Map<string, number[]>();
@@ -87,10 +87,10 @@ function indexGraph(m: ParsedModel): GraphIndex {
   return { producer, consumers, inits: new Map(g.initializer.map((t) => [t.name, t])), constNodes, outputs: new Set(g.output.map((o) => o.name)) };
 }
 
-const attrT = (n: NodeProto): TensorProto | undefined => (n.attribute as { name: string; t?: TensorProto }[]).find((a) => a.name === 'value')?.t ?? undefined;
+export const attrT = (n: NodeProto): TensorProto | undefined => (n.attribute as { name: string; t?: TensorProto }[]).find((a) => a.name === 'value')?.t ?? undefined;
 
 /** dims of a constant, or undefined when `name` is not one. */
-function constDims(ix: GraphIndex, g: { node: NodeProto[] }, name: string): number[] | undefined {
+export function constDims(ix: GraphIndex, g: { node: NodeProto[] }, name: string): number[] | undefined {
   const init = ix.inits.get(name);
   if (init) return init.dims.map(toNum);
   const k = ix.constNodes.get(name);
@@ -191,14 +191,17 @@ export function findMlps(m: ParsedModel, linear: readonly LinearWeight[]): MlpSe
 }
 
 /** f32 values of a constant (initializer or Constant node). */
-function constValues(m: ParsedModel, ix: GraphIndex, c: HiddenConst): Float32Array {
+export function constValues(m: ParsedModel, ix: GraphIndex, c: HiddenConst): Float32Array {
   const t = c.node === undefined ? ix.inits.get(c.name)! : attrT(m.proto.graph!.node[c.node])!;
   const dims = t.dims.map(toNum);
   return readF32({ name: c.name, dataType: t.dataType, dims, params: dims.reduce((a, b) => a * b, 1), proto: t });
 }
 
 export interface StructuredPlan {
+  /** MLP neurons (unit 'neurons'); no MLPs when heads are pruned */
   search: MlpSearch;
+  /** attention heads (unit 'heads', attention-heads.ts) */
+  heads?: HeadPlan;
   /** per MLP, 1 = neuron kept */
   keep: Uint8Array[];
   /** per linear weight in an MLP, what the per-tensor step removes */
@@ -212,6 +215,10 @@ export interface StructuredPlan {
  * N-long constant, ‖down[j, :]‖² (the kernel), summed in that order (chooseNeurons).
  */
 export async function planStructured(m: ParsedModel, linear: readonly LinearWeight[], options: StructuredPruneOptions, device: KernelDevice, blocks?: readonly number[]): Promise<StructuredPlan> {
+  if (options.unit === 'heads') {
+    const { heads, plans } = await planHeads(m, linear, options, device, blocks);
+    return { search: { mlps: [], skipped: [] }, heads, keep: [], plans, device };
+  }
   const search = findMlps(m, linear);
   // VariantSpec.blocks: only the MLPs of those blocks
   if (blocks) search.mlps = search.mlps.filter((mlp) => blocks.includes(blockOf(mlp.down) ?? -1));
@@ -249,6 +256,7 @@ export function structuredBits(plan: NeuronPlan | undefined): number {
 
 /** The stored form in words: "f32, graph rewritten: MLP neurons kept 768/1024 in each of 4 MLPs". */
 export function structuredFormat(plan: StructuredPlan): string {
+  if (plan.heads) return `f32, graph rewritten: ${headsFormat(plan.heads)}`;
   const kept = plan.search.mlps.map((mlp, k) => `${plan.keep[k].reduce((a, b) => a + b, 0)}/${mlp.n}`);
   const same = kept.every((x) => x === kept[0]);
   return `f32, graph rewritten: MLP neurons kept ${same ? `${kept[0]} in each of ${kept.length} MLPs` : kept.join(', ')}`;
@@ -284,7 +292,7 @@ function rawOf(t: TensorProto, dims: number[]): Uint8Array {
   throw labError('BadOption', `structured-prune: constant ${t.name} keeps its values in a typed field of data type ${t.dataType}, which is not sliced`);
 }
 
-function slicedTensor(t: TensorProto, axis: 'last' | number, keep: Uint8Array): TensorProto {
+export function slicedTensor(t: TensorProto, axis: 'last' | number, keep: Uint8Array): TensorProto {
   const dims = t.dims.map(toNum);
   const ax = axis === 'last' ? dims.length - 1 : axis;
   const s = sliceAxis(rawOf(t, dims), dims, ax, keep, DT_BYTES[t.dataType] ?? 4);
@@ -320,13 +328,18 @@ export function writeStructuredModel(m: ParsedModel, plan: StructuredPlan): { by
       }) as unknown as NodeProto;
     }
   });
-  const initializer = g.initializer.map((t) => replaced.get(t.name) ?? t);
+  // attention heads: their weights sliced, the shapes carrying the head count rewritten, the old shape arithmetic dropped
+  const heads = plan.heads ? rewriteHeads(m, plan.heads, plan.plans, replaced, nodes) : undefined;
+  for (const t of heads?.changed ?? []) hidden.add(t);
+  const read = heads && new Set(heads.nodes.flatMap((n) => n.input));
+  // initializers only the dropped shape arithmetic read go with it
+  const initializer = g.initializer.map((t) => replaced.get(t.name) ?? t).filter((t) => !read || read.has(t.name));
   // an initializer also listed as a graph input (old IR) would keep its old shape there
   const input = g.input.filter((i) => !replaced.has(i.name));
   const valueInfo = ((g as unknown as { valueInfo?: { name: string }[] }).valueInfo ?? []).filter((v) => !hidden.has(v.name));
-  let removedParams = 0;
-  for (const [name, t] of replaced) removedParams += ix.inits.get(name)!.dims.map(toNum).reduce((a, b) => a * b, 1) - t.dims.map(toNum).reduce((a, b) => a * b, 1);
-  const bytes = serializeGraph(m, { node: nodes, initializer, input, valueInfo } as unknown as Parameters<typeof serializeGraph>[1]);
+  const count = (ts: readonly TensorProto[]) => ts.reduce((a, t) => a + t.dims.map(toNum).reduce((x, y) => x * y, 1), 0);
+  const removedParams = count(g.initializer) - count(initializer);
+  const bytes = serializeGraph(m, { node: heads?.nodes ?? nodes, initializer, input, valueInfo } as unknown as Parameters<typeof serializeGraph>[1]);
   return { bytes, removedParams };
 }
 

@@ -6,6 +6,7 @@
 import { labError } from '../../errors';
 import { linearView } from '../layout';
 import type { CompressionParts, WeightTensor } from '../types';
+import { unitSumSquares } from './heads';
 import type { NeuronPlan, StructuredPruneOptions } from './meta';
 
 /** Where a neuron's weights sit in a linear weight: `count` neurons of `len` weights, flat offset j·strideNeuron + k·strideElem. */
@@ -25,17 +26,8 @@ export function neuronView(tensor: Pick<WeightTensor, 'shape' | 'layout'>, axis:
 
 /** Σ_k w[j, k]² per neuron j, in k order, every square and sum rounded to f32 (the WGSL's arithmetic). */
 export function neuronSumSquares(data: Float32Array, view: NeuronView): Float32Array {
-  const out = new Float32Array(view.count);
-  const f = Math.fround;
-  for (let j = 0; j < view.count; j++) {
-    let acc = 0;
-    for (let k = 0; k < view.len; k++) {
-      const x = data[j * view.strideNeuron + k * view.strideElem];
-      acc = f(acc + f(x * x));
-    }
-    out[j] = acc;
-  }
-  return out;
+  // a neuron is a unit of one channel (heads.ts): the same loop as a head's
+  return unitSumSquares(data, { ...view, width: 1, offset: 0 });
 }
 
 /** How many of n neurons a ratio removes: round half up, at most n − 1 (a layer keeps a neuron). */
