@@ -21,6 +21,14 @@ describe('presets', () => {
     expect(r.specs[2].overrides).toEqual([{ blocks: [-1, 0], method: 'int8-channel', options: {} }]);
   });
 
+  it('sparsity patterns remove half of the MLP neurons and half of the attention heads as two structured variants', () => {
+    const r = applyPreset(presetById('sparsity-patterns')!);
+    expect(r.missing).toEqual([]);
+    const structured = r.specs.filter((s) => s.method === 'structured-prune');
+    expect(structured.map((s) => s.options)).toEqual([{ ratio: 0.5 }, { ratio: 0.5, unit: 'heads' }]);
+    expect(structured.map(specLabel)).toEqual(['structured 50 % MLP neurons', 'structured 50 % attention heads']);
+  });
+
   it('the pruning curve goes 10 … 90 % by 10', () => {
     const r = applyPreset(presetById('Pruning curve')!);
     expect(r.specs.map((s) => s.options.ratio)).toEqual([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]);

@@ -78,12 +78,13 @@ export const PRESETS: readonly Preset[] = Object.freeze([
   },
   {
     id: 'sparsity-patterns', name: 'Sparsity patterns',
-    about: 'Half the weights removed in different patterns: unstructured (layer-wise and global), 2:4 semi-structured, structured, and by Wanda and SparseGPT.',
+    about: 'Half the weights removed in different patterns: unstructured (layer-wise and global), 2:4 semi-structured, structured (whole MLP neurons, whole attention heads), and by Wanda and SparseGPT.',
     wants: [
       prune(0.5),
       { label: 'global magnitude 50 %', match: idLike(/global/i), options: { ratio: 0.5 } },
       { label: '2:4 semi-structured (magnitude)', match: nmMagnitude, options: TWO_FOUR },
-      { label: 'structured (neurons / heads)', match: idLike(/structured/i), options: [{ ratio: 0.5 }, {}] },
+      { label: 'structured 50 % MLP neurons', match: idLike(/structured/i), options: [{ ratio: 0.5 }, {}] },
+      { label: 'structured 50 % attention heads', match: idLike(/structured/i), options: { ratio: 0.5, unit: 'heads' } },
       { label: 'Wanda 50 %', match: idLike(/wanda/i), options: { ratio: 0.5 } },
       { label: 'Wanda 2:4', match: idLike(/wanda/i), options: { pattern: '2:4' } },
       { label: 'SparseGPT 50 %', match: idLike(/sparsegpt/i), options: { ratio: 0.5 } },
