@@ -3,7 +3,8 @@
 // that cannot set headers.
 //
 // Content-Security-Policy: the page may load code and data only from its own origin (plus
-// blob: for workers and wasm compilation, 'wasm-unsafe-eval' for onnxruntime-web). It ships as
+// blob: for workers and wasm compilation, 'wasm-unsafe-eval' for onnxruntime-web), and connect
+// to the Hugging Face hub (HUB_HOSTS), which it does only when the user loads a hub id. It ships as
 // a <meta> tag in index.html (so any static host enforces it for the page; the plugin below adds
 // the hashes of the inline scripts Vite injects), and dev/preview also send it as a header, which
 // is what binds the engine worker (a worker is governed by its own response's policy).
@@ -16,13 +17,22 @@ const isolation = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
+/**
+ * The Hugging Face hub, reached only when the user presses Load on the hub id field (src/hub/):
+ * its API and resolve URLs, and the CDNs its resolve URLs redirect large files to (each redirect
+ * target is checked against connect-src too).
+ */
+const HUB_HOSTS = ['https://huggingface.co', 'https://cdn-lfs.huggingface.co', 'https://cdn-lfs.hf.co', 'https://cas-bridge.xethub.hf.co', 'https://*.hf.co'];
+/** Browser tests only (LAB_E2E, set by playwright.config.ts): e2e/hub.spec.ts serves a hub layout from a local server, named by ?hub=. */
+const E2E_HUB = 'http://127.0.0.1:*';
+
 /** The policy; `scriptExtra` adds script sources (inline-script hashes for the page). */
 export function contentSecurityPolicy(scriptExtra: string[] = []): string {
   return [
     "default-src 'self'",
     `script-src 'self' 'wasm-unsafe-eval' blob: ${scriptExtra.join(' ')}`.trim(),
     "worker-src 'self' blob:",
-    "connect-src 'self' blob: data:",
+    `connect-src 'self' blob: data: ${HUB_HOSTS.join(' ')}${process.env.LAB_E2E ? ` ${E2E_HUB}` : ''}`,
     "img-src 'self' data: blob:",
     // React and recharts set style attributes; Vite's dev server injects <style> elements
     "style-src 'self' 'unsafe-inline'",

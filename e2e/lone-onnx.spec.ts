@@ -6,22 +6,13 @@
  * read off the graph (n_positions from the position table).
  */
 import { expect, test, type Page } from '@playwright/test';
-
-type Lab = {
-  __lab: {
-    store: { getState: () => { model?: { id: string; nPositions: number } } };
-    bridge: { evaluate: (m: string, v: string, s: unknown, j: string, p: () => void) => Promise<{ perplexity: { ppl: number; tokensScored: number } }> };
-  };
-};
+import { wasmBaseline } from './helpers/wasm-baseline';
 
 /** WASM, 512 tokens at the model's own context: the baseline's ppl and tokens scored. */
-const baselinePpl = (page: Page, job: string) =>
-  page.evaluate(async (jobId) => {
-    const lab = (window as unknown as Lab).__lab;
-    const m = lab.store.getState().model!;
-    const r = await lab.bridge.evaluate(m.id, 'baseline', { backend: 'wasm', tokens: 512, context: m.nPositions, stride: m.nPositions, throughputRuns: 0 }, jobId, () => {});
-    return { ppl: r.perplexity.ppl, scored: r.perplexity.tokensScored, context: m.nPositions };
-  }, job);
+const baselinePpl = async (page: Page, job: string) => {
+  const { ppl, scored, context } = await wasmBaseline(page, job, 512);
+  return { ppl, scored, context };
+};
 
 test('a lone .onnx: pick a built-in tokenizer, same perplexity as its folder', async ({ page }) => {
   page.on('pageerror', (e) => console.log('[pageerror]', e.message));

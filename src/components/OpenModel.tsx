@@ -3,6 +3,7 @@ import { useRef, type ChangeEvent } from 'react';
 import { DEMO_CLASSIFIER, DEMO_MODEL, DEMO_MODEL_LARGE, DEMO_MODEL_SMALL, loadDemo, loadPicked } from '../engine/lab';
 import { readFileList } from '../lib/files';
 import { useLab } from '../store';
+import { HubModelField } from '../hub/HubModelField';
 
 export function OpenModel() {
   const loading = useLab((s) => s.loading);
@@ -31,6 +32,7 @@ export function OpenModel() {
         {...{ webkitdirectory: '', directory: '' }}
       />
       <input ref={files} type="file" multiple hidden data-testid="file-input" onChange={onPick} />
+      <HubModelField />
       {loading && <span className="muted">Loading {loading}…</span>}
     </div>
   );

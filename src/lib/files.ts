@@ -8,10 +8,13 @@ import { LabError } from '../engine/errors';
 import { sizeProblem } from './model-size';
 import { preferredGraph } from '../../workers/model/graph-choice';
 
-/** A file the user gave, not read yet (a File is a handle: keeping one costs no memory). */
+/**
+ * A file the user gave, not read yet (a File is a handle: keeping one costs no memory). Only its
+ * size and bytes are used, so a file still on the Hugging Face hub (src/hub/) is one too: read, it downloads.
+ */
 export interface Picked {
   path: string;
-  file: File;
+  file: Pick<File, 'size' | 'arrayBuffer'>;
 }
 
 /** The last folder given, kept as handles so another of its graphs can be loaded without asking again. */
@@ -38,7 +41,7 @@ export function readLastPickWith(graph: string): Promise<InputFile[]> {
  * Reads the files, once their sizes show the tab can hold the model (else a 'TooLarge' error,
  * nothing read). Of several graphs only the one the engine prefers is read (graph-choice.ts).
  */
-async function readChecked(given: Picked[], remember = true): Promise<InputFile[]> {
+export async function readChecked(given: Picked[], remember = true): Promise<InputFile[]> {
   if (remember) lastPicked = given;
   const graphs = given.map((p) => p.path).filter(isGraph);
   const picked = graphs.length > 1 ? withOnly(given, preferredGraph(graphs)!) : given;

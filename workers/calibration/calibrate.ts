@@ -76,16 +76,8 @@ export function planPasses(inputs: readonly { tensor: string; cols: number }[], 
   return passes;
 }
 
-/** Where calibration time went (ms, for the current job): capture = the capture model's runs, accumulate = the statistics (the GPU's work awaited per sequence), open = writing the capture model and opening its session. */
-export interface CalibrationTiming {
-  captureMs: number;
-  accumulateMs: number;
-  openMs: number;
-}
-
 export interface CalibrationSource {
-  /** the token slice, with the passes and where the time went so far (read when the variant's summary is written) */
-  readonly settings: CalibrationSettings & CalibrationTiming & { passes: number };
+  settings: CalibrationSettings;
   /** passes over the calibration set the statistics take (1 when they all fit MAX_PASS_BYTES) */
   passes: number;
   /** the statistics of a weight's input; computes its pass on first use and drops the previous one */
@@ -118,8 +110,6 @@ export function calibrationSource(model: LoadedModel, weights: readonly LinearWe
   passes.forEach((p, k) => p.inputs.forEach((inp) => passOf.set(inp.tensor, k)));
   let held: { pass: number; stats: Map<string, CalibrationStats> } | undefined;
   let spent = 0;
-  let timing: CalibrationTiming = { captureMs: 0, accumulateMs: 0, openMs: 0 };
-  const since = (t: number) => performance.now() - t;
 
   async function runPass(k: number): Promise<Map<string, CalibrationStats>> {
     const started = performance.now();
@@ -131,27 +121,17 @@ export function calibrationSource(model: LoadedModel, weights: readonly LinearWe
     let session: CaptureSession | undefined;
     const label = `calibration pass ${k + 1}/${passes.length}: ${names.length} layer input${names.length > 1 ? 's' : ''}`;
     try {
-      job.progress('calibrate', k * sequences, passes.length * sequences, `${label}: opening the capture model`);
-      let t = performance.now();
       session = await opts.runner(captureModel(model.parsed, names), names);
-      timing.openMs += since(t);
       for (let s = 0; s < sequences; s++) {
         await job.checkpoint();
         const at = firstToken + s * context;
         const ids = BigInt64Array.from(tokens.subarray(at, at + context), (x) => BigInt(x));
-        t = performance.now();
         const outs = await session.run(ids);
-        timing.captureMs += since(t);
-        job.progress('calibrate', k * sequences + s, passes.length * sequences, `${label}, sequence ${s + 1}/${sequences}: accumulating the statistics`);
-        t = performance.now();
         outs.forEach((x, j) => {
           const cols = pass.inputs[j].cols;
           if (x.length % cols) throw new Error(`${names[j]}: ${x.length} values are not rows of ${cols}`);
           accs[j].add(x, x.length / cols);
         });
-        // waiting for the GPU here keeps one sequence's X in flight and says what accumulating costs
-        for (const acc of accs) await acc.flush();
-        timing.accumulateMs += since(t);
         job.progress('calibrate', k * sequences + s + 1, passes.length * sequences, `${label}, sequence ${s + 1}/${sequences}`);
       }
     } catch (e) {
@@ -161,27 +141,22 @@ export function calibrationSource(model: LoadedModel, weights: readonly LinearWe
       await session?.close();
     }
     const stats = new Map<string, CalibrationStats>();
-    const t = performance.now();
     for (let j = 0; j < accs.length; j++) {
       const stat = await accs[j].read();
       const { tensor, cols } = pass.inputs[j];
       stats.set(tensor, { input: tensor, rows: sequences * context, cols, ...(opts.need === 'hessian' ? { hessian: stat } : { colSqNorms: stat }) });
     }
-    timing.accumulateMs += since(t);
     spent += performance.now() - started;
     return stats;
   }
 
   return {
-    get settings() {
-      return { ...settings, passes: passes.length, ...timing };
-    },
+    settings,
     passes: passes.length,
     ms: () => spent,
     begin(next: Job) {
       job = next;
       spent = 0;
-      timing = { captureMs: 0, accumulateMs: 0, openMs: 0 };
     },
     async statsFor(weight: string): Promise<CalibrationStats> {
       const tensor = inputOf.get(weight);
