@@ -5,8 +5,30 @@
  * model then scores exactly the perplexity of its full folder on the same tokens, at the context
  * read off the graph (n_positions from the position table).
  */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { decodeModel, onnx } from '../workers/model/onnx-graph';
 import { wasmBaseline } from './helpers/wasm-baseline';
+
+/** The demo graph with every initializer over 1 KiB moved to model.onnx_data, as ONNX's exporters write big models. */
+function withExternalData(dir: string): string[] {
+  const proto = decodeModel(readFileSync('public/models/brown-gpt2-tiny/onnx/model.onnx'));
+  const parts: Uint8Array[] = [];
+  let offset = 0;
+  for (const t of proto.graph!.initializer) {
+    if (t.rawData.length <= 1024) continue;
+    parts.push(t.rawData);
+    t.externalData = [{ key: 'location', value: 'model.onnx_data' }, { key: 'offset', value: String(offset) }, { key: 'length', value: String(t.rawData.length) }];
+    t.dataLocation = 1;
+    offset += t.rawData.length;
+    t.rawData = new Uint8Array(0);
+  }
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'model.onnx'), onnx.ModelProto.encode(proto as never).finish());
+  writeFileSync(join(dir, 'model.onnx_data'), Buffer.concat(parts));
+  return ['model.onnx', 'model.onnx_data'].map((f) => join(dir, f)).concat(['config.json', 'tokenizer.json', 'tokenizer_config.json'].map((f) => join('public/models/brown-gpt2-tiny', f)));
+}
 
 /** WASM, 512 tokens at the model's own context: the baseline's ppl and tokens scored. */
 const baselinePpl = async (page: Page, job: string) => {
@@ -22,7 +44,7 @@ test('a lone .onnx: pick a built-in tokenizer, same perplexity as its folder', a
 
   await page.getByTestId('file-input').setInputFiles(['public/models/brown-gpt2-tiny/onnx/model.onnx']);
   const picker = page.getByTestId('tokenizer-picker');
-  await expect(picker).toContainText('model.onnx came without tokenizer.json (its graph has a vocabulary of 8,192', { timeout: 60_000 });
+  await expect(picker).toContainText('model.onnx: expected tokenizer.json beside the model, it came without one (its graph has a vocabulary of 8,192', { timeout: 60_000 });
   await expect(page.getByTestId('model-name')).toHaveText('brown-gpt2-tiny');
 
   await page.getByTestId('tokenizer-builtin-brown-bert-genre').click();
@@ -35,4 +57,12 @@ test('a lone .onnx: pick a built-in tokenizer, same perplexity as its folder', a
   const lone = await baselinePpl(page, 'lone-onnx');
   console.log(`folder ppl ${folder.ppl} (${folder.scored} tokens, context ${folder.context}); lone .onnx + demo LM tokenizer ${lone.ppl} (${lone.scored}, context ${lone.context})`);
   expect(lone).toEqual(folder);
+
+  // the same weights in external data, sent to the worker as a file handle and read tensor by tensor
+  await page.getByTestId('file-input').setInputFiles(withExternalData(join('test-results', 'lone-onnx-external')));
+  // (files given without their folder: the name is config.json's model_type)
+  await expect(page.getByTestId('model-name')).toHaveText('gpt2', { timeout: 60_000 });
+  const external = await baselinePpl(page, 'external-data');
+  console.log(`external data read per tensor: ${external.ppl} (${external.scored} tokens)`);
+  expect(external).toEqual(folder);
 });

@@ -27,6 +27,8 @@ export interface Capabilities {
   /** threads the WASM EP will use */
   wasmThreads: number;
   wasmSimd: boolean;
+  /** the WebGPU adapter's buffer limits, bytes (what the early size check and the kernels' row chunks go by) */
+  gpuLimits?: { maxBufferSize: number; maxStorageBufferBindingSize: number };
 }
 
 export interface LinearWeight {
@@ -115,6 +117,8 @@ export interface ModelSummary {
   configFromGraph?: string[];
   /** the built-in tokenizer (a demo folder's) picked for a lone .onnx that came without one */
   tokenizerFrom?: string;
+  /** what this adapter's WebGPU limits say about the model's largest tensor (workers/model/declared-size.ts checkDeviceLimits) */
+  limitNote?: string;
 }
 
 export type MethodOptions = {
@@ -594,7 +598,8 @@ export type ProgressFn = (p: Progress) => void;
 /** File as dropped: its path inside the folder and its bytes. */
 export interface InputFile {
   path: string;
-  data: ArrayBuffer;
+  /** an external data file may be a handle (File): the worker reads it tensor by tensor */
+  data: ArrayBuffer | Blob;
 }
 
 export interface LoadOptions {

@@ -1,5 +1,5 @@
 /**
- * What this browser can do, probed once and frozen: WebGPU (adapter, shader-f16), whether
+ * What this browser can do, probed once and frozen: WebGPU (adapter, shader-f16, buffer limits), whether
  * the page is crossOriginIsolated (WASM threads need SharedArrayBuffer) and WASM SIMD.
  * `?nogpu=1` on the worker URL hides WebGPU, so the no-GPU path can be tried on any machine.
  */
@@ -49,5 +49,7 @@ async function probe(): Promise<Capabilities> {
   if (!adapter) return { ...base, webgpu: false, webgpuReason: 'requestAdapter returned no adapter (GPU blocklisted or disabled)', shaderF16: false };
   const info = adapter.info;
   const name = [info?.vendor, info?.architecture, info?.device, info?.description].filter(Boolean).join(' ');
-  return { ...base, webgpu: true, adapter: name || 'unknown adapter', shaderF16: adapter.features.has('shader-f16') };
+  // the adapter's own limits: the kernels' device asks for these (compression/gpu-device.ts), and the early size check goes by them
+  const gpuLimits = { maxBufferSize: adapter.limits.maxBufferSize, maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize };
+  return { ...base, webgpu: true, adapter: name || 'unknown adapter', shaderF16: adapter.features.has('shader-f16'), gpuLimits };
 }

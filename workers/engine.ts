@@ -9,6 +9,7 @@ import type {
 } from './api';
 import { EVAL_FORMS } from './api';
 import { capabilities } from './capabilities';
+import { WASM32_BYTES } from './model/declared-size';
 import { labError } from './errors';
 import { evaluateTarget, type TargetResult } from './eval/evaluate';
 import { baselineAsRun, f32InsteadOfHalf, NO_SHADER_F16 } from './eval/f16-fallback';
@@ -25,7 +26,7 @@ import { prefillSpeedOf } from './eval/batch-speed';
 import { decodeSpeedOf } from './eval/decode-speed';
 import { forgetCompanion, kvRunnable } from './eval/kv-companion';
 import { examplesFromFile } from './eval/labelled-file';
-import { buildModel, fetchDataset, fetchExamples, gatherDemo, gatherFiles, withTokenizer, type LoadedModel, type ModelSource } from './model/load';
+import { buildModel, fetchDataset, fetchExamples, gatherDemo, gatherFiles, readExternal, withTokenizer, type LoadedModel, type ModelSource } from './model/load';
 import { exportVariant } from './variants/export-zip';
 import { measurePropagation, ortHiddenRunner } from './eval/error-propagation';
 import type { ErrorPropagationResult, ErrorPropagationSettings } from './api';
@@ -146,7 +147,8 @@ export function createEngine(): LabApi {
 
     async loadFiles(files: InputFile[], options?: LoadOptions): Promise<ModelSummary> {
       if (!Array.isArray(files) || !files.length) throw labError('MissingFile', 'expected the files of a model folder, got none');
-      return admit(await withTokenizer(gatherFiles(files), options?.tokenizer));
+      const limits = { wasmBytes: WASM32_BYTES, gpu: (await capabilities()).gpuLimits };
+      return admit(await readExternal(await withTokenizer(gatherFiles(files), options?.tokenizer), limits));
     },
 
     makeVariant(modelId: string, spec: VariantSpec, device: KernelDevice, jobId: string, onProgress: ProgressFn): Promise<VariantSummary> {

@@ -35,6 +35,7 @@ export function ModelCard() {
           No config.json: {model.configFromGraph.join(', ') || 'nothing'} read off the graph{model.tokenizerFrom ? `; tokenizer: the built-in ${model.tokenizerFrom}'s` : ''}.
         </p>
       )}
+      {model.limitNote && <p className="small muted" data-testid="limit-note">{model.limitNote}.</p>}
       {model.mergedDecoder && <p className="small muted" data-testid="merged-decoder">{model.onnxPath}: {model.mergedDecoder}</p>}
       <OtherGraphs />
       <LinearWeightsTable weights={model.linearWeights} />

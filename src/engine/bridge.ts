@@ -39,6 +39,9 @@ const MAX_HEARTBEAT_TIMEOUT_MS = 300_000;
 const MAX_CRASHES = 3;
 const CRASH_WINDOW_MS = 60_000;
 
+/** What can be transferred of the files sent: their buffers (a File handle is cloned, which copies no bytes). */
+const buffersOf = (files: InputFile[]): ArrayBuffer[] => files.flatMap((f) => (f.data instanceof ArrayBuffer ? [f.data] : []));
+
 type ModelSource = { kind: 'demo'; name: string } | { kind: 'files'; files: InputFile[]; options?: LoadOptions };
 
 interface PendingJob {
@@ -215,7 +218,7 @@ export class EngineBridge {
   /** Sends copies of the buffers (transferred) and keeps the originals for a reload after restart. */
   async loadFiles(files: InputFile[], options?: LoadOptions): Promise<ModelSummary> {
     const sent = files.map((f) => ({ path: f.path, data: f.data.slice(0) }));
-    const model = await this.loading(() => this.call((api) => api.loadFiles(Comlink.transfer(sent, sent.map((f) => f.data)), options)));
+    const model = await this.loading(() => this.call((api) => api.loadFiles(Comlink.transfer(sent, buffersOf(sent)), options)));
     this.source = { kind: 'files', files, options };
     return model;
   }
@@ -317,7 +320,7 @@ export class EngineBridge {
     if (source?.kind === 'demo') reload = this.loading(() => Promise.race([gen.api.loadDemo(source.name), gen.gone]));
     else if (source?.kind === 'files') {
       const sent = source.files.map((f) => ({ path: f.path, data: f.data.slice(0) }));
-      reload = this.loading(() => Promise.race([gen.api.loadFiles(Comlink.transfer(sent, sent.map((f) => f.data)), source.options), gen.gone]));
+      reload = this.loading(() => Promise.race([gen.api.loadFiles(Comlink.transfer(sent, buffersOf(sent)), source.options), gen.gone]));
     }
     const skipped = !reloadModel && this.source
       ? new LabError('WorkerCrashed', `the engine crashed ${MAX_CRASHES} times within ${CRASH_WINDOW_MS / 1000} s, so the model was not reloaded; load it again`)

@@ -125,7 +125,7 @@ export async function loadPicked(read: () => Promise<InputFile[]>): Promise<void
     return;
   }
   const memory = (navigator as Navigator & { deviceMemory?: number }).deviceMemory;
-  const warning = sizeWarning(files.map((f) => ({ path: f.path, size: f.data.byteLength })), memory);
+  const warning = sizeWarning(files.map((f) => ({ path: f.path, size: f.data instanceof Blob ? f.data.size : f.data.byteLength })), memory);
   if (warning) lab().notify({ kind: 'info', title: `Loading anyway: ${warning}.` });
   await loadFiles(files);
 }

@@ -47,7 +47,9 @@ export async function readChecked(given: Picked[], remember = true): Promise<Inp
   const picked = graphs.length > 1 ? withOnly(given, preferredGraph(graphs)!) : given;
   const problem = sizeProblem(picked.map((p) => ({ path: p.path, size: p.file.size })));
   if (problem) throw new LabError('TooLarge', problem);
-  return Promise.all(picked.map(async (p) => ({ path: p.path, data: await p.file.arrayBuffer() })));
+  // anything but the graph and JSON (external data) goes as a handle: the worker checks the sizes the
+  // graph declares against the tab's limits first, then reads it tensor by tensor (workers/model/external-files.ts)
+  return Promise.all(picked.map(async (p) => ({ path: p.path, data: !/\.(onnx|json)$/i.test(p.path) && p.file instanceof Blob ? p.file : await p.file.arrayBuffer() })));
 }
 
 const readEntries = (dir: FileSystemDirectoryEntry): Promise<FileSystemEntry[]> =>

@@ -24,6 +24,6 @@ const base = (p: string) => p.slice(p.replace(/\\/g, '/').lastIndexOf('/') + 1);
 export function askTokenizerIfMissing(files: InputFile[], err?: LabError): void {
   const lacks = files.some((f) => f.path.endsWith('.onnx')) && !files.some((f) => base(f.path) === 'tokenizer.json');
   if (!err) useTokenizerAsk.setState({ ask: undefined });
-  else if (lacks && err.code === 'MissingFile' && err.message.includes('came without tokenizer.json')) useTokenizerAsk.setState({ ask: { files, why: err.message } });
+  else if (lacks && err.code === 'MissingFile' && err.message.includes('expected tokenizer.json beside the model, it came without one')) useTokenizerAsk.setState({ ask: { files, why: err.message } });
   else if (lacks && useTokenizerAsk.getState().ask) useTokenizerAsk.setState({ ask: { ...useTokenizerAsk.getState().ask!, refused: err.message } });
 }

@@ -3,8 +3,8 @@
 // external data is refused by buildModel with no data file given at all, and one declaring a few
 // bytes loads as before.
 import { describe, expect, it } from 'vitest';
-import { buildModel, gatherFiles, type DroppedFile } from './load';
-import { checkDeclaredSize, declaredSize } from './declared-size';
+import { buildModel, gatherFiles, readExternal, type DroppedFile } from './load';
+import { checkDeclaredSize, checkDeviceLimits, declaredSize, WASM32_BYTES } from './declared-size';
 import { decodeModel, onnx } from './onnx-graph';
 
 const GiB = 2 ** 30;
@@ -69,5 +69,26 @@ describe('declared size (models past 2 GiB)', () => {
     const data = new Uint8Array(8192);
     const m = buildModel(gatherFiles(files(declaring(4096, 4096), data)), 'a a');
     expect(m.summary.linearWeights.map((w) => w.name)).toEqual(['W']);
+  });
+
+  it('by the device: wasm32 refuses from the declared sizes; WebGPU says which tensor passes which limit', () => {
+    const MiB = 2 ** 20;
+    // GPT-2's embedding: 50257 x 768 f32 = 147.2 MiB
+    const gpt2 = decodeModel(declaring(50257 * 768 * 4, 4096));
+    const gpu = (maxBufferSize: number, maxStorageBufferBindingSize: number) => ({ wasmBytes: WASM32_BYTES, gpu: { maxBufferSize, maxStorageBufferBindingSize } });
+    expect(checkDeviceLimits(gpt2, 'model.onnx', gpu(2048 * MiB, 1024 * MiB))).toBeUndefined();
+    expect(checkDeviceLimits(gpt2, 'model.onnx', gpu(256 * MiB, 128 * MiB))).toBe('emb (147.2 MiB) is over this adapter\'s maxStorageBufferBindingSize of 128.0 MiB: the compression kernels run such tensors in row chunks');
+    expect(checkDeviceLimits(gpt2, 'model.onnx', gpu(128 * MiB, 128 * MiB))).toMatch(/^WebGPU cannot hold this model on this adapter: its largest tensor, emb, is 147\.2 MiB, over the adapter's maxBufferSize of 128\.0 MiB/);
+    expect(() => checkDeviceLimits(decodeModel(declaring(4 * GiB, GiB / 2)), 'onnx/model.onnx', { wasmBytes: WASM32_BYTES }))
+      .toThrow('onnx/model.onnx declares 4.50 GiB of weights, the largest tensor emb 4096.0 MiB; a browser tab gives WebAssembly at most 4.00 GiB (wasm32)');
+  });
+
+  it('data files given as handles are read tensor by tensor into the same model as buffers', async () => {
+    const data = new Uint8Array(8192).map((_, i) => i * 7);
+    const asBuffers = buildModel(gatherFiles(files(declaring(4096, 4096), data)), 'a a');
+    const handles = files(declaring(4096, 4096)).concat({ path: 'big/onnx/model.onnx_data', data: new Blob([data]) });
+    const asHandles = buildModel(await readExternal(gatherFiles(handles), { wasmBytes: WASM32_BYTES }), 'a a');
+    expect(asHandles.summary.onnxBytes).toBe(asBuffers.summary.onnxBytes);
+    expect(Buffer.from(asHandles.baselineBytes).equals(Buffer.from(asBuffers.baselineBytes))).toBe(true);
   });
 });

@@ -55,6 +55,39 @@ export function checkDeclaredSize(proto: ModelProto, file: string): void {
   const largest = s.largest ? `; the largest tensor, ${s.largest.name}, is ${gib(s.largest.bytes)}` : '';
   throw labError(
     'BadOption',
-    `${file} declares ${gib(total)} of weights (${gib(s.externalBytes)} in external data${largest}); the lab runs a model as one ONNX protobuf message with its weights inside, and protobuf stops at 2 GiB, so models this large are not supported yet: pick a smaller model or an already-quantized export of it (e.g. model_q4.onnx)`,
+    `${file} declares ${gib(total)} of weights (${gib(s.externalBytes)} in external data${largest}). The lab parses such a graph from the .onnx alone and reads its external data tensor by tensor, but it still writes every model it evaluates (the baseline with its scoring, each variant) as one ONNX protobuf message with the weights inside, and protobuf stops at 2 GiB, so a model this large stops here, before its weights are read: pick a smaller model or an already-quantized export of it (e.g. model_q4.onnx)`,
   );
+}
+
+/** What the tab can give: wasm32's memory, and the WebGPU adapter's buffer limits when there is one. */
+export interface DeviceLimits {
+  /** onnxruntime-web's WASM memory (wasm32: 4 GiB) */
+  wasmBytes: number;
+  gpu?: { maxBufferSize: number; maxStorageBufferBindingSize: number };
+}
+
+export const WASM32_BYTES = 4 * 2 ** 30;
+const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
+
+/**
+ * From the sizes the .onnx declares, before its weights are read: refuses a model over WebAssembly's
+ * memory (onnxruntime-web's WASM backend holds every weight there); returns what WebGPU on this
+ * adapter cannot hold (a tensor over maxBufferSize), for the card, or undefined.
+ */
+export function checkDeviceLimits(proto: ModelProto, file: string, limits: DeviceLimits): string | undefined {
+  const s = declaredSize(proto);
+  const total = s.inlineBytes + s.externalBytes;
+  const largest = s.largest ? `, the largest tensor ${s.largest.name} ${mib(s.largest.bytes)}` : '';
+  if (total >= limits.wasmBytes) {
+    throw labError('BadOption', `${file} declares ${gib(total)} of weights${largest}; a browser tab gives WebAssembly at most ${gib(limits.wasmBytes)} (wasm32), and onnxruntime-web holds every weight there: refused before its weights were read; pick a smaller model or an already-quantized export of it`);
+  }
+  const gpu = limits.gpu;
+  if (!gpu || !s.largest) return undefined;
+  if (s.largest.bytes > gpu.maxBufferSize) {
+    return `WebGPU cannot hold this model on this adapter: its largest tensor, ${s.largest.name}, is ${mib(s.largest.bytes)}, over the adapter's maxBufferSize of ${mib(gpu.maxBufferSize)} (model ${gib(total)}); evaluate it on WASM`;
+  }
+  if (s.largest.bytes > gpu.maxStorageBufferBindingSize) {
+    return `${s.largest.name} (${mib(s.largest.bytes)}) is over this adapter's maxStorageBufferBindingSize of ${mib(gpu.maxStorageBufferBindingSize)}: the compression kernels run such tensors in row chunks`;
+  }
+  return undefined;
 }

@@ -19,7 +19,8 @@ import { checkTextGraph, checkTextModel } from './text-model';
 import { tiedHead } from './tied-head';
 import { graphKindOf, PREFILL_INPUTS, unfeedableInputs } from './graph-kind';
 import { inlineCacheBranch } from './merged-decoder';
-import { checkDeclaredSize } from './declared-size';
+import { checkDeclaredSize, checkDeviceLimits, type DeviceLimits } from './declared-size';
+import { inlineExternalTensors } from './external-files';
 import { encodeDataset, makeTokenizer, type TextTokenizer } from './tokenizer';
 import { configFromGraph, graphFacts } from './graph-facts';
 import { checkBuiltinFits, checkBuiltinName } from './builtin-tokenizer';
@@ -38,6 +39,12 @@ export interface ModelSource {
   tokenizerFrom?: string;
   /** external data by location relative to the .onnx folder; filled by the gatherer */
   external: Map<string, Uint8Array>;
+  /** external data given as handles (dropped Files), read tensor by tensor by readExternal */
+  externalBlobs?: Map<string, Blob>;
+  /** what this device's WebGPU cannot hold of the model (checkDeviceLimits), for the card */
+  limitNote?: string;
+  /** true once readExternal put the external tensors inside the graph */
+  inlinedExternal?: boolean;
   proto: ModelProto;
 }
 
@@ -119,7 +126,8 @@ export async function gatherDemo(name: string, onnxPath = 'onnx/model.onnx'): Pr
 
 export interface DroppedFile {
   path: string;
-  data: ArrayBuffer;
+  /** a data file may come as a handle (a File): it is then read per tensor (external-files.ts) */
+  data: ArrayBuffer | Blob;
 }
 
 const norm = (p: string) => p.replace(/\\/g, '/').replace(/^\.?\//, '');
@@ -129,12 +137,16 @@ const dirOf = (p: string) => p.slice(0, p.lastIndexOf('/') + 1);
 /** Picks the files of one HF/Optimum folder out of a drop. */
 export function gatherFiles(files: DroppedFile[]): ModelSource {
   const all = files.map((f) => ({ path: norm(f.path), data: f.data }));
+  const bytesOf = (f: { path: string; data: ArrayBuffer | Blob }): ArrayBuffer => {
+    if (f.data instanceof ArrayBuffer) return f.data;
+    throw labError('MissingFile', `${f.path} came as a file handle; only external data files are read that way`);
+  };
   const listing = all.map((f) => f.path).join(', ') || 'no files';
   const onnxFiles = all.filter((f) => f.path.endsWith('.onnx'));
   const chosen = preferredGraph(onnxFiles.map((f) => f.path));
   const pick = onnxFiles.find((f) => f.path === chosen);
   if (!pick) throw labError('MissingFile', `expected an .onnx file (onnx/model.onnx), got: ${listing}`);
-  const onnxBytes = new Uint8Array(pick.data);
+  const onnxBytes = new Uint8Array(bytesOf(pick));
   const proto = decodeModel(onnxBytes);
   checkTextGraph(proto, pick.path);
   // config and tokenizer: the shallowest file of that name
@@ -146,7 +158,7 @@ export function gatherFiles(files: DroppedFile[]): ModelSource {
       throw labError('MissingFile', `expected ${name} beside the model, got: ${listing}`);
     }
     try {
-      return JSON.parse(new TextDecoder().decode(f.data));
+      return JSON.parse(new TextDecoder().decode(bytesOf(f)));
     } catch (e) {
       throw labError('MissingFile', `${f.path} is not valid JSON (${(e as Error).message})`);
     }
@@ -157,15 +169,29 @@ export function gatherFiles(files: DroppedFile[]): ModelSource {
   const tokenizerJson = byName('tokenizer.json') ? json('tokenizer.json') : undefined;
   const tokenizerConfig = json('tokenizer_config.json', true);
   const external = new Map<string, Uint8Array>();
+  const externalBlobs = new Map<string, Blob>();
   for (const loc of externalLocations(proto)) {
     const want = norm(dirOf(pick.path) + loc);
     const f = all.find((x) => x.path === want) ?? all.find((x) => base(x.path) === base(loc));
-    if (f) external.set(loc, new Uint8Array(f.data));
+    if (f?.data instanceof ArrayBuffer) external.set(loc, new Uint8Array(f.data));
+    else if (f) externalBlobs.set(loc, f.data);
   }
   const top = pick.path.includes('/') ? pick.path.split('/')[0] : '';
   const stem = base(pick.path).replace(/\.onnx$/, '');
   const name = top && top !== 'onnx' ? top : String(config._name_or_path ?? (config._from_graph ? stem : undefined) ?? config.model_type ?? 'model');
-  return { name, source: 'files', onnxPath: pick.path, onnxBytes, config, tokenizerJson, tokenizerConfig, external, proto };
+  return { name, source: 'files', onnxPath: pick.path, onnxBytes, config, tokenizerJson, tokenizerConfig, external, externalBlobs, proto };
+}
+
+/**
+ * External data given as handles, read tensor by tensor once the sizes the .onnx declares pass the
+ * tab's limits (declared-size.ts): a model too large is refused before a byte of its weights is read.
+ */
+export async function readExternal(src: ModelSource, limits: DeviceLimits): Promise<ModelSource> {
+  const note = checkDeviceLimits(src.proto, src.onnxPath, limits);
+  if (!src.externalBlobs?.size) return { ...src, limitNote: note };
+  checkDeclaredSize(src.proto, src.onnxPath);
+  await inlineExternalTensors(src.proto, src.externalBlobs);
+  return { ...src, inlinedExternal: true, limitNote: note };
 }
 
 /**
@@ -178,7 +204,7 @@ export async function withTokenizer(src: ModelSource, builtin?: string): Promise
   const facts = graphFacts(src.proto);
   if (!builtin) {
     const vocab = facts.vocabSize ? ` (its graph has a vocabulary of ${facts.vocabSize.toLocaleString('en')}, from ${facts.vocabFrom})` : '';
-    throw labError('MissingFile', `${src.onnxPath} came without tokenizer.json${vocab}: pick a built-in tokenizer of that size, or give the model's tokenizer.json (and tokenizer_config.json) beside it`);
+    throw labError('MissingFile', `${src.onnxPath}: expected tokenizer.json beside the model, it came without one${vocab}; pick a built-in tokenizer of that size, or give the model's tokenizer.json (and tokenizer_config.json)`);
   }
   checkBuiltinName(builtin);
   const dir = publicUrl(`models/${builtin}/`);
@@ -199,6 +225,8 @@ export function buildModel(src: ModelSource, datasetText: string, examplesText?:
   checkOperators(src.proto, src.onnxPath);
   checkDeclaredSize(src.proto, src.onnxPath);
   const asPublished = indexModel(src.proto, (loc) => src.external.get(loc));
+  // readExternal inlined them already; the baseline must still be written with them inside
+  if (src.inlinedExternal) asPublished.hadExternalData = true;
   // variants start from the float reference; the baseline is the model as published
   const reference = floatReference(asPublished);
   const parsed = reference?.parsed ?? asPublished;
@@ -232,7 +260,7 @@ export function buildModel(src: ModelSource, datasetText: string, examplesText?:
   const tied = classifier ? undefined : tiedHead(parsed, linear, src.proto);
   let totalParams = 0;
   for (const t of parsed.tensors.values()) totalParams += t.params;
-  const onnxBytes = src.onnxBytes.length + [...src.external.values()].reduce((a, b) => a + b.length, 0);
+  const onnxBytes = src.onnxBytes.length + [...src.external.values()].reduce((a, b) => a + b.length, 0) + [...(src.externalBlobs?.values() ?? [])].reduce((a, b) => a + b.size, 0);
   const summary: ModelSummary = {
     id: src.source === 'demo' ? `demo:${src.name}` : `files:${src.name}:${onnxBytes}${src.tokenizerFrom ? `:tokenizer=${src.tokenizerFrom}` : ''}`,
     name: src.name,
@@ -258,6 +286,7 @@ export function buildModel(src: ModelSource, datasetText: string, examplesText?:
     datasetTokens: datasetIds.length,
     ...(Array.isArray(cfg._from_graph) ? { configFromGraph: cfg._from_graph as string[] } : {}),
     ...(src.tokenizerFrom ? { tokenizerFrom: src.tokenizerFrom } : {}),
+    ...(src.limitNote ? { limitNote: src.limitNote } : {}),
   };
   const folder = { config: src.config, tokenizerJson: src.tokenizerJson, tokenizerConfig: src.tokenizerConfig };
   return { summary, parsed, linear, examples, baselineBytes: reference ? withFloatLogits(asPublished, src.onnxBytes) : writeBaseline(parsed, src.onnxBytes), tokenizer, datasetIds, folder };

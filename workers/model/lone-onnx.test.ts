@@ -27,7 +27,7 @@ describe('a lone .onnx', () => {
   it('without a tokenizer is refused with the graph vocabulary; a built-in of another size is refused', async () => {
     const src = gatherFiles([{ path: 'model.onnx', data: read(`${DEMO}/onnx/model.onnx`) }]);
     expect(src.name).toBe('model');
-    await expect(withTokenizer(src)).rejects.toThrow(/model\.onnx came without tokenizer\.json \(its graph has a vocabulary of 8,192, from its embedding transformer\.wte\.weight \(8192 × 64\)\)/);
+    await expect(withTokenizer(src)).rejects.toThrow(/model\.onnx: expected tokenizer\.json beside the model, it came without one \(its graph has a vocabulary of 8,192, from its embedding transformer\.wte\.weight \(8192 × 64\)\)/);
     const facts = graphFacts(src.proto);
     expect(tokenizerVocabSize(json('public/models/brown-bert-genre/tokenizer.json'))).toBe(8195);
     expect(() => checkBuiltinFits('brown-bert-genre', json('public/models/brown-bert-genre/tokenizer.json'), facts, 'model.onnx'))
