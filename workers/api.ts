@@ -72,8 +72,8 @@ export interface TiedHead {
 
 /** How the model as published stores its weights, when that is not plain f32. */
 export interface PublishedForm {
-  /** 'f32': the graph computes in f32; 'fp16': it computes in half precision */
-  compute: 'f32' | 'fp16';
+  /** 'f32': the graph computes in f32; 'fp16': it computes in half precision; 'bf16': in bfloat16 (converted to f32 as it loads: no onnxruntime kernel computes bf16) */
+  compute: 'f32' | 'fp16' | 'bf16';
   weights: PublishedWeight[];
 }
 

@@ -21,6 +21,7 @@ export function PublishedForm({ form }: { form: Form }) {
     <p className="published-note" role="note" data-testid="published-form" data-compute={form.compute} data-weights={form.weights.length}>
       <strong>Published compressed.</strong>{' '}
       {form.compute === 'fp16' ? 'The graph computes in fp16. ' : ''}
+      {form.compute === 'bf16' ? 'The graph computes in bf16, which onnxruntime cannot run: it was converted to f32 as it loaded (the same bf16 weights, f32 activations), and that is what the baseline evaluates. ' : ''}
       {form.weights.length ? `Weights stored as ${formats(form)}. ` : ''}
       {form.weights.some((w) => DYNAMIC.has(w.format)) ? 'Its activations are quantized to 8 bits as it runs; the float reference keeps them f32. ' : ''}
       The baseline is this model as published; every variant starts from its float reference (the weights dequantized to f32 in the

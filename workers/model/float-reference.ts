@@ -16,7 +16,7 @@
  *     with W = (W_q − W_zp) · W_scale, per tensor or per output column; the activation's run-time
  *     8-bit quantization is a part of the published model the reference does not have
  *   DynamicQuantizeMatMul(A, B const, b_scale, b_zp[, bias])  → MatMul(A, W f32) [→ Add bias]
- *   a graph computing in fp16 (fp16 weights read directly, fp16 activations) → the same graph in f32
+ *   a graph computing in fp16 or bf16 (half weights read directly, half activations) → the same graph in f32
  *
  * The published bytes stay what the baseline evaluates; what was undone is listed so the UI can
  * say the baseline is itself compressed and how.
@@ -158,33 +158,51 @@ function transpose(v: Float32Array, rows: number, cols: number): Float32Array {
   return out;
 }
 
-/** True when the graph computes in fp16: a half constant read by something other than a Cast to float, or a half graph output. */
-function computesInHalf(g: onnxProto.onnx.IGraphProto, inits: Map<string, TensorProto>): boolean {
-  const halfConsts = new Set([...inits.values()].filter((t) => t.dataType === DT.FLOAT16).map((t) => t.name));
-  for (const n of g.node as unknown as NodeProto[]) {
-    if (n.opType === 'Cast' && halfConsts.has(n.input[0]) && intAttr(n, 'to', 0) === DT.FLOAT) continue;
-    if (n.input.some((i) => halfConsts.has(i))) return true;
+/**
+ * The half type the graph computes in (FLOAT16 or BFLOAT16), or undefined: a half constant read by
+ * something other than a Cast to float, or a half graph output.
+ */
+function halfComputeType(g: onnxProto.onnx.IGraphProto, inits: Map<string, TensorProto>): number | undefined {
+  for (const type of [DT.FLOAT16, DT.BFLOAT16]) {
+    const halfConsts = new Set([...inits.values()].filter((t) => t.dataType === type).map((t) => t.name));
+    for (const n of g.node as unknown as NodeProto[]) {
+      if (n.opType === 'Cast' && halfConsts.has(n.input[0]) && intAttr(n, 'to', 0) === DT.FLOAT) continue;
+      if (n.input.some((i) => halfConsts.has(i))) return type;
+    }
+    if ((g.output ?? []).some((o) => o.type?.tensorType?.elemType === type)) return type;
   }
-  return (g.output ?? []).some((o) => o.type?.tensorType?.elemType === DT.FLOAT16);
+  return undefined;
 }
 
-/** fp16 everywhere → f32: constants, casts to half, Constant / ConstantOfShape values, declared types. */
-function widenHalfGraph(g: onnxProto.onnx.IGraphProto, weights: PublishedWeight[]): void {
+/** A half type everywhere → f32: constants, casts to it, Constant / ConstantOfShape values, declared types. */
+function widenHalfGraph(g: onnxProto.onnx.IGraphProto, type: number, weights: PublishedWeight[]): void {
+  const format = type === DT.FLOAT16 ? 'fp16' : 'bf16';
   g.initializer = (g.initializer as unknown as TensorProto[]).map((t) => {
-    if (t.dataType !== DT.FLOAT16) return t;
+    if (t.dataType !== type) return t;
     const dims = t.dims.map(toNum);
-    if (dims.length === 2) weights.push({ name: t.name, format: 'fp16', bits: 16, params: count(dims) });
+    if (dims.length === 2) weights.push({ name: t.name, format, bits: 16, params: count(dims) });
     return f32Tensor(t.name, dims, constantValues(t));
   }) as unknown as onnxProto.onnx.ITensorProto[];
   for (const n of g.node as unknown as NodeProto[]) {
     for (const a of attrsOf(n)) {
-      if (n.opType === 'Cast' && a.name === 'to' && toNum(a.i) === DT.FLOAT16) a.i = DT.FLOAT;
-      if (a.t && a.t.dataType === DT.FLOAT16) a.t = f32Tensor(a.t.name, a.t.dims.map(toNum), constantValues(a.t));
+      if (n.opType === 'Cast' && a.name === 'to' && toNum(a.i) === type) a.i = DT.FLOAT;
+      if (a.t && a.t.dataType === type) a.t = f32Tensor(a.t.name, a.t.dims.map(toNum), constantValues(a.t));
     }
   }
   for (const list of [g.input, g.output, g.valueInfo]) {
-    for (const v of list ?? []) if (v.type?.tensorType?.elemType === DT.FLOAT16) v.type.tensorType.elemType = DT.FLOAT;
+    for (const v of list ?? []) if (v.type?.tensorType?.elemType === type) v.type.tensorType.elemType = DT.FLOAT;
   }
+}
+
+/** The graph's nodes and declared types copied (widenHalfGraph edits them in place), then widened. */
+function widenedCopy(src: onnxProto.onnx.IGraphProto, type: number, weights: PublishedWeight[]): onnxProto.onnx.IGraphProto {
+  const g = onnx.GraphProto.create({ ...src });
+  g.node = (g.node ?? []).map((n) => onnx.NodeProto.fromObject(onnx.NodeProto.toObject(n as onnxProto.onnx.NodeProto)));
+  g.input = (g.input ?? []).map((v) => onnx.ValueInfoProto.fromObject(onnx.ValueInfoProto.toObject(v as onnxProto.onnx.ValueInfoProto)));
+  g.output = (g.output ?? []).map((v) => onnx.ValueInfoProto.fromObject(onnx.ValueInfoProto.toObject(v as onnxProto.onnx.ValueInfoProto)));
+  g.valueInfo = (g.valueInfo ?? []).map((v) => onnx.ValueInfoProto.fromObject(onnx.ValueInfoProto.toObject(v as onnxProto.onnx.ValueInfoProto)));
+  widenHalfGraph(g, type, weights);
+  return g;
 }
 
 /** Per-column (length `cols`) or per-tensor (length 1) values, dequantizing a (rows, cols) int8/uint8 matrix. */
@@ -249,20 +267,11 @@ function withoutDeadNodes(nodes: NodeProto[], graphOutputs: Set<string>): NodePr
  */
 export function floatReference(parsed: ParsedModel): { parsed: ParsedModel; published: PublishedForm } | undefined {
   const src = parsed.proto.graph!;
-  const g = onnx.GraphProto.create({ ...(src as unknown as onnxProto.onnx.IGraphProto) });
-  const inits = new Map((g.initializer as unknown as TensorProto[]).map((t) => [t.name, t]));
   const weights: PublishedWeight[] = [];
-  let compute: PublishedForm['compute'] = 'f32';
-  if (computesInHalf(g, inits)) {
-    compute = 'fp16';
-    // the rewrite edits nodes and declared types in place: work on copies of them
-    g.node = (g.node ?? []).map((n) => onnx.NodeProto.fromObject(onnx.NodeProto.toObject(n as onnxProto.onnx.NodeProto)));
-    g.input = (g.input ?? []).map((v) => onnx.ValueInfoProto.fromObject(onnx.ValueInfoProto.toObject(v as onnxProto.onnx.ValueInfoProto)));
-    g.output = (g.output ?? []).map((v) => onnx.ValueInfoProto.fromObject(onnx.ValueInfoProto.toObject(v as onnxProto.onnx.ValueInfoProto)));
-    g.valueInfo = (g.valueInfo ?? []).map((v) => onnx.ValueInfoProto.fromObject(onnx.ValueInfoProto.toObject(v as onnxProto.onnx.ValueInfoProto)));
-    widenHalfGraph(g, weights);
-    for (const t of g.initializer as unknown as TensorProto[]) inits.set(t.name, t);
-  }
+  const half = halfComputeType(src as unknown as onnxProto.onnx.IGraphProto, new Map((src.initializer as unknown as TensorProto[]).map((t) => [t.name, t])));
+  const compute: PublishedForm['compute'] = half === DT.FLOAT16 ? 'fp16' : half === DT.BFLOAT16 ? 'bf16' : 'f32';
+  const g = half ? widenedCopy(src as unknown as onnxProto.onnx.IGraphProto, half, weights) : onnx.GraphProto.create({ ...(src as unknown as onnxProto.onnx.IGraphProto) });
+  const inits = new Map((g.initializer as unknown as TensorProto[]).map((t) => [t.name, t]));
   const added: TensorProto[] = [];
   const addConst = (t: TensorProto) => {
     added.push(t);
@@ -279,7 +288,7 @@ export function floatReference(parsed: ParsedModel): { parsed: ParsedModel; publ
     const mid = `${output[0]}_nobias`;
     nodes.push(makeNode('MatMul', [a, wName], [mid], label), makeNode('Add', [mid, bias], output, `${label}_bias`));
   };
-  let changed = compute === 'fp16';
+  let changed = compute !== 'f32';
   const chains = dynamicChains(g.node as unknown as NodeProto[], inits);
   const chainParts = new Set([...chains.values()].flatMap((c) => [c.cast, c.mul]));
   for (const n of g.node as unknown as NodeProto[]) {
@@ -410,10 +419,17 @@ export function floatReference(parsed: ParsedModel): { parsed: ParsedModel; publ
 /**
  * The published model's bytes for evaluation: as published, except that half-precision logits
  * are cast to f32 at the end of the graph (exact: every half is an f32), so the evaluation reads
- * one output type whatever the model.
+ * one output type whatever the model; and a graph computing in bf16 is converted to f32 as it
+ * loads (onnxruntime has no CPU / WASM / WebGPU kernels for bf16 MatMul, Einsum, Softmax…: it
+ * refuses such a graph), which computes what bf16 weights + Cast to float would.
  */
 export function withFloatLogits(parsed: ParsedModel, original: Uint8Array): Uint8Array {
   const g = parsed.proto.graph! as unknown as onnxProto.onnx.IGraphProto;
+  const inits = new Map((g.initializer as unknown as TensorProto[]).map((t) => [t.name, t]));
+  if (halfComputeType(g, inits) === DT.BFLOAT16) {
+    const w = widenedCopy(g, DT.BFLOAT16, []);
+    return serializeGraph(parsed, { node: w.node, initializer: w.initializer, input: w.input, output: w.output, valueInfo: w.valueInfo });
+  }
   const out = (g.output ?? []).find((o) => o.name === 'logits');
   if (out?.type?.tensorType?.elemType !== DT.FLOAT16) return parsed.hadExternalData ? serializeGraph(parsed, {}) : original;
   const half = 'logits_float16';
