@@ -51,7 +51,7 @@ async function clearMethods(page: Page) {
   while ((await page.getByTestId('spec-remove').count()) > 0) await page.getByTestId('spec-remove').first().click();
 }
 
-test('structured 25 % of MLP neurons: a smaller graph, evaluated packed on WASM and WebGPU', async ({ page }) => {
+test('structured 25 % of MLP neurons and of attention heads: smaller graphs, evaluated packed on WASM and WebGPU', async ({ page }) => {
   test.setTimeout(9 * 60_000);
   await open(page);
   const gpu = await page.getByTestId('backend-webgpu').isEnabled();
@@ -59,6 +59,11 @@ test('structured 25 % of MLP neurons: a smaller graph, evaluated packed on WASM 
   await setChecked(page, 'method-structured-prune', true);
   await expect(page.getByTestId('structured-prune-ratio-0.25')).toBeChecked();
   await expect(page.getByTestId('spec-item')).toHaveText([/structured 25 % MLP neurons/]);
+  // attention heads from the builder: the same method, unit 'heads'
+  await page.getByTestId('add-method').selectOption('structured-prune');
+  await page.getByTestId('add-field-unit').selectOption({ label: 'attention heads' });
+  await page.getByTestId('add-spec').click();
+  await expect(page.getByTestId('spec-item')).toHaveText([/structured 25 % MLP neurons/, /structured 25 % attention heads/]);
   await setChecked(page, 'backend-wasm', true);
   await page.getByTestId('tokens-wasm').fill('256');
   if (gpu) {
@@ -72,8 +77,8 @@ test('structured 25 % of MLP neurons: a smaller graph, evaluated packed on WASM 
   await runToEnd(page, 8 * 60_000);
 
   const variants = await store<StoredVariant[]>(page, 'variants');
-  expect(variants).toHaveLength(1);
-  const v = variants[0];
+  expect(variants).toHaveLength(2);
+  const v = variants.find((x) => !x.spec.options.unit)!;
   console.log(`${v.label} (kernels on ${v.device}): ${v.totalParams} parameters, packed ${v.packedBytes} B vs f32 ${v.f32Bytes} B, ${v.bitsPerWeight.toFixed(2)} bits/weight, ${v.format}`);
   expect(v.label).toBe('structured 25 % MLP neurons');
   expect(v.device).toBe(gpu ? 'webgpu' : 'cpu');
@@ -97,6 +102,23 @@ test('structured 25 % of MLP neurons: a smaller graph, evaluated packed on WASM 
   const row = page.getByTestId('result-row').filter({ hasText: 'structured 25 % MLP neurons' });
   await expect(row).toHaveCount(1);
   await expect(row.getByTestId('form-wasm')).toHaveText('packed');
+
+  // heads: each block loses round(n_head / 4) heads, each with its Q/K/V columns and biases (3·hd·(E + 1)) and its O rows (hd·E)
+  const h = variants.find((x) => x.spec.options.unit === 'heads')!;
+  console.log(`${h.label} (kernels on ${h.device}): ${h.totalParams} parameters, packed ${h.packedBytes} B vs f32 ${h.f32Bytes} B, ${h.format}`);
+  const hd = config.n_embd / config.n_head;
+  const gone = Math.round(config.n_head / 4);
+  const removedHeads = config.n_layer * gone * (3 * hd * (config.n_embd + 1) + hd * config.n_embd);
+  expect(h.totalParams).toBe(model.totalParams - removedHeads);
+  expect(h.f32Bytes - h.packedBytes).toBeGreaterThan(removedHeads * 4 * 0.99);
+  expect(h.format).toBe(`f32, graph rewritten: attention heads kept ${config.n_head - gone}/${config.n_head} in each of ${config.n_layer} blocks`);
+  const headEvals = (await store<StoredEval[]>(page, 'evals')).filter((e) => e.variantId === h.id);
+  for (const e of headEvals) {
+    console.log(`${e.settings.backend}: heads ppl ${e.perplexity.ppl.toFixed(3)} on ${e.perplexity.tokensScored} tokens, form ${e.form}`);
+    expect(e.form).toBe('packed');
+    expect(e.perplexity.ppl).toBeGreaterThan(base.find((b) => b.settings.backend === e.settings.backend)!.perplexity.ppl);
+  }
+  expect(headEvals.map((e) => e.settings.backend).sort()).toEqual(gpu ? ['wasm', 'webgpu'] : ['wasm']);
 });
 
 test('mixed precision preset: first/last block INT8, the rest INT4, between INT4 and INT8 everywhere', async ({ page }) => {
