@@ -4,7 +4,8 @@
 //   - its logits equal an independent reference: the structured variant's own (sliced) f32 weights,
 //     quantized here by int4-group's reference and written back (order: slice, then quantize);
 //   - its bits per weight are INT4's times the share kept, its ppl a little above structured alone;
-//   - a calibrated second method is refused with the reason.
+//   - a calibrated second method is refused with the reason;
+//   - attention heads then INT4 on the default demo LM: packed = its dequantized twin.
 import { describe, expect, it } from 'vitest';
 import { int4GroupReference } from '../compression/int4-group/reference';
 import { Job } from '../jobs';
@@ -47,6 +48,29 @@ describe('structured pruning then quantization', () => {
     console.log(`mini, 1,024 tokens: baseline ${pBase.toFixed(3)}, structured 25 % ${pS.toFixed(3)} (${structured.summary.bitsPerWeight.toFixed(2)} bits, ${structured.packedBytes.length} B), then INT4 g32 ${pB.toFixed(3)} (${both.summary.bitsPerWeight.toFixed(2)} bits, ${both.packedBytes.length} B); max |Δlogit| vs reference ${maxDiff.toExponential(2)}`);
     expect(pB).toBeGreaterThan(pBase);
     expect(pB / pS).toBeLessThan(1.1);
+  });
+
+  it('attention heads then INT4 g32 on the default demo LM: the packed model equals its dequantized twin', async () => {
+    const model = loadDemoLm('brown-gpt2-tiny');
+    const spec = { method: 'structured-prune', options: { ratio: 0.25, unit: 'heads' }, then: { method: 'int4-group', options: { groupSize: 32 } } } as const;
+    const heads = await makeVariant(model, { method: 'structured-prune', options: { ratio: 0.25, unit: 'heads' } }, 'cpu', new Job('h'));
+    const both = await makeVariant(model, spec, 'cpu', new Job('h+q'), { simulated: true });
+    expect(both.summary.totalParams).toBe(heads.summary.totalParams);
+    expect(both.summary.format).toBe('graph rewritten: attention heads kept 3/4 in each of 4 blocks; MatMulNBits 4-bit, block 32');
+    expect(both.summary.label).toBe('structured 25 % attention heads → INT4 g32');
+    const packed = parseModel(both.packedBytes);
+    for (const w of model.linear) expect(packed.tensors.has(w.name), `${w.name} is packed, not f32`).toBe(false);
+    const ids = model.datasetIds.subarray(0, 128);
+    const [got, twin] = [await logits(both.packedBytes, ids), await logits(both.simulatedBytes!, ids)];
+    let maxDiff = 0;
+    for (let i = 0; i < got.length; i++) maxDiff = Math.max(maxDiff, Math.abs(got[i] - twin[i]));
+    const w = { tokens: 1024, context: 256, stride: 256 };
+    const [pH, pP, pT] = [await pplOfBytes(model, heads.packedBytes, w), await pplOfBytes(model, both.packedBytes, w), await pplOfBytes(model, both.simulatedBytes!, w)];
+    console.log(`tiny, 1,024 tokens: heads 25 % ${pH.toFixed(3)} (${heads.packedBytes.length} B), then INT4 g32 packed ${pP.toFixed(4)} / simulated ${pT.toFixed(4)} (${both.packedBytes.length} B, ${both.summary.bitsPerWeight.toFixed(2)} bits); max |Δlogit| packed vs simulated ${maxDiff.toExponential(2)}`);
+    expect(maxDiff).toBeLessThan(1e-3);
+    expect(Math.abs(pP / pT - 1)).toBeLessThan(1e-5);
+    // INT4 on the linear weights; the rest (position table, norms) stays f32
+    expect(both.packedBytes.length).toBeLessThan(heads.packedBytes.length * 0.6);
   });
 
   it('refuses a calibrated second method and a structured second method', () => {
