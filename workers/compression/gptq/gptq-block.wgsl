@@ -3,13 +3,18 @@
 // independent given U). Same f32 operations in the same order as the column loop of
 // gptqReference (reference.ts); no division: 1 / U_aa and 1 / U_aa² come from TS. The columns
 // after the block get the block's errors from gptq-lazy.wgsl, dispatched next.
-// `work` holds the running values as (in, rows) in quantization order, so the threads of a
-// workgroup read and write neighbouring words; outputs are (rows, in) in natural column order
-// (gpu.ts scatters them to the tensor's stored order).
+// `work` holds each row's running values in quantization order, rows padded to `stride` columns
+// (a multiple of 16, the padding zero), read and updated as vec4: on SwiftShader every storage
+// access is a per-invocation gather with a bounds check, so four floats a load (see gptq-lazy.wgsl
+// for the measurements; this kernel is the smaller part, rows · 128² / 2 per block). The update may
+// touch the vec4 holding column a and the ones before it in that vec4: they are never read
+// again (U is upper, so their U_aj is 0 but for U_aa, and their codes are already written).
+// Outputs are (rows, in) in natural column order (gpu.ts scatters them to stored order).
 
 struct Sizes {
   rows: u32,
   in_dim: u32,
+  stride: u32,     // padded row length of work and U, a multiple of 16
   b1: u32,
   b2: u32,
   group_size: u32,
@@ -21,15 +26,28 @@ struct Sizes {
 }
 
 @group(0) @binding(0) var<uniform> sizes: Sizes;
-@group(0) @binding(1) var<storage, read> order: array<u32>;          // input column quantized at step a
-@group(0) @binding(2) var<storage, read> u: array<f32>;              // (in, in) upper, then 1 / U_aa (in), then 1 / U_aa² (in)
-@group(0) @binding(3) var<storage, read_write> work: array<f32>;     // (in, rows)
-@group(0) @binding(4) var<storage, read_write> err: array<f32>;      // (block, rows)
-@group(0) @binding(5) var<storage, read_write> deq: array<f32>;      // (rows, in)
+@group(0) @binding(1) var<storage, read> order: array<u32>;            // input column quantized at step a
+@group(0) @binding(2) var<storage, read> u: array<vec4<f32>>;          // (in, stride) upper, then 1 / U_aa (in), then 1 / U_aa² (in)
+@group(0) @binding(3) var<storage, read_write> work: array<vec4<f32>>; // (rows, stride)
+@group(0) @binding(4) var<storage, read_write> err: array<vec4<f32>>;  // (rows, 128)
+@group(0) @binding(5) var<storage, read_write> deq: array<f32>;        // (rows, in)
 @group(0) @binding(6) var<storage, read_write> codes_loss: array<u32>; // (rows, in) codes, then (rows) f32 bits of the row loss
-@group(0) @binding(7) var<storage, read_write> grid: array<u32>;     // (rows, n_groups) f32 bits of scales, then (rows, n_groups) zero points
+@group(0) @binding(7) var<storage, read_write> grid: array<u32>;       // (rows, n_groups) f32 bits of scales, then (rows, n_groups) zero points
 
 const WORKGROUP_SIZE: u32 = 64u;
+const BLOCK: u32 = 128u;
+// columns quantized between two updates of the block's later columns (a lazy batch inside the block)
+const SUB: u32 = 16u;
+
+fn work_at(o: u32, i: u32) -> f32 {
+  return work[(o * sizes.stride + i) / 4u][i % 4u];
+}
+
+// 1 / U_aa (which = 0) or 1 / U_aa² (which = 1), stored after U
+fn factor(which: u32, a: u32) -> f32 {
+  let at = sizes.in_dim * sizes.stride + which * sizes.in_dim + a;
+  return u[at / 4u][at % 4u];
+}
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -38,40 +56,61 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let n = sizes.rows;
   let k = sizes.in_dim;
   if (o >= n) { return; }
+  let stride4 = sizes.stride / 4u;
   let grid_zp = n * sizes.n_groups;
   let at_loss = n * k + o;
   var loss = select(bitcast<f32>(codes_loss[at_loss]), 0.0, sizes.b1 == 0u);
-  for (var a = sizes.b1; a < sizes.b2; a++) {
-    let c = order[a];
-    let g = o * sizes.n_groups + c / sizes.group_size;
-    if (sizes.act_order == 0u && c % sizes.group_size == 0u) {
-      // without act order a = c: the group's columns are work[c .. c + group_size), updated so far
-      var mn = 0.0;
-      var mx = 0.0;
-      for (var i = c; i < min(k, c + sizes.group_size); i++) {
-        let x = work[i * n + o];
-        mn = min(mn, x);
-        mx = max(mx, x);
+  let row = o * stride4;
+  for (var s0 = sizes.b1; s0 < sizes.b2; s0 += SUB) {
+    let s1 = min(sizes.b2, s0 + SUB);
+    for (var a = s0; a < s1; a++) {
+      let c = order[a];
+      let g = o * sizes.n_groups + c / sizes.group_size;
+      if (sizes.act_order == 0u && c % sizes.group_size == 0u) {
+        // without act order a = c: the group's columns are work[c .. c + group_size), updated so far
+        var mn = 0.0;
+        var mx = 0.0;
+        for (var i = c; i < min(k, c + sizes.group_size); i++) {
+          let x = work_at(o, i);
+          mn = min(mn, x);
+          mx = max(mx, x);
+        }
+        let s = max((mx - mn) * bitcast<f32>(sizes.inv_levels), bitcast<f32>(sizes.min_scale));
+        grid[g] = bitcast<u32>(s);
+        grid[grid_zp + g] = round_div(-mn, s, sizes.qmax);
       }
-      let s = max((mx - mn) * bitcast<f32>(sizes.inv_levels), bitcast<f32>(sizes.min_scale));
-      grid[g] = bitcast<u32>(s);
-      grid[grid_zp + g] = round_div(-mn, s, sizes.qmax);
+      let s = bitcast<f32>(grid[g]);
+      let zp = i32(grid[grid_zp + g]);
+      let w = work_at(o, a);
+      let r = i32(round_div(abs(w), s, sizes.qmax));
+      let q = clamp(select(zp + r, zp - r, w < 0.0), 0, i32(sizes.qmax));
+      let dq = f32(q - zp) * s;
+      deq[o * k + c] = dq;
+      codes_loss[o * k + c] = u32(q);
+      let d = w - dq;
+      loss = loss + (d * d) * factor(1u, a);
+      let e = d * factor(0u, a);
+      err[(o * BLOCK + a - sizes.b1) / 4u][(a - sizes.b1) % 4u] = e;
+      // the rest of this sub-block at once
+      let u_row = a * stride4;
+      for (var j4 = (a + 1u) / 4u; j4 < (s1 + 3u) / 4u; j4++) {
+        work[row + j4] = work[row + j4] - e * u[u_row + j4];
+      }
     }
-    let s = bitcast<f32>(grid[g]);
-    let zp = i32(grid[grid_zp + g]);
-    let w = work[a * n + o];
-    let r = i32(round_div(abs(w), s, sizes.qmax));
-    let q = clamp(select(zp + r, zp - r, w < 0.0), 0, i32(sizes.qmax));
-    let dq = f32(q - zp) * s;
-    deq[o * k + c] = dq;
-    codes_loss[o * k + c] = u32(q);
-    let d = w - dq;
-    loss = loss + (d * d) * u[k * k + k + a];
-    let e = d * u[k * k + a];
-    err[(a - sizes.b1) * n + o] = e;
-    let base = a * k;
-    for (var j = a + 1u; j < sizes.b2; j++) {
-      work[j * n + o] = work[j * n + o] - e * u[base + j];
+    // the sub-block's 16 errors onto the block's later columns, in order, each vec4 loaded and
+    // stored once (s1 < b2 only when the sub-block is whole and s1 a multiple of 16)
+    let e_at = (o * BLOCK + s0 - sizes.b1) / 4u;
+    for (var j4 = s1 / 4u; j4 < (sizes.b2 + 3u) / 4u; j4++) {
+      var x = work[row + j4];
+      var u_at = s0 * stride4 + j4;
+      for (var m4 = 0u; m4 < SUB / 4u; m4++) {
+        let e4 = err[e_at + m4];
+        for (var m = 0u; m < 4u; m++) {
+          x = x - e4[m] * u[u_at];
+          u_at += stride4;
+        }
+      }
+      work[row + j4] = x;
     }
   }
   codes_loss[at_loss] = bitcast<u32>(loss);

@@ -10,6 +10,7 @@
  * per step, and f64 matters there: a Hessian of a few calibration tokens is badly conditioned, and
  * WGSL has only f32. The loop it feeds is the O(rows · K²) part, and that is what runs here.
  *
+ * Weights and U go up with rows padded to a multiple of 16 columns, read as vec4 (see the kernels).
  * Rows are independent, so a tall tensor (a vocabulary head) runs in chunks of rows that keep each
  * buffer under MAX_CHUNK_FLOATS; the outputs come back (rows, in) and are scattered here to the
  * tensor's stored order.
@@ -23,8 +24,10 @@ import GPTQ_LAZY_WGSL from './gptq-lazy.wgsl?raw';
 import { GPTQ_BLOCK, type GptqOptions } from './meta';
 import { gptqSetup, type GptqParts, type GptqSetup } from './reference';
 
-/** Must match WORKGROUP_SIZE in both kernels. */
+/** Must match WORKGROUP_SIZE in both kernels, and TILE (also the row padding) and the rows per thread of gptq-lazy.wgsl. */
 const WORKGROUP_SIZE = 64;
+const LAZY_TILE = 16;
+const LAZY_ROWS = 4;
 /** Floats in the largest per-chunk buffer (work, deq, codes): 64 MB, under every WebGPU binding limit's default (128 MB). */
 const MAX_CHUNK_FLOATS = 1 << 24;
 
@@ -42,14 +45,15 @@ export async function gptqLoopGpu(device: GPUDevice, s: GptqSetup): Promise<Gptq
   const codes = new Uint8Array(size);
   const scales = new Float32Array(n * nGroups);
   const zeroPoints = new Uint8Array(n * nGroups);
-  const uInv = new Float32Array(k * k + 2 * k);
-  uInv.set(s.u);
-  uInv.set(s.inv, k * k);
-  const chunk = Math.max(1, Math.min(n, Math.floor(MAX_CHUNK_FLOATS / k)));
+  const stride = Math.ceil(k / LAZY_TILE) * LAZY_TILE;
+  const uInv = new Float32Array(k * stride + Math.ceil((2 * k) / 4) * 4); // U's rows padded to `stride`, then the factors
+  for (let a = 0; a < k; a++) uInv.set(s.u.subarray(a * k, a * k + k), a * stride);
+  uInv.set(s.inv, k * stride);
+  const chunk = Math.max(1, Math.min(n, Math.floor(MAX_CHUNK_FLOATS / stride)));
   let loss = 0;
   for (let o0 = 0; o0 < n; o0 += chunk) {
     const rows = Math.min(chunk, n - o0);
-    const part = await chunkOnGpu(device, s, uInv, o0, rows);
+    const part = await chunkOnGpu(device, s, uInv, stride, o0, rows);
     const deq = new Float32Array(part.deq);
     const words = new Uint32Array(part.codesLoss);
     const rowLoss = new Float32Array(part.codesLoss, rows * k * 4, rows);
@@ -72,13 +76,13 @@ export async function gptqLoopGpu(device: GPUDevice, s: GptqSetup): Promise<Gptq
   return { dequantized, codes, scales, zeroPoints, loss: loss / 2 };
 }
 
-async function chunkOnGpu(device: GPUDevice, s: GptqSetup, uInv: Float32Array, o0: number, rows: number): Promise<{ deq: ArrayBuffer; codesLoss: ArrayBuffer; grid: ArrayBuffer }> {
+async function chunkOnGpu(device: GPUDevice, s: GptqSetup, uInv: Float32Array, stride: number, o0: number, rows: number): Promise<{ deq: ArrayBuffer; codesLoss: ArrayBuffer; grid: ArrayBuffer }> {
   const k = s.inDim;
   const nGroups = s.nGroups;
-  const start = new Float32Array(k * rows); // (in, rows) in quantization order
-  for (let a = 0; a < k; a++) {
-    const col = s.order[a] * s.strideIn;
-    for (let r = 0; r < rows; r++) start[a * rows + r] = s.data[(o0 + r) * s.strideOut + col];
+  const start = new Float32Array(rows * stride); // (rows, stride) in quantization order, padding 0
+  for (let r = 0; r < rows; r++) {
+    const from = (o0 + r) * s.strideOut;
+    for (let a = 0; a < k; a++) start[r * stride + a] = s.data[from + s.order[a] * s.strideIn];
   }
   const run = new KernelRun(device, 'gptq');
   try {
@@ -103,10 +107,10 @@ async function chunkOnGpu(device: GPUDevice, s: GptqSetup, uInv: Float32Array, o
     const lazyPipeline = pipelineFor(device, 'gptq lazy', GPTQ_LAZY_WGSL);
     for (let b1 = 0; b1 < k; b1 += GPTQ_BLOCK) {
       const b2 = Math.min(k, b1 + GPTQ_BLOCK);
-      const fields = [rows, k, b1, b2, s.groupSize, nGroups, s.actOrder ? 1 : 0, s.qmax, f32Bits(s.invLevels), f32Bits(MIN_SCALE)];
+      const fields = [rows, k, stride, b1, b2, s.groupSize, nGroups, s.actOrder ? 1 : 0, s.qmax, f32Bits(s.invLevels), f32Bits(MIN_SCALE)];
       run.dispatch(blockPipeline, [run.uniform('gptq block sizes', fields), order, u, work, err, deq, codesLoss, grid], Math.ceil(rows / WORKGROUP_SIZE));
       if (b2 < k) {
-        run.dispatch(lazyPipeline, [run.uniform('gptq lazy sizes', [rows, k, b1, b2]), u, work, err], Math.ceil((rows * (k - b2)) / WORKGROUP_SIZE));
+        run.dispatch(lazyPipeline, [run.uniform('gptq lazy sizes', [rows, k, stride, b1, b2]), u, work, err], Math.ceil((Math.ceil(rows / LAZY_ROWS) * ((stride - b2) / LAZY_TILE)) / WORKGROUP_SIZE));
       }
     }
     const [d, c, g] = await run.finish([

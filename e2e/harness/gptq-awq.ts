@@ -1,0 +1,168 @@
+/**
+ * GPTQ and AWQ harness: the WGSL (gptq-block/gptq-lazy.wgsl; awq's kernels) against their TS
+ * references on deterministic awkward shapes (1×1, 7×13, 13×7, K = 300 not a multiple of the
+ * group nor of GPTQ's block of 128, tall and wide), both layouts, act order on and off, every
+ * bit width, a dead input, Hessians of correlated activations. Codes, scales and zero points are
+ * compared exactly, dequantized floats bit for bit, the loss relatively. Then one realistic shape
+ * (256 × 1024) timed on both paths in the same run. Results land in window.__gptqAwq for
+ * e2e/gptq-awq-wgsl.spec.ts.
+ */
+import { accumulateHessian } from '../../workers/calibration/accumulate';
+import { getKernelGpu } from '../../workers/compression/gpu-device';
+import { gptqLoopGpu } from '../../workers/compression/gptq/gpu';
+import { gptqMeta } from '../../workers/compression/gptq/meta';
+import { gptqLoop, gptqSetup } from '../../workers/compression/gptq/reference';
+import { compressTensor } from '../../workers/compression/registry';
+import type { WeightLayout, WeightTensor } from '../../workers/compression/types';
+import type { MethodId } from '../../workers/api';
+import { seededRandom } from '../../workers/seeded-random';
+
+export interface LoopCase {
+  name: string;
+  n: number;
+  codeMismatches: number;
+  /** codes more than one step apart */
+  farCodes: number;
+  bitMismatches: number;
+  gridMismatches: number;
+  lossRelError: number;
+  error?: string;
+}
+
+export interface LoopTiming {
+  shape: [number, number];
+  /** U = chol(H⁻¹) and the rest of gptqSetup, TS, shared by both paths */
+  setupMs: number;
+  tsLoopMs: number[];
+  gpuLoopMs: number[];
+  codeMismatches: number;
+}
+
+export interface GptqAwqReport {
+  done: boolean;
+  adapter?: string;
+  error?: string;
+  cases: LoopCase[];
+  timing?: LoopTiming;
+}
+
+declare global {
+  interface Window {
+    __gptqAwq: GptqAwqReport;
+  }
+}
+
+const report: GptqAwqReport = { done: false, cases: [] };
+window.__gptqAwq = report;
+const log = (s: string) => (document.getElementById('log')!.textContent += `${s}\n`);
+
+/** H = Xᵀ X of rows of correlated activations (shared factors, louder columns), maybe one input dead. */
+function hessian(k: number, seed: number, deadInput: boolean, rows = 3 * k + 4): { h: Float32Array; rows: number } {
+  const r = seededRandom(seed);
+  const x = new Float32Array(rows * k);
+  for (let n = 0; n < rows; n++) {
+    const f = [r() - 0.5, r() - 0.5, r() - 0.5];
+    for (let i = 0; i < k; i++) x[n * k + i] = deadInput && i === k >> 1 ? 0 : (f[i % 3] + 0.5 * (r() - 0.5)) * (1 + (i % 4)) * (i % 29 === 3 ? 6 : 1);
+  }
+  const h = new Float32Array(k * k);
+  accumulateHessian(h, x, rows, k);
+  return { h, rows };
+}
+
+function weights(shape: [number, number], layout: WeightLayout, deadInput: boolean, rowsOfX?: number): WeightTensor {
+  const k = layout === 'out_in' ? shape[1] : shape[0];
+  const r = seededRandom(shape[0] * 131 + shape[1] * 7 + (layout === 'in_out' ? 1 : 0));
+  const data = Float32Array.from({ length: shape[0] * shape[1] }, () => {
+    const u = r();
+    return u < 0.03 ? 0 : (r() - 0.5) * (u < 0.1 ? 6 : 1);
+  });
+  const { h, rows } = hessian(k, k * 17 + shape[0], deadInput, rowsOfX);
+  return { name: 'w', data, shape, layout, calibration: { input: 'x', rows, cols: k, hessian: h } };
+}
+
+async function compare(device: GPUDevice, method: MethodId, name: string, tensor: WeightTensor, options: Record<string, unknown>): Promise<LoopCase> {
+  const c = await compressTensor(method, options, tensor, 'cpu');
+  const g = await compressTensor(method, options, tensor, 'webgpu', device);
+  let codeMismatches = 0;
+  let farCodes = 0;
+  let bitMismatches = 0;
+  let gridMismatches = 0;
+  for (let e = 0; e < tensor.data.length; e++) {
+    const d = Math.abs(c.codes![e] - g.codes![e]);
+    if (d > 0) codeMismatches++;
+    if (d > 1) farCodes++;
+    if (!Object.is(c.dequantized[e], g.dequantized[e])) bitMismatches++;
+  }
+  for (let i = 0; i < c.scales!.length; i++) if (!Object.is(c.scales![i], g.scales![i]) || c.zeroPoints![i] !== g.zeroPoints![i]) gridMismatches++;
+  const lossRelError = c.loss === undefined ? 0 : Math.abs(c.loss - g.loss!) / Math.max(Math.abs(c.loss), 1e-30);
+  return { name, n: tensor.data.length, codeMismatches, farCodes, bitMismatches, gridMismatches, lossRelError };
+}
+
+function gptqCases(device: GPUDevice): (() => Promise<LoopCase>)[] {
+  const runs: (() => Promise<LoopCase>)[] = [];
+  const add = (shape: [number, number], layout: WeightLayout, o: { bits: number; groupSize: number; actOrder: boolean }, dead = false) => {
+    const name = `gptq INT${o.bits} g${o.groupSize}${o.actOrder ? ' act-order' : ''} ${shape.join('x')} ${layout}${dead ? ' dead input' : ''}`;
+    runs.push(() => compare(device, 'gptq', name, weights(shape, layout, dead), o));
+  };
+  add([1, 1], 'out_in', { bits: 4, groupSize: 32, actOrder: false });
+  for (const layout of ['out_in', 'in_out'] as const) {
+    for (const actOrder of [false, true]) {
+      add([7, 13], layout, { bits: 4, groupSize: 32, actOrder });
+      add([13, 7], layout, { bits: 3, groupSize: 32, actOrder });
+    }
+  }
+  // K = 300: blocks of 128, 128, 44; groups not dividing K; a dead input; 70 rows (a ragged workgroup)
+  for (const actOrder of [false, true]) {
+    add([70, 300], 'out_in', { bits: 4, groupSize: 64, actOrder }, true);
+    add([300, 70], 'in_out', { bits: 2, groupSize: 128, actOrder });
+  }
+  add([200, 20], 'out_in', { bits: 8, groupSize: 32, actOrder: true }); // tall
+  add([3, 700], 'out_in', { bits: 4, groupSize: 128, actOrder: false }); // wide
+  add([700, 3], 'in_out', { bits: 3, groupSize: 32, actOrder: true }); // wide, stored (in, out)
+  return runs;
+}
+
+/** 256 × 1024, GPTQ INT4 g128: the loop alone on each path, five times interleaved, same setup. */
+async function gptqTiming(device: GPUDevice): Promise<LoopTiming> {
+  const shape: [number, number] = [256, 1024];
+  const tensor = weights(shape, 'out_in', false, 2048);
+  const t0 = performance.now();
+  const setup = gptqSetup(tensor, gptqMeta.resolveOptions({ bits: 4, groupSize: 128 }));
+  const setupMs = performance.now() - t0;
+  const tsLoopMs: number[] = [];
+  const gpuLoopMs: number[] = [];
+  let codeMismatches = 0;
+  await gptqLoopGpu(device, setup); // warm-up: the pipelines at this size, the pool's buffers
+  for (let rep = 0; rep < 5; rep++) {
+    let t = performance.now();
+    const c = gptqLoop(setup);
+    tsLoopMs.push(performance.now() - t);
+    t = performance.now();
+    const g = await gptqLoopGpu(device, setup);
+    gpuLoopMs.push(performance.now() - t);
+    codeMismatches = 0;
+    for (let e = 0; e < c.codes!.length; e++) if (c.codes![e] !== g.codes![e]) codeMismatches++;
+  }
+  return { shape, setupMs, tsLoopMs, gpuLoopMs, codeMismatches };
+}
+
+async function main(): Promise<void> {
+  const { device, adapter } = await getKernelGpu();
+  report.adapter = adapter;
+  const runs = [...gptqCases(device)];
+  for (const run of runs) {
+    try {
+      const c = await run();
+      report.cases.push(c);
+      log(`${c.name}: codes differ ${c.codeMismatches} (${c.farCodes} by more than one step), float bits ${c.bitMismatches}, grids ${c.gridMismatches}, loss rel ${c.lossRelError}`);
+    } catch (e) {
+      report.cases.push({ name: `case ${report.cases.length}`, n: 0, codeMismatches: 0, farCodes: 0, bitMismatches: 0, gridMismatches: 0, lossRelError: 0, error: String((e as Error).message ?? e) });
+    }
+  }
+  report.timing = await gptqTiming(device);
+  log(`timing: ${JSON.stringify(report.timing)}`);
+}
+
+main()
+  .catch((e) => (report.error = String((e as Error).message ?? e)))
+  .finally(() => (report.done = true));
