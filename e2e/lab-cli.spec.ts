@@ -1,9 +1,11 @@
 /**
- * `npm run lab` drives the same page and worker headless: on the demo LM with INT8 on WASM and a
- * small --text it writes results.json (naming the text), results.csv, report.html, report.md and the
- * panels' PNGs, and its numbers equal what the page shows when opened with the same setup and text;
- * a model that cannot be loaded exits non-zero naming the problem; no browser process outlives
- * either run.
+ * `npm run lab` drives the same page and worker headless: on the default demo LM (brown-gpt2-tiny)
+ * with the Bit-width sweep preset on WASM, 64 tokens of a small --text, it writes results.json
+ * (naming the text), results.csv, report.html, report.md and the panels' PNGs, and its numbers equal
+ * what the page shows when opened with the same setup and text; a model that cannot be loaded exits
+ * non-zero naming the problem; the demo classifier writes its accuracy / F1 report (equal to
+ * onnxruntime-node's accuracy on the same examples); --plan-only takes both backends; no browser
+ * process outlives any run.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -23,28 +25,33 @@ function leftovers(out: string): string {
   }
 }
 
-test('npm run lab: outputs equal the page; a bad model fails with a message', async ({ page }) => {
+test('npm run lab --preset bit-width: outputs equal the page; a bad model fails with a message', async ({ page }) => {
   test.setTimeout(10 * 60_000);
   const out = mkdtempSync(join(tmpdir(), 'lab-cli-'));
-  // a small evaluation text (the built-in text's first lines: enough for the 128 tokens asked)
+  // a small evaluation text (the built-in text's first lines: enough for the 64 tokens asked)
   const text = join(out, 'cli-text.txt');
   writeFileSync(text, readFileSync('public/datasets/brown-test.txt', 'utf8').split('\n').slice(0, 40).join('\n'));
-  const r = cli(['--model', 'demo-lm', '--variants', 'int8-channel', '--backends', 'wasm', '--tokens', '128', '--text', text, '--out', out]);
+  // a real preset, small: the bit-width sweep (FP16, INT8, INT4, INT3, INT2, NF4 and the FP32 baseline)
+  const r = cli(['--model', 'demo-lm', '--preset', 'bit-width', '--backends', 'wasm', '--tokens', '64', '--text', text, '--out', out]);
   expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
-  expect(r.stdout).toMatch(/\[\d+\/\d+\] INT8.*: done/);
+  expect(r.stdout).toMatch(/\[\d+\/\d+\] INT2.*: done/);
   expect(leftovers(out)).toBe('');
   expect(r.stdout).toContain('evaluation text: cli-text.txt');
   for (const f of ['results.json', 'results.csv', 'report.html', 'report.md', 'size-ppl.png', 'bit-width.png']) expect(existsSync(join(out, f)), f).toBe(true);
   const json = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
   expect(json.schema).toBe('compression-lab.results/1');
-  expect(json.rows.map((x: { label: string }) => x.label)).toEqual(['baseline', expect.stringMatching(/^INT8/)]);
-  for (const row of json.rows) expect(row.evals.wasm.perplexity.dataset).toBe('cli-text.txt');
+  // demo-lm is the demo the page opens with
+  expect(json.model).toMatchObject({ name: 'brown-gpt2-tiny', source: 'demo' });
+  expect(json.rows.map((x: { label: string }) => x.label)).toEqual(['baseline', ...['FP16', 'INT8', 'INT4', 'INT3', 'INT2', 'NF4'].map((l) => expect.stringContaining(l))]);
+  for (const row of json.rows) expect(row.evals.wasm.perplexity).toMatchObject({ dataset: 'cli-text.txt', tokensScored: 63 });
+  // the terminal names each number with its settings
+  expect(r.stdout).toContain(`baseline · wasm: perplexity ${json.rows[0].evals.wasm.perplexity.ppl.toFixed(2)} (63 tokens of cli-text.txt)`);
   // report.md: the results table as Markdown, one line per row, the numbers of results.json
   const md = readFileSync(join(out, 'report.md'), 'utf8');
   expect(md).toMatch(/^# Compression Lab report/);
   expect(md).toContain('## Results');
-  const tableRows = md.split('\n').filter((l) => /^\| (baseline|INT8)/.test(l));
-  expect(tableRows).toHaveLength(2);
+  const tableRows = md.split('\n').filter((l) => /^\| (baseline|FP16|INT|NF4)/.test(l));
+  expect(tableRows).toHaveLength(json.rows.length);
   expect(tableRows[0]).toContain(json.rows[0].evals.wasm.perplexity.ppl.toFixed(2));
   const csv = readFileSync(join(out, 'results.csv'), 'utf8').trim().split('\n');
   expect(csv).toHaveLength(1 + json.rows.length);
@@ -82,7 +89,7 @@ test('npm run lab --preset layer-sensitivity plans one variant per block of the 
   test.setTimeout(4 * 60_000);
   const out = mkdtempSync(join(tmpdir(), 'lab-cli-plan-'));
   // --plan-only: load, apply the preset to the loaded model, hand the plan to the page, stop (no run)
-  const r = cli(['--model', 'demo-lm', '--preset', 'layer-sensitivity', '--backends', 'wasm', '--plan-only', '--out', out]);
+  const r = cli(['--model', 'demo-lm', '--preset', 'layer-sensitivity', '--backends', 'wasm,webgpu', '--plan-only', '--out', out]);
   expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
   expect(r.stdout).not.toContain('left out');
   expect(leftovers(out)).toBe('');
@@ -90,5 +97,38 @@ test('npm run lab --preset layer-sensitivity plans one variant per block of the 
   // the demo LM has 4 blocks: INT4 and INT2 (rtn, group 32) for each, one block at a time
   const plan = settings.variants.map((v: { options: { bits: number }; blocks: number[] }) => `${v.options.bits}:${v.blocks.join(',')}`);
   expect(plan).toEqual(['4:0', '4:1', '4:2', '4:3', '2:0', '2:1', '2:2', '2:3']);
-  expect(r.stdout).toContain('8 variants on wasm');
+  expect(r.stdout).toContain('8 variants on wasm, webgpu');
+  // both backends, the variants made with the WebGPU kernels (as the page does when WebGPU is asked for)
+  expect(settings).toMatchObject({ backends: ['wasm', 'webgpu'], device: 'webgpu' });
+});
+
+test('npm run lab --model demo-classifier: the accuracy / F1 report in results.json and the reports', () => {
+  test.setTimeout(6 * 60_000);
+  const out = mkdtempSync(join(tmpdir(), 'lab-cli-cls-'));
+  // 40 labelled examples (the built-in test set's first lines) as --text
+  const examples = join(out, 'genre-40.jsonl');
+  writeFileSync(examples, readFileSync('public/datasets/brown-genre-test.jsonl', 'utf8').split('\n').filter(Boolean).slice(0, 40).join('\n') + '\n');
+  const r = cli(['--model', 'demo-classifier', '--variants', 'int8-channel', '--backends', 'wasm', '--text', examples, '--out', out]);
+  expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+  expect(leftovers(out)).toBe('');
+  expect(r.stdout).toContain('labelled examples: genre-40.jsonl');
+  const json = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+  expect(json.model).toMatchObject({ name: 'brown-bert-genre', source: 'demo' });
+  expect(json.rows.map((x: { label: string }) => x.label)).toEqual(['baseline', expect.stringMatching(/^INT8/)]);
+  type C = { dataset: string; examples: number; accuracy: number; macroF1: number; perClass: { label: string; f1: number }[]; confusion: number[][] };
+  for (const row of json.rows) {
+    const [c] = row.classifications as C[];
+    expect(c).toMatchObject({ dataset: 'genre-40.jsonl', examples: 40 });
+    // accuracy is the confusion matrix's diagonal; macro F1 the mean of the per-label F1
+    expect(c.accuracy).toBeCloseTo(c.confusion.reduce((a, x, i) => a + x[i], 0) / 40, 12);
+    expect(c.macroF1).toBeCloseTo(c.perClass.reduce((a, p) => a + p.f1, 0) / c.perClass.length, 12);
+    expect(r.stdout).toContain(`${row.label} · wasm: accuracy ${(c.accuracy * 100).toFixed(1)} %, macro F1 ${c.macroF1.toFixed(3)} (40 examples of genre-40.jsonl)`);
+  }
+  // the baseline's accuracy = onnxruntime-node's on the same examples (an independent tokenizer and runtime)
+  const node = JSON.parse(execFileSync('npx', ['tsx', 'scripts/classify-node.ts', '--examples', examples], { encoding: 'utf8', timeout: 120_000 }).trim().split('\n').pop()!);
+  console.log(`lab CLI demo-classifier, 40 examples: baseline accuracy ${json.rows[0].classifications[0].accuracy}, onnxruntime-node ${node.accuracy}; INT8 ${json.rows[1].classifications[0].accuracy}`);
+  expect(json.rows[0].classifications[0].accuracy).toBe(node.accuracy);
+  expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/## Classification[\s\S]*macro F1/i);
+  expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('data-classification');
+  expect(readFileSync(join(out, 'results.csv'), 'utf8').split('\n')[0]).toContain('accuracy (wasm · genre-40.jsonl · 40 examples)');
 });

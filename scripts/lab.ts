@@ -1,12 +1,15 @@
 /**
  * `npm run lab -- --model demo-lm --preset seed-grid --backends wasm --out results/`
+ * `npm run lab -- --model demo-classifier --preset bit-width --text my-examples.jsonl`
  *
  * The lab's report from the command line, made by the very page and engine worker a person uses:
  * a Vite server in this process serves the app, headless Chromium opens it with the setup as a
  * link (?setup=, as "Link to this setup" makes it), loads the model, presses Run, prints each job
  * as it ends, and saves what the page's own download buttons give: results.json, results.csv,
  * report.html, report.md and every panel as PNG. `--text` evaluates on a .txt as dropping it on
- * the page's "evaluation text" picker does. Exits non-zero with a message naming the problem when the
+ * the page's "evaluation text" picker does (for a classifier: a .jsonl of labelled examples, as its
+ * "labelled examples" picker takes). `demo-classifier` is the page's "Demo classifier" button:
+ * its report (accuracy, macro and per-label F1, confusion matrix) lands in the same files. Exits non-zero with a message naming the problem when the
  * model cannot be loaded or a job fails; the browser and the server are closed on every path,
  * Ctrl-C included. Schema of results.json: docs/results-json.md.
  */
@@ -24,15 +27,21 @@ import { DEFAULT_SETTINGS, type RunSettings } from '../src/store/types';
 // @ts-expect-error plain .mjs helper shared with the test runner
 import { findChromium } from './find-chromium.mjs';
 
-const USAGE = `usage: npm run lab -- --model <folder | demo-lm> (--preset <name> | --variants <method,…>) [--backends wasm,webgpu] [--tokens N] [--text FILE.txt] [--out DIR] [--plan-only]
+const USAGE = `usage: npm run lab -- --model <folder | demo-lm | demo-classifier> (--preset <name> | --variants <method,…>) [--backends wasm,webgpu] [--tokens N] [--text FILE.txt] [--out DIR] [--plan-only]
   presets: ${PRESETS.map((p) => p.id).join(', ')}
   --variants: method ids with their default options, e.g. int8-channel,fp16
   --tokens: evaluation tokens per backend (default: the lab's defaults)
-  --text: evaluate on this UTF-8 .txt instead of the built-in text (as a .txt dropped on the page)
+  --model: demo-lm is the built-in demo LM the page opens with (public/models/brown-gpt2-tiny),
+           demo-classifier the built-in genre classifier (public/models/brown-bert-genre)
+  --text: evaluate on this UTF-8 .txt instead of the built-in text (as a .txt dropped on the page);
+          for a classifier a .jsonl, one {"text", "label"} per line, instead of the built-in examples
   --out: where results.json, results.csv, report.html, report.md and the panels' PNGs go (default lab-out)
   --plan-only: load the model, print the variants the run would make, write settings.json, stop`;
 
 class CliError extends Error {}
+
+/** Models the page has built in: demo-lm opens with the page, demo-classifier is its button. */
+const DEMOS = ['demo-lm', 'demo-classifier'];
 
 interface Args { model: string; preset?: string; variants?: string; backends: Backend[]; tokens?: number; text?: string; out: string; planOnly: boolean }
 
@@ -117,15 +126,27 @@ async function download(page: Page, click: () => Promise<void>, to: string) {
   await d.saveAs(to);
 }
 
+interface JsonRow {
+  label: string;
+  evals: Record<string, { perplexity: { ppl: number; tokensScored: number; dataset: string } }>;
+  classifications?: { settings: { backend: string }; dataset: string; examples: number; accuracy: number; macroF1: number }[];
+}
+
+/** One line per row and backend with its headline number and what it was measured on (results.json's). */
+export function summary(json: { rows: JsonRow[] }): string[] {
+  return json.rows.flatMap((r) => [
+    ...Object.entries(r.evals).map(([b, e]) => `${r.label} · ${b}: perplexity ${e.perplexity.ppl.toFixed(2)} (${e.perplexity.tokensScored} tokens of ${e.perplexity.dataset})`),
+    ...(r.classifications ?? []).map((c) => `${r.label} · ${c.settings.backend}: accuracy ${(c.accuracy * 100).toFixed(1)} %, macro F1 ${c.macroF1.toFixed(3)} (${c.examples} examples of ${c.dataset})`),
+  ]);
+}
+
 async function run(a: Args, say: (s: string) => void): Promise<number> {
   // checks the arguments before anything starts; the plan itself waits for the model (below)
   const first = settingsFor(a);
-  const files = a.model === 'demo-lm' ? [] : a.model === 'demo-classifier'
-    ? (() => { throw new CliError('demo-classifier: the lab evaluates causal language models only; classifier reports are not built yet'); })()
-    : modelFiles(a.model);
+  const files = DEMOS.includes(a.model) ? [] : modelFiles(a.model);
   const text = a.text === undefined ? undefined : (() => {
     try {
-      return { name: basename(a.text), mimeType: 'text/plain', buffer: readFileSync(a.text) };
+      return { name: basename(a.text), mimeType: a.text.endsWith('.jsonl') ? 'application/jsonl' : 'text/plain', buffer: readFileSync(a.text) };
     } catch (e) {
       throw new CliError(`--text ${a.text}: ${(e as Error).message}`);
     }
@@ -174,15 +195,29 @@ async function run(a: Args, say: (s: string) => void): Promise<number> {
       const banners = await page.getByTestId('error-banner').allInnerTexts();
       if (banners.length) throw new CliError(`could not load the model from ${a.model}: ${banners.join('; ')}`);
     }
+    if (a.model === 'demo-classifier') {
+      say('loading the demo classifier');
+      await page.getByTestId('demo-classifier').click();
+      await page.waitForFunction(() => {
+        const st = (window as unknown as { __lab: { store: Store } }).__lab.store.getState();
+        return !st.loading && (st.model as { task?: string } | undefined)?.task === 'sequence-classification';
+      }, undefined, { timeout: 300_000 }).catch(async () => {
+        const banners = await page.getByTestId('error-banner').allInnerTexts();
+        throw new CliError(`could not load the demo classifier: ${banners.join('; ') || 'it did not load within 5 minutes'}`);
+      });
+    }
+    const classifier = (await state<{ task?: string }>(page, 'model')).task === 'sequence-classification';
     if (text) {
-      // the page's own picker: it refuses what is not UTF-8 text and says why
-      await page.getByTestId('eval-text-file').setInputFiles(text);
+      // the page's own picker (evaluation text, or a classifier's labelled examples): it refuses
+      // what it cannot use and says why
+      const id = classifier ? 'examples' : 'eval-text';
+      await page.getByTestId(`${id}-file`).setInputFiles(text);
       // done when the picker names the file, or refused it
-      await page.waitForFunction((n) => document.querySelector('[data-testid=eval-text-name]')?.textContent === n || !!document.querySelector('[data-testid=eval-text-error]'), text.name, { timeout: 60_000 }).catch(() => {});
-      const refused = await page.getByTestId('eval-text-error').allInnerTexts();
+      await page.waitForFunction(([i, n]) => document.querySelector(`[data-testid=${i}-name]`)?.textContent === n || !!document.querySelector(`[data-testid=${i}-error]`), [id, text.name], { timeout: 60_000 }).catch(() => {});
+      const refused = await page.getByTestId(`${id}-error`).allInnerTexts();
       if (refused.length) throw new CliError(`--text ${a.text}: ${refused.join('; ')}`);
-      if ((await page.getByTestId('eval-text-name').innerText()) !== text.name) throw new CliError(`--text ${a.text}: the page did not take the text within a minute`);
-      say(`evaluation text: ${text.name} (${text.buffer.length} bytes)`);
+      if ((await page.getByTestId(`${id}-name`).innerText()) !== text.name) throw new CliError(`--text ${a.text}: the page did not take the ${classifier ? 'examples' : 'text'} within a minute`);
+      say(`${classifier ? 'labelled examples' : 'evaluation text'}: ${text.name} (${text.buffer.length} bytes)`);
     }
     const model = await page.getByTestId('model-name').innerText();
     // a preset is applied to the model now loaded: per-block entries need its block count
@@ -225,6 +260,7 @@ async function run(a: Args, say: (s: string) => void): Promise<number> {
       await download(page, () => panel.getByTestId('save-png').click(), join(a.out, `${id}.png`));
     }
     say(`wrote ${a.out}/results.json, results.csv, report.html, report.md and the panels' PNGs`);
+    summary(JSON.parse(readFileSync(join(a.out, 'results.json'), 'utf8'))).forEach((l) => say(`  ${l}`));
     const bad = jobs.filter((j) => j.status !== 'done');
     if (bad.length) {
       console.error(`lab: ${bad.length} job${bad.length === 1 ? '' : 's'} did not finish:\n${bad.map((j) => `  ${j.label}: ${j.status}${j.error ? ` — ${j.error}` : ''}`).join('\n')}`);
