@@ -18,7 +18,8 @@ import type { Job } from '../jobs';
 import type { LoadedModel } from '../model/load';
 import { linearView } from '../compression/layout';
 import { CpuAccumulator, GpuAccumulator, statLength, type Accumulator } from './accumulator';
-import { captureModel, linearInputs } from './capture-graph';
+import { planBlockPasses, type Pass } from './block-passes';
+import { captureModel, captureSubgraph, linearInputs } from './capture-graph';
 import type { CalibrationNeed, CalibrationSettings, CalibrationStats } from './types';
 
 /** Statistics held at once (one pass); a 124 M GPT-2 block's four inputs need 45 MB of Hessians. */
@@ -28,7 +29,8 @@ export const CALIBRATION_CONTEXT = 256;
 
 /** Runs a capture model: one sequence of ids in, the named f32 outputs out (in that order). */
 export interface CaptureSession {
-  run(ids: BigInt64Array): Promise<Float32Array[]>;
+  /** `hidden`: tensors fed besides the ids (a pass that starts inside the model: the residual stream there, (1, ids, width)) */
+  run(ids: BigInt64Array, hidden?: Record<string, Float32Array>): Promise<Float32Array[]>;
   close(): Promise<void>;
 }
 export type CaptureRunner = (modelBytes: Uint8Array, outputs: readonly string[]) => Promise<CaptureSession>;
@@ -53,10 +55,6 @@ export function calibrationSlice(model: LoadedModel, sequences: number, text?: C
   return { dataset, sequences: n, context, firstToken: ids.length - n * context };
 }
 
-interface Pass {
-  inputs: { tensor: string; cols: number }[];
-}
-
 /** Cuts the distinct inputs (in weight order) into passes of at most MAX_PASS_BYTES of statistics. */
 export function planPasses(inputs: readonly { tensor: string; cols: number }[], need: CalibrationNeed, maxBytes = MAX_PASS_BYTES): Pass[] {
   const passes: Pass[] = [];
@@ -76,8 +74,18 @@ export function planPasses(inputs: readonly { tensor: string; cols: number }[], 
   return passes;
 }
 
+/** Where calibration time went (ms, for the current job): capture = the capture model's runs, accumulate = the statistics (the GPU's work awaited per sequence), open = writing the capture model and opening its session. */
+export interface CalibrationTiming {
+  captureMs: number;
+  accumulateMs: number;
+  openMs: number;
+}
+
 export interface CalibrationSource {
-  settings: CalibrationSettings;
+  /** the passes' plan: each pass's layer inputs, and where a block pass starts and ends */
+  readonly plan: readonly Pass[];
+  /** the token slice, with the passes and where the time went so far (read when the variant's summary is written) */
+  readonly settings: CalibrationSettings & CalibrationTiming & { passes: number };
   /** passes over the calibration set the statistics take (1 when they all fit MAX_PASS_BYTES) */
   passes: number;
   /** the statistics of a weight's input; computes its pass on first use and drops the previous one */
@@ -97,6 +105,8 @@ export interface CalibrateOptions {
   maxPassBytes?: number;
   /** calibrate on this text instead of the model's built-in one */
   text?: CalibrationText;
+  /** false: passes cut by bytes alone, each running the model from its start (the check that block passes change nothing) */
+  blockPasses?: boolean;
 }
 
 export function calibrationSource(model: LoadedModel, weights: readonly LinearWeight[], job: Job, opts: CalibrateOptions): CalibrationSource {
@@ -105,33 +115,57 @@ export function calibrationSource(model: LoadedModel, weights: readonly LinearWe
   const inputOf = linearInputs(model.parsed, weights);
   const distinct = new Map<string, number>();
   for (const w of weights) distinct.set(inputOf.get(w.name)!, linearView(w.shape, w.layout).inDim);
-  const passes = planPasses([...distinct].map(([tensor, cols]) => ({ tensor, cols })), opts.need, opts.maxPassBytes);
+  const maxBytes = opts.maxPassBytes ?? MAX_PASS_BYTES;
+  const byBytes = planPasses([...distinct].map(([tensor, cols]) => ({ tensor, cols })), opts.need, maxBytes);
+  // several passes: block by block where the model allows (block-passes.ts); one pass stays as it was
+  const passes = (byBytes.length > 1 && opts.blockPasses !== false && planBlockPasses(model.parsed, weights, inputOf, opts.need, maxBytes)) || byBytes;
+  // the residual stream where the next pass starts, per calibration sequence (captured by the pass before it)
+  let residual: { at: string; bySequence: Float32Array[] } | undefined;
   const passOf = new Map<string, number>();
   passes.forEach((p, k) => p.inputs.forEach((inp) => passOf.set(inp.tensor, k)));
   let held: { pass: number; stats: Map<string, CalibrationStats> } | undefined;
   let spent = 0;
+  let timing: CalibrationTiming = { captureMs: 0, accumulateMs: 0, openMs: 0 };
+  const since = (t: number) => performance.now() - t;
 
   async function runPass(k: number): Promise<Map<string, CalibrationStats>> {
     const started = performance.now();
     const pass = passes[k];
     held = undefined; // drop the previous pass before allocating this one
     const names = pass.inputs.map((i) => i.tensor);
+    // fed the residual stream at its first block when the pass before it captured it, else run from the ids
+    const from = pass.from && residual?.at === pass.from ? residual : undefined;
+    const outputs = pass.to && !names.includes(pass.to) ? [...names, pass.to] : names;
+    const next: Float32Array[] = [];
     const accs: Accumulator[] = pass.inputs.map((i) => (opts.gpu ? new GpuAccumulator(opts.gpu, opts.need, i.cols) : new CpuAccumulator(opts.need, i.cols)));
     const { sequences, context, firstToken } = settings;
     let session: CaptureSession | undefined;
     const label = `calibration pass ${k + 1}/${passes.length}: ${names.length} layer input${names.length > 1 ? 's' : ''}`;
     try {
-      session = await opts.runner(captureModel(model.parsed, names), names);
+      job.progress('calibrate', k * sequences, passes.length * sequences, `${label}: opening the capture model`);
+      let t = performance.now();
+      const bytes = pass.from || pass.to ? captureSubgraph(model.parsed, outputs, from?.at) : captureModel(model.parsed, names);
+      session = await opts.runner(bytes, outputs);
+      timing.openMs += since(t);
       for (let s = 0; s < sequences; s++) {
         await job.checkpoint();
         const at = firstToken + s * context;
         const ids = BigInt64Array.from(tokens.subarray(at, at + context), (x) => BigInt(x));
-        const outs = await session.run(ids);
-        outs.forEach((x, j) => {
+        t = performance.now();
+        const outs = await session.run(ids, from && { [from.at]: from.bySequence[s] });
+        timing.captureMs += since(t);
+        if (pass.to) next.push(outs[outputs.indexOf(pass.to)]);
+        job.progress('calibrate', k * sequences + s, passes.length * sequences, `${label}, sequence ${s + 1}/${sequences}: accumulating the statistics`);
+        t = performance.now();
+        names.forEach((_, j) => {
+          const x = outs[j];
           const cols = pass.inputs[j].cols;
           if (x.length % cols) throw new Error(`${names[j]}: ${x.length} values are not rows of ${cols}`);
           accs[j].add(x, x.length / cols);
         });
+        // waiting for the GPU here keeps one sequence's X in flight and says what accumulating costs
+        for (const acc of accs) await acc.flush();
+        timing.accumulateMs += since(t);
         job.progress('calibrate', k * sequences + s + 1, passes.length * sequences, `${label}, sequence ${s + 1}/${sequences}`);
       }
     } catch (e) {
@@ -141,22 +175,29 @@ export function calibrationSource(model: LoadedModel, weights: readonly LinearWe
       await session?.close();
     }
     const stats = new Map<string, CalibrationStats>();
+    const t = performance.now();
     for (let j = 0; j < accs.length; j++) {
       const stat = await accs[j].read();
       const { tensor, cols } = pass.inputs[j];
       stats.set(tensor, { input: tensor, rows: sequences * context, cols, ...(opts.need === 'hessian' ? { hessian: stat } : { colSqNorms: stat }) });
     }
+    timing.accumulateMs += since(t);
+    residual = pass.to ? { at: pass.to, bySequence: next } : undefined;
     spent += performance.now() - started;
     return stats;
   }
 
   return {
-    settings,
+    get settings() {
+      return { ...settings, passes: passes.length, ...timing };
+    },
     passes: passes.length,
+    plan: passes,
     ms: () => spent,
     begin(next: Job) {
       job = next;
       spent = 0;
+      timing = { captureMs: 0, accumulateMs: 0, openMs: 0 };
     },
     async statsFor(weight: string): Promise<CalibrationStats> {
       const tensor = inputOf.get(weight);

@@ -28,3 +28,35 @@ export function captureModel(m: ParsedModel, tensors: readonly string[]): Uint8A
   const output = tensors.map((name) => onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT } } }));
   return serializeGraph(m, { output } as unknown as Partial<onnxProto.onnx.IGraphProto>);
 }
+
+/**
+ * A capture model holding only what `tensors` need: the nodes that compute them, walking back from
+ * them and stopping at `cut` (a tensor fed as an input instead of computed: the residual stream at
+ * the first block of a pass, taken from the previous pass's outputs) and at the graph's inputs, and
+ * only the initializers those nodes read. A pass over the middle blocks of a large model then holds
+ * those blocks' weights, not the whole model's (the 124 M shape's last pass: no embedding table, no
+ * head). Every graph input stays declared (the feeds builder may feed them all); `cut` is added as a
+ * float input.
+ */
+export function captureSubgraph(m: ParsedModel, tensors: readonly string[], cut?: string): Uint8Array {
+  const g = m.proto.graph!;
+  const producer = new Map<string, number>();
+  g.node.forEach((n, k) => n.output.forEach((o) => producer.set(o, k)));
+  const keep = new Set<number>();
+  const stack = [...tensors];
+  const seen = new Set<string>(stack);
+  while (stack.length) {
+    const t = stack.pop()!;
+    if (t === cut) continue;
+    const k = producer.get(t);
+    if (k === undefined || keep.has(k)) continue;
+    keep.add(k);
+    for (const i of g.node[k].input) if (i && !seen.has(i)) (seen.add(i), stack.push(i));
+  }
+  if (cut && !seen.has(cut)) throw new Error(`capture pass: ${cut} is not on the way to ${tensors.join(', ')}`);
+  const node = g.node.filter((_, k) => keep.has(k));
+  const initializer = g.initializer.filter((t) => seen.has(t.name!));
+  const float = (name: string) => onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT } } });
+  const input = cut ? [...g.input, float(cut)] : g.input;
+  return serializeGraph(m, { node, initializer, input, output: tensors.map(float), valueInfo: [] } as unknown as Partial<onnxProto.onnx.IGraphProto>);
+}

@@ -1,8 +1,10 @@
 /**
  * The browser's capture runner: the capture model in an onnxruntime-web WASM session (through the
- * one module that imports onnxruntime-web), opened for one pass and released after it.
+ * one module that imports onnxruntime-web), opened for one pass and released after it. A pass that
+ * starts inside the model is also fed the residual stream where it starts (`hidden`, by tensor name).
  */
-import { closeSession, openSession, runOutputs } from '../eval/ort-runtime';
+import { closeSession, openSession, runFeeds, runOutputs } from '../eval/ort-runtime';
+import { prefillFeeds, type InputInfo } from '../model/graph-kind';
 import type { CaptureRunner } from './calibrate';
 
 let opened = 0;
@@ -10,7 +12,14 @@ let opened = 0;
 export const wasmCaptureRunner: CaptureRunner = async (modelBytes, outputs) => {
   const h = await openSession(`calibration-capture-${++opened}`, 'wasm', () => modelBytes);
   return {
-    run: (ids) => runOutputs(h, ids, outputs),
+    async run(ids, hidden) {
+      if (!hidden) return runOutputs(h, ids, outputs);
+      const make = (type: string, data: unknown, dims: number[]) => new h.ort.Tensor(type as 'float32', data as Float32Array, dims);
+      const feeds = prefillFeeds(ids, h.session.inputMetadata as readonly InputInfo[], make);
+      for (const [name, x] of Object.entries(hidden)) feeds[name] = make('float32', x, [1, ids.length, x.length / ids.length]);
+      const { out } = await runFeeds(h, feeds, outputs);
+      return outputs.map((n) => out[n].data as Float32Array);
+    },
     close: () => closeSession(h),
   };
 };
