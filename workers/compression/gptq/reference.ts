@@ -140,8 +140,12 @@ export function gptqReference(tensor: WeightTensor, options: GptqOptions): GptqP
   return gptqLoop(gptqSetup(tensor, options));
 }
 
-/** The column loop from a setup (exported so a test can time the loop alone). */
-export function gptqLoop(s: GptqSetup): GptqParts {
+/**
+ * The column loop from a setup (exported so a test can time the loop alone). `mask` (stored order,
+ * 0 = pruned; masked.ts): pruned weights are fixed at 0 (code = the zero point) and their error is
+ * carried like any other, and a group's grid is fitted on its kept weights only.
+ */
+export function gptqLoop(s: GptqSetup, mask?: Uint8Array): GptqParts {
   const { outDim: n, inDim: k, order, u, inv, groupSize, nGroups, qmax, invLevels } = s;
   const scales = s.scales.slice();
   const zeroPoints = s.zeroPoints.slice();
@@ -149,6 +153,7 @@ export function gptqLoop(s: GptqSetup): GptqParts {
   const dequantized = new Float32Array(s.data.length);
   const row = new Float32Array(k); // one output row in quantization order
   const err = new Float32Array(GPTQ_BLOCK);
+  const kept = mask ? new Float32Array(k) : row; // what a group's grid is fitted on
   let loss = 0;
   for (let o = 0; o < n; o++) {
     for (let a = 0; a < k; a++) row[a] = s.data[o * s.strideOut + order[a] * s.strideIn];
@@ -160,12 +165,13 @@ export function gptqLoop(s: GptqSetup): GptqParts {
         const g = o * nGroups + Math.floor(c / groupSize);
         if (!s.actOrder && c % groupSize === 0) {
           // without act order a = c: the group's columns are row[c .. c + groupSize), updated so far
-          [scales[g], zeroPoints[g]] = fitGroup(row, c, Math.min(k, c + groupSize), qmax, invLevels);
+          if (mask) for (let j = c; j < Math.min(k, c + groupSize); j++) kept[j] = mask[o * s.strideOut + j * s.strideIn] ? row[j] : 0;
+          [scales[g], zeroPoints[g]] = fitGroup(kept, c, Math.min(k, c + groupSize), qmax, invLevels);
         }
         const w = row[a];
-        const q = quantizeValue(w, scales[g], zeroPoints[g], 0, qmax);
-        const deq = dequantizeValue(q, scales[g], zeroPoints[g]);
         const at = o * s.strideOut + c * s.strideIn;
+        const q = mask && !mask[at] ? zeroPoints[g] : quantizeValue(w, scales[g], zeroPoints[g], 0, qmax);
+        const deq = dequantizeValue(q, scales[g], zeroPoints[g]);
         codes[at] = q;
         dequantized[at] = deq;
         const d = f(w - deq);
