@@ -1,6 +1,6 @@
 /** The queue of the current run: one line per job, a bar with phase, done/total and ETA for the running one. */
 import { useEffect, useState } from 'react';
-import { rerun, rerunBlocker } from '../engine/lab';
+import { rerun, rerunBlocker, retryJob } from '../engine/lab';
 import { useLab } from '../store';
 import { RERUNNABLE, type Job } from '../store/types';
 import { duration } from '../lib/format';
@@ -15,8 +15,11 @@ function eta(job: Job, now: number): number | undefined {
   return (elapsed / p.done) * (p.total - p.done);
 }
 
-/** testId: 'job' for the run's queue, another for lines that are not the run's (exports), so tests counting jobs see only the queue. */
-export function JobLine({ job, now, testId = 'job' }: { job: Job; now: number; testId?: string }) {
+/**
+ * testId: 'job' for the run's queue, another for lines that are not the run's (exports), so tests counting jobs see only the queue.
+ * retry: given on a failed line of the run when it can run again now (a Retry button).
+ */
+export function JobLine({ job, now, testId = 'job', retry }: { job: Job; now: number; testId?: string; retry?: () => void }) {
   const p = job.progress;
   const frac = job.status === 'done' ? 1 : p && p.total > 0 ? p.done / p.total : 0;
   const left = job.status === 'running' ? eta(job, now) : undefined;
@@ -28,6 +31,8 @@ export function JobLine({ job, now, testId = 'job' }: { job: Job; now: number; t
       <span className="bar"><span style={{ width: `${(frac * 100).toFixed(1)}%` }} /></span>
       <span className="job-status">
         {job.status === 'running' && p ? `${p.phase} ${p.done}/${p.total}` : job.status}
+        {/* before the reason: a long reason is cut at the line's end */}
+        {retry && job.status === 'failed' && <> <button className="link small" onClick={retry} data-testid="job-retry" aria-label={`Retry ${job.label}`}>Retry</button></>}
         {job.status === 'running' && ` · ${duration(elapsed) ?? ''} · ETA ${left !== undefined ? duration(left) : '—'}`}
         {job.status === 'done' && took !== undefined && ` in ${duration(took)}`}
         {job.error && job.status !== 'done' && <span className="muted" title={job.error} data-testid="job-error"> — {job.error}</span>}
@@ -64,7 +69,7 @@ export function ProgressList() {
         <p className="muted small" data-testid="interrupted-note">The page was reloaded or closed during this run; finished results were kept.</p>
       )}
       {/* focusable: a keyboard user can scroll a long queue (axe: scrollable-region-focusable) */}
-      <ul className="jobs" tabIndex={0} aria-label="jobs of the run">{jobs.map((j) => <JobLine key={j.id} job={j} now={now} />)}</ul>
+      <ul className="jobs" tabIndex={0} aria-label="jobs of the run">{jobs.map((j) => <JobLine key={j.id} job={j} now={now} retry={running || blocker ? undefined : () => void retryJob(j.id)} />)}</ul>
       {!running && unfinished > 0 && (
         <div className="run-controls">
           <button onClick={() => void rerun()} disabled={!!blocker} title={blocker} data-testid="rerun-button">

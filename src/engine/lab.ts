@@ -229,17 +229,30 @@ export function rerunBlocker(): string | undefined {
   return undefined;
 }
 
-/** One click after a reload, a crash or a cancel: the last run's unfinished jobs go back in the queue. */
-export async function rerun(): Promise<void> {
+/** The last run's jobs that `pick` chooses go back in the queue (when nothing blocks it) and run. */
+async function requeue(pick: (j: Job) => boolean): Promise<void> {
   const why = rerunBlocker();
   if (why) {
     lab().notify({ kind: 'error', title: `Cannot re-run: ${why}.` });
     return;
   }
   for (const j of lab().jobs) {
-    if (RERUNNABLE.includes(j.status)) lab().patchJob(j.id, { status: 'queued', error: undefined, note: undefined, progress: undefined, startedAt: undefined, endedAt: undefined });
+    if (pick(j)) lab().patchJob(j.id, { status: 'queued', error: undefined, note: undefined, progress: undefined, startedAt: undefined, endedAt: undefined });
   }
   await runQueue(lab().lastRun!.settings);
+}
+
+/** One click after a reload, a crash or a cancel: the last run's unfinished jobs go back in the queue. */
+export const rerun = (): Promise<void> => requeue((j) => RERUNNABLE.includes(j.status));
+
+/**
+ * Retry of one failed job (its line's button): it goes back in the queue with the jobs skipped
+ * because of it (a variant's evaluations and speed comparisons wait for the variant to be made).
+ */
+export function retryJob(id: string): Promise<void> {
+  const failed = lab().jobs.find((j) => j.id === id && j.status === 'failed');
+  if (!failed) return Promise.resolve();
+  return requeue((j) => j.id === id || (j.status === 'skipped' && (j.variantKey === failed.variantKey || !!j.variantKeys?.includes(failed.variantKey))));
 }
 
 /** Makes a variant; when the WebGPU device is lost on the way, says so and makes it on the CPU kernels. */
