@@ -11,12 +11,12 @@
  * compare seconds across machines.
  *
  *   npx tsx scripts/bench.ts --out bench.json [--tokens 4096] [--webgpu-tokens N] [--context 256]
- *       [--stride 256] [--runs 3] [--webgpu-runs N] [--port 5199] [--skip-webgpu] [--extra]
+ *       [--stride 256] [--runs 3] [--webgpu-runs N] [--port 5199] [--calibrated-port N] [--skip-webgpu] [--extra]
  * WebGPU on SwiftShader (no GPU) takes seconds to minutes per window: by default it scores 512 tokens in 1 pass (--webgpu-tokens, --webgpu-runs).
  * --extra adds diagnostic contestants (bare ORT in a worker, bare ORT from the webgpu bundle).
  * --only ppl,classification,… runs only the named blocks (default: all of them; see BLOCKS).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,6 +33,7 @@ import { benchMethods } from './bench-methods';
 import { benchModels } from './bench-models';
 import { benchSpeed } from './bench-speed';
 import { benchClassification } from './bench-classification';
+import { startVite, stopVite } from './vite-server';
 
 const MODEL = 'brown-gpt2';
 const DATASET = 'brown-test.txt';
@@ -47,6 +48,8 @@ const { values: a } = parseArgs({
     runs: { type: 'string', default: '3' },
     'webgpu-runs': { type: 'string' },
     port: { type: 'string', default: '5199' },
+    // the calibrated block's dev server (GPTQ on the 124 M shape in Chromium); default port + 2
+    'calibrated-port': { type: 'string' },
     'skip-webgpu': { type: 'boolean', default: false },
     'skip-scale': { type: 'boolean', default: false },
     'skip-reliability': { type: 'boolean', default: false },
@@ -95,34 +98,6 @@ async function ortNode(ids: number[], s: WindowSettings, runs: number): Promise<
   }
   await sess.release();
   return summarize(passes, { executionProvider: 'cpu', intraOpNumThreads: 'default (all cores)' });
-}
-
-async function startVite(port: number): Promise<ChildProcess> {
-  const vite = spawn('npx', ['vite', '--port', String(port), '--strictPort'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  let out = '';
-  vite.stdout!.on('data', (d) => (out += d));
-  vite.stderr!.on('data', (d) => (out += d));
-  const url = `http://localhost:${port}/`;
-  for (let i = 0; i < 120; i++) {
-    if (vite.exitCode !== null) throw new Error(`vite exited (${vite.exitCode}):\n${out}`);
-    try {
-      if ((await fetch(url)).ok) return vite;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  stopVite(vite);
-  throw new Error(`vite did not answer on ${url} within 60 s:\n${out}`);
-}
-
-function stopVite(vite: ChildProcess | undefined): void {
-  if (!vite?.pid || vite.exitCode !== null) return;
-  try {
-    process.kill(-vite.pid, 'SIGTERM'); // its own process group: npx and the vite under it
-  } catch {
-    /* already gone */
-  }
 }
 
 type LabPass = { ppl: number; tokensScored: number; windows: number; seconds: number; callSeconds: number; tokensFed: number };
@@ -355,7 +330,7 @@ async function main(): Promise<void> {
     const hooks = './raw-import.mjs';
     await import(hooks);
     const { benchCalibrated } = await import('./bench-calibrated');
-    const c = await benchCalibrated(log, { tokens });
+    const c = await benchCalibrated(log, { tokens, port: Number(a['calibrated-port'] ?? port + 2) });
     variantReport.laws = { ...(variantReport.laws as object | undefined), ...c.laws };
     variantReport.methods = { ...(variantReport.methods as object | undefined), ...c.methods };
     variantReport.calibration = c.calibration;
@@ -368,7 +343,7 @@ async function main(): Promise<void> {
     const m = await benchMethods({ tokens: Math.min(tokens, 2048), context, stride }, undefined, log);
     variantReport.laws = { ...(variantReport.laws as object | undefined), ...m.laws };
     variantReport.methods = { ...(variantReport.methods as object | undefined), ...m.methods };
-    Object.assign(variantReport, { methods_settings: m.methods_settings, methods_baseline_ppl: m.methods_baseline_ppl });
+    Object.assign(variantReport, { methods_model: m.methods_model, methods_settings: m.methods_settings, methods_baseline_ppl: m.methods_baseline_ppl });
   } catch (e) {
     notes.push(`methods/laws failed: ${(e as Error).message.slice(0, 300)}`);
   }
