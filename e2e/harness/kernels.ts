@@ -9,6 +9,7 @@ import type { MethodId, MethodOptions } from '../../workers/api';
 import { getKernelGpu } from '../../workers/compression/gpu-device';
 import { compressTensor, METHODS } from '../../workers/compression/registry';
 import { gridSettings } from '../../workers/compression/shared/gpu';
+import { channelChunking } from '../../workers/compression/shared/channel-chunks';
 import type { CompressionResult, WeightLayout } from '../../workers/compression/types';
 import { seededRandom } from '../../workers/seeded-random';
 import { neuronSumSquaresGpu, unitSumSquaresGpu } from '../../workers/compression/structured-prune/gpu';
@@ -37,6 +38,9 @@ export interface CaseReport {
   cpuMs: number;
   /** how many runs gpuMs and cpuMs are the median of */
   timedRuns: number;
+  /** split cases: the chunks the WebGPU run took, and its differences from the unsplit WebGPU run (codes, params, float bits) */
+  chunks?: number;
+  unsplitMismatches?: number;
 }
 
 export interface KernelReport {
@@ -65,6 +69,8 @@ interface Case {
   maxPerDim?: number;
   /** methods with a pass over all tensors: plan this tensor as the first of two equal ones (a cut inside it) */
   twinPlan?: boolean;
+  /** a storage binding limit in bytes far below the device's, so the tensor runs in several chunks of output channels */
+  split?: number;
 }
 
 /** deterministic test data */
@@ -172,7 +178,32 @@ function cases(): Case[] {
   add('magnitude-prune', { ratio: 0.3 }, [33, 4097], 'out_in', 'constant', 5);
   add('fp16', {}, [33, 4097], 'out_in', 'half-edges', 7);
   newMethodCases(add);
+  splitCases(list);
   return list;
+}
+
+/** Tensors over a (forced) binding limit, 7 × 13 … 300 × 40, run in chunks of output channels ('split' in the name). */
+function splitCases(list: Case[]): void {
+  const split = (method: MethodId, options: MethodOptions, shape: [number, number], layout: WeightLayout, channels: number) => {
+    const inDim = layout === 'out_in' ? shape[1] : shape[0];
+    list.push({ name: `split ${method} ${JSON.stringify(options)} ${shape.join('x')} ${layout} by ${channels} channels`, method, options, shape, layout, fill: 'mixed', split: channels * inDim * 4 });
+  };
+  split('fp16', {}, [7, 13], 'out_in', 3);
+  split('int8-channel', {}, [300, 40], 'in_out', 7);
+  split('int4-group', { groupSize: 32 }, [300, 40], 'in_out', 9);
+  split('rtn', { bits: 3, groupSize: 32, symmetric: false }, [40, 300], 'out_in', 6);
+  split('nf4', {}, [40, 48], 'out_in', 5);
+  split('nf4', {}, [48, 40], 'in_out', 5);
+  split('nm-prune', { pattern: '2:4' }, [300, 40], 'in_out', 11);
+  split('wanda', { ratio: 0.5 }, [300, 40], 'in_out', 7);
+}
+
+/** Wanda's input column norms, as calibration would give them (one input in 7 dead). */
+function calibrationFor(c: Case, seed: number) {
+  if (c.method !== 'wanda') return undefined;
+  const k = c.layout === 'out_in' ? c.shape[1] : c.shape[0];
+  const r = rng(seed);
+  return { input: 'x', rows: 1, cols: k, colSqNorms: Float32Array.from({ length: k }, (_, i) => (i % 7 === 3 ? 0 : 1 + 100 * r())) };
 }
 
 type AddCase = (method: MethodId, options: MethodOptions, shape: [number, number], layout: WeightLayout, fill?: Fill, maxPerDim?: number, twinPlan?: boolean) => void;
@@ -269,15 +300,23 @@ async function run(): Promise<void> {
       const data = makeTensor(c.shape[0], c.shape[1], c.layout, c.fill, 1000 + k);
       const impl = METHODS[c.method];
       const plan = c.twinPlan ? impl.plan!([data, data], impl.meta.resolveOptions(c.options))[0] : undefined;
-      const tensor = { name: c.name, data, shape: c.shape, layout: c.layout, plan };
+      const tensor = { name: c.name, data, shape: c.shape, layout: c.layout, plan, calibration: calibrationFor(c, 2000 + k) };
       gridSettings.maxWorkgroupsX = c.maxPerDim ?? 0;
       // the forced-2D cases also go through the affine kernels in several small chunks
       gridSettings.chunkWeights = c.maxPerDim ? 20_000 : 0;
+      channelChunking.maxBindingBytes = c.split ?? 0;
+      channelChunking.chunks = 1;
       let r: CaseReport;
       try {
         const onGpu = await compressTensor(c.method, c.options, tensor, 'webgpu', gpu.device);
+        const chunks = channelChunking.chunks;
         const onCpu = await compressTensor(c.method, c.options, tensor, 'cpu');
         r = compare(c.name, tensor.data.length, onGpu, onCpu);
+        if (c.split) {
+          channelChunking.maxBindingBytes = 0;
+          const whole = compare(c.name, tensor.data.length, onGpu, await compressTensor(c.method, c.options, tensor, 'webgpu', gpu.device));
+          Object.assign(r, { chunks, unsplitMismatches: whole.codeMismatches + whole.paramMismatches + whole.floatBitMismatches });
+        }
         if (tensor.data.length >= TIMED_MIN_WEIGHTS) {
           const gpuMs = [onGpu.kernelMs];
           const cpuMs = [onCpu.kernelMs];
@@ -292,6 +331,7 @@ async function run(): Promise<void> {
       } finally {
         gridSettings.maxWorkgroupsX = 0;
         gridSettings.chunkWeights = 0;
+        channelChunking.maxBindingBytes = 0;
       }
       report.cases.push(r);
       log.textContent += `${r.name}: codes ${r.codeMismatches} params ${r.paramMismatches} bits ${r.floatBitMismatches} rel ${r.maxRelError.toExponential(1)} gpu ${r.gpuMs.toFixed(0)} ms cpu ${r.cpuMs.toFixed(0)} ms\n`;

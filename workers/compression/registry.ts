@@ -15,6 +15,7 @@ import { globalPruneReference } from './global-prune/reference';
 import { awqMeta, type AwqOptions } from './awq/meta';
 import { awqReference } from './awq/reference';
 import { getKernelGpu } from './gpu-device';
+import { gpuInChannelChunks } from './shared/channel-chunks';
 import { gptqMeta, type GptqOptions } from './gptq/meta';
 import { gptqGpu } from './gptq/gpu';
 import { gptqReference } from './gptq/reference';
@@ -136,7 +137,8 @@ export async function compressTensor(
   validateTensor(tensor);
   const start = performance.now();
   let parts;
-  if (device === 'webgpu') parts = await impl.gpu(gpu ?? (await getKernelGpu()).device, tensor, resolved);
+  // a weight over one storage binding runs in chunks of output channels (shared/channel-chunks.ts)
+  if (device === 'webgpu') parts = await gpuInChannelChunks(method, impl.gpu, gpu ?? (await getKernelGpu()).device, tensor, resolved);
   else if (device === 'cpu') parts = impl.reference(tensor, resolved);
   else throw labError('BadOption', `unknown kernel device ${String(device)}; choose webgpu or cpu`);
   const kernelMs = performance.now() - start;
