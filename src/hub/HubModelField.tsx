@@ -27,7 +27,8 @@ function progressText(p: HubProgress): string {
 export function HubModelField() {
   const [text, setText] = useState('');
   const [cached, setCached] = useState<{ ids: string[]; bytes: number }>({ ids: [], bytes: 0 });
-  const { progress, error, status } = useHub();
+  const { progress, error, status, modelId } = useHub();
+  const current = useLab((s) => s.model?.id);
   const busy = useLab((s) => !!s.loading || s.running) || !!progress;
   const refresh = useCallback(() => void cacheSummary().then(setCached, () => undefined), []);
   useEffect(refresh, [refresh, status, error]);
@@ -35,18 +36,18 @@ export function HubModelField() {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const where = hubBase(location.search);
-    if ('problem' in where) return useHub.getState().set({ error: where.problem, status: undefined });
+    if ('problem' in where) return useHub.getState().set({ error: where.problem, status: undefined, modelId: undefined });
     let id: string;
     try {
       id = parseModelId(text, where.base);
     } catch (err) {
-      return useHub.getState().set({ error: (err as Error).message, status: undefined });
+      return useHub.getState().set({ error: (err as Error).message, status: undefined, modelId: undefined });
     }
     await loadFromHub(id, where.base);
   };
   const clear = async () => {
     await clearCache();
-    useHub.getState().set({ status: 'Hub cache cleared: the next load of an id downloads it again.', error: undefined });
+    useHub.getState().set({ status: 'Hub cache cleared: the next load of an id downloads it again.', error: undefined, modelId: undefined });
     refresh();
   };
 
@@ -73,7 +74,7 @@ export function HubModelField() {
           <button type="button" className="link" data-testid="hub-clear" disabled={busy} onClick={() => void clear()}>Clear</button>
         </span>
       )}
-      {status && !progress && <span className="small muted hub-line" data-testid="hub-status">{status}</span>}
+      {status && !progress && (!modelId || modelId === current) && <span className="small muted hub-line" data-testid="hub-status">{status}</span>}
       {error && !progress && <p className="hub-line hub-error" role="alert" data-testid="hub-error">{error}</p>}
     </div>
   );

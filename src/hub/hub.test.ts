@@ -61,6 +61,6 @@ describe('what a failure says', () => {
     expect(httpProblem(404, 'onnx/model.onnx', 'a/b', base).message).toMatch(/no onnx\/model.onnx in a\/b/);
     expect(kind(httpProblem(503, 'the model list', 'a/b', base))).toBe('Http');
     expect(networkProblem(base, false).message).toMatch(/offline.*kept in this browser/);
-    expect(networkProblem(base, true).message).toMatch(/Could not reach huggingface.co/);
+    expect(networkProblem(base, true).message).toMatch(/^huggingface.co cannot be reached/);
   });
 });

@@ -62,8 +62,10 @@ export async function loadFromHub(id: string, base: string): Promise<void> {
     const how = p.downloaded === 0
       ? `from this browser's cache, no request made (${bytes(p.done)})`
       : `from ${hostOf(base)}: ${bytes(p.downloaded)} downloaded${p.fromCache ? ` (${p.fromCache} of ${p.files} files from the cache)` : ''} in ${duration(downloadSecs)}`;
+    const loaded = model !== before && model;
     useHub.getState().set({
-      status: model !== before && model ? `${id} ${how}; graph ${sel.preferred}` : `${id} downloaded ${how}, but the lab could not load it (see the message above)`,
+      status: loaded ? `${id} ${how}; graph ${sel.preferred}` : `${id} downloaded ${how}, but the lab could not load it (see the message above)`,
+      modelId: loaded ? model.id : undefined,
     });
   } catch (e) {
     end(s);

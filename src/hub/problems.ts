@@ -40,7 +40,7 @@ export function httpProblem(status: number, what: string, id: string, base: stri
 /** A fetch that threw before any answer. */
 export function networkProblem(base: string, online: boolean): HubProblem {
   const host = hostOf(base);
-  const why = online ? `Could not reach ${host} (no connection, a proxy, or the site refusing this page)` : `The browser is offline, so ${host} cannot be reached`;
+  const why = online ? `${host} cannot be reached (no connection, a proxy, or the site refusing this page)` : `the browser is offline, so ${host} cannot be reached`;
   return new HubProblem('Offline', `${why}. Models loaded from the hub before are kept in this browser and load without network; otherwise connect and press Load again, or drop a model folder here`);
 }
 

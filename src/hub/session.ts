@@ -26,6 +26,8 @@ interface HubState {
   progress?: HubProgress;
   error?: string;
   status?: string;
+  /** the model a success status is about: the status goes once another model is loaded */
+  modelId?: string;
   set: (s: Partial<Omit<HubState, 'set'>>) => void;
 }
 
@@ -134,7 +136,7 @@ export const activeSession = () => current;
 /** Starts a session for `id`; `auto` ends it when its last read ends (another graph loaded from the card). */
 export function begin(id: string, base: string, auto = false): Session {
   current = new Session(id, base, auto);
-  useHub.getState().set({ progress: { ...current.progress }, error: undefined, status: undefined });
+  useHub.getState().set({ progress: { ...current.progress }, error: undefined, status: undefined, modelId: undefined });
   return current;
 }
 
