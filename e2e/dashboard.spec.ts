@@ -1,11 +1,14 @@
 /**
- * The dashboard as a researcher uses it, WASM only with few tokens: the Seed grid preset runs;
- * a reload mid-queue keeps the finished results and the rest re-runs with one click; after the run
- * every study panel draws (a screenshot of each goes to $PANEL_SHOTS, default
- * test-results/panels, for a person to look at); the CSV export equals the table on screen, also
- * after sorting; one result is deleted; a panel downloads as SVG and PNG; the report is one HTML
- * file with every panel inline; present mode steps through the panels with the arrow keys; and
- * axe-core finds no serious accessibility problem on the page or in present mode.
+ * The dashboard as a researcher uses it, WASM only with few tokens: the demo LM's files are dropped
+ * on the page (the folder picker, not the built-in button), the Seed grid preset runs; a reload
+ * mid-queue keeps the finished results and the rest re-runs with one click, a reload after the run
+ * shows them all again; after the run every study panel draws (a screenshot of each at 1280×720 and
+ * 1920×1080 goes to $PANEL_SHOTS, default test-results/panels, for a person to look at); the CSV
+ * export equals the table on screen, also after sorting; one result is deleted; a panel downloads as
+ * SVG and PNG; the report is one HTML file with every panel inline; the setup link opens the same
+ * setup in a new page; present mode steps through the panels with the arrow keys; axe-core finds no
+ * serious accessibility problem on the page or in present mode; and a job that failed for real (the
+ * engine worker crashed under it) runs again from its line's Retry button and succeeds.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -15,12 +18,19 @@ import { parseCsv } from './helpers/csv';
 const TOKENS = 256;
 const SHOTS = process.env.PANEL_SHOTS ?? 'test-results/panels';
 const PANEL_IDS = ['size-ppl', 'speed-ppl', 'pruning-curve', 'bit-width', 'prune-quant', 'layers'];
+const DEMO_FILES = 'public/models/brown-gpt2-tiny';
+/** A projector's 1280×720 and a wide screen: every panel is looked at in both. */
+const VIEWPORTS = [{ width: 1280, height: 720 }, { width: 1920, height: 1080 }];
 
 async function open(page: Page) {
   page.on('pageerror', (e) => console.log('[pageerror]', e.message));
-  await page.goto('/?nogpu=1');
+  // debug=1: the worker's failure hooks answer (a real crash for the retry at the end)
+  await page.goto('/?nogpu=1&debug=1');
   await expect(page.getByTestId('model-card')).toBeVisible({ timeout: 120_000 });
 }
+
+type Lab = { __lab: { store: { getState: () => { model?: { name: string; source: string } } }; bridge: { debug: (k: string) => Promise<void> } } };
+const loaded = (page: Page) => page.evaluate(() => { const m = (window as unknown as Lab).__lab.store.getState().model; return m && `${m.name} (${m.source})`; });
 
 const saved = async (d: Promise<Download>) => readFileSync(await (await d).path());
 
@@ -41,15 +51,27 @@ async function expectCsvEqualsTable(page: Page) {
   return lines.length;
 }
 
-test('seed grid on WASM: reload mid-queue, panels, CSV = table, exports, present mode, axe', async ({ page }) => {
+test('dropped demo LM, seed grid on WASM: reloads, panels, CSV = table, exports, shared URL, present mode, axe, retry', async ({ page, context }) => {
   test.setTimeout(8 * 60_000);
   await open(page);
+  // the demo LM as files, dropped through the folder picker as a person with the files would
+  await page.getByTestId('folder-input').setInputFiles(DEMO_FILES);
+  await expect.poll(() => loaded(page), { timeout: 120_000 }).toBe('brown-gpt2-tiny (files)');
   await page.getByTestId('preset-select').selectOption('seed-grid');
   await page.getByTestId('preset-apply').click();
   await expect(page.getByTestId('spec-item')).toHaveCount(9);
   await page.getByTestId('tokens-wasm').fill(String(TOKENS));
   await page.getByTestId('runs').fill('1');
   await page.getByTestId('speed-runs-wasm').fill('1');
+  // the setup link opens the same setup in a new page (before the run: a reload keeps results, not the form)
+  await page.getByTestId('share-setup').click();
+  const other = await context.newPage();
+  await other.goto(await page.getByTestId('share-url').inputValue());
+  await expect(other.getByTestId('model-card')).toBeVisible({ timeout: 120_000 });
+  await expect(other.getByTestId('spec-item')).toHaveText(await page.getByTestId('spec-item').allInnerTexts());
+  await expect(other.getByTestId('tokens-wasm')).toHaveValue(String(TOKENS));
+  await expect(other.getByTestId('runs')).toHaveValue('1');
+  await other.close();
   await page.getByTestId('run-button').click();
 
   // reload mid-queue: what finished stays, the rest comes back interrupted and re-runs
@@ -65,15 +87,30 @@ test('seed grid on WASM: reload mid-queue, panels, CSV = table, exports, present
   expect(failed, failed.join('\n')).toEqual([]);
   const rows = page.getByTestId('result-row');
   await expect(rows).toHaveCount(10);
+  // a reload after the run: every finished result is still there
+  const shown = await rows.evaluateAll((els) => els.map((e) => `${e.getAttribute('data-variant')} ${e.querySelector('[data-testid=ppl-wasm]')?.textContent}`));
+  await page.reload();
+  await expect(page.getByTestId('model-card')).toBeVisible({ timeout: 120_000 });
+  await expect(rows).toHaveCount(10);
+  await expect(rows.getByTestId('ppl-wasm').last()).toHaveText(/\d/);
+  expect(await rows.evaluateAll((els) => els.map((e) => `${e.getAttribute('data-variant')} ${e.querySelector('[data-testid=ppl-wasm]')?.textContent}`))).toEqual(shown);
 
-  // every panel draws something, and is saved for a person to look at
-  for (const id of PANEL_IDS) {
-    const panel = page.getByTestId(`panel-${id}`);
-    await expect(panel.getByTestId('panel-empty')).toHaveCount(0);
-    await expect(panel.getByTestId('panel-what')).toHaveText(/\w.*\./);
-    await panel.scrollIntoViewIfNeeded();
-    await panel.screenshot({ path: `${SHOTS}/${id}.png` });
+  // every panel draws something, and is saved at both sizes for a person to look at
+  for (const vp of VIEWPORTS) {
+    await page.setViewportSize(vp);
+    for (const id of PANEL_IDS) {
+      const panel = page.getByTestId(`panel-${id}`);
+      await expect(panel.getByTestId('panel-empty')).toHaveCount(0);
+      await expect(panel.getByTestId('panel-what')).toHaveText(/\w.*\./);
+      await panel.scrollIntoViewIfNeeded();
+      await panel.screenshot({ path: `${SHOTS}/${id}-${vp.width}.png` });
+    }
+    for (const id of ['ppl-chart', 'results-table']) {
+      const el = page.getByTestId(id);
+      if (await el.count()) await el.first().screenshot({ path: `${SHOTS}/${id}-${vp.width}.png` });
+    }
   }
+  await page.setViewportSize({ width: 1400, height: 1000 });
   await expect(page.getByTestId('panel-prune-quant').locator('[data-testid=heat-cell][data-value]:not([data-value=""])')).toHaveCount(10);
 
   // CSV = the table on screen, also sorted; then after deleting a row
@@ -133,4 +170,23 @@ test('seed grid on WASM: reload mid-queue, panels, CSV = table, exports, present
   expect(await axe()).toEqual([]);
   await page.keyboard.press('Escape');
   await expect(present).toHaveCount(0);
+
+  // retry of a failed job: the engine worker crashes under the baseline's evaluation (a long one,
+  // so the crash lands inside it); the job fails with the reason, the queue goes on in a new worker,
+  // and the line's Retry runs it again to the end
+  while (await page.getByTestId('spec-remove').count()) await page.getByTestId('spec-remove').first().click();
+  await page.getByTestId('tokens-wasm').fill('8192');
+  await page.getByTestId('run-button').click();
+  await expect(page.locator('[data-testid=job][data-status=running] .job-status')).toContainText(/\d+\/\d+/, { timeout: 60_000 });
+  await page.evaluate(() => (window as unknown as Lab).__lab.bridge.debug('throw').catch(() => undefined));
+  const failedJob = page.locator('[data-testid=job][data-status=failed]');
+  await expect(failedJob).toHaveCount(1, { timeout: 30_000 });
+  await expect(failedJob).toContainText(/baseline.*crashed/i);
+  await expect(page.getByTestId('progress')).toHaveAttribute('data-running', 'false', { timeout: 120_000 });
+  await failedJob.getByTestId('job-retry').click();
+  await expect(page.locator('[data-testid=job]:not([data-status=done])')).toHaveCount(0, { timeout: 120_000 });
+  await expect(page.getByTestId('progress')).toHaveAttribute('data-running', 'false');
+  await expect(page.getByTestId('job-retry')).toHaveCount(0);
+  const evals = await page.evaluate(() => (window as unknown as { __lab: { store: { getState: () => { evals: { variantLabel: string; settings: { tokens: number } }[] } } } }).__lab.store.getState().evals);
+  expect(evals.filter((e) => e.variantLabel === 'baseline' && e.settings.tokens === 8192)).toHaveLength(1);
 });
