@@ -40,6 +40,8 @@ export interface CompressionParts {
   mask?: Uint8Array;
   /** calibrated quantizers (GPTQ): the layer's calibration loss, copied into the stats */
   loss?: number;
+  /** AWQ: the per-input-channel scale s; codes/scales/zeroPoints quantize W · diag(s), so the packed form divides its input by s */
+  inputScale?: Float32Array;
   /** fp16: how many weights had |w| > 65504 and were clamped to ±65504 */
   clamped?: number;
 }

@@ -10,12 +10,13 @@
  *   fp16             fp16       half initializers + Cast
  *   rtn              nbits k    MatMulNBits for k in {2, 4, 8}; 3 bits: f32, simulated (no op runs it)
  *   nf4              bnb4       MatMulBnb4, quant_type NF4, block 64
+ *   awq              nbits 4    MatMulNBits of W · diag(s), input / s (folded into the norm or a Mul); 3 bits: f32, simulated
  *   nm-prune         f32        dense (no onnxruntime-web op runs N:M sparsity)
  *   global-prune     f32        dense
  *   structured-prune f32        the zeroed twin; the variant itself is the rewritten graph (variants/structured.ts)
  */
 import type { LinearWeight, MethodId } from '../api';
-import { AWQ_SIMULATED_REASON } from '../compression/awq/meta';
+import { AWQ_SHARED_REASON, awqPacked } from '../compression/awq/meta';
 import { linearView, type LinearView } from '../compression/layout';
 import type { CompressionParts } from '../compression/types';
 import { NBITS_PACKABLE, rtnBlockSize, RTN_3BIT_REASON } from '../compression/rtn/meta';
@@ -66,8 +67,14 @@ export function packedFormOf(
       // GatherBlockQuantized has no NF4 form: a weight an embedding also reads stays f32 (simulated)
       if (w.shared) return { kind: 'f32', values: parts.dequantized, simulated: NF4_SHARED_REASON };
       return { kind: 'bnb4', weight: packBnb4(parts.codes as Uint8Array, parts.scales!, view, NF4_BLOCK) };
-    case 'awq':
-      return { kind: 'f32', values: parts.dequantized, simulated: AWQ_SIMULATED_REASON };
+    case 'awq': {
+      // MatMulNBits of W · diag(s) and the input divided by s (packed-model.ts); 3-bit stored dequantized
+      const bits = (options as { bits?: number }).bits ?? 4;
+      if (!awqPacked(bits)) return { kind: 'f32', values: parts.dequantized, simulated: RTN_3BIT_REASON };
+      if (w.shared) return { kind: 'f32', values: parts.dequantized, simulated: AWQ_SHARED_REASON };
+      const weight = packNBits({ codes: parts.codes as Uint8Array, scales: parts.scales!, zeroPoints: parts.zeroPoints! }, view, 4, options.groupSize!);
+      return { kind: 'nbits', weight, inputScale: parts.inputScale! };
+    }
     case 'gptq': {
       // int4-group's grid and codes: 4-bit (and 8-, 2-bit) pack like int4-group; 3-bit is stored dequantized
       const bits = (options as { bits?: number }).bits;

@@ -17,12 +17,14 @@ import onnxProto from 'onnx-proto';
 import type { LinearWeight } from '../api';
 import { onnx, serializeGraph, toNum, type NodeProto, type ParsedModel, type TensorProto } from '../model/onnx-graph';
 import type { Bnb4Weight } from './matmul-bnb4';
+import { planInputScales } from './input-scale';
 import type { NBitsWeight } from './matmul-nbits';
 
 export type PackedForm =
   /** dense f32; `simulated` says why a quantized format is stored this way (no op runs it) */
   | { kind: 'f32'; values: Float32Array; simulated?: string }
-  | { kind: 'nbits'; weight: NBitsWeight }
+  /** inputScale (AWQ): s per input channel; the weight holds W · diag(s), its readers get x / s (input-scale.ts) */
+  | { kind: 'nbits'; weight: NBitsWeight; inputScale?: Float32Array }
   /** codes in the tensor's stored order; scales per output channel; axis = the output channel's axis */
   | { kind: 'qdq-int8'; codes: Int8Array; scales: Float32Array; axis: 0 | 1 }
   /** IEEE half bit patterns in the tensor's stored order */
@@ -64,7 +66,8 @@ export function writePackedModel(m: ParsedModel, linear: readonly LinearWeight[]
   const newInits: TensorProto[] = [];
   const preNodes: NodeProto[] = []; // nodes whose inputs are all initializers: they go first
   const removed = new Set<string>();
-  const nbits = new Map<string, { w: NBitsWeight; b: string; scales: string; zp: string }>();
+  const nbits = new Map<string, NBitsIds>();
+  const inverse = new Map<string, Float32Array>(); // AWQ: fround(1/s) per input channel
   const bnb4 = new Map<string, { w: Bnb4Weight; b: string; absmax: string }>();
   let usesMs = false;
 
@@ -103,7 +106,13 @@ export function writePackedModel(m: ParsedModel, linear: readonly LinearWeight[]
       }
       case 'nbits': {
         const w = form.weight;
-        const ids = { w, b: `${name}_Q${w.bits}`, scales: `${name}_scales`, zp: `${name}_zp` };
+        const ids: NBitsIds = { w, b: `${name}_Q${w.bits}`, scales: `${name}_scales`, zp: `${name}_zp` };
+        if (form.inputScale) {
+          const inv = Float32Array.from(form.inputScale, (v) => 1 / v);
+          ids.inv = `${name}_awq_inv`;
+          newInits.push(tensor(ids.inv, [inv.length], DT.FLOAT, inv));
+          inverse.set(name, inv);
+        }
         newInits.push(tensor(ids.b, [w.n, w.blocks, (w.blockSize * w.bits) / 8], DT.UINT8, w.b));
         newInits.push(tensor(ids.scales, [w.n, w.blocks], DT.FLOAT, w.scales));
         newInits.push(tensor(ids.zp, [w.zeroPoints.length], DT.UINT8, w.zeroPoints));
@@ -115,8 +124,13 @@ export function writePackedModel(m: ParsedModel, linear: readonly LinearWeight[]
     }
   }
 
+  // AWQ's 1/s: into the norm before the layer where it can go, else a Mul (input-scale.ts)
+  const scaling = planInputScales(m, inverse);
+  newInits.push(...scaling.initializers);
+  for (const name of scaling.replacedNames) removed.add(name);
   const nodes: NodeProto[] = [];
-  for (const n of g.node) {
+  for (const original of g.node) {
+    const n = scaling.replaced.get(original) ?? original;
     const nf4At = n.input.findIndex((i) => bnb4.has(i));
     if (nf4At >= 0) {
       if (!((n.opType === 'MatMul' || n.opType === 'Gemm') && nf4At === 1 && !n.domain)) {
@@ -134,8 +148,8 @@ export function writePackedModel(m: ParsedModel, linear: readonly LinearWeight[]
     const p = packed[at]!;
     const label = n.name || n.output[0];
     if ((n.opType === 'MatMul' || n.opType === 'Gemm') && at === 1 && !n.domain) {
-      nodes.push(...linearToNBits(n, p, label));
-    } else if (n.opType === 'Gather' && at === 0 && !n.domain && p.w.k % p.w.blockSize === 0) {
+      nodes.push(...linearToNBits(n, p, label, scaling.folded.has(original) ? undefined : p.inv));
+    } else if (n.opType === 'Gather' && at === 0 && !n.domain && p.w.k % p.w.blockSize === 0 && !p.inv) {
       // the same bytes seen as (N, K·bits/8): the layout GatherBlockQuantized reads for uint8 data
       // GatherBlockQuantized wants zero points of the data's rank: (N, ceil(blocks · bits / 8))
       const shapeName = `${p.b}_rows_shape`;
@@ -162,17 +176,28 @@ export function writePackedModel(m: ParsedModel, linear: readonly LinearWeight[]
   return serializeGraph(m, { node: [...preNodes, ...nodes], initializer, input } as Partial<onnxProto.onnx.IGraphProto>, { opsetImport });
 }
 
-/** MatMul(A, W) or Gemm(A, W[, C]) → MatMulNBits(A, B, scales, zp) [→ Add C]. */
-function linearToNBits(n: NodeProto, p: { w: NBitsWeight; b: string; scales: string; zp: string }, label: string): NodeProto[] {
+interface NBitsIds {
+  w: NBitsWeight;
+  b: string;
+  scales: string;
+  zp: string;
+  /** AWQ: the initializer of 1/s */
+  inv?: string;
+}
+
+/** MatMul(A, W) or Gemm(A, W[, C]) → [Mul(A, 1/s) →] MatMulNBits(A, B, scales, zp) [→ Add C]. */
+function linearToNBits(n: NodeProto, p: NBitsIds, label: string, inv?: string): NodeProto[] {
   const attrs = [intAttr('K', p.w.k), intAttr('N', p.w.n), intAttr('bits', p.w.bits), intAttr('block_size', p.w.blockSize)];
-  const inputs = [n.input[0], p.b, p.scales, p.zp];
-  if (n.opType === 'MatMul') return [node('MatMulNBits', inputs, n.output, `${label}_nbits`, attrs, MS_DOMAIN)];
+  const scaled = inv ? [node('Mul', [n.input[0], inv], [`${label}_awq_in`], `${label}_awq`)] : [];
+  const inputs = [inv ? `${label}_awq_in` : n.input[0], p.b, p.scales, p.zp];
+  if (n.opType === 'MatMul') return [...scaled, node('MatMulNBits', inputs, n.output, `${label}_nbits`, attrs, MS_DOMAIN)];
   if (attr(n, 'transA', 0) !== 0 || attr(n, 'alpha', 1) !== 1 || (n.input[2] && attr(n, 'beta', 1) !== 1)) {
     throw new Error(`${label}: Gemm with transA, alpha or beta other than the defaults cannot become MatMulNBits`);
   }
-  if (!n.input[2]) return [node('MatMulNBits', inputs, n.output, `${label}_nbits`, attrs, MS_DOMAIN)];
+  if (!n.input[2]) return [...scaled, node('MatMulNBits', inputs, n.output, `${label}_nbits`, attrs, MS_DOMAIN)];
   const mid = `${n.output[0]}_nobias`;
   return [
+    ...scaled,
     node('MatMulNBits', inputs, [mid], `${label}_nbits`, attrs, MS_DOMAIN),
     node('Add', [mid, n.input[2]], n.output, `${label}_bias`),
   ];

@@ -7,10 +7,11 @@
  * calibration set (computed from H, on up to AWQ_LOSS_ROWS output rows). α = 0 is plain RTN, so
  * AWQ never does worse than RTN on that objective.
  *
- * Stored form: simulated (the dequantized f32 weights). Packing needs the 1/s multiply moved in
- * front of a MatMulNBits (or folded into the LayerNorm before it), which the packed writer does not
- * do yet. Bits per weight are those of the packed form it would have: the MatMulNBits layout plus
- * one f32 scale per input channel.
+ * Stored form (formats/form-of.ts): 4-bit as MatMulNBits holding Q(W · diag(s)), with 1/s folded
+ * into the LayerNorm/RMSNorm before the layer where it reads one, else a Mul by 1/s in front
+ * (formats/input-scale.ts); 3-bit has no MatMulNBits form and is stored as its dequantized f32
+ * weights (simulated), as is a weight an embedding also reads (its rows would come out scaled).
+ * Bits per weight: the MatMulNBits layout plus one f32 per input channel (the 1/s, when a Mul).
  */
 import type { MethodOptions } from '../../api';
 import { nbitsBytes } from '../../formats/matmul-nbits';
@@ -24,7 +25,9 @@ export const AWQ_GROUP_SIZES = Object.freeze([32, 64, 128] as const);
 export const AWQ_GRID = 10;
 /** Output rows the search's loss is measured on (evenly spaced): the loss is O(rows · in²). */
 export const AWQ_LOSS_ROWS = 32;
-export const AWQ_SIMULATED_REASON = "AWQ's per-input-channel scales need a multiply before MatMulNBits, which the packed writer does not insert yet";
+export const AWQ_SHARED_REASON = "an embedding (Gather) also reads this weight, and AWQ's packed weight holds W · diag(s): its rows would come out scaled";
+/** Bit widths with a packed MatMulNBits form; 3-bit is stored dequantized (simulated). */
+export const awqPacked = (bits: number): boolean => bits === 4;
 
 export interface AwqOptions {
   bits: (typeof AWQ_BITS)[number];
@@ -44,7 +47,7 @@ export const awqMeta: MethodMeta<AwqOptions> = Object.freeze({
     { key: 'groupSize', label: 'group', choices: AWQ_GROUP_SIZES },
     { key: 'samples', label: 'calibration sequences', choices: CALIBRATION_SAMPLES },
   ]),
-  variantLabel: (o: AwqOptions) => `AWQ INT${o.bits} g${o.groupSize} (simulated) · calib ${o.samples}${onText(o)}`,
+  variantLabel: (o: AwqOptions) => `AWQ INT${o.bits} g${o.groupSize}${awqPacked(o.bits) ? '' : ' (simulated)'} · calib ${o.samples}${onText(o)}`,
   resolveOptions(options: MethodOptions): AwqOptions {
     rejectUnknownOptions('awq', options, ['bits', 'groupSize', 'samples', 'calibrationText']);
     return {

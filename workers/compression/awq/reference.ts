@@ -90,5 +90,5 @@ export function awqReference(tensor: WeightTensor, options: AwqOptions): AwqPart
   const scales = new Float32Array(n * nGroups);
   const zeroPoints = new Uint8Array(n * nGroups);
   for (let o = 0; o < n; o++) quantizeRow(tensor.data, view, o, s, options, dequantized, codes, scales, zeroPoints);
-  return { dequantized, codes, scales, zeroPoints, alpha: best.alpha, searchLoss: best.loss };
+  return { dequantized, codes, scales, zeroPoints, inputScale: s, alpha: best.alpha, searchLoss: best.loss };
 }
