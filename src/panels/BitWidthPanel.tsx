@@ -9,18 +9,21 @@ import { POINT } from './colors';
 import { Panel, useChartHeight } from './Panel';
 import { logDomain, logTicks, tickText } from './scale';
 import { pruneQuantOf } from './shapes';
-import { sidesFor } from './labels';
+import { plotBox, sidesFor } from './labels';
+import { useWidth } from '../components/CategoryTick';
 import { PointLabel, Unlabelled } from './PointLabel';
 import { useGroup } from './use-group';
 
 export const BITWIDTH_WHAT = 'How much worse the model predicts text (up is worse) as each weight gets fewer bits, from 32 (the baseline) down; bits include the stored scales.';
 
 const BIT_TICKS = [2, 3, 4, 6, 8, 16, 32];
+const MARGIN = { top: 24, right: 40, bottom: 28, left: 16 };
 
 export function BitWidthPanel() {
   const rows = useResultRows();
   const choice = useGroup(rows);
   const height = useChartHeight();
+  const [ref, width] = useWidth<HTMLDivElement>(560);
   const points = (choice.group?.points ?? []).flatMap((p) => {
     const v = p.row.variant;
     if (!v) return [{ x: 32, y: p.eval.perplexity.ppl, label: 'FP32 (baseline)' }];
@@ -30,7 +33,8 @@ export function BitWidthPanel() {
   }).sort((a, b) => a.x - b.x);
   const [lo, hi] = points.length ? logDomain(points.map((p) => p.y)) : [1, 10];
   const xMin = Math.min(2, ...points.map((p) => p.x));
-  const sides = sidesFor(points, [xMin / 1.1, 40], [lo, hi], true, ['top', 'bottom', 'left', 'right']);
+  // labels placed in the plot as drawn, clear of the curve through the points
+  const sides = sidesFor(points, [xMin / 1.1, 40], [lo, hi], plotBox(width, height, MARGIN, 64), true, ['top', 'bottom', 'left', 'right'], [points]);
   const unlabelled = points.filter((_, i) => !sides[i]);
   return (
     <Panel
@@ -38,8 +42,9 @@ export function BitWidthPanel() {
       legend={[{ label: 'model (label: variant)', color: POINT }]}
       empty={points.length < 2 ? 'Needs the baseline and at least one quantized variant on these settings: try the "Bit-width sweep" preset.' : undefined}
     >
+      <div ref={ref}>
       <ResponsiveContainer width="100%" height={height}>
-        <ScatterChart margin={{ top: 24, right: 40, bottom: 28, left: 16 }}>
+        <ScatterChart margin={MARGIN}>
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis type="number" dataKey="x" scale="log" domain={[xMin / 1.1, 40]} ticks={BIT_TICKS.filter((t) => t >= xMin / 1.1)} allowDataOverflow
             label={{ value: 'bits per weight (log; scales and zero points included)', position: 'insideBottom', offset: -16 }} />
@@ -51,6 +56,7 @@ export function BitWidthPanel() {
           </Scatter>
         </ScatterChart>
       </ResponsiveContainer>
+      </div>
       <Unlabelled points={unlabelled.map((p) => `${p.label}: ${p.x.toFixed(2)} bits, perplexity ${p.y.toFixed(2)}`)} />
     </Panel>
   );

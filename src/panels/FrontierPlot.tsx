@@ -3,15 +3,19 @@
  * frontier drawn through the given points; labels that would cover others are listed under it.
  */
 import { CartesianGrid, LabelList, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { useWidth } from '../components/CategoryTick';
 import { FRONTIER, POINT } from './colors';
-import { sidesFor } from './labels';
+import { plotBox, sidesFor } from './labels';
 import { useChartHeight } from './Panel';
 import { PointLabel, Unlabelled } from './PointLabel';
-import { logDomain, logTicks, niceCeil, tickText } from './scale';
+import { linearTicks, logDomain, logTicks, niceCeil, tickText } from './scale';
 
 export interface ModelPoint { x: number; y: number; label: string }
 
 export const FRONTIER_LEGEND = [{ label: 'model (label: variant)', color: POINT }, { label: 'Pareto frontier', color: FRONTIER }];
+
+const MARGIN = { top: 16, right: 110, bottom: 28, left: 16 };
+const Y_AXIS_W = 64;
 
 export function FrontierPlot({ points, frontier, xLabel, xUnit, xDigits }: {
   points: ModelPoint[];
@@ -22,16 +26,18 @@ export function FrontierPlot({ points, frontier, xLabel, xUnit, xDigits }: {
   xDigits: number;
 }) {
   const height = useChartHeight();
+  const [ref, width] = useWidth<HTMLDivElement>(560);
   const [lo, hi] = points.length ? logDomain(points.map((p) => p.y)) : [1, 10];
   const xMax = niceCeil(Math.max(1, ...points.map((p) => p.x)) * 1.05);
-  const sides = sidesFor(points, [0, xMax], [lo, hi]);
+  // labels placed in the plot as drawn (its size follows the panel), clear of the frontier line
+  const sides = sidesFor(points, [0, xMax], [lo, hi], plotBox(width, height, MARGIN, Y_AXIS_W), false, undefined, [frontier]);
   return (
-    <>
+    <div ref={ref}>
       <ResponsiveContainer width="100%" height={height}>
-        <ScatterChart margin={{ top: 16, right: 110, bottom: 28, left: 16 }}>
+        <ScatterChart margin={MARGIN}>
           <CartesianGrid strokeDasharray="3 3" />
-          <XAxis type="number" dataKey="x" name="x" domain={[0, xMax]} tickFormatter={tickText} label={{ value: xLabel, position: 'insideBottom', offset: -16 }} />
-          <YAxis type="number" dataKey="y" name="perplexity" scale="log" domain={[lo, hi]} ticks={logTicks(lo, hi)} tickFormatter={tickText} allowDataOverflow width={64}
+          <XAxis type="number" dataKey="x" name="x" domain={[0, xMax]} ticks={linearTicks(xMax)} tickFormatter={tickText} label={{ value: xLabel, position: 'insideBottom', offset: -16 }} />
+          <YAxis type="number" dataKey="y" name="perplexity" scale="log" domain={[lo, hi]} ticks={logTicks(lo, hi)} tickFormatter={tickText} allowDataOverflow width={Y_AXIS_W}
             label={{ value: 'perplexity (log)', angle: -90, position: 'insideLeft', style: { textAnchor: 'middle' } }} />
           <Tooltip formatter={(v: unknown, name: unknown) => [typeof v === 'number' ? v.toFixed(name === 'x' ? xDigits : 2) : String(v), name === 'x' ? xUnit : 'perplexity']} />
           <Scatter data={frontier} line={{ stroke: FRONTIER, strokeWidth: 2 }} fill={FRONTIER} shape="diamond" isAnimationActive={false} legendType="none" />
@@ -41,6 +47,6 @@ export function FrontierPlot({ points, frontier, xLabel, xUnit, xDigits }: {
         </ScatterChart>
       </ResponsiveContainer>
       <Unlabelled points={points.filter((_, i) => !sides[i]).map((p) => `${p.label}: ${p.x.toFixed(xDigits)} ${xUnit}, perplexity ${p.y.toFixed(2)}`)} />
-    </>
+    </div>
   );
 }

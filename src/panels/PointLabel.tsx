@@ -16,7 +16,8 @@ export function PointLabel(props: { x?: number | string; y?: number | string; vi
     top: { x, y: y - 9, anchor: 'middle' as const },
     bottom: { x, y: y + 19, anchor: 'middle' as const },
   }[side];
-  return <text className="point-label" x={at.x} y={at.y} textAnchor={at.anchor} fontSize={12} fill="#222">{String(props.value ?? '')}</text>;
+  // a white halo under the letters: a label stays readable where it meets a grid line or a line
+  return <text className="point-label" x={at.x} y={at.y} textAnchor={at.anchor} fontSize={12} fill="#222" stroke="#fff" strokeWidth={3} strokeLinejoin="round" paintOrder="stroke">{String(props.value ?? '')}</text>;
 }
 
 /** The points whose labels would have covered others, named under the plot. */
