@@ -11,16 +11,25 @@
  *   tiny-llama-extras     a KV-cache decoder with 3-D position_ids (mrope) and logits_to_keep
  *   tiny-llama-fp16       the prefill graph computing in fp16 (WASM runs it as published)
  *   tiny-llama-int8-dynamic  quantize_dynamic's form (DynamicQuantizeLinear + MatMulInteger)
+ *   tiny-llama-bf16       the prefill graph computing in bf16, converted to f32 as it loads (onnxruntime-node
+ *                         cannot load the file: it runs the lab's converted graph, written by the same loader)
+ *   tiny-llama-bf16-cast  bf16 weights + Cast to float (run as published)
+ *   tiny-llama-qdq        weight-only QDQ int8 + a GatherBlockQuantized embedding (onnxruntime-node with
+ *                         basic optimizations: its extended ones run DQ → MatMul as 8-bit MatMulNBits on x86)
+ *   random-gpt2-tiny-*    the random GPT-2 shape at its smallest (tools/make_random_model.py --shape gpt2-tiny
+ *                         --forms, built into the cache when missing): KV decoder, fp16, q4, int8 QDQ
  *   brown-bert-genre      the demo classifier: accuracy instead of perplexity
  *   tiny-gpt2-genre       a GPT-2 sequence classifier (last non-pad token)
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Browser } from '@playwright/test';
 import { unzipSync } from 'fflate';
 import { call as callHarness, harness } from './bench-variants';
+import { buildModel, gatherFiles } from '../workers/model/load';
+import { ensureRandomGpt2Tiny } from '../tests/random-gpt2-tiny';
 import type { ClassificationResult, EvalResult, ModelSummary, VariantSummary } from '../workers/api';
 
 const TOKENS = 1024;
@@ -52,7 +61,7 @@ export async function benchModels(o: { browser: Browser; base: string; log: (s: 
       }
     };
     const settings = { backend: 'wasm', tokens: TOKENS, context: 256, stride: 256, throughputRuns: 0 };
-    const lm = async (name: string, folder: string, onnx: string, load: () => Promise<ModelSummary>, note?: string) => {
+    const lm = async (name: string, folder: string, onnx: string, load: () => Promise<ModelSummary>, note?: string, nodeArgs: string[] = []) => {
       o.log(`models: ${name}`);
       try {
         let m!: ModelSummary;
@@ -61,8 +70,8 @@ export async function benchModels(o: { browser: Browser; base: string; log: (s: 
           m = await load();
           r = await call<EvalResult>('evaluate', m.id, 'baseline', { ...settings, context: Math.min(256, m.nPositions || 256), stride: Math.min(256, m.nPositions || 256) });
         });
-        const ref = node('scripts/ppl-node.ts', ['--model', folder, '--onnx', onnx, '--tokens', String(TOKENS), '--context', String(r.settings.context), '--stride', String(r.settings.stride)]);
-        const dtype = m.published ? [...new Set(m.published.weights.map((w) => `${w.format} ${w.bits}-bit`))].join(', ') || m.published.compute : 'f32';
+        const ref = node('scripts/ppl-node.ts', ['--model', folder, '--onnx', onnx, '--tokens', String(TOKENS), '--context', String(r.settings.context), '--stride', String(r.settings.stride), ...nodeArgs]);
+        const dtype = m.published ? ([...new Set(m.published.weights.map((w) => `${w.format} ${w.bits}-bit`))].join(', ') || m.published.compute) + (m.published.compute === 'bf16' ? ' (computes in bf16; converted to f32 on load)' : '') : 'f32';
         models[name] = { loaded: true, graph: m.mergedDecoder ? `${m.graphKind} (merged, use_cache_branch)` : m.graphKind, dtype, model_type: m.modelType, linear_weights: m.linearWeights.length, tokens_scored: r.perplexity.tokensScored, ppl_lab_wasm: round(r.perplexity.ppl), ppl_ort_node: round(ref.ppl), rel_diff: Number((r.perplexity.ppl / ref.ppl - 1).toExponential(2)), ...(note ? { note } : {}) };
       } catch (e) {
         models[name] = { loaded: false, error: (e as Error).message.slice(0, 300) };
@@ -96,6 +105,27 @@ export async function benchModels(o: { browser: Browser; base: string; log: (s: 
     }
     await lm('tiny-llama-int8-dynamic', 'e2e/fixtures/tiny-llama-int8-dynamic', 'onnx/model.onnx', folder('/e2e/fixtures/tiny-llama-int8-dynamic/', 'onnx/model.onnx'),
       "onnxruntime-node's u8 x s8 MatMulInteger kernel saturates on x86 without VNNI (int16 pair sums): its ppl differs; on the same weights as uint8 it equals the lab's (e2e/published-forms.spec.ts)");
+    // bf16: onnxruntime-node cannot load a graph computing in bf16, so it runs the lab's conversion of it
+    const bf16 = 'e2e/fixtures/tiny-llama-bf16';
+    const converted = mkdtempSync(join(tmpdir(), 'bench-bf16-'));
+    const dropped = [...JSON_FILES, 'onnx/model_bf16.onnx'].map((p) => {
+      const b = readFileSync(join(bf16, p));
+      return { path: p, data: b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer };
+    });
+    mkdirSync(join(converted, 'onnx'));
+    writeFileSync(join(converted, 'onnx/model.onnx'), buildModel(gatherFiles(dropped), 'a').baselineBytes);
+    for (const f of JSON_FILES) copyFileSync(join(bf16, f), join(converted, f));
+    await lm('tiny-llama-bf16', converted, 'onnx/model.onnx', folder(`/${bf16}/`, 'onnx/model_bf16.onnx'),
+      "onnxruntime refuses the bf16 graph (bf16 Einsum); both sides run the graph converted to f32 as the lab loads it (onnxruntime-node on the converted bytes)");
+    rmSync(converted, { recursive: true, force: true });
+    await lm('tiny-llama-bf16-cast', bf16, 'onnx/model.onnx', folder(`/${bf16}/`, 'onnx/model.onnx'));
+    const basic = ['--optimization', 'basic'];
+    const qdqNote = "onnxruntime-node at basic optimizations: its extended ones run DequantizeLinear -> MatMul as MatMulNBits 8-bit with 8-bit activations on x86 (0.3 % off), onnxruntime-web does not";
+    await lm('tiny-llama-qdq', 'e2e/fixtures/tiny-llama-qdq', 'onnx/model.onnx', folder('/e2e/fixtures/tiny-llama-qdq/', 'onnx/model.onnx'), qdqNote, basic);
+    const random = ensureRandomGpt2Tiny();
+    for (const [name, onnx] of [['kv', 'onnx/decoder_model_merged.onnx'], ['fp16', 'onnx/model_fp16.onnx'], ['q4', 'onnx/model_q4.onnx'], ['int8-qdq', 'onnx/model_int8_qdq.onnx']]) {
+      await lm(`random-gpt2-tiny-${name}`, random, onnx, folder('/.cache/models/random-gpt2-tiny/', onnx), name === 'int8-qdq' ? qdqNote : undefined, name === 'int8-qdq' ? basic : []);
+    }
     const classifier = async (name: string, load: () => Promise<ModelSummary>, folderPath: string) => {
       o.log(`models: ${name}`);
       try {
