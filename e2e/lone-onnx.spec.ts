@@ -30,6 +30,26 @@ function withExternalData(dir: string): string[] {
   return ['model.onnx', 'model.onnx_data'].map((f) => join(dir, f)).concat(['config.json', 'tokenizer.json', 'tokenizer_config.json'].map((f) => join('public/models/brown-gpt2-tiny', f)));
 }
 
+type Lab = {
+  __lab: {
+    store: { getState: () => { model?: { id: string; nPositions: number } } };
+    bridge: {
+      evaluate: (m: string, v: string, s: unknown, j: string, p: () => void) => Promise<{ perplexity: { ppl: number }; kl?: { mean: number } }>;
+      makeVariant: (m: string, spec: unknown, device: string, j: string, p: () => void) => Promise<{ id: string; f32Bytes: number }>;
+    };
+  };
+};
+
+/** INT4 g32 made on the CPU kernels, scored against its base in one pair graph (WASM, 256 tokens): ppl, mean KL, the f32 size it names. */
+const int4Pair = (page: Page, job: string) =>
+  page.evaluate(async (jobId) => {
+    const lab = (window as unknown as Lab).__lab;
+    const m = lab.store.getState().model!;
+    const v = await lab.bridge.makeVariant(m.id, { method: 'int4-group', options: { groupSize: 32 } }, 'cpu', `${jobId}-make`, () => {});
+    const r = await lab.bridge.evaluate(m.id, v.id, { backend: 'wasm', tokens: 256, context: m.nPositions, stride: m.nPositions, throughputRuns: 0, compareToBase: true }, jobId, () => {});
+    return { ppl: r.perplexity.ppl, kl: r.kl?.mean, f32Bytes: v.f32Bytes };
+  }, job);
+
 /** WASM, 512 tokens at the model's own context: the baseline's ppl and tokens scored. */
 const baselinePpl = async (page: Page, job: string) => {
   const { ppl, scored, context } = await wasmBaseline(page, job, 512);
@@ -41,6 +61,7 @@ test('a lone .onnx: pick a built-in tokenizer, same perplexity as its folder', a
   await page.goto('/?nogpu=1');
   await expect(page.getByTestId('model-name')).toHaveText('brown-gpt2-tiny', { timeout: 120_000 });
   const folder = await baselinePpl(page, 'lone-folder');
+  const folderInt4 = await int4Pair(page, 'folder-int4');
 
   await page.getByTestId('file-input').setInputFiles(['public/models/brown-gpt2-tiny/onnx/model.onnx']);
   const picker = page.getByTestId('tokenizer-picker');
@@ -63,6 +84,11 @@ test('a lone .onnx: pick a built-in tokenizer, same perplexity as its folder', a
   // (files given without their folder: the name is config.json's model_type)
   await expect(page.getByTestId('model-name')).toHaveText('gpt2', { timeout: 60_000 });
   const external = await baselinePpl(page, 'external-data');
-  console.log(`external data read per tensor: ${external.ppl} (${external.scored} tokens)`);
+  // the pair graph reads the base's weights from the same data file
+  const externalInt4 = await int4Pair(page, 'external-int4');
+  console.log(`external data read per tensor, handed to onnxruntime-web as a file: ${external.ppl} (${external.scored} tokens); INT4 g32 vs its base ${JSON.stringify(externalInt4)}, from the folder ${JSON.stringify(folderInt4)}`);
   expect(external).toEqual(folder);
+  expect(externalInt4.ppl).toBe(folderInt4.ppl);
+  expect(externalInt4.kl).toBe(folderInt4.kl);
+  expect(externalInt4.f32Bytes).toBeGreaterThan(0.99 * folderInt4.f32Bytes);
 });

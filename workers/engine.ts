@@ -182,10 +182,10 @@ export function createEngine(): LabApi {
         const asked: EvalForm = settings?.form ?? 'packed';
         if (!(EVAL_FORMS as readonly string[]).includes(asked)) throw labError('BadOption', `form must be one of ${EVAL_FORMS.join(', ')}; got "${asked}"`);
         // scoring against the base holds both models in one graph: by default only while that stays small
-        const big = model.baselineBytes.length > PAIR_DEFAULT_MAX_BYTES;
+        const big = model.baselineSize > PAIR_DEFAULT_MAX_BYTES;
         const withBase = settings?.compareToBase ?? !big;
         const klSkipped = vId !== 'baseline' && !withBase && settings?.compareToBase === undefined
-          ? `not scored against the base: the model is ${(model.baselineBytes.length / 2 ** 20).toFixed(0)} MiB and the pair graph would hold it twice (over ${PAIR_DEFAULT_MAX_BYTES / 2 ** 20} MiB; ask with compareToBase)`
+          ? `not scored against the base: the model is ${(model.baselineSize / 2 ** 20).toFixed(0)} MiB and the pair graph would hold it twice (over ${PAIR_DEFAULT_MAX_BYTES / 2 ** 20} MiB; ask with compareToBase)`
           : undefined;
         const facts = tokenizerFacts(model.folder.tokenizerJson, model.tokenizer, model.summary.vocabSize);
         const text = settings?.text;

@@ -10,6 +10,7 @@
  * The base runs once per call and its hidden states are kept (windows × boundaries × tokens × hidden
  * floats: 2.6 MB for the demo LM's 2 windows); each variant then runs window by window.
  */
+import { sameExternalData } from './external-data';
 import type onnxProto from 'onnx-proto';
 import type { Backend, BlockDivergence } from '../api';
 import type { CaptureRunner } from '../calibration/calibrate';
@@ -26,7 +27,7 @@ export function withHiddenOutputs(bytes: Uint8Array, names: readonly string[]): 
   const out = new Uint8Array(bytes.length + extra.length);
   out.set(bytes);
   out.set(extra, bytes.length);
-  return out;
+  return sameExternalData(out, bytes);
 }
 
 /** onnxruntime-web on one backend, one session per model, released after its windows. */

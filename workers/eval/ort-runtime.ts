@@ -10,6 +10,7 @@
  * Their wasm files are served from public/ort/ (copied from node_modules/onnxruntime-web/dist by
  * scripts/copy-runtime-assets.mjs), never from a CDN. A session's tensors come from its own build.
  */
+import { externalDataOf } from './external-data';
 import type * as OrtWebgpu from 'onnxruntime-web/webgpu';
 import type { Backend } from '../api';
 import { prefillFeeds, type InputInfo } from '../model/graph-kind';
@@ -112,9 +113,13 @@ export function getSession(modelKey: string, backend: Backend, getBytes: () => U
 async function createSession(ort: Ort, backend: Backend, getBytes: () => Uint8Array): Promise<{ session: OrtWebgpu.InferenceSession; device?: GPUDevice }> {
   try {
     const provider = backend === 'webgpu' ? await webgpuProvider() : EXECUTION_PROVIDERS[backend];
-    const session = await ort.InferenceSession.create(getBytes(), {
+    const bytes = getBytes();
+    const externalData = externalDataOf(bytes);
+    const session = await ort.InferenceSession.create(bytes, {
       executionProviders: [provider],
       graphOptimizationLevel: 'all',
+      // weights left in their data files: onnxruntime-web reads each file it is given (external-data.ts)
+      ...(externalData ? { externalData: [...externalData] } : {}),
     });
     if (backend !== 'webgpu') return { session };
     await sessionCreatedOn(ort as unknown as Parameters<typeof sessionCreatedOn>[0], provider);

@@ -15,6 +15,7 @@
  *
  * A 124 M GPT-2 window (1024 × 50257 f32 logits, 206 MB) then reads back 4–20 bytes per row.
  */
+import { sameExternalData } from './external-data';
 import onnxProto from 'onnx-proto';
 import { decodeModel, onnx, toNum, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from '../model/onnx-graph';
 
@@ -183,7 +184,7 @@ export function scoredModel(bytes: Uint8Array, opts: { logSumExp?: boolean } = {
   const out = new Uint8Array(bytes.length + extra.length);
   out.set(bytes);
   out.set(extra, bytes.length);
-  return out;
+  return sameExternalData(out, bytes);
 }
 
 /** Every name in a graph (and its subgraphs) prefixed, except the shared inputs and '' (an absent optional input). */
@@ -243,7 +244,7 @@ export function pairModel(baseBytes: Uint8Array, variantBytes: Uint8Array, opts:
     node('Mul', ['lab_p_base', 'lab_logratio'], ['lab_kl_terms']),
     reduceVocab('ReduceSum', 'lab_kl_terms', OUT.kl, opset),
   ];
-  return encode(base, {
+  return sameExternalData(encode(base, {
     ...bg,
     name: 'lab-pair',
     node: [...b.node, ...v.node, ...vs.nodes, ...bs.nodes, ...kl, ...headNodes(`var/${logitsName(vg)}`)],
@@ -251,5 +252,5 @@ export function pairModel(baseBytes: Uint8Array, variantBytes: Uint8Array, opts:
     input: [...bg.input.filter((i) => shared.has(i.name)), perRow(TARGETS, DT.INT64)],
     output: [...COMMON_OUTPUTS(), perRow(OUT.baseNll, DT.FLOAT), perRow(OUT.baseTop1, DT.INT32), perRow(OUT.kl, DT.FLOAT)],
     valueInfo: [...((b as unknown as Msg).valueInfo as unknown[]), ...((v as unknown as Msg).valueInfo as unknown[])],
-  }, opsets);
+  }, opsets), baseBytes, variantBytes);
 }

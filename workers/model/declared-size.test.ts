@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildModel, gatherFiles, readExternal, type DroppedFile } from './load';
 import { checkDeclaredSize, checkDeviceLimits, declaredSize, WASM32_BYTES } from './declared-size';
-import { decodeModel, onnx } from './onnx-graph';
+import { decodeModel, onnx, readF32 } from './onnx-graph';
+import { externalDataOf } from '../eval/external-data';
 
 const GiB = 2 ** 30;
 const vi = (name: string, elemType: number) => ({ name, type: { tensorType: { elemType } } });
@@ -89,6 +90,10 @@ describe('declared size (models past 2 GiB)', () => {
     const handles = files(declaring(4096, 4096)).concat({ path: 'big/onnx/model.onnx_data', data: new Blob([data]) });
     const asHandles = buildModel(await readExternal(gatherFiles(handles), { wasmBytes: WASM32_BYTES }), 'a a');
     expect(asHandles.summary.onnxBytes).toBe(asBuffers.summary.onnxBytes);
-    expect(Buffer.from(asHandles.baselineBytes).equals(Buffer.from(asBuffers.baselineBytes))).toBe(true);
+    expect(Array.from(readF32(asHandles.parsed.tensors.get('W')!))).toEqual(Array.from(readF32(asBuffers.parsed.tensors.get('W')!)));
+    // the baseline is the .onnx as given, its data file handed to onnxruntime as a file, not inlined
+    expect(Buffer.from(asHandles.baselineBytes).equals(Buffer.from(declaring(4096, 4096)))).toBe(true);
+    expect(externalDataOf(asHandles.baselineBytes)?.map((f) => [f.path, f.data.size])).toEqual([['model.onnx_data', 8192]]);
+    expect(asHandles.baselineSize).toBe(asHandles.summary.onnxBytes);
   });
 });

@@ -20,7 +20,8 @@ import { tiedHead } from './tied-head';
 import { graphKindOf, PREFILL_INPUTS, unfeedableInputs } from './graph-kind';
 import { inlineCacheBranch } from './merged-decoder';
 import { checkDeclaredSize, checkDeviceLimits, type DeviceLimits } from './declared-size';
-import { inlineExternalTensors } from './external-files';
+import { externalDataOption, inlineExternalTensors } from './external-files';
+import { withExternalData } from '../eval/external-data';
 import { encodeDataset, makeTokenizer, type TextTokenizer } from './tokenizer';
 import { configFromGraph, graphFacts } from './graph-facts';
 import { checkBuiltinFits, checkBuiltinName } from './builtin-tokenizer';
@@ -52,8 +53,13 @@ export interface LoadedModel {
   summary: ModelSummary;
   parsed: ParsedModel;
   linear: LinearWeight[];
-  /** the unmodified model as ORT loads it (external data inlined) */
+  /**
+   * the unmodified model as ORT loads it: external data inlined, or, for data files given as handles,
+   * the .onnx as given with the files attached for ORT's externalData option (eval/external-data.ts)
+   */
   baselineBytes: Uint8Array;
+  /** the model's bytes, .onnx and external data: what baselineBytes.length is when nothing is left outside */
+  baselineSize: number;
   tokenizer: TextTokenizer;
   /** the evaluation text as one token stream */
   datasetIds: Int32Array;
@@ -289,5 +295,11 @@ export function buildModel(src: ModelSource, datasetText: string, examplesText?:
     ...(src.limitNote ? { limitNote: src.limitNote } : {}),
   };
   const folder = { config: src.config, tokenizerJson: src.tokenizerJson, tokenizerConfig: src.tokenizerConfig };
-  return { summary, parsed, linear, examples, baselineBytes: reference ? withFloatLogits(asPublished, src.onnxBytes) : writeBaseline(parsed, src.onnxBytes), tokenizer, datasetIds, folder };
+  // data files given as handles stay files for ORT (no second copy of every weight in one buffer);
+  // a published-compressed or merged graph is rewritten, so it is written whole as before
+  const keepFiles = src.inlinedExternal && !reference && !merged && src.externalBlobs;
+  const baselineBytes = keepFiles
+    ? withExternalData(src.onnxBytes, externalDataOption(keepFiles))
+    : reference ? withFloatLogits(asPublished, src.onnxBytes) : writeBaseline(parsed, src.onnxBytes);
+  return { summary, parsed, linear, examples, baselineBytes, baselineSize: keepFiles ? onnxBytes : baselineBytes.length, tokenizer, datasetIds, folder };
 }

@@ -200,7 +200,7 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
     format: st ? st.format : structured ? structuredFormat(structured) : [...formats].join('; '),
     packedBytes: packedBytes.length,
     gzipBytes,
-    f32Bytes: model.baselineBytes.length,
+    f32Bytes: model.baselineSize,
     kernelMs,
     makeMs,
     copyMs,
