@@ -46,6 +46,9 @@ const round = (x: number, d = 4) => (Number.isFinite(x) ? Number(x.toFixed(d)) :
 export async function harness(browser: Browser, base: string, log: (s: string) => void): Promise<Page> {
   const page = await browser.newPage();
   page.on('pageerror', (e) => log(`[page error] ${e.message}`));
+  // Vite's dev client reloads the page when a source file changes (another session editing the
+  // checkout): a reload mid-run destroys the page's context and the job. Its socket goes nowhere.
+  await page.routeWebSocket(() => true, () => {});
   await page.goto(`${base}e2e/harness/engine.html`, { timeout: 300_000 });
   await page.waitForFunction(() => 'harness' in window, null, { timeout: 300_000 });
   return page;

@@ -18,6 +18,7 @@
 import { sameExternalData } from './external-data';
 import onnxProto from 'onnx-proto';
 import { decodeModel, onnx, toNum, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from '../model/onnx-graph';
+import { appendInRoom } from '../formats/room';
 
 export const TARGETS = 'lab_targets';
 export const OUT = Object.freeze({
@@ -181,9 +182,12 @@ export function scoredModel(bytes: Uint8Array, opts: { logSumExp?: boolean } = {
     output: COMMON_OUTPUTS(),
   } as unknown as onnxProto.onnx.IGraphProto);
   const extra = onnx.ModelProto.encode(onnx.ModelProto.create({ graph })).finish();
-  const out = new Uint8Array(bytes.length + extra.length);
-  out.set(bytes);
-  out.set(extra, bytes.length);
+  // a packed variant has room behind its bytes for this (formats/room.ts): no copy of the model
+  const out = appendInRoom(bytes, extra) ?? new Uint8Array(bytes.length + extra.length);
+  if (out.buffer !== bytes.buffer) {
+    out.set(bytes);
+    out.set(extra, bytes.length);
+  }
   return sameExternalData(out, bytes);
 }
 

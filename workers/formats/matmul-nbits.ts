@@ -61,15 +61,24 @@ export function packNBits(src: NBitsSource, view: LinearView, bits: 2 | 4 | 8, b
   const mask = (1 << bits) - 1;
   const blob = blockSize / perByte;
   const b = new Uint8Array(n * blocks * blob);
-  for (let o = 0; o < n; o++) {
-    for (let g = 0; g < blocks; g++) {
-      const zp = src.zeroPoints[o * blocks + g];
-      const base = (o * blocks + g) * blob;
-      for (let j = 0; j < blockSize; j++) {
-        const i = g * blockSize + j;
-        const q = i < k ? src.codes[o * strideOut + i * strideIn] : zp;
-        if (q > mask) throw new Error(`code ${q} at (${o}, ${i}) does not fit in ${bits} bits`);
-        b[base + Math.floor(j / perByte)] |= q << ((j % perByte) * bits);
+  const put = (o: number, g: number, j: number, q: number) => {
+    if (q > mask) throw new Error(`code ${q} at (${o}, ${g * blockSize + j}) does not fit in ${bits} bits`);
+    b[(o * blocks + g) * blob + Math.floor(j / perByte)] |= q << ((j % perByte) * bits);
+  };
+  if (strideOut === 1 && n > 1) {
+    // (in, out) storage: read the codes a stored row (one input index, every channel) at a time
+    for (let i = 0; i < blocks * blockSize; i++) {
+      const g = Math.floor(i / blockSize);
+      const j = i % blockSize;
+      for (let o = 0; o < n; o++) put(o, g, j, i < k ? src.codes[o + i * strideIn] : src.zeroPoints[o * blocks + g]);
+    }
+  } else {
+    for (let o = 0; o < n; o++) {
+      for (let g = 0; g < blocks; g++) {
+        for (let j = 0; j < blockSize; j++) {
+          const i = g * blockSize + j;
+          put(o, g, j, i < k ? src.codes[o * strideOut + i * strideIn] : src.zeroPoints[o * blocks + g]);
+        }
       }
     }
   }

@@ -19,6 +19,7 @@ import { onnx, serializeGraph, toNum, type NodeProto, type ParsedModel, type Ten
 import type { Bnb4Weight } from './matmul-bnb4';
 import { planInputScales } from './input-scale';
 import type { NBitsWeight } from './matmul-nbits';
+import { encodeWithRoom } from './room';
 
 export type PackedForm =
   /** dense f32; `simulated` says why a quantized format is stored this way (no op runs it) */
@@ -109,8 +110,7 @@ export function writePackedModel(m: ParsedModel, linear: readonly LinearWeight[]
         const ids: NBitsIds = { w, b: `${name}_Q${w.bits}`, scales: `${name}_scales`, zp: `${name}_zp` };
         if (form.inputScale) {
           const inv = Float32Array.from(form.inputScale, (v) => 1 / v);
-          ids.inv = `${name}_awq_inv`;
-          newInits.push(tensor(ids.inv, [inv.length], DT.FLOAT, inv));
+          ids.inv = `${name}_awq_inv`; // written below if some reader gets a Mul
           inverse.set(name, inv);
         }
         newInits.push(tensor(ids.b, [w.n, w.blocks, (w.blockSize * w.bits) / 8], DT.UINT8, w.b));
@@ -148,7 +148,9 @@ export function writePackedModel(m: ParsedModel, linear: readonly LinearWeight[]
     const p = packed[at]!;
     const label = n.name || n.output[0];
     if ((n.opType === 'MatMul' || n.opType === 'Gemm') && at === 1 && !n.domain) {
-      nodes.push(...linearToNBits(n, p, label, scaling.folded.has(original) ? undefined : p.inv));
+      const inv = scaling.folded.has(original) ? undefined : p.inv;
+      if (inv && !newInits.some((t) => t.name === inv)) newInits.push(tensor(inv, [p.w.k], DT.FLOAT, inverse.get(n.input[1])!));
+      nodes.push(...linearToNBits(n, p, label, inv));
     } else if (n.opType === 'Gather' && at === 0 && !n.domain && p.w.k % p.w.blockSize === 0 && !p.inv) {
       // the same bytes seen as (N, K·bits/8): the layout GatherBlockQuantized reads for uint8 data
       // GatherBlockQuantized wants zero points of the data's rank: (N, ceil(blocks · bits / 8))
@@ -173,7 +175,8 @@ export function writePackedModel(m: ParsedModel, linear: readonly LinearWeight[]
   const input = (g.input as { name: string }[]).filter((i) => !removed.has(i.name));
   const opsetImport = [...((m.proto as unknown as { opsetImport: { domain: string; version: unknown }[] }).opsetImport ?? [])];
   if (usesMs && !opsetImport.some((o) => o.domain === MS_DOMAIN)) opsetImport.push({ domain: MS_DOMAIN, version: 1 });
-  return serializeGraph(m, { node: [...preNodes, ...nodes], initializer, input } as Partial<onnxProto.onnx.IGraphProto>, { opsetImport });
+  // with room after the bytes: the evaluation graph's scoring goes there, not into a copy (room.ts)
+  return serializeGraph(m, { node: [...preNodes, ...nodes], initializer, input } as Partial<onnxProto.onnx.IGraphProto>, { opsetImport }, (model) => encodeWithRoom(model));
 }
 
 interface NBitsIds {

@@ -234,10 +234,12 @@ export function serializeGraph(
   m: ParsedModel,
   graphFields: Partial<onnxProto.onnx.IGraphProto>,
   modelFields: Partial<onnxProto.onnx.IModelProto> = {},
+  /** how the message becomes bytes (formats/room.ts leaves room after them) */
+  encode: (model: onnxProto.onnx.IModelProto) => Uint8Array = (model) => onnx.ModelProto.encode(model).finish(),
 ): Uint8Array {
   const graph = onnx.GraphProto.create({ ...m.proto.graph!, ...graphFields } as unknown as onnxProto.onnx.IGraphProto);
   const model = onnx.ModelProto.create({ ...m.proto, ...modelFields, graph } as unknown as onnxProto.onnx.IModelProto);
-  const bytes = onnx.ModelProto.encode(model).finish();
+  const bytes = encode(model);
   if (bytes.length > PROTOBUF_LIMIT) {
     throw labError('BadOption', `the evaluation model would be ${bytes.length} bytes, over protobuf's 2 GB limit; models that large are not supported yet`);
   }

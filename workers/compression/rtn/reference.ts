@@ -16,16 +16,25 @@ export function rtnReference(tensor: WeightTensor, options: RtnOptions): Compres
   const invLevels = inverseLevels(levels);
   const scales = new Float32Array(view.outDim * nGroups); // (out, nGroups)
   const zeroPoints = new Uint8Array(view.outDim * nGroups); // (out, nGroups); 0 when symmetric
+  // each group's min and max, walking stored rows in memory order (see quantizeAffine)
+  const mins = new Float32Array(view.outDim * nGroups);
+  const maxs = new Float32Array(view.outDim * nGroups);
+  const [rows, cols] = tensor.shape;
+  const inOut = view.strideOut === 1;
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      // (in, out): row = input index, column = channel; (out, in): the other way round
+      const at = inOut ? c * nGroups + Math.floor(r / groupSize) : r * nGroups + Math.floor(c / groupSize);
+      const w = tensor.data[r * cols + c];
+      mins[at] = Math.min(mins[at], w);
+      maxs[at] = Math.max(maxs[at], w);
+    }
+  }
   for (let o = 0; o < view.outDim; o++) {
     for (let g = 0; g < nGroups; g++) {
-      let mn = 0;
-      let mx = 0;
-      for (let i = g * groupSize; i < Math.min(view.inDim, (g + 1) * groupSize); i++) {
-        const w = tensor.data[o * view.strideOut + i * view.strideIn];
-        mn = Math.min(mn, w);
-        mx = Math.max(mx, w);
-      }
       const at = o * nGroups + g;
+      const mn = mins[at];
+      const mx = maxs[at];
       if (options.symmetric) {
         scales[at] = scaleOf(Math.max(-mn, mx), invLevels);
       } else {

@@ -35,8 +35,9 @@ export function scaleOf(range: number, invLevels: number): number {
 /** round(a / s) half away from zero for a >= 0, s >= MIN_SCALE, capped at `cap`. */
 export function roundDiv(a: number, s: number, cap: number): number {
   let n = Math.min(Math.floor(f(f(a / s) + 0.5)), cap + 1);
-  for (let k = 0; k < ROUND_FIX_STEPS; k++) if (n > 0 && a < f((n - 0.5) * s)) n -= 1;
-  for (let k = 0; k < ROUND_FIX_STEPS; k++) if (n <= cap && a >= f((n + 0.5) * s)) n += 1;
+  // a step's test cannot change once it fails (n stays put), so stopping there is the same rule
+  for (let k = 0; k < ROUND_FIX_STEPS && n > 0 && a < f((n - 0.5) * s); k++) n -= 1;
+  for (let k = 0; k < ROUND_FIX_STEPS && n <= cap && a >= f((n + 0.5) * s); k++) n += 1;
   return Math.min(n, cap);
 }
 
@@ -62,7 +63,11 @@ export interface AffineGrid {
   qmax: number;
 }
 
-/** Elementwise step shared by int8-channel and int4-group: codes and dequantized weights. */
+/**
+ * Elementwise step shared by int8-channel and int4-group: codes and dequantized weights. Stored
+ * rows are walked in memory order (a column walk of an (in, out) weight touches a new cache line
+ * per element); each element's code depends only on its own group, so the order changes nothing.
+ */
 export function quantizeAffine(
   data: Float32Array,
   view: LinearView,
@@ -70,15 +75,24 @@ export function quantizeAffine(
   codes: Int8Array | Uint8Array,
 ): Float32Array {
   const out = new Float32Array(data.length);
-  for (let o = 0; o < view.outDim; o++) {
+  const { scales, zeroPoints, qmin, qmax, nGroups, groupSize } = grid;
+  const one = (at: number, g: number) => {
+    const s = scales[g];
+    const zp = zeroPoints[g];
+    const q = quantizeValue(data[at], s, zp, qmin, qmax);
+    codes[at] = q;
+    out[at] = dequantizeValue(q, s, zp);
+  };
+  if (view.strideOut === 1) {
+    // (in, out): a stored row is one input index across every channel
     for (let i = 0; i < view.inDim; i++) {
-      const at = o * view.strideOut + i * view.strideIn;
-      const g = o * grid.nGroups + Math.floor(i / grid.groupSize);
-      const s = grid.scales[g];
-      const zp = grid.zeroPoints[g];
-      const q = quantizeValue(data[at], s, zp, grid.qmin, grid.qmax);
-      codes[at] = q;
-      out[at] = dequantizeValue(q, s, zp);
+      const row = i * view.strideIn;
+      const g = Math.floor(i / groupSize);
+      for (let o = 0; o < view.outDim; o++) one(row + o, o * nGroups + g);
+    }
+  } else {
+    for (let o = 0; o < view.outDim; o++) {
+      for (let i = 0; i < view.inDim; i++) one(o * view.strideOut + i * view.strideIn, o * nGroups + Math.floor(i / groupSize));
     }
   }
   return out;
