@@ -34,7 +34,8 @@ const run = promisify(execFile);
 /** `optimization` 'basic' for QDQ: on x86, onnxruntime-node's extended rewrites run DequantizeLinear → MatMul
  *  as MatMulNBits 8-bit with 8-bit activations (0.3 % off the file's own arithmetic); onnxruntime-web does not */
 const pplNode = async (folder: string, graph: string, optimization = 'all'): Promise<Ppl> => {
-  const { stdout } = await run('npx', ['tsx', 'scripts/ppl-node.ts', '--model', folder, '--onnx', graph, '--tokens', '256', '--context', '256', '--stride', '256', '--optimization', optimization], { encoding: 'utf8', timeout: 180_000 });
+  // node --import tsx rather than npx tsx: 0.6 s less CPU per reference, six of them
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/ppl-node.ts', '--model', folder, '--onnx', graph, '--tokens', '256', '--context', '256', '--stride', '256', '--optimization', optimization], { encoding: 'utf8', timeout: 180_000 });
   return JSON.parse(stdout.trim().split('\n').pop()!);
 };
 
