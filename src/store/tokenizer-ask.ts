@@ -20,10 +20,14 @@ export const useTokenizerAsk = create<{ ask?: TokenizerAsk }>(() => ({}));
 
 const base = (p: string) => p.slice(p.replace(/\\/g, '/').lastIndexOf('/') + 1);
 
-/** After a load of `files`: open the picker when they lack tokenizer.json and the engine asked for one; close it on success. */
+/** After a load of `files`: open the picker when they lack tokenizer.json and the engine asked for one; a picked tokenizer refused stays in it; any other outcome closes it. */
 export function askTokenizerIfMissing(files: InputFile[], err?: LabError): void {
   const lacks = files.some((f) => f.path.endsWith('.onnx')) && !files.some((f) => base(f.path) === 'tokenizer.json');
+  const ask = useTokenizerAsk.getState().ask;
+  // the picker's own tries load the asked files (plus tokenizer files given beside them)
+  const fromPicker = !!ask && ask.files.every((f, i) => files[i] === f);
   if (!err) useTokenizerAsk.setState({ ask: undefined });
   else if (lacks && err.code === 'MissingFile' && err.message.includes('expected tokenizer.json beside the model, it came without one')) useTokenizerAsk.setState({ ask: { files, why: err.message } });
-  else if (lacks && useTokenizerAsk.getState().ask) useTokenizerAsk.setState({ ask: { ...useTokenizerAsk.getState().ask!, refused: err.message } });
+  else if (fromPicker) useTokenizerAsk.setState({ ask: { ...ask, refused: err.message } });
+  else useTokenizerAsk.setState({ ask: undefined });
 }
