@@ -27,6 +27,20 @@ describe('roundDiv', () => {
     }
   });
 
+  it('quantizeValue guessing by 1 / s gives the code the division gives (near-halves, tiny and huge scales)', () => {
+    let seed = 777;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const scales = [MIN_SCALE, 2 ** -60, 1e-3, 0.1, 1, 7.3, 1e20].map(Math.fround);
+    for (let t = 0; t < 20000; t++) {
+      const s = t < 7 * 200 ? scales[t % 7] : scaleOf(Math.fround(rand() * 10), Math.fround(1 / 15));
+      const n0 = Math.floor(rand() * 20);
+      const w = Math.fround((rand() < 0.5 ? -1 : 1) * (n0 + (rand() < 0.5 ? 0.5 : rand())) * s);
+      expect(quantizeValue(w, s, 8, 0, 15, 1 / s), `w=${w} s=${s}`).toBe(quantizeValue(w, s, 8, 0, 15));
+      expect(quantizeValue(w, s, 0, -127, 127, 1 / s), `w=${w} s=${s}`).toBe(quantizeValue(w, s, 0, -127, 127));
+    }
+    expect(quantizeValue(3e38, MIN_SCALE, 0, -127, 127, 1 / MIN_SCALE)).toBe(127);
+  });
+
   it('quantizeValue is symmetric around the zero point', () => {
     expect(quantizeValue(-2.5, 1, 8, 0, 15)).toBe(5);
     expect(quantizeValue(2.5, 1, 8, 0, 15)).toBe(11);

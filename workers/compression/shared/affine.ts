@@ -34,16 +34,30 @@ export function scaleOf(range: number, invLevels: number): number {
 
 /** round(a / s) half away from zero for a >= 0, s >= MIN_SCALE, capped at `cap`. */
 export function roundDiv(a: number, s: number, cap: number): number {
-  let n = Math.min(Math.floor(f(f(a / s) + 0.5)), cap + 1);
+  return fixRound(Math.floor(f(f(a / s) + 0.5)), a, s, cap);
+}
+
+/**
+ * The same n from a guess by multiplying with 1 / s (`inv`, once per scale, in double): a division
+ * per weight less. Its f32 rounding is within one step of a / s's, and the boundaries decide.
+ */
+function roundDivBy(a: number, s: number, inv: number, cap: number): number {
+  return fixRound(Math.floor(f(f(a * inv) + 0.5)), a, s, cap);
+}
+
+/** From a guess off by at most ROUND_FIX_STEPS, the n the boundaries define (see the rules above). */
+function fixRound(guess: number, a: number, s: number, cap: number): number {
+  let n = Math.min(guess, cap + 1);
   // a step's test cannot change once it fails (n stays put), so stopping there is the same rule
   for (let k = 0; k < ROUND_FIX_STEPS && n > 0 && a < f((n - 0.5) * s); k++) n -= 1;
   for (let k = 0; k < ROUND_FIX_STEPS && n <= cap && a >= f((n + 0.5) * s); k++) n += 1;
   return Math.min(n, cap);
 }
 
-/** The code of w in a grid (scale s, zero point zp) clamped to [qmin, qmax]. */
-export function quantizeValue(w: number, s: number, zp: number, qmin: number, qmax: number): number {
-  const r = roundDiv(Math.abs(w), s, qmax - qmin);
+/** The code of w in a grid (scale s, zero point zp) clamped to [qmin, qmax]; `inv` = 1 / s makes the first guess cheaper. */
+export function quantizeValue(w: number, s: number, zp: number, qmin: number, qmax: number, inv?: number): number {
+  const a = Math.abs(w);
+  const r = inv === undefined ? roundDiv(a, s, qmax - qmin) : roundDivBy(a, s, inv, qmax - qmin);
   const q = w < 0 ? zp - r : zp + r;
   return Math.min(Math.max(q, qmin), qmax);
 }
@@ -76,10 +90,11 @@ export function quantizeAffine(
 ): Float32Array {
   const out = new Float32Array(data.length);
   const { scales, zeroPoints, qmin, qmax, nGroups, groupSize } = grid;
+  const inverses = Float64Array.from(scales, (s) => 1 / s);
   const one = (at: number, g: number) => {
     const s = scales[g];
     const zp = zeroPoints[g];
-    const q = quantizeValue(data[at], s, zp, qmin, qmax);
+    const q = quantizeValue(data[at], s, zp, qmin, qmax, inverses[g]);
     codes[at] = q;
     out[at] = dequantizeValue(q, s, zp);
   };
