@@ -160,6 +160,12 @@ export interface VariantSpec {
    * naming it. Absent: every weight by the spec's method.
    */
   overrides?: TensorOverride[];
+  /**
+   * Also compress the token embedding (the table a Gather reads with the input ids): off by default,
+   * when every linear weight (the LM head included) is compressed. A head tied to the table is
+   * compressed once and the Gather reads it (workers/variants/embeddings.ts).
+   */
+  embeddings?: boolean;
 }
 
 /** Some linear weights of a variant, by block (0-based; negative from the end, -1 = the last) or by name, and their method. */

@@ -30,6 +30,7 @@ import { planStructured, structuredBits, structuredFormat, writeStructuredModel 
 import { makeStructuredThen } from './structured-then';
 import type { NeuronPlan, StructuredPruneOptions } from '../compression/structured-prune/meta';
 import { blockCount, blockOf, blocksText, resolveBlocks } from '../model/blocks';
+import { planEmbeddings, tableOf, withTiedGather } from './embeddings';
 
 export interface VariantRecord {
   summary: VariantSummary;
@@ -57,11 +58,13 @@ export function variantId(modelId: string, spec: VariantSpec, device: KernelDevi
   const then = spec.then ? `+${variantId('', spec.then, device).split('|')[1]}` : '';
   // compressed in some blocks only: "int4-group(groupSize=32)[blocks=2]"
   const blocks = spec.blocks ? `[blocks=${spec.blocks.join(',')}]` : '';
-  return `${modelId}|${spec.method}(${opts})${then}${blocks}${overridesKey(spec.overrides)}|${device}`;
+  const embeddings = spec.embeddings ? '[embeddings]' : '';
+  return `${modelId}|${spec.method}(${opts})${then}${blocks}${embeddings}${overridesKey(spec.overrides)}|${device}`;
 }
 
 /** `nBlocks`: the model's block count, so that overrides counted from the end name their blocks ("blocks 0 and 3"). */
 export function variantLabel(spec: VariantSpec, nBlocks?: number): string {
+  if (spec.embeddings) return `${variantLabel({ ...spec, embeddings: undefined }, nBlocks)} · embedding too`;
   if (spec.overrides?.length) return `${variantLabel({ ...spec, overrides: undefined }, nBlocks)}${overridesLabel(spec.overrides, nBlocks)}`;
   if (spec.blocks) return `${variantLabel({ ...spec, blocks: undefined })} · ${blocksText(spec.blocks)}`;
   if (spec.then) return `${variantLabel({ method: spec.method, options: spec.options })} → ${variantLabel(spec.then)}`;
@@ -95,13 +98,15 @@ export function resolveSpec(spec: VariantSpec, device: KernelDevice): VariantSpe
   const then = resolveThen(spec);
   const blocks = resolveBlocks(spec.blocks);
   const overrides = resolveOverrides(spec);
-  return { method: spec.method, options: { ...resolveOptions(spec.method, spec.options ?? {}) }, ...(then ? { then } : {}), ...(blocks ? { blocks } : {}), ...(overrides ? { overrides } : {}) };
+  return { method: spec.method, options: { ...resolveOptions(spec.method, spec.options ?? {}) }, ...(then ? { then } : {}), ...(blocks ? { blocks } : {}), ...(overrides ? { overrides } : {}), ...(spec.embeddings ? { embeddings: true } : {}) };
 }
 
 export async function makeVariant(model: LoadedModel, given: VariantSpec, device: KernelDevice, job: Job, opts: MakeOptions = {}): Promise<VariantRecord> {
   const started = performance.now();
   const spec = resolveSpec(given, device);
-  const weights = model.linear;
+  // the token embedding when opted in (embeddings.ts): untied tables as weights of their own, a tied copy read through the head
+  const embeddings = planEmbeddings(model, spec);
+  const weights = [...model.linear, ...embeddings.tables];
   const forms = new Map<string, PackedForm>();
   const dequantized = new Map<string, Float32Array>();
   const formats = new Set<string>();
@@ -172,11 +177,13 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
   try {
     if (st) ({ packedBytes, removedParams } = st);
     else if (structured) ({ bytes: packedBytes, removedParams } = writeStructuredModel(model.parsed, structured));
-    else packedBytes = writePackedModel(model.parsed, weights, forms);
+    else packedBytes = writePackedModel(withTiedGather(model.parsed, embeddings, forms), weights, forms);
   } catch (e) {
     throw labError('BadOption', `${label}: the packed model could not be written: ${(e as Error).message}`);
   }
   forms.clear();
+  // the twin's tied table: the compressed head's values, laid out as the table
+  if (embeddings.tie && dequantized.has(embeddings.tie.head.name)) dequantized.set(embeddings.tie.table, tableOf(dequantized.get(embeddings.tie.head.name)!, embeddings.tie));
   const simulatedBytes = st ? st.simulatedBytes : opts.simulated ? writeVariant(model.parsed, dequantized) : undefined;
   dequantized.clear();
   job.progress('write', 1, 1);
@@ -184,7 +191,7 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
   job.progress('gzip', 0, 1, 'measuring the download size');
   const gzipBytes = await gzipSize(packedBytes);
   job.progress('gzip', 1, 1);
-  const linearParams = model.summary.linearParams;
+  const linearParams = model.summary.linearParams + embeddings.tables.reduce((a, t) => a + t.params, 0);
   const bitsPerWeight = (tensors.reduce((a, t) => a + t.bitsPerWeight * t.params, 0) + 32 * untouchedParams) / linearParams;
   // structured pruning: f32, but a smaller model (the removed neurons are gone, not zeros)
   const storage = st ? variantStorage(st.storages) : structured ? 'packed' : variantStorage(storages);

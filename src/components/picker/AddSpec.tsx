@@ -49,10 +49,12 @@ export function AddSpec({ list, set }: { list: VariantSpec[]; set: (l: VariantSp
   const [first, setFirst] = useState<Choice>(() => fresh(REGISTERED[0]));
   const [second, setSecond] = useState<Choice | undefined>();
   const [override, setOverride] = useState<{ at: number; choice: Choice } | undefined>();
+  const [embeddings, setEmbeddings] = useState(false);
   const spec: VariantSpec = {
     method: first.method as VariantSpec['method'], options: first.options as MethodOptions,
     ...(second ? { then: { method: second.method as VariantSpec['method'], options: second.options as MethodOptions } } : {}),
     ...(override ? { overrides: [{ blocks: OVERRIDE_BLOCKS[override.at].blocks, method: override.choice.method as VariantSpec['method'], options: override.choice.options as MethodOptions }] } : {}),
+    ...(embeddings ? { embeddings: true } : {}),
   };
   const normalized = tryNormalize(spec);
   const pick = (id: string) => fresh(metaOf(id)!);
@@ -92,6 +94,9 @@ export function AddSpec({ list, set }: { list: VariantSpec[]; set: (l: VariantSp
           <MethodFields choice={override.choice} onChange={(choice) => setOverride({ ...override, choice })} prefix="override" />
         </>
       )}
+      <label title="every linear weight (the LM head included) is compressed; the token embedding only when ticked (a tied head is compressed once and the embedding reads it)">
+        <input type="checkbox" checked={embeddings} onChange={(e) => setEmbeddings(e.target.checked)} data-testid="add-embeddings" /> embedding too
+      </label>
       <button onClick={() => typeof normalized !== 'string' && set(withSpec(list, normalized))} disabled={typeof normalized === 'string'} title={typeof normalized === 'string' ? normalized : undefined} data-testid="add-spec">
         Add
       </button>
