@@ -3,11 +3,12 @@
  * the `length` their external_data entry declares (what ONNX writes for every model past protobuf's
  * 2 GiB). No data file is read or inlined for this.
  *
- * The lab runs every model as one protobuf message: the baseline with its external weights inlined,
- * each variant written whole (onnx-graph.ts serialize). A model whose weights add up to protobuf's
- * limit cannot be written that way, so load refuses it here, naming the limit and the sizes, before
- * the data files are inlined and parsed (until then it failed only at its first evaluation, with a
- * message about "the evaluation model").
+ * Data files given as handles are read per tensor and handed to onnxruntime-web as files for the
+ * baseline (model/external-files.ts, eval/external-data.ts), but each variant is still written whole
+ * as one protobuf message (onnx-graph.ts serialize). A model whose weights add up to protobuf's limit
+ * cannot be written that way, so load refuses it here, naming the limit and the sizes, before the
+ * data files are read. checkDeviceLimits holds the declared sizes to the tab's memory and the WebGPU
+ * adapter's buffer limits.
  */
 import { labError } from '../errors';
 import { onnx, type ModelProto, type TensorProto } from './onnx-graph';
@@ -55,7 +56,7 @@ export function checkDeclaredSize(proto: ModelProto, file: string): void {
   const largest = s.largest ? `; the largest tensor, ${s.largest.name}, is ${gib(s.largest.bytes)}` : '';
   throw labError(
     'BadOption',
-    `${file} declares ${gib(total)} of weights (${gib(s.externalBytes)} in external data${largest}). The lab parses such a graph from the .onnx alone and reads its external data tensor by tensor, but it still writes every model it evaluates (the baseline with its scoring, each variant) as one ONNX protobuf message with the weights inside, and protobuf stops at 2 GiB, so a model this large stops here, before its weights are read: pick a smaller model or an already-quantized export of it (e.g. model_q4.onnx)`,
+    `${file} declares ${gib(total)} of weights (${gib(s.externalBytes)} in external data${largest}). The lab parses such a graph from the .onnx alone, reads its external data tensor by tensor and hands the data files to onnxruntime-web for the baseline, but it still writes each variant (and a published-compressed model's float reference) as one ONNX protobuf message with the weights inside, and protobuf stops at 2 GiB, so a model this large is refused here, before its weights are read: pick a smaller model or an already-quantized export of it (e.g. model_q4.onnx)`,
   );
 }
 
