@@ -23,7 +23,7 @@ export function ModelCard() {
         <dt>type</dt><dd>{model.modelType}</dd>
         <dt>params</dt><dd><Num text={compact(model.totalParams)} why="not reported" how={`${model.totalParams} parameters (all initializers)`} /></dd>
         <dt>linear weights</dt><dd>{model.linearWeights.length} tensors, {compact(model.linearParams)} params{share}</dd>
-        <dt>context</dt><dd title="n_positions / max_position_embeddings from config.json">{model.nPositions} tokens</dd>
+        <dt>context</dt><dd title="n_positions / max_position_embeddings from config.json (or the graph's position table)">{model.nPositions || (model.configFromGraph ? 'not in the graph: set a context under Evaluation' : 0)}{model.nPositions ? ' tokens' : ''}</dd>
         <dt>vocab</dt><dd>{model.vocabSize.toLocaleString()}</dd>
         <dt>ONNX size</dt><dd><Num text={bytes(model.onnxBytes)} why="not reported" /></dd>
         <dt>eval text</dt><dd>{model.datasetName}, {model.datasetTokens.toLocaleString()} tokens</dd>

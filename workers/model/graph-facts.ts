@@ -3,7 +3,10 @@
  *   - vocabulary: the last dimension of `logits` when the graph fixes it, else the rows of the
  *     embedding table that `input_ids` index (a Gather / GatherBlockQuantized on an initializer);
  *   - positions: the rows of a second table of the same width gathered by anything else (GPT-2's wpe);
- *   - layers, heads and head size: the `past_key_values.N.key` inputs (batch, heads, past, head_dim).
+ *   - layers, key/value heads and head size: the `past_key_values.N.key` inputs (batch, kv heads,
+ *     past, head_dim); with grouped-query attention the query heads are more, and the graph does not say.
+ * A graph with rotary positions computed inside has no position table: its context stays unknown
+ * (nothing is guessed) and the evaluation's context must be set by hand.
  * configFromGraph turns these into the few config.json fields the lab reads, so a graph without its
  * folder loads like one with it; the card says which fields came from the graph.
  */
@@ -18,7 +21,7 @@ export interface GraphFacts {
   vocabFrom?: string;
   nPositions?: number;
   layers?: number;
-  heads?: number;
+  kvHeads?: number;
   headDim?: number;
 }
 
@@ -59,7 +62,7 @@ export function graphFacts(proto: ModelProto): GraphFacts {
   if (pasts.length) {
     facts.layers = pasts.length;
     const [, heads, , headDim] = staticDims(pasts[0]);
-    if (heads) facts.heads = heads;
+    if (heads) facts.kvHeads = heads;
     if (headDim) facts.headDim = headDim;
   }
   return facts;
@@ -72,7 +75,7 @@ export function configFromGraph(proto: ModelProto): Record<string, unknown> {
     vocab_size: f.vocabSize,
     n_positions: f.nPositions,
     num_hidden_layers: f.layers,
-    num_attention_heads: f.heads,
+    num_key_value_heads: f.kvHeads,
     head_dim: f.headDim,
   };
   for (const k of Object.keys(cfg)) if (cfg[k] === undefined) delete cfg[k];

@@ -20,7 +20,7 @@ describe('a lone .onnx', () => {
   it('reads vocabulary, positions, layers, heads and head size off the graph', () => {
     expect(graphFacts(decodeModel(new Uint8Array(read(`${DEMO}/onnx/model.onnx`))))).toMatchObject({ vocabSize: 8192, nPositions: 256 });
     const kv = graphFacts(decodeModel(new Uint8Array(read(`${DEMO}/onnx/decoder_model_merged.onnx`))));
-    expect(kv).toMatchObject({ vocabSize: 8192, layers: 4, heads: 4, headDim: 16 });
+    expect(kv).toMatchObject({ vocabSize: 8192, layers: 4, kvHeads: 4, headDim: 16 });
     expect(configFromGraph(decodeModel(new Uint8Array(read(`${DEMO}/onnx/model.onnx`))))).toMatchObject({ vocab_size: 8192, n_positions: 256 });
   });
 
@@ -33,6 +33,14 @@ describe('a lone .onnx', () => {
     expect(() => checkBuiltinFits('brown-bert-genre', json('public/models/brown-bert-genre/tokenizer.json'), facts, 'model.onnx'))
       .toThrow("the demo classifier's WordPiece has 8,195 tokens, and model.onnx has a vocabulary of 8,192");
     expect(() => checkBuiltinFits('brown-gpt2-tiny', json(`${DEMO}/tokenizer.json`), facts, 'model.onnx')).not.toThrow();
+  });
+
+  it('a KV-cache decoder with rotary positions: layers, kv heads and head size from its past inputs, no context guessed', () => {
+    const lone = gatherFiles([{ path: 'decoder_model.onnx', data: read('e2e/fixtures/tiny-llama/onnx/decoder_model.onnx') }]);
+    // GQA: 4 query heads, 2 key/value heads; the graph shows only the latter
+    expect(lone.config).toEqual({ model_type: 'unknown', vocab_size: 8192, num_hidden_layers: 2, num_key_value_heads: 2, head_dim: 10, _from_graph: ['vocab_size', 'num_hidden_layers', 'num_key_value_heads', 'head_dim'] });
+    const m = buildModel({ ...lone, tokenizerJson: json(`${DEMO}/tokenizer.json`), tokenizerConfig: {} }, text);
+    expect(m.summary).toMatchObject({ name: 'decoder_model', graphKind: 'kv-cache', nPositions: 0, vocabSize: 8192 });
   });
 
   it('with the demo LM tokenizer loads as the demo folder does', () => {
