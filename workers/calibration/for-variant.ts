@@ -12,6 +12,7 @@
 import type { KernelDevice, VariantSpec } from '../api';
 import { getKernelGpu } from '../compression/gpu-device';
 import { METAS_BY_ID } from '../compression/metas';
+import { labError } from '../errors';
 import type { Job } from '../jobs';
 import type { LoadedModel } from '../model/load';
 import { calibrationSource, type CalibrationSource, type CaptureRunner } from './calibrate';
@@ -26,10 +27,14 @@ export async function calibrationFor(
   job: Job,
   runner: CaptureRunner = wasmCaptureRunner,
 ): Promise<CalibrationSource | undefined> {
-  const need = METAS_BY_ID[spec.method]?.calibration;
+  // prune → GPTQ: the second method's statistic when the first needs none; two different ones cannot share a pass
+  const [first, second] = [METAS_BY_ID[spec.method]?.calibration, spec.then && METAS_BY_ID[spec.then.method]?.calibration];
+  if (first && second && first !== second) throw labError('BadOption', `${spec.method} then ${spec.then!.method}: they calibrate on different statistics (${first}, ${second}); pick a first method that needs none or the same`);
+  const need = first ?? second;
   if (!need) return undefined;
-  const sequences = spec.options.samples ?? 32;
-  const ref = spec.options.calibrationText;
+  const calibrated = first ? spec.options : spec.then!.options;
+  const sequences = calibrated.samples ?? 32;
+  const ref = calibrated.calibrationText;
   const key = `${model.summary.id}|${need}|${sequences}|${device}|${runner === wasmCaptureRunner ? 'wasm' : 'given'}|${ref ?? 'built-in'}`;
   if (kept?.key === key && kept.model === model) {
     kept.source.begin(job);

@@ -13,11 +13,13 @@ import { globalPruneMeta, type GlobalPruneOptions, type GlobalPrunePlan } from '
 import { planGlobalPrune } from './global-prune/plan';
 import { globalPruneReference } from './global-prune/reference';
 import { awqMeta, type AwqOptions } from './awq/meta';
+import { awqGpu } from './awq/gpu';
 import { awqReference } from './awq/reference';
 import { getKernelGpu } from './gpu-device';
 import { gpuInChannelChunks } from './shared/channel-chunks';
 import { gptqMeta, type GptqOptions } from './gptq/meta';
 import { gptqGpu } from './gptq/gpu';
+import { gptqMaskedReference } from './gptq/masked';
 import { gptqReference } from './gptq/reference';
 import { int4GroupGpu } from './int4-group/gpu';
 import { int4GroupMeta, type Int4GroupOptions } from './int4-group/meta';
@@ -81,9 +83,14 @@ const globalPrune: MethodImpl<GlobalPruneOptions> = {
 
 const wanda: MethodImpl<WandaOptions> = { meta: wandaMeta, reference: wandaReference, gpu: wandaGpu };
 // GPTQ's column loop runs in WGSL (a dispatch per lazy block and one for its update); U = chol(H⁻¹) stays f64 in TS
-const gptq: MethodImpl<GptqOptions> = { meta: gptqMeta, reference: gptqReference, gpu: gptqGpu };
-// AWQ's search likewise runs in TS on a Hessian accumulated in WGSL
-const awq: MethodImpl<AwqOptions> = { meta: awqMeta, reference: awqReference, gpu: async (_device, tensor, options) => awqReference(tensor, options) };
+// after pruning, a mask: the TS loop that keeps pruned weights at 0 (gptq/masked.ts; the WGSL loop takes no mask)
+const gptq: MethodImpl<GptqOptions> = {
+  meta: gptqMeta,
+  reference: (t, o) => (t.mask ? gptqMaskedReference(t, o, t.mask) : gptqReference(t, o)),
+  gpu: async (device, t, o) => (t.mask ? gptqMaskedReference(t, o, t.mask) : gptqGpu(device, t, o)),
+};
+// AWQ's search (δ per α and sampled row, then δᵀHδ) and its quantization run in WGSL
+const awq: MethodImpl<AwqOptions> = { meta: awqMeta, reference: awqReference, gpu: awqGpu };
 
 // SparseGPT's column loop runs in WGSL, a thread per output row (rows are independent given the Hessian's factor)
 const sparseGpt: MethodImpl<SparseGptOptions> = { meta: sparseGptMeta, reference: sparseGptReference, gpu: sparseGptGpu };

@@ -21,6 +21,8 @@ export interface WeightTensor {
   calibration?: CalibrationStats;
   /** what a method's pass over all tensors (MethodImpl.plan) handed this one, e.g. global-prune's threshold */
   plan?: unknown;
+  /** the second method of prune → quantize: the first's mask (0 = pruned), for a method whose error feedback must keep it (GPTQ: gptq/masked.ts) */
+  mask?: Uint8Array;
 }
 
 /** What a method computes; every array is flat and in the input's stored (row-major) order unless said. */

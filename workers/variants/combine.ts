@@ -2,8 +2,9 @@
  * What a variant needs beyond one method on one tensor:
  * - combined methods (VariantSpec.then): prune, then quantize what is left with the mask kept. Every
  *   quantizer here maps 0 to exactly 0 (affine grids include 0, NF4 has 0 in its code book), so the
- *   pruned weights stay zero by construction; compressThen checks it weight by weight and refuses
- *   a second method that would move one (e.g. GPTQ's error feedback) instead of hiding it.
+ *   pruned weights stay zero by construction; GPTQ gets the mask and keeps pruned weights at 0
+ *   while it carries their error (gptq/masked.ts), calibrated on the source model's layer inputs.
+ *   compressThen checks it weight by weight and refuses a second method that would move one.
  * - methods that decide across the whole model (MethodImpl.plan, e.g. global-prune): one pass over
  *   every linear weight before the per-tensor step.
  * - the storage a variant ends in, from its weights' packed forms.
@@ -52,13 +53,15 @@ export function planTensors(spec: VariantSpec, model: LoadedModel): unknown[] | 
  */
 export async function compressThen(first: CompressionResult, then: VariantSpec, original: WeightTensor, device: KernelDevice): Promise<CompressionResult> {
   if (!first.mask) throw new Error(`${first.method} returned no mask: it cannot come first in a combined variant`);
-  const r = await compressWeight(then.method, then.options, { ...original, data: first.dequantized, plan: undefined }, device);
+  // the mask goes along: GPTQ's error feedback keeps pruned weights at 0 with it (gptq/masked.ts); the other quantizers map 0 to 0 anyway
+  const r = await compressWeight(then.method, then.options, { ...original, data: first.dequantized, plan: undefined, mask: first.mask }, device);
   for (let f = 0; f < first.mask.length; f++) {
     if (first.mask[f] === 0 && r.dequantized[f] !== 0) {
       throw labError('BadOption', `${first.method} then ${then.method} on ${original.name}: pruned weight ${f} became ${r.dequantized[f]}; ${then.method} does not keep the mask`);
     }
   }
   const stats = tensorStats(original.name ?? '', original.data, r.dequantized, r.stats.bitsPerWeight);
+  if (r.stats.calibrationLoss !== undefined) stats.calibrationLoss = r.stats.calibrationLoss;
   return { ...r, stats, mask: first.mask, kernelMs: first.kernelMs + r.kernelMs };
 }
 

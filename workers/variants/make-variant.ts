@@ -154,8 +154,10 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
     const data = scratch.subarray(0, w.params);
     data.set(readF32(info));
     copyMs += performance.now() - copyStart;
-    const first = await compressWeight(own[i].method, own[i].options, { name: w.name, data, shape: w.shape, layout: w.layout, plan: plans?.[i], calibration: await calibration?.statsFor(w.name) }, device);
-    const r = spec.then ? await compressThen(first, spec.then, { name: w.name, data, shape: w.shape, layout: w.layout }, device) : first;
+    const stats = await calibration?.statsFor(w.name);
+    const first = await compressWeight(own[i].method, own[i].options, { name: w.name, data, shape: w.shape, layout: w.layout, plan: plans?.[i], calibration: stats }, device);
+    // prune → GPTQ: the same layer inputs' statistics (calibrationFor takes the calibrated method of the two)
+    const r = spec.then ? await compressThen(first, spec.then, { name: w.name, data, shape: w.shape, layout: w.layout, calibration: stats }, device) : first;
     // a method may hand its input back as the result (nothing changed): keep a copy, the buffer is reused
     if (r.dequantized.buffer === scratch.buffer) r.dequantized = r.dequantized.slice();
     const form = packedFormOf(spec.then?.method ?? own[i].method, r.options, r, w);
