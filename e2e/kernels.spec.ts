@@ -41,12 +41,12 @@ test('every compression kernel equals its TS reference', async ({ page }) => {
   expect(consoleErrors.filter((t) => /WGSL|WebGPU|GPU|validation/i.test(t))).toEqual([]);
 });
 
-test('a tensor over the binding limit runs in chunks of output channels, bit-exact', async ({ page }) => {
+test('a tensor over the binding limit runs in chunks (of output channels; magnitude and global pruning: of spans), bit-exact', async ({ page }) => {
   await page.goto('/e2e/harness/kernels.html?only=split');
   await page.waitForFunction(() => window.__kernels?.done === true, undefined, { timeout: 60_000, polling: 250 });
   const report: KernelReport = await page.evaluate(() => window.__kernels);
   expect(report.error).toBeUndefined();
-  expect(report.cases.length).toBe(8);
+  expect(report.cases.length).toBe(12);
   for (const c of report.cases) {
     console.log(`${c.name}: ${c.chunks} chunks, vs TS ${c.codeMismatches + c.paramMismatches + c.floatBitMismatches} differences, vs unsplit ${c.unsplitMismatches}`);
     expect.soft(c.error, c.name).toBeUndefined();

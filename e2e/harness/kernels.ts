@@ -196,6 +196,13 @@ function splitCases(list: Case[]): void {
   split('nf4', {}, [48, 40], 'in_out', 5);
   split('nm-prune', { pattern: '2:4' }, [300, 40], 'in_out', 11);
   split('wanda', { ratio: 0.5 }, [300, 40], 'in_out', 7);
+  // magnitude-prune splits in spans of 65,536 weights (its count passes' unit): one span a chunk,
+  // ties cut in the second chunk (constant), in the last (levels), and a plain threshold (mixed)
+  const span = 65_536 * 4;
+  for (const [ratio, fill] of [[0.6, 'constant'], [0.95, 'levels'], [0.5, 'mixed']] as const) {
+    list.push({ name: `split magnitude-prune ${ratio} 33x4097 out_in ${fill} by one span`, method: 'magnitude-prune', options: { ratio }, shape: [33, 4097], layout: 'out_in', fill, split: span });
+  }
+  list.push({ name: 'split global-prune 0.4 33x4097 in_out levels by one span', method: 'global-prune', options: { ratio: 0.4 }, shape: [33, 4097], layout: 'in_out', fill: 'levels', twinPlan: true, split: span });
 }
 
 /** Wanda's input column norms, as calibration would give them (one input in 7 dead). */

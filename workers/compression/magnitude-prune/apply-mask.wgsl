@@ -13,7 +13,7 @@ const ELEMENTS_PER_THREAD: u32 = 16u;
 // Prune element f in place if it goes; returns its mask byte.
 fn apply_one(f: u32, threshold: u32, cut_end: u32) -> u32 {
   let key = abs_key(w[f]);
-  let pruned = key < threshold || (key == threshold && f < cut_end);
+  let pruned = key < threshold || (key == threshold && sizes.span_base * SPAN + f < cut_end);
   if (pruned) { w[f] = 0u; }
   return u32(!pruned);
 }

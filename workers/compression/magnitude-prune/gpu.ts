@@ -4,10 +4,13 @@
  * thread) and a one-workgroup select pass (pivot-select.wgsl). tie-count.wgsl and tie-cut.wgsl
  * then find the flat index where pruning keys equal to T stops, and apply-mask.wgsl zeroes
  * weights in place and writes the mask. The passes hand T and the cut to each other in a small
- * state buffer, so nothing comes back to the CPU until the result.
+ * state buffer, so nothing comes back to the CPU until the result. A tensor over one storage binding
+ * is uploaded in chunks of whole spans: the per-element passes run once per chunk, the counts, the
+ * threshold and the cut stay the whole tensor's, so the result is the unsplit one.
  */
 import { pipelineFor } from '../shared/gpu';
 import { KernelRun } from '../shared/kernel-run';
+import { channelChunking } from '../shared/channel-chunks';
 import type { CompressionParts, WeightTensor } from '../types';
 import APPLY_WGSL from './apply-mask.wgsl?raw';
 import COUNT_WGSL from './pivot-count.wgsl?raw';
@@ -21,6 +24,8 @@ import { pruneCount, type MagnitudePruneOptions } from './meta';
 const DIGITS = 8;
 const COUNT_WORKGROUP_SIZE = 64;
 const COUNT_PER_THREAD = 1024;
+/** Elements a count workgroup covers (select-state.wgsl SPAN); chunks are whole spans. */
+const SPAN = COUNT_PER_THREAD * COUNT_WORKGROUP_SIZE;
 const PIVOT_SLOTS = 16;
 const APPLY_WORKGROUP_SIZE = 64;
 const APPLY_ELEMENTS_PER_THREAD = 16;
@@ -35,34 +40,62 @@ export async function magnitudePruneGpu(device: GPUDevice, tensor: WeightTensor,
   const n = tensor.data.length;
   const k = pruneCount(options.ratio, n);
   // whole workgroups: a workgroup's threads share its span, element by element
-  const countGroups = Math.ceil(n / (COUNT_PER_THREAD * COUNT_WORKGROUP_SIZE));
+  const countGroups = Math.ceil(n / SPAN);
   const threads = countGroups * COUNT_WORKGROUP_SIZE;
+  // over one storage binding: chunks of whole spans, one buffer each (shared/channel-chunks.ts has the limit and its test hook)
+  const limit = channelChunking.maxBindingBytes || Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
+  const spansPerChunk = n * 4 <= limit ? countGroups : Math.max(1, Math.floor(limit / 4 / SPAN));
+  const chunks = Array.from({ length: Math.ceil(countGroups / spansPerChunk) }, (_, c) => {
+    const spanBase = c * spansPerChunk;
+    return { spanBase, spans: Math.min(spansPerChunk, countGroups - spanBase), from: spanBase * SPAN, to: Math.min(n, (spanBase + spansPerChunk) * SPAN) };
+  });
+  if (chunks.length > 1) channelChunking.chunks = chunks.length;
   const run = new KernelRun(device, 'magnitude-prune');
   try {
-    const weights = await run.upload('weights', tensor.data);
+    const parts = [];
+    for (const [c, ch] of chunks.entries()) {
+      const weights = await run.upload(`weights ${c}`, tensor.data.subarray(ch.from, ch.to));
+      parts.push({ ...ch, weights, sizes: run.uniform('prune sizes', [ch.to - ch.from, threads, ch.spanBase, n]) });
+    }
     const state = run.storage('select state', STATE_WORDS * 4);
     // k = 0 prunes nothing: the state stays at T = 0, cut 0, which match no key
     const initial = new Uint32Array(STATE_WORDS);
     initial[3] = k;
     device.queue.writeBuffer(state, 0, initial);
-    const sizes = run.uniform('prune sizes', [n, threads]);
     if (k > 0) {
       const partials = run.storage('pivot counts', threads * PIVOT_SLOTS * 4);
       const ties = run.storage('tie counts', threads * 4);
       for (let digit = 0; digit < DIGITS; digit++) {
-        run.dispatch(pipeline(device, 'pivot-count', COUNT_WGSL), [sizes, weights, state, partials], countGroups);
-        run.dispatch(pipeline(device, 'pivot-select', SELECT_WGSL), [sizes, partials, state], 1);
+        for (const p of parts) run.dispatch(pipeline(device, 'pivot-count', COUNT_WGSL), [p.sizes, p.weights, state, partials], p.spans);
+        run.dispatch(pipeline(device, 'pivot-select', SELECT_WGSL), [parts[0].sizes, partials, state], 1);
       }
-      run.dispatch(pipeline(device, 'tie-count', TIE_COUNT_WGSL), [sizes, weights, state, ties], countGroups);
-      run.dispatch(pipeline(device, 'tie-cut', TIE_CUT_WGSL), [sizes, weights, state, ties], 1);
+      for (const p of parts) run.dispatch(pipeline(device, 'tie-count', TIE_COUNT_WGSL), [p.sizes, p.weights, state, ties], p.spans);
+      // each chunk's run finds the same span; the one holding it writes the cut
+      for (const p of parts) run.dispatch(pipeline(device, 'tie-cut', TIE_CUT_WGSL), [p.sizes, p.weights, state, ties], 1);
     }
-    const mask = run.storage('mask', n);
-    const applyThreads = Math.ceil(n / APPLY_ELEMENTS_PER_THREAD);
-    run.dispatch(pipeline(device, 'apply-mask', APPLY_WGSL), [sizes, weights, state, mask], Math.ceil(applyThreads / APPLY_WORKGROUP_SIZE));
-    return await finishMasked(run, weights, mask, n);
+    const masked = parts.map((p, c) => {
+      const mask = run.storage(`mask ${c}`, p.to - p.from);
+      const applyThreads = Math.ceil((p.to - p.from) / APPLY_ELEMENTS_PER_THREAD);
+      run.dispatch(pipeline(device, 'apply-mask', APPLY_WGSL), [p.sizes, p.weights, state, mask], Math.ceil(applyThreads / APPLY_WORKGROUP_SIZE));
+      return { ...p, mask };
+    });
+    return await finishMaskedChunks(run, masked, n);
   } finally {
     run.close();
   }
+}
+
+/** The same for a tensor in chunks (elements [from, to) each): one readback, put back in place. */
+export async function finishMaskedChunks(run: KernelRun, parts: readonly { from: number; to: number; weights: GPUBuffer; mask: GPUBuffer }[], n: number): Promise<CompressionParts> {
+  if (parts.length === 1) return finishMasked(run, parts[0].weights, parts[0].mask, n);
+  const read = await run.finish(parts.flatMap((p) => [{ buffer: p.weights, bytes: (p.to - p.from) * 4 }, { buffer: p.mask, bytes: p.to - p.from }]));
+  const dequantized = new Float32Array(n);
+  const mask = new Uint8Array(n);
+  parts.forEach((p, c) => {
+    dequantized.set(new Float32Array(read[2 * c]), p.from);
+    mask.set(new Uint8Array(read[2 * c + 1]), p.from);
+  });
+  return { dequantized, mask };
 }
 
 /** Submit a pruning run and read back its pruned weights and keep-mask bytes (every pruning kernel ends so). */

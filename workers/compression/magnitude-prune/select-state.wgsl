@@ -14,9 +14,13 @@ struct SelectState {
   cut_end: u32, // set by tie-cut.wgsl: keys equal to T at this flat index or later are kept
 }
 
+// A tensor over the storage binding limit comes in chunks of whole spans, one buffer each (gpu.ts):
+// the per-element passes run once per chunk, the counts and the cut are the whole tensor's.
 struct Sizes {
-  n: u32,       // elements
-  threads: u32, // threads of a count pass: whole workgroups, ceil(n / SPAN) * COUNT_WORKGROUP_SIZE
+  n: u32,         // elements of this chunk's buffer (the whole tensor when it is one chunk)
+  threads: u32,   // threads of a count pass over the whole tensor: ceil(n_total / SPAN) * COUNT_WORKGROUP_SIZE
+  span_base: u32, // the chunk's first span: its element 0 is flat index span_base * SPAN
+  n_total: u32,   // elements of the whole tensor
 }
 
 const DIGITS: u32 = 8u;

@@ -11,7 +11,7 @@
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
   let group = linear_workgroup(wid, nwg);
-  let t = group * COUNT_WORKGROUP_SIZE + lid;
+  let t = (sizes.span_base + group) * COUNT_WORKGROUP_SIZE + lid;
   if (t >= sizes.threads) { return; }
   let threshold = state.low;
   var c = 0u;

@@ -1,7 +1,8 @@
 // magnitude-prune, tie cut: one workgroup finds the flat index just after the rank-th key equal
 // to T, rank = k - below (ties are pruned in index order): first the span (from tie-count.wgsl),
 // then the element inside it. Each step sums slices in parallel and lets thread 0 walk the sums.
-// When every key equal to T is pruned, the cut is n.
+// When every key equal to T is pruned, the cut is n. A tensor in chunks runs this once per chunk:
+// each finds the same span, and the chunk holding it finds the element.
 
 @group(0) @binding(0) var<uniform> sizes: Sizes;
 @group(0) @binding(1) var<storage, read> w: array<u32>;              // f32 bits (n)
@@ -49,11 +50,14 @@ fn main(@builtin(local_invocation_index) lid: u32) {
   }
   let span = workgroupUniformLoad(&found_span);
   if (span == spans) {
-    if (lid == 0u) { state.cut_end = sizes.n; }
+    if (lid == 0u) { state.cut_end = sizes.n_total; }
     return;
   }
+  // the span is another chunk's
+  if (span < sizes.span_base || (span - sizes.span_base) * SPAN >= sizes.n) { return; }
+  let local_span = span - sizes.span_base;
   // 2. the element: thread i counts ties in elements [i * PER_THREAD, (i + 1) * PER_THREAD) of the span
-  let start = span * SPAN + lid * PER_THREAD;
+  let start = local_span * SPAN + lid * PER_THREAD;
   var c = 0u;
   for (var f = start; f < min(start + PER_THREAD, sizes.n); f++) { c += u32(abs_key(w[f]) == threshold); }
   sums[lid] = c;
@@ -62,7 +66,7 @@ fn main(@builtin(local_invocation_index) lid: u32) {
     var rank = rank_left;
     var i = 0u;
     while (i + 1u < CUT_WORKGROUP_SIZE && rank > sums[i]) { rank -= sums[i]; i += 1u; }
-    var f = span * SPAN + i * PER_THREAD;
+    var f = local_span * SPAN + i * PER_THREAD;
     let stop = min(f + PER_THREAD, sizes.n);
     for (; f < stop; f++) {
       if (abs_key(w[f]) == threshold) {
@@ -70,6 +74,6 @@ fn main(@builtin(local_invocation_index) lid: u32) {
         if (rank == 0u) { break; }
       }
     }
-    state.cut_end = min(f + 1u, sizes.n);
+    state.cut_end = sizes.span_base * SPAN + min(f + 1u, sizes.n);
   }
 }

@@ -7,10 +7,11 @@
  * shares), so the chunks give exactly the unsplit result: the outputs are put back in place,
  * per-channel arrays (scales, zero points) in channel order, counts summed.
  *
- * Not split: magnitude-prune (one threshold over the whole tensor), global-prune (its plan cuts
- * ties by flat index), SparseGPT (rows are independent, but its loss would be summed in another
- * order and each chunk would factor the Hessian again; not done yet), and the TS-only methods;
- * these keep the kernel's own limit check.
+ * magnitude-prune and global-prune (one threshold and a tie cut in flat-index order over the whole
+ * tensor) split themselves, in spans of the flat index (magnitude-prune/gpu.ts). Not split:
+ * SparseGPT (rows are independent, but its loss would be summed in another order and each chunk
+ * would factor the Hessian again; not done yet) and the TS-only methods; these keep the kernel's
+ * own limit check.
  */
 import type { MethodId, MethodOptions } from '../../api';
 import { linearView } from '../layout';
