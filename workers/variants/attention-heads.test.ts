@@ -5,16 +5,16 @@
 // equal those of a reference made here independently: the float model with the removed heads'
 // Q/K/V columns, their bias entries and their rows of the output projection set to zero.
 // The heads removed are checked against norms computed here in f64.
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Job } from '../jobs';
 import type { LoadedModel } from '../model/load';
-import { parseModel, readF32, writeVariant } from '../model/onnx-graph';
-import { loadDemoLm, loadFolder, logitsOfBytes as logits, pplOfBytes } from '../../tests/local-models';
+import { existsSync, readFileSync } from 'node:fs';
+import { findLinearWeights, parseModel, readF32, writeVariant } from '../model/onnx-graph';
+import { loadDemoLm, loadFolder, logitsOfBytes as logits, ort, pplOfBytes } from '../../tests/local-models';
 import { findAttentions, type Attention } from './attention-heads';
 import { makeVariant } from './make-variant';
-import { planStructured } from './structured';
+import { planStructured, writeStructuredModel } from './structured';
 
 const TINY = 'brown-gpt2-tiny';
 const haveTiny = existsSync(`public/models/${TINY}/onnx/model.onnx`);
@@ -151,6 +151,39 @@ describe.skipIf(!haveTiny)(`attention-head pruning on ${TINY} (GPT-2, fused c_at
     expect(maxDiff).toBeLessThan(1e-4);
     expect(baseDiff).toBeGreaterThan(1e-2);
     expect(ppl).toBeGreaterThan(basePpl);
+  });
+});
+
+describe.skipIf(!haveTiny)(`attention-head pruning on ${TINY}'s KV-cache decoder`, () => {
+  it('the past and present declare the heads kept; prefill on an empty past and a step on the cache equal the pruned plain graph', async () => {
+    const model = loadDemoLm(TINY);
+    const kv = parseModel(new Uint8Array(readFileSync(`public/models/${TINY}/onnx/decoder_model_merged.onnx`)));
+    const opts = { ratio: 0.25, unit: 'heads' } as const;
+    const pruned = writeStructuredModel(kv, await planStructured(kv, findLinearWeights(kv), opts, 'cpu')).bytes;
+    const plain = writeStructuredModel(model.parsed, await planStructured(model.parsed, model.linear, opts, 'cpu')).bytes;
+    const s = await ort.InferenceSession.create(pruned, { executionProviders: ['cpu'] });
+    const dims = (s.inputMetadata as unknown as { name: string; shape: (number | string)[] }[]).find((i) => i.name === 'past_key_values.0.key')!.shape;
+    expect(dims[1]).toBe(3);
+    const ids = model.datasetIds.subarray(0, 33);
+    const run = async (tokens: Int32Array, past: Record<string, ort.Tensor> | undefined, seen: number) => {
+      const feeds: Record<string, ort.Tensor> = {
+        input_ids: new ort.Tensor('int64', BigInt64Array.from(tokens, BigInt), [1, tokens.length]),
+        attention_mask: new ort.Tensor('int64', new BigInt64Array(seen + tokens.length).fill(1n), [1, seen + tokens.length]),
+      };
+      for (let l = 0; l < 4; l++) {
+        for (const kv2 of ['key', 'value']) feeds[`past_key_values.${l}.${kv2}`] = past?.[`present.${l}.${kv2}`] ?? new ort.Tensor('float32', new Float32Array(0), [1, 3, 0, 16]);
+      }
+      return s.run(feeds);
+    };
+    const want = await logits(plain, ids);
+    const vocab = want.length / ids.length;
+    const prefill = await run(ids.subarray(0, 32), undefined, 0);
+    const step = await run(ids.subarray(32), prefill as Record<string, ort.Tensor>, 32);
+    const got = new Float32Array([...(prefill.logits.data as Float32Array), ...(step.logits.data as Float32Array)]);
+    let maxDiff = 0;
+    for (let i = 0; i < want.length; i++) maxDiff = Math.max(maxDiff, Math.abs(got[i] - want[i]));
+    expect(got.length).toBe(33 * vocab);
+    expect(maxDiff).toBeLessThan(1e-4);
   });
 });
 

@@ -10,7 +10,9 @@
  *                   Expand → Reshape of repeat_kv) reaches the Q, K and V projections: three
  *                   weights (Llama), or one fused weight cut in three by a Split (GPT-2's c_attn).
  *                   The heads of each come from the constant head count of its "split heads"
- *                   Reshape. Every tensor on that path must be read only on it (or by Shape).
+ *                   Reshape. Every tensor on that path must be read only on it (or by Shape), and
+ *                   only a KV cache's present (past ++ this step along the positions) may be a
+ *                   graph output.
  *   planHeads       per attention the unit norms (head-norms.wgsl on WebGPU, its TS twin on the
  *                   CPU) and the units kept: heads, or with grouped-query attention whole KV groups
  *                   (a K head, a V head and the query heads that read them), so the KV heads are
@@ -21,7 +23,9 @@
  *                   batch and sequence dims), the fused Split's sizes, repeat_kv's Expand
  *                   [1, 1, group, 1, 1] and Reshape [0, heads, -1, head size]; an empty past
  *                   (ConstantOfShape with 0 positions) concatenated to K/V is dropped (its head
- *                   count is fixed). The old shape arithmetic, now unread, is removed.
+ *                   count is fixed); a KV-cache decoder's past inputs and present outputs declare
+ *                   the KV heads kept (the feeds build the empty past from that declaration).
+ *                   The old shape arithmetic, now unread, is removed.
  */
 import type onnxProto from 'onnx-proto';
 import type { KernelDevice, LinearWeight } from '../api';
@@ -67,6 +71,8 @@ export interface Attention {
   merge: number;
   repeat: { expand: number; reshape: number }[];
   emptyPast: { node: number; keep: string }[];
+  /** a KV-cache decoder's past inputs and present outputs (their declared head dims change) */
+  cache: { past: string; present: string }[];
   split?: number;
   /** every tensor between the projections and O (their head dims change) */
   path: Set<string>;
@@ -135,12 +141,13 @@ function attentionAt(m: ParsedModel, ix: GraphIndex, byName: Map<string, LinearW
   // forwards from the projections: the path is what both walks reach
   const path = new Set<string>();
   const onPath = new Set<number>();
+  const outputs: string[] = [];
   const fwd = [...projections.keys()].map((k) => nodes[k].output[0]);
   while (fwd.length) {
     const t = fwd.pop()!;
     if (path.has(t)) continue;
     path.add(t);
-    if (ix.outputs.has(t)) return `${t} is a graph output`;
+    if (ix.outputs.has(t)) outputs.push(t); // a KV cache's present: checked below
     for (const c of ix.consumers.get(t) ?? []) {
       if (c === oNode || nodes[c].opType === 'Shape') continue;
       if (!back.has(c)) return `${t} is also read by ${nodes[c].name || nodes[c].opType}`;
@@ -203,6 +210,7 @@ function attentionAt(m: ParsedModel, ix: GraphIndex, byName: Map<string, LinearW
   const splitHeads: Attention['splitHeads'] = [];
   const repeat: Attention['repeat'] = [];
   const emptyPast: Attention['emptyPast'] = [];
+  const cache: Attention['cache'] = [];
   const roleOf = new Map([[qs, 'q' as const], [ks, 'k' as const], [vs, 'v' as const]]);
   const heads: Partial<Record<'q' | 'k' | 'v', number>> = {};
   let headDim: number | undefined;
@@ -231,12 +239,20 @@ function attentionAt(m: ParsedModel, ix: GraphIndex, byName: Map<string, LinearW
       const outside = node.input.filter((i) => !path.has(i));
       if (!outside.length) continue;
       const axis = toNum(node.attribute.find((a) => a.name === 'axis')?.i);
+      // a KV cache: the past (a graph input, heads on axis 1) before this step's K or V along the positions
+      if (outside.length === 1 && node.input.length === 2 && m.inputNames.includes(outside[0]) && (axis === 2 || axis === -2)) {
+        cache.push({ past: outside[0], present: node.output[0] });
+        continue;
+      }
       const cos = outside.length === 1 ? producerOf(outside[0]) : undefined;
       const zero = cos?.opType === 'ConstantOfShape' ? shapeElement(m, ix, cos.input[0], axis < 0 ? 4 + axis : axis) : undefined;
       if (node.input.length !== 2 || zero !== 0) return `${node.name || 'a Concat'} joins the attention path with a tensor that is not an empty past`;
       emptyPast.push({ node: k, keep: node.input.find((i) => path.has(i))! });
     } else if (node.opType === 'Split' && k !== split) return `Split ${node.name} inside the attention`;
   }
+  const presents = new Set(cache.map((c) => c.present));
+  const stray = outputs.find((t) => !presents.has(t));
+  if (stray) return `${stray} is a graph output`;
   const [hq, hk, hv] = [heads.q, heads.k, heads.v];
   if (!hq || !hk || !hv || !headDim) return 'no split-heads Reshape for each of Q, K and V';
   const seg = (s: string, h: number): Segment => ({ ...sources.get(s)!, heads: h });
@@ -253,7 +269,7 @@ function attentionAt(m: ParsedModel, ix: GraphIndex, byName: Map<string, LinearW
   return {
     label: block === undefined ? o.name : `block ${block}`,
     q, k: kk, v, o, headDim, group: hq / hk, units: hk,
-    splitHeads, merge: mergeK, repeat, emptyPast, split, path,
+    splitHeads, merge: mergeK, repeat, emptyPast, cache, split, path,
   };
 }
 
@@ -350,11 +366,12 @@ const withInputs = (n: NodeProto, input: string[]) => onnx.NodeProto.create({ ..
  * sites pointed at new constants, empty pasts dropped, then every node nothing reads any more
  * removed. Returns the new node list and the tensors whose dims changed.
  */
-export function rewriteHeads(m: ParsedModel, plan: HeadPlan, plans: ReadonlyMap<string, NeuronPlan>, replaced: Map<string, TensorProto>, given: NodeProto[]): { nodes: NodeProto[]; changed: Set<string> } {
+export function rewriteHeads(m: ParsedModel, plan: HeadPlan, plans: ReadonlyMap<string, NeuronPlan>, replaced: Map<string, TensorProto>, given: NodeProto[]): { nodes: NodeProto[]; changed: Set<string>; declared: Map<string, number> } {
   const ix = indexGraph(m);
   const nodes = given.slice();
   const added: NodeProto[] = [];
   const changed = new Set<string>();
+  const declared = new Map<string, number>();
   plan.search.attentions.forEach((a, i) => {
     const units = plan.keep[i].reduce((x, y) => x + y, 0);
     const hq = units * a.group;
@@ -384,11 +401,24 @@ export function rewriteHeads(m: ParsedModel, plan: HeadPlan, plans: ReadonlyMap<
       site(r.reshape, [0, hq, -1, a.headDim]);
     }
     if (a.split !== undefined) site(a.split, [units * a.headDim, units * a.headDim, units * a.headDim]);
+    for (const c of a.cache) for (const name of [c.past, c.present]) declared.set(name, units);
     for (const e of a.emptyPast) {
       nodes[e.node] = onnx.NodeProto.create({ name: nodes[e.node].name, opType: 'Identity', input: [e.keep], output: nodes[e.node].output }) as unknown as NodeProto;
     }
   });
-  return { nodes: liveNodes([...added, ...nodes], new Set(m.proto.graph!.output.map((o) => o.name))), changed };
+  return { nodes: liveNodes([...added, ...nodes], new Set(m.proto.graph!.output.map((o) => o.name))), changed, declared };
+}
+
+/** A graph input or output with its declared axis 1 (KV heads of a past or present) set to `heads`. */
+export function withHeadDim<T extends { name: string }>(v: T, heads: number | undefined): T {
+  if (heads === undefined) return v;
+  const copy = onnx.ValueInfoProto.fromObject(onnx.ValueInfoProto.toObject(v as unknown as onnxProto.onnx.ValueInfoProto)) as unknown as { type?: { tensorType?: { shape?: { dim: { dimValue?: unknown; dimParam?: string }[] } } } };
+  const dim = copy.type?.tensorType?.shape?.dim?.[1];
+  if (dim) {
+    delete dim.dimParam; // one of dimValue / dimParam: an empty dimParam would be written and win
+    dim.dimValue = heads;
+  }
+  return copy as unknown as T;
 }
 
 /** The nodes something still reads (a graph output, or a live node's input), in their order. */

@@ -26,7 +26,7 @@ import { neuronSumSquaresGpu } from '../compression/structured-prune/gpu';
 import type { NeuronPlan, StructuredPruneOptions } from '../compression/structured-prune/meta';
 import { chooseNeurons, neuronSumSquares, neuronView } from '../compression/structured-prune/reference';
 import { labError } from '../errors';
-import { headsFormat, planHeads, rewriteHeads, type HeadPlan } from './attention-heads';
+import { headsFormat, planHeads, rewriteHeads, withHeadDim, type HeadPlan } from './attention-heads';
 import { blockOf } from '../model/blocks';
 import { onnx, readF32, serializeGraph, toNum, type NodeProto, type ParsedModel, type TensorProto } from '../model/onnx-graph';
 
@@ -335,11 +335,12 @@ export function writeStructuredModel(m: ParsedModel, plan: StructuredPlan): { by
   // initializers only the dropped shape arithmetic read go with it
   const initializer = g.initializer.map((t) => replaced.get(t.name) ?? t).filter((t) => !read || read.has(t.name));
   // an initializer also listed as a graph input (old IR) would keep its old shape there
-  const input = g.input.filter((i) => !replaced.has(i.name));
+  const input = g.input.filter((i) => !replaced.has(i.name)).map((i) => withHeadDim(i, heads?.declared.get(i.name)));
+  const output = g.output.map((o) => withHeadDim(o, heads?.declared.get(o.name)));
   const valueInfo = ((g as unknown as { valueInfo?: { name: string }[] }).valueInfo ?? []).filter((v) => !hidden.has(v.name));
   const count = (ts: readonly TensorProto[]) => ts.reduce((a, t) => a + t.dims.map(toNum).reduce((x, y) => x * y, 1), 0);
   const removedParams = count(g.initializer) - count(initializer);
-  const bytes = serializeGraph(m, { node: heads?.nodes ?? nodes, initializer, input, valueInfo } as unknown as Parameters<typeof serializeGraph>[1]);
+  const bytes = serializeGraph(m, { node: heads?.nodes ?? nodes, initializer, input, output, valueInfo } as unknown as Parameters<typeof serializeGraph>[1]);
   return { bytes, removedParams };
 }
 
