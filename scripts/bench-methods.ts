@@ -17,7 +17,6 @@ import type { VariantSpec } from '../workers/api';
 import { slidingWindows, type Window, type WindowSettings } from '../workers/eval/windows';
 import { Job } from '../workers/jobs';
 import { quantile } from '../workers/eval/speed';
-import type { LoadedModel } from '../workers/model/load';
 import { loadDemoLm, ort } from '../tests/local-models';
 
 export const METHOD_SPECS: Readonly<Record<string, VariantSpec>> = Object.freeze({
@@ -42,6 +41,9 @@ export const METHOD_SPECS: Readonly<Record<string, VariantSpec>> = Object.freeze
   structured_50: { method: 'structured-prune', options: { ratio: 0.5 } },
   int4_g32_first_last_int8: { method: 'int4-group', options: { groupSize: 32 }, overrides: [{ blocks: [0, -1], method: 'int8-channel', options: {} }] },
 });
+
+/** The default demo LM (src/engine/lab.ts DEMO_MODEL): the laws are measured on what the page opens with (docs/laws.md). */
+export const LAWS_MODEL = 'brown-gpt2-tiny';
 
 /** The methods the laws read; a quick run (the unit test) makes only these. */
 export const LAW_METHODS = Object.freeze(['int8_channel', 'magnitude_50', 'magnitude_90', 'nm_2_4']);
@@ -132,14 +134,17 @@ export function lawsOf(base: number, m: Record<string, MethodPoint>): Record<str
 }
 
 export interface MethodsBench {
+  /** the demo LM the methods and laws were measured on */
+  methods_model: string;
   methods_settings: WindowSettings;
   methods_baseline_ppl: number;
   methods: Record<string, MethodPoint>;
   laws: Record<string, Law>;
 }
 
-/** Make and score `keys` of METHOD_SPECS on the demo LM. */
-export async function benchMethods(settings: WindowSettings, keys: readonly string[] = Object.keys(METHOD_SPECS), log: (s: string) => void = () => {}, model: LoadedModel = loadDemoLm()): Promise<MethodsBench> {
+/** Make and score `keys` of METHOD_SPECS on a demo LM (the default one unless given). */
+export async function benchMethods(settings: WindowSettings, keys: readonly string[] = Object.keys(METHOD_SPECS), log: (s: string) => void = () => {}, modelName: string = LAWS_MODEL): Promise<MethodsBench> {
+  const model = loadDemoLm(modelName);
   const windows = slidingWindows({ ...settings, tokens: Math.min(settings.tokens, model.datasetIds.length) });
   const base = await scoredRows(model.baselineBytes, model.datasetIds, windows);
   const baselinePpl = round(score(base, base, model.datasetIds, windows).ppl);
@@ -160,7 +165,7 @@ export async function benchMethods(settings: WindowSettings, keys: readonly stri
     }
     log(`methods: ${key.padEnd(28)} ppl ${ppl.toFixed(3).padStart(9)}  KL ${kld.toFixed(5)}  ${s.bitsPerWeight.toFixed(3)} bits  ${s.makeMs.toFixed(0)} ms  ${s.storage}`);
   }
-  return { methods_settings: settings, methods_baseline_ppl: baselinePpl, methods, laws: { ...lawsOf(baselinePpl, methods), ...speedLaws } };
+  return { methods_model: modelName, methods_settings: settings, methods_baseline_ppl: baselinePpl, methods, laws: { ...lawsOf(baselinePpl, methods), ...speedLaws } };
 }
 
 /** Prefill timing of the structured-pruning law: one window of the model's context, one thread. */

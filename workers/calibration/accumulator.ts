@@ -12,6 +12,13 @@ import COL_NORMS_WGSL from './col-norms.wgsl?raw';
 
 /** Must match WORKGROUP_SIZE in hessian.wgsl and col-norms.wgsl. */
 const WORKGROUP_SIZE = 64;
+/** hessian.wgsl: a thread per HESSIAN_TILE × HESSIAN_TILE tile of H on or above the diagonal */
+const HESSIAN_TILE = 4;
+
+/** H[j, i] = H[i, j] for j > i: hessian.wgsl sums the tiles on and above the diagonal only (the same products). */
+export function mirrorUpper(h: Float32Array, cols: number): void {
+  for (let i = 0; i < cols; i++) for (let j = i + 1; j < cols; j++) h[j * cols + i] = h[i * cols + j];
+}
 
 export interface Accumulator {
   readonly need: CalibrationNeed;
@@ -20,6 +27,8 @@ export interface Accumulator {
   add(x: Float32Array, rows: number): void;
   /** the statistic: (cols, cols) for 'hessian', (cols) for 'norms'; the accumulator is spent */
   read(): Promise<Float32Array>;
+  /** resolves when every batch added so far is in the statistic */
+  flush(): Promise<void>;
   /** frees its memory without reading (a cancelled or failed pass) */
   dispose(): void;
 }
@@ -40,6 +49,7 @@ export class CpuAccumulator implements Accumulator {
   async read(): Promise<Float32Array> {
     return this.stat;
   }
+  async flush(): Promise<void> {}
   dispose(): void {}
 }
 
@@ -66,12 +76,17 @@ export class GpuAccumulator implements Accumulator {
     }
     this.device.queue.writeBuffer(this.x, 0, x.buffer, x.byteOffset, x.byteLength);
     const sizes = this.device.createBuffer({ label: 'calibration sizes', size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-    this.device.queue.writeBuffer(sizes, 0, new Uint32Array([rows, this.cols, 0, 0]));
+    const tiles = Math.ceil(this.cols / HESSIAN_TILE);
+    this.device.queue.writeBuffer(sizes, 0, new Uint32Array([rows, this.cols, tiles, 0]));
     const encoder = this.device.createCommandEncoder({ label: `calibration ${this.need}` });
-    const threads = this.need === 'hessian' ? this.cols * this.cols : this.cols;
+    const threads = this.need === 'hessian' ? tiles * tiles : this.cols;
     dispatch(this.device, encoder, this.pipeline, [sizes, this.x, this.stat], Math.ceil(threads / WORKGROUP_SIZE));
     this.device.queue.submit([encoder.finish()]);
     sizes.destroy(); // destroyed after the submit that uses it: WebGPU keeps it alive until then
+  }
+
+  flush(): Promise<void> {
+    return this.device.queue.onSubmittedWorkDone();
   }
 
   async read(): Promise<Float32Array> {
@@ -82,7 +97,9 @@ export class GpuAccumulator implements Accumulator {
       encoder.copyBufferToBuffer(this.stat, 0, staging, 0, bytes);
       this.device.queue.submit([encoder.finish()]);
       await staging.mapAsync(GPUMapMode.READ);
-      return new Float32Array(staging.getMappedRange().slice(0));
+      const stat = new Float32Array(staging.getMappedRange().slice(0));
+      if (this.need === 'hessian') mirrorUpper(stat, this.cols);
+      return stat;
     } finally {
       staging.destroy();
       this.dispose();

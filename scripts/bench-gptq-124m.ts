@@ -1,0 +1,153 @@
+/**
+ * GPTQ-4 g128 of every linear layer of the 124 M GPT-2 shape in Chromium (issue 9), for the bench's
+ * "calibration" keys: the random-weight GPT-2-small (tools/make_random_model.py, git-ignored cache)
+ * loaded into the lab's worker on the engine harness page, then one makeVariant on the webgpu
+ * kernel device (statistics accumulated in WGSL, capture on onnxruntime-web WASM, GPTQ's column
+ * loop in TS), `samples` calibration sequences of 256 tokens.
+ *   gptq_124m_s                 makeVariant's wall time in the worker (calibration included)
+ *   peak_rss_over_idle_bytes    sum of VmRSS over every browser process, polled from /proc by this
+ *                               process (bench-rss.ts) during load + make, minus the idle page's
+ * Progress events are read off the page as they come (one per calibration sequence and per
+ * layer, each with the job's ETA) and logged; the time between them says where the time went.
+ *
+ *   npx tsx --import ./scripts/raw-import.mjs scripts/bench-gptq-124m.ts [--samples 4] [--port 5316] [--out F]
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Page } from '@playwright/test';
+import type { ModelSummary, Progress, VariantSummary } from '../workers/api';
+import { ROOT } from '../tests/local-models';
+import { rssPoller } from './bench-rss';
+import { call, harness } from './bench-variants';
+import { startVite, stopVite } from './vite-server';
+
+const SHAPE_DIR = path.join(ROOT, '.cache', 'models', 'random-gpt2-small');
+/** Calibration sequences (256 tokens each) the bench uses on this shape; the UI's default is 32. */
+export const GPTQ_124M_SAMPLES = 4;
+const FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'];
+
+export interface Gptq124mOptions {
+  port: number;
+  /** calibration sequences of 256 tokens */
+  samples: number;
+  log: (s: string) => void;
+}
+
+const round = (x: number, d = 1) => Number(x.toFixed(d));
+
+/** Logs the page's progress events as they arrive, with when (s since start) they were seen. */
+function followProgress(page: Page, log: (s: string) => void) {
+  const seen: (Progress & { atS: number })[] = [];
+  const t0 = performance.now();
+  let last = '';
+  const timer = setInterval(async () => {
+    try {
+      const fresh = (await page.evaluate((from) => (window as any).harness.progress.slice(from), seen.length)) as Progress[];
+      for (const p of fresh) {
+        seen.push({ ...p, atS: (performance.now() - t0) / 1000 });
+        const line = `${p.phase} ${p.done}/${p.total}${p.etaS !== undefined ? ` eta ${p.etaS.toFixed(0)} s` : ''} ${p.message ?? ''}`;
+        if (line !== last) log(`gptq-124m: [${((performance.now() - t0) / 1000).toFixed(0)} s] ${line}`);
+        last = line;
+      }
+    } catch {
+      /* the page is busy closing */
+    }
+  }, 1000);
+  return { seen, stop: () => clearInterval(timer) };
+}
+
+export async function benchGptq124m(o: Gptq124mOptions) {
+  if (!existsSync(path.join(SHAPE_DIR, 'onnx', 'model.onnx'))) {
+    o.log('gptq-124m: making the 124 M GPT-2 shape (tools/make_random_model.py --shape gpt2-small)');
+    execFileSync('/usr/bin/python3', ['tools/make_random_model.py', '--shape', 'gpt2-small'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  const f32Bytes = statSync(path.join(SHAPE_DIR, 'onnx', 'model.onnx')).size;
+  const vite = await startVite(o.port);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
+    headless: true,
+    args: ['--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    for (let attempt = 0; ; attempt++) {
+      const page = await harness(browser, `http://localhost:${o.port}/`, o.log);
+      try {
+        return await measure(page, f32Bytes, o);
+      } catch (e) {
+        // Vite reloads the page the first time the worker pulls in a dependency it had not optimized yet
+        if (attempt > 0 || !/context was destroyed|navigation/i.test((e as Error).message)) throw e;
+        o.log('gptq-124m: page reloaded by Vite mid-call; once more on a fresh page');
+      } finally {
+        await page.close().catch(() => {});
+      }
+    }
+  } finally {
+    await browser.close().catch(() => {});
+    stopVite(vite);
+  }
+}
+
+async function measure(page: Page, f32Bytes: number, o: Gptq124mOptions) {
+  {
+    await page.waitForTimeout(2000);
+    const rss = rssPoller(200);
+    const progress = followProgress(page, o.log);
+    let v: VariantSummary;
+    let loadS: number;
+    let measured: ReturnType<typeof rss.stop>;
+    try {
+      rss.phase('load');
+      let t = performance.now();
+      const model = await call<ModelSummary>(page, 'loadFolder', '/.cache/models/random-gpt2-small/', FILES.filter((f) => existsSync(path.join(SHAPE_DIR, f))));
+      loadS = (performance.now() - t) / 1000;
+      o.log(`gptq-124m: loaded ${model.linearParams} linear parameters in ${loadS.toFixed(1)} s; GPTQ-4 g128 on ${o.samples} × 256 calibration tokens`);
+      rss.phase('make');
+      t = performance.now();
+      v = await call<VariantSummary>(page, 'makeVariant', model.id, { method: 'gptq', options: { bits: 4, groupSize: 128, samples: o.samples } }, 'webgpu');
+    } finally {
+      measured = rss.stop();
+      progress.stop();
+    }
+    const c = v.calibration!;
+    const over = measured.peak - measured.idle;
+    const mib = (b: number) => Math.round(b / 2 ** 20);
+    for (const [name, p] of Object.entries(measured.phases)) o.log(`gptq-124m: ${name} peak +${mib(p.peak_over_idle_bytes)} MiB (${Object.entries(p.at_peak_over_idle).map(([k, b]) => `${k} ${mib(b)}`).join(', ')})`);
+    const s = (ms: number | undefined) => round((ms ?? 0) / 1000);
+    return {
+      gptq_124m_s: s(v.makeMs),
+      peak_rss_over_idle_bytes: over,
+      gptq_124m: {
+        f32_bytes: f32Bytes,
+        peak_over_idle_per_f32_file: round(over / f32Bytes, 3),
+        load_s: round(loadS),
+        layers: v.tensors.length,
+        calibration: { sequences: c.sequences, context: c.context, tokens: c.sequences * c.context, passes: c.passes, first_token: c.firstToken },
+        where_the_time_went_s: {
+          calibration: s(c.ms),
+          capture_wasm: s(c.captureMs),
+          accumulate_wgsl: s(c.accumulateMs),
+          open_capture_sessions: s(c.openMs),
+          gptq_column_loop_ts: s(v.kernelMs),
+          rest: round((v.makeMs - c.ms - v.kernelMs) / 1000),
+        },
+        bits_per_weight: round(v.bitsPerWeight, 4),
+        format: v.format,
+        progress_events: progress.seen.length,
+        phases: measured.phases,
+        how: 'makeVariant of GPTQ 4-bit g128 on every linear weight (webgpu kernel device: Xᵀ X in WGSL, capture on onnxruntime-web WASM in the worker, column loop + Cholesky in TS), wall time in the worker; RSS = sum of VmRSS of every browser process, polled every 200 ms from /proc during load + make, over the idle harness page',
+      },
+    };
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const { values } = parseArgs({ options: { out: { type: 'string' }, samples: { type: 'string', default: String(GPTQ_124M_SAMPLES) }, port: { type: 'string', default: process.env.LAB_PORT ?? '5316' } } });
+  benchGptq124m({ port: Number(values.port), samples: Number(values.samples), log: (s) => console.error(`[bench] ${s}`) }).then((r) => {
+    const text = JSON.stringify(r, null, 2) + '\n';
+    if (values.out) writeFileSync(values.out, text);
+    else process.stdout.write(text);
+  });
+}
