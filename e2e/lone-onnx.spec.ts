@@ -91,4 +91,12 @@ test('a lone .onnx: pick a built-in tokenizer, same perplexity as its folder', a
   expect(externalInt4.ppl).toBe(folderInt4.ppl);
   expect(externalInt4.kl).toBe(folderInt4.kl);
   expect(externalInt4.f32Bytes).toBeGreaterThan(0.99 * folderInt4.f32Bytes);
+
+  // the lone .onnx again, its tokenizer files given in the picker instead of a built-in
+  await page.getByTestId('file-input').setInputFiles(['public/models/brown-gpt2-tiny/onnx/model.onnx']);
+  await expect(picker).toBeVisible({ timeout: 60_000 });
+  await page.getByTestId('tokenizer-files').setInputFiles(['tokenizer.json', 'tokenizer_config.json'].map((f) => join('public/models/brown-gpt2-tiny', f)));
+  await expect(page.getByTestId('model-name')).toHaveText('model', { timeout: 60_000 });
+  await expect(page.getByTestId('config-from-graph')).toHaveText('No config.json: vocab_size, n_positions read off the graph.');
+  expect(await baselinePpl(page, 'lone-own-tokenizer')).toEqual(folder);
 });
