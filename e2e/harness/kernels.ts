@@ -10,6 +10,7 @@ import { getKernelGpu } from '../../workers/compression/gpu-device';
 import { compressTensor, METHODS } from '../../workers/compression/registry';
 import { gridSettings } from '../../workers/compression/shared/gpu';
 import { channelChunking } from '../../workers/compression/shared/channel-chunks';
+import { accumulateHessian } from '../../workers/calibration/accumulate';
 import type { CompressionResult, WeightLayout } from '../../workers/compression/types';
 import { seededRandom } from '../../workers/seeded-random';
 import { neuronSumSquaresGpu, unitSumSquaresGpu } from '../../workers/compression/structured-prune/gpu';
@@ -196,6 +197,8 @@ function splitCases(list: Case[]): void {
   split('nf4', {}, [48, 40], 'in_out', 5);
   split('nm-prune', { pattern: '2:4' }, [300, 40], 'in_out', 11);
   split('wanda', { ratio: 0.5 }, [300, 40], 'in_out', 7);
+  split('sparsegpt', { ratio: 0.5 }, [40, 48], 'out_in', 6);
+  split('sparsegpt', { pattern: '2:4' }, [48, 40], 'in_out', 7);
   // magnitude-prune splits in spans of 65,536 weights (its count passes' unit): one span a chunk,
   // ties cut in the second chunk (constant), in the last (levels), and a plain threshold (mixed)
   const span = 65_536 * 4;
@@ -205,12 +208,17 @@ function splitCases(list: Case[]): void {
   list.push({ name: 'split global-prune 0.4 33x4097 in_out levels by one span', method: 'global-prune', options: { ratio: 0.4 }, shape: [33, 4097], layout: 'in_out', fill: 'levels', twinPlan: true, split: span });
 }
 
-/** Wanda's input column norms, as calibration would give them (one input in 7 dead). */
+/** Wanda's input column norms, or SparseGPT's Hessian Xᵀ X of 3·K + 4 random rows, as calibration would give them (one input in 7 dead). */
 function calibrationFor(c: Case, seed: number) {
-  if (c.method !== 'wanda') return undefined;
+  if (c.method !== 'wanda' && c.method !== 'sparsegpt') return undefined;
   const k = c.layout === 'out_in' ? c.shape[1] : c.shape[0];
   const r = rng(seed);
-  return { input: 'x', rows: 1, cols: k, colSqNorms: Float32Array.from({ length: k }, (_, i) => (i % 7 === 3 ? 0 : 1 + 100 * r())) };
+  if (c.method === 'wanda') return { input: 'x', rows: 1, cols: k, colSqNorms: Float32Array.from({ length: k }, (_, i) => (i % 7 === 3 ? 0 : 1 + 100 * r())) };
+  const rows = 3 * k + 4;
+  const x = Float32Array.from({ length: rows * k }, (_, f) => (f % k) % 7 === 3 ? 0 : r() - 0.5);
+  const hessian = new Float32Array(k * k);
+  accumulateHessian(hessian, x, rows, k);
+  return { input: 'x', rows, cols: k, hessian };
 }
 
 type AddCase = (method: MethodId, options: MethodOptions, shape: [number, number], layout: WeightLayout, fill?: Fill, maxPerDim?: number, twinPlan?: boolean) => void;

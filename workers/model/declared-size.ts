@@ -88,7 +88,7 @@ export function checkDeviceLimits(proto: ModelProto, file: string, limits: Devic
     return `WebGPU cannot hold this model on this adapter: its largest tensor, ${s.largest.name}, is ${mib(s.largest.bytes)}, over the adapter's maxBufferSize of ${mib(gpu.maxBufferSize)} (model ${gib(total)}); evaluate it on WASM`;
   }
   if (s.largest.bytes > gpu.maxStorageBufferBindingSize) {
-    return `${s.largest.name} (${mib(s.largest.bytes)}) is over this adapter's maxStorageBufferBindingSize of ${mib(gpu.maxStorageBufferBindingSize)}: the compression kernels run such a tensor in chunks, except SparseGPT, which needs the cpu device for it`;
+    return `${s.largest.name} (${mib(s.largest.bytes)}) is over this adapter's maxStorageBufferBindingSize of ${mib(gpu.maxStorageBufferBindingSize)}: the compression kernels run such a tensor in chunks`;
   }
   return undefined;
 }

@@ -8,10 +8,10 @@
  * per-channel arrays (scales, zero points) in channel order, counts summed.
  *
  * magnitude-prune and global-prune (one threshold and a tie cut in flat-index order over the whole
- * tensor) split themselves, in spans of the flat index (magnitude-prune/gpu.ts). Not split:
- * SparseGPT (rows are independent, but its loss would be summed in another order and each chunk
- * would factor the Hessian again; not done yet) and the TS-only methods; these keep the kernel's
- * own limit check.
+ * tensor) split themselves, in spans of the flat index (magnitude-prune/gpu.ts). SparseGPT's rows
+ * are independent given the Hessian's factor, which each chunk computes again (the same floats);
+ * its loss is the chunks' losses added, equal to the unsplit one up to the order of a double sum.
+ * Not split: the TS-only methods (GPTQ's and AWQ's loops, structured pruning's zeroing).
  */
 import type { MethodId, MethodOptions } from '../../api';
 import { linearView } from '../layout';
@@ -32,7 +32,7 @@ const gcd = (a: number, b: number): number => (b ? gcd(b, a % b) : a);
  */
 export function channelUnit(method: MethodId, inDim: number): number | undefined {
   switch (method) {
-    case 'fp16': case 'int8-channel': case 'int4-group': case 'rtn': case 'nm-prune': case 'wanda':
+    case 'fp16': case 'int8-channel': case 'int4-group': case 'rtn': case 'nm-prune': case 'wanda': case 'sparsegpt':
       return 1;
     case 'nf4':
       return NF4_BLOCK / gcd(inDim, NF4_BLOCK);
