@@ -1,7 +1,7 @@
 /**
  * GPTQ's column loop and AWQ's scale search in real Chromium WebGPU (SwiftShader without a GPU):
  * the WGSL equals the TS reference — codes, grids and dequantized floats bit for bit, the loss
- * within 1e-6 relative — on the cases of e2e/harness/gptq-awq.ts, and on 256 × 1024 the GPTQ loop
+ * within 1e-6 relative, AWQ's α and search loss exactly — on the cases of e2e/harness/gptq-awq.ts, and on 256 × 1024 the GPTQ loop
  * on the GPU is not slower than the TS loop (both timed in the same run, same setup).
  * To debug one, open /e2e/harness/gptq-awq.html in the dev server.
  */
@@ -29,17 +29,20 @@ test('GPTQ and AWQ WGSL equal their TS references on WebGPU', async ({ page }) =
   }
   expect(gpuMessages).toEqual([]);
   expect(report.error).toBeUndefined();
-  expect(report.cases.length).toBeGreaterThanOrEqual(15);
+  expect(report.cases.length).toBe(16 + 9); // GPTQ, AWQ
   for (const c of report.cases) {
     expect.soft(c.error, `${c.name}: threw`).toBeUndefined();
     expect.soft(c.codeMismatches, `${c.name}: codes`).toBe(0);
     expect.soft(c.bitMismatches, `${c.name}: dequantized floats`).toBe(0);
     expect.soft(c.gridMismatches, `${c.name}: scales and zero points`).toBe(0);
     expect.soft(c.lossRelError, `${c.name}: calibration loss`).toBeLessThanOrEqual(1e-6);
+    expect.soft(c.alphaMismatch ?? false, `${c.name}: AWQ's α and search loss`).toBe(false);
   }
   const t = report.timing!;
   console.log(`GPTQ INT4 g128 ${t.shape.join('x')}: setup (TS, U = chol(H⁻¹)) ${t.setupMs.toFixed(0)} ms; loop TS ${t.tsLoopMs.map((v) => v.toFixed(0)).join(' / ')} ms, WGSL ${t.gpuLoopMs.map((v) => v.toFixed(0)).join(' / ')} ms`);
   expect(t.codeMismatches).toBe(0);
   console.log(`  fastest TS ${fastest(t.tsLoopMs).toFixed(0)} ms, WGSL ${fastest(t.gpuLoopMs).toFixed(0)} ms; median TS ${median(t.tsLoopMs).toFixed(0)}, WGSL ${median(t.gpuLoopMs).toFixed(0)}`);
   expect(fastest(t.gpuLoopMs)).toBeLessThanOrEqual(fastest(t.tsLoopMs));
+  const a = report.awqTiming!;
+  console.log(`AWQ INT4 g128 ${a.shape.join('x')} (search on 32 rows x 10 alphas, then every row): TS ${a.tsMs.toFixed(0)} ms, WGSL ${a.gpuMs.toFixed(0)} ms (one run each)`);
 });

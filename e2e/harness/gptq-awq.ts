@@ -1,10 +1,10 @@
 /**
- * GPTQ and AWQ harness: the WGSL (gptq-block/gptq-lazy.wgsl; awq's kernels) against their TS
+ * GPTQ and AWQ harness: the WGSL (gptq-block/gptq-lazy.wgsl; awq-quantize/awq-loss.wgsl) against their TS
  * references on deterministic awkward shapes (1×1, 7×13, 13×7, K = 300 not a multiple of the
  * group nor of GPTQ's block of 128, tall and wide), both layouts, act order on and off, every
  * bit width, a dead input, Hessians of correlated activations. Codes, scales and zero points are
- * compared exactly, dequantized floats bit for bit, the loss relatively. Then one realistic shape
- * (256 × 1024) timed on both paths in the same run. Results land in window.__gptqAwq for
+ * compared exactly, dequantized floats bit for bit, the loss relatively, AWQ's α and search loss
+ * exactly. Then one realistic shape (256 × 1024) timed on both paths in the same run. Results land in window.__gptqAwq for
  * e2e/gptq-awq-wgsl.spec.ts.
  */
 import { accumulateHessian } from '../../workers/calibration/accumulate';
@@ -26,6 +26,8 @@ export interface LoopCase {
   bitMismatches: number;
   gridMismatches: number;
   lossRelError: number;
+  /** AWQ: the searched α and its loss differ */
+  alphaMismatch?: boolean;
   error?: string;
 }
 
@@ -38,12 +40,19 @@ export interface LoopTiming {
   codeMismatches: number;
 }
 
+export interface AwqTiming {
+  shape: [number, number];
+  tsMs: number;
+  gpuMs: number;
+}
+
 export interface GptqAwqReport {
   done: boolean;
   adapter?: string;
   error?: string;
   cases: LoopCase[];
   timing?: LoopTiming;
+  awqTiming?: AwqTiming;
 }
 
 declare global {
@@ -95,7 +104,9 @@ async function compare(device: GPUDevice, method: MethodId, name: string, tensor
   }
   for (let i = 0; i < c.scales!.length; i++) if (!Object.is(c.scales![i], g.scales![i]) || c.zeroPoints![i] !== g.zeroPoints![i]) gridMismatches++;
   const lossRelError = c.loss === undefined ? 0 : Math.abs(c.loss - g.loss!) / Math.max(Math.abs(c.loss), 1e-30);
-  return { name, n: tensor.data.length, codeMismatches, farCodes, bitMismatches, gridMismatches, lossRelError };
+  const searched = (r: object) => [(r as { alpha?: number }).alpha, (r as { searchLoss?: number }).searchLoss];
+  const alphaMismatch = JSON.stringify(searched(c)) !== JSON.stringify(searched(g));
+  return { name, n: tensor.data.length, codeMismatches, farCodes, bitMismatches, gridMismatches, lossRelError, alphaMismatch };
 }
 
 function gptqCases(device: GPUDevice): (() => Promise<LoopCase>)[] {
@@ -120,6 +131,37 @@ function gptqCases(device: GPUDevice): (() => Promise<LoopCase>)[] {
   add([3, 700], 'out_in', { bits: 4, groupSize: 128, actOrder: false }); // wide
   add([700, 3], 'in_out', { bits: 3, groupSize: 32, actOrder: true }); // wide, stored (in, out)
   return runs;
+}
+
+function awqCases(device: GPUDevice): (() => Promise<LoopCase>)[] {
+  const runs: (() => Promise<LoopCase>)[] = [];
+  const add = (shape: [number, number], layout: WeightLayout, o: { bits: number; groupSize: number }, dead = false) => {
+    const name = `awq INT${o.bits} g${o.groupSize} ${shape.join('x')} ${layout}${dead ? ' dead input' : ''}`;
+    runs.push(() => compare(device, 'awq', name, weights(shape, layout, dead), o));
+  };
+  add([1, 1], 'out_in', { bits: 4, groupSize: 32 });
+  for (const layout of ['out_in', 'in_out'] as const) {
+    add([7, 13], layout, { bits: 4, groupSize: 32 });
+    add([13, 7], layout, { bits: 3, groupSize: 32 });
+  }
+  // K = 300: groups not dividing K, a dead input (s clamped at 1e-4), 70 rows (search samples every 3rd)
+  add([70, 300], 'out_in', { bits: 4, groupSize: 64 }, true);
+  add([300, 70], 'in_out', { bits: 3, groupSize: 128 });
+  add([200, 20], 'out_in', { bits: 4, groupSize: 32 }); // tall
+  add([3, 700], 'out_in', { bits: 4, groupSize: 128 }); // wide
+  return runs;
+}
+
+/** 256 × 1024 AWQ INT4 g128, the whole method on each path once (after the cases: pipelines compiled). */
+async function awqTiming(device: GPUDevice): Promise<AwqTiming> {
+  const shape: [number, number] = [256, 1024];
+  const tensor = weights(shape, 'out_in', false, 2048);
+  let t = performance.now();
+  await compressTensor('awq', { bits: 4, groupSize: 128 }, tensor, 'cpu');
+  const tsMs = performance.now() - t;
+  t = performance.now();
+  await compressTensor('awq', { bits: 4, groupSize: 128 }, tensor, 'webgpu', device);
+  return { shape, tsMs, gpuMs: performance.now() - t };
 }
 
 /** 256 × 1024, GPTQ INT4 g128: the loop alone on each path, five times interleaved, same setup. */
@@ -149,18 +191,20 @@ async function gptqTiming(device: GPUDevice): Promise<LoopTiming> {
 async function main(): Promise<void> {
   const { device, adapter } = await getKernelGpu();
   report.adapter = adapter;
-  const runs = [...gptqCases(device)];
+  const runs = [...gptqCases(device), ...awqCases(device)];
   for (const run of runs) {
     try {
       const c = await run();
       report.cases.push(c);
-      log(`${c.name}: codes differ ${c.codeMismatches} (${c.farCodes} by more than one step), float bits ${c.bitMismatches}, grids ${c.gridMismatches}, loss rel ${c.lossRelError}`);
+      log(`${c.name}: codes differ ${c.codeMismatches} (${c.farCodes} by more than one step), float bits ${c.bitMismatches}, grids ${c.gridMismatches}, loss rel ${c.lossRelError}${c.alphaMismatch ? ', α differs' : ''}`);
     } catch (e) {
       report.cases.push({ name: `case ${report.cases.length}`, n: 0, codeMismatches: 0, farCodes: 0, bitMismatches: 0, gridMismatches: 0, lossRelError: 0, error: String((e as Error).message ?? e) });
     }
   }
   report.timing = await gptqTiming(device);
   log(`timing: ${JSON.stringify(report.timing)}`);
+  report.awqTiming = await awqTiming(device);
+  log(`awq timing: ${JSON.stringify(report.awqTiming)}`);
 }
 
 main()

@@ -1,12 +1,15 @@
-// gptq, inside one lazy block of columns [b1, b2): a thread per output row quantizes the block's
-// columns one by one and carries each column's error onto the block's later columns (rows are
-// independent given U). Same f32 operations in the same order as the column loop of
+// gptq, one batch of columns [b1, b2) (at most BATCH = 32): a thread per output row quantizes the
+// batch's columns one by one and carries each column's error onto the batch's later columns (rows
+// are independent given U). Same f32 operations in the same order as the column loop of
 // gptqReference (reference.ts); no division: 1 / U_aa and 1 / U_aa² come from TS. The columns
-// after the block get the block's errors from gptq-lazy.wgsl, dispatched next.
+// after the batch get its errors from gptq-lazy.wgsl, dispatched next.
+// The batch is smaller than the reference's lazy block of 128 and that changes no float: every
+// column j still subtracts e_a · U_aj for a = 0, 1, … in order, one rounding each; only when they
+// are applied moves. Small batches put nearly all the work (rows · in² / 2) in gptq-lazy.wgsl's
+// efficient loop instead of this kernel's, which has only a thread per row.
 // `work` holds each row's running values in quantization order, rows padded to `stride` columns
 // (a multiple of 16, the padding zero), read and updated as vec4: on SwiftShader every storage
-// access is a per-invocation gather with a bounds check, so four floats a load (see gptq-lazy.wgsl
-// for the measurements; this kernel is the smaller part, rows · 128² / 2 per block). The update may
+// access is a per-invocation gather with a bounds check, so four floats a load. The update may
 // touch the vec4 holding column a and the ones before it in that vec4: they are never read
 // again (U is upper, so their U_aj is 0 but for U_aa, and their codes are already written).
 // Outputs are (rows, in) in natural column order (gpu.ts scatters them to stored order).
@@ -29,15 +32,14 @@ struct Sizes {
 @group(0) @binding(1) var<storage, read> order: array<u32>;            // input column quantized at step a
 @group(0) @binding(2) var<storage, read> u: array<vec4<f32>>;          // (in, stride) upper, then 1 / U_aa (in), then 1 / U_aa² (in)
 @group(0) @binding(3) var<storage, read_write> work: array<vec4<f32>>; // (rows, stride)
-@group(0) @binding(4) var<storage, read_write> err: array<vec4<f32>>;  // (rows, 128)
+@group(0) @binding(4) var<storage, read_write> err: array<vec4<f32>>;  // (rows, BATCH)
 @group(0) @binding(5) var<storage, read_write> deq: array<f32>;        // (rows, in)
 @group(0) @binding(6) var<storage, read_write> codes_loss: array<u32>; // (rows, in) codes, then (rows) f32 bits of the row loss
 @group(0) @binding(7) var<storage, read_write> grid: array<u32>;       // (rows, n_groups) f32 bits of scales, then (rows, n_groups) zero points
 
 const WORKGROUP_SIZE: u32 = 64u;
-const BLOCK: u32 = 128u;
-// columns quantized between two updates of the block's later columns (a lazy batch inside the block)
-const SUB: u32 = 16u;
+// columns a dispatch quantizes (b2 - b1 <= BATCH): must match gptq-lazy.wgsl and gpu.ts
+const BATCH: u32 = 32u;
 
 fn work_at(o: u32, i: u32) -> f32 {
   return work[(o * sizes.stride + i) / 4u][i % 4u];
@@ -61,56 +63,37 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let at_loss = n * k + o;
   var loss = select(bitcast<f32>(codes_loss[at_loss]), 0.0, sizes.b1 == 0u);
   let row = o * stride4;
-  for (var s0 = sizes.b1; s0 < sizes.b2; s0 += SUB) {
-    let s1 = min(sizes.b2, s0 + SUB);
-    for (var a = s0; a < s1; a++) {
-      let c = order[a];
-      let g = o * sizes.n_groups + c / sizes.group_size;
-      if (sizes.act_order == 0u && c % sizes.group_size == 0u) {
-        // without act order a = c: the group's columns are work[c .. c + group_size), updated so far
-        var mn = 0.0;
-        var mx = 0.0;
-        for (var i = c; i < min(k, c + sizes.group_size); i++) {
-          let x = work_at(o, i);
-          mn = min(mn, x);
-          mx = max(mx, x);
-        }
-        let s = max((mx - mn) * bitcast<f32>(sizes.inv_levels), bitcast<f32>(sizes.min_scale));
-        grid[g] = bitcast<u32>(s);
-        grid[grid_zp + g] = round_div(-mn, s, sizes.qmax);
+  for (var a = sizes.b1; a < sizes.b2; a++) {
+    let c = order[a];
+    let g = o * sizes.n_groups + c / sizes.group_size;
+    if (sizes.act_order == 0u && c % sizes.group_size == 0u) {
+      // without act order a = c: the group's columns are work[c .. c + group_size), updated so far
+      var mn = 0.0;
+      var mx = 0.0;
+      for (var i = c; i < min(k, c + sizes.group_size); i++) {
+        let x = work_at(o, i);
+        mn = min(mn, x);
+        mx = max(mx, x);
       }
-      let s = bitcast<f32>(grid[g]);
-      let zp = i32(grid[grid_zp + g]);
-      let w = work_at(o, a);
-      let r = i32(round_div(abs(w), s, sizes.qmax));
-      let q = clamp(select(zp + r, zp - r, w < 0.0), 0, i32(sizes.qmax));
-      let dq = f32(q - zp) * s;
-      deq[o * k + c] = dq;
-      codes_loss[o * k + c] = u32(q);
-      let d = w - dq;
-      loss = loss + (d * d) * factor(1u, a);
-      let e = d * factor(0u, a);
-      err[(o * BLOCK + a - sizes.b1) / 4u][(a - sizes.b1) % 4u] = e;
-      // the rest of this sub-block at once
-      let u_row = a * stride4;
-      for (var j4 = (a + 1u) / 4u; j4 < (s1 + 3u) / 4u; j4++) {
-        work[row + j4] = work[row + j4] - e * u[u_row + j4];
-      }
+      let s = max((mx - mn) * bitcast<f32>(sizes.inv_levels), bitcast<f32>(sizes.min_scale));
+      grid[g] = bitcast<u32>(s);
+      grid[grid_zp + g] = round_div(-mn, s, sizes.qmax);
     }
-    // the sub-block's 16 errors onto the block's later columns, in order, each vec4 loaded and
-    // stored once (s1 < b2 only when the sub-block is whole and s1 a multiple of 16)
-    let e_at = (o * BLOCK + s0 - sizes.b1) / 4u;
-    for (var j4 = s1 / 4u; j4 < (sizes.b2 + 3u) / 4u; j4++) {
-      var x = work[row + j4];
-      var u_at = s0 * stride4 + j4;
-      for (var m4 = 0u; m4 < SUB / 4u; m4++) {
-        let e4 = err[e_at + m4];
-        for (var m = 0u; m < 4u; m++) {
-          x = x - e4[m] * u[u_at];
-          u_at += stride4;
-        }
-      }
-      work[row + j4] = x;
+    let s = bitcast<f32>(grid[g]);
+    let zp = i32(grid[grid_zp + g]);
+    let w = work_at(o, a);
+    let r = i32(round_div(abs(w), s, sizes.qmax));
+    let q = clamp(select(zp + r, zp - r, w < 0.0), 0, i32(sizes.qmax));
+    let dq = f32(q - zp) * s;
+    deq[o * k + c] = dq;
+    codes_loss[o * k + c] = u32(q);
+    let d = w - dq;
+    loss = loss + (d * d) * factor(1u, a);
+    let e = d * factor(0u, a);
+    err[(o * BATCH + a - sizes.b1) / 4u][(a - sizes.b1) % 4u] = e;
+    let u_row = a * stride4;
+    for (var j4 = (a + 1u) / 4u; j4 < (sizes.b2 + 3u) / 4u; j4++) {
+      work[row + j4] = work[row + j4] - e * u[u_row + j4];
     }
   }
   codes_loss[at_loss] = bitcast<u32>(loss);

@@ -1,17 +1,18 @@
-// gptq, the lazy batch update after block [b1, b2) (always 128 columns: the last block has no
-// columns after it): every column j after the block subtracts the block's errors,
-// w_j -= e_a · U_aj for a = b1, b1 + 1, … in that order (the order of gptqReference, so the same
-// floats). This is the bulk of GPTQ's work (rows · in² / 2 multiply-adds over all blocks).
+// gptq, the lazy update after a batch of columns [b1, b2) (BATCH = 32 of them: the last batch,
+// which may be shorter, has no columns after it): every column j after the batch subtracts the
+// batch's errors, w_j -= e_a · U_aj for a = b1, b1 + 1, … in that order (the order of
+// gptqReference, so the same floats). This is nearly all of GPTQ's work (rows · in² / 2
+// multiply-adds over all batches).
 // A thread per (4 rows, tile of 16 columns): its 64 values stay in sixteen vec4 registers over the
-// block, each U row comes as four vec4 loads shared by the 4 rows and the errors come four at a
+// batch, each U row comes as four vec4 loads shared by the 4 rows and the errors come four at a
 // time, so a load feeds 3 multiply-adds. On SwiftShader, where a storage load is a gather with a
-// bounds check per invocation, this is what makes the loop beat TS; measured on 256 × 1024 (fastest
-// of 6, lazy part alone): a thread per (column, row) with scalar loads 3,632 ms, (row, 16 columns)
-// with vec4 loads 398–520 ms, 2 rows 285 ms, 4 rows 200–222 ms, 8 rows 176–182 ms (twice the
-// code), the 4 × 16 values in a private array instead of named registers 612 ms (SwiftShader keeps
-// such an array in memory) — hence the unrolled code below.
+// bounds check per invocation, this is what makes the loop beat TS; measured on 256 × 1024 with
+// batches of 128 (fastest of 6, this part alone): a thread per (column, row) with scalar loads
+// 3,632 ms, (row, 16 columns) with vec4 loads 398–520 ms, 2 rows 285 ms, 4 rows 200–222 ms,
+// 8 rows 176–182 ms (twice the code), the 4 × 16 values in a private array instead of named
+// registers 612 ms (SwiftShader keeps such an array in memory) — hence the unrolled code below.
 // The rows of a thread are p + r · quarter (quarter = ceil(rows / 4)); past the last row they repeat it
-// and are not stored. Tiles start at b2 + 16 t, aligned because b2 is a multiple of 128 here and
+// and are not stored. Tiles start at b2 + 16 t, aligned because b2 is a multiple of 32 here and
 // the row stride a multiple of 16; the padding columns compute zeros that nobody reads.
 
 struct Sizes {
@@ -25,10 +26,11 @@ struct Sizes {
 @group(0) @binding(0) var<uniform> sizes: Sizes;
 @group(0) @binding(1) var<storage, read> u: array<vec4<f32>>;          // (in, stride) upper, then factors
 @group(0) @binding(2) var<storage, read_write> work: array<vec4<f32>>; // (rows, stride)
-@group(0) @binding(3) var<storage, read> err: array<vec4<f32>>;        // (rows, 128)
+@group(0) @binding(3) var<storage, read> err: array<vec4<f32>>;        // (rows, BATCH)
 
 const WORKGROUP_SIZE: u32 = 64u;
 const TILE: u32 = 16u; // and 4 rows a thread: both must match gpu.ts
+const BATCH: u32 = 32u; // columns a batch: must match gptq-block.wgsl and gpu.ts
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -67,11 +69,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   var d2 = work[at3 + 2u];
   var d3 = work[at3 + 3u];
   var u_at = sizes.b1 * stride4 + col4;
-  for (var a4 = 0u; a4 < 32u; a4++) {
-    let e04 = err[o0 * 32u + a4];
-    let e14 = err[o1 * 32u + a4];
-    let e24 = err[o2 * 32u + a4];
-    let e34 = err[o3 * 32u + a4];
+  for (var a4 = 0u; a4 < BATCH / 4u; a4++) {
+    let e04 = err[o0 * (BATCH / 4u) + a4];
+    let e14 = err[o1 * (BATCH / 4u) + a4];
+    let e24 = err[o2 * (BATCH / 4u) + a4];
+    let e34 = err[o3 * (BATCH / 4u) + a4];
     for (var c = 0u; c < 4u; c++) {
       let u0 = u[u_at + 0u];
       let u1 = u[u_at + 1u];

@@ -1,8 +1,8 @@
 /**
- * gptq on WebGPU: the column loop in WGSL, per lazy block of GPTQ_BLOCK columns one dispatch of
- * gptq-block.wgsl (a thread per row quantizes the block's columns with the error feedback inside
- * the block) and one of gptq-lazy.wgsl (the block's errors onto every later column, a thread per
- * (column, row)); all blocks on one encoder, one submit, one readback.
+ * gptq on WebGPU: the column loop in WGSL, per batch of BATCH columns one dispatch of
+ * gptq-block.wgsl (a thread per row quantizes the batch's columns with the error feedback inside
+ * the batch) and one of gptq-lazy.wgsl (the batch's errors onto every later column, a thread per
+ * 4 rows × 16 columns); all on one encoder, one submit, one readback.
  *
  * The setup stays in TS (gptqSetup, the same values the reference uses): the column order, the
  * act-order grids and above all U = chol(H⁻¹). U is a K×K f64 factorization (K ≤ 3,072 on the
@@ -21,13 +21,15 @@ import { MIN_SCALE } from '../shared/affine';
 import type { WeightTensor } from '../types';
 import GPTQ_BLOCK_WGSL from './gptq-block.wgsl?raw';
 import GPTQ_LAZY_WGSL from './gptq-lazy.wgsl?raw';
-import { GPTQ_BLOCK, type GptqOptions } from './meta';
+import type { GptqOptions } from './meta';
 import { gptqSetup, type GptqParts, type GptqSetup } from './reference';
 
 /** Must match WORKGROUP_SIZE in both kernels, and TILE (also the row padding) and the rows per thread of gptq-lazy.wgsl. */
 const WORKGROUP_SIZE = 64;
 const LAZY_TILE = 16;
 const LAZY_ROWS = 4;
+/** Columns one dispatch of gptq-block.wgsl quantizes (BATCH in both kernels); see gptq-block.wgsl for why not 128. */
+const BATCH = 32;
 /** Floats in the largest per-chunk buffer (work, deq, codes): 64 MB, under every WebGPU binding limit's default (128 MB). */
 const MAX_CHUNK_FLOATS = 1 << 24;
 
@@ -100,13 +102,13 @@ async function chunkOnGpu(device: GPUDevice, s: GptqSetup, uInv: Float32Array, s
     } else {
       grid = run.storage('group grids', 2 * rows * nGroups * 4);
     }
-    const err = run.storage('block errors', GPTQ_BLOCK * rows * 4);
+    const err = run.storage('batch errors', BATCH * rows * 4);
     const deq = run.storage('dequantized', rows * k * 4);
     const codesLoss = run.storage('codes and row losses', (rows * k + rows) * 4);
     const blockPipeline = pipelineFor(device, 'gptq block', GPTQ_BLOCK_WGSL);
     const lazyPipeline = pipelineFor(device, 'gptq lazy', GPTQ_LAZY_WGSL);
-    for (let b1 = 0; b1 < k; b1 += GPTQ_BLOCK) {
-      const b2 = Math.min(k, b1 + GPTQ_BLOCK);
+    for (let b1 = 0; b1 < k; b1 += BATCH) {
+      const b2 = Math.min(k, b1 + BATCH);
       const fields = [rows, k, stride, b1, b2, s.groupSize, nGroups, s.actOrder ? 1 : 0, s.qmax, f32Bits(s.invLevels), f32Bits(MIN_SCALE)];
       run.dispatch(blockPipeline, [run.uniform('gptq block sizes', fields), order, u, work, err, deq, codesLoss, grid], Math.ceil(rows / WORKGROUP_SIZE));
       if (b2 < k) {
