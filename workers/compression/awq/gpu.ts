@@ -78,7 +78,7 @@ async function searchOnGpu(device: GPUDevice, data: Float32Array, setup: AwqSetu
     const unused = run.storage('unused', 4);
     const terms = run.storage('loss terms', nPairs * k * 4);
     run.dispatch(pipelineFor(device, 'awq quantize', AWQ_QUANTIZE_WGSL), [run.uniform('awq sizes', sizes), w, p, s, delta, unused], Math.ceil(nPairs / WORKGROUP_SIZE));
-    run.dispatch(pipelineFor(device, 'awq loss', AWQ_LOSS_WGSL), [run.uniform('awq loss sizes', [nPairs * k, k, kp]), h, delta, terms], Math.ceil((nPairs * k) / WORKGROUP_SIZE));
+    run.dispatch(pipelineFor(device, 'awq loss', AWQ_LOSS_WGSL), [run.uniform('awq loss sizes', [nPairs * k, k, kp]), h, delta, terms], Math.ceil((Math.ceil(nPairs / 4) * k) / WORKGROUP_SIZE));
     const [t] = await run.finish([{ buffer: terms, bytes: nPairs * k * 4 }]);
     return new Float32Array(t);
   } finally {
