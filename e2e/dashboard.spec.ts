@@ -8,7 +8,8 @@
  * SVG and PNG; the report is one HTML file with every panel inline; the setup link opens the same
  * setup in a new page; present mode steps through the panels with the arrow keys; axe-core finds no
  * serious accessibility problem on the page or in present mode; and a job that failed for real (the
- * engine worker crashed under it) runs again from its line's Retry button and succeeds.
+ * engine worker crashed under it) runs again from its line's Retry button and succeeds; Clear
+ * removes every stored result, also after a reload.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -189,4 +190,17 @@ test('dropped demo LM, seed grid on WASM: reloads, panels, CSV = table, exports,
   await expect(page.getByTestId('job-retry')).toHaveCount(0);
   const evals = await page.evaluate(() => (window as unknown as { __lab: { store: { getState: () => { evals: { variantLabel: string; settings: { tokens: number } }[] } } } }).__lab.store.getState().evals);
   expect(evals.filter((e) => e.variantLabel === 'baseline' && e.settings.tokens === 8192)).toHaveLength(1);
+
+  // clear: every stored result goes, also after a reload (the loaded model's baseline row stays, without numbers)
+  page.once('dialog', (d) => void d.accept());
+  await page.getByTestId('clear-results').click();
+  const cleared = async () => {
+    await expect(rows).toHaveCount(1);
+    await expect(rows.first()).toHaveAttribute('data-variant', 'baseline');
+    await expect(rows.first().getByTestId('ppl-wasm')).toHaveText('—');
+  };
+  await cleared();
+  await page.reload();
+  await expect(page.getByTestId('model-card')).toBeVisible({ timeout: 120_000 });
+  await cleared();
 });

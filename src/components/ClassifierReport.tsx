@@ -76,7 +76,8 @@ export function ClassifierReport() {
             <figure data-testid="confusion-matrix">
               <figcaption>Confusion matrix of <strong>{shown.variantLabel}</strong> on {BACKEND[shown.settings.backend]} (rows: true label, columns: predicted; click a row above for another).</figcaption>
               <table className="confusion">
-                <thead><tr><th>true \ predicted</th>{labels.map((l) => <th key={l}>{l}</th>)}</tr></thead>
+                {/* each label's F1 beside its row: the table above scrolls its per-label F1s out of a narrow card */}
+                <thead><tr><th>true \ predicted</th>{labels.map((l) => <th key={l}>{l}</th>)}<th title="this label's F1 (harmonic mean of its precision and recall)">F1</th></tr></thead>
                 <tbody>
                   {shown.confusion.map((row, t) => (
                     <tr key={t}>
@@ -85,6 +86,7 @@ export function ClassifierReport() {
                         const share = n / Math.max(1, row.reduce((a, b) => a + b, 0));
                         return <td key={p} style={{ background: `rgba(${t === p ? '30, 130, 76' : '200, 60, 40'}, ${share.toFixed(2)})`, color: share > 0.5 ? '#fff' : undefined }}>{n}</td>;
                       })}
+                      <td data-testid="confusion-f1">{shown.perClass.find((c) => c.label === labels[t])?.f1.toFixed(3) ?? '—'}</td>
                     </tr>
                   ))}
                 </tbody>

@@ -39,6 +39,8 @@ export function sensitivityBars(points: readonly Point[]): SensitivityBar[] {
 }
 
 const signed = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(2)}`;
+/** An axis tick: as many decimals as the value has (+8, +0.5), and 0 unsigned; the bars' labels keep two. */
+const tickSigned = (v: number) => (v === 0 ? '0' : `${v > 0 ? '+' : '−'}${Number(Math.abs(v).toPrecision(6))}`);
 
 export function SensitivityPanel() {
   const rows = useResultRows();
@@ -64,7 +66,7 @@ export function SensitivityPanel() {
         <BarChart data={data} margin={{ top: 22, right: 16, bottom: 8, left: 16 }}>
           <CartesianGrid strokeDasharray="3 3" vertical={false} />
           <XAxis dataKey="block" tick={{ fontSize: 12 }} />
-          <YAxis tick={{ fontSize: 12 }} width={64} tickFormatter={(v: number) => signed(v)}
+          <YAxis tick={{ fontSize: 12 }} width={64} tickFormatter={tickSigned}
             label={{ value: 'Δ perplexity', angle: -90, position: 'insideLeft', style: { textAnchor: 'middle' } }} />
           <ReferenceLine y={0} stroke="#333" />
           <Tooltip formatter={(v: unknown, name: unknown) => [typeof v === 'number' ? `${signed(v)} perplexity` : '—', String(name)]} />

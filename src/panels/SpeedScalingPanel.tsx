@@ -14,7 +14,7 @@ import { useLab } from '../store';
 import type { StoredScaling } from '../store/scaling';
 import { modelKeyOf } from '../store/types';
 import { SpeedControls } from '../components/SpeedControls';
-import { SERIES } from './colors';
+import { MANY_SERIES, SERIES } from './colors';
 import { DecodeBars } from './DecodeBars';
 import { Panel, useChartHeight } from './Panel';
 
@@ -78,7 +78,13 @@ export function SpeedScalingPanel() {
   const settings = [pGroup ? `Prefill: ${pGroup.label}.` : '', dGroup ? `Decode: ${dGroup.label}.` : '',
     ...Object.values(places).map((w) => `${w!.join(' / ')}${w!.length > 1 ? ' (timed in different places: compare with care)' : ''}.`),
     left > 0 ? `${plural(left, 'figure')} measured on other settings ${left === 1 ? 'is' : 'are'} not drawn (pick them above).` : ''].filter(Boolean).join(' ');
-  const colorOf = (i: number, backend: 'wasm' | 'webgpu') => (series.filter((s) => s.backend === backend).length > 1 ? SERIES[i % SERIES.length] : BACKEND_COLOR[backend]);
+  // one colour per model × backend, the same in the prefill lines and the decode bars; only when
+  // each backend holds one model is the colour the backend's (two series once shared one colour:
+  // INT4 on WASM took SERIES[1] by its index, INT4 on WebGPU the WebGPU colour, also SERIES[1])
+  const ids = [...new Set([...series.map((s) => s.id), ...bars.map((b) => b.id)])];
+  const byBackend = ids.length <= new Set(ids.map((id) => id.split('|')[0])).size;
+  const colorFor = (id: string, backend: 'wasm' | 'webgpu') => (byBackend ? BACKEND_COLOR[backend] : MANY_SERIES[ids.indexOf(id) % MANY_SERIES.length]);
+  const colorOf = (i: number, backend: 'wasm' | 'webgpu') => colorFor(series[i].id, backend);
   return (
     <Panel
       id="speed-scaling" title="Speed: batch scaling and decode" what={SPEED_SCALING_WHAT} settings={settings || 'Nothing timed yet.'}
@@ -113,7 +119,7 @@ export function SpeedScalingPanel() {
         )}
         {bars.length > 0 && (
           <div style={{ flex: '1 1 340px', minWidth: 0 }}>
-            <DecodeBars bars={bars} color={(b) => BACKEND_COLOR[b.backend]} caption={['Decode tokens/s: median run; whisker: slowest–fastest run', "(single-token steps; the prompt's run apart)"]} />
+            <DecodeBars bars={bars} color={(b) => colorFor(b.id, b.backend)} caption={['Decode tokens/s: median run; whisker: slowest–fastest run', "(single-token steps; the prompt's run apart)"]} />
           </div>
         )}
       </div>
