@@ -15,6 +15,9 @@ export function cancelJob(jobId: string): void {
 export class Job {
   private phase = '';
   private phaseStart = 0;
+  /** per phase left for another: time spent in it and how far it got, so a phase taken up again goes on from there */
+  private paused = new Map<string, { ms: number; done: number }>();
+  private lastDone = 0;
 
   constructor(
     readonly id: string,
@@ -35,13 +38,20 @@ export class Job {
     this.check();
   }
 
-  /** Reports progress; the ETA restarts with each phase. Never throws (the UI may be gone). */
+  /**
+   * Reports progress; the ETA comes from the pace within the phase. A phase taken up again where it
+   * left off (GPTQ's layers between calibration passes) keeps the time it had spent; one that counts
+   * from the start again restarts. Never throws (the UI may be gone).
+   */
   progress(phase: string, done: number, total: number, message?: string): void {
     const now = performance.now();
     if (phase !== this.phase) {
+      if (this.phase) this.paused.set(this.phase, { ms: now - this.phaseStart, done: this.lastDone }); // phaseStart already counts its earlier stints
+      const left = this.paused.get(phase);
       this.phase = phase;
-      this.phaseStart = now;
+      this.phaseStart = now - (left && done >= left.done ? left.ms : 0);
     }
+    this.lastDone = done;
     const elapsedS = (now - this.phaseStart) / 1000;
     const etaS = done > 0 && total >= done ? (elapsedS / done) * (total - done) : undefined;
     const p: Progress = { jobId: this.id, phase, done, total, etaS, message };
