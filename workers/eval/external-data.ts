@@ -9,7 +9,8 @@
 export interface ExternalFile {
   /** the `location` the .onnx names */
   path: string;
-  data: Blob;
+  /** a dropped file's handle, or bytes the lab wrote (a big packed variant's weights: formats/external-weights.ts) */
+  data: Blob | Uint8Array;
 }
 
 const tags = new WeakMap<Uint8Array, readonly ExternalFile[]>();

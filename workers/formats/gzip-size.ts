@@ -2,6 +2,9 @@
  * The gzip size of some bytes: what a download of them costs. Native CompressionStream (in
  * browsers, workers and Node 18+), streamed in chunks so a big model is never held twice.
  */
+import { modelParts } from './external-weights';
+import type { ResizableBuffer } from './weight-arena';
+
 const CHUNK = 4 << 20;
 
 export async function gzipSize(bytes: Uint8Array): Promise<number> {
@@ -16,8 +19,13 @@ export async function gzipSize(bytes: Uint8Array): Promise<number> {
       n += value.byteLength;
     }
   })();
-  for (let at = 0; at < bytes.length; at += CHUNK) {
-    await writer.write(bytes.subarray(at, Math.min(at + CHUNK, bytes.length)) as Uint8Array<ArrayBuffer>);
+  // a big model's external data file counts too (formats/external-weights.ts)
+  for (const part of modelParts(bytes)) {
+    for (let at = 0; at < part.length; at += CHUNK) {
+      // a chunk of a weight arena (a resizable buffer, which web APIs refuse) goes as a copy
+      const chunk = part.subarray(at, Math.min(at + CHUNK, part.length));
+      await writer.write(((part.buffer as ResizableBuffer).resizable ? chunk.slice() : chunk) as Uint8Array<ArrayBuffer>);
+    }
   }
   await writer.close();
   return counting;

@@ -11,7 +11,8 @@
  *   bnb4      MatMulBnb4 (NF4) replaces each MatMul/Gemm reading the weight; no other reader.
  *   f32       dense float values (pruning: zeros save gzip bytes, not compute).
  *
- * Everything not named in `forms` is shared with the source proto, not copied.
+ * Everything not named in `forms` is shared with the source proto, not copied. Past 128 MiB of
+ * weights the model is a small .onnx tagged with one external data file (external-weights.ts).
  */
 import onnxProto from 'onnx-proto';
 import type { LinearWeight } from '../api';
@@ -20,6 +21,9 @@ import type { Bnb4Weight } from './matmul-bnb4';
 import { planInputScales } from './input-scale';
 import type { NBitsWeight } from './matmul-nbits';
 import { encodeWithRoom } from './room';
+import type { WeightArena } from './weight-arena';
+import { EXTERNAL_DATA_PATH, EXTERNAL_MIN_TOTAL_BYTES, externalWeights } from './external-weights';
+import { withExternalData } from '../eval/external-data';
 
 export type PackedForm =
   /** dense f32; `simulated` says why a quantized format is stored this way (no op runs it) */
@@ -61,7 +65,15 @@ function attr(n: NodeProto, name: string, fallback: number): number {
 }
 
 /** The packed model's bytes. Throws when a reader of a packed weight cannot be rewired. */
-export function writePackedModel(m: ParsedModel, linear: readonly LinearWeight[], forms: ReadonlyMap<string, PackedForm>): Uint8Array {
+export function writePackedModel(
+  m: ParsedModel,
+  linear: readonly LinearWeight[],
+  forms: ReadonlyMap<string, PackedForm>,
+  /** weight bytes from which they go to an external data file */
+  externalMinBytes = EXTERNAL_MIN_TOTAL_BYTES,
+  /** where the forms' arrays were collected (weight-arena.ts): it becomes the external data file */
+  arena?: WeightArena,
+): Uint8Array {
   const g = m.proto.graph!;
   const byName = new Map(linear.map((w) => [w.name, w]));
   const newInits: TensorProto[] = [];
@@ -171,12 +183,17 @@ export function writePackedModel(m: ParsedModel, linear: readonly LinearWeight[]
     }
   }
 
-  const initializer = [...g.initializer.filter((t) => !removed.has(t.name)), ...newInits];
+  const kept = [...g.initializer.filter((t) => !removed.has(t.name)), ...newInits];
+  // a big model's weights go to one external data file (external-weights.ts): its session then
+  // copies each tensor once into onnxruntime's heap instead of the whole model twice
+  const external = externalWeights(kept, externalMinBytes, arena);
+  const initializer = external?.initializer ?? kept;
   const input = (g.input as { name: string }[]).filter((i) => !removed.has(i.name));
   const opsetImport = [...((m.proto as unknown as { opsetImport: { domain: string; version: unknown }[] }).opsetImport ?? [])];
   if (usesMs && !opsetImport.some((o) => o.domain === MS_DOMAIN)) opsetImport.push({ domain: MS_DOMAIN, version: 1 });
   // with room after the bytes: the evaluation graph's scoring goes there, not into a copy (room.ts)
-  return serializeGraph(m, { node: [...preNodes, ...nodes], initializer, input } as Partial<onnxProto.onnx.IGraphProto>, { opsetImport }, (model) => encodeWithRoom(model));
+  const bytes = serializeGraph(m, { node: [...preNodes, ...nodes], initializer, input } as Partial<onnxProto.onnx.IGraphProto>, { opsetImport }, (model) => encodeWithRoom(model));
+  return external ? withExternalData(bytes, [{ path: EXTERNAL_DATA_PATH, data: external.data }]) : bytes;
 }
 
 interface NBitsIds {

@@ -13,6 +13,7 @@
 import { zipSync, strToU8 } from 'fflate';
 import type { EvalResult, ExportedVariant, VariantSummary } from '../api';
 import type { LoadedModel } from '../model/load';
+import { externalDataOf } from '../eval/external-data';
 
 const json = (v: unknown) => strToU8(JSON.stringify(v, null, 1) + '\n');
 
@@ -21,7 +22,7 @@ export function exportFileName(v: VariantSummary, model: LoadedModel): string {
   return `${safe(model.summary.name)}-${safe(v.label.replace('%', 'pct'))}.zip`;
 }
 
-export function modelCard(v: VariantSummary, model: LoadedModel, results: readonly EvalResult[]): string {
+export function modelCard(v: VariantSummary, model: LoadedModel, results: readonly EvalResult[], dataFiles: readonly string[] = []): string {
   const mb = (b: number) => `${(b / 2 ** 20).toFixed(2)} MiB (${b.toLocaleString('en-US')} bytes)`;
   const opts = Object.entries(v.spec.options ?? {}).map(([k, x]) => `${k} = ${x}`).join(', ') || 'defaults';
   const rows = results
@@ -43,7 +44,7 @@ export function modelCard(v: VariantSummary, model: LoadedModel, results: readon
     `- Stored as: ${v.format}. ${v.storage === 'dense' ? 'Pruned weights are stored as dense f32 zeros: the file and the compute are those of the source; only the gzip size shrinks.' : v.storage === 'simulated' ? 'Simulated: no onnxruntime op runs this format, so its dequantized weights are stored as f32; the file is as large as the source.' : 'onnxruntime runs this form as it is (com.microsoft ops need onnxruntime, not every ONNX runtime).'}`,
     '',
     '## Sizes (measured from the bytes written)',
-    `- onnx/model.onnx: ${mb(v.packedBytes)}; gzip ${mb(v.gzipBytes)}; the f32 source model: ${mb(v.f32Bytes)}.`,
+    `- onnx/model.onnx${dataFiles.map((f) => ` + onnx/${f} (its weights)`).join('')}: ${mb(v.packedBytes)}; gzip ${mb(v.gzipBytes)}; the f32 source model: ${mb(v.f32Bytes)}.`,
     '',
     '## Measured in the lab',
     rows.length
@@ -56,17 +57,20 @@ export function modelCard(v: VariantSummary, model: LoadedModel, results: readon
 }
 
 export function exportVariant(v: VariantSummary, packedBytes: Uint8Array, model: LoadedModel, results: readonly EvalResult[]): ExportedVariant {
+  const data = (externalDataOf(packedBytes) ?? []).flatMap((f) => (f.data instanceof Uint8Array ? [{ path: f.path, bytes: f.data }] : []));
   const files: Record<string, Uint8Array> = {
     'config.json': json(model.folder.config),
     'tokenizer.json': json(model.folder.tokenizerJson),
     'tokenizer_config.json': json(model.folder.tokenizerConfig ?? {}),
     'onnx/model.onnx': packedBytes,
-    'MODEL_CARD.md': strToU8(modelCard(v, model, results)),
+    // a big model's weights beside it, as onnxruntime and transformers.js read them (formats/external-weights.ts)
+    ...Object.fromEntries(data.map((f) => [`onnx/${f.path}`, f.bytes])),
+    'MODEL_CARD.md': strToU8(modelCard(v, model, results, data.map((f) => f.path))),
     'lab-variant.json': json({ variant: v, results: results.filter((r) => r.variantId === v.id || r.variantId === 'baseline') }),
   };
   // the model is already dense binary: storing it uncompressed keeps the zip fast and streamable
   const zip = zipSync(
-    Object.fromEntries(Object.entries(files).map(([p, b]) => [p, [b, { level: p.endsWith('.onnx') ? 0 : 6 }]])) as never,
+    Object.fromEntries(Object.entries(files).map(([p, b]) => [p, [b, { level: /\.onnx(_data)?$/.test(p) ? 0 : 6 }]])) as never,
   );
   return { fileName: exportFileName(v, model), zip, files: Object.entries(files).map(([path, b]) => ({ path, bytes: b.length })) };
 }

@@ -19,6 +19,8 @@ import type { LoadedModel } from '../model/load';
 import { readF32, writeVariant } from '../model/onnx-graph';
 import { formLabel, packedFormOf } from '../formats/form-of';
 import { gzipSize } from '../formats/gzip-size';
+import { EXTERNAL_MIN_TOTAL_BYTES, modelSize } from '../formats/external-weights';
+import { WeightArena } from '../formats/weight-arena';
 import { writePackedModel, type PackedForm } from '../formats/packed-model';
 import { compressThen, planTensors, resolveThen, storageOfForm, variantStorage } from './combine';
 import { compressWeight, releaseKernelMemory, resolveOptions } from './compress-adapter';
@@ -108,6 +110,8 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
   const embeddings = planEmbeddings(model, spec);
   const weights = [...model.linear, ...embeddings.tables];
   const forms = new Map<string, PackedForm>();
+  // each packed form goes into one growing buffer as it is made: a big model's external data file (formats/weight-arena.ts)
+  const arena = new WeightArena(model.summary.onnxBytes + 256 * (model.parsed.tensors.size + 3 * weights.length) + 2 ** 20);
   const dequantized = new Map<string, Float32Array>();
   const formats = new Set<string>();
   const storages = new Set<VariantStorage>();
@@ -162,7 +166,7 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
     if (r.dequantized.buffer === scratch.buffer) r.dequantized = r.dequantized.slice();
     const form = packedFormOf(spec.then?.method ?? own[i].method, r.options, r, w);
     storages.add(storageOfForm(form));
-    forms.set(w.name, form);
+    forms.set(w.name, arena.keepForm(form));
     formats.add(formLabel(form));
     if (opts.simulated) dequantized.set(w.name, r.dequantized);
     tensors.push({ ...r.stats, name: w.name, params: w.params, ...(r.clamped !== undefined ? { clamped: r.clamped } : {}), ...(structured ? { bitsPerWeight: structuredBits(plans?.[i] as NeuronPlan | undefined) } : {}) });
@@ -179,7 +183,7 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
   try {
     if (st) ({ packedBytes, removedParams } = st);
     else if (structured) ({ bytes: packedBytes, removedParams } = writeStructuredModel(model.parsed, structured));
-    else packedBytes = writePackedModel(withTiedGather(model.parsed, embeddings, forms), weights, forms);
+    else packedBytes = writePackedModel(withTiedGather(model.parsed, embeddings, forms), weights, forms, EXTERNAL_MIN_TOTAL_BYTES, arena);
   } catch (e) {
     throw labError('BadOption', `${label}: the packed model could not be written: ${(e as Error).message}`);
   }
@@ -207,7 +211,7 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
     bitsPerWeight,
     storage,
     format: st ? st.format : structured ? structuredFormat(structured) : [...formats].join('; '),
-    packedBytes: packedBytes.length,
+    packedBytes: modelSize(packedBytes),
     gzipBytes,
     f32Bytes: model.baselineSize,
     kernelMs,
