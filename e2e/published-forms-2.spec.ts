@@ -7,7 +7,13 @@
  *     baseline, evaluate like onnxruntime-node and compress again (INT4 g32) from their float reference;
  *   - the random GPT-2 shape at its smallest (gpt2-tiny, in the git-ignored cache, built when
  *     missing) as KV-cache decoder, MatMulNBits 4-bit + GatherBlockQuantized, and QDQ int8.
- * Fixtures: tools/make_published_forms.py, tools/make_random_model.py --shape gpt2-tiny --forms.
+ *   - the random gpt2-tiny in fp16 and as Optimum's merged decoder, its q4 form compressed again;
+ *     the demo LM as merged decoder, fp16 and QDQ int8 (each compressed again), and with its weights
+ *     split over two external data files (model.onnx_data + model.onnx_data_1);
+ *   - last, on the page reopened with a forced maxStorageBufferBindingSize (workers/capabilities.ts):
+ *     the demo LM's early note names the limit and the tensor, and the WebGPU kernels split it.
+ * Fixtures: tools/make_published_forms.py, tools/make_random_model.py --shape gpt2-tiny --forms,
+ * tools/make_lm_forms.py (tests/lm-forms.ts, into the git-ignored cache when missing).
  * The onnxruntime-node perplexities (scripts/ppl-node.ts) run beside the browser, started first.
  */
 import { execFile } from 'node:child_process';
@@ -19,6 +25,7 @@ import { expect, test, type Page } from '@playwright/test';
 import type { EvalResult, EvalSettings, ModelSummary, VariantSummary } from '../workers/api';
 import { buildModel, gatherFiles } from '../workers/model/load';
 import { ensureRandomGpt2Tiny } from '../tests/random-gpt2-tiny';
+import { DEMO_EXTERNAL, DEMO_FORMS, ensureLmForms, RANDOM_MERGED } from '../tests/lm-forms';
 import { ok, type Outcome } from './harness/outcome';
 
 test.describe.configure({ mode: 'serial' });
@@ -60,6 +67,7 @@ let node: Record<string, Promise<Ppl>>;
 
 test.beforeAll(async ({ browser }) => {
   ensureRandomGpt2Tiny();
+  ensureLmForms();
   const converted = convertedBf16();
   // the references, two at a time beside the browser (each is a short onnxruntime-node process)
   const jobs: [string, () => Promise<Ppl>][] = [
@@ -69,6 +77,12 @@ test.beforeAll(async ({ browser }) => {
     ['random-kv', () => pplNode(RANDOM, 'onnx/decoder_model_merged.onnx')],
     ['random-q4', () => pplNode(RANDOM, 'onnx/model_q4.onnx')],
     ['random-qdq', () => pplNode(RANDOM, 'onnx/model_int8_qdq.onnx', 'basic')],
+    ['random-fp16', () => pplNode(RANDOM, 'onnx/model_fp16.onnx')],
+    ['random-merged', () => pplNode(RANDOM_MERGED, 'onnx/decoder_model_merged.onnx')],
+    ['demo-merged', () => pplNode(DEMO_FORMS, 'onnx/decoder_model_merged.onnx')],
+    ['demo-fp16', () => pplNode(DEMO_FORMS, 'onnx/model_fp16.onnx')],
+    ['demo-qdq', () => pplNode(DEMO_FORMS, 'onnx/model_int8_qdq.onnx', 'basic')],
+    ['demo-external', () => pplNode(DEMO_EXTERNAL, 'onnx/model.onnx')],
   ];
   node = {};
   let chain: Promise<unknown>[] = [Promise.resolve(), Promise.resolve()];
@@ -79,12 +93,17 @@ test.beforeAll(async ({ browser }) => {
     p.catch(() => undefined); // awaited by the test that uses it
   });
   page = await browser.newPage();
-  await page.goto('/e2e/harness/engine.html');
-  await page.waitForFunction(() => 'harness' in window, null, { timeout: 60_000 });
+  await open();
   call = <T>(fn: string, ...args: unknown[]) =>
     page.evaluate(([f, a]) => (window as any).harness[f as string](...(a as unknown[])), [fn, args] as const) as Promise<Outcome<T>>;
 });
 test.afterAll(async () => page?.close());
+
+/** The engine harness page (a fresh worker), with worker URL parameters when given. */
+async function open(query = '') {
+  await page.goto(`/e2e/harness/engine.html${query}`);
+  await page.waitForFunction(() => 'harness' in window, null, { timeout: 60_000 });
+}
 
 const formats = (m: ModelSummary) => {
   const counts: Record<string, number> = {};
@@ -156,4 +175,51 @@ test('the random GPT-2 shape (gpt2-tiny) as KV-cache decoder, MatMulNBits 4-bit 
     console.log(`random gpt2-tiny ${graph}, 256 tokens: lab WASM ppl ${r.perplexity.ppl.toFixed(4)} (${m.graphKind}), onnxruntime-node ${ref.ppl.toFixed(4)}${key === 'random-qdq' ? ' (basic optimizations)' : ''}`);
     near(r, ref);
   }
+});
+
+test('the random gpt2-tiny in fp16 and as a merged decoder, and its q4 form compressed again; the demo LM as merged decoder, fp16, QDQ int8 and in two external data files: each scores like onnxruntime-node', async () => {
+  // dir, graph, node reference, listed formats, kind, tolerance, compress again
+  const cases: [string, string[], string, Record<string, number>, string, number, boolean][] = [
+    [RANDOM, ['onnx/model_fp16.onnx'], 'random-fp16', { 'fp16 16': 11 }, 'prefill', 5e-3, false],
+    [RANDOM_MERGED, ['onnx/decoder_model_merged.onnx'], 'random-merged', {}, 'kv-cache', 1e-3, false],
+    [RANDOM, ['onnx/model_q4.onnx'], 'random-q4', { 'MatMulNBits 4 b32': 9, 'GatherBlockQuantized 4 b32': 1 }, 'prefill', 1e-3, true],
+    [DEMO_FORMS, ['onnx/decoder_model_merged.onnx'], 'demo-merged', {}, 'kv-cache', 1e-3, true],
+    [DEMO_FORMS, ['onnx/model_fp16.onnx'], 'demo-fp16', { 'fp16 16': 19 }, 'prefill', 5e-3, true],
+    [DEMO_FORMS, ['onnx/model_int8_qdq.onnx'], 'demo-qdq', { 'DequantizeLinear 8': 17 }, 'prefill', 1e-3, true],
+    [DEMO_EXTERNAL, ['onnx/model.onnx', 'onnx/model.onnx_data', 'onnx/model.onnx_data_1'], 'demo-external', {}, 'prefill', 1e-3, false],
+  ];
+  const lines: string[] = [];
+  for (const [dir, graph, key, listed, kind, tol, again] of cases) {
+    const m = ok(await call<ModelSummary>('loadFolder', `/${dir}/`, [...JSON_FILES, ...graph]));
+    expect(m.graphKind, key).toBe(kind);
+    expect(formats(m), key).toEqual(listed);
+    expect(m.linearWeights.length, key).toBe(dir === RANDOM || dir === RANDOM_MERGED ? 9 : 17);
+    const r = ok(await call<EvalResult>('evaluate', m.id, 'baseline', WASM));
+    const ref = await node[key];
+    const int4 = again ? `; ${await recompress(m, r)}` : '';
+    lines.push(`${key} (${graph[0]}): lab WASM ppl ${r.perplexity.ppl.toFixed(4)}, onnxruntime-node ${ref.ppl.toFixed(4)}${int4}`);
+    near(r, ref, tol);
+  }
+  console.log(`published forms, 256 tokens:\n  ${lines.join('\n  ')}`);
+});
+
+test('a forced maxStorageBufferBindingSize: the demo LM\'s early note names the limit and the tensor, and the WebGPU kernels split that tensor into what the CPU reference makes', async () => {
+  const MiB = 2 ** 20;
+  await open(`?maxStorageBufferBindingSize=${MiB}`);
+  const caps = await page.evaluate(() => (window as any).harness.capabilities());
+  test.skip(!caps.webgpu, `no WebGPU here: ${caps.webgpuReason}`);
+  expect(caps.gpuLimits).toMatchObject({ maxStorageBufferBindingSize: MiB, forced: true });
+  const m = ok(await load('models/brown-gpt2-tiny', 'onnx/model.onnx'));
+  // the 8192 × 64 f32 embedding (2 MiB) is the largest tensor; its transposed copy, the head, the largest linear
+  expect(m.limitNote).toBe("transformer.wte.weight (2.0 MiB) is over this adapter's maxStorageBufferBindingSize of 1.0 MiB: the compression kernels run such a tensor in chunks");
+  const spec = { method: 'int8-channel', options: {} };
+  const gpu = ok(await call<VariantSummary>('makeVariant', m.id, spec, 'webgpu'));
+  const cpu = ok(await call<VariantSummary>('makeVariant', m.id, spec, 'cpu'));
+  // only lm_head (64 × 8192 in_out, 2 MiB) is over 1 MiB: 4096 output channels a chunk
+  expect(gpu.tensors.filter((t) => t.chunks).map((t) => [t.name, t.chunks])).toEqual([['lm_head.weight', 2]]);
+  const stats = (v: VariantSummary) => v.tensors.map(({ name, relFrobeniusError, sqnrDb, maxAbsError }) => ({ name, relFrobeniusError, sqnrDb, maxAbsError }));
+  expect(stats(gpu)).toEqual(stats(cpu));
+  const [a, b] = [ok(await call<EvalResult>('evaluate', m.id, gpu.id, WASM)), ok(await call<EvalResult>('evaluate', m.id, cpu.id, WASM))];
+  console.log(`demo LM, forced maxStorageBufferBindingSize 1 MiB: note "${m.limitNote}"; INT8 per-channel made on WebGPU (lm_head in 2 chunks) ppl ${a.perplexity.ppl.toFixed(6)}, on CPU ${b.perplexity.ppl.toFixed(6)} (256 tokens, WASM)`);
+  expect(a.perplexity.ppl).toBe(b.perplexity.ppl);
 });

@@ -28,7 +28,7 @@ export interface Capabilities {
   wasmThreads: number;
   wasmSimd: boolean;
   /** the WebGPU adapter's buffer limits, bytes (what the early size check and the kernels' row chunks go by) */
-  gpuLimits?: { maxBufferSize: number; maxStorageBufferBindingSize: number };
+  gpuLimits?: { maxBufferSize: number; maxStorageBufferBindingSize: number; /** set by a test override (workers/capabilities.ts) */ forced?: boolean };
 }
 
 export interface LinearWeight {
@@ -189,6 +189,8 @@ export interface TensorStats {
   bitsPerWeight: number;
   /** fp16: weights beyond ±65504 that were clamped (absent for other methods) */
   clamped?: number;
+  /** WebGPU: the chunks a weight over one storage binding ran in (absent when it ran whole) */
+  chunks?: number;
 }
 
 /**

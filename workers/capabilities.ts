@@ -1,9 +1,12 @@
 /**
  * What this browser can do, probed once and frozen: WebGPU (adapter, shader-f16, buffer limits), whether
  * the page is crossOriginIsolated (WASM threads need SharedArrayBuffer) and WASM SIMD.
- * `?nogpu=1` on the worker URL hides WebGPU, so the no-GPU path can be tried on any machine.
+ * `?nogpu=1` on the worker URL hides WebGPU, so the no-GPU path can be tried on any machine;
+ * `?maxStorageBufferBindingSize=N` / `?maxBufferSize=N` (bytes) report smaller limits than the adapter's,
+ * so the early size note and the kernels' chunks can be tried on SwiftShader (1 GiB for both).
  */
 import type { Capabilities } from './api';
+import { channelChunking } from './compression/shared/channel-chunks';
 
 /** The smallest module using a v128 instruction (as wasm-feature-detect does). */
 const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
@@ -22,6 +25,26 @@ export function hideWebGpu(): void {
   if ('gpu' in navigator && Object.prototype.hasOwnProperty.call(navigator, 'gpu')) {
     Object.defineProperty(navigator, 'gpu', { get: () => undefined, configurable: true });
   }
+}
+
+type GpuLimits = NonNullable<Capabilities['gpuLimits']>;
+type LimitName = 'maxBufferSize' | 'maxStorageBufferBindingSize';
+
+/**
+ * Test override: limits below the adapter's, from the worker URL's query (each the smaller of the two).
+ * The kernels then split by the forced binding limit too (channelChunking, as e2e/harness/kernels.ts forces it).
+ */
+export function forcedGpuLimits(search: string, adapter: GpuLimits): GpuLimits {
+  const q = new URLSearchParams(search);
+  const forced = (k: LimitName) => {
+    const n = Number(q.get(k));
+    return q.has(k) && Number.isSafeInteger(n) && n > 0 ? Math.min(n, adapter[k]) : undefined;
+  };
+  const [buffer, binding] = [forced('maxBufferSize'), forced('maxStorageBufferBindingSize')];
+  if (buffer === undefined && binding === undefined) return adapter;
+  const limits = { maxBufferSize: buffer ?? adapter.maxBufferSize, maxStorageBufferBindingSize: binding ?? adapter.maxStorageBufferBindingSize, forced: true };
+  channelChunking.maxBindingBytes = Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize);
+  return limits;
 }
 
 let probed: Promise<Readonly<Capabilities>> | undefined;
@@ -50,6 +73,6 @@ async function probe(): Promise<Capabilities> {
   const info = adapter.info;
   const name = [info?.vendor, info?.architecture, info?.device, info?.description].filter(Boolean).join(' ');
   // the adapter's own limits: the kernels' device asks for these (compression/gpu-device.ts), and the early size check goes by them
-  const gpuLimits = { maxBufferSize: adapter.limits.maxBufferSize, maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize };
+  const gpuLimits = forcedGpuLimits(self.location.search, { maxBufferSize: adapter.limits.maxBufferSize, maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize });
   return { ...base, webgpu: true, adapter: name || 'unknown adapter', shaderF16: adapter.features.has('shader-f16'), gpuLimits };
 }

@@ -10,6 +10,8 @@ import type { ClassifySettings, DecodeSpeedSettings, EvalResult, GenerateSetting
 const params = new URL(location.href).searchParams;
 const url = new URL('../../workers/engine.worker.ts', import.meta.url);
 if (params.get('nogpu') === '1') url.searchParams.set('nogpu', '1');
+// forced WebGPU limits (workers/capabilities.ts forcedGpuLimits), handed on to the worker
+for (const k of ['maxBufferSize', 'maxStorageBufferBindingSize']) if (params.has(k)) url.searchParams.set(k, params.get(k)!);
 const worker = new Worker(url, { type: 'module', name: 'engine' });
 const api = Comlink.wrap<LabApi>(worker);
 const progress: Progress[] = [];

@@ -16,7 +16,7 @@ import { awqMeta, type AwqOptions } from './awq/meta';
 import { awqGpu } from './awq/gpu';
 import { awqReference } from './awq/reference';
 import { getKernelGpu } from './gpu-device';
-import { gpuInChannelChunks } from './shared/channel-chunks';
+import { channelChunking, gpuInChannelChunks } from './shared/channel-chunks';
 import { gptqMeta, type GptqOptions } from './gptq/meta';
 import { gptqGpu } from './gptq/gpu';
 import { gptqMaskedReference } from './gptq/masked';
@@ -145,6 +145,7 @@ export async function compressTensor(
   const start = performance.now();
   let parts;
   // a weight over one storage binding runs in chunks of output channels (shared/channel-chunks.ts)
+  channelChunking.chunks = 1;
   if (device === 'webgpu') parts = await gpuInChannelChunks(method, impl.gpu, gpu ?? (await getKernelGpu()).device, tensor, resolved);
   else if (device === 'cpu') parts = impl.reference(tensor, resolved);
   else throw labError('BadOption', `unknown kernel device ${String(device)}; choose webgpu or cpu`);
@@ -152,5 +153,6 @@ export async function compressTensor(
   const bits = impl.meta.bitsPerWeight(resolved, linearView(tensor.shape, tensor.layout));
   const stats = tensorStats(tensor.name ?? '', tensor.data, parts.dequantized, bits);
   if (parts.loss !== undefined) stats.calibrationLoss = parts.loss;
+  if (device === 'webgpu' && channelChunking.chunks > 1) stats.chunks = channelChunking.chunks;
   return { ...parts, method, options: resolved, device, stats, kernelMs };
 }
