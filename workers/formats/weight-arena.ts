@@ -21,6 +21,11 @@ export interface ResizableBuffer extends ArrayBuffer {
 }
 const Resizable = ArrayBuffer as unknown as new (byteLength: number, options: { maxByteLength: number }) => ResizableBuffer;
 
+/** n floats in a resizable buffer: `resize(0)` on its buffer gives the memory back at once, without waiting for a GC. */
+export function resizableFloats(n: number): Float32Array {
+  return new Float32Array(new Resizable(n * 4, { maxByteLength: n * 4 }), 0, n);
+}
+
 type View = Uint8Array | Int8Array | Uint16Array | Float32Array;
 
 export class WeightArena {

@@ -20,7 +20,7 @@ import { readF32, writeVariant } from '../model/onnx-graph';
 import { formLabel, packedFormOf } from '../formats/form-of';
 import { gzipSize } from '../formats/gzip-size';
 import { EXTERNAL_MIN_TOTAL_BYTES, modelSize } from '../formats/external-weights';
-import { WeightArena } from '../formats/weight-arena';
+import { resizableFloats, WeightArena, type ResizableBuffer } from '../formats/weight-arena';
 import { writePackedModel, type PackedForm } from '../formats/packed-model';
 import { compressThen, planTensors, resolveThen, storageOfForm, variantStorage } from './combine';
 import { compressWeight, releaseKernelMemory, resolveOptions } from './compress-adapter';
@@ -154,7 +154,7 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
     // into one buffer reused weight after weight: a new copy each would leave ~4 bytes a weight of
     // garbage that the worker's GC may keep into the evaluation that follows (bench "scale")
     const copyStart = performance.now();
-    scratch ??= new Float32Array(Math.max(...weights.map((x) => x.params)));
+    scratch ??= resizableFloats(Math.max(...weights.map((x) => x.params)));
     const data = scratch.subarray(0, w.params);
     data.set(readF32(info));
     copyMs += performance.now() - copyStart;
@@ -174,6 +174,8 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
     job.progress('compress', i + 1, weights.length, w.name);
   }
   job.check();
+  // shrunk to nothing: its memory goes back now, not whenever the worker's GC runs (bench "scale")
+  (scratch?.buffer as ResizableBuffer | undefined)?.resize(0);
   scratch = undefined;
   // the kernels keep GPU buffers for the next tensor; the variant is done with them
   if (device === 'webgpu') await releaseKernelMemory();

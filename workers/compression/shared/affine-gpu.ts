@@ -126,7 +126,10 @@ export async function quantizeAffineGpu(device: GPUDevice, tensor: WeightTensor,
       // where this chunk's (channel, group) params sit in the tensor's (out, nGroups) arrays
       const oBase = inOut ? 0 : r0;
       const gBase = inOut ? r0 / groupSize : 0;
-      device.queue.writeBuffer(set.weights, 0, tensor.data as Float32Array<ArrayBuffer>, r0 * cols, count);
+      // WebGPU refuses views of resizable buffers (make-variant's reused input copy): those go up as a copy of the chunk
+      const resizable = (tensor.data.buffer as { resizable?: boolean }).resizable === true;
+      if (resizable) device.queue.writeBuffer(set.weights, 0, tensor.data.slice(r0 * cols, r0 * cols + count));
+      else device.queue.writeBuffer(set.weights, 0, tensor.data as Float32Array<ArrayBuffer>, r0 * cols, count);
       const encoder = device.createCommandEncoder({ label: `${spec.label} chunk ${c}` });
       const paramsUniform = uniform('affine-params params', [
         chunkOut, chunkIn, inOut ? 1 : cols, inOut ? cols : 1, groupSize, chunkGroups, inOut ? 1 : 0, spec.symmetric ? 1 : 0,
