@@ -48,8 +48,8 @@ export function EvalOptions() {
         );
       })}
       <div className="row">
-        <label>context <NumberInput value={settings.context} placeholder={String(model?.nPositions ?? '')} min={8} max={model?.nPositions} testId="context" onChange={(v) => patch({ context: v })} /></label>
-        <label>stride <NumberInput value={settings.stride} placeholder={String(context ?? '')} min={1} max={context} testId="stride" onChange={(v) => patch({ stride: v })} /></label>
+        <label>context <NumberInput value={settings.context} placeholder={String(model?.nPositions ?? '')} min={8} max={model?.nPositions} clamp={false} testId="context" onChange={(v) => patch({ context: v })} /></label>
+        <label>stride <NumberInput value={settings.stride} placeholder={String(context ?? '')} min={1} max={context} clamp={false} testId="stride" onChange={(v) => patch({ stride: v })} /></label>
         {context && (
           <span className="presets">
             <button type="button" data-testid="stride-full" onClick={() => patch({ stride: undefined })} aria-pressed={(settings.stride ?? context) === context}>stride = context</button>

@@ -39,7 +39,7 @@ export async function pickDropped(file: File): Promise<boolean> {
   const data = new Uint8Array(await file.arrayBuffer());
   const why = kind === 'examples' ? pickExamples(file.name, data) : pickEvalText(file.name, data);
   const lab = useLab.getState();
-  if (why) lab.notify({ kind: 'error', title: `Could not use ${file.name}: ${why}` });
+  if (why) lab.notify({ kind: 'error', title: `Could not use ${file.name}: ${why}`, detail: kind === 'examples' ? 'The examples in use are kept; drop a UTF-8 .jsonl with one {"text", "label"} a line to change them.' : 'The evaluation text in use is kept; drop a UTF-8 .txt to change it.' });
   else lab.notify({ kind: 'info', title: kind === 'examples' ? `Classifying on ${file.name} from now on (kept after a reload).` : `Evaluating on ${file.name} from now on (kept after a reload).` });
   return true;
 }

@@ -29,10 +29,10 @@ export const isCancelled = (e: unknown): boolean => toLabError(e).code === 'Canc
 
 /** What the user should have given, per code: shown under the message. */
 export const EXPECTED: Partial<Record<LabErrorCode, string>> = {
-  NotOnnx: 'Expected an ONNX model: a folder (or files) with config.json, tokenizer.json and onnx/model.onnx or onnx/decoder_model.onnx.',
+  NotOnnx: 'Expected an ONNX model: a folder (or files) with config.json, tokenizer.json and onnx/model.onnx or onnx/decoder_model.onnx. A truncated or corrupted file (an interrupted download) ends here too: download or export it again.',
   NotLanguageModel: 'Expected a text model: a causal language model (inputs input_ids (+ attention_mask), output logits of shape (batch, seq, vocab)) or a sequence classifier (output logits of shape (batch, labels)).',
   NoLinearWeights: 'Expected MatMul or Gemm nodes with a constant weight (B) to compress; this model has none.',
-  MissingFile: 'Expected config.json, tokenizer.json and the .onnx file (plus its .onnx_data file when weights are external).',
+  MissingFile: 'Expected config.json, tokenizer.json (both valid JSON) and the .onnx file, plus the .onnx_data file when its weights are external: pick or drop them together (the whole folder); a file that does not parse needs downloading again.',
   WebGpuUnavailable: 'WebGPU is unavailable here; pick the CPU reference kernels and the WASM backend.',
   BadOption: 'An option is out of range; see the message for the valid choices.',
   UnsupportedOperators: 'onnxruntime-web runs the standard ONNX operators and its com.microsoft ones; export the model without custom operators.',
