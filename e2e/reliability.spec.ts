@@ -55,7 +55,39 @@ async function waitIdle(page: Page, timeout = 120_000) {
   await expect(page.getByTestId('progress')).toHaveAttribute('data-running', 'false', { timeout });
 }
 
-test('no request leaves the origin and the CSP holds while a model loads and runs on WASM', async ({ page, context, baseURL }, info) => {
+/** A policy as directive → its sources, in order. */
+const directives = (policy: string) =>
+  Object.fromEntries(policy.split(';').map((d) => d.trim().split(/\s+/)).filter((d) => d[0]).map(([name, ...sources]) => [name, sources]));
+
+/**
+ * The exact policy, each directive's sources written out here (not imported from vite.config.ts),
+ * so widening one (connect-src *, a CDN for scripts) fails. connect-src: the page itself, blob:
+ * and data: (ORT's wasm and the workers' transfers), and the Hugging Face hub hosts the hub id
+ * field fetches from on its Load click; `http://127.0.0.1:*` only because the browser tests run
+ * with LAB_E2E (e2e/hub.spec.ts serves a hub layout locally). script-src's inline-script hashes
+ * (meta) or 'unsafe-inline' (the header, which the meta's hashes still bind for the page) vary.
+ */
+const HUB = ['https://huggingface.co', 'https://cdn-lfs.huggingface.co', 'https://cdn-lfs.hf.co', 'https://cas-bridge.xethub.hf.co', 'https://*.hf.co'];
+function expectExactPolicy(policy: string, inline: 'hashes' | 'unsafe-inline') {
+  const d = directives(policy);
+  const scriptExtra = d['script-src']?.slice(3) ?? [];
+  if (inline === 'hashes') for (const h of scriptExtra) expect(h).toMatch(/^'sha256-[A-Za-z0-9+/]+=*'$/);
+  else expect(scriptExtra).toEqual(["'unsafe-inline'"]);
+  expect(d).toEqual({
+    'default-src': ["'self'"],
+    'script-src': ["'self'", "'wasm-unsafe-eval'", 'blob:', ...scriptExtra],
+    'worker-src': ["'self'", 'blob:'],
+    'connect-src': ["'self'", 'blob:', 'data:', ...HUB, 'http://127.0.0.1:*'],
+    'img-src': ["'self'", 'data:', 'blob:'],
+    'style-src': ["'self'", "'unsafe-inline'"],
+    'font-src': ["'self'"],
+    'object-src': ["'none'"],
+    'base-uri': ["'self'"],
+    'form-action': ["'self'"],
+  });
+}
+
+test('no request leaves the origin and the exact CSP holds while every built-in model loads and the demo runs on WASM', async ({ page, context, baseURL }, info) => {
   const origin = new URL(baseURL!).origin;
   const requests: string[] = [];
   context.on('request', (r) => requests.push(r.url()));
@@ -66,19 +98,34 @@ test('no request leaves the origin and the CSP holds while a model loads and run
   await page.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (e) => console.error(`Refused to load: CSP ${e.violatedDirective} ${e.blockedURI}`));
   });
+  const policies: string[] = [];
+  page.on('response', (r) => {
+    const p = r.headers()['content-security-policy'];
+    if (p && /engine\.worker|\/$|\?nogpu/.test(r.url())) policies.push(p);
+  });
   await openLab(page, '?nogpu=1');
   const csp = await page.locator('meta[http-equiv=Content-Security-Policy]').getAttribute('content');
-  expect(csp).toContain("default-src 'self'");
-  expect(csp).toContain("'wasm-unsafe-eval'");
+  expectExactPolicy(csp!, 'hashes');
+  // the header binds the engine worker (a worker follows its own response's policy): the page's and the worker's
+  expect(policies.length).toBeGreaterThanOrEqual(2);
+  for (const p of policies) expectExactPolicy(p, 'unsafe-inline');
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
   await configure(page, { int8: true, wasmTokens: 512 });
   await page.getByTestId('run-button').click();
   await waitIdle(page);
   expect(await jobs(page, 'failed').allInnerTexts()).toEqual([]);
   await expect(page.getByTestId('baseline-ppl-wasm')).toHaveText(/^\d/);
+  // every other built-in: both larger demo LMs and the demo classifier
+  for (const [button, name] of [['demo-lm-small', 'brown-gpt2-mini'], ['demo-lm-large', 'brown-gpt2'], ['demo-classifier', 'brown-bert-genre']]) {
+    await page.getByTestId(button).click();
+    await expect(page.getByTestId('model-name')).toHaveText(name, { timeout: 120_000 });
+    await expect(page.getByTestId('run-button')).toBeEnabled();
+  }
 
   const offOrigin = requests.filter((u) => !u.startsWith('data:') && !u.startsWith('blob:') && new URL(u).origin !== origin);
   await report(info, 'requests_total', requests.length);
+  // the four models' graphs were fetched from the page's origin (so the recording saw them)
+  for (const m of ['brown-gpt2-tiny', 'brown-gpt2-mini', 'brown-gpt2', 'brown-bert-genre']) expect(requests.some((u) => u.includes(`/models/${m}/`)), m).toBe(true);
   expect(offOrigin, `requests off ${origin}`).toEqual([]);
   expect(violations, 'CSP violations').toEqual([]);
 });
