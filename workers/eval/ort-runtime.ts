@@ -110,6 +110,16 @@ export function getSession(modelKey: string, backend: Backend, getBytes: () => U
   });
 }
 
+/**
+ * Past this many weight bytes a WASM session does not prepack its MatMul weights: prepacking copies
+ * each constant weight into a packed buffer beside the original, and wasm32's 4 GiB then runs out
+ * well before the weights do (scripts/probe-wasm-limit.ts, onnxruntime-web 1.30 in Node: 3.0 GiB of
+ * 256 MiB weights loads and 3.5 GiB fails with std::bad_alloc; 2.5 GiB of 512 MiB weights fails;
+ * without prepacking 3.75 GiB loads and runs).
+ */
+const NO_PREPACK_FROM = 2 ** 30;
+const weightBytes = (bytes: Uint8Array) => bytes.length + (externalDataOf(bytes) ?? []).reduce((a, f) => a + (f.data instanceof Blob ? f.data.size : (f.data as Uint8Array).length), 0);
+
 async function createSession(ort: Ort, backend: Backend, getBytes: () => Uint8Array): Promise<{ session: OrtWebgpu.InferenceSession; device?: GPUDevice }> {
   try {
     const provider = backend === 'webgpu' ? await webgpuProvider() : EXECUTION_PROVIDERS[backend];
@@ -120,6 +130,7 @@ async function createSession(ort: Ort, backend: Backend, getBytes: () => Uint8Ar
       graphOptimizationLevel: 'all',
       // weights left in their data files: onnxruntime-web reads each file it is given (external-data.ts)
       ...(externalData ? { externalData: [...externalData] } : {}),
+      ...(backend !== 'webgpu' && weightBytes(bytes) > NO_PREPACK_FROM ? { extra: { session: { disable_prepacking: '1' } } } : {}),
     });
     if (backend !== 'webgpu') return { session };
     await sessionCreatedOn(ort as unknown as Parameters<typeof sessionCreatedOn>[0], provider);

@@ -3,12 +3,11 @@
  * the `length` their external_data entry declares (what ONNX writes for every model past protobuf's
  * 2 GiB). No data file is read or inlined for this.
  *
- * Data files given as handles are read per tensor and handed to onnxruntime-web as files for the
- * baseline (model/external-files.ts, eval/external-data.ts), but each variant is still written whole
- * as one protobuf message (onnx-graph.ts serialize). A model whose weights add up to protobuf's limit
- * cannot be written that way, so load refuses it here, naming the limit and the sizes, before the
- * data files are read. checkDeviceLimits holds the declared sizes to the tab's memory and the WebGPU
- * adapter's buffer limits.
+ * Past protobuf's 2 GiB the lab works as ONNX does: data files given as handles are read per tensor
+ * (model/external-files.ts) and handed to onnxruntime-web as files for the baseline, and every model
+ * the lab writes past 128 MiB of weights is a small .onnx plus one external data buffer
+ * (formats/external-weights.ts). So only what stays inline must fit one message (checkDeclaredSize);
+ * the total is held to what onnxruntime-web's WASM memory can take (checkDeviceLimits).
  */
 import { labError } from '../errors';
 import { onnx, type ModelProto, type TensorProto } from './onnx-graph';
@@ -48,15 +47,13 @@ export function declaredSize(proto: ModelProto): DeclaredSize {
 
 const gib = (n: number) => `${(n / 2 ** 30).toFixed(2)} GiB`;
 
-/** Throws when the model's weights cannot fit the one protobuf message the lab writes to run it. */
+/** Throws when the weights the .onnx keeps inside it cannot fit one protobuf message with its graph. */
 export function checkDeclaredSize(proto: ModelProto, file: string): void {
   const s = declaredSize(proto);
-  const total = s.inlineBytes + s.externalBytes;
-  if (total + GRAPH_ROOM <= PROTOBUF_MAX) return;
-  const largest = s.largest ? `; the largest tensor, ${s.largest.name}, is ${gib(s.largest.bytes)}` : '';
+  if (s.inlineBytes + GRAPH_ROOM <= PROTOBUF_MAX) return;
   throw labError(
     'BadOption',
-    `${file} declares ${gib(total)} of weights (${gib(s.externalBytes)} in external data${largest}). The lab parses such a graph from the .onnx alone, reads its external data tensor by tensor and hands the data files to onnxruntime-web for the baseline, but it still writes each variant (and a published-compressed model's float reference) as one ONNX protobuf message with the weights inside, and protobuf stops at 2 GiB, so a model this large is refused here, before its weights are read: pick a smaller model or an already-quantized export of it (e.g. model_q4.onnx)`,
+    `${file} keeps ${gib(s.inlineBytes)} of weights inside the .onnx itself, past protobuf's 2 GiB for one message: a model that large must come as ONNX writes it, a small .onnx with its weights in external data files (model.onnx_data); the lab reads those tensor by tensor`,
   );
 }
 
@@ -81,6 +78,11 @@ export function checkDeviceLimits(proto: ModelProto, file: string, limits: Devic
   const largest = s.largest ? `, the largest tensor ${s.largest.name} ${mib(s.largest.bytes)}` : '';
   if (total >= limits.wasmBytes) {
     throw labError('BadOption', `${file} declares ${gib(total)} of weights${largest}; a browser tab gives WebAssembly at most ${gib(limits.wasmBytes)} (wasm32), and onnxruntime-web holds every weight there: refused before its weights were read; pick a smaller model or an already-quantized export of it`);
+  }
+  // onnxruntime-web's wasm32 build sizes a tensor in a signed 32-bit count: one of 2 GiB fails to load
+  // ("SafeIntOnOverflow() Integer overflow", scripts/probe-wasm-limit.ts --chunk 2.5 2.5)
+  if (s.largest && s.largest.bytes >= 2 ** 31) {
+    throw labError('BadOption', `${file}: its tensor ${s.largest.name} is ${gib(s.largest.bytes)}; onnxruntime-web's WASM build refuses a single tensor of 2 GiB or more ("Integer overflow" at session creation), whatever the model's total (${gib(total)}): refused before its weights were read`);
   }
   const gpu = limits.gpu;
   if (!gpu || !s.largest) return undefined;

@@ -10,7 +10,7 @@
  * can be handed to onnxruntime-web as they are (its `externalData` session option takes Blobs).
  */
 import { labError } from '../errors';
-import { onnx, toNum, type ModelProto, type TensorProto } from './onnx-graph';
+import { decodeModel, onnx, toNum, type ModelProto, type TensorProto } from './onnx-graph';
 
 /** A Blob (File) or anything that slices like one: Node's fs.openAsBlob gives one over a file on disk. */
 export interface BlobLike {
@@ -87,3 +87,44 @@ export async function inlineExternalTensors(proto: ModelProto, files: ReadonlyMa
 /** The data files as onnxruntime-web's `externalData` session option takes them (Blobs, not read here). */
 export const externalDataOption = (files: ReadonlyMap<string, Blob>): { path: string; data: Blob }[] =>
   [...files].map(([path, data]) => ({ path, data }));
+
+/** Chromium cannot read a Blob of 2 GiB or more at once (NotReadableError); parts stay under this. */
+export const PART_MAX_BYTES = 2 ** 30;
+
+/**
+ * The .onnx and its data files as onnxruntime-web gets them: each data file over `partMax` is given
+ * as parts (Blob slices of whole tensors, not read here), with the .onnx's locations and offsets
+ * rewritten to name them: onnxruntime-web reads each file it is given with one Blob.arrayBuffer(),
+ * which Chromium refuses for a 2.28 GiB model.onnx_data ("The requested file could not be read").
+ * Files under `partMax` are given as they are and the .onnx bytes are returned unchanged.
+ */
+export function externalDataParts(onnxBytes: Uint8Array, files: ReadonlyMap<string, Blob>, partMax = PART_MAX_BYTES): { bytes: Uint8Array; files: { path: string; data: Blob }[] } {
+  if ([...files.values()].every((f) => f.size <= partMax)) return { bytes: onnxBytes, files: externalDataOption(files) };
+  const proto = decodeModel(onnxBytes);
+  const byName = new Map((proto.graph?.initializer ?? []).map((t) => [t.name, t]));
+  const tensors = listExternal(proto, new Map([...files].map(([loc, f]) => [loc, f.size])));
+  const out: { path: string; data: Blob }[] = [];
+  for (const [loc, file] of files) {
+    if (file.size <= partMax) {
+      out.push({ path: loc, data: file });
+      continue;
+    }
+    const mine = tensors.filter((t) => t.location === loc).sort((a, b) => a.offset - b.offset);
+    let part: { path: string; start: number; end: number } | undefined;
+    const close = () => part && out.push({ path: part.path, data: file.slice(part.start, part.end) });
+    for (const t of mine) {
+      if (!part || t.offset + t.length - part.start > partMax) {
+        close();
+        part = { path: `${loc}.part${out.length}`, start: t.offset, end: t.offset };
+      }
+      part.end = Math.max(part.end, t.offset + t.length);
+      byName.get(t.name)!.externalData = [
+        { key: 'location', value: part.path },
+        { key: 'offset', value: String(t.offset - part.start) },
+        { key: 'length', value: String(t.length) },
+      ];
+    }
+    close();
+  }
+  return { bytes: onnx.ModelProto.encode(proto as never).finish(), files: out };
+}

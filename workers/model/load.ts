@@ -20,7 +20,7 @@ import { tiedHead } from './tied-head';
 import { graphKindOf, PREFILL_INPUTS, unfeedableInputs } from './graph-kind';
 import { inlineCacheBranch } from './merged-decoder';
 import { checkDeclaredSize, checkDeviceLimits, type DeviceLimits } from './declared-size';
-import { externalDataOption, inlineExternalTensors } from './external-files';
+import { externalDataParts, inlineExternalTensors } from './external-files';
 import { withExternalData } from '../eval/external-data';
 import { encodeDataset, makeTokenizer, type TextTokenizer } from './tokenizer';
 import { configFromGraph, graphFacts } from './graph-facts';
@@ -229,7 +229,8 @@ export async function withTokenizer(src: ModelSource, builtin?: string): Promise
 export function buildModel(src: ModelSource, datasetText: string, examplesText?: string): LoadedModel {
   const merged = inlineCacheBranch(src.proto, src.onnxPath);
   checkOperators(src.proto, src.onnxPath);
-  checkDeclaredSize(src.proto, src.onnxPath);
+  // readExternal checked the .onnx as given, before it put the data files' tensors inside the graph
+  if (!src.inlinedExternal) checkDeclaredSize(src.proto, src.onnxPath);
   const asPublished = indexModel(src.proto, (loc) => src.external.get(loc));
   // readExternal inlined them already; the baseline must still be written with them inside
   if (src.inlinedExternal) asPublished.hadExternalData = true;
@@ -298,8 +299,9 @@ export function buildModel(src: ModelSource, datasetText: string, examplesText?:
   // data files given as handles stay files for ORT (no second copy of every weight in one buffer);
   // a published-compressed or merged graph is rewritten, so it is written whole as before
   const keepFiles = src.inlinedExternal && !reference && !merged && src.externalBlobs;
-  const baselineBytes = keepFiles
-    ? withExternalData(src.onnxBytes, externalDataOption(keepFiles))
+  const parts = keepFiles && externalDataParts(src.onnxBytes, keepFiles);
+  const baselineBytes = parts
+    ? withExternalData(parts.bytes, parts.files)
     : reference ? withFloatLogits(asPublished, src.onnxBytes) : writeBaseline(parsed, src.onnxBytes);
   return { summary, parsed, linear, examples, baselineBytes, baselineSize: keepFiles ? onnxBytes : baselineBytes.length, tokenizer, datasetIds, folder };
 }

@@ -11,6 +11,8 @@
 import onnxProto from 'onnx-proto';
 import type { LinearWeight } from '../api';
 import { labError } from '../errors';
+import { withExternalData } from '../eval/external-data';
+import { EXTERNAL_DATA_PATH, externalWeights } from '../formats/external-weights';
 
 export const onnx = onnxProto.onnx;
 
@@ -226,7 +228,11 @@ export function writeBaseline(m: ParsedModel, original: Uint8Array): Uint8Array 
 }
 
 function serialize(m: ParsedModel, initializer: TensorProto[]): Uint8Array {
-  return serializeGraph(m, { initializer } as unknown as Partial<onnxProto.onnx.IGraphProto>);
+  // weights one message cannot hold (a model past 2 GiB: its f32 twin, a rewritten baseline) go to
+  // an external data buffer, as the packed writer does past 128 MiB (formats/external-weights.ts)
+  const external = externalWeights(initializer, PROTOBUF_LIMIT - 64 * 2 ** 20);
+  const bytes = serializeGraph(m, { initializer: external?.initializer ?? initializer } as unknown as Partial<onnxProto.onnx.IGraphProto>);
+  return external ? withExternalData(bytes, [{ path: EXTERNAL_DATA_PATH, data: external.data }]) : bytes;
 }
 
 /** The model with some graph (and model) fields replaced, serialized; the rest is shared, not copied. */
