@@ -12,6 +12,8 @@ import COL_NORMS_WGSL from './col-norms.wgsl?raw';
 
 /** Must match WORKGROUP_SIZE in hessian.wgsl and col-norms.wgsl. */
 const WORKGROUP_SIZE = 64;
+/** Bytes read back at a time (a multiple of 4; copyBufferToBuffer wants multiples of 4) */
+const READBACK_CHUNK = 16 * 2 ** 20;
 /** hessian.wgsl: a thread per HESSIAN_TILE × HESSIAN_TILE tile of H on or above the diagonal */
 const HESSIAN_TILE = 4;
 
@@ -91,13 +93,21 @@ export class GpuAccumulator implements Accumulator {
 
   async read(): Promise<Float32Array> {
     const bytes = this.stat.size;
-    const staging = this.device.createBuffer({ label: 'calibration readback', size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const stat = new Float32Array(bytes / 4);
+    // read back through one small staging buffer, chunk after chunk: a whole-size one (and the copy
+    // out of its mapping) doubled the statistic in the GPU process and the worker while it was read
+    const chunk = Math.min(bytes, READBACK_CHUNK);
+    const staging = this.device.createBuffer({ label: 'calibration readback', size: chunk, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     try {
-      const encoder = this.device.createCommandEncoder();
-      encoder.copyBufferToBuffer(this.stat, 0, staging, 0, bytes);
-      this.device.queue.submit([encoder.finish()]);
-      await staging.mapAsync(GPUMapMode.READ);
-      const stat = new Float32Array(staging.getMappedRange().slice(0));
+      for (let at = 0; at < bytes; at += chunk) {
+        const n = Math.min(chunk, bytes - at);
+        const encoder = this.device.createCommandEncoder();
+        encoder.copyBufferToBuffer(this.stat, at, staging, 0, n);
+        this.device.queue.submit([encoder.finish()]);
+        await staging.mapAsync(GPUMapMode.READ, 0, n);
+        stat.set(new Float32Array(staging.getMappedRange(0, n)), at / 4);
+        staging.unmap();
+      }
       if (this.need === 'hessian') mirrorUpper(stat, this.cols);
       return stat;
     } finally {

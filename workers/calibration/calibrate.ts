@@ -24,6 +24,13 @@ import type { CalibrationNeed, CalibrationSettings, CalibrationStats } from './t
 
 /** Statistics held at once (one pass); a 124 M GPT-2 block's four inputs need 45 MB of Hessians. */
 export const MAX_PASS_BYTES = 192 * 2 ** 20;
+/**
+ * Statistics held at once when passes follow the blocks (block-passes.ts): a pass there costs only
+ * its own blocks' forward, so smaller passes are nearly free and keep less in memory (the 124 M
+ * shape: a block's 43 MB a pass instead of four blocks' 171 MB). A model whose block is larger
+ * plans with MAX_PASS_BYTES.
+ */
+export const BLOCK_PASS_BYTES = 64 * 2 ** 20;
 /** Calibration sequences are at most this long (the model's context when shorter). */
 export const CALIBRATION_CONTEXT = 256;
 
@@ -118,7 +125,8 @@ export function calibrationSource(model: LoadedModel, weights: readonly LinearWe
   const maxBytes = opts.maxPassBytes ?? MAX_PASS_BYTES;
   const byBytes = planPasses([...distinct].map(([tensor, cols]) => ({ tensor, cols })), opts.need, maxBytes);
   // several passes: block by block where the model allows (block-passes.ts); one pass stays as it was
-  const passes = (byBytes.length > 1 && opts.blockPasses !== false && planBlockPasses(model.parsed, weights, inputOf, opts.need, maxBytes)) || byBytes;
+  const blocks = (budget: number) => planBlockPasses(model.parsed, weights, inputOf, opts.need, budget);
+  const passes = (byBytes.length > 1 && opts.blockPasses !== false && (blocks(Math.min(maxBytes, BLOCK_PASS_BYTES)) || blocks(maxBytes))) || byBytes;
   // the residual stream where the next pass starts, per calibration sequence (captured by the pass before it)
   let residual: { at: string; bySequence: Float32Array[] } | undefined;
   const passOf = new Map<string, number>();
