@@ -16,6 +16,7 @@ export const MAX_RUNS = 50;
 const whole = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
 
 export function runSettingsProblem(s: RunSettings, model: Pick<ModelSummary, 'nPositions' | 'datasetTokens'>): string | undefined {
+  if (!(model.datasetTokens >= 2)) return `the evaluation text has ${model.datasetTokens} tokens: pick a longer UTF-8 .txt, or go back to the built-in text`;
   const n = model.nPositions;
   const useModel = n > 0 ? `, or clear it to use the model's ${n}` : '';
   const upTo = n > 0 ? ` from 2 to ${n} (the model's n_positions)` : ' of 2 or more';
@@ -27,7 +28,7 @@ export function runSettingsProblem(s: RunSettings, model: Pick<ModelSummary, 'nP
   if (s.stride !== undefined && (!whole(s.stride) || s.stride < 1 || s.stride > context)) {
     return `stride ${s.stride} does not fit the context ${context}: give a whole number from 1 to ${context}, or press "stride = context"`;
   }
-  if (!Array.isArray(s.backends)) return 'no backend list: tick WebGPU or WASM';
+  if (!Array.isArray(s.backends) || s.backends.length === 0) return 'no backend ticked: tick WebGPU or WASM';
   for (const b of s.backends) {
     if (!(BACKENDS as readonly string[]).includes(b)) return `unknown backend "${b}": tick WebGPU or WASM`;
     const tokens = s.tokens?.[b];

@@ -16,6 +16,7 @@ import { floatReference, withFloatLogits } from './float-reference';
 import { preferredGraph } from './graph-choice';
 import { checkOperators } from './operators';
 import { checkTextGraph, checkTextModel } from './text-model';
+import { checkTensorData } from './tensor-data';
 import { tiedHead } from './tied-head';
 import { graphKindOf, PREFILL_INPUTS, unfeedableInputs } from './graph-kind';
 import { inlineCacheBranch } from './merged-decoder';
@@ -232,6 +233,7 @@ export function buildModel(src: ModelSource, datasetText: string, examplesText?:
   // readExternal checked the .onnx as given, before it put the data files' tensors inside the graph
   if (!src.inlinedExternal) checkDeclaredSize(src.proto, src.onnxPath);
   const asPublished = indexModel(src.proto, (loc) => src.external.get(loc));
+  checkTensorData(asPublished, src.onnxPath);
   // readExternal inlined them already; the baseline must still be written with them inside
   if (src.inlinedExternal) asPublished.hadExternalData = true;
   // variants start from the float reference; the baseline is the model as published
