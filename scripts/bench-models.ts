@@ -18,6 +18,9 @@
  *                         basic optimizations: its extended ones run DQ → MatMul as 8-bit MatMulNBits on x86)
  *   random-gpt2-tiny-*    the random GPT-2 shape at its smallest (tools/make_random_model.py --shape gpt2-tiny
  *                         --forms, built into the cache when missing): KV decoder, fp16, q4, int8 QDQ
+ *   random-gpt2-tiny-merged, brown-gpt2-tiny-merged / -fp16 / -int8-qdq / -gemm / -two-data-files
+ *                         tools/make_lm_forms.py (tests/lm-forms.ts, into the cache when missing): Optimum's
+ *                         merged decoder, fp16, QDQ int8, Gemm(transB=0) linears, weights over model.onnx_data + _1
  *   brown-bert-genre      the demo classifier: accuracy instead of perplexity
  *   tiny-gpt2-genre       a GPT-2 sequence classifier (last non-pad token)
  */
@@ -30,6 +33,7 @@ import { unzipSync } from 'fflate';
 import { call as callHarness, harness } from './bench-variants';
 import { buildModel, gatherFiles } from '../workers/model/load';
 import { ensureRandomGpt2Tiny } from '../tests/random-gpt2-tiny';
+import { DEMO_EXTERNAL, DEMO_FORMS, ensureLmForms, RANDOM_MERGED } from '../tests/lm-forms';
 import type { ClassificationResult, EvalResult, ModelSummary, VariantSummary } from '../workers/api';
 
 const TOKENS = 1024;
@@ -126,6 +130,12 @@ export async function benchModels(o: { browser: Browser; base: string; log: (s: 
     for (const [name, onnx] of [['kv', 'onnx/decoder_model_merged.onnx'], ['fp16', 'onnx/model_fp16.onnx'], ['q4', 'onnx/model_q4.onnx'], ['int8-qdq', 'onnx/model_int8_qdq.onnx']]) {
       await lm(`random-gpt2-tiny-${name}`, random, onnx, folder('/.cache/models/random-gpt2-tiny/', onnx), name === 'int8-qdq' ? qdqNote : undefined, name === 'int8-qdq' ? basic : []);
     }
+    ensureLmForms();
+    await lm('random-gpt2-tiny-merged', RANDOM_MERGED, 'onnx/decoder_model_merged.onnx', folder(`/${RANDOM_MERGED}/`, 'onnx/decoder_model_merged.onnx'));
+    for (const [name, onnx] of [['merged', 'onnx/decoder_model_merged.onnx'], ['fp16', 'onnx/model_fp16.onnx'], ['int8-qdq', 'onnx/model_int8_qdq.onnx'], ['gemm', 'onnx/model_gemm.onnx']]) {
+      await lm(`brown-gpt2-tiny-${name}`, DEMO_FORMS, onnx, folder(`/${DEMO_FORMS}/`, onnx), name === 'int8-qdq' ? qdqNote : undefined, name === 'int8-qdq' ? basic : []);
+    }
+    await lm('brown-gpt2-tiny-two-data-files', DEMO_EXTERNAL, 'onnx/model.onnx', () => call<ModelSummary>('loadFolder', `/${DEMO_EXTERNAL}/`, [...JSON_FILES, 'onnx/model.onnx', 'onnx/model.onnx_data', 'onnx/model.onnx_data_1']));
     const classifier = async (name: string, load: () => Promise<ModelSummary>, folderPath: string) => {
       o.log(`models: ${name}`);
       try {

@@ -10,6 +10,8 @@ seconds), for the lab's tests (issue 7's matrix: the demo LM and the random GPT-
                                    stored once (tools/make_merged_decoder_fixture.py merge)
   onnx/model_fp16.onnx             the prefill graph computing in fp16 (make_tiny_llama.to_half)
   onnx/model_int8_qdq.onnx         weight-only QDQ int8 linears (published_forms.qdq_int8)
+  onnx/model_gemm.onnx             every MatMul with a 2-D weight as Gemm(transB=0) on the (in, out) weight,
+                                   between Reshapes to 2-D and back (as some converters write a Linear)
   config.json, tokenizer files     copied
   --external-out DIR               DIR/onnx/model.onnx with its weights (tensors of 1 KiB and more) in two
                                    external data files, model.onnx_data and model.onnx_data_1, tensors
@@ -59,6 +61,30 @@ def without_past(kv):
     keep = [i for i in g.input if not i.name.startswith(PAST)]
     del g.input[:]
     g.input.extend(keep)
+    return m
+
+
+def gemm_linears(m):
+    """x (..., K) @ W (K, N) -> Reshape(x, (-1, K)) -> Gemm(·, W, transB=0) -> Reshape to (..., N)."""
+    g = m.graph
+    inits = {t.name: t for t in g.initializer}
+    nodes = []
+    for node in g.node:
+        t = inits.get(node.input[1]) if node.op_type == "MatMul" else None
+        if t is None or len(t.dims) != 2 or t.data_type != TensorProto.FLOAT:
+            nodes.append(node)
+            continue
+        K, N = t.dims
+        x, y, p = node.input[0], node.output[0], (node.name or y) + "/gemm"
+        const = lambda name, v: helper.make_node("Constant", [], [name], name=name, value=numpy_helper.from_array(np.array(v, dtype=np.int64)))
+        nodes += [const(p + "/in_shape", [-1, K]), const(p + "/n", [N]),
+                  helper.make_node("Reshape", [x, p + "/in_shape"], [p + "/x2"], name=p + "/Reshape_in"),
+                  helper.make_node("Gemm", [p + "/x2", t.name], [p + "/y2"], name=node.name or p, transB=0),
+                  helper.make_node("Shape", [x], [p + "/lead"], name=p + "/Shape", start=0, end=-1),
+                  helper.make_node("Concat", [p + "/lead", p + "/n"], [p + "/out_shape"], name=p + "/Concat", axis=0),
+                  helper.make_node("Reshape", [p + "/y2", p + "/out_shape"], [y], name=p + "/Reshape_out")]
+    del g.node[:]
+    g.node.extend(nodes)
     return m
 
 
@@ -118,6 +144,9 @@ def main():
     m = qdq_int8(onnx.load(os.path.join(src, "model.onnx")))
     onnx.checker.check_model(m)
     onnx.save(m, os.path.join(out, "model_int8_qdq.onnx"))
+    m = gemm_linears(onnx.load(os.path.join(src, "model.onnx")))
+    onnx.checker.check_model(m)
+    onnx.save(m, os.path.join(out, "model_gemm.onnx"))
     if a.external_out:
         n = split_external(onnx.load(os.path.join(src, "model.onnx")), os.path.join(a.external_out, "onnx"))
         copy_files(a.model_dir, a.external_out)
