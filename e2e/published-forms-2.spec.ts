@@ -10,6 +10,8 @@
  *   - the random gpt2-tiny in fp16 and as Optimum's merged decoder, its q4 form compressed again;
  *     the demo LM as merged decoder, fp16 and QDQ int8 (each compressed again), and with its weights
  *     split over two external data files (model.onnx_data + model.onnx_data_1);
+ *   - a DistilBERT-style classifier (no token_type_ids; tools/make_distilbert_fixture.py, random
+ *     weights) classifies 120 examples with onnxruntime-node's accuracy, and compresses;
  *   - last, on the page reopened with a forced maxStorageBufferBindingSize (workers/capabilities.ts):
  *     the demo LM's early note names the limit and the tensor, and the WebGPU kernels split it.
  * Fixtures: tools/make_published_forms.py, tools/make_random_model.py --shape gpt2-tiny --forms,
@@ -22,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect, test, type Page } from '@playwright/test';
-import type { EvalResult, EvalSettings, ModelSummary, VariantSummary } from '../workers/api';
+import type { ClassificationResult, EvalResult, EvalSettings, ModelSummary, VariantSummary } from '../workers/api';
 import { buildModel, gatherFiles } from '../workers/model/load';
 import { ensureRandomGpt2Tiny } from '../tests/random-gpt2-tiny';
 import { DEMO_EXTERNAL, DEMO_FORMS, ensureLmForms, RANDOM_MERGED } from '../tests/lm-forms';
@@ -64,6 +66,8 @@ function convertedBf16(): string {
 let page: Page;
 let call: <T>(fn: string, ...args: unknown[]) => Promise<Outcome<T>>;
 let node: Record<string, Promise<Ppl>>;
+let distilbertNode: Promise<{ accuracy: number; examples: number }>;
+const DISTILBERT = 'e2e/fixtures/tiny-distilbert-genre';
 
 test.beforeAll(async ({ browser }) => {
   ensureRandomGpt2Tiny();
@@ -92,6 +96,10 @@ test.beforeAll(async ({ browser }) => {
     node[k] = p;
     p.catch(() => undefined); // awaited by the test that uses it
   });
+  // the classifier's reference after the perplexities (scripts/classify-node.ts: transformers.js' tokenizer + onnxruntime-node)
+  distilbertNode = Promise.all(chain).then(() => run(process.execPath, ['--import', 'tsx', 'scripts/classify-node.ts', '--model', DISTILBERT, '--limit', '120'], { encoding: 'utf8', timeout: 180_000 }))
+    .then(({ stdout }) => JSON.parse(stdout.trim().split('\n').pop()!));
+  distilbertNode.catch(() => undefined);
   page = await browser.newPage();
   await open();
   call = <T>(fn: string, ...args: unknown[]) =>
@@ -213,6 +221,24 @@ test('the random gpt2-tiny in fp16 and as a merged decoder, and its q4 form comp
     near(r, ref, tol);
   }
   console.log(`published forms, 256 tokens:\n  ${lines.join('\n  ')}`);
+});
+
+test('a DistilBERT-style classifier (no token_type_ids) classifies like onnxruntime-node and compresses', async () => {
+  const m = ok(await call<ModelSummary>('loadFolder', `/${DISTILBERT}/`, JSON_FILES.concat('onnx/model.onnx')));
+  expect(m.task).toBe('sequence-classification');
+  expect(m.modelType).toBe('distilbert');
+  expect(m.labels).toEqual(['press', 'fiction', 'learned', 'nonfiction']);
+  // query, key, value, attn_out, intermediate, output per layer; pre_classifier and classifier
+  expect(m.linearWeights.length).toBe(2 * 6 + 2);
+  const base = ok(await call<ClassificationResult>('classify', m.id, 'baseline', { backend: 'wasm', examples: 120 }));
+  const ref = await distilbertNode;
+  const v = ok(await call<VariantSummary>('makeVariant', m.id, { method: 'int8-channel', options: {} }, 'cpu'));
+  const q = ok(await call<ClassificationResult>('classify', m.id, v.id, { backend: 'wasm', examples: 120 }));
+  console.log(`tiny DistilBERT-style classifier (random weights), 120 examples: lab WASM accuracy ${base.accuracy.toFixed(4)}, onnxruntime-node ${ref.accuracy.toFixed(4)}; INT8 per-channel (${q.form}) ${q.accuracy.toFixed(4)}`);
+  expect(base.examples).toBe(120);
+  expect(ref.examples).toBe(120);
+  expect(base.accuracy).toBe(ref.accuracy);
+  expect(Math.abs(q.accuracy - base.accuracy)).toBeLessThan(0.05);
 });
 
 test('a forced maxStorageBufferBindingSize: the demo LM\'s early note names the limit and the tensor, and the WebGPU kernels split that tensor into what the CPU reference makes', async () => {
