@@ -123,7 +123,7 @@ async function setChecked(testId: string, on: boolean) {
   if ((await box.isChecked()) !== on) await box.click();
 }
 
-/** The smallest run: baseline on WASM, 16 tokens, context 8, no variants. */
+/** The smallest run: baseline on WASM, 16 tokens, context 8, no variants, one timed run in the speed comparison. */
 async function smallestRun() {
   for (const m of ['method-prune', 'method-int8', 'method-int4']) await setChecked(m, false);
   if (await page.getByTestId('backend-webgpu').isEnabled()) await setChecked('backend-webgpu', false);
@@ -132,6 +132,7 @@ async function smallestRun() {
   await page.getByTestId('context').fill('8');
   await page.getByTestId('stride').fill('');
   await page.getByTestId('runs').fill('1');
+  await page.getByTestId('speed-runs-wasm').fill('1');
 }
 
 /** Runs the current settings to the end: no job failed; returns the baseline perplexity on WASM. */
@@ -179,9 +180,9 @@ test('damaged model files, bad evaluation texts and absurd settings: the problem
   await refusedFiles('missing_onnx_data', [json('config.json'), json('tokenizer.json'), graph('model.onnx', tinyLm([], true))],
     /initializer W lives in external file "model\.onnx_data", which was not provided/, together);
   const parse = /a file that does not parse needs downloading again/;
-  await refusedFiles('broken_config', [{ ...json('config.json'), buffer: Buffer.from('{"model_type": "gpt2", ') }, json('tokenizer.json'), graph('model.onnx', DEMO_ONNX)],
+  await refusedFiles('broken_config', [{ ...json('config.json'), buffer: Buffer.from('{"model_type": "gpt2", ') }, json('tokenizer.json'), graph('model.onnx', tinyLm())],
     /config\.json is not valid JSON/, parse);
-  await refusedFiles('broken_tokenizer', [json('config.json'), { ...json('tokenizer.json'), buffer: readFileSync(join(DEMO, 'tokenizer.json')).subarray(0, 5000) }, graph('model.onnx', DEMO_ONNX)],
+  await refusedFiles('broken_tokenizer', [json('config.json'), { ...json('tokenizer.json'), buffer: readFileSync(join(DEMO, 'tokenizer.json')).subarray(0, 5000) }, graph('model.onnx', tinyLm())],
     /tokenizer\.json is not valid JSON/, parse);
 
   // evaluation texts: refused at the picker, the built-in text kept
