@@ -21,6 +21,7 @@ import type { EvalResult, ModelSummary, SpeedResult, VariantSpec, VariantSummary
 import { slidingPerplexity, type WindowSettings } from '../workers/eval/windows';
 import { ROOT, ort, windowRunner } from '../tests/local-models';
 import { rssPoller } from './bench-rss';
+import type { KernelSpeedRow } from '../e2e/harness/kernel-speed';
 
 
 export interface VariantBenchOptions {
@@ -211,6 +212,8 @@ export async function benchScale(o: ScaleOptions) {
       wgsl_kernel_ms: wgsl ? round(wgsl.kernelMs, 1) : null,
       ts_kernel_ms: round(ts.kernelMs, 1),
       ts_make_ms: round(ts.makeMs, 1),
+      ts_copy_ms: round(ts.copyMs, 1),
+      ts_make_over_copy: round(ts.makeMs / ts.copyMs, 2),
       how: 'make_ms: kernels + packing + writing the packed model (gzip measured after); copy_ms: copying every linear weight\'s f32 bytes once, in the same run',
     };
   } catch (e) {
@@ -218,5 +221,53 @@ export async function benchScale(o: ScaleOptions) {
   } finally {
     await page.close();
   }
+  if (o.webgpu) {
+    try {
+      Object.assign(compression, await kernelSpeeds(o));
+    } catch (e) {
+      notes.push(`compression kernel speeds failed: ${(e as Error).message.slice(0, 300)}`);
+    }
+  }
   return { compression, scale: { gpt2_small: scale }, notes };
+}
+
+/**
+ * Every method with a WGSL kernel, WGSL against its TS path, on one 124 M weight (768 × 3072,
+ * e2e/harness/kernel-speed.ts: a warm-up each, then interleaved rounds, medians). int4-group also
+ * gets its whole-model times above; this row is its per-weight kernel beside the others.
+ */
+async function kernelSpeeds(o: ScaleOptions): Promise<Record<string, unknown>> {
+  const page = await o.browser.newPage();
+  page.on('pageerror', (e) => o.log(`[page error] ${e.message}`));
+  await page.routeWebSocket(() => true, () => {});
+  try {
+    o.log('compression: kernel times per method, WGSL vs TS, on 768 x 3072');
+    await page.goto(`${o.base}e2e/harness/kernel-speed.html?runs=3`, { timeout: 300_000 });
+    await page.waitForFunction(() => (window as any).__kernelSpeed?.done === true, null, { timeout: 900_000, polling: 1000 });
+    const r = (await page.evaluate(() => (window as any).__kernelSpeed)) as { adapter?: string; rows?: KernelSpeedRow[]; error?: string };
+    if (r.error) throw new Error(r.error);
+    const out: Record<string, unknown> = {};
+    for (const row of r.rows ?? []) {
+      o.log(`compression: ${row.method} wgsl ${row.wgsl_kernel_ms.toFixed(1)} ms, ts ${row.ts_kernel_ms.toFixed(1)} ms (x${(row.wgsl_kernel_ms / row.ts_kernel_ms).toFixed(2)})`);
+      const key = row.method === 'int4-group' ? 'int4-group_one_weight' : row.method;
+      out[key] = {
+        options: row.options,
+        weights: 1,
+        params: row.shape[0] * row.shape[1],
+        shape: row.shape,
+        layout: 'in_out',
+        make_ms: null,
+        copy_ms: null,
+        wgsl_kernel_ms: round(row.wgsl_kernel_ms, 1),
+        ts_kernel_ms: round(row.ts_kernel_ms, 1),
+        wgsl_over_ts: round(row.wgsl_kernel_ms / row.ts_kernel_ms, 2),
+        runs: row.runs,
+        adapter: r.adapter,
+        how: 'kernel time compressTensor reports (WGSL: upload, dispatches, readback), median of interleaved WGSL/TS rounds after one warm-up each, one GPT-2-small MLP weight',
+      };
+    }
+    return out;
+  } finally {
+    await page.close();
+  }
 }
