@@ -141,8 +141,13 @@ async function createSession(ort: Ort, backend: Backend, getBytes: () => Uint8Ar
     if (backend === 'webgpu' && /adapter|requestDevice|navigator\.gpu|webgpu is not/i.test(msg)) {
       throw labError('WebGpuUnavailable', `could not start a WebGPU session: ${msg}`);
     }
+    // wasm32's memory ran out: say so with the sizes, not only onnxruntime's "std::bad_alloc"
+    const weights = backend !== 'webgpu' && /bad_alloc|out of memory|Integer overflow/i.test(msg) ? weightBytes(getBytes()) : 0;
+    const memory = weights
+      ? `; onnxruntime-web's WASM memory (wasm32, 4 GiB at most) could not hold this model's ${(weights / 2 ** 30).toFixed(2)} GiB of weights beside the sessions already open (measured alone: 3.75 GiB loads without prepacking, scripts/probe-wasm-limit.ts)`
+      : '';
     // the model itself was refused (an operator or type this EP lacks): the caller may fall back
-    const failed = new Error(`could not create a ${backend} session: ${msg}`);
+    const failed = new Error(`could not create a ${backend} session: ${msg}${memory}`);
     failed.name = 'SessionFailed';
     throw failed;
   }
