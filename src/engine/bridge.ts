@@ -34,6 +34,12 @@ export const HEARTBEAT_TIMEOUT_MS = 15_000;
 /** The same while a job runs: one CPU kernel on a big tensor, or writing a big variant, is one step. */
 export const JOB_HEARTBEAT_TIMEOUT_MS = 60_000;
 const LOAD_HEARTBEAT_TIMEOUT_MS = 120_000;
+/**
+ * A job's silence on a model grows with its largest linear weight (one CPU kernel call): 1 ms per
+ * 1,000 weights on top. GPT-2's 50257 x 2048 head (103 M) took 49 s in one INT4 call on a loaded
+ * 2-core machine (e2e/big-model.spec.ts), close to the 60 s that made the first run a "crash".
+ */
+const jobSilenceFor = (m: ModelSummary) => JOB_HEARTBEAT_TIMEOUT_MS + Math.max(0, ...m.linearWeights.map((w) => w.params)) / 1000;
 const MAX_HEARTBEAT_TIMEOUT_MS = 300_000;
 /** Crashes within CRASH_WINDOW_MS after which the model is not reloaded automatically. */
 const MAX_CRASHES = 3;
@@ -211,6 +217,7 @@ export class EngineBridge {
 
   async loadDemo(name: string): Promise<ModelSummary> {
     const model = await this.loading(() => this.call((api) => api.loadDemo(name)));
+    this.jobHeartbeatTimeoutMs = Math.max(this.jobHeartbeatTimeoutMs, jobSilenceFor(model));
     this.source = { kind: 'demo', name };
     return model;
   }
@@ -219,6 +226,7 @@ export class EngineBridge {
   async loadFiles(files: InputFile[], options?: LoadOptions): Promise<ModelSummary> {
     const sent = files.map((f) => ({ path: f.path, data: f.data.slice(0) }));
     const model = await this.loading(() => this.call((api) => api.loadFiles(Comlink.transfer(sent, buffersOf(sent)), options)));
+    this.jobHeartbeatTimeoutMs = Math.max(this.jobHeartbeatTimeoutMs, jobSilenceFor(model));
     this.source = { kind: 'files', files, options };
     return model;
   }
