@@ -12,6 +12,8 @@
  *     split over two external data files (model.onnx_data + model.onnx_data_1);
  *   - a DistilBERT-style classifier (no token_type_ids; tools/make_distilbert_fixture.py, random
  *     weights) classifies 120 examples with onnxruntime-node's accuracy, and compresses;
+ *   - a RoBERTa-style one (positions from pad + 1 inside the graph, <s> … </s> byte-level BPE;
+ *     tools/make_roberta_fixture.py) the same, fed at most 128 of its 130 positions;
  *   - last, on the page reopened with a forced maxStorageBufferBindingSize (workers/capabilities.ts):
  *     the demo LM's early note names the limit and the tensor, and the WebGPU kernels split it.
  * Fixtures: tools/make_published_forms.py, tools/make_random_model.py --shape gpt2-tiny --forms,
@@ -66,8 +68,11 @@ function convertedBf16(): string {
 let page: Page;
 let call: <T>(fn: string, ...args: unknown[]) => Promise<Outcome<T>>;
 let node: Record<string, Promise<Ppl>>;
-let distilbertNode: Promise<{ accuracy: number; examples: number }>;
+type ClassifiedNode = { accuracy: number; examples: number; predictions: number[] };
+let distilbertNode: Promise<ClassifiedNode>;
+let robertaNode: Promise<ClassifiedNode>;
 const DISTILBERT = 'e2e/fixtures/tiny-distilbert-genre';
+const ROBERTA = 'e2e/fixtures/tiny-roberta-genre';
 
 test.beforeAll(async ({ browser }) => {
   ensureRandomGpt2Tiny();
@@ -97,9 +102,11 @@ test.beforeAll(async ({ browser }) => {
     p.catch(() => undefined); // awaited by the test that uses it
   });
   // the classifier's reference after the perplexities (scripts/classify-node.ts: transformers.js' tokenizer + onnxruntime-node)
-  distilbertNode = Promise.all(chain).then(() => run(process.execPath, ['--import', 'tsx', 'scripts/classify-node.ts', '--model', DISTILBERT, '--limit', '120'], { encoding: 'utf8', timeout: 180_000 }))
-    .then(({ stdout }) => JSON.parse(stdout.trim().split('\n').pop()!));
-  distilbertNode.catch(() => undefined);
+  const classifyNode = (dir: string) => run(process.execPath, ['--import', 'tsx', 'scripts/classify-node.ts', '--model', dir, '--limit', '120'], { encoding: 'utf8', timeout: 180_000 })
+    .then(({ stdout }) => JSON.parse(stdout.trim().split('\n').pop()!) as ClassifiedNode);
+  distilbertNode = Promise.all(chain).then(() => classifyNode(DISTILBERT));
+  robertaNode = distilbertNode.catch(() => undefined).then(() => classifyNode(ROBERTA));
+  for (const p of [distilbertNode, robertaNode]) p.catch(() => undefined); // awaited by the test that uses it
   page = await browser.newPage();
   await open();
   call = <T>(fn: string, ...args: unknown[]) =>
@@ -223,22 +230,37 @@ test('the random gpt2-tiny in fp16 and as a merged decoder, and its q4 form comp
   console.log(`published forms, 256 tokens:\n  ${lines.join('\n  ')}`);
 });
 
-test('a DistilBERT-style classifier (no token_type_ids) classifies like onnxruntime-node and compresses', async () => {
-  const m = ok(await call<ModelSummary>('loadFolder', `/${DISTILBERT}/`, JSON_FILES.concat('onnx/model.onnx')));
+/** An encoder classifier fixture (2 layers, random weights) in the lab: a sequence classifier with the genre
+ *  labels and 14 linear weights (query, key, value, attn_out, intermediate, output per layer; the head's
+ *  two), whose 120 predictions match onnxruntime-node's (accuracy and how often each label was
+ *  predicted), and whose INT8 per-channel variant classifies within 5 points. */
+async function encoderClassifies(dir: string, modelType: string, name: string, reference: Promise<ClassifiedNode>) {
+  const m = ok(await call<ModelSummary>('loadFolder', `/${dir}/`, JSON_FILES.concat('onnx/model.onnx')));
   expect(m.task).toBe('sequence-classification');
-  expect(m.modelType).toBe('distilbert');
+  expect(m.modelType).toBe(modelType);
+  expect(m.inputNames).toEqual(['input_ids', 'attention_mask']);
   expect(m.labels).toEqual(['press', 'fiction', 'learned', 'nonfiction']);
-  // query, key, value, attn_out, intermediate, output per layer; pre_classifier and classifier
   expect(m.linearWeights.length).toBe(2 * 6 + 2);
   const base = ok(await call<ClassificationResult>('classify', m.id, 'baseline', { backend: 'wasm', examples: 120 }));
-  const ref = await distilbertNode;
+  const ref = await reference;
   const v = ok(await call<VariantSummary>('makeVariant', m.id, { method: 'int8-channel', options: {} }, 'cpu'));
   const q = ok(await call<ClassificationResult>('classify', m.id, v.id, { backend: 'wasm', examples: 120 }));
-  console.log(`tiny DistilBERT-style classifier (random weights), 120 examples: lab WASM accuracy ${base.accuracy.toFixed(4)}, onnxruntime-node ${ref.accuracy.toFixed(4)}; INT8 per-channel (${q.form}) ${q.accuracy.toFixed(4)}`);
+  console.log(`tiny ${name} classifier (random weights), 120 examples: lab WASM accuracy ${base.accuracy.toFixed(4)}, onnxruntime-node ${ref.accuracy.toFixed(4)}; INT8 per-channel (${q.form}) ${q.accuracy.toFixed(4)}`);
   expect(base.examples).toBe(120);
   expect(ref.examples).toBe(120);
   expect(base.accuracy).toBe(ref.accuracy);
+  const labels = base.confusion[0].map((_, c) => c);
+  expect(labels.map((c) => base.confusion.reduce((a, row) => a + row[c], 0))).toEqual(labels.map((c) => ref.predictions.filter((p) => p === c).length));
   expect(Math.abs(q.accuracy - base.accuracy)).toBeLessThan(0.05);
+}
+
+test('a DistilBERT-style classifier (no token_type_ids) classifies like onnxruntime-node and compresses', async () => {
+  await encoderClassifies(DISTILBERT, 'distilbert', 'DistilBERT-style', distilbertNode);
+});
+
+test('a RoBERTa-style classifier (positions from pad + 1 in the graph, <s> … </s>, no token_type_ids) classifies like onnxruntime-node and compresses', async () => {
+  // long texts fill 128 tokens: fed 130 (max_position_embeddings), position 131 is past the table and the run fails
+  await encoderClassifies(ROBERTA, 'roberta', 'RoBERTa-style', robertaNode);
 });
 
 test('a forced maxStorageBufferBindingSize: the demo LM\'s early note names the limit and the tensor, and the WebGPU kernels split that tensor into what the CPU reference makes', async () => {

@@ -25,11 +25,14 @@ env.allowLocalModels = true;
 env.localModelPath = resolve(dir, '..') + '/';
 const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
 const labels: string[] = Object.keys(config.id2label).sort((x, y) => Number(x) - Number(y)).map((k) => config.id2label[k]);
-const maxLength = Number(config.max_position_embeddings ?? config.n_positions ?? 512);
 let rows = readFileSync(a.examples!, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { text: string; label: string });
 if (a.limit) rows = rows.slice(0, Number(a.limit));
 const tok = await AutoTokenizer.from_pretrained(dir.split('/').pop()!, { local_files_only: true });
 const session = await ort.InferenceSession.create(join(dir, a.onnx!));
+// Hugging Face truncates to the tokenizer's model_max_length: RoBERTa's positions start at pad + 1, so
+// max_position_embeddings (514 in roberta-base) is 2 more than the length it takes (512)
+const positions = Number(config.max_position_embeddings ?? config.n_positions ?? 512);
+const maxLength = Math.min(positions, Number(tok.model_max_length) || positions);
 const predictions: number[] = [];
 let correct = 0;
 // Truncated as Hugging Face's Python tokenizers (and the classifier's training) do: the text cut to

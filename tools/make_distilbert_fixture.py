@@ -9,16 +9,15 @@ classifier's tokenizer and labels (public/models/brown-bert-genre); ~1.2 MB of f
 
   /usr/bin/python3 tools/make_distilbert_fixture.py [--out e2e/fixtures/tiny-distilbert-genre]
 """
-import argparse
 import json
 import os
 import shutil
 
-import onnx
 import torch
 import torch.nn as nn
 
 from bert import BertConfig, Layer
+from encoder_fixture import export_classifier, fixture_args, random_weights, tiny_config
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEMO = os.path.join(ROOT, "public", "models", "brown-bert-genre")
@@ -44,28 +43,12 @@ class DistilBertStyle(nn.Module):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--out", default=os.path.join(ROOT, "e2e", "fixtures", "tiny-distilbert-genre"))
-    ap.add_argument("--seed", type=int, default=0)
-    a = ap.parse_args()
+    a = fixture_args("tiny-distilbert-genre")
     demo = json.load(open(os.path.join(DEMO, "config.json")))
-    torch.manual_seed(a.seed)
-    c = BertConfig(vocab_size=demo["vocab_size"], hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                   intermediate_size=64, max_position_embeddings=demo["max_position_embeddings"], num_labels=len(demo["id2label"]), dropout=0.0)
+    c = tiny_config(demo["vocab_size"], demo["max_position_embeddings"], len(demo["id2label"]))
     model = DistilBertStyle(c)
-    with torch.no_grad():
-        for p in model.parameters():
-            if p.dim() == 2:
-                p.normal_(0, 0.3)
-    model.eval()
-    os.makedirs(os.path.join(a.out, "onnx"), exist_ok=True)
-    ids = torch.tensor([[8192, 5, 6, 7, 8193], [8192, 9, 8193, 8194, 8194]])
-    mask = (ids != demo["pad_token_id"]).long()
-    path = os.path.join(a.out, "onnx", "model.onnx")
-    torch.onnx.export(model, (ids, mask), path, input_names=["input_ids", "attention_mask"], output_names=["logits"],
-                      dynamic_axes={n: {0: "batch_size", 1: "sequence_length"} for n in ("input_ids", "attention_mask")} | {"logits": {0: "batch_size"}},
-                      opset_version=17, do_constant_folding=True)
-    onnx.checker.check_model(onnx.load(path))
+    random_weights(model)
+    path = export_classifier(model, torch.tensor([[8192, 5, 6, 7, 8193], [8192, 9, 8193, 8194, 8194]]), demo["pad_token_id"], a.out)
     json.dump({"architectures": ["DistilBertForSequenceClassification"], "model_type": "distilbert", "vocab_size": c.vocab_size,
                "dim": c.hidden_size, "n_layers": c.num_hidden_layers, "n_heads": c.num_attention_heads, "hidden_dim": c.intermediate_size,
                "max_position_embeddings": c.max_position_embeddings, "pad_token_id": demo["pad_token_id"],

@@ -40,6 +40,17 @@ export function labelsOf(config: Record<string, unknown>, proto: ModelProto): st
   return Array.from({ length: n }, (_, i) => `LABEL_${i}`);
 }
 
+/** Model types whose position ids count from pad_token_id + 1 (cumsum(input_ids != pad) + pad, in the graph):
+ *  max_position_embeddings holds pad + 1 rows no token reaches (roberta-base: 514 for 512 tokens). */
+const POSITIONS_FROM_PAD = new Set(['roberta', 'xlm-roberta', 'xlm-roberta-xl', 'camembert', 'data2vec-text', 'longformer']);
+
+/** The longest input a classifier takes: its positions, less RoBERTa's offset where the model has one. */
+export function inputLength(config: Record<string, unknown>, positions: number): number {
+  if (!POSITIONS_FROM_PAD.has(String(config.model_type))) return positions;
+  const pad = Number(config.pad_token_id ?? 1);
+  return positions - (Number.isInteger(pad) && pad >= 0 ? pad : 1) - 1;
+}
+
 /** The special tokens the tokenizer puts before and after one text (e.g. [CLS] … [SEP]). */
 function specialsAround(tok: TextTokenizer): { before: number[]; after: number[] } {
   const plain = tok.encodePlain('a');

@@ -11,7 +11,7 @@ import type { LinearWeight, ModelSummary } from '../api';
 import { publicUrl } from '../assets';
 import { isLabError, labError } from '../errors';
 import { decodeModel, externalLocations, findLinearWeights, indexModel, writeBaseline, type ModelProto, type ParsedModel } from './onnx-graph';
-import { CLASSIFIER_EXAMPLES, encodeExamples, isClassifier, labelsOf, type LabelledExample } from './classifier';
+import { CLASSIFIER_EXAMPLES, encodeExamples, inputLength, isClassifier, labelsOf, type LabelledExample } from './classifier';
 import { floatReference, withFloatLogits } from './float-reference';
 import { preferredGraph } from './graph-choice';
 import { checkOperators } from './operators';
@@ -264,7 +264,7 @@ export function buildModel(src: ModelSource, datasetText: string, examplesText?:
   }
   const classifier = isClassifier(src.proto, cfg);
   const labels = classifier ? labelsOf(cfg, src.proto) : undefined;
-  const maxLength = num('n_positions', 'max_position_embeddings', 'n_ctx') ?? 512;
+  const maxLength = inputLength(cfg, num('n_positions', 'max_position_embeddings', 'n_ctx') ?? 512);
   const examples = classifier && examplesText !== undefined ? encodeExamples(tokenizer, examplesText, labels!, maxLength) : undefined;
   const tied = classifier ? undefined : tiedHead(parsed, linear, src.proto);
   let totalParams = 0;
