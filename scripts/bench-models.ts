@@ -24,6 +24,8 @@
  *   brown-bert-genre      the demo classifier: accuracy instead of perplexity
  *   tiny-gpt2-genre       a GPT-2 sequence classifier (last non-pad token)
  *   tiny-distilbert-genre a DistilBERT-style classifier, no token_type_ids (tools/make_distilbert_fixture.py, random weights)
+ *   tiny-roberta-genre    a RoBERTa-style classifier: positions from pad + 1 in the graph, <s> … </s> byte-level BPE
+ *                         (tools/make_roberta_fixture.py, random weights)
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -155,6 +157,7 @@ export async function benchModels(o: { browser: Browser; base: string; log: (s: 
     await classifier('brown-bert-genre', () => call<ModelSummary>('loadDemo', 'brown-bert-genre'), 'public/models/brown-bert-genre');
     await classifier('tiny-gpt2-genre', folder('/e2e/fixtures/tiny-gpt2-genre/', 'onnx/model.onnx'), 'e2e/fixtures/tiny-gpt2-genre');
     await classifier('tiny-distilbert-genre', folder('/e2e/fixtures/tiny-distilbert-genre/', 'onnx/model.onnx'), 'e2e/fixtures/tiny-distilbert-genre');
+    await classifier('tiny-roberta-genre', folder('/e2e/fixtures/tiny-roberta-genre/', 'onnx/model.onnx'), 'e2e/fixtures/tiny-roberta-genre');
     notes.push(`models: each fixture loaded through LabApi.loadDemo / loadFiles in Chromium and scored on WASM (${TOKENS} tokens of brown-test, context = stride = min(256, n_positions); the classifier on the first ${EXAMPLES} labelled examples), against onnxruntime-node on the same file (scripts/ppl-node.ts, scripts/classify-node.ts).`);
   } finally {
     await page.close();
