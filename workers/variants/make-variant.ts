@@ -111,7 +111,10 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
   const weights = [...model.linear, ...embeddings.tables];
   const forms = new Map<string, PackedForm>();
   // each packed form goes into one growing buffer as it is made: a big model's external data file (formats/weight-arena.ts)
-  const arena = new WeightArena(model.summary.onnxBytes + 256 * (model.parsed.tensors.size + 3 * weights.length) + 2 ** 20);
+  // only address space is reserved: size it for the worst case, every weight stored f32 (a model published packed, e.g. INT4, has a
+  // file far smaller than the f32 weights its float reference hands the kernels)
+  const f32WeightBytes = weights.reduce((sum, w) => sum + 4 * w.shape[0] * w.shape[1], 0);
+  const arena = new WeightArena(Math.max(model.summary.onnxBytes, f32WeightBytes) + f32WeightBytes + 256 * (model.parsed.tensors.size + 3 * weights.length) + 2 ** 20);
   const dequantized = new Map<string, Float32Array>();
   const formats = new Set<string>();
   const storages = new Set<VariantStorage>();
