@@ -102,6 +102,8 @@ export interface ModelSummary {
    * evaluates it as published; variants start from its float reference (dequantized in the worker).
    */
   published?: PublishedForm;
+  /** the LM head's weight (the MatMul/Gemm producing the logits, workers/model/lm-head.ts): left f32 unless a variant opts in (VariantSpec.head); absent for a classifier */
+  lmHead?: string;
   /** set when the LM head is the token embedding (tied), with how the file keeps it */
   tiedHead?: TiedHead;
   /** 'sequence-classification': logits (batch, labels), scored by accuracy on labelled examples */
@@ -161,11 +163,18 @@ export interface VariantSpec {
    */
   overrides?: TensorOverride[];
   /**
-   * Also compress the token embedding (the table a Gather reads with the input ids): off by default,
-   * when every linear weight (the LM head included) is compressed. A head tied to the table is
-   * compressed once and the Gather reads it (workers/variants/embeddings.ts).
+   * Also compress the token embedding (the table a Gather reads with the input ids): off by default.
+   * A head tied to the table is then compressed with it, once, and the Gather reads it
+   * (workers/variants/embeddings.ts).
    */
   embeddings?: boolean;
+  /**
+   * Also compress the LM head (ModelSummary.lmHead): off by default, as llama.cpp and AutoGPTQ keep
+   * the output layer unquantized; calibrated methods skip it too. A head tied to the embedding is
+   * compressed when either this or `embeddings` is set; an override naming the head by its tensor
+   * name compresses it by that override's method (workers/variants/which-tensors.ts).
+   */
+  head?: boolean;
 }
 
 /** Some linear weights of a variant, by block (0-based; negative from the end, -1 = the last) or by name, and their method. */
@@ -225,6 +234,8 @@ export interface VariantSummary {
   makeMs: number;
   /** time to copy every linear weight's f32 bytes once (what the kernels read): the yardstick for makeMs */
   copyMs: number;
+  /** linear weights the variant left f32 and why (the LM head unless opted in); counted at 32 bits in bitsPerWeight, absent from tensors */
+  leftFloat?: { name: string; params: number; why: string }[];
   /** structured pruning: the parameters of the rewritten model (every initializer); absent when it keeps the base's count */
   totalParams?: number;
   /** calibrated methods: the token slice the layer inputs were measured on, and the time it took (included in makeMs);

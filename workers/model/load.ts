@@ -17,6 +17,7 @@ import { preferredGraph } from './graph-choice';
 import { checkOperators } from './operators';
 import { checkTextGraph, checkTextModel } from './text-model';
 import { checkTensorData } from './tensor-data';
+import { lmHeadOf } from './lm-head';
 import { tiedHead } from './tied-head';
 import { graphKindOf, PREFILL_INPUTS, unfeedableInputs } from './graph-kind';
 import { inlineCacheBranch } from './merged-decoder';
@@ -266,7 +267,8 @@ export function buildModel(src: ModelSource, datasetText: string, examplesText?:
   const labels = classifier ? labelsOf(cfg, src.proto) : undefined;
   const maxLength = inputLength(cfg, num('n_positions', 'max_position_embeddings', 'n_ctx') ?? 512);
   const examples = classifier && examplesText !== undefined ? encodeExamples(tokenizer, examplesText, labels!, maxLength) : undefined;
-  const tied = classifier ? undefined : tiedHead(parsed, linear, src.proto);
+  const lmHead = lmHeadOf(parsed, linear, classifier ? 'sequence-classification' : 'causal-lm');
+  const tied = tiedHead(parsed, linear, src.proto, lmHead);
   let totalParams = 0;
   for (const t of parsed.tensors.values()) totalParams += t.params;
   const onnxBytes = src.onnxBytes.length + [...src.external.values()].reduce((a, b) => a + b.length, 0) + [...(src.externalBlobs?.values() ?? [])].reduce((a, b) => a + b.size, 0);
@@ -289,6 +291,7 @@ export function buildModel(src: ModelSource, datasetText: string, examplesText?:
     ...(labels ? { labels } : {}),
     ...(examples ? { examples: { name: CLASSIFIER_EXAMPLES.name, count: examples.length } } : {}),
     published: reference && (reference.published.weights.length || reference.published.compute !== 'f32') ? reference.published : undefined,
+    ...(lmHead ? { lmHead } : {}),
     ...(tied ? { tiedHead: tied } : {}),
     outputNames: parsed.outputNames,
     datasetName: DATASET.name,

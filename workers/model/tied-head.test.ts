@@ -12,6 +12,7 @@ import { writePackedModel } from '../formats/packed-model';
 import { floatReference } from './float-reference';
 import { buildModel, gatherFiles, type DroppedFile } from './load';
 import { findLinearWeights, onnx, parseModel, readF32 } from './onnx-graph';
+import { lmHeadOf } from './lm-head';
 import { tiedHead } from './tied-head';
 import { tiedHeadSentence } from '../../src/components/TiedHeadNote';
 
@@ -49,7 +50,8 @@ function model(head: 'shared' | 'copy' | 'transposed-copy' | 'through-transpose'
 function tieOf(bytes: Uint8Array) {
   const published = parseModel(bytes);
   const parsed = floatReference(published)?.parsed ?? published;
-  return tiedHead(parsed, findLinearWeights(parsed), published.proto);
+  const linear = findLinearWeights(parsed);
+  return tiedHead(parsed, linear, published.proto, lmHeadOf(parsed, linear));
 }
 
 describe('a head tied to the embedding', () => {
