@@ -81,8 +81,8 @@ describe('gptq reference', () => {
     expect(() => gptqReference({ ...t, calibration: { input: 'x', rows: 1, cols: 3, hessian: identity(3) } }, opts())).toThrow(/expected 1600/);
   });
 
-  it('factors H⁻¹ as Uᵀ U with U upper, from one Cholesky factorization', () => {
-    const k = 7;
+  // 97: over three of cholesky.ts's 32-row tiles, odd (a row paired with itself in the 2 × 2 products)
+  it.each([7, 97])('factors H⁻¹ as Uᵀ U with U upper, from one Cholesky factorization (K = %i)', (k) => {
     const r = lcg(9);
     const a = Array.from({ length: k * k }, r);
     const h = new Float64Array(k * k); // A Aᵀ + I: symmetric positive definite

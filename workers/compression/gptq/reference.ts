@@ -6,7 +6,7 @@
  *   act order: columns in order of decreasing H_ii (ties by index); group grids are then fixed
  *     up front from the original weights ("static groups") so the groups stay runs of consecutive
  *     inputs, as MatMulNBits stores them
- *   H ← H + 1 % · mean(diag H) · I;  U = chol(H⁻¹) upper          (f64, in TS: see gpu.ts)
+ *   H ← H + 1 % · mean(diag H) · I;  U = chol(H⁻¹) upper          (f64, in TS: cholesky.ts)
  *   for each block of 128 columns:                                  (lazy batch)
  *     for each column a of the block:
  *       (without act order, at a group's first column: its grid from the current weights)
@@ -28,7 +28,7 @@ import { labError } from '../../errors';
 import { dequantizeValue, inverseLevels, quantizeValue, roundDiv, scaleOf } from '../shared/affine';
 import { linearView } from '../layout';
 import type { CompressionParts, WeightTensor } from '../types';
-import { inverseCholeskyUpper } from './cholesky';
+import { reversedInverseCholeskyF32 } from './cholesky';
 import { GPTQ_BLOCK, GPTQ_DAMP, type GptqOptions } from './meta';
 
 const f = Math.fround;
@@ -46,20 +46,29 @@ export function columnOrder(h: Float32Array, k: number, actOrder: boolean): numb
   return order;
 }
 
-/** U = chol((H_perm + damp·I)⁻¹), upper, f64; raises the dampening if H is not positive definite. */
-export function inverseHessianFactor(h: Float32Array, k: number, order: readonly number[], dead: Uint8Array, name: string): Float64Array {
-  const hp = new Float64Array(k * k);
+/**
+ * U = chol((H_perm + damp·I)⁻¹), upper, f32 of the f64 factor; raises the dampening if H is not
+ * positive definite. One f64 work matrix, filled with the permuted Hessian already reversed (what
+ * cholesky.ts factors; its lower triangle only) and factored in place: at K = 3,072 that is 75 MB,
+ * where copies for the permutation, the reversal, each attempt, L, L⁻¹ and U took six.
+ */
+export function inverseHessianFactor(h: Float32Array, k: number, order: readonly number[], dead: Uint8Array, name: string): Float32Array {
   let meanDiag = 0;
-  for (let a = 0; a < k; a++) {
-    for (let b = 0; b < k; b++) hp[a * k + b] = dead[order[a]] || dead[order[b]] ? 0 : h[order[a] * k + order[b]];
-    if (dead[order[a]]) hp[a * k + a] = 1;
-    meanDiag += hp[a * k + a] / k;
-  }
+  for (let a = 0; a < k; a++) meanDiag += (dead[order[a]] ? 1 : h[order[a] * k + order[a]]) / k;
+  const work = new Float64Array(k * k);
   let damp = GPTQ_DAMP * meanDiag;
   for (let attempt = 0; attempt <= DAMP_RETRIES; attempt++, damp *= 10) {
-    const m = hp.slice();
-    for (let a = 0; a < k; a++) m[a * k + a] += damp;
-    const u = inverseCholeskyUpper(m, k);
+    // work[i, j] = H_perm[k−1−i, k−1−j] for j ≤ i, dead inputs' rows and columns 0 but a 1 on the diagonal
+    for (let i = 0; i < k; i++) {
+      const a = order[k - 1 - i];
+      const row = a * k;
+      for (let j = 0; j < i; j++) {
+        const b = order[k - 1 - j];
+        work[i * k + j] = dead[a] || dead[b] ? 0 : h[row + b];
+      }
+      work[i * k + i] = (dead[a] ? 1 : h[row + a]) + damp;
+    }
+    const u = reversedInverseCholeskyF32(work, k);
     if (u) return u;
   }
   throw labError('BadOption', `gptq on ${name}: the calibration Hessian is not positive definite even with dampening ×${10 ** DAMP_RETRIES}`);
@@ -116,7 +125,7 @@ export function gptqSetup(tensor: WeightTensor, options: GptqOptions): GptqSetup
   const dead = new Uint8Array(k);
   for (let i = 0; i < k; i++) dead[i] = h[i * k + i] === 0 ? 1 : 0;
   const order = columnOrder(h, k, actOrder);
-  const u = Float32Array.from(inverseHessianFactor(h, k, order, dead, name));
+  const u = inverseHessianFactor(h, k, order, dead, name);
   const inv = new Float32Array(2 * k);
   for (let a = 0; a < k; a++) {
     inv[a] = f(1 / u[a * k + a]);

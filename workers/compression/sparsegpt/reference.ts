@@ -56,7 +56,7 @@ export function sparseGptSetup(tensor: WeightTensor, options: SparseGptOptions):
   const dead = new Uint8Array(k);
   for (let i = 0; i < k; i++) dead[i] = h[i * k + i] === 0 ? 1 : 0;
   const natural = Array.from({ length: k }, (_, i) => i);
-  const u = Float32Array.from(inverseHessianFactor(h, k, natural, dead, name));
+  const u = inverseHessianFactor(h, k, natural, dead, name);
   const inv = new Float32Array(2 * k);
   for (let a = 0; a < k; a++) {
     inv[a] = f(1 / u[a * k + a]);
