@@ -2,8 +2,8 @@
  * GPTQ-4 g128 of every linear layer of the 124 M GPT-2 shape in Chromium (issue 9), for the bench's
  * "calibration" keys: the random-weight GPT-2-small (tools/make_random_model.py, git-ignored cache)
  * loaded into the lab's worker on the engine harness page, then one makeVariant on the webgpu
- * kernel device (statistics accumulated in WGSL, capture on onnxruntime-web WASM, GPTQ's column
- * loop in TS), `samples` calibration sequences of 256 tokens.
+ * kernel device (statistics accumulated in WGSL, capture on onnxruntime-web WASM, GPTQ's factor
+ * U = chol(H⁻¹) in TS and its column loop in WGSL), `samples` calibration sequences of 256 tokens.
  *   gptq_124m_s                 makeVariant's wall time in the worker (calibration included)
  *   peak_rss_over_idle_bytes    sum of VmRSS over every browser process, polled from /proc by this
  *                               process (bench-rss.ts) during load + make, minus the idle page's
@@ -116,6 +116,9 @@ async function measure(page: Page, f32Bytes: number, o: Gptq124mOptions) {
     const mib = (b: number) => Math.round(b / 2 ** 20);
     for (const [name, p] of Object.entries(measured.phases)) o.log(`gptq-124m: ${name} peak +${mib(p.peak_over_idle_bytes)} MiB (${Object.entries(p.at_peak_over_idle).map(([k, b]) => `${k} ${mib(b)}`).join(', ')})`);
     const s = (ms: number | undefined) => round((ms ?? 0) / 1000);
+    // the kernel's own split per layer (TensorStats.phaseMs: U = chol(H⁻¹) in TS, then the column loop)
+    const phase = (key: string) => v.tensors.reduce((sum, t) => sum + (t.phaseMs?.[key] ?? 0), 0);
+    for (const t of v.tensors) o.log(`gptq-124m: ${t.name}: factor ${s(t.phaseMs?.factor)} s, loop ${s(t.phaseMs?.loop)} s`);
     return {
       gptq_124m_s: s(v.makeMs),
       peak_rss_over_idle_bytes: over,
@@ -130,14 +133,16 @@ async function measure(page: Page, f32Bytes: number, o: Gptq124mOptions) {
           capture_wasm: s(c.captureMs),
           accumulate_wgsl: s(c.accumulateMs),
           open_capture_sessions: s(c.openMs),
-          gptq_column_loop_ts: s(v.kernelMs),
+          gptq_kernel: s(v.kernelMs),
+          gptq_factor_ts: s(phase('factor')),
+          gptq_column_loop: s(phase('loop')),
           rest: round((v.makeMs - c.ms - v.kernelMs) / 1000),
         },
         bits_per_weight: round(v.bitsPerWeight, 4),
         format: v.format,
         progress_events: progress.seen.length,
         phases: measured.phases,
-        how: 'makeVariant of GPTQ 4-bit g128 on every linear weight (webgpu kernel device: Xᵀ X in WGSL, capture on onnxruntime-web WASM in the worker, column loop + Cholesky in TS), wall time in the worker; RSS = sum of VmRSS of every browser process, polled every 200 ms from /proc during load + make, over the idle harness page',
+        how: 'makeVariant of GPTQ 4-bit g128 on every linear weight (webgpu kernel device: Xᵀ X in WGSL, capture on onnxruntime-web WASM in the worker, U = chol(H⁻¹) in TS f64, column loop in WGSL; per layer in TensorStats.phaseMs), wall time in the worker; RSS = sum of VmRSS of every browser process, polled every 200 ms from /proc during load + make, over the idle harness page',
       },
     };
   }

@@ -200,6 +200,8 @@ export interface TensorStats {
   clamped?: number;
   /** WebGPU: the chunks a weight over one storage binding ran in (absent when it ran whole) */
   chunks?: number;
+  /** where the kernel's time went, ms, for a method that says (GPTQ: `factor` = U = chol(H⁻¹) in TS, `loop` = the column loop) */
+  phaseMs?: Record<string, number>;
 }
 
 /**

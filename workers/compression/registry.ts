@@ -153,6 +153,7 @@ export async function compressTensor(
   const bits = impl.meta.bitsPerWeight(resolved, linearView(tensor.shape, tensor.layout));
   const stats = tensorStats(tensor.name ?? '', tensor.data, parts.dequantized, bits);
   if (parts.loss !== undefined) stats.calibrationLoss = parts.loss;
+  if (parts.phaseMs) stats.phaseMs = parts.phaseMs;
   if (device === 'webgpu' && channelChunking.chunks > 1) stats.chunks = channelChunking.chunks;
   return { ...parts, method, options: resolved, device, stats, kernelMs };
 }

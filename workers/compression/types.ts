@@ -46,6 +46,8 @@ export interface CompressionParts {
   inputScale?: Float32Array;
   /** fp16: how many weights had |w| > 65504 and were clamped to ±65504 */
   clamped?: number;
+  /** where the kernel's time went, ms (GPTQ: factor, loop), copied into the stats */
+  phaseMs?: Record<string, number>;
 }
 
 export interface CompressionResult extends CompressionParts {

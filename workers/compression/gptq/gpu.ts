@@ -36,7 +36,10 @@ const MAX_CHUNK_FLOATS = 1 << 24;
 const f32Bits = (v: number) => new Int32Array(Float32Array.of(v).buffer)[0];
 
 export async function gptqGpu(device: GPUDevice, tensor: WeightTensor, options: GptqOptions): Promise<GptqParts> {
-  return gptqLoopGpu(device, gptqSetup(tensor, options));
+  const s = gptqSetup(tensor, options);
+  const t = performance.now();
+  const r = await gptqLoopGpu(device, s);
+  return { ...r, phaseMs: { factor: s.factorMs, loop: performance.now() - t } };
 }
 
 /** The column loop on the GPU from a setup (exported so a test can time the loop alone). */

@@ -109,6 +109,8 @@ export interface GptqSetup {
   zeroPoints: Uint8Array;
   /** the weights with dead inputs zeroed, in stored order */
   data: Float32Array;
+  /** time spent factoring (inverseHessianFactor), ms */
+  factorMs: number;
 }
 
 export function gptqSetup(tensor: WeightTensor, options: GptqOptions): GptqSetup {
@@ -125,7 +127,9 @@ export function gptqSetup(tensor: WeightTensor, options: GptqOptions): GptqSetup
   const dead = new Uint8Array(k);
   for (let i = 0; i < k; i++) dead[i] = h[i * k + i] === 0 ? 1 : 0;
   const order = columnOrder(h, k, actOrder);
+  const t = performance.now();
   const u = inverseHessianFactor(h, k, order, dead, name);
+  const factorMs = performance.now() - t;
   const inv = new Float32Array(2 * k);
   for (let a = 0; a < k; a++) {
     inv[a] = f(1 / u[a * k + a]);
@@ -142,11 +146,14 @@ export function gptqSetup(tensor: WeightTensor, options: GptqOptions): GptqSetup
       for (let g = 0; g < nGroups; g++) [scales[o * nGroups + g], zeroPoints[o * nGroups + g]] = fitGroup(natural, g * groupSize, Math.min(k, (g + 1) * groupSize), qmax, invLevels);
     }
   }
-  return { ...view, groupSize, nGroups, qmax, invLevels, actOrder, order: Uint32Array.from(order), u, inv, scales, zeroPoints, data };
+  return { ...view, groupSize, nGroups, qmax, invLevels, actOrder, order: Uint32Array.from(order), u, inv, scales, zeroPoints, data, factorMs };
 }
 
 export function gptqReference(tensor: WeightTensor, options: GptqOptions): GptqParts {
-  return gptqLoop(gptqSetup(tensor, options));
+  const s = gptqSetup(tensor, options);
+  const t = performance.now();
+  const r = gptqLoop(s);
+  return { ...r, phaseMs: { factor: s.factorMs, loop: performance.now() - t } };
 }
 
 /**
