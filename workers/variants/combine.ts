@@ -5,11 +5,13 @@
  *   pruned weights stay zero by construction; GPTQ gets the mask and keeps pruned weights at 0
  *   while it carries their error (gptq/masked.ts), calibrated on the source model's layer inputs.
  *   compressThen checks it weight by weight and refuses a second method that would move one.
+ *   After structured pruning (structured-then.ts) the second method runs on the rewritten, smaller
+ *   weights and may be any method but structured pruning, calibrated ones on the rewritten model.
  * - methods that decide across the whole model (MethodImpl.plan, e.g. global-prune): one pass over
  *   every linear weight before the per-tensor step.
  * - the storage a variant ends in, from its weights' packed forms.
  */
-import { METHOD_IDS, type KernelDevice, type LinearWeight, type MethodId, type VariantSpec, type VariantStorage } from '../api';
+import { METHOD_IDS, type KernelDevice, type MethodId, type VariantSpec, type VariantStorage } from '../api';
 import { methodImpl } from '../compression/registry';
 import { tensorStats } from '../compression/stats';
 import { labError } from '../errors';
@@ -33,21 +35,19 @@ export function resolveThen(spec: VariantSpec): VariantSpec | undefined {
   if (!PRUNING_METHODS.includes(spec.method) && spec.method !== 'structured-prune') {
     throw labError('BadOption', `a combined variant starts with a pruning method (${[...PRUNING_METHODS, 'structured-prune'].join(', ')}); got ${spec.method} then ${then.method}`);
   }
-  if (PRUNING_METHODS.includes(then.method)) throw labError('BadOption', `then: ${then.method} prunes; the second method of a combined variant quantizes`);
+  // after structured pruning the smaller weights may be pruned again, unstructured or N:M (e.g. Wanda 50 %); else the second method quantizes
+  if (PRUNING_METHODS.includes(then.method) && spec.method !== 'structured-prune') throw labError('BadOption', `then: ${then.method} prunes; the second method of a combined variant quantizes`);
   if (then.then) throw labError('BadOption', 'a combined variant has two methods at most');
   if (spec.method === 'structured-prune') checkStructuredThen(then);
   return { method: then.method, options: { ...resolveOptions(then.method, then.options ?? {}) } };
 }
 
-/**
- * Each weight's plan when the method decides across the model (e.g. global-prune's one threshold),
- * over the weights the variant compresses (an LM head left f32 takes no part), else undefined.
- */
-export function planTensors(spec: VariantSpec, model: LoadedModel, weights: readonly LinearWeight[]): unknown[] | undefined {
+/** Each linear weight's plan when the method decides across the model (read in the variant's order), else undefined. */
+export function planTensors(spec: VariantSpec, model: LoadedModel): unknown[] | undefined {
   const impl = methodImpl(spec.method);
   if (!impl.plan) return undefined;
-  const read = (i: number) => readF32(model.parsed.tensors.get(weights[i].name)!);
-  return impl.plan({ count: weights.length, read }, impl.meta.resolveOptions(spec.options));
+  const read = (i: number) => readF32(model.parsed.tensors.get(model.linear[i].name)!);
+  return impl.plan({ count: model.linear.length, read }, impl.meta.resolveOptions(spec.options));
 }
 
 /**

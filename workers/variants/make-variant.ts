@@ -31,9 +31,8 @@ import { methodsOfWeights, overridesKey, overridesLabel, resolveOverrides } from
 import { planStructured, structuredBits, structuredFormat, writeStructuredModel } from './structured';
 import { makeStructuredThen } from './structured-then';
 import type { NeuronPlan, StructuredPruneOptions } from '../compression/structured-prune/meta';
-import { blockCount, blocksText, resolveBlocks } from '../model/blocks';
+import { blockCount, blockOf, blocksText, resolveBlocks } from '../model/blocks';
 import { planEmbeddings, tableOf, withTiedGather } from './embeddings';
-import { chooseTensors, inChosenBlocks } from './which-tensors';
 
 export interface VariantRecord {
   summary: VariantSummary;
@@ -62,14 +61,12 @@ export function variantId(modelId: string, spec: VariantSpec, device: KernelDevi
   // compressed in some blocks only: "int4-group(groupSize=32)[blocks=2]"
   const blocks = spec.blocks ? `[blocks=${spec.blocks.join(',')}]` : '';
   const embeddings = spec.embeddings ? '[embeddings]' : '';
-  const head = spec.head ? '[head]' : '';
-  return `${modelId}|${spec.method}(${opts})${then}${blocks}${embeddings}${head}${overridesKey(spec.overrides)}|${device}`;
+  return `${modelId}|${spec.method}(${opts})${then}${blocks}${embeddings}${overridesKey(spec.overrides)}|${device}`;
 }
 
 /** `nBlocks`: the model's block count, so that overrides counted from the end name their blocks ("blocks 0 and 3"). */
 export function variantLabel(spec: VariantSpec, nBlocks?: number): string {
   if (spec.embeddings) return `${variantLabel({ ...spec, embeddings: undefined }, nBlocks)} · embedding too`;
-  if (spec.head) return `${variantLabel({ ...spec, head: undefined }, nBlocks)} · LM head too`;
   if (spec.overrides?.length) return `${variantLabel({ ...spec, overrides: undefined }, nBlocks)}${overridesLabel(spec.overrides, nBlocks)}`;
   if (spec.blocks) return `${variantLabel({ ...spec, blocks: undefined })} · ${blocksText(spec.blocks)}`;
   if (spec.then) return `${variantLabel({ method: spec.method, options: spec.options })} → ${variantLabel(spec.then)}`;
@@ -103,7 +100,7 @@ export function resolveSpec(spec: VariantSpec, device: KernelDevice): VariantSpe
   const then = resolveThen(spec);
   const blocks = resolveBlocks(spec.blocks);
   const overrides = resolveOverrides(spec);
-  return { method: spec.method, options: { ...resolveOptions(spec.method, spec.options ?? {}) }, ...(then ? { then } : {}), ...(blocks ? { blocks } : {}), ...(overrides ? { overrides } : {}), ...(spec.embeddings ? { embeddings: true } : {}), ...(spec.head ? { head: true } : {}) };
+  return { method: spec.method, options: { ...resolveOptions(spec.method, spec.options ?? {}) }, ...(then ? { then } : {}), ...(blocks ? { blocks } : {}), ...(overrides ? { overrides } : {}), ...(spec.embeddings ? { embeddings: true } : {}) };
 }
 
 export async function makeVariant(model: LoadedModel, given: VariantSpec, device: KernelDevice, job: Job, opts: MakeOptions = {}): Promise<VariantRecord> {
@@ -111,9 +108,7 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
   const spec = resolveSpec(given, device);
   // the token embedding when opted in (embeddings.ts): untied tables as weights of their own, a tied copy read through the head
   const embeddings = planEmbeddings(model, spec);
-  // the LM head only when opted in (which-tensors.ts): left f32, counted at 32 bits, named in leftFloat
-  const choice = chooseTensors(spec, model.summary, model.linear);
-  const weights = [...choice.weights, ...embeddings.tables];
+  const weights = [...model.linear, ...embeddings.tables];
   const forms = new Map<string, PackedForm>();
   // each packed form goes into one growing buffer as it is made: a big model's external data file (formats/weight-arena.ts)
   // only address space is reserved: size it for the worst case, every weight stored f32 (a model published packed, e.g. INT4, has a
@@ -129,11 +124,10 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
   const label = variantLabel(spec, blockCount(weights));
   // structured pruning plans over the graph's MLPs and rewrites the graph (variants/structured.ts)
   const structured = spec.method === 'structured-prune' ? await planStructured(model.parsed, weights, spec.options as StructuredPruneOptions, device, spec.blocks) : undefined;
-  const plans = structured ? weights.map((w) => structured.plans.get(w.name)) : planTensors(spec, model, weights);
+  const plans = structured ? weights.map((w) => structured.plans.get(w.name)) : planTensors(spec, model);
   // mixed precision: each weight's own method (variants/overrides.ts)
   const own = methodsOfWeights(spec, weights);
   const only = spec.blocks && new Set(spec.blocks);
-  const inBlocks = inChosenBlocks(spec, model.summary);
   if (only) {
     const n = blockCount(weights);
     const outside = spec.blocks!.filter((b) => b >= n);
@@ -142,9 +136,9 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
   // weights outside the chosen blocks stay as they are (f32, counted at 32 bits a weight)
   let untouchedParams = 0;
   const calibration = await calibrationFor(model, spec, device, job, opts.captureRunner);
-  // structured pruning then a quantizer: rewrite the graph, then quantize the smaller weights (structured-then.ts)
+  // structured pruning then another method: rewrite the graph, then compress the smaller weights, calibrated on the rewritten model (structured-then.ts)
   const st = structured && spec.then
-    ? await makeStructuredThen(model.parsed, weights, structured, spec.then, device, job, inBlocks, !!opts.simulated)
+    ? await makeStructuredThen(model.parsed, weights, structured, spec.then, device, job, (w) => !only || only.has(blockOf(w) ?? -1), !!opts.simulated, calibration)
     : undefined;
   if (st) {
     tensors.push(...st.tensors);
@@ -154,7 +148,7 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
   for (let i = 0; i < (st ? 0 : weights.length); i++) {
     await job.checkpoint();
     const w = weights[i];
-    if (!inBlocks(w)) {
+    if (only && !only.has(blockOf(w) ?? -1)) {
       untouchedParams += w.params;
       continue;
     }
@@ -209,7 +203,7 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
   const gzipBytes = await gzipSize(packedBytes);
   job.progress('gzip', 1, 1);
   const linearParams = model.summary.linearParams + embeddings.tables.reduce((a, t) => a + t.params, 0);
-  const bitsPerWeight = (tensors.reduce((a, t) => a + t.bitsPerWeight * t.params, 0) + 32 * (untouchedParams + choice.leftFloat.reduce((a, t) => a + t.params, 0))) / linearParams;
+  const bitsPerWeight = (tensors.reduce((a, t) => a + t.bitsPerWeight * t.params, 0) + 32 * untouchedParams) / linearParams;
   // structured pruning: f32, but a smaller model (the removed neurons are gone, not zeros)
   const storage = st ? variantStorage(st.storages) : structured ? 'packed' : variantStorage(storages);
   const summary: VariantSummary = {
@@ -228,7 +222,6 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
     kernelMs,
     makeMs,
     copyMs,
-    ...(choice.leftFloat.length ? { leftFloat: choice.leftFloat } : {}),
     ...(structured ? { totalParams: model.summary.totalParams - removedParams } : {}),
     ...(calibration ? { calibration: { ...calibration.settings, ms: calibration.ms() } } : {}),
   };

@@ -4,7 +4,7 @@
 //   - its logits equal an independent reference: the structured variant's own (sliced) f32 weights,
 //     quantized here by int4-group's reference and written back (order: slice, then quantize);
 //   - its bits per weight are INT4's times the share kept, its ppl a little above structured alone;
-//   - a calibrated second method is refused with the reason;
+//   - structured pruning twice is refused with the reason (a calibrated second method: structured-calibrated.test.ts);
 //   - attention heads then INT4 on the default demo LM: packed = its dequantized twin.
 import { describe, expect, it } from 'vitest';
 import { int4GroupReference } from '../compression/int4-group/reference';
@@ -73,8 +73,9 @@ describe('structured pruning then quantization', () => {
     expect(both.packedBytes.length).toBeLessThan(heads.packedBytes.length * 0.6);
   });
 
-  it('refuses a calibrated second method and a structured second method', () => {
-    expect(() => resolveSpec({ method: 'structured-prune', options: {}, then: { method: 'gptq', options: {} } }, 'cpu')).toThrow(/calibrated method would need the rewritten model's own layer inputs/);
-    expect(() => resolveSpec({ method: 'structured-prune', options: {}, then: { method: 'magnitude-prune', options: {} } }, 'cpu')).toThrow(/the second method of a combined variant quantizes/);
+  it('refuses structured pruning twice, and a pruning second method after an unstructured first', () => {
+    // a calibrated second method is taken: it calibrates on the rewritten model (structured-calibrated.test.ts)
+    expect(() => resolveSpec({ method: 'structured-prune', options: {}, then: { method: 'structured-prune', options: {} } }, 'cpu')).toThrow(/one structured pruning per variant/);
+    expect(() => resolveSpec({ method: 'magnitude-prune', options: {}, then: { method: 'magnitude-prune', options: {} } }, 'cpu')).toThrow(/the second method of a combined variant quantizes/);
   });
 });

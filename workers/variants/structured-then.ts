@@ -6,12 +6,17 @@
  * Stats are against the rewritten f32 weights; a weight's bits per weight are counted against the
  * base model's weight count (the second method's bits × the share of its neurons kept), so the
  * variant's total is comparable with every other variant of the model.
- * The second method may not be a calibrated one: its statistics would have to come from the
- * rewritten model, which the calibration (run on the source model) does not capture.
+ * A calibrated second method (GPTQ, AWQ, Wanda, SparseGPT) calibrates on the rewritten model:
+ * calibrationFor (calibration/for-variant.ts) runs the calibration text through the smaller graph
+ * (structuredModel below), so each layer's statistics are of the inputs it has after the pruning
+ * (a down layer's Hessian is kept neurons × kept neurons). The second method may also prune (Wanda,
+ * SparseGPT, magnitude: unstructured or N:M on the smaller weights), not prune structurally again.
  */
 import type { KernelDevice, LinearWeight, TensorStats, VariantSpec, VariantStorage } from '../api';
 import { METAS_BY_ID } from '../compression/metas';
-import type { NeuronPlan } from '../compression/structured-prune/meta';
+import type { NeuronPlan, StructuredPruneOptions } from '../compression/structured-prune/meta';
+import type { CalibrationSource } from '../calibration/calibrate';
+import type { LoadedModel } from '../model/load';
 import { formLabel, packedFormOf } from '../formats/form-of';
 import { writePackedModel, type PackedForm } from '../formats/packed-model';
 import { labError } from '../errors';
@@ -19,7 +24,7 @@ import type { Job } from '../jobs';
 import { parseModel, readF32, writeVariant, type ParsedModel } from '../model/onnx-graph';
 import { storageOfForm } from './combine';
 import { compressWeight } from './compress-adapter';
-import { structuredBits, structuredFormat, writeStructuredModel, type StructuredPlan } from './structured';
+import { planStructured, structuredBits, structuredFormat, writeStructuredModel, type StructuredPlan } from './structured';
 
 export interface StructuredThen {
   packedBytes: Uint8Array;
@@ -31,20 +36,36 @@ export interface StructuredThen {
   kernelMs: number;
 }
 
-/** Refuses a second method that needs calibration, naming why. */
+/** Refuses structured pruning twice in one variant, naming why. */
 export function checkStructuredThen(then: VariantSpec): void {
-  if (METAS_BY_ID[then.method]?.calibration) {
-    throw labError('BadOption', `structured-prune then ${then.method}: a calibrated method would need the rewritten model's own layer inputs; use a round-to-nearest quantizer (rtn, int4-group, int8-channel, nf4, fp16) after structured pruning`);
+  if (then.method === 'structured-prune') {
+    throw labError('BadOption', 'structured-prune then structured-prune: one structured pruning per variant (prune neurons or heads, then quantize or prune unstructured)');
   }
 }
 
 /**
+ * The model after structured pruning as the calibration sees it: the rewritten graph, its linear
+ * weights with their new shapes (names unchanged), everything else (tokens, text, summary) the
+ * source's. Deterministic: the same plan as the variant's own (planStructured on the same weights).
+ */
+export async function structuredModel(model: LoadedModel, spec: VariantSpec, device: KernelDevice): Promise<LoadedModel> {
+  const plan = await planStructured(model.parsed, model.linear, spec.options as StructuredPruneOptions, device, spec.blocks);
+  const parsed = parseModel(writeStructuredModel(model.parsed, plan).bytes);
+  const linear = model.linear.map((w) => {
+    const info = parsed.tensors.get(w.name)!;
+    return { ...w, shape: [info.dims[0], info.dims[1]] as [number, number], params: info.params };
+  });
+  return { ...model, parsed, linear };
+}
+
+/**
  * `weights` of the source model, `only` (VariantSpec.blocks) the weights to quantize; the others
- * stay f32 in the rewritten model.
+ * stay f32 in the rewritten model. `calibration`: a calibrated second method's statistics, taken on
+ * the rewritten model (calibrationFor).
  */
 export async function makeStructuredThen(
   source: ParsedModel, weights: readonly LinearWeight[], plan: StructuredPlan, then: VariantSpec, device: KernelDevice, job: Job,
-  only: (w: LinearWeight) => boolean, simulated: boolean,
+  only: (w: LinearWeight) => boolean, simulated: boolean, calibration?: CalibrationSource,
 ): Promise<StructuredThen> {
   checkStructuredThen(then);
   const rewritten = writeStructuredModel(source, plan);
@@ -69,7 +90,9 @@ export async function makeStructuredThen(
       continue;
     }
     const data = readF32(info).slice();
-    const r = await compressWeight(then.method, then.options, { name: w.name, data, shape: w.shape, layout: w.layout }, device);
+    if (METAS_BY_ID[then.method]?.calibration && !calibration) throw labError('BadOption', `structured-prune then ${then.method}: no calibration statistics of the rewritten model were given`);
+    const stats = await calibration?.statsFor(w.name);
+    const r = await compressWeight(then.method, then.options, { name: w.name, data, shape: w.shape, layout: w.layout, calibration: stats }, device);
     const form = packedFormOf(then.method, r.options, r, w);
     forms.set(w.name, form);
     formats.add(formLabel(form));
