@@ -88,8 +88,9 @@ test('npm run lab --preset bit-width: outputs equal the page; a bad model fails 
 test('npm run lab --preset layer-sensitivity plans one variant per block of the loaded model', () => {
   test.setTimeout(4 * 60_000);
   const out = mkdtempSync(join(tmpdir(), 'lab-cli-plan-'));
-  // --plan-only: load, apply the preset to the loaded model, hand the plan to the page, stop (no run)
-  const r = cli(['--model', 'demo-lm', '--preset', 'layer-sensitivity', '--backends', 'wasm,webgpu', '--plan-only', '--out', out]);
+  // --plan-only: load, apply the preset to the loaded model, hand the plan to the page, stop (no run);
+  // --head: every variant also compresses the LM head (the page takes the plan as given, or the CLI fails)
+  const r = cli(['--model', 'demo-lm', '--preset', 'layer-sensitivity', '--backends', 'wasm,webgpu', '--plan-only', '--head', '--out', out]);
   expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
   expect(r.stdout).not.toContain('left out');
   expect(leftovers(out)).toBe('');
@@ -97,6 +98,8 @@ test('npm run lab --preset layer-sensitivity plans one variant per block of the 
   // the demo LM has 4 blocks: INT4 and INT2 (rtn, group 32) for each, one block at a time
   const plan = settings.variants.map((v: { options: { bits: number }; blocks: number[] }) => `${v.options.bits}:${v.blocks.join(',')}`);
   expect(plan).toEqual(['4:0', '4:1', '4:2', '4:3', '2:0', '2:1', '2:2', '2:3']);
+  expect(settings.variants.every((v: { head?: boolean }) => v.head === true)).toBe(true);
+  expect(r.stdout).toContain('block 0 · LM head too');
   expect(r.stdout).toContain('8 variants on wasm, webgpu');
   // both backends, the variants made with the WebGPU kernels (as the page does when WebGPU is asked for)
   expect(settings).toMatchObject({ backends: ['wasm', 'webgpu'], device: 'webgpu' });

@@ -22,12 +22,12 @@ import { BACKENDS, type Backend } from '../workers/api';
 import { applyPreset, PRESETS, presetById, type PresetModel } from '../src/lib/presets';
 import { blockCount } from '../workers/model/blocks';
 import { setupUrl } from '../src/lib/share';
-import { defaultSpec, metaOf, specLabel } from '../src/lib/specs';
+import { defaultSpec, metaOf, specLabel, uniqueSpecs } from '../src/lib/specs';
 import { DEFAULT_SETTINGS, type RunSettings } from '../src/store/types';
 // @ts-expect-error plain .mjs helper shared with the test runner
 import { findChromium } from './find-chromium.mjs';
 
-const USAGE = `usage: npm run lab -- --model <folder | demo-lm | demo-classifier> (--preset <name> | --variants <method,…>) [--backends wasm,webgpu] [--tokens N] [--text FILE.txt] [--out DIR] [--plan-only]
+const USAGE = `usage: npm run lab -- --model <folder | demo-lm | demo-classifier> (--preset <name> | --variants <method,…>) [--backends wasm,webgpu] [--tokens N] [--text FILE.txt] [--out DIR] [--head] [--plan-only]
   presets: ${PRESETS.map((p) => p.id).join(', ')}
   --variants: method ids with their default options, e.g. int8-channel,fp16
   --tokens: evaluation tokens per backend (default: the lab's defaults)
@@ -36,6 +36,8 @@ const USAGE = `usage: npm run lab -- --model <folder | demo-lm | demo-classifier
   --text: evaluate on this UTF-8 .txt instead of the built-in text (as a .txt dropped on the page);
           for a classifier a .jsonl, one {"text", "label"} per line, instead of the built-in examples
   --out: where results.json, results.csv, report.html, report.md and the panels' PNGs go (default lab-out)
+  --head: also compress the LM head in every variant (left f32 by default; the seed-grid, bit-width and
+          pruning-curve presets take it already)
   --plan-only: load the model, print the variants the run would make, write settings.json, stop`;
 
 class CliError extends Error {}
@@ -43,7 +45,7 @@ class CliError extends Error {}
 /** Models the page has built in: demo-lm opens with the page, demo-classifier is its button. */
 const DEMOS = ['demo-lm', 'demo-classifier'];
 
-interface Args { model: string; preset?: string; variants?: string; backends: Backend[]; tokens?: number; text?: string; out: string; planOnly: boolean }
+interface Args { model: string; preset?: string; variants?: string; backends: Backend[]; tokens?: number; text?: string; out: string; planOnly: boolean; head?: boolean }
 
 export function parseArgs(argv: string[]): Args {
   const get = (name: string) => {
@@ -53,7 +55,7 @@ export function parseArgs(argv: string[]): Args {
     if (v === undefined || v.startsWith('--')) throw new CliError(`--${name} needs a value`);
     return v;
   };
-  const known = new Set(['--model', '--preset', '--variants', '--backends', '--tokens', '--text', '--out', '--plan-only']);
+  const known = new Set(['--model', '--preset', '--variants', '--backends', '--tokens', '--text', '--out', '--plan-only', '--head']);
   const unknown = argv.filter((a) => a.startsWith('--') && !known.has(a));
   if (unknown.length) throw new CliError(`unknown option ${unknown.join(', ')}`);
   const model = get('model');
@@ -67,7 +69,7 @@ export function parseArgs(argv: string[]): Args {
   const preset = get('preset');
   const variants = get('variants');
   if (!preset && !variants) throw new CliError('give --preset or --variants');
-  return { model, preset, variants, backends, tokens, text: get('text'), out: get('out') ?? 'lab-out', planOnly: argv.includes('--plan-only') };
+  return { model, preset, variants, backends, tokens, text: get('text'), out: get('out') ?? 'lab-out', planOnly: argv.includes('--plan-only'), ...(argv.includes('--head') ? { head: true } : {}) };
 }
 
 /**
@@ -91,7 +93,8 @@ export function settingsFor(a: Args, model?: PresetModel): { settings: RunSettin
     specs.push(defaultSpec(meta));
   }
   const tokens = a.tokens ? { wasm: a.tokens, webgpu: a.tokens } : DEFAULT_SETTINGS.tokens;
-  return { settings: { ...DEFAULT_SETTINGS, variants: specs, backends: a.backends, tokens, device: a.backends.includes('webgpu') ? 'webgpu' : 'cpu' }, missing };
+  const variants = a.head ? uniqueSpecs(specs.map((s) => ({ ...s, head: true }))) : specs;
+  return { settings: { ...DEFAULT_SETTINGS, variants, backends: a.backends, tokens, device: a.backends.includes('webgpu') ? 'webgpu' : 'cpu' }, missing };
 }
 
 const freePort = () => new Promise<number>((ok, fail) => {

@@ -5,13 +5,22 @@ import { applyPreset, PRESETS, presetById } from './presets';
 import { REGISTERED, specLabel } from './specs';
 
 describe('presets', () => {
-  it('the seed grid is the study\'s nine variants (prune then quantize included)', () => {
+  it('the seed grid is the study\'s nine variants (prune then quantize included), the LM head compressed too', () => {
     const r = applyPreset(presetById('seed-grid')!);
     expect(r.specs.map(specLabel)).toEqual([
       'prune 10%', 'prune 50%', 'prune 90%', 'INT8 per-channel', 'INT4 group-32',
       'prune 10% → INT4 group-32', 'prune 50% → INT4 group-32', 'prune 10% → INT8 per-channel', 'prune 50% → INT8 per-channel',
-    ]);
+    ].map((l) => `${l} · LM head too`));
     expect(r.missing).toEqual([]);
+  });
+
+  it('the seed study\'s presets take the LM head and say so; the others leave it f32 (the lab\'s default)', () => {
+    for (const p of PRESETS) {
+      const specs = applyPreset(p).specs;
+      expect(specs.every((s) => !!s.head === !!p.head), p.name).toBe(true);
+      if (p.head) expect(p.about, p.name).toMatch(/LM head/);
+    }
+    expect(PRESETS.filter((p) => p.head).map((p) => p.id)).toEqual(['seed-grid', 'bit-width', 'pruning-curve']);
   });
 
   it('mixed precision: INT4 with the first and last block INT8, beside INT4 and INT8 everywhere', () => {

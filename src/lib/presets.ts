@@ -35,6 +35,13 @@ export interface Preset {
    * only (layer sensitivity); applyPreset needs the model's block count for them.
    */
   perBlock?: Want[];
+  /**
+   * Every entry also compresses the LM head (VariantSpec.head), which the lab leaves f32 by default:
+   * the seed study's presets, whose figures (and the demo LMs' recorded response, metrics.json)
+   * are of every linear weight with the head. On the default demo LM the head is 524,288 of its
+   * 720,896 linear weights, so without it a bit-width or pruning sweep would hardly move.
+   */
+  head?: boolean;
 }
 
 /** What a preset may need to know of the loaded model. */
@@ -63,17 +70,20 @@ const gptq = (bits: number): Want => ({ label: `GPTQ INT${bits} g128`, match: id
 export const PRESETS: readonly Preset[] = Object.freeze([
   {
     id: 'seed-grid', name: 'Seed grid',
-    about: 'The seed study: baseline, pruning 10 / 50 / 90 %, INT8, INT4, and pruning 10 / 50 % followed by INT4 or INT8.',
+    about: 'The seed study: baseline, pruning 10 / 50 / 90 %, INT8, INT4, and pruning 10 / 50 % followed by INT4 or INT8; every linear weight with the LM head, as the seed study compressed them.',
+    head: true,
     wants: [prune(0.1), prune(0.5), prune(0.9), INT8, INT4, prune(0.1, INT4), prune(0.5, INT4), prune(0.1, INT8), prune(0.5, INT8)],
   },
   {
     id: 'bit-width', name: 'Bit-width sweep',
-    about: 'FP32 (the baseline), FP16, INT8, INT4, INT3, INT2 and NF4: what each bit removed costs.',
+    about: 'FP32 (the baseline), FP16, INT8, INT4, INT3, INT2 and NF4: what each bit removed costs, on every linear weight with the LM head (the seed study\'s sweep).',
+    head: true,
     wants: [{ label: 'FP16', match: id('fp16') }, INT8, INT4, rtn(3), rtn(2), { label: 'NF4', match: idLike(/nf4/i) }],
   },
   {
     id: 'pruning-curve', name: 'Pruning curve',
-    about: 'Magnitude pruning from 0 % (the baseline) to 90 % in steps of 10 %.',
+    about: 'Magnitude pruning from 0 % (the baseline) to 90 % in steps of 10 %, of every linear weight with the LM head (the seed study\'s curve).',
+    head: true,
     wants: [1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => prune(i / 10)),
   },
   {
@@ -160,7 +170,7 @@ export function applyPreset(p: Preset, metas: readonly MethodMeta<any>[] = REGIS
   const missing: string[] = [];
   for (const w of wantsFor(p, model, missing)) {
     const s = withBlocks(find(w, metas), w.blocks);
-    if (s) specs.push(s);
+    if (s) specs.push(p.head ? { ...s, head: true } : s);
     else missing.push(w.then ? `${w.label} → ${w.then.label}` : w.label);
   }
   return { specs: uniqueSpecs(specs), missing };

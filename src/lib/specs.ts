@@ -23,7 +23,7 @@ export function normalizeSpec(spec: VariantSpec): VariantSpec {
   const blocks = resolveBlocks(spec.blocks);
   const own: VariantSpec = spec.then ? { method: meta.id, options, then: normalizeSpec(spec.then) } : { method: meta.id, options };
   const overrides = resolveOverrides(spec);
-  return { ...own, ...(blocks ? { blocks } : {}), ...(overrides ? { overrides } : {}), ...(spec.embeddings ? { embeddings: true } : {}) };
+  return { ...own, ...(blocks ? { blocks } : {}), ...(overrides ? { overrides } : {}), ...(spec.embeddings ? { embeddings: true } : {}), ...(spec.head ? { head: true } : {}) };
 }
 
 /** The spec normalized, or why it cannot be. */
@@ -47,7 +47,7 @@ export function specLabel(spec: VariantSpec): string {
     }
   }
   const both = spec.then ? `${own} → ${specLabel(spec.then)}` : own;
-  return `${spec.blocks ? `${both} · ${blocksText(spec.blocks)}` : both}${overridesLabel(spec.overrides)}${spec.embeddings ? ' · embedding too' : ''}`;
+  return `${spec.blocks ? `${both} · ${blocksText(spec.blocks)}` : both}${overridesLabel(spec.overrides)}${spec.head ? ' · LM head too' : ''}${spec.embeddings ? ' · embedding too' : ''}`;
 }
 
 export const sameSpec = (a: VariantSpec, b: VariantSpec) => specKey({ spec: a }) === specKey({ spec: b });

@@ -60,6 +60,12 @@ export function LayerPanel() {
           scaleText={`${m.scale} (${m.text(lo)} … ${m.text(hi)})`}
         />
       )}
+      {/* weights the variant did not compress (the LM head unless opted in) have no square: say which and why */}
+      {row?.variant?.leftFloat?.length ? (
+        <p className="small" data-testid="layer-left-float">
+          Left f32, not compressed: {row.variant.leftFloat.map((t) => `${t.name} (${t.params.toLocaleString('en-US')} weights; ${t.why})`).join('; ')}.
+        </p>
+      ) : null}
     </Panel>
   );
 }

@@ -26,11 +26,11 @@ export interface ResultsSlice {
 
 /** A spec's identity: method and options, then the second method's (a plain spec's key is as it always was). */
 export const specKey = (v: Pick<StoredVariant, 'spec'>): string => {
-  const { method, options = {}, then, blocks, overrides, embeddings } = v.spec;
+  const { method, options = {}, then, blocks, overrides, embeddings, head } = v.spec;
   const own = `${method}:${JSON.stringify(options, Object.keys(options).sort())}`;
   // compressed in some blocks only (layer sensitivity): "rtn:{…}@blocks=2"
   // mixed precision: "int4-group:{…}{blocks=0,-1:int8-channel()}"
-  const where = (blocks ? `@blocks=${blocks.join(',')}` : '') + overridesKey(overrides) + (embeddings ? '+embeddings' : '');
+  const where = (blocks ? `@blocks=${blocks.join(',')}` : '') + overridesKey(overrides) + (embeddings ? '+embeddings' : '') + (head ? '+head' : '');
   return then ? `${own}+${specKey({ spec: then })}${where}` : own + where;
 };
 

@@ -1,8 +1,8 @@
 // An LM head tied to the token embedding, each way a file keeps it: one initializer read by Gather
 // and Gemm (shared), a second copy (same or transposed), or Transpose(table) (folded into a copy by
 // the float reference). Found bit for bit; a copy off by one weight is not tied. The shipped demo LM is a
-// transposed copy (torch.onnx wrote lm_head.weight = wteᵀ): compressing its head packs that copy
-// and leaves the embedding's Gather reading the f32 table.
+// transposed copy (torch.onnx wrote lm_head.weight = wteᵀ): compressing its head (opt-in) packs that
+// copy and leaves the embedding's Gather reading the f32 table.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -63,9 +63,11 @@ describe('a head tied to the embedding', () => {
     expect(tieOf(model('untied'))).toBeUndefined();
     expect(tieOf(model('almost'))).toBeUndefined();
   });
-  it('the card says what compressing the head does to the embedding', () => {
-    expect(tiedHeadSentence({ head: 'E', embedding: 'E', stored: 'shared' })).toMatch(/compresses the embedding too.*Gather reads the compressed table/);
-    expect(tiedHeadSentence({ head: 'lm_head.weight', embedding: 'wte', stored: 'transposed-copy' })).toMatch(/stored twice.*equals the embedding "wte" transposed.*Gather keeps reading "wte" in f32/);
+  it('the card says what a variant compresses by default (neither) and what each opt-in does to the embedding', () => {
+    const sentences = (['shared', 'copy', 'transposed-copy', 'through-transpose'] as const).map((stored) => tiedHeadSentence({ head: 'lm_head.weight', embedding: 'wte', stored }));
+    for (const s of sentences) expect(s).toMatch(/By default a variant compresses neither: both stay f32/);
+    expect(tiedHeadSentence({ head: 'E', embedding: 'E', stored: 'shared' })).toMatch(/"LM head too" or "embedding too" compresses the one tensor once and the Gather reads the compressed table/);
+    expect(tiedHeadSentence({ head: 'lm_head.weight', embedding: 'wte', stored: 'transposed-copy' })).toMatch(/stored twice.*equals the embedding "wte" transposed.*"LM head too" compresses the head's copy only.*Gather keeps reading "wte" in f32.*"embedding too" compresses the head and points the Gather at it/);
     expect(tiedHeadSentence({ head: 'lm_head.weight', embedding: 'wte', stored: 'through-transpose' })).toMatch(/stores "wte" once.*folds that Transpose into a copy/);
   });
 });

@@ -50,11 +50,13 @@ export function AddSpec({ list, set }: { list: VariantSpec[]; set: (l: VariantSp
   const [second, setSecond] = useState<Choice | undefined>();
   const [override, setOverride] = useState<{ at: number; choice: Choice } | undefined>();
   const [embeddings, setEmbeddings] = useState(false);
+  const [head, setHead] = useState(false);
   const spec: VariantSpec = {
     method: first.method as VariantSpec['method'], options: first.options as MethodOptions,
     ...(second ? { then: { method: second.method as VariantSpec['method'], options: second.options as MethodOptions } } : {}),
     ...(override ? { overrides: [{ blocks: OVERRIDE_BLOCKS[override.at].blocks, method: override.choice.method as VariantSpec['method'], options: override.choice.options as MethodOptions }] } : {}),
     ...(embeddings ? { embeddings: true } : {}),
+    ...(head ? { head: true } : {}),
   };
   const normalized = tryNormalize(spec);
   const pick = (id: string) => fresh(metaOf(id)!);
@@ -94,8 +96,11 @@ export function AddSpec({ list, set }: { list: VariantSpec[]; set: (l: VariantSp
           <MethodFields choice={override.choice} onChange={(choice) => setOverride({ ...override, choice })} prefix="override" />
         </>
       )}
-      <label title="every linear weight (the LM head included) is compressed; the token embedding only when ticked (a tied head is compressed once and the embedding reads it)">
+      <label title="every linear weight but the LM head is compressed; the token embedding only when ticked (a head tied to it is then compressed with it, once, and the embedding reads it)">
         <input type="checkbox" checked={embeddings} onChange={(e) => setEmbeddings(e.target.checked)} data-testid="add-embeddings" /> embedding too
+      </label>
+      <label title="the LM head (the layer producing the logits) is left f32 unless ticked, as llama.cpp and AutoGPTQ leave the output layer; calibrated methods then calibrate it too">
+        <input type="checkbox" checked={head} onChange={(e) => setHead(e.target.checked)} data-testid="add-head" /> LM head too
       </label>
       <button onClick={() => typeof normalized !== 'string' && set(withSpec(list, normalized))} disabled={typeof normalized === 'string'} title={typeof normalized === 'string' ? normalized : undefined} data-testid="add-spec">
         Add
