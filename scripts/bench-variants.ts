@@ -171,7 +171,9 @@ export async function benchScale(o: ScaleOptions) {
       o.log(`scale: loading random-gpt2-small (${(f32Bytes / 2 ** 20).toFixed(0)} MiB)`);
       rss.phase('load');
       const files = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'].filter((f) => existsSync(path.join(dir, f)));
-      model = await call<ModelSummary>(page, 'loadFolder', '/.cache/models/random-gpt2-small/', files);
+      // as a user's drop: Files backed by the disk, the .onnx sent as a handle and skimmed in the worker (workers/model/skim-onnx.ts)
+      await page.setInputFiles('#pick', files.map((f) => path.join(dir, f)));
+      model = await call<ModelSummary>(page, 'loadPicked', files);
       o.log(`scale: INT4 g32 packed variant on ${device} kernels`);
       rss.phase('make');
       const v = await call<VariantSummary>(page, 'makeVariant', model.id, { method: 'int4-group', options: { groupSize: 32 } }, device);

@@ -26,7 +26,7 @@ import { prefillSpeedOf } from './eval/batch-speed';
 import { decodeSpeedOf } from './eval/decode-speed';
 import { forgetCompanion, kvRunnable } from './eval/kv-companion';
 import { examplesFromFile } from './eval/labelled-file';
-import { buildModel, fetchDataset, fetchExamples, gatherDemo, gatherFiles, readExternal, withTokenizer, type LoadedModel, type ModelSource } from './model/load';
+import { buildModel, fetchDataset, fetchExamples, gatherDemo, gatherDropped, readExternal, withTokenizer, type LoadedModel, type ModelSource } from './model/load';
 import { exportVariant } from './variants/export-zip';
 import { measurePropagation, ortHiddenRunner } from './eval/error-propagation';
 import type { ErrorPropagationResult, ErrorPropagationSettings } from './api';
@@ -148,7 +148,7 @@ export function createEngine(): LabApi {
     async loadFiles(files: InputFile[], options?: LoadOptions): Promise<ModelSummary> {
       if (!Array.isArray(files) || !files.length) throw labError('MissingFile', 'expected the files of a model folder, got none');
       const limits = { wasmBytes: WASM32_BYTES, gpu: (await capabilities()).gpuLimits };
-      return admit(await readExternal(await withTokenizer(gatherFiles(files), options?.tokenizer), limits));
+      return admit(await readExternal(await withTokenizer(await gatherDropped(files), options?.tokenizer), limits));
     },
 
     makeVariant(modelId: string, spec: VariantSpec, device: KernelDevice, jobId: string, onProgress: ProgressFn): Promise<VariantSummary> {

@@ -5,6 +5,7 @@
  */
 import * as Comlink from 'comlink';
 import { outcome } from './outcome';
+import { readChecked } from '../../src/lib/files';
 import type { ClassifySettings, DecodeSpeedSettings, EvalResult, GenerateSettings, PrefillSpeedSettings, EvalSettings, KernelDevice, LabApi, Progress, SpeedSettings, VariantSpec } from '../../workers/api';
 
 const params = new URL(location.href).searchParams;
@@ -35,6 +36,16 @@ const harness = {
       return { path, data: await r.arrayBuffer() };
     }));
     return outcome(api.loadFiles(Comlink.transfer(files, files.map((f) => f.data))));
+  },
+  /**
+   * The files on <input id="pick"> (set by Playwright's setInputFiles: Files backed by the disk, as
+   * a drop gives them) under `paths`, sent as the page sends a drop (src/lib/files.ts readChecked:
+   * a big .onnx and data files as handles, never read here)
+   */
+  loadPicked: async (paths: string[]) => {
+    const files = Array.from((document.getElementById('pick') as HTMLInputElement).files ?? []);
+    const sent = await readChecked(files.map((file, i) => ({ path: paths[i], file })), false);
+    return outcome(api.loadFiles(Comlink.transfer(sent, sent.flatMap((f) => (f.data instanceof ArrayBuffer ? [f.data] : [])))));
   },
   evaluate: (modelId: string, variantId: string, settings: EvalSettings, jobId = `job-${++jobs}`) =>
     outcome(api.evaluate(modelId, variantId, settings, jobId, onProgress)),

@@ -7,6 +7,7 @@ import type { InputFile } from '../../workers/api';
 import { LabError } from '../engine/errors';
 import { sizeProblem } from './model-size';
 import { preferredGraph } from '../../workers/model/graph-choice';
+import { SKIM_MIN_FILE_BYTES } from '../../workers/model/skim-size';
 
 /**
  * A file the user gave, not read yet (a File is a handle: keeping one costs no memory). Only its
@@ -47,9 +48,11 @@ export async function readChecked(given: Picked[], remember = true): Promise<Inp
   const picked = graphs.length > 1 ? withOnly(given, preferredGraph(graphs)!) : given;
   const problem = sizeProblem(picked.map((p) => ({ path: p.path, size: p.file.size })));
   if (problem) throw new LabError('TooLarge', problem);
-  // anything but the graph and JSON (external data) goes as a handle: the worker checks the sizes the
-  // graph declares against the tab's limits first, then reads it tensor by tensor (workers/model/external-files.ts)
-  return Promise.all(picked.map(async (p) => ({ path: p.path, data: !/\.(onnx|json)$/i.test(p.path) && p.file instanceof Blob ? p.file : await p.file.arrayBuffer() })));
+  // anything but JSON and a small graph (external data, a big .onnx) goes as a handle: the worker checks the sizes the
+  // graph declares against the tab's limits first, then reads it tensor by tensor (workers/model/external-files.ts,
+  // skim-onnx.ts), and neither this page nor the worker holds the model's weights
+  const asHandle = (p: Picked) => p.file instanceof Blob && (!/\.(onnx|json)$/i.test(p.path) || (isGraph(p.path) && p.file.size >= SKIM_MIN_FILE_BYTES));
+  return Promise.all(picked.map(async (p) => ({ path: p.path, data: asHandle(p) ? (p.file as Blob) : await p.file.arrayBuffer() })));
 }
 
 const readEntries = (dir: FileSystemDirectoryEntry): Promise<FileSystemEntry[]> =>

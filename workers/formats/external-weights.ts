@@ -11,6 +11,7 @@
 import { externalDataOf } from '../eval/external-data';
 import { onnx, type TensorProto } from '../model/onnx-graph';
 import type { WeightArena } from './weight-arena';
+import { rawByteLength } from '../model/external-files';
 
 export const EXTERNAL_DATA_PATH = 'model.onnx_data';
 /** Models with fewer weight bytes stay one self-contained .onnx (every demo model, every test model). */
@@ -20,7 +21,8 @@ const EXTERNAL_MIN_TENSOR_BYTES = 4096;
 /** Each tensor starts on a 64-byte boundary of the data file. */
 const ALIGN = 64;
 
-const rawLength = (t: TensorProto) => t.rawData?.length ?? 0;
+// a file-backed tensor's length without reading it (model/external-files.ts)
+const rawLength = (t: TensorProto) => rawByteLength(t);
 
 /**
  * The initializers with the big ones moved to one data buffer, or undefined below `minTotal` bytes.

@@ -66,22 +66,69 @@ export async function readExternalTensor(t: ExternalTensor, files: ReadonlyMap<s
   return bytes;
 }
 
+/** Reads bytes [start, end) of a Blob at once, without awaiting: FileReaderSync where there is one (a worker). */
+export type SyncRead = (file: BlobLike, start: number, end: number) => Uint8Array;
+
+/** The worker's synchronous Blob reader; undefined on a page's main thread and in Node. */
+export function syncReader(): SyncRead | undefined {
+  const Reader = (globalThis as { FileReaderSync?: new () => { readAsArrayBuffer(b: Blob): ArrayBuffer } }).FileReaderSync;
+  if (!Reader) return undefined;
+  const reader = new Reader();
+  return (file, start, end) => new Uint8Array(reader.readAsArrayBuffer(file.slice(start, end) as Blob));
+}
+
+/** Tensors at least this big are left in their file when a sync reader can fetch them on demand. */
+export const FILE_BACKED_MIN_BYTES = 64 * 1024;
+
+const fileBackedLengths = new WeakMap<TensorProto, number>();
+
+/** raw_data's length without reading a file-backed tensor's bytes. */
+export const rawByteLength = (t: TensorProto): number => fileBackedLengths.get(t) ?? t.rawData?.length ?? 0;
+
 /**
- * Reads every external tensor, one slice each, into its initializer (then inline, as if the file
- * had held it): memory grows by one tensor at a time, and no buffer holds a whole data file.
+ * `t.rawData` becomes a getter that reads the tensor's slice of its file each time it is asked
+ * (a fresh array, garbage once the caller lets go): the model's weights are not held in memory,
+ * one tensor is, while it is used. Assigning rawData makes it a plain field again.
  */
-export async function inlineExternalTensors(proto: ModelProto, files: ReadonlyMap<string, BlobLike>): Promise<number> {
+function fileBacked(t: TensorProto, e: ExternalTensor, file: BlobLike, read: SyncRead): void {
+  Object.defineProperty(t, 'rawData', {
+    configurable: true,
+    enumerable: true,
+    get: () => {
+      const bytes = read(file, e.offset, e.offset + e.length);
+      if (bytes.length !== e.length) throw labError('NotOnnx', `initializer ${t.name}: read ${bytes.length} of its ${e.length} bytes from "${e.location}"`);
+      return bytes;
+    },
+    set: (value: Uint8Array) => {
+      fileBackedLengths.delete(t);
+      Object.defineProperty(t, 'rawData', { value, writable: true, configurable: true, enumerable: true });
+    },
+  });
+  fileBackedLengths.set(t, e.length);
+}
+
+/**
+ * Puts every external tensor into its initializer (then inline, as if the .onnx had held it).
+ * With `read` (a worker's FileReaderSync) the large ones are file-backed: read from their file
+ * whenever their bytes are asked for, never all held (the 124 M shape: its 622 MiB of weights
+ * are not in the worker's memory while variants are made and evaluated). Without it each tensor
+ * is read with one slice: memory grows by one tensor at a time, and no buffer holds a whole file.
+ */
+export async function inlineExternalTensors(proto: ModelProto, files: ReadonlyMap<string, BlobLike>, read?: SyncRead): Promise<number> {
   const sizes = new Map([...files].map(([loc, f]) => [loc, f.size]));
   const byName = new Map((proto.graph?.initializer ?? []).map((t) => [t.name, t]));
-  let read = 0;
+  let fetched = 0;
   for (const e of listExternal(proto, sizes)) {
     const t = byName.get(e.name)!;
-    t.rawData = await readExternalTensor(e, files);
+    if (read && e.length >= FILE_BACKED_MIN_BYTES) fileBacked(t, e, files.get(e.location)!, read);
+    else {
+      t.rawData = await readExternalTensor(e, files);
+      fetched += e.length;
+    }
     t.dataLocation = onnx.TensorProto.DataLocation.DEFAULT;
     t.externalData = [];
-    read += e.length;
   }
-  return read;
+  return fetched;
 }
 
 /** The data files as onnxruntime-web's `externalData` session option takes them (Blobs, not read here). */

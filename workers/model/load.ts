@@ -22,7 +22,9 @@ import { tiedHead } from './tied-head';
 import { graphKindOf, PREFILL_INPUTS, unfeedableInputs } from './graph-kind';
 import { inlineCacheBranch } from './merged-decoder';
 import { checkDeclaredSize, checkDeviceLimits, type DeviceLimits } from './declared-size';
-import { externalDataParts, inlineExternalTensors } from './external-files';
+import { externalDataParts, inlineExternalTensors, syncReader } from './external-files';
+import { skimOnnx } from './skim-onnx';
+import { SKIM_MIN_FILE_BYTES } from './skim-size';
 import { withExternalData } from '../eval/external-data';
 import { encodeDataset, makeTokenizer, type TextTokenizer } from './tokenizer';
 import { configFromGraph, graphFacts } from './graph-facts';
@@ -48,6 +50,8 @@ export interface ModelSource {
   limitNote?: string;
   /** true once readExternal put the external tensors inside the graph */
   inlinedExternal?: boolean;
+  /** the .onnx came as a handle and was skimmed (skim-onnx.ts): its size, which its weights' data file (itself) already counts */
+  skimmedOnnxBytes?: number;
   proto: ModelProto;
 }
 
@@ -191,6 +195,28 @@ export function gatherFiles(files: DroppedFile[]): ModelSource {
 }
 
 /**
+ * gatherFiles for files that may include the .onnx as a handle (a big dropped File): the chosen
+ * graph is skimmed (skim-onnx.ts), so its large tensors stay in the file as its own external data
+ * and are never all held; a handle under SKIM_MIN_FILE_BYTES is read whole.
+ */
+export async function gatherDropped(files: DroppedFile[]): Promise<ModelSource> {
+  const all = files.map((f) => ({ path: norm(f.path), data: f.data }));
+  const chosen = preferredGraph(all.map((f) => f.path).filter((p) => p.endsWith('.onnx')));
+  const pick = all.find((f) => f.path === chosen);
+  if (!pick || pick.data instanceof ArrayBuffer) return gatherFiles(all);
+  const handle = pick.data;
+  if (handle.size < SKIM_MIN_FILE_BYTES) {
+    const bytes = await handle.arrayBuffer();
+    return gatherFiles(all.map((f) => (f === pick ? { path: f.path, data: bytes } : f)));
+  }
+  const location = `${base(pick.path)}.inline_data`;
+  const skim = await skimOnnx(handle, location);
+  const small = skim.bytes.buffer.slice(skim.bytes.byteOffset, skim.bytes.byteOffset + skim.bytes.length) as ArrayBuffer;
+  const src = gatherFiles([...all.map((f) => (f === pick ? { path: f.path, data: small } : f)), { path: dirOf(pick.path) + location, data: handle }]);
+  return { ...src, skimmedOnnxBytes: handle.size };
+}
+
+/**
  * External data given as handles, read tensor by tensor once the sizes the .onnx declares pass the
  * tab's limits (declared-size.ts): a model too large is refused before a byte of its weights is read.
  */
@@ -198,7 +224,8 @@ export async function readExternal(src: ModelSource, limits: DeviceLimits): Prom
   const note = checkDeviceLimits(src.proto, src.onnxPath, limits);
   if (!src.externalBlobs?.size) return { ...src, limitNote: note };
   checkDeclaredSize(src.proto, src.onnxPath);
-  await inlineExternalTensors(src.proto, src.externalBlobs);
+  // in a worker the large tensors stay in their files, read whenever they are used (external-files.ts)
+  await inlineExternalTensors(src.proto, src.externalBlobs, syncReader());
   return { ...src, inlinedExternal: true, limitNote: note };
 }
 
@@ -271,7 +298,7 @@ export function buildModel(src: ModelSource, datasetText: string, examplesText?:
   const tied = tiedHead(parsed, linear, src.proto, lmHead);
   let totalParams = 0;
   for (const t of parsed.tensors.values()) totalParams += t.params;
-  const onnxBytes = src.onnxBytes.length + [...src.external.values()].reduce((a, b) => a + b.length, 0) + [...(src.externalBlobs?.values() ?? [])].reduce((a, b) => a + b.size, 0);
+  const onnxBytes = (src.skimmedOnnxBytes ? 0 : src.onnxBytes.length) + [...src.external.values()].reduce((a, b) => a + b.length, 0) + [...(src.externalBlobs?.values() ?? [])].reduce((a, b) => a + b.size, 0);
   const summary: ModelSummary = {
     id: src.source === 'demo' ? `demo:${src.name}` : `files:${src.name}:${onnxBytes}${src.tokenizerFrom ? `:tokenizer=${src.tokenizerFrom}` : ''}`,
     name: src.name,

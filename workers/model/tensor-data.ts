@@ -6,6 +6,7 @@
  */
 import { labError } from '../errors';
 import { onnx, type ParsedModel } from './onnx-graph';
+import { rawByteLength } from './external-files';
 
 /** Bytes per element of the byte-aligned ONNX data types (4-bit and string types are not checked). */
 const FLOAT = 1;
@@ -16,16 +17,17 @@ export function checkTensorData(m: ParsedModel, file: string): void {
     if (!t.dims.every((d) => Number.isSafeInteger(d) && d >= 0) || !Number.isSafeInteger(t.params)) {
       throw labError('NotOnnx', `${file}: initializer ${t.name} has dims [${t.dims.join(', ')}], not sizes: the file is damaged`);
     }
-    const raw = t.proto.rawData;
+    // the length only: a file-backed tensor's bytes are not read for it (external-files.ts)
+    const rawLength = rawByteLength(t.proto);
     const size = BYTES[t.dataType];
     if (t.proto.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) continue;
     // a float tensor without raw_data keeps its values in float_data (the one typed field the lab reads)
-    if (!raw?.length && t.dataType === FLOAT && t.params > 0 && t.proto.floatData?.length !== t.params) {
+    if (!rawLength && t.dataType === FLOAT && t.params > 0 && t.proto.floatData?.length !== t.params) {
       throw labError('NotOnnx', `${file}: initializer ${t.name} holds ${t.proto.floatData?.length ?? 0} of its ${t.params} float values: the file is damaged`);
     }
-    if (!raw?.length || !size) continue;
-    if (raw.length !== t.params * size) {
-      throw labError('NotOnnx', `${file}: initializer ${t.name} stores ${raw.length} bytes, its dims [${t.dims.join(', ')}] of data type ${t.dataType} need ${t.params * size}: the file is damaged`);
+    if (!rawLength || !size) continue;
+    if (rawLength !== t.params * size) {
+      throw labError('NotOnnx', `${file}: initializer ${t.name} stores ${rawLength} bytes, its dims [${t.dims.join(', ')}] of data type ${t.dataType} need ${t.params * size}: the file is damaged`);
     }
   }
 }
