@@ -11,9 +11,15 @@ import { channelChunking } from './compression/shared/channel-chunks';
 /** The smallest module using a v128 instruction (as wasm-feature-detect does). */
 const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
 
-/** Threads the WASM EP uses: all cores when SharedArrayBuffer is allowed, else 1. */
+/**
+ * Threads the WASM EP uses: all cores when SharedArrayBuffer is allowed, else 1. `?wasmThreads=N`
+ * on the worker URL asks for fewer (a test hook: with one thread ORT starts no pthread worker, whose
+ * idle wait holds performance.measureUserAgentSpecificMemory until Chromium's 60 s timeout).
+ */
 export function wasmThreads(): number {
-  return globalThis.crossOriginIsolated ? Math.max(1, navigator.hardwareConcurrency || 1) : 1;
+  const all = globalThis.crossOriginIsolated ? Math.max(1, navigator.hardwareConcurrency || 1) : 1;
+  const asked = Number(new URLSearchParams(globalThis.location?.search ?? '').get('wasmThreads'));
+  return Number.isInteger(asked) && asked >= 1 ? Math.min(all, asked) : all;
 }
 
 export const gpuHidden = (): boolean => new URL(self.location.href).searchParams.get('nogpu') === '1';

@@ -83,10 +83,12 @@ export interface WorkerFlags {
   nogpu?: boolean;
   /** enable the worker's failure-simulation hooks */
   debug?: boolean;
+  /** fewer WASM threads than cores (`?wasmThreads=N`, workers/capabilities.ts) */
+  wasmThreads?: string;
 }
 
 /**
- * Start the engine worker. Flags (`?nogpu=1`, `?debug=1`) are passed on in the worker's URL.
+ * Start the engine worker. Flags (`?nogpu=1`, `?debug=1`, `?wasmThreads=N`) are passed on in the worker's URL.
  * Vite only bundles a worker written as `new Worker(new URL('…', import.meta.url))`, so the
  * flags are added by a Worker subclass that edits the URL it is given.
  */
@@ -95,6 +97,7 @@ function spawnWorker(flags: WorkerFlags): Worker {
     constructor(url: URL, options?: WorkerOptions) {
       if (flags.nogpu) url.searchParams.set('nogpu', '1');
       if (flags.debug) url.searchParams.set('debug', '1');
+      if (flags.wasmThreads) url.searchParams.set('wasmThreads', flags.wasmThreads);
       super(url, options);
     }
   }

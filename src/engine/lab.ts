@@ -35,7 +35,10 @@ export const DEBUG = new URLSearchParams(location.search).get('debug') === '1';
 
 let crashedAt: number | undefined;
 
-const bridge = new EngineBridge({ nogpu: NO_GPU, debug: DEBUG }, {
+/** `?wasmThreads=N`: fewer WASM threads than cores (a test hook, workers/capabilities.ts says why). */
+const WASM_THREADS = new URLSearchParams(location.search).get('wasmThreads') ?? undefined;
+
+const bridge = new EngineBridge({ nogpu: NO_GPU, debug: DEBUG, wasmThreads: WASM_THREADS }, {
   onCrash: (reason) => {
     crashedAt = performance.now();
     lab().notify({ kind: 'error', title: `The engine crashed: ${reason}.`, detail: 'A new engine is starting and the model is being reloaded; the job that was running is marked failed and can be re-run.' });
