@@ -121,6 +121,8 @@ export interface ModelSummary {
   tokenizerFrom?: string;
   /** what this adapter's WebGPU limits say about the model's largest tensor (workers/model/declared-size.ts checkDeviceLimits) */
   limitNote?: string;
+  /** set when the graph computes attention in fused com.microsoft ops: why its heads cannot be pruned (model/fused-attention.ts) */
+  fusedAttention?: string;
 }
 
 export type MethodOptions = {

@@ -36,6 +36,7 @@ export function ModelCard() {
         </p>
       )}
       {model.limitNote && <p className="small muted" data-testid="limit-note">{model.limitNote}.</p>}
+      {model.fusedAttention && <p className="small muted" data-testid="fused-attention">{model.fusedAttention}.</p>}
       {model.mergedDecoder && <p className="small muted" data-testid="merged-decoder">{model.onnxPath}: {model.mergedDecoder}</p>}
       <OtherGraphs />
       <LinearWeightsTable weights={model.linearWeights} />

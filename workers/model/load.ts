@@ -28,6 +28,7 @@ import { SKIM_MIN_FILE_BYTES } from './skim-size';
 import { withExternalData } from '../eval/external-data';
 import { encodeDataset, makeTokenizer, type TextTokenizer } from './tokenizer';
 import { configFromGraph, graphFacts } from './graph-facts';
+import { fusedAttentionNote } from './fused-attention';
 import { checkBuiltinFits, checkBuiltinName } from './builtin-tokenizer';
 
 export const DATASET = Object.freeze({ name: 'brown-test', path: 'datasets/brown-test.txt' });
@@ -296,6 +297,7 @@ export function buildModel(src: ModelSource, datasetText: string, examplesText?:
   const examples = classifier && examplesText !== undefined ? encodeExamples(tokenizer, examplesText, labels!, maxLength) : undefined;
   const lmHead = lmHeadOf(parsed, linear, classifier ? 'sequence-classification' : 'causal-lm');
   const tied = tiedHead(parsed, linear, src.proto, lmHead);
+  const fusedAttention = fusedAttentionNote(parsed);
   let totalParams = 0;
   for (const t of parsed.tensors.values()) totalParams += t.params;
   const onnxBytes = (src.skimmedOnnxBytes ? 0 : src.onnxBytes.length) + [...src.external.values()].reduce((a, b) => a + b.length, 0) + [...(src.externalBlobs?.values() ?? [])].reduce((a, b) => a + b.size, 0);
@@ -326,6 +328,7 @@ export function buildModel(src: ModelSource, datasetText: string, examplesText?:
     ...(Array.isArray(cfg._from_graph) ? { configFromGraph: cfg._from_graph as string[] } : {}),
     ...(src.tokenizerFrom ? { tokenizerFrom: src.tokenizerFrom } : {}),
     ...(src.limitNote ? { limitNote: src.limitNote } : {}),
+    ...(fusedAttention ? { fusedAttention } : {}),
   };
   const folder = { config: src.config, tokenizerJson: src.tokenizerJson, tokenizerConfig: src.tokenizerConfig };
   // data files given as handles stay files for ORT (no second copy of every weight in one buffer);

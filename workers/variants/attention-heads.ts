@@ -38,6 +38,7 @@ import { labError } from '../errors';
 import { blockOf } from '../model/blocks';
 import { onnx, readF32, toNum, type NodeProto, type ParsedModel, type TensorProto } from '../model/onnx-graph';
 import { attrT, constDims, indexGraph, slicedTensor, type GraphIndex } from './structured';
+import { fusedAttentionNote } from '../model/fused-attention';
 
 /** Ops an attention's head-carrying tensors pass through between the projections and O. */
 const PATH_OPS = new Set(['Transpose', 'Reshape', 'Split', 'MatMul', 'Softmax', 'Add', 'Sub', 'Mul', 'Div', 'Neg', 'Slice', 'Concat', 'Unsqueeze', 'Expand', 'Cast', 'Identity', 'Where']);
@@ -317,6 +318,8 @@ export async function planHeads(m: ParsedModel, linear: readonly LinearWeight[],
   const search = findAttentions(m, linear);
   if (blocks) search.attentions = search.attentions.filter((a) => blocks.includes(blockOf(a.o) ?? -1));
   if (!search.attentions.length) {
+    const fused = fusedAttentionNote(m);
+    if (fused) throw labError('BadOption', `structured-prune: ${fused}`);
     const why = search.skipped.length ? `; left whole: ${search.skipped.join('; ')}` : '';
     throw labError('BadOption', `structured-prune: no attention found (Q/K/V projections → heads → output projection)${why}`);
   }
