@@ -16,8 +16,9 @@ export class Job {
   private phase = '';
   private phaseStart = 0;
   /** per phase left for another: time spent in it and how far it got, so a phase taken up again goes on from there */
-  private paused = new Map<string, { ms: number; done: number }>();
+  private paused = new Map<string, { ms: number; done: number; total: number }>();
   private lastDone = 0;
+  private lastTotal = 0;
 
   constructor(
     readonly id: string,
@@ -41,19 +42,26 @@ export class Job {
   /**
    * Reports progress; the ETA comes from the pace within the phase. A phase taken up again where it
    * left off (GPTQ's layers between calibration passes) keeps the time it had spent; one that counts
-   * from the start again restarts. Never throws (the UI may be gone).
+   * from the start again restarts. The ETA is the job's: the phases left unfinished for this one
+   * add what they still have to do at their own pace (GPTQ on the 124 M shape: the calibration
+   * passes still to come beside the layers still to compress). Never throws (the UI may be gone).
    */
   progress(phase: string, done: number, total: number, message?: string): void {
     const now = performance.now();
     if (phase !== this.phase) {
-      if (this.phase) this.paused.set(this.phase, { ms: now - this.phaseStart, done: this.lastDone }); // phaseStart already counts its earlier stints
+      if (this.phase) this.paused.set(this.phase, { ms: now - this.phaseStart, done: this.lastDone, total: this.lastTotal }); // phaseStart already counts its earlier stints
       const left = this.paused.get(phase);
       this.phase = phase;
       this.phaseStart = now - (left && done >= left.done ? left.ms : 0);
+      this.paused.delete(phase);
     }
     this.lastDone = done;
+    this.lastTotal = total;
     const elapsedS = (now - this.phaseStart) / 1000;
-    const etaS = done > 0 && total >= done ? (elapsedS / done) * (total - done) : undefined;
+    let etaS = done > 0 && total >= done ? (elapsedS / done) * (total - done) : undefined;
+    for (const left of this.paused.values()) {
+      if (etaS !== undefined && left.done > 0 && left.total > left.done) etaS += (left.ms / 1000 / left.done) * (left.total - left.done);
+    }
     const p: Progress = { jobId: this.id, phase, done, total, etaS, message };
     try {
       void Promise.resolve(this.onProgress?.(p)).catch(() => {});
