@@ -48,8 +48,9 @@ describe.skipIf(!haveDemo)('makeVariant on the demo model (cpu kernels)', () => 
     return r.ppl;
   }
 
+  // head: true: every linear weight, the LM head opted in (left f32 by default: which-tensors.test.ts)
   it('int8-channel: all weights, stats, packed size, ppl close to baseline', async () => {
-    const v = await makeVariant(model, { method: 'int8-channel', options: {} }, 'cpu', new Job('t1'));
+    const v = await makeVariant(model, { method: 'int8-channel', options: {}, head: true }, 'cpu', new Job('t1'));
     const s = v.summary;
     expect(s.tensors.map((t) => t.name)).toEqual(model.linear.map((w) => w.name));
     expect(s.bitsPerWeight).toBeGreaterThan(8);
@@ -68,8 +69,8 @@ describe.skipIf(!haveDemo)('makeVariant on the demo model (cpu kernels)', () => 
   });
 
   it('magnitude-prune 90 %: sparsity recorded per tensor', async () => {
-    const v = await makeVariant(model, { method: 'magnitude-prune', options: { ratio: 0.9 } }, 'cpu', new Job('t2'));
-    expect(v.summary.label).toBe('prune 90 %');
+    const v = await makeVariant(model, { method: 'magnitude-prune', options: { ratio: 0.9 }, head: true }, 'cpu', new Job('t2'));
+    expect(v.summary.label).toBe('prune 90 % · LM head too');
     expect(v.summary.tensors.every((t) => Math.abs(t.sparsity - 0.9) < 0.01)).toBe(true);
     // dense storage: same bytes as the source, but the zeros compress
     expect(v.summary.storage).toBe('dense');

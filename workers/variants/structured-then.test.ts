@@ -17,13 +17,14 @@ describe('structured pruning then quantization', () => {
   it('slices the MLPs, then packs the smaller weights as INT4: equal to slicing then quantizing by hand', async () => {
     const model = loadDemoLm('brown-gpt2-mini');
     const structured = await makeVariant(model, { method: 'structured-prune', options: { ratio: 0.25 } }, 'cpu', new Job('s'));
-    const both = await makeVariant(model, { method: 'structured-prune', options: { ratio: 0.25 }, then: { method: 'int4-group', options: { groupSize: 32 } } }, 'cpu', new Job('s+q'));
-    const int4 = await makeVariant(model, { method: 'int4-group', options: { groupSize: 32 } }, 'cpu', new Job('q'));
+    // the LM head opted in (left f32 by default): every linear weight quantized, as the reference below
+    const both = await makeVariant(model, { method: 'structured-prune', options: { ratio: 0.25 }, then: { method: 'int4-group', options: { groupSize: 32 } }, head: true }, 'cpu', new Job('s+q'));
+    const int4 = await makeVariant(model, { method: 'int4-group', options: { groupSize: 32 }, head: true }, 'cpu', new Job('q'));
     expect(both.summary.totalParams).toBe(structured.summary.totalParams);
     expect(both.summary.totalParams!).toBeLessThan(model.summary.totalParams);
     expect(both.summary.storage).toBe('packed');
     expect(both.summary.format).toMatch(/^graph rewritten: MLP neurons kept \d+\/\d+ in each of \d+ MLPs; MatMulNBits 4-bit, block 32$/);
-    expect(both.summary.label).toBe(`${structured.summary.label} → INT4 g32`);
+    expect(both.summary.label).toBe(`${structured.summary.label} → INT4 g32 · LM head too`);
     expect(both.packedBytes.length).toBeLessThan(int4.packedBytes.length);
     expect(both.summary.bitsPerWeight).toBeLessThan(int4.summary.bitsPerWeight);
     expect(both.summary.bitsPerWeight).toBeLessThan(structured.summary.bitsPerWeight);
@@ -52,12 +53,12 @@ describe('structured pruning then quantization', () => {
 
   it('attention heads then INT4 g32 on the default demo LM: the packed model equals its dequantized twin', async () => {
     const model = loadDemoLm('brown-gpt2-tiny');
-    const spec = { method: 'structured-prune', options: { ratio: 0.25, unit: 'heads' }, then: { method: 'int4-group', options: { groupSize: 32 } } } as const;
+    const spec = { method: 'structured-prune', options: { ratio: 0.25, unit: 'heads' }, then: { method: 'int4-group', options: { groupSize: 32 } }, head: true } as const;
     const heads = await makeVariant(model, { method: 'structured-prune', options: { ratio: 0.25, unit: 'heads' } }, 'cpu', new Job('h'));
     const both = await makeVariant(model, spec, 'cpu', new Job('h+q'), { simulated: true });
     expect(both.summary.totalParams).toBe(heads.summary.totalParams);
     expect(both.summary.format).toBe('graph rewritten: attention heads kept 3/4 in each of 4 blocks; MatMulNBits 4-bit, block 32');
-    expect(both.summary.label).toBe('structured 25 % attention heads → INT4 g32');
+    expect(both.summary.label).toBe('structured 25 % attention heads → INT4 g32 · LM head too');
     const packed = parseModel(both.packedBytes);
     for (const w of model.linear) expect(packed.tensors.has(w.name), `${w.name} is packed, not f32`).toBe(false);
     const ids = model.datasetIds.subarray(0, 128);

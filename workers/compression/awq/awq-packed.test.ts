@@ -14,7 +14,8 @@ import { loadDemoLm, loadFolder, pplOfBytes } from '../../../tests/local-models'
 const WINDOW = { tokens: 1024, context: 128, stride: 128 };
 
 async function packedAndSimulated(model: ReturnType<typeof loadDemoLm>) {
-  const v = await makeVariant(model, { method: 'awq', options: { bits: 4, groupSize: 32, samples: 8 } }, 'cpu', new Job('awq'), { captureRunner: nodeCaptureRunner, simulated: true });
+  // the LM head opted in (left f32 by default): its scales fold into the final norm
+  const v = await makeVariant(model, { method: 'awq', options: { bits: 4, groupSize: 32, samples: 8 }, head: true }, 'cpu', new Job('awq'), { captureRunner: nodeCaptureRunner, simulated: true });
   const graph = parseModel(v.packedBytes).proto.graph!;
   const ops = (t: string) => graph.node.filter((n) => n.opType === t).length;
   const packed = await pplOfBytes(model, v.packedBytes, WINDOW);
