@@ -1,13 +1,14 @@
 /**
- * int8-channel, int4-group and rtn on WebGPU: affine-params.wgsl (a thread per group: scale and
- * zero point), then affine-quantize.wgsl (codes and dequantized weights in place).
+ * int8-channel, int4-group and rtn on WebGPU: affine-quantize.wgsl, one pass in which each thread
+ * owns whole groups (their range, scale and zero point, then their codes and dequantized weights).
  *
  * A tensor goes through in chunks of whole groups (stored rows), each chunk one submit with its
  * own readback, two chunks in flight: while the GPU quantizes chunk j + 1, the CPU copies chunk j
  * out of its mapped buffer straight into the result arrays. So the GPU holds two chunks' buffers
  * (the same sizes for every tensor, reused from the pool) instead of several copies of the whole
  * tensor, a map round trip never leaves the GPU idle, and nothing is copied twice on the CPU.
- * The scales and zero points of every chunk land in one buffer, read back once at the end.
+ * Rows are padded to whole vec4s on the GPU (padded-rows.ts). The scales and zero points of every
+ * chunk land in one buffer, read back once at the end.
  */
 import type { LinearView } from '../layout';
 import type { WeightTensor } from '../types';
@@ -15,14 +16,11 @@ import { labError } from '../../errors';
 import { MIN_SCALE } from './affine';
 import { dispatch, f32Bits, gridSettings, pipelineFor } from './gpu';
 import { poolFor, type Pooled } from './buffer-pool';
-import PARAMS_WGSL from './affine-params.wgsl?raw';
+import { paddedStride, readRows, uploadRows } from './padded-rows';
 import QUANTIZE_WGSL from './affine-quantize.wgsl?raw';
 
-/** Must match WORKGROUP_SIZE in both kernels and ELEMENTS_PER_THREAD in affine-quantize.wgsl. */
+/** Must match WORKGROUP_SIZE in affine-quantize.wgsl. */
 const WORKGROUP_SIZE = 64;
-const ELEMENTS_PER_THREAD = 16;
-/** group_shift that puts every input index in group 0 (one group per channel). */
-const WHOLE_CHANNEL_SHIFT = 31;
 /**
  * Weights per chunk: 16 MB of f32, so a GPT-2 vocabulary-sized weight (38.6 M) is 12 chunks and
  * every smaller block weight one; the buffers of two chunks in flight stay under 90 MB.
@@ -66,13 +64,14 @@ export async function quantizeAffineGpu(device: GPUDevice, tensor: WeightTensor,
   const n = tensor.data.length;
   const [rows, cols] = tensor.shape;
   const groupSize = spec.groupSize === 0 ? view.inDim : spec.groupSize;
-  const groupShift = spec.groupSize === 0 ? WHOLE_CHANNEL_SHIFT : Math.log2(groupSize);
-  if (!Number.isInteger(groupShift)) throw new Error(`group size ${groupSize} is not a power of two`);
+  // out_in groups must start on a vec4 of their row (affine-quantize.wgsl)
+  if (spec.groupSize !== 0 && (groupSize % 4 !== 0 || !Number.isInteger(Math.log2(groupSize)))) throw new Error(`group size ${groupSize} is not a power of two >= 4`);
   const nGroups = Math.ceil(view.inDim / groupSize);
   const nParams = view.outDim * nGroups;
   const inOut = tensor.layout === 'in_out';
-  const chunkRows = rowsPerChunk(rows, cols, inOut, spec.groupSize, gridSettings.chunkWeights || CHUNK_WEIGHTS);
-  const chunkWeights = chunkRows * cols;
+  const stride = paddedStride(cols);
+  const chunkRows = rowsPerChunk(rows, stride, inOut, spec.groupSize, gridSettings.chunkWeights || CHUNK_WEIGHTS);
+  const chunkWeights = chunkRows * stride;
   const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
   if (align4(chunkWeights * 4) > limit) {
     throw labError('BadOption', `${spec.label}: ${chunkWeights * 4} bytes exceed this GPU's storage binding limit of ${limit} bytes; use the cpu device`);
@@ -95,8 +94,7 @@ export async function quantizeAffineGpu(device: GPUDevice, tensor: WeightTensor,
     temporary.push(b);
     return b;
   };
-  const paramsPipeline = pipelineFor(device, 'affine-params', PARAMS_WGSL);
-  const quantizePipeline = pipelineFor(device, 'affine-quantize', QUANTIZE_WGSL);
+  const pipeline = pipelineFor(device, 'affine-quantize', QUANTIZE_WGSL);
   const dequantized = new Float32Array(n);
   const codes = new Uint8Array(n);
   const inFlight: Promise<void>[] = [];
@@ -104,6 +102,7 @@ export async function quantizeAffineGpu(device: GPUDevice, tensor: WeightTensor,
   try {
     const scales = take(`${spec.label} scales`, storage, nParams * 4);
     const zeroPoints = take(`${spec.label} zero points`, storage, nParams * 4);
+    const paramsRead = take(`${spec.label} params readback`, readUsage, nParams * 8);
     // two sets of chunk buffers: chunk j + 1 runs while chunk j is read back; one size for every
     // tensor that fits a chunk, so a variant's weights all reuse the same pooled buffers
     const capacity = Math.max(chunkWeights, gridSettings.chunkWeights || CHUNK_WEIGHTS);
@@ -113,53 +112,46 @@ export async function quantizeAffineGpu(device: GPUDevice, tensor: WeightTensor,
       readback: take(`${spec.label} readback ${k}`, readUsage, capacity * 4 + align4(capacity)),
     }));
     const nChunks = Math.ceil(rows / chunkRows);
+    let paramsMapped: Promise<void> | undefined;
     for (let c = 0; c < nChunks; c++) {
       const set = sets[c % 2];
       // the set's previous chunk must be copied out before its buffers are reused
       if (c >= 2) await inFlight[c - 2];
       const r0 = c * chunkRows;
       const r1 = Math.min(rows, r0 + chunkRows);
-      const count = (r1 - r0) * cols;
-      const chunkOut = inOut ? view.outDim : r1 - r0;
-      const chunkIn = inOut ? r1 - r0 : view.inDim;
-      const chunkGroups = Math.ceil(chunkIn / groupSize);
+      const padded = (r1 - r0) * stride;
+      const chunkGroups = Math.ceil((inOut ? r1 - r0 : view.inDim) / groupSize);
       // where this chunk's (channel, group) params sit in the tensor's (out, nGroups) arrays
       const oBase = inOut ? 0 : r0;
       const gBase = inOut ? r0 / groupSize : 0;
-      // WebGPU refuses views of resizable buffers (make-variant's reused input copy): those go up as a copy of the chunk
-      const resizable = (tensor.data.buffer as { resizable?: boolean }).resizable === true;
-      if (resizable) device.queue.writeBuffer(set.weights, 0, tensor.data.slice(r0 * cols, r0 * cols + count));
-      else device.queue.writeBuffer(set.weights, 0, tensor.data as Float32Array<ArrayBuffer>, r0 * cols, count);
+      uploadRows(device, set.weights, tensor.data, r0, r1, cols, stride);
       const encoder = device.createCommandEncoder({ label: `${spec.label} chunk ${c}` });
-      const paramsUniform = uniform('affine-params params', [
-        chunkOut, chunkIn, inOut ? 1 : cols, inOut ? cols : 1, groupSize, chunkGroups, inOut ? 1 : 0, spec.symmetric ? 1 : 0,
-        f32Bits(spec.invLevels), f32Bits(MIN_SCALE), spec.qmax - spec.qmin, oBase, gBase, nGroups,
+      const tiles = inOut ? stride / 4 : r1 - r0;
+      const params = uniform('affine-quantize params', [
+        tiles, chunkGroups, r1 - r0, stride / 4, cols, groupSize, inOut ? 1 : 0, spec.symmetric ? 1 : 0,
+        f32Bits(spec.invLevels), f32Bits(MIN_SCALE), spec.qmin, spec.qmax, oBase, gBase, nGroups,
       ]);
-      dispatch(device, encoder, paramsPipeline, [paramsUniform, set.weights, scales, zeroPoints], Math.ceil((chunkOut * chunkGroups) / WORKGROUP_SIZE));
-      const quantizeUniform = uniform('affine-quantize params', [count, cols, inOut ? 1 : 0, groupShift, nGroups, spec.qmin, spec.qmax, oBase, gBase]);
-      const threads = Math.ceil(count / ELEMENTS_PER_THREAD);
-      dispatch(device, encoder, quantizePipeline, [quantizeUniform, set.weights, scales, zeroPoints, set.codes], Math.ceil(threads / WORKGROUP_SIZE));
-      const codesAt = count * 4;
-      encoder.copyBufferToBuffer(set.weights, 0, set.readback, 0, count * 4);
-      encoder.copyBufferToBuffer(set.codes, 0, set.readback, codesAt, align4(count));
+      dispatch(device, encoder, pipeline, [params, set.weights, scales, zeroPoints, set.codes], Math.ceil((tiles * chunkGroups) / WORKGROUP_SIZE));
+      const codesAt = padded * 4;
+      encoder.copyBufferToBuffer(set.weights, 0, set.readback, 0, padded * 4);
+      encoder.copyBufferToBuffer(set.codes, 0, set.readback, codesAt, padded);
+      if (c === nChunks - 1) {
+        // every chunk's params, in the last chunk's submit
+        encoder.copyBufferToBuffer(scales, 0, paramsRead, 0, nParams * 4);
+        encoder.copyBufferToBuffer(zeroPoints, 0, paramsRead, nParams * 4, nParams * 4);
+      }
       device.queue.submit([encoder.finish()]);
+      if (c === nChunks - 1) paramsMapped = paramsRead.mapAsync(GPUMapMode.READ, 0, nParams * 8);
       inFlight.push(
-        set.readback.mapAsync(GPUMapMode.READ, 0, codesAt + align4(count)).then(() => {
-          const mapped = set.readback.getMappedRange(0, codesAt + align4(count));
-          dequantized.set(new Float32Array(mapped, 0, count), r0 * cols);
-          codes.set(new Uint8Array(mapped, codesAt, count), r0 * cols);
+        set.readback.mapAsync(GPUMapMode.READ, 0, codesAt + padded).then(() => {
+          const mapped = set.readback.getMappedRange(0, codesAt + padded);
+          readRows(dequantized, mapped, 0, r0, r1 - r0, cols, stride);
+          readRows(codes, mapped, codesAt, r0, r1 - r0, cols, stride);
           set.readback.unmap();
         }),
       );
     }
-    await Promise.all(inFlight);
-    // every chunk's params, once
-    const paramsRead = take(`${spec.label} params readback`, readUsage, nParams * 8);
-    const encoder = device.createCommandEncoder({ label: `${spec.label} params` });
-    encoder.copyBufferToBuffer(scales, 0, paramsRead, 0, nParams * 4);
-    encoder.copyBufferToBuffer(zeroPoints, 0, paramsRead, nParams * 4, nParams * 4);
-    device.queue.submit([encoder.finish()]);
-    await paramsRead.mapAsync(GPUMapMode.READ, 0, nParams * 8);
+    await Promise.all([...inFlight, paramsMapped]);
     const mapped = paramsRead.getMappedRange(0, nParams * 8);
     const outScales = new Float32Array(mapped.slice(0, nParams * 4));
     const outZeroPoints = new Uint32Array(mapped.slice(nParams * 4, nParams * 8));

@@ -1,83 +1,157 @@
-// int8-channel, int4-group and rtn, pass 2 (reference: quantizeAffine in affine.ts): the codes and
-// dequantized weights from the scales and zero points of pass 1 (affine-params.wgsl).
-// Each thread takes ELEMENTS_PER_THREAD consecutive stored elements: 4 at a time pack into one
-// u32 of code bytes (byte k = element 4t + k, little-endian = the Int8Array/Uint8Array the CPU
-// reads back), and the weights are overwritten in place with their dequantized values.
-// The thread finds its first element's (row, col) with one division and steps from there, so
-// the per-element work is a few multiplies and compares, no integer division.
+// int8-channel, int4-group and rtn in one pass (reference: rtn/reference.ts and quantizeAffine in
+// affine.ts): each thread owns whole groups, finds their range, writes their scale and zero point,
+// then quantizes them (codes and dequantized weights in place). Params, quantize and the group's
+// data stay in one thread's registers: one dispatch, no second read of the params, no barriers,
+// no atomics.
+//
+// Stored rows are padded to a multiple of 4 (`stride4` vec4s a row, affine-gpu.ts uploads them so),
+// and a thread works on vec4s of 4 neighbouring stored elements: one load, one store and one packed
+// code word per vec4, and the arithmetic runs 4 lanes at a time (on SwiftShader, where WebGPU runs
+// on the CPU, a scalar load or store per element is most of a kernel's time).
+//   (in, out) storage: a thread takes 4 neighbouring channels (a vec4 column) over one group of
+//     rows; neighbouring threads take neighbouring vec4s of a row.
+//   (out, in) storage: a thread takes one channel's group, group_size / 4 consecutive vec4s of
+//     its row (a group is a power of two >= 16 or the whole row, so it starts on a vec4).
+// The per-group rules, as in the reference:
+//   mn = min(0, min w), mx = max(0, max w)
+//   symmetric:  scale = max(max(-mn, mx) * inv_levels, min_scale), zp = 0
+//   asymmetric: scale = max((mx - mn) * inv_levels, min_scale), zp = round_div(-mn, scale, qmax)
+//   code = clamp(zp ± round_div(|w|, scale, qmax - qmin), qmin, qmax), w' = (code - zp) * scale
 
 struct Params {
-  n: u32,           // elements
-  cols: u32,        // stored columns
-  in_out: u32,      // 1: stored (in, out), channel = column; 0: stored (out, in)
-  group_shift: u32, // log2(group size) along the input; 31 for one group per channel
-  n_groups: u32,    // groups per output channel in the whole tensor
+  n_tiles: u32,        // in_out: vec4 columns (stride4); out_in: rows
+  n_groups: u32,       // groups along the input in this chunk
+  rows: u32,           // stored rows in this chunk
+  stride4: u32,        // vec4s per stored row (padded)
+  cols: u32,           // real stored columns
+  group_size: u32,     // along the input: rows (in_out) or elements (out_in)
+  in_out: u32,         // 1: stored (in, out)
+  symmetric: u32,
+  inv_levels: u32,     // f32 bits of fround(1 / levels)
+  min_scale: u32,      // f32 bits of 2^-100
   qmin: i32,
   qmax: i32,
-  o_base: u32,      // the chunk's first output channel (out_in chunks of rows)
-  g_base: u32,      // the chunk's first group along the input (in_out chunks of rows)
+  o_base: u32,         // this chunk's first output channel (out_in chunks of rows)
+  g_base: u32,         // this chunk's first group along the input (in_out chunks of rows)
+  n_groups_total: u32, // groups per channel in the whole tensor: the params' row length
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read_write> w: array<f32>;       // (rows * cols)
-@group(0) @binding(2) var<storage, read> scales: array<f32>;        // (out, n_groups)
-@group(0) @binding(3) var<storage, read> zero_points: array<u32>;   // (out, n_groups)
-@group(0) @binding(4) var<storage, read_write> codes: array<u32>;   // (ceil(n / 4)), 4 bytes each
+@group(0) @binding(1) var<storage, read_write> w: array<vec4<f32>>;   // (rows, stride4), in place
+@group(0) @binding(2) var<storage, read_write> scales: array<f32>;    // (out, n_groups_total)
+@group(0) @binding(3) var<storage, read_write> zero_points: array<u32>;
+@group(0) @binding(4) var<storage, read_write> codes: array<u32>;     // (rows, stride4), 4 code bytes each
 
 const WORKGROUP_SIZE: u32 = 64u;
-// 16 elements (4 code words) a thread: a thread's fixed cost (its first position, the bounds
-// test) is spread over 16 elements, and 38 M weights still make 2.4 M threads, plenty for a GPU.
-const ELEMENTS_PER_THREAD: u32 = 16u;
 
-// Quantize element f at (row, col) in place; returns its code byte.
-fn quantize_one(f: u32, row: u32, col: u32, cap: u32) -> u32 {
-  let o = select(row, col, p.in_out == 1u);
-  let i = select(col, row, p.in_out == 1u);
-  let g = (o + p.o_base) * p.n_groups + p.g_base + (i >> p.group_shift);
-  let s = scales[g];
-  let zp = i32(zero_points[g]);
-  let x = w[f];
-  let r = i32(round_div(abs(x), s, cap));
-  let q = clamp(select(zp + r, zp - r, x < 0.0), p.qmin, p.qmax);
-  w[f] = f32(q - zp) * s;
-  return u32(q) & 0xffu;
+// round_div (common.wgsl) on 4 lanes, with the first guess from a product with 1 / s instead of a
+// quotient (the guess is within a step; the boundary tests, the same as the reference's, decide).
+// A lane whose test fails stops moving, so stepping all lanes while any moves is the scalar rule.
+fn round_div4(a: vec4<f32>, s: vec4<f32>, inv: vec4<f32>, cap: u32) -> vec4<u32> {
+  var n = vec4<u32>(min(floor(a * inv + 0.5), vec4<f32>(f32(cap + 1u))));
+  for (var k = 0u; k < ROUND_FIX_STEPS; k++) {
+    let down = (n > vec4<u32>(0u)) & (a < (vec4<f32>(n) - 0.5) * s);
+    if (!any(down)) { break; }
+    n -= vec4<u32>(down);
+  }
+  for (var k = 0u; k < ROUND_FIX_STEPS; k++) {
+    let up = (n <= vec4<u32>(cap)) & (a >= (vec4<f32>(n) + 0.5) * s);
+    if (!any(up)) { break; }
+    n += vec4<u32>(up);
+  }
+  return min(n, vec4<u32>(cap));
 }
 
-// The next stored element's (row, col).
-fn step(row: ptr<function, u32>, col: ptr<function, u32>) {
-  let wrap = *col + 1u == p.cols;
-  *col = select(*col + 1u, 0u, wrap);
-  *row += u32(wrap);
+struct Grid {
+  s: vec4<f32>,
+  inv: vec4<f32>,
+  zp: vec4<i32>,
+}
+
+fn grid_of(mn: vec4<f32>, mx: vec4<f32>) -> Grid {
+  let inv_levels = bitcast<f32>(p.inv_levels);
+  let min_scale = vec4<f32>(bitcast<f32>(p.min_scale));
+  var g: Grid;
+  if (p.symmetric == 1u) {
+    g.s = max(max(-mn, mx) * inv_levels, min_scale);
+    g.zp = vec4<i32>(0);
+  } else {
+    g.s = max((mx - mn) * inv_levels, min_scale);
+    g.zp = vec4<i32>(round_div4(-mn, g.s, 1.0 / g.s, u32(p.qmax)));
+  }
+  g.inv = 1.0 / g.s;
+  return g;
+}
+
+// Quantize the vec4 at `at` in place; returns its 4 code bytes packed.
+fn quantize4(at: u32, g: Grid, cap: u32) -> u32 {
+  let x = w[at];
+  let r = vec4<i32>(round_div4(abs(x), g.s, g.inv, cap));
+  let q = clamp(select(g.zp + r, g.zp - r, x < vec4<f32>(0.0)), vec4<i32>(p.qmin), vec4<i32>(p.qmax));
+  w[at] = vec4<f32>(q - g.zp) * g.s;
+  let b = vec4<u32>(q) & vec4<u32>(0xffu);
+  return b.x | (b.y << 8u) | (b.z << 16u) | (b.w << 24u);
+}
+
+fn store_params(o: u32, g: u32, grid: Grid, lane: u32) {
+  let at = (o + p.o_base) * p.n_groups_total + g + p.g_base;
+  scales[at] = grid.s[lane];
+  zero_points[at] = u32(grid.zp[lane]);
+}
+
+// (in, out): vec4 column q (channels 4q .. 4q + 3) over rows [g * group_size, ...).
+fn in_out_tile(q: u32, g: u32, cap: u32) {
+  let r0 = g * p.group_size;
+  let r1 = min(p.rows, r0 + p.group_size);
+  var mn = vec4<f32>(0.0);
+  var mx = vec4<f32>(0.0);
+  for (var r = r0; r < r1; r++) {
+    let x = w[r * p.stride4 + q];
+    mn = min(mn, x);
+    mx = max(mx, x);
+  }
+  let grid = grid_of(mn, mx);
+  // the padding's lanes past the last channel have no params
+  for (var lane = 0u; lane < 4u; lane++) {
+    if (q * 4u + lane < p.cols) { store_params(q * 4u + lane, g, grid, lane); }
+  }
+  for (var r = r0; r < r1; r++) {
+    let at = r * p.stride4 + q;
+    codes[at] = quantize4(at, grid, cap);
+  }
+}
+
+// (out, in): channel o's group g, elements [g * group_size, ...) of its row.
+fn out_in_tile(o: u32, g: u32, cap: u32) {
+  let e0 = g * p.group_size;
+  let e1 = min(p.cols, e0 + p.group_size);
+  let v0 = o * p.stride4 + e0 / 4u;
+  let v1 = o * p.stride4 + (e1 + 3u) / 4u;
+  var mn = vec4<f32>(0.0);
+  var mx = vec4<f32>(0.0);
+  for (var v = v0; v < v1; v++) {
+    // the row's padding (elements at cols and past) counts as 0, which the range holds anyway
+    let e = vec4<u32>((v - o * p.stride4) * 4u) + vec4<u32>(0u, 1u, 2u, 3u);
+    let x = select(vec4<f32>(0.0), w[v], e < vec4<u32>(e1));
+    mn = min(mn, x);
+    mx = max(mx, x);
+  }
+  let lo = min(min(mn.x, mn.y), min(mn.z, mn.w));
+  let hi = max(max(mx.x, mx.y), max(mx.z, mx.w));
+  let grid = grid_of(vec4<f32>(lo), vec4<f32>(hi));
+  store_params(o, g, grid, 0u);
+  for (var v = v0; v < v1; v++) { codes[v] = quantize4(v, grid, cap); }
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let first = global_thread(wid, nwg, lid, WORKGROUP_SIZE) * ELEMENTS_PER_THREAD;
-  if (first >= p.n) { return; }
-  let count = min(ELEMENTS_PER_THREAD, p.n - first);
+  let t = global_thread(wid, nwg, lid, WORKGROUP_SIZE);
+  if (t >= p.n_tiles * p.n_groups) { return; }
   let cap = u32(p.qmax - p.qmin);
-  var row = first / p.cols;
-  var col = first % p.cols;
-  if (count == ELEMENTS_PER_THREAD) {
-    // every thread but the last: no per-element bounds test (on a CPU emulation, the masked
-    // stores such a test makes cost more than the test itself)
-    for (var word = 0u; word < ELEMENTS_PER_THREAD / 4u; word++) {
-      var packed = 0u;
-      for (var k = 0u; k < 4u; k++) {
-        packed |= quantize_one(first + word * 4u + k, row, col, cap) << (8u * k);
-        step(&row, &col);
-      }
-      codes[first / 4u + word] = packed;
-    }
+  if (p.in_out == 1u) {
+    in_out_tile(t % p.n_tiles, t / p.n_tiles, cap);
   } else {
-    for (var word = 0u; word * 4u < count; word++) {
-      var packed = 0u;
-      for (var k = 0u; k < min(4u, count - word * 4u); k++) {
-        packed |= quantize_one(first + word * 4u + k, row, col, cap) << (8u * k);
-        step(&row, &col);
-      }
-      codes[first / 4u + word] = packed;
-    }
+    out_in_tile(t / p.n_groups, t % p.n_groups, cap);
   }
 }
