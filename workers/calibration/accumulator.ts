@@ -15,11 +15,18 @@ const WORKGROUP_SIZE = 64;
 /** Bytes read back at a time (a multiple of 4; copyBufferToBuffer wants multiples of 4) */
 const READBACK_CHUNK = 16 * 2 ** 20;
 /** hessian.wgsl: a thread per HESSIAN_TILE × HESSIAN_TILE tile of H on or above the diagonal */
-const HESSIAN_TILE = 4;
+const HESSIAN_TILE = 8;
 
 /** H[j, i] = H[i, j] for j > i: hessian.wgsl sums the tiles on and above the diagonal only (the same products). */
 export function mirrorUpper(h: Float32Array, cols: number): void {
   for (let i = 0; i < cols; i++) for (let j = i + 1; j < cols; j++) h[j * cols + i] = h[i * cols + j];
+}
+
+/** X (rows, cols) with each row padded with zeros to `stride` columns */
+function padRows(x: Float32Array, rows: number, cols: number, stride: number): Float32Array {
+  const padded = new Float32Array(rows * stride);
+  for (let r = 0; r < rows; r++) padded.set(x.subarray(r * cols, r * cols + cols), r * stride);
+  return padded;
 }
 
 export interface Accumulator {
@@ -71,15 +78,17 @@ export class GpuAccumulator implements Accumulator {
 
   add(x: Float32Array, rows: number): void {
     if (x.length !== rows * this.cols) throw new Error(`expected X of ${rows}×${this.cols}, got ${x.length} values`);
-    const bytes = Math.max(4, x.byteLength);
+    const tiles = Math.ceil(this.cols / HESSIAN_TILE);
+    // hessian.wgsl reads a tile's 8 columns of a row as two vec4: rows padded with zeros to a multiple of 8 columns
+    if (this.need === 'hessian' && this.cols % HESSIAN_TILE) x = padRows(x, rows, this.cols, tiles * HESSIAN_TILE);
+    const bytes = Math.max(16, x.byteLength);
     if (!this.x || this.x.size < bytes) {
       this.x?.destroy();
       this.x = this.device.createBuffer({ label: 'calibration X', size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
     }
     this.device.queue.writeBuffer(this.x, 0, x.buffer, x.byteOffset, x.byteLength);
     const sizes = this.device.createBuffer({ label: 'calibration sizes', size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-    const tiles = Math.ceil(this.cols / HESSIAN_TILE);
-    this.device.queue.writeBuffer(sizes, 0, new Uint32Array([rows, this.cols, tiles, 0]));
+    this.device.queue.writeBuffer(sizes, 0, new Uint32Array([rows, this.cols, tiles, (tiles * HESSIAN_TILE) / 4]));
     const encoder = this.device.createCommandEncoder({ label: `calibration ${this.need}` });
     const threads = this.need === 'hessian' ? tiles * tiles : this.cols;
     dispatch(this.device, encoder, this.pipeline, [sizes, this.x, this.stat], Math.ceil(threads / WORKGROUP_SIZE));
