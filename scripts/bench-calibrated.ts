@@ -134,7 +134,8 @@ export async function benchCalibrated(log: (s: string) => void, opts: Calibrated
   let calibration: unknown = null;
   for (const [name, spec] of Object.entries(methods(samples))) {
     log(`calibrated: ${name}`);
-    const v = await makeVariant(model, spec, 'cpu', new Job(name), { captureRunner: nodeCaptureRunner });
+    // every linear weight with the LM head, as docs/laws.md records the calibrated laws (the lab's default leaves the head f32)
+    const v = await makeVariant(model, { ...spec, head: true }, 'cpu', new Job(name), { captureRunner: nodeCaptureRunner });
     const { scored } = await score(v.packedBytes, ids, tokens, base.logits);
     const c = v.summary.calibration;
     if (c) calibration = { model: modelName, dataset: c.dataset, sequences: c.sequences, context: c.context, first_token: c.firstToken, device: 'cpu (TS reference accumulation)', capture: 'onnxruntime-node CPU EP' };

@@ -84,7 +84,7 @@ async function wanda(model: LoadedModel, samples: number) {
     pruned.wanda.set(w.name, wan);
     log(`${w.name.padEnd(36)} layer-output error / ‖XWᵀ‖²: magnitude ${m.toFixed(4)}  Wanda ${wd.toFixed(4)}  (${(wd / m).toFixed(2)}×)`);
   }
-  const head = model.linear[model.linear.length - 1].name;
+  const head = model.summary.lmHead!;
   const without = (m: Map<string, Float32Array>) => new Map([...m].filter(([k]) => k !== head));
   const out = {
     samples,
@@ -142,7 +142,7 @@ async function main() {
     const rtn = r4(await ppl(model, rtn3(model)));
     const rows = [];
     for (const s of samples) {
-      const v = await makeVariant(model, { method: 'gptq', options: { bits: 3, groupSize: 128, samples: s } }, 'cpu', new Job('gptq3'), { captureRunner: nodeCaptureRunner });
+      const v = await makeVariant(model, { method: 'gptq', options: { bits: 3, groupSize: 128, samples: s }, head: true }, 'cpu', new Job('gptq3'), { captureRunner: nodeCaptureRunner });
       const g = r4(await ppl(model, v.packedBytes));
       rows.push({ samples: s, gptq3_g128: g, rtn3_g128: rtn, delta_ratio: r4((g - baseline) / (rtn - baseline)) });
       log(`GPTQ-3 g128 with ${s} sequences: ${g} vs RTN-3 ${rtn} (baseline ${baseline}): Δ ratio ${((g - baseline) / (rtn - baseline)).toFixed(3)}`);

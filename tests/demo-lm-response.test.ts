@@ -4,7 +4,9 @@
  * shipped onnx/model.onnx, on the same first tokens, context and stride:
  *   1. by a small independent quantizer written here (plain loops, no lab code): checks the figures;
  *   2. by the lab's own kernels (TS references) and packed models, for every variant the lab has:
- *      the strongest end-to-end check the kernels and the packing can get.
+ *      the strongest end-to-end check the kernels and the packing can get. The tool compressed every
+ *      linear weight with the LM head, so the lab's variants opt the head in (head: true; the lab
+ *      leaves it f32 by default).
  * Both within 0.5 %. A mismatch in (1) means the tool and the ONNX export disagree (re-run
  * `npm run models:build`); in (2) only, a lab kernel or packed form computes something else.
  */
@@ -135,7 +137,7 @@ for (const DIR of DIRS) describe(`the compression response of ${DIR}`, () => {
 
   for (const [key, [method, options]] of Object.entries(LAB)) {
     it(`${key}: the lab's kernels and packed model reproduce the tool's figure`, async () => {
-      const v = await makeVariant(model, { method, options }, 'cpu', new Job(`response-${key}`));
+      const v = await makeVariant(model, { method, options, head: true }, 'cpu', new Job(`response-${key}`));
       const got = await ppl(v.packedBytes, response[key]);
       console.log(`${key}: tool ${response[key].ppl.toFixed(3)}, lab packed (${v.summary.format}) in onnxruntime-node ${got.toFixed(3)}`);
       expect(Math.abs(got / response[key].ppl - 1)).toBeLessThan(TOL);
