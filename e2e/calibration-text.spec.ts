@@ -6,7 +6,8 @@
  * 175 s of this test's make on a loaded machine) says it was
  * calibrated on that file with the sequences used, prunes half of every linear weight, and
  * evaluates worse than the baseline and better than magnitude pruning at the same sparsity on the
- * same WASM tokens; after a reload the picked text is still offered (IndexedDB).
+ * same WASM tokens; after a reload the picked text is still offered (IndexedDB), also to the
+ * second method of "structured pruning then GPTQ" (it calibrates on the rewritten model).
  */
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
@@ -79,4 +80,11 @@ test('SparseGPT 50 % calibrated on a picked .txt, from the builder', async ({ pa
   await expect(page.getByTestId('model-card')).toBeVisible({ timeout: 120_000 });
   await page.getByTestId('add-method').selectOption('gptq');
   await expect(page.getByTestId('add-calibration-text').locator('option')).toHaveText(['the built-in text', 'my-text.txt']);
+  // structured pruning then GPTQ: the second method calibrates (on the rewritten model), so it takes the text
+  await page.getByTestId('add-method').selectOption('structured-prune');
+  await expect(page.getByTestId('add-calibration-text')).toHaveCount(0);
+  await page.getByTestId('add-then').selectOption('gptq');
+  await page.getByTestId('add-calibration-text').selectOption('file');
+  await page.getByTestId('add-spec').click();
+  await expect(page.getByTestId('spec-item').last()).toHaveText(/structured .* → GPTQ INT4 .*on my-text\.txt/);
 });

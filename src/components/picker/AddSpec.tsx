@@ -78,6 +78,10 @@ export function AddSpec({ list, set }: { list: VariantSpec[]; set: (l: VariantSp
         </select>
       </label>
       {second && <MethodFields choice={second} onChange={setSecond} prefix="then" />}
+      {/* prune → GPTQ, structured → GPTQ: the second method calibrates (on the pruned or rewritten model), so it takes the text */}
+      {second && metaOf(second.method)?.calibration && !metaOf(first.method)?.calibration && (
+        <CalibrationTextField options={second.options} onChange={(options) => setSecond({ ...second, options })} />
+      )}
       <label title="mixed precision: these blocks by another method, each tensor packed in its own format">
         but{' '}
         <select value={override?.at ?? ''} onChange={(e) => setOverride(e.target.value === '' ? undefined : { at: Number(e.target.value), choice: override?.choice ?? pick('int8-channel') })} data-testid="add-override-blocks">
