@@ -1,8 +1,8 @@
-/** Collapsible table of the model's linear weights: the tensors the methods compress. */
+/** Collapsible table of the model's linear weights: the tensors the methods compress (the LM head only when a variant opts in, so it is marked). */
 import type { LinearWeight } from '../../workers/api';
 import { compact } from '../lib/format';
 
-export function LinearWeightsTable({ weights }: { weights: LinearWeight[] }) {
+export function LinearWeightsTable({ weights, lmHead }: { weights: LinearWeight[]; lmHead?: string }) {
   return (
     <details className="weights">
       <summary>Linear weights ({weights.length})</summary>
@@ -14,7 +14,10 @@ export function LinearWeightsTable({ weights }: { weights: LinearWeight[] }) {
           <tbody>
             {weights.map((w) => (
               <tr key={w.name}>
-                <td className="mono" title={`consumed by ${w.node}`}>{w.name}</td>
+                <td className="mono" title={`consumed by ${w.node}`}>
+                  {w.name}
+                  {w.name === lmHead && <span className="small" data-testid="lm-head-tag" title="the layer producing the logits: left f32 unless a variant opts in (LM head too)"> · LM head</span>}
+                </td>
                 <td>{w.op}</td>
                 <td className="mono">[{w.shape.join(', ')}]</td>
                 <td className="r">{compact(w.params)}</td>

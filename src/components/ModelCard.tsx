@@ -39,7 +39,7 @@ export function ModelCard() {
       {model.fusedAttention && <p className="small muted" data-testid="fused-attention">{model.fusedAttention}.</p>}
       {model.mergedDecoder && <p className="small muted" data-testid="merged-decoder">{model.onnxPath}: {model.mergedDecoder}</p>}
       <OtherGraphs />
-      <LinearWeightsTable weights={model.linearWeights} />
+      <LinearWeightsTable weights={model.linearWeights} lmHead={model.lmHead} />
     </section>
   );
 }
