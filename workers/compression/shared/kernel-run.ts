@@ -43,9 +43,9 @@ export class KernelRun {
     return this.take(label, storageUsage(), size).buffer;
   }
 
-  /** A storage buffer holding `data`; the copy into it is the first command of the run. */
-  async upload(label: string, data: ArrayBufferView): Promise<GPUBuffer> {
-    const target = this.storage(label, data.byteLength);
+  /** A storage buffer of at least `bytes` holding `data` (the rest undefined); the copy into it is the first command of the run. */
+  async upload(label: string, data: ArrayBufferView, bytes = data.byteLength): Promise<GPUBuffer> {
+    const target = this.storage(label, Math.max(bytes, data.byteLength));
     const staging = this.take(`${label} staging`, GPUBufferUsage.MAP_WRITE | GPUBufferUsage.COPY_SRC, target.size);
     try {
       await staging.mapped;
