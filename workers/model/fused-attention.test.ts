@@ -1,10 +1,12 @@
 // Fused attention (com.microsoft Attention / MultiHeadAttention) is not head-prunable, and the lab
-// says why: on load (ModelSummary.fusedAttention, shown on the model card) and when heads are
+// says why: on load (ModelSummary.fusedAttention, which the model card shows) and when heads are
 // pruned (the same reason). Two small graphs written here: GPT-2's block with a fused Attention
 // (Q/K/V packed in the op's own weight) and with MultiHeadAttention after separate Q/K/V MatMuls.
 // Their MLP neurons are still pruned, and the rewritten model runs in onnxruntime-node.
 import { describe, expect, it } from 'vitest';
-import { ort, loadDemoLm } from '../../tests/local-models';
+import { readFileSync } from 'node:fs';
+import { MODELS, ort, loadDemoLm } from '../../tests/local-models';
+import { buildModel, gatherFiles, type DroppedFile } from './load';
 import { planStructured, writeStructuredModel } from '../variants/structured';
 import { fusedAttentionNote } from './fused-attention';
 import { findLinearWeights, onnx, parseModel } from './onnx-graph';
@@ -64,7 +66,18 @@ describe('fused attention', () => {
     });
   }
 
-  it('the demo LM (attention written out as MatMul → Reshape → Softmax) has no note', () => {
-    expect(fusedAttentionNote(loadDemoLm('brown-gpt2-tiny').parsed)).toBeUndefined();
+  it('loaded as a dropped folder, the summary carries the note (the model card shows it); the demo LM (attention written out as MatMul → Reshape → Softmax) has none', () => {
+    const demo = loadDemoLm('brown-gpt2-tiny');
+    expect(fusedAttentionNote(demo.parsed)).toBeUndefined();
+    expect(demo.summary.fusedAttention).toBeUndefined();
+    const file = (p: string, data: Uint8Array | string): DroppedFile => {
+      const b = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+      return { path: p, data: b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer };
+    };
+    const dir = `${MODELS}/brown-gpt2-tiny`;
+    const files = [file('onnx/model.onnx', graph('Attention')), file('config.json', JSON.stringify({ model_type: 'gpt2', n_positions: 32, vocab_size: V })), ...['tokenizer.json', 'tokenizer_config.json'].map((p) => file(p, readFileSync(`${dir}/${p}`)))];
+    const loaded = buildModel(gatherFiles(files), 'a short text to evaluate on');
+    expect(loaded.summary.fusedAttention).toBe(fusedAttentionNote(loaded.parsed));
+    expect(loaded.summary.fusedAttention).toMatch(/1 × Attention/);
   });
 });
