@@ -63,7 +63,9 @@ async function main() {
     };
     rss.phase('load');
     const files = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'].filter((f) => existsSync(path.join(dir, f)));
-    const model = await call<ModelSummary>(page, 'loadFolder', '/.cache/models/random-gpt2-small/', files);
+    // as a user's drop: Files backed by the disk (the bench "scale" way)
+    await page.setInputFiles('#pick', files.map((f) => path.join(dir, f)));
+    const model = await call<ModelSummary>(page, 'loadPicked', files);
     rss.phase('after-load');
     await held('load');
     rss.phase('make');
@@ -75,7 +77,16 @@ async function main() {
     rss.phase('evaluate');
     log('evaluate');
     const ctx = Math.min(model.nPositions || 1024, 1024);
+    // the evaluation's RSS by the job's phase (session = onnxruntime making the session, perplexity = running it)
+    const byStep = new Map<string, number>();
+    const watch = setInterval(async () => {
+      const step = await page.evaluate(() => { const p = (window as any).harness.progress as { phase: string }[]; return p[p.length - 1]?.phase ?? '?'; }).catch(() => '?');
+      const over = Object.values(browserRssByKind()).reduce((x, y) => x + y, 0) - idle;
+      byStep.set(step, Math.max(byStep.get(step) ?? 0, over));
+    }, 150);
     const ev = await call<EvalResult>(page, 'evaluate', model.id, v.id, { backend: 'wasm', tokens: Number(a.tokens), context: ctx, stride: ctx, throughputRuns: 0 });
+    clearInterval(watch);
+    log(`evaluation RSS over idle by step: ${[...byStep].map(([k, b]) => `${k} ${mib(b)} MiB`).join(', ')}`);
     log(`evaluated ${ev.form}${ev.formReason ? ` (${ev.formReason})` : ''}: ppl ${ev.perplexity.ppl}`);
     rss.phase('after-evaluate');
     await held('evaluate');

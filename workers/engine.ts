@@ -324,7 +324,7 @@ export function createEngine(): LabApi {
         const model = getModel(modelId);
         const v = getVariant(modelId, vId);
         job.progress('export', 0, 1, 'zipping the model folder');
-        const out = exportVariant(v.summary, v.packedBytes, model, measured?.results ?? []);
+        const out = await exportVariant(v.summary, v.packedBytes, model, measured?.results ?? []);
         job.progress('export', 1, 1);
         return out;
       });

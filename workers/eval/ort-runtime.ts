@@ -11,6 +11,7 @@
  * scripts/copy-runtime-assets.mjs), never from a CDN. A session's tensors come from its own build.
  */
 import { externalDataOf } from './external-data';
+import { readHandles } from './read-handles';
 import type * as OrtWebgpu from 'onnxruntime-web/webgpu';
 import type { Backend } from '../api';
 import { prefillFeeds, type InputInfo } from '../model/graph-kind';
@@ -125,13 +126,19 @@ async function createSession(ort: Ort, backend: Backend, getBytes: () => Uint8Ar
     const provider = backend === 'webgpu' ? await webgpuProvider() : EXECUTION_PROVIDERS[backend];
     const bytes = getBytes();
     const externalData = externalDataOf(bytes);
-    const session = await ort.InferenceSession.create(bytes, {
-      executionProviders: [provider],
-      graphOptimizationLevel: 'all',
-      // weights left in their data files: onnxruntime-web reads each file it is given (external-data.ts)
-      ...(externalData ? { externalData: [...externalData] } : {}),
-      ...(backend !== 'webgpu' && weightBytes(bytes) > NO_PREPACK_FROM ? { extra: { session: { disable_prepacking: '1' } } } : {}),
-    });
+    // weights left in their data files: handles are read into buffers given back once the session holds them (read-handles.ts)
+    const handed = externalData ? await readHandles(externalData) : undefined;
+    let session: OrtWebgpu.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(bytes, {
+        executionProviders: [provider],
+        graphOptimizationLevel: 'all',
+        ...(handed ? { externalData: handed.files } : {}),
+        ...(backend !== 'webgpu' && weightBytes(bytes) > NO_PREPACK_FROM ? { extra: { session: { disable_prepacking: '1' } } } : {}),
+      });
+    } finally {
+      handed?.release();
+    }
     if (backend !== 'webgpu') return { session };
     await sessionCreatedOn(ort as unknown as Parameters<typeof sessionCreatedOn>[0], provider);
     return { session, device: currentOrtDevice() };

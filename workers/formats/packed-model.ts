@@ -193,7 +193,8 @@ export function writePackedModel(
   if (usesMs && !opsetImport.some((o) => o.domain === MS_DOMAIN)) opsetImport.push({ domain: MS_DOMAIN, version: 1 });
   // with room after the bytes: the evaluation graph's scoring goes there, not into a copy (room.ts)
   const bytes = serializeGraph(m, { node: [...preNodes, ...nodes], initializer, input } as Partial<onnxProto.onnx.IGraphProto>, { opsetImport }, (model) => encodeWithRoom(model));
-  return external ? withExternalData(bytes, [{ path: EXTERNAL_DATA_PATH, data: external.data }]) : bytes;
+  // unchanged tensors of a dropped model stay slices of its file (external-weights.ts), each a data file of its own
+  return external ? withExternalData(bytes, [{ path: EXTERNAL_DATA_PATH, data: external.data }, ...external.sources]) : bytes;
 }
 
 interface NBitsIds {

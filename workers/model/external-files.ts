@@ -80,10 +80,19 @@ export function syncReader(): SyncRead | undefined {
 /** Tensors at least this big are left in their file when a sync reader can fetch them on demand. */
 export const FILE_BACKED_MIN_BYTES = 64 * 1024;
 
-const fileBackedLengths = new WeakMap<TensorProto, number>();
+const fileBackedSources = new WeakMap<TensorProto, { file: BlobLike; offset: number; length: number }>();
 
 /** raw_data's length without reading a file-backed tensor's bytes. */
-export const rawByteLength = (t: TensorProto): number => fileBackedLengths.get(t) ?? t.rawData?.length ?? 0;
+export const rawByteLength = (t: TensorProto): number => fileBackedSources.get(t)?.length ?? t.rawData?.length ?? 0;
+
+/**
+ * A file-backed tensor's bytes as a slice of its file (a handle, nothing read), else undefined:
+ * a packed model keeps the tensors it leaves unchanged where they are (formats/external-weights.ts).
+ */
+export function fileSourceOf(t: TensorProto): Blob | undefined {
+  const s = fileBackedSources.get(t);
+  return s && (s.file.slice(s.offset, s.offset + s.length) as Blob);
+}
 
 /**
  * `t.rawData` becomes a getter that reads the tensor's slice of its file each time it is asked
@@ -100,11 +109,11 @@ function fileBacked(t: TensorProto, e: ExternalTensor, file: BlobLike, read: Syn
       return bytes;
     },
     set: (value: Uint8Array) => {
-      fileBackedLengths.delete(t);
+      fileBackedSources.delete(t);
       Object.defineProperty(t, 'rawData', { value, writable: true, configurable: true, enumerable: true });
     },
   });
-  fileBackedLengths.set(t, e.length);
+  fileBackedSources.set(t, { file, offset: e.offset, length: e.length });
 }
 
 /**

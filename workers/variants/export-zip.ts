@@ -13,7 +13,8 @@
 import { zipSync, strToU8 } from 'fflate';
 import type { EvalResult, ExportedVariant, VariantSummary } from '../api';
 import type { LoadedModel } from '../model/load';
-import { externalDataOf } from '../eval/external-data';
+import { dataFileBytes, exportLayout } from '../formats/export-layout';
+import { EXTERNAL_DATA_PATH } from '../formats/external-weights';
 
 const json = (v: unknown) => strToU8(JSON.stringify(v, null, 1) + '\n');
 
@@ -56,13 +57,16 @@ export function modelCard(v: VariantSummary, model: LoadedModel, results: readon
   ].join('\n');
 }
 
-export function exportVariant(v: VariantSummary, packedBytes: Uint8Array, model: LoadedModel, results: readonly EvalResult[]): ExportedVariant {
-  const data = (externalDataOf(packedBytes) ?? []).flatMap((f) => (f.data instanceof Uint8Array ? [{ path: f.path, bytes: f.data }] : []));
+export async function exportVariant(v: VariantSummary, packedBytes: Uint8Array, model: LoadedModel, results: readonly EvalResult[]): Promise<ExportedVariant> {
+  // one .onnx and one data file, unchanged tensors read from the dropped file they stayed in (formats/export-layout.ts)
+  const layout = exportLayout(packedBytes);
+  const dataBytes = await dataFileBytes(layout);
+  const data = dataBytes ? [{ path: EXTERNAL_DATA_PATH, bytes: dataBytes }] : [];
   const files: Record<string, Uint8Array> = {
     'config.json': json(model.folder.config),
     'tokenizer.json': json(model.folder.tokenizerJson),
     'tokenizer_config.json': json(model.folder.tokenizerConfig ?? {}),
-    'onnx/model.onnx': packedBytes,
+    'onnx/model.onnx': layout.onnx,
     // a big model's weights beside it, as onnxruntime and transformers.js read them (formats/external-weights.ts)
     ...Object.fromEntries(data.map((f) => [`onnx/${f.path}`, f.bytes])),
     'MODEL_CARD.md': strToU8(modelCard(v, model, results, data.map((f) => f.path))),
