@@ -19,11 +19,13 @@ import { ok, type Outcome } from './harness/outcome';
 
 const MODEL = 'brown-gpt2';
 
+// the LM head opted in (the lab leaves it f32 by default): its vocabulary-wide packed MatMul is the
+// largest of each form, and with it f32 the tiny LM's packed model is not a quarter smaller
 const SPECS: VariantSpec[] = [
-  { method: 'int4-group', options: { groupSize: 32 } },
-  { method: 'int8-channel', options: {} },
-  { method: 'magnitude-prune', options: { ratio: 0.5 } },
-  ...((METHOD_IDS as readonly string[]).includes('fp16') ? [{ method: 'fp16' as VariantSpec['method'], options: {} }] : []),
+  { method: 'int4-group', options: { groupSize: 32 }, head: true },
+  { method: 'int8-channel', options: {}, head: true },
+  { method: 'magnitude-prune', options: { ratio: 0.5 }, head: true },
+  ...((METHOD_IDS as readonly string[]).includes('fp16') ? [{ method: 'fp16' as VariantSpec['method'], options: {}, head: true }] : []),
 ];
 
 async function open(page: Page, name = MODEL): Promise<ModelSummary> {
@@ -108,17 +110,24 @@ test('the exported zip loads in onnxruntime-node with the lab\'s perplexity', as
   expect(Math.abs(node.ppl / lab.perplexity.ppl - 1)).toBeLessThan(0.005);
 });
 
-const DEMO_LMS = ['brown-gpt2-tiny', 'brown-gpt2-mini', 'brown-gpt2'].filter((m) => existsSync(`public/models/${m}/metrics.json`));
-for (const name of DEMO_LMS) test(`the lab on WASM reproduces ${name}'s compression response measured outside it`, async ({ page }) => {
+// The default demo LM only: tests/demo-lm-response.test.ts reproduces all three demo LMs' responses
+// with the lab's kernels and packed models in onnxruntime-node, and the packed models score the same
+// in Chromium (the packed-vs-twin tests above); brown-gpt2 (24.5 s) and the mini (14.7 s) here added
+// nothing but CI time.
+const RESPONSE_LM = 'brown-gpt2-tiny';
+test(`the lab on WASM reproduces ${RESPONSE_LM}'s compression response measured outside it`, async ({ page }) => {
+  const name = RESPONSE_LM;
+  test.skip(!existsSync(`public/models/${name}/metrics.json`), `${name} is not built`);
   test.setTimeout(8 * 60_000);
   const metrics = JSON.parse(readFileSync(`public/models/${name}/metrics.json`, 'utf8'));
   const response: Record<string, { ppl: number; tokens: number; context: number; stride: number }> = metrics.compression_response;
+  // tools/compression_response.py compressed every linear weight with the LM head: the head opted in (the lab's default leaves it f32)
   const lab: Record<string, VariantSpec> = {
-    int8_channel: { method: 'int8-channel', options: {} },
-    int4_g32: { method: 'int4-group', options: { groupSize: 32 } },
-    int2_g32: { method: 'rtn', options: { bits: 2, groupSize: 32, symmetric: false } },
-    prune_50: { method: 'magnitude-prune', options: { ratio: 0.5 } },
-    prune_90: { method: 'magnitude-prune', options: { ratio: 0.9 } },
+    int8_channel: { method: 'int8-channel', options: {}, head: true },
+    int4_g32: { method: 'int4-group', options: { groupSize: 32 }, head: true },
+    int2_g32: { method: 'rtn', options: { bits: 2, groupSize: 32, symmetric: false }, head: true },
+    prune_50: { method: 'magnitude-prune', options: { ratio: 0.5 }, head: true },
+    prune_90: { method: 'magnitude-prune', options: { ratio: 0.9 }, head: true },
   };
   const model = await open(page, name);
   const r0 = response.baseline;
