@@ -238,6 +238,10 @@ export interface VariantSummary {
   makeMs: number;
   /** time to copy every linear weight's f32 bytes once (what the kernels read): the yardstick for makeMs */
   copyMs: number;
+  /** time to read the weights' values before that copy (a dropped file's weights are read from it; 0 when they sit in memory), included in makeMs */
+  readMs?: number;
+  /** more of makeMs, by step: the kernels' checks and the tensor stats (compressTensor minus kernelMs), packing into the stored form, giving back the kernels' GPU buffers, writing the model */
+  makePartsMs?: Record<string, number>;
   /** linear weights the variant left f32 and why (the LM head unless opted in); counted at 32 bits in bitsPerWeight, absent from tensors */
   leftFloat?: { name: string; params: number; why: string }[];
   /** structured pruning: the parameters of the rewritten model (every initializer); absent when it keeps the base's count */

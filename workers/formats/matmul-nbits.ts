@@ -65,7 +65,28 @@ export function packNBits(src: NBitsSource, view: LinearView, bits: 2 | 4 | 8, b
     if (q > mask) throw new Error(`code ${q} at (${o}, ${g * blockSize + j}) does not fit in ${bits} bits`);
     b[(o * blocks + g) * blob + Math.floor(j / perByte)] |= q << ((j % perByte) * bits);
   };
-  if (strideOut === 1 && n > 1) {
+  if (strideOut === 1 && n > 1 && bits === 4 && k % blockSize === 0) {
+    // the common case (MatMul weights, 4 bits, whole blocks): two stored rows (inputs i, i + 1, every
+    // channel) make one byte per channel; checked once per row pair, not per code (bench "compression")
+    const stride = blocks * blob;
+    for (let i = 0; i < k; i += 2) {
+      const lo = src.codes.subarray(i * strideIn, i * strideIn + n);
+      const hi = src.codes.subarray((i + 1) * strideIn, (i + 1) * strideIn + n);
+      const at = Math.floor(i / blockSize) * blob + (i % blockSize) / 2;
+      let any = 0;
+      for (let o = 0, d = at; o < n; o++, d += stride) {
+        const a = lo[o];
+        const c = hi[o];
+        any |= a | c;
+        b[d] = a | (c << 4);
+      }
+      if (any > mask) {
+        const o = lo.findIndex((q, x) => q > mask || hi[x] > mask);
+        const [q, at2] = lo[o] > mask ? [lo[o], i] : [hi[o], i + 1];
+        throw new Error(`code ${q} at (${o}, ${at2}) does not fit in ${bits} bits`);
+      }
+    }
+  } else if (strideOut === 1 && n > 1) {
     // (in, out) storage: read the codes a stored row (one input index, every channel) at a time
     for (let i = 0; i < blocks * blockSize; i++) {
       const g = Math.floor(i / blockSize);

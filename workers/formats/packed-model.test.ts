@@ -48,6 +48,23 @@ describe('MatMulNBits packing', () => {
   });
 });
 
+describe('MatMulNBits packing, the 4-bit (in, out) fast path', () => {
+  it('writes the bytes the per-code path writes for the same weight stored (out, in), and names a code that does not fit', () => {
+    const [k, n] = [96, 7];
+    const codes = Uint8Array.from({ length: k * n }, (_, x) => (x * 2654435761) % 16);
+    const scales = Float32Array.from({ length: n * 3 }, (_, x) => x + 1);
+    const zeroPoints = Uint8Array.from({ length: n * 3 }, (_, x) => x % 16);
+    const transposed = new Uint8Array(k * n);
+    for (let i = 0; i < k; i++) for (let o = 0; o < n; o++) transposed[o * k + i] = codes[i * n + o];
+    const fast = packNBits({ codes, scales, zeroPoints }, { outDim: n, inDim: k, strideOut: 1, strideIn: n }, 4, 32);
+    const perCode = packNBits({ codes: transposed, scales, zeroPoints }, { outDim: n, inDim: k, strideOut: k, strideIn: 1 }, 4, 32);
+    expect(fast.b).toEqual(perCode.b);
+    expect(fast.zeroPoints).toEqual(perCode.zeroPoints);
+    codes[5 * n + 3] = 16;
+    expect(() => packNBits({ codes, scales, zeroPoints }, { outDim: n, inDim: k, strideOut: 1, strideIn: n }, 4, 32)).toThrow('code 16 at (3, 5) does not fit in 4 bits');
+  });
+});
+
 describe.skipIf(!haveDemo)('packed demo LM in onnxruntime-node equals its dequantized twin', () => {
   const file = (path: string): DroppedFile => {
     const b = readFileSync(join(DEMO, path));

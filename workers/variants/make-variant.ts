@@ -121,6 +121,9 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
   const tensors: TensorStats[] = [];
   let kernelMs = 0;
   let copyMs = 0;
+  let readMs = 0;
+  // where the rest of makeMs goes (bench "compression": make time against the copy yardstick)
+  const parts = { checks_and_stats: 0, pack: 0, kernel_release: 0, write: 0 };
   const label = variantLabel(spec, blockCount(weights));
   // structured pruning plans over the graph's MLPs and rewrites the graph (variants/structured.ts)
   const structured = spec.method === 'structured-prune' ? await planStructured(model.parsed, weights, spec.options as StructuredPruneOptions, device, spec.blocks) : undefined;
@@ -156,20 +159,29 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
     // a copy: the kernels may not write into the model's own bytes (timed: the yardstick for makeMs),
     // into one buffer reused weight after weight: a new copy each would leave ~4 bytes a weight of
     // garbage that the worker's GC may keep into the evaluation that follows (bench "scale")
-    const copyStart = performance.now();
     scratch ??= resizableFloats(Math.max(...weights.map((x) => x.params)));
     const data = scratch.subarray(0, w.params);
-    data.set(readF32(info));
+    // the weight's values: a view of the model's bytes, or a read of its slice of a dropped file
+    // (model/external-files.ts), timed apart: a read is part of the make, not of the copy yardstick
+    const readStart = performance.now();
+    const values = readF32(info);
+    const copyStart = performance.now();
+    readMs += copyStart - readStart;
+    data.set(values);
     copyMs += performance.now() - copyStart;
     const stats = await calibration?.statsFor(w.name);
+    const compressStart = performance.now();
     const first = await compressWeight(own[i].method, own[i].options, { name: w.name, data, shape: w.shape, layout: w.layout, plan: plans?.[i], calibration: stats }, device);
     // prune → GPTQ: the same layer inputs' statistics (calibrationFor takes the calibrated method of the two)
     const r = spec.then ? await compressThen(first, spec.then, { name: w.name, data, shape: w.shape, layout: w.layout, calibration: stats }, device) : first;
     // a method may hand its input back as the result (nothing changed): keep a copy, the buffer is reused
     if (r.dequantized.buffer === scratch.buffer) r.dequantized = r.dequantized.slice();
+    const packStart = performance.now();
+    parts.checks_and_stats += packStart - compressStart - (first.kernelMs ?? 0) - (r === first ? 0 : r.kernelMs ?? 0);
     const form = packedFormOf(spec.then?.method ?? own[i].method, r.options, r, w);
     storages.add(storageOfForm(form));
     forms.set(w.name, arena.keepForm(form));
+    parts.pack += performance.now() - packStart;
     formats.add(formLabel(form));
     if (opts.simulated) dequantized.set(w.name, r.dequantized);
     tensors.push({ ...r.stats, name: w.name, params: w.params, ...(r.clamped !== undefined ? { clamped: r.clamped } : {}), ...(structured ? { bitsPerWeight: structuredBits(plans?.[i] as NeuronPlan | undefined) } : {}) });
@@ -181,8 +193,11 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
   (scratch?.buffer as ResizableBuffer | undefined)?.resize(0);
   scratch = undefined;
   // the kernels keep GPU buffers for the next tensor; the variant is done with them
+  const releaseStart = performance.now();
   if (device === 'webgpu') await releaseKernelMemory();
+  parts.kernel_release = performance.now() - releaseStart;
   job.progress('write', 0, 1, 'writing the packed model');
+  const writeStart = performance.now();
   let packedBytes: Uint8Array;
   let removedParams = 0;
   try {
@@ -192,6 +207,7 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
   } catch (e) {
     throw labError('BadOption', `${label}: the packed model could not be written: ${(e as Error).message}`);
   }
+  parts.write = performance.now() - writeStart;
   forms.clear();
   // the twin's tied table: the compressed head's values, laid out as the table
   if (embeddings.tie && dequantized.has(embeddings.tie.head.name)) dequantized.set(embeddings.tie.table, tableOf(dequantized.get(embeddings.tie.head.name)!, embeddings.tie));
@@ -222,6 +238,8 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
     kernelMs,
     makeMs,
     copyMs,
+    readMs,
+    makePartsMs: parts,
     ...(structured ? { totalParams: model.summary.totalParams - removedParams } : {}),
     ...(calibration ? { calibration: { ...calibration.settings, ms: calibration.ms() } } : {}),
   };
