@@ -129,9 +129,12 @@ test('webgpu baseline ppl matches onnxruntime-node within 0.1 %', async () => {
 test('a variant made with the WebGPU kernels evaluates on wasm near the baseline (INT8)', async () => {
   const v = await call<Outcome<VariantSummary>>(page, 'makeVariant', model.id, { method: 'int8-channel', options: {} }, 'webgpu');
   if (!v.ok) throw new Error(`makeVariant failed: ${v.name}: ${v.message}`);
-  expect(v.value.tensors.length).toBe(model.linearWeights.length);
-  // int8 + one f32 scale per channel: ~1 byte instead of 4 per linear weight; the rest stays f32
-  expect(v.value.packedBytes).toBeLessThan(model.onnxBytes - model.linearParams * 2.9);
+  // every linear weight but the LM head (left f32 unless the spec opts in: named in leftFloat)
+  expect(v.value.tensors.map((t) => t.name)).toEqual(model.linearWeights.filter((w) => w.name !== model.lmHead).map((w) => w.name));
+  expect(v.value.leftFloat?.map((t) => t.name)).toEqual([model.lmHead]);
+  // int8 + one f32 scale per channel: ~1 byte instead of 4 per compressed weight; the rest stays f32
+  const compressed = v.value.tensors.reduce((a, t) => a + t.params, 0);
+  expect(v.value.packedBytes).toBeLessThan(model.onnxBytes - compressed * 2.9);
   const settings: EvalSettings = { backend: 'wasm', tokens: 512, context: 256, stride: 256, throughputRuns: 1 };
   const base = await call<Outcome<EvalResult>>(page, 'evaluate', model.id, 'baseline', settings);
   const q = await call<Outcome<EvalResult>>(page, 'evaluate', model.id, v.value.id, settings);
