@@ -155,6 +155,15 @@ export function calibrationSource(model: LoadedModel, weights: readonly LinearWe
       const bytes = pass.from || pass.to ? captureSubgraph(model.parsed, outputs, from?.at) : captureModel(model.parsed, names);
       session = await opts.runner(bytes, outputs);
       timing.openMs += since(t);
+      // the GPU accumulates one sequence while the next is captured (WASM in this worker): at most two
+      // sequences' X in flight; accumulateMs is the time spent waiting for the GPU, not its whole work
+      let accumulating: Promise<unknown> | undefined;
+      const settle = async (done: number) => {
+        const t0 = performance.now();
+        await accumulating;
+        timing.accumulateMs += since(t0);
+        if (accumulating) job.progress('calibrate', k * sequences + done, passes.length * sequences, `${label}, sequence ${done}/${sequences}`);
+      };
       for (let s = 0; s < sequences; s++) {
         await job.checkpoint();
         const at = firstToken + s * context;
@@ -163,6 +172,7 @@ export function calibrationSource(model: LoadedModel, weights: readonly LinearWe
         const outs = await session.run(ids, from && { [from.at]: from.bySequence[s] });
         timing.captureMs += since(t);
         if (pass.to) next.push(outs[outputs.indexOf(pass.to)]);
+        await settle(s);
         job.progress('calibrate', k * sequences + s, passes.length * sequences, `${label}, sequence ${s + 1}/${sequences}: accumulating the statistics`);
         t = performance.now();
         names.forEach((_, j) => {
@@ -171,11 +181,10 @@ export function calibrationSource(model: LoadedModel, weights: readonly LinearWe
           if (x.length % cols) throw new Error(`${names[j]}: ${x.length} values are not rows of ${cols}`);
           accs[j].add(x, x.length / cols);
         });
-        // waiting for the GPU here keeps one sequence's X in flight and says what accumulating costs
-        for (const acc of accs) await acc.flush();
         timing.accumulateMs += since(t);
-        job.progress('calibrate', k * sequences + s + 1, passes.length * sequences, `${label}, sequence ${s + 1}/${sequences}`);
+        accumulating = Promise.all(accs.map((acc) => acc.flush()));
       }
+      await settle(sequences);
     } catch (e) {
       for (const acc of accs) acc.dispose(); // a cancelled pass gives its GPU buffers back now
       throw e;
