@@ -222,6 +222,10 @@ test('the model card says when the head is tied and when the model is published 
   const tied = page.getByTestId('tied-head');
   await expect(tied).toContainText('Head tied to the embedding');
   await expect(tied).toContainText('"transformer.wte.weight"');
+  // what a variant compresses by default: neither the head nor the embedding (both opt-in)
+  await expect(tied).toContainText('By default a variant compresses neither');
+  // the card's weight table marks the LM head (lm-head.ts found it from the graph)
+  await expect(page.getByTestId('model-card').getByTestId('lm-head-tag')).toHaveCount(1);
   console.log(`demo LM card: ${await tied.textContent()}`);
   await page.getByTestId('file-input').setInputFiles(FILES.map((f) => `e2e/fixtures/tiny-llama-int8-dynamic/${f}`));
   await expect(page.getByTestId('published-form')).toContainText('15 × int8 dynamic (MatMulInteger)', { timeout: 120_000 });
