@@ -19,6 +19,8 @@ export interface CalibrationCase {
   bitMismatches: number;
   maskMismatches: number;
   maxRelError: number;
+  /** wall time of the case in the page (what a case adds to the spec) */
+  ms?: number;
   error?: string;
 }
 
@@ -72,6 +74,34 @@ async function accumulatorCase(device: GPUDevice, need: CalibrationNeed, batches
   return { name, n: c.length, bitMismatches, maskMismatches: 0, maxRelError };
 }
 
+/**
+ * Determinism: the WGSL Hessian accumulated twice over the same sequences (fresh accumulators,
+ * same batches in the same order) must be the same bit for bit; bitMismatches counts the entries
+ * of the second run that differ from the first. maxRelError is the first run against the TS
+ * reference, as in accumulatorCase.
+ */
+async function twiceCase(device: GPUDevice, sequences: number, rows: number, cols: number): Promise<CalibrationCase> {
+  const name = `twice: hessian cols ${cols}, ${sequences} sequences of ${rows} rows`;
+  const xs = Array.from({ length: sequences }, (_, s) => batch(rows, cols, 100 + s));
+  const run = async () => {
+    const gpu = new GpuAccumulator(device, 'hessian', cols);
+    for (const x of xs) gpu.add(x, rows);
+    return gpu.read();
+  };
+  const [a, b] = [await run(), await run()];
+  const cpu = new CpuAccumulator('hessian', cols);
+  for (const x of xs) cpu.add(x, rows);
+  const c = await cpu.read();
+  let bitMismatches = 0;
+  let maxRelError = 0;
+  for (let e = 0; e < a.length; e++) {
+    if (!Object.is(a[e], b[e])) bitMismatches++;
+    const d = Math.abs(c[e] - a[e]);
+    if (d > 0) maxRelError = Math.max(maxRelError, d / Math.max(Math.sqrt(c[Math.floor(e / cols) * (cols + 1)] * c[(e % cols) * (cols + 1)]), 1e-30));
+  }
+  return { name, n: a.length, bitMismatches, maskMismatches: 0, maxRelError };
+}
+
 async function wandaCase(device: GPUDevice, shape: [number, number], layout: WeightLayout, options: { ratio?: number; pattern?: string }, fill: 'mixed' | 'constant'): Promise<CalibrationCase> {
   const k = layout === 'out_in' ? shape[1] : shape[0];
   const r = seededRandom(shape[0] * 131 + shape[1]);
@@ -101,6 +131,9 @@ async function main(): Promise<void> {
     runs.push(() => accumulatorCase(device, need, [[64, 4], [64, 5], [3, 6]], 70));
     runs.push(() => accumulatorCase(device, need, [[256, 7]], 130));
   }
+  // the demo LM's input widths (64, and 256 into the MLP projections), a few sequences of 256 tokens
+  runs.push(() => twiceCase(device, 3, 256, 64));
+  runs.push(() => twiceCase(device, 3, 256, 256));
   for (const layout of ['out_in', 'in_out'] as const) {
     for (const shape of [[1, 1], [7, 13], [13, 7], [33, 65]] as [number, number][]) {
       runs.push(() => wandaCase(device, shape, layout, { ratio: 0.5 }, 'mixed'));
@@ -111,7 +144,9 @@ async function main(): Promise<void> {
   }
   for (const run of runs) {
     try {
+      const t0 = performance.now();
       const c = await run();
+      c.ms = Math.round(performance.now() - t0);
       report.cases.push(c);
       log(`${c.name}: ${c.bitMismatches} float bits, ${c.maskMismatches} mask bytes differ, max rel ${c.maxRelError}`);
     } catch (e) {
