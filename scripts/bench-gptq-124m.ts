@@ -10,7 +10,8 @@
  * Progress events are read off the page as they come (one per calibration sequence and per
  * layer, each with the job's ETA) and logged; the time between them says where the time went.
  *
- *   npx tsx --import ./scripts/raw-import.mjs scripts/bench-gptq-124m.ts [--samples 4] [--port 5316] [--out F]
+ *   npx tsx --import ./scripts/raw-import.mjs scripts/bench-gptq-124m.ts [--samples 4] [--port 5316] [--head] [--out F]
+ * --head compresses the LM head too (50257 × 768; the lab's default leaves it f32).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
@@ -33,6 +34,8 @@ export interface Gptq124mOptions {
   port: number;
   /** calibration sequences of 256 tokens */
   samples: number;
+  /** the LM head too (VariantSpec.head; the lab's default leaves it f32), as the runs before the head was opt-in did */
+  head?: boolean;
   log: (s: string) => void;
 }
 
@@ -106,7 +109,7 @@ async function measure(page: Page, f32Bytes: number, o: Gptq124mOptions) {
       o.log(`gptq-124m: loaded ${model.linearParams} linear parameters in ${loadS.toFixed(1)} s; GPTQ-4 g128 on ${o.samples} × 256 calibration tokens`);
       rss.phase('make');
       t = performance.now();
-      v = await call<VariantSummary>(page, 'makeVariant', model.id, { method: 'gptq', options: { bits: 4, groupSize: 128, samples: o.samples } }, 'webgpu');
+      v = await call<VariantSummary>(page, 'makeVariant', model.id, { method: 'gptq', options: { bits: 4, groupSize: 128, samples: o.samples }, ...(o.head ? { head: true } : {}) }, 'webgpu');
     } finally {
       measured = rss.stop();
       progress.stop();
@@ -127,6 +130,7 @@ async function measure(page: Page, f32Bytes: number, o: Gptq124mOptions) {
         peak_over_idle_per_f32_file: round(over / f32Bytes, 3),
         load_s: round(loadS),
         layers: v.tensors.length,
+        lm_head: !!o.head,
         calibration: { sequences: c.sequences, context: c.context, tokens: c.sequences * c.context, passes: c.passes, first_token: c.firstToken },
         where_the_time_went_s: {
           calibration: s(c.ms),
@@ -149,8 +153,8 @@ async function measure(page: Page, f32Bytes: number, o: Gptq124mOptions) {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { values } = parseArgs({ options: { out: { type: 'string' }, samples: { type: 'string', default: String(GPTQ_124M_SAMPLES) }, port: { type: 'string', default: process.env.LAB_PORT ?? '5316' } } });
-  benchGptq124m({ port: Number(values.port), samples: Number(values.samples), log: (s) => console.error(`[bench] ${s}`) }).then((r) => {
+  const { values } = parseArgs({ options: { out: { type: 'string' }, samples: { type: 'string', default: String(GPTQ_124M_SAMPLES) }, port: { type: 'string', default: process.env.LAB_PORT ?? '5316' }, head: { type: 'boolean', default: false } } });
+  benchGptq124m({ port: Number(values.port), samples: Number(values.samples), head: values.head, log: (s) => console.error(`[bench] ${s}`) }).then((r) => {
     const text = JSON.stringify(r, null, 2) + '\n';
     if (values.out) writeFileSync(values.out, text);
     else process.stdout.write(text);

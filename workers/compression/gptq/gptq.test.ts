@@ -8,7 +8,7 @@ import { correlatedLayer, lcg } from '../shared/correlated-layer';
 import type { WeightTensor } from '../types';
 import { choleskyLower, inverseCholeskyUpper } from './cholesky';
 import { gptqMeta, type GptqOptions } from './meta';
-import { gptqReference } from './reference';
+import { gptqReference, gptqSetup } from './reference';
 
 
 function weight(rows: number, cols: number, layout: 'in_out' | 'out_in', seed: number): WeightTensor {
@@ -101,6 +101,19 @@ describe('gptq reference', () => {
     }
     expect(choleskyLower(new Float64Array([1, 2, 2, 1]), 2)).toBeUndefined();
     expect(inverseCholeskyUpper(new Float64Array([1, 2, 2, 1]), 2)).toBeUndefined();
+  });
+
+  it('factors a Hessian once for the weights that share it (per column order)', () => {
+    const hessian = identity(40, 2);
+    hessian[1] = hessian[40] = 0.3;
+    const calibration = { input: 'x', rows: 1, cols: 40, hessian };
+    const [a, b] = [weight(4, 40, 'out_in', 5), weight(6, 40, 'out_in', 6)].map((t) => ({ ...t, calibration }));
+    expect(gptqSetup(b, opts()).u).toBe(gptqSetup(a, opts()).u);
+    expect(gptqSetup(b, opts({ actOrder: true })).u).not.toBe(gptqSetup(a, opts()).u);
+    const copy = { ...calibration, hessian: hessian.slice() };
+    const fresh = gptqSetup({ ...a, calibration: copy }, opts()).u;
+    expect(fresh).not.toBe(gptqSetup(a, opts()).u);
+    expect(Array.from(fresh)).toEqual(Array.from(gptqSetup(a, opts()).u));
   });
 
   it('reports its calibration loss in the tensor stats', async () => {

@@ -74,6 +74,21 @@ export function inverseHessianFactor(h: Float32Array, k: number, order: readonly
   throw labError('BadOption', `gptq on ${name}: the calibration Hessian is not positive definite even with dampening ×${10 ** DAMP_RETRIES}`);
 }
 
+/**
+ * U per Hessian (the array calibration hands every weight that reads the same input) and column
+ * order, kept while that Hessian lives: weights that share an input (a Llama's q, k and v; its gate
+ * and up) factor it once instead of once each. U depends on H and the order alone, not on the weights.
+ */
+const factors = new WeakMap<Float32Array, Map<boolean, Float32Array>>();
+
+function factorOf(h: Float32Array, actOrder: boolean, make: () => Float32Array): Float32Array {
+  let byOrder = factors.get(h);
+  if (!byOrder) factors.set(h, (byOrder = new Map()));
+  let u = byOrder.get(actOrder);
+  if (!u) byOrder.set(actOrder, (u = make()));
+  return u;
+}
+
 /** int4-group's grid rule for one group of f32 values: [scale, zero point]. */
 export function fitGroup(values: ArrayLike<number>, from: number, to: number, qmax: number, invLevels: number): [number, number] {
   let mn = 0;
@@ -100,7 +115,7 @@ export interface GptqSetup {
   actOrder: boolean;
   /** the input column quantized at step a */
   order: Uint32Array;
-  /** (in, in) row-major, upper, in quantization order: f32 of the f64 factor */
+  /** (in, in) row-major, upper, in quantization order: f32 of the f64 factor (shared by the weights of one Hessian: read only) */
   u: Float32Array;
   /** [1 / U_aa for a < in, then 1 / U_aa² for a < in], f32 */
   inv: Float32Array;
@@ -109,7 +124,7 @@ export interface GptqSetup {
   zeroPoints: Uint8Array;
   /** the weights with dead inputs zeroed, in stored order */
   data: Float32Array;
-  /** time spent factoring (inverseHessianFactor), ms */
+  /** time spent factoring (inverseHessianFactor), ms; ~0 when a weight with the same Hessian had it factored */
   factorMs: number;
 }
 
@@ -128,7 +143,7 @@ export function gptqSetup(tensor: WeightTensor, options: GptqOptions): GptqSetup
   for (let i = 0; i < k; i++) dead[i] = h[i * k + i] === 0 ? 1 : 0;
   const order = columnOrder(h, k, actOrder);
   const t = performance.now();
-  const u = inverseHessianFactor(h, k, order, dead, name);
+  const u = factorOf(h, actOrder, () => inverseHessianFactor(h, k, order, dead, name));
   const factorMs = performance.now() - t;
   const inv = new Float32Array(2 * k);
   for (let a = 0; a < k; a++) {
