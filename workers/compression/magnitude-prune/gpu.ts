@@ -1,18 +1,24 @@
 /**
- * magnitude-prune on WebGPU, in one submit. The k-th smallest |w| key T is found 4 bits at a time
- * (select-state.wgsl): per digit, a count pass (pivot-count.wgsl: keys below 15 pivots, per
- * thread) and a one-workgroup select pass (pivot-select.wgsl). tie-count.wgsl and tie-cut.wgsl
- * then find the flat index where pruning keys equal to T stops, and apply-mask.wgsl zeroes
- * weights in place and writes the mask. The passes hand T and the cut to each other in a small
- * state buffer, so nothing comes back to the CPU until the result. A tensor over one storage binding
- * is uploaded in chunks of whole spans: the per-element passes run once per chunk, the counts, the
- * threshold and the cut stay the whole tensor's, so the result is the unsplit one.
+ * magnitude-prune on WebGPU. The k-th smallest |w| key T is found by bracketing (bracket.ts): a
+ * pass counts the keys below and inside a sampled range (bracket-count.wgsl), a second gathers
+ * the few inside (bracket-gather.wgsl), and the CPU ranks those for T and the tie cut; two small
+ * read-backs, two reads of the weights. When the bracket does not fit, the digit passes find T
+ * 4 bits at a time (select-state.wgsl): per digit, a count pass (pivot-count.wgsl: keys below 15
+ * pivots, per thread) and a one-workgroup select pass (pivot-select.wgsl); tie-count.wgsl and
+ * tie-cut.wgsl then find the flat index where pruning keys equal to T stops. apply-mask.wgsl
+ * zeroes weights in place and writes the mask. T and the cut reach it in a small state buffer.
+ * A tensor over one storage binding is uploaded in chunks of whole spans: the per-element passes
+ * run once per chunk, the counts, the threshold and the cut stay the whole tensor's, so the
+ * result is the unsplit one.
  */
 import { pipelineFor } from '../shared/gpu';
 import { KernelRun } from '../shared/kernel-run';
 import { channelChunking } from '../shared/channel-chunks';
 import type { CompressionParts, WeightTensor } from '../types';
 import APPLY_WGSL from './apply-mask.wgsl?raw';
+import BRACKET_COUNT_WGSL from './bracket-count.wgsl?raw';
+import BRACKET_GATHER_WGSL from './bracket-gather.wgsl?raw';
+import { bracketCap, rankInBracket, sampleBracket } from './bracket';
 import COUNT_WGSL from './pivot-count.wgsl?raw';
 import SELECT_WGSL from './pivot-select.wgsl?raw';
 import STATE_WGSL from './select-state.wgsl?raw';
@@ -62,7 +68,7 @@ export async function magnitudePruneGpu(device: GPUDevice, tensor: WeightTensor,
     const initial = new Uint32Array(STATE_WORDS);
     initial[3] = k;
     device.queue.writeBuffer(state, 0, initial);
-    if (k > 0) {
+    if (k > 0 && !(await bracketSelect(run, parts, state, tensor.data, k, threads))) {
       const partials = run.storage('pivot counts', threads * PIVOT_SLOTS * 4);
       const ties = run.storage('tie counts', threads * 4);
       for (let digit = 0; digit < DIGITS; digit++) {
@@ -83,6 +89,41 @@ export async function magnitudePruneGpu(device: GPUDevice, tensor: WeightTensor,
   } finally {
     run.close();
   }
+}
+
+interface Part {
+  sizes: GPUBuffer;
+  weights: GPUBuffer;
+  spans: number;
+}
+
+/** T and the cut by bracketing, written into `state`; false (nothing written) when the bracket misses or holds too many keys. */
+async function bracketSelect(run: KernelRun, parts: readonly Part[], state: GPUBuffer, data: Float32Array, k: number, threads: number): Promise<boolean> {
+  const { device } = run;
+  const bracket = sampleBracket(data, k);
+  const range = run.uniform('prune bracket', [bracket.lo, bracket.hi]);
+  const counts = run.storage('bracket counts', threads * 8);
+  for (const p of parts) run.dispatch(pipeline(device, 'bracket-count', BRACKET_COUNT_WGSL), [p.sizes, p.weights, range, counts], p.spans);
+  const c = new Uint32Array((await run.flush([{ buffer: counts, bytes: threads * 8 }]))[0]);
+  const offsets = new Uint32Array(threads);
+  let below = 0;
+  let inside = 0;
+  for (let t = 0; t < threads; t++) {
+    below += c[2 * t];
+    offsets[t] = inside;
+    inside += c[2 * t + 1];
+  }
+  if (!(below < k && k <= below + inside && inside <= bracketCap(data.length))) return false;
+  const offsetsBuffer = run.storage('bracket offsets', threads * 4);
+  device.queue.writeBuffer(offsetsBuffer, 0, offsets);
+  // a power of two, so that the pool keeps a few sizes, not one a tensor
+  const found = run.storage('bracket keys', 8 * 2 ** Math.ceil(Math.log2(inside)));
+  for (const p of parts) run.dispatch(pipeline(device, 'bracket-gather', BRACKET_GATHER_WGSL), [p.sizes, p.weights, range, offsetsBuffer, found], p.spans);
+  const pairs = new Uint32Array((await run.flush([{ buffer: found, bytes: inside * 8 }]))[0]);
+  const { threshold, cutEnd } = rankInBracket(pairs, below, k);
+  // SelectState: digit (done), low = T, below, k, cut_end
+  device.queue.writeBuffer(state, 0, Uint32Array.from([DIGITS, threshold, 0, k, cutEnd]));
+  return true;
 }
 
 /** The same for a tensor in chunks (elements [from, to) each): one readback, put back in place. */

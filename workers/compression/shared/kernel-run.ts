@@ -23,12 +23,12 @@ const storageUsage = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GP
 const align4 = (bytes: number) => Math.max(4, Math.ceil(bytes / 4) * 4);
 
 export class KernelRun {
-  readonly encoder: GPUCommandEncoder;
+  encoder: GPUCommandEncoder;
   private readonly pool;
   private taken: Pooled[] = [];
   private temporary: GPUBuffer[] = [];
 
-  constructor(readonly device: GPUDevice, label: string) {
+  constructor(readonly device: GPUDevice, private readonly label: string) {
     this.encoder = device.createCommandEncoder({ label });
     this.pool = poolFor(device);
   }
@@ -73,6 +73,16 @@ export class KernelRun {
   /** Record one dispatch of `workgroups` workgroups (2D when needed) with buffers bound in order. */
   dispatch(pipeline: GPUComputePipeline, buffers: readonly GPUBuffer[], workgroups: number): void {
     dispatch(this.device, this.encoder, pipeline, buffers, workgroups);
+  }
+
+  /**
+   * Submit everything recorded and read `sources` back, then record on a fresh encoder: for a
+   * method whose next passes depend on a small result (magnitude-prune's bracket counts).
+   */
+  async flush(sources: readonly Readback[]): Promise<ArrayBuffer[]> {
+    const out = await this.finish(sources);
+    this.encoder = this.device.createCommandEncoder({ label: this.label });
+    return out;
   }
 
   /** Submit everything recorded, read `sources` back (in order) and give the buffers back. */
