@@ -10,7 +10,7 @@
  * can be handed to onnxruntime-web as they are (its `externalData` session option takes Blobs).
  */
 import { labError } from '../errors';
-import { decodeModel, onnx, toNum, type ModelProto, type TensorProto } from './onnx-graph';
+import { decodeModel, DT_FLOAT, onnx, readF32, toNum, type ModelProto, type TensorInfo, type TensorProto } from './onnx-graph';
 
 /** A Blob (File) or anything that slices like one: Node's fs.openAsBlob gives one over a file on disk. */
 export interface BlobLike {
@@ -92,6 +92,19 @@ export const rawByteLength = (t: TensorProto): number => fileBackedSources.get(t
 export function fileSourceOf(t: TensorProto): Blob | undefined {
   const s = fileBackedSources.get(t);
   return s && (s.file.slice(s.offset, s.offset + s.length) as Blob);
+}
+
+/**
+ * A float tensor's values without blocking the worker: a file-backed tensor is read with an async
+ * Blob read (the file is read while the caller's GPU kernels run: make-variant reads a weight ahead),
+ * any other with readF32.
+ */
+export async function readF32Ahead(t: TensorInfo): Promise<Float32Array> {
+  const s = fileBackedSources.get(t.proto);
+  if (!s || t.dataType !== DT_FLOAT) return readF32(t);
+  const bytes = await s.file.slice(s.offset, s.offset + s.length).arrayBuffer();
+  if (bytes.byteLength !== t.params * 4) throw labError('NotOnnx', `initializer ${t.name}: read ${bytes.byteLength} bytes for its ${t.params} floats`);
+  return new Float32Array(bytes);
 }
 
 /**

@@ -3,7 +3,7 @@
 // file-backed (read on each use, never held). The model must index, read and re-encode exactly as
 // the whole file decoded in memory does, and the skim must not read a large tensor's bytes.
 import { describe, expect, it } from 'vitest';
-import { inlineExternalTensors, rawByteLength, type BlobLike } from './external-files';
+import { inlineExternalTensors, rawByteLength, readF32Ahead, type BlobLike } from './external-files';
 import { decodeModel, indexModel, onnx, readF32, type ModelProto } from './onnx-graph';
 import { SKIM_MIN_TENSOR_BYTES, skimOnnx } from './skim-onnx';
 import { checkTensorData } from './tensor-data';
@@ -99,6 +99,9 @@ describe('skimOnnx', () => {
     checkTensorData(lazy, 'model.onnx');
     expect(count.n).toBe(0);
     expect(readF32(W)).toEqual(readF32(whole.tensors.get('W')!));
+    expect(count.n).toBe(1);
+    // read ahead (async, make-variant's next weight): the same values, not through the sync reader
+    expect(await readF32Ahead(W)).toEqual(readF32(whole.tensors.get('W')!));
     expect(count.n).toBe(1);
     // protobuf writes the file-backed bytes as if they were inline
     const again = onnx.ModelProto.encode(skim.proto as never).finish();
