@@ -2,7 +2,7 @@
  * The variant maker's door to calibration: for a calibrated method (its meta names the statistic
  * it needs) a CalibrationSource over the model's linear weights, on the method's `samples`
  * sequences, on the built-in text or the dropped one its options name (texts.ts); undefined for
- * every other method. On the webgpu kernel device the statistics are
+ * every other method; the LM head is calibrated only when the variant compresses it. On the webgpu kernel device the statistics are
  * accumulated in WGSL, on the cpu device by the TS reference. The capture model runs on
  * onnxruntime-web's WASM EP unless a runner is given (Node tests pass onnxruntime-node).
  * When a model's statistics fit one pass they are kept for the next calibrated variant of the same
@@ -22,6 +22,7 @@ import { calibrationSource, type CalibrationSource, type CaptureRunner } from '.
 import { wasmCaptureRunner } from './ort-capture';
 import { calibrationTextName } from './text-ref';
 import { calibrationTextIds } from './texts';
+import { chooseTensors, compressesHead } from '../variants/which-tensors';
 import { structuredModel } from '../variants/structured-then';
 
 export async function calibrationFor(
@@ -40,7 +41,9 @@ export async function calibrationFor(
   const sequences = calibrated.samples ?? 32;
   const ref = calibrated.calibrationText;
   const structured = spec.method === 'structured-prune' ? `|structured ${JSON.stringify(spec.options)} ${spec.blocks ?? 'all'}` : '';
-  const key = `${model.summary.id}|${need}|${sequences}|${device}|${runner === wasmCaptureRunner ? 'wasm' : 'given'}|${ref ?? 'built-in'}${structured}`;
+  // the LM head's input only when the variant compresses the head (variants/which-tensors.ts)
+  const head = compressesHead(spec, model.summary) ? '|head' : '';
+  const key = `${model.summary.id}|${need}|${sequences}|${device}|${runner === wasmCaptureRunner ? 'wasm' : 'given'}|${ref ?? 'built-in'}${structured}${head}`;
   if (kept?.key === key && kept.model === model) {
     kept.source.begin(job);
     return kept.source;
@@ -49,7 +52,7 @@ export async function calibrationFor(
   const gpu = device === 'webgpu' ? (await getKernelGpu()).device : undefined;
   const text = ref ? { name: calibrationTextName(ref), ids: calibrationTextIds(ref, model.tokenizer) } : undefined;
   const target = structured ? await structuredModel(model, spec, device) : model;
-  const source = calibrationSource(target, target.linear, job, { need, sequences, gpu, runner, text });
+  const source = calibrationSource(target, chooseTensors(spec, target.summary, target.linear).weights, job, { need, sequences, gpu, runner, text });
   if (source.passes === 1) kept = { key, model, source };
   return source;
 }

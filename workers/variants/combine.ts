@@ -11,7 +11,7 @@
  *   every linear weight before the per-tensor step.
  * - the storage a variant ends in, from its weights' packed forms.
  */
-import { METHOD_IDS, type KernelDevice, type MethodId, type VariantSpec, type VariantStorage } from '../api';
+import { METHOD_IDS, type KernelDevice, type LinearWeight, type MethodId, type VariantSpec, type VariantStorage } from '../api';
 import { methodImpl } from '../compression/registry';
 import { tensorStats } from '../compression/stats';
 import { labError } from '../errors';
@@ -42,12 +42,15 @@ export function resolveThen(spec: VariantSpec): VariantSpec | undefined {
   return { method: then.method, options: { ...resolveOptions(then.method, then.options ?? {}) } };
 }
 
-/** Each linear weight's plan when the method decides across the model (read in the variant's order), else undefined. */
-export function planTensors(spec: VariantSpec, model: LoadedModel): unknown[] | undefined {
+/**
+ * Each weight's plan when the method decides across the model (e.g. global-prune's one threshold),
+ * over the weights the variant compresses (an LM head left f32 takes no part), else undefined.
+ */
+export function planTensors(spec: VariantSpec, model: LoadedModel, weights: readonly LinearWeight[]): unknown[] | undefined {
   const impl = methodImpl(spec.method);
   if (!impl.plan) return undefined;
-  const read = (i: number) => readF32(model.parsed.tensors.get(model.linear[i].name)!);
-  return impl.plan({ count: model.linear.length, read }, impl.meta.resolveOptions(spec.options));
+  const read = (i: number) => readF32(model.parsed.tensors.get(weights[i].name)!);
+  return impl.plan({ count: weights.length, read }, impl.meta.resolveOptions(spec.options));
 }
 
 /**

@@ -16,8 +16,7 @@ import { KERNEL_DEVICES, METHOD_IDS } from '../api';
 import { labError } from '../errors';
 import type { Job } from '../jobs';
 import type { LoadedModel } from '../model/load';
-import { writeVariant } from '../model/onnx-graph';
-import { readF32Ahead } from '../model/external-files';
+import { readF32, writeVariant } from '../model/onnx-graph';
 import { formLabel, packedFormOf } from '../formats/form-of';
 import { gzipSize } from '../formats/gzip-size';
 import { EXTERNAL_MIN_TOTAL_BYTES, modelSize } from '../formats/external-weights';
@@ -32,8 +31,9 @@ import { methodsOfWeights, overridesKey, overridesLabel, resolveOverrides } from
 import { planStructured, structuredBits, structuredFormat, writeStructuredModel } from './structured';
 import { makeStructuredThen } from './structured-then';
 import type { NeuronPlan, StructuredPruneOptions } from '../compression/structured-prune/meta';
-import { blockCount, blockOf, blocksText, resolveBlocks } from '../model/blocks';
+import { blockCount, blocksText, resolveBlocks } from '../model/blocks';
 import { planEmbeddings, tableOf, withTiedGather } from './embeddings';
+import { chooseTensors, inChosenBlocks } from './which-tensors';
 
 export interface VariantRecord {
   summary: VariantSummary;
@@ -62,12 +62,14 @@ export function variantId(modelId: string, spec: VariantSpec, device: KernelDevi
   // compressed in some blocks only: "int4-group(groupSize=32)[blocks=2]"
   const blocks = spec.blocks ? `[blocks=${spec.blocks.join(',')}]` : '';
   const embeddings = spec.embeddings ? '[embeddings]' : '';
-  return `${modelId}|${spec.method}(${opts})${then}${blocks}${embeddings}${overridesKey(spec.overrides)}|${device}`;
+  const head = spec.head ? '[head]' : '';
+  return `${modelId}|${spec.method}(${opts})${then}${blocks}${embeddings}${head}${overridesKey(spec.overrides)}|${device}`;
 }
 
 /** `nBlocks`: the model's block count, so that overrides counted from the end name their blocks ("blocks 0 and 3"). */
 export function variantLabel(spec: VariantSpec, nBlocks?: number): string {
   if (spec.embeddings) return `${variantLabel({ ...spec, embeddings: undefined }, nBlocks)} · embedding too`;
+  if (spec.head) return `${variantLabel({ ...spec, head: undefined }, nBlocks)} · LM head too`;
   if (spec.overrides?.length) return `${variantLabel({ ...spec, overrides: undefined }, nBlocks)}${overridesLabel(spec.overrides, nBlocks)}`;
   if (spec.blocks) return `${variantLabel({ ...spec, blocks: undefined })} · ${blocksText(spec.blocks)}`;
   if (spec.then) return `${variantLabel({ method: spec.method, options: spec.options })} → ${variantLabel(spec.then)}`;
@@ -101,7 +103,7 @@ export function resolveSpec(spec: VariantSpec, device: KernelDevice): VariantSpe
   const then = resolveThen(spec);
   const blocks = resolveBlocks(spec.blocks);
   const overrides = resolveOverrides(spec);
-  return { method: spec.method, options: { ...resolveOptions(spec.method, spec.options ?? {}) }, ...(then ? { then } : {}), ...(blocks ? { blocks } : {}), ...(overrides ? { overrides } : {}), ...(spec.embeddings ? { embeddings: true } : {}) };
+  return { method: spec.method, options: { ...resolveOptions(spec.method, spec.options ?? {}) }, ...(then ? { then } : {}), ...(blocks ? { blocks } : {}), ...(overrides ? { overrides } : {}), ...(spec.embeddings ? { embeddings: true } : {}), ...(spec.head ? { head: true } : {}) };
 }
 
 export async function makeVariant(model: LoadedModel, given: VariantSpec, device: KernelDevice, job: Job, opts: MakeOptions = {}): Promise<VariantRecord> {
@@ -109,7 +111,9 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
   const spec = resolveSpec(given, device);
   // the token embedding when opted in (embeddings.ts): untied tables as weights of their own, a tied copy read through the head
   const embeddings = planEmbeddings(model, spec);
-  const weights = [...model.linear, ...embeddings.tables];
+  // the LM head only when opted in (which-tensors.ts): left f32, counted at 32 bits, named in leftFloat
+  const choice = chooseTensors(spec, model.summary, model.linear);
+  const weights = [...choice.weights, ...embeddings.tables];
   const forms = new Map<string, PackedForm>();
   // each packed form goes into one growing buffer as it is made: a big model's external data file (formats/weight-arena.ts)
   // only address space is reserved: size it for the worst case, every weight stored f32 (a model published packed, e.g. INT4, has a
@@ -128,10 +132,11 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
   const label = variantLabel(spec, blockCount(weights));
   // structured pruning plans over the graph's MLPs and rewrites the graph (variants/structured.ts)
   const structured = spec.method === 'structured-prune' ? await planStructured(model.parsed, weights, spec.options as StructuredPruneOptions, device, spec.blocks) : undefined;
-  const plans = structured ? weights.map((w) => structured.plans.get(w.name)) : planTensors(spec, model);
+  const plans = structured ? weights.map((w) => structured.plans.get(w.name)) : planTensors(spec, model, weights);
   // mixed precision: each weight's own method (variants/overrides.ts)
   const own = methodsOfWeights(spec, weights);
   const only = spec.blocks && new Set(spec.blocks);
+  const inBlocks = inChosenBlocks(spec, model.summary);
   if (only) {
     const n = blockCount(weights);
     const outside = spec.blocks!.filter((b) => b >= n);
@@ -142,18 +147,17 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
   const calibration = await calibrationFor(model, spec, device, job, opts.captureRunner);
   // structured pruning then another method: rewrite the graph, then compress the smaller weights, calibrated on the rewritten model (structured-then.ts)
   const st = structured && spec.then
-    ? await makeStructuredThen(model.parsed, weights, structured, spec.then, device, job, (w) => !only || only.has(blockOf(w) ?? -1), !!opts.simulated, calibration)
+    ? await makeStructuredThen(model.parsed, weights, structured, spec.then, device, job, inBlocks, !!opts.simulated, calibration)
     : undefined;
   if (st) {
     tensors.push(...st.tensors);
     kernelMs = st.kernelMs;
   } else job.progress('compress', 0, weights.length);
   let scratch: Float32Array | undefined;
-  let ahead: { k: number; values: Promise<Float32Array> } | undefined;
   for (let i = 0; i < (st ? 0 : weights.length); i++) {
     await job.checkpoint();
     const w = weights[i];
-    if (only && !only.has(blockOf(w) ?? -1)) {
+    if (!inBlocks(w)) {
       untouchedParams += w.params;
       continue;
     }
@@ -164,18 +168,13 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
     scratch ??= resizableFloats(Math.max(...weights.map((x) => x.params)));
     const data = scratch.subarray(0, w.params);
     // the weight's values: a view of the model's bytes, or a read of its slice of a dropped file
-    // (model/external-files.ts), timed apart: a read is part of the make, not of the copy yardstick;
-    // a file is read one weight ahead, while this weight's kernels run (readMs: only the wait)
+    // (model/external-files.ts), timed apart: a read is part of the make, not of the copy yardstick
     const readStart = performance.now();
-    const values = ahead?.k === i ? await ahead.values : await readF32Ahead(info);
+    const values = readF32(info);
     const copyStart = performance.now();
     readMs += copyStart - readStart;
     data.set(values);
     copyMs += performance.now() - copyStart;
-    const k = weights.findIndex((x, j) => j > i && (!only || only.has(blockOf(x) ?? -1)));
-    ahead = k > 0 ? { k, values: readF32Ahead(model.parsed.tensors.get(weights[k].name)!) } : undefined;
-    // a make that stops (cancelled, failed) leaves the read ahead unread: not an unhandled rejection
-    ahead?.values.catch(() => {});
     const stats = await calibration?.statsFor(w.name);
     const compressStart = performance.now();
     const first = await compressWeight(own[i].method, own[i].options, { name: w.name, data, shape: w.shape, layout: w.layout, plan: plans?.[i], calibration: stats }, device);
@@ -226,7 +225,7 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
   const gzipBytes = await gzipSize(packedBytes);
   job.progress('gzip', 1, 1);
   const linearParams = model.summary.linearParams + embeddings.tables.reduce((a, t) => a + t.params, 0);
-  const bitsPerWeight = (tensors.reduce((a, t) => a + t.bitsPerWeight * t.params, 0) + 32 * untouchedParams) / linearParams;
+  const bitsPerWeight = (tensors.reduce((a, t) => a + t.bitsPerWeight * t.params, 0) + 32 * (untouchedParams + choice.leftFloat.reduce((a, t) => a + t.params, 0))) / linearParams;
   // structured pruning: f32, but a smaller model (the removed neurons are gone, not zeros)
   const storage = st ? variantStorage(st.storages) : structured ? 'packed' : variantStorage(storages);
   const summary: VariantSummary = {
@@ -247,6 +246,7 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
     copyMs,
     readMs,
     makePartsMs: parts,
+    ...(choice.leftFloat.length ? { leftFloat: choice.leftFloat } : {}),
     ...(structured ? { totalParams: model.summary.totalParams - removedParams } : {}),
     ...(calibration ? { calibration: { ...calibration.settings, ms: calibration.ms() } } : {}),
   };
