@@ -23,6 +23,9 @@ import { loadDemoLm, ort } from '../tests/local-models';
 export const METHOD_SPECS: Readonly<Record<string, VariantSpec>> = Object.freeze({
   int8_channel: { method: 'int8-channel', options: {} },
   int4_g32: { method: 'int4-group', options: { groupSize: 32 } },
+  // head: false marks the lab's default (the LM head left f32); every other key takes the head (specOf)
+  int8_channel_head_f32: { method: 'int8-channel', options: {}, head: false },
+  int4_g32_head_f32: { method: 'int4-group', options: { groupSize: 32 }, head: false },
   rtn8_row_sym: { method: 'rtn', options: { bits: 8, groupSize: 0, symmetric: true } },
   rtn4_g32: { method: 'rtn', options: { bits: 4, groupSize: 32 } },
   rtn4_g128_sym: { method: 'rtn', options: { bits: 4, groupSize: 128, symmetric: true } },
@@ -43,6 +46,16 @@ export const METHOD_SPECS: Readonly<Record<string, VariantSpec>> = Object.freeze
   heads_25: { method: 'structured-prune', options: { ratio: 0.25, unit: 'heads' } },
   int4_g32_first_last_int8: { method: 'int4-group', options: { groupSize: 32 }, overrides: [{ blocks: [0, -1], method: 'int8-channel', options: {} }] },
 });
+
+/**
+ * The spec a key is measured with: every linear weight with the LM head (head: true), as the
+ * methods and laws were recorded (docs/laws.md) before the head became opt-in; the keys written
+ * with head: false measure the lab's default, the head left f32.
+ */
+export const specOf = (key: string): VariantSpec => {
+  const { head, ...spec } = METHOD_SPECS[key];
+  return head === false ? spec : { ...spec, head: true };
+};
 
 /** The default demo LM (src/engine/lab.ts DEMO_MODEL): the laws are measured on what the page opens with (docs/laws.md). */
 export const LAWS_MODEL = 'brown-gpt2-tiny';
@@ -158,7 +171,7 @@ export async function benchMethods(settings: WindowSettings, keys: readonly stri
   // imported here, after node-wgsl registered the .wgsl loader (static imports load before it runs)
   const { makeVariant } = await import('../workers/variants/make-variant');
   for (const key of keys) {
-    const v = await makeVariant(model, METHOD_SPECS[key], 'cpu', new Job(`bench-${key}`));
+    const v = await makeVariant(model, specOf(key), 'cpu', new Job(`bench-${key}`));
     const { ppl, kld } = score(await scoredRows(v.packedBytes, model.datasetIds, windows), base, model.datasetIds, windows);
     const s = v.summary;
     methods[key] = { ppl: round(ppl), kld_mean: round(kld, 6), bits_per_weight: round(s.bitsPerWeight), make_ms: round(s.makeMs, 0), storage: s.storage, format: s.format, ...(s.totalParams ? { total_params: s.totalParams, params_kept_pct: round((100 * s.totalParams) / model.summary.totalParams, 2) } : {}) };
