@@ -2,8 +2,7 @@
  * magnitude-prune's threshold by bracketing (gpu.ts runs the passes): a sample of the weights'
  * |w| keys, taken and sorted on the CPU, gives a range [lo, hi] that holds the k-th smallest key T
  * with near certainty and about 2 % of the keys; one GPU pass counts the keys below and inside it
- * (bracket-count.wgsl), a second gathers the ones inside with their flat indices
- * (bracket-gather.wgsl), and rankInBracket finds T and the tie cut among those few, exactly as the
+ * (bracket.wgsl, mode 0), a second gathers the ones inside with their flat indices (mode 1), and rankInBracket finds T and the tie cut among those few, exactly as the
  * reference does over all keys. When the bracket misses T (a sample can mislead) or holds too
  * many keys (heavy ties: a constant tensor), the digit passes run instead: same result, slower.
  */

@@ -1,7 +1,7 @@
 /**
  * magnitude-prune on WebGPU. The k-th smallest |w| key T is found by bracketing (bracket.ts): a
- * pass counts the keys below and inside a sampled range (bracket-count.wgsl), a second gathers
- * the few inside (bracket-gather.wgsl), and the CPU ranks those for T and the tie cut; two small
+ * pass counts the keys below and inside a sampled range (bracket.wgsl), a second gathers the few
+ * inside (the same kernel), and the CPU ranks those for T and the tie cut; two small
  * read-backs, two reads of the weights. When the bracket does not fit, the digit passes find T
  * 4 bits at a time (select-state.wgsl): per digit, a count pass (pivot-count.wgsl: keys below 15
  * pivots, per thread) and a one-workgroup select pass (pivot-select.wgsl); tie-count.wgsl and
@@ -16,8 +16,7 @@ import { KernelRun } from '../shared/kernel-run';
 import { channelChunking } from '../shared/channel-chunks';
 import type { CompressionParts, WeightTensor } from '../types';
 import APPLY_WGSL from './apply-mask.wgsl?raw';
-import BRACKET_COUNT_WGSL from './bracket-count.wgsl?raw';
-import BRACKET_GATHER_WGSL from './bracket-gather.wgsl?raw';
+import BRACKET_WGSL from './bracket.wgsl?raw';
 import { bracketCap, rankInBracket, sampleBracket } from './bracket';
 import COUNT_WGSL from './pivot-count.wgsl?raw';
 import SELECT_WGSL from './pivot-select.wgsl?raw';
@@ -101,9 +100,12 @@ interface Part {
 async function bracketSelect(run: KernelRun, parts: readonly Part[], state: GPUBuffer, data: Float32Array, k: number, threads: number): Promise<boolean> {
   const { device } = run;
   const bracket = sampleBracket(data, k);
-  const range = run.uniform('prune bracket', [bracket.lo, bracket.hi]);
+  const bracketPipeline = pipeline(device, 'bracket', BRACKET_WGSL);
   const counts = run.storage('bracket counts', threads * 8);
-  for (const p of parts) run.dispatch(pipeline(device, 'bracket-count', BRACKET_COUNT_WGSL), [p.sizes, p.weights, range, counts], p.spans);
+  // mode 0 reads no offsets: any small buffer fills the binding
+  const none = run.storage('bracket no offsets', 4);
+  const countMode = run.uniform('prune bracket', [bracket.lo, bracket.hi, 0]);
+  for (const p of parts) run.dispatch(bracketPipeline, [p.sizes, p.weights, countMode, none, counts], p.spans);
   const c = new Uint32Array((await run.flush([{ buffer: counts, bytes: threads * 8 }]))[0]);
   const offsets = new Uint32Array(threads);
   let below = 0;
@@ -118,7 +120,8 @@ async function bracketSelect(run: KernelRun, parts: readonly Part[], state: GPUB
   device.queue.writeBuffer(offsetsBuffer, 0, offsets);
   // a power of two, so that the pool keeps a few sizes, not one a tensor
   const found = run.storage('bracket keys', 8 * 2 ** Math.ceil(Math.log2(inside)));
-  for (const p of parts) run.dispatch(pipeline(device, 'bracket-gather', BRACKET_GATHER_WGSL), [p.sizes, p.weights, range, offsetsBuffer, found], p.spans);
+  const gatherMode = run.uniform('prune bracket', [bracket.lo, bracket.hi, 1]);
+  for (const p of parts) run.dispatch(bracketPipeline, [p.sizes, p.weights, gatherMode, offsetsBuffer, found], p.spans);
   const pairs = new Uint32Array((await run.flush([{ buffer: found, bytes: inside * 8 }]))[0]);
   const { threshold, cutEnd } = rankInBracket(pairs, below, k);
   // SelectState: digit (done), low = T, below, k, cut_end
