@@ -16,7 +16,8 @@ import { KERNEL_DEVICES, METHOD_IDS } from '../api';
 import { labError } from '../errors';
 import type { Job } from '../jobs';
 import type { LoadedModel } from '../model/load';
-import { readF32, writeVariant } from '../model/onnx-graph';
+import { writeVariant } from '../model/onnx-graph';
+import { readF32Ahead } from '../model/external-files';
 import { formLabel, packedFormOf } from '../formats/form-of';
 import { gzipSize } from '../formats/gzip-size';
 import { EXTERNAL_MIN_TOTAL_BYTES, modelSize } from '../formats/external-weights';
@@ -154,6 +155,7 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
     kernelMs = st.kernelMs;
   } else job.progress('compress', 0, weights.length);
   let scratch: Float32Array | undefined;
+  let ahead: { k: number; values: Promise<Float32Array> } | undefined;
   for (let i = 0; i < (st ? 0 : weights.length); i++) {
     await job.checkpoint();
     const w = weights[i];
@@ -168,13 +170,18 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
     scratch ??= resizableFloats(Math.max(...weights.map((x) => x.params)));
     const data = scratch.subarray(0, w.params);
     // the weight's values: a view of the model's bytes, or a read of its slice of a dropped file
-    // (model/external-files.ts), timed apart: a read is part of the make, not of the copy yardstick
+    // (model/external-files.ts), timed apart: a read is part of the make, not of the copy yardstick;
+    // a file is read one weight ahead, while this weight's kernels run (readMs: only the wait)
     const readStart = performance.now();
-    const values = readF32(info);
+    const values = ahead?.k === i ? await ahead.values : await readF32Ahead(info);
     const copyStart = performance.now();
     readMs += copyStart - readStart;
     data.set(values);
     copyMs += performance.now() - copyStart;
+    const k = weights.findIndex((x, j) => j > i && inBlocks(x));
+    ahead = k > 0 ? { k, values: readF32Ahead(model.parsed.tensors.get(weights[k].name)!) } : undefined;
+    // a make that stops (cancelled, failed) leaves the read ahead unread: not an unhandled rejection
+    ahead?.values.catch(() => {});
     const stats = await calibration?.statsFor(w.name);
     const compressStart = performance.now();
     const first = await compressWeight(own[i].method, own[i].options, { name: w.name, data, shape: w.shape, layout: w.layout, plan: plans?.[i], calibration: stats }, device);
