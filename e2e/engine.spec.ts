@@ -123,7 +123,9 @@ test('wasm sliding window (stride < context) matches too', async () => {
 test('webgpu baseline ppl matches onnxruntime-node within 0.1 %', async () => {
   const caps = await call<Capabilities>(page, 'capabilities');
   expect(caps.webgpu, caps.webgpuReason).toBe(true);
-  await compare({ backend: 'webgpu', tokens: 512, context: 256, stride: 256, throughputRuns: 1 });
+  // one window (256 tokens): the WebGPU EP's numbers against the reference; windows across the text are
+  // the same code on both backends, checked on WASM above (SwiftShader takes seconds per window of this model)
+  await compare({ backend: 'webgpu', tokens: 256, context: 256, stride: 256, throughputRuns: 1 });
 });
 
 test('a variant made with the WebGPU kernels evaluates on wasm near the baseline (INT8)', async () => {
