@@ -170,7 +170,7 @@ export async function benchCalibrated(log: (s: string) => void, opts: Calibrated
     } catch (e) {
       notes.push(`calibrated: GPTQ on the 124 M shape in Chromium failed: ${(e as Error).message.slice(0, 300)}`);
     }
-  } else notes.push('calibrated: GPTQ on the 124 M shape in Chromium skipped: it takes ~23 min here (1,404 s, peak 5.76x the f32 file over idle, 4 x 256 calibration tokens, measured 2026-11-29 with scripts/bench-gptq-124m.ts), past the 30-min bench budget; `npm run bench -- --gptq-124m` runs it');
+  } else notes.push('calibrated: GPTQ on the 124 M shape in Chromium skipped: it takes ~13 min here (756 s with the LM head f32 as the lab\'s default, peak 3.82x the f32 file over idle; 798 s and 5.99x with the head, which took 1,404 s and 5.76x before the blocked factor and the 8x8 Hessian tiles; 4 x 256 calibration tokens, load 12-16 on 2 cores, measured 2026-11-29 with scripts/bench-gptq-124m.ts), past the 30-min bench budget with the rest; `npm run bench -- --gptq-124m` runs it');
   return { laws, methods: out, calibration: { ...(calibration as object), ...big }, tokens, context: CONTEXT, notes };
 }
 
