@@ -7,7 +7,9 @@
  *   jobs every run plans are cut to one run of a few tokens (nothing here reads them).
  * - the "Mixed precision" preset: INT4 g32 with the first and last block INT8, beside INT4 and INT8
  *   everywhere (the builder's "but first and last block as INT8" makes the same spec), on WASM: the label names the blocks, the per-tensor stats carry 8 bits for blocks 0
- *   and 3 and about 5 elsewhere, and its perplexity lies between INT4's and INT8's.
+ *   and 3 and about 5 elsewhere, and its perplexity lies between INT4's and INT8's. The builder's
+ *   "LM head too" adds INT4 g32 with the head compressed: named so, fewer bits per weight in the
+ *   table than INT4 g32 with the head left f32 (the lab's default).
  */
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
@@ -135,6 +137,12 @@ test('mixed precision preset: first/last block INT8, the rest INT4, between INT4
   await expect(page.getByTestId('add-spec')).toBeEnabled();
   await page.getByTestId('add-spec').click();
   await expect(page.getByTestId('spec-item')).toHaveCount(3);
+  // "LM head too": INT4 g32 with the head compressed as well, beside INT4 g32 with the head left f32
+  await page.getByTestId('add-override-blocks').selectOption({ label: 'no blocks' });
+  await page.getByTestId('add-head').check();
+  await page.getByTestId('add-spec').click();
+  await expect(page.getByTestId('spec-item')).toHaveCount(4);
+  await expect(page.getByTestId('spec-item').last()).toHaveText(/^INT4 group-32 · LM head too×?$/);
   await setChecked(page, 'backend-wasm', true);
   await page.getByTestId('tokens-wasm').fill('1024');
   await quickSpeed(page, false);
@@ -142,7 +150,8 @@ test('mixed precision preset: first/last block INT8, the rest INT4, between INT4
 
   const variants = await store<StoredVariant[]>(page, 'variants');
   const mixed = variants.find((v) => v.spec.overrides?.length)!;
-  const int4 = variants.find((v) => v.spec.method === 'int4-group' && !v.spec.overrides)!;
+  const int4 = variants.find((v) => v.spec.method === 'int4-group' && !v.spec.overrides && !v.spec.head)!;
+  const withHead = variants.find((v) => v.spec.head)!;
   const int8 = variants.find((v) => v.spec.method === 'int8-channel')!;
   expect(mixed.label).toBe('INT4 g32, blocks 0 and 3 INT8 per-channel');
   for (const t of mixed.tensors) {
@@ -158,4 +167,18 @@ test('mixed precision preset: first/last block INT8, the rest INT4, between INT4
   expect(ppl(mixed)).toBeLessThan(ppl(int4));
   expect(ppl(mixed)).toBeGreaterThan(ppl(int8));
   await expect(page.getByTestId('result-row').filter({ hasText: 'blocks 0 and 3' })).toHaveCount(1);
+  // the head variant: named so, its LM head (the one tensor the two variants treat differently) at INT4's bits, not 32
+  expect(withHead.label).toBe('INT4 g32 · LM head too');
+  const head = (v: StoredVariant) => v.tensors.find((t) => /lm_head/.test(t.name))?.bitsPerWeight ?? 32;
+  expect(head(int4)).toBe(32);
+  expect(head(withHead)).toBeLessThan(8);
+  expect(withHead.bitsPerWeight).toBeLessThan(int4.bitsPerWeight);
+  // the table's row label adds the kernel device, e.g. "INT4 g32 (cpu)"; bits/weight is its third cell
+  const bitsCell = (label: string) => page.locator(`[data-testid=result-row]:is([data-variant="${label}"], [data-variant^="${label} ("]) td`).nth(2).innerText({ timeout: 15_000 });
+  console.log(`bits/weight: INT4 g32 ${await bitsCell(int4.label)}, ${withHead.label} ${await bitsCell(withHead.label)}; WASM ppl ${ppl(withHead).toFixed(3)}`);
+  expect(await bitsCell(withHead.label)).not.toBe(await bitsCell(int4.label));
+  // what the head variant adds to this test: its make and its evaluation
+  const jobs = await store<{ spec?: { head?: boolean }; variantKey: string; kind: string; startedAt?: number; endedAt?: number }[]>(page, 'jobs');
+  const key = jobs.find((j) => j.spec?.head)?.variantKey;
+  console.log(`LM head too jobs: ${jobs.filter((j) => j.variantKey === key).map((j) => `${j.kind} ${((j.endedAt ?? 0) - (j.startedAt ?? 0)) / 1000} s`).join(', ')}`);
 });
