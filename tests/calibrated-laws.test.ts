@@ -12,17 +12,23 @@
  *   layer's output error on the calibration tokens to 0.36–0.39 of RTN's; the perplexity gain on
  *   held-out text grows with the calibration set). The test holds the finding (GPTQ-3 better than RTN-3, by
  *   less than half), so the day it changes it says so.
+ * AWQ-4 g128 < RTN-4 g128 does NOT hold beyond the evaluation's noise on this model, at the lab's
+ *   default settings (LM head f32): 186.31 vs 185.87 at S 32, 185.24 at S 8, 184.76 at S 128, each
+ *   within 1.3 paired standard errors (16 windows). A finding, not a bug (docs/laws.md: an
+ *   independent numpy search picks the lab's α in every layer; AWQ lowers the layer-output error by
+ *   only 2.5-5 % on this model, RTN-4 costs 2.5 % of perplexity to begin with). The test holds the
+ *   tie: AWQ-4 within ±1.5 % of RTN-4.
  * RTN-3 here is GPTQ with an identity Hessian, which is round to nearest on int4-group's grid
  * (workers/compression/gptq/gptq.test.ts holds them equal). Wanda-50 % < magnitude-50 % did not
  * hold on brown-gpt2 (a finding there, docs/laws.md); it holds on this model.
  * Every variant compresses every linear weight with the LM head (head: true), as the laws were
- * measured and recorded (docs/laws.md); the lab's default leaves the head f32.
+ * measured and recorded (docs/laws.md), except AWQ's, made with the lab's defaults (head f32).
+ * Calibration's determinism: tests/calibration-determinism.test.ts.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { VariantSpec } from '../workers/api';
-import { calibrationSource } from '../workers/calibration/calibrate';
 import { withUnitCalibration } from '../workers/calibration/unit-stats';
 import { gptqMeta } from '../workers/compression/gptq/meta';
 import { gptqReference } from '../workers/compression/gptq/reference';
@@ -39,6 +45,8 @@ const DIR = join('public', 'models', LAWS_MODEL);
 const TOKENS = 4096;
 const CONTEXT = 256;
 const SAMPLES = Number(process.env.CALIB_SAMPLES ?? 32);
+/** AWQ-4 vs RTN-4: the band of the evaluation's noise (see the test) */
+const AWQ_NOISE_BAND = 0.015;
 
 describe(`calibrated methods on the default demo LM (${LAWS_MODEL})`, () => {
   let model: LoadedModel;
@@ -81,18 +89,6 @@ describe(`calibrated methods on the default demo LM (${LAWS_MODEL})`, () => {
     ppl.baseline = await score(model.baselineBytes);
   });
 
-  it('calibration is deterministic: two runs give the same statistics bit for bit', async () => {
-    const run = async () => {
-      const src = calibrationSource(model, model.linear, new Job('determinism'), { need: 'norms', sequences: 2, runner: nodeCaptureRunner });
-      const out: number[][] = [];
-      for (const w of model.linear) out.push(Array.from((await src.statsFor(w.name)).colSqNorms!));
-      return out;
-    };
-    const [a, b] = [await run(), await run()];
-    expect(a.length).toBe(model.linear.length);
-    expect(a).toEqual(b);
-  });
-
   it('calibrates on tokens the evaluation does not read', async () => {
     // head: true as in the laws below, so they reuse these statistics (the calibration's key carries the head)
     const v = await makeVariant(model, { method: 'wanda', options: { ratio: 0.5, samples: SAMPLES }, head: true }, 'cpu', new Job('wanda50'), { captureRunner: nodeCaptureRunner });
@@ -123,6 +119,22 @@ describe(`calibrated methods on the default demo LM (${LAWS_MODEL})`, () => {
     console.log(`GPTQ-3 / RTN-3 Δppl ${ratio.toFixed(3)}`);
     expect(ratio, 'GPTQ-3 must beat RTN-3').toBeLessThan(1);
     expect(ratio, 'finding: GPTQ-3 takes more than half of RTN-3\'s Δppl on this model; if the law now holds, update the header and docs/laws.md').toBeGreaterThan(0.5);
+  });
+
+  it('AWQ-4 ≈ RTN-4 (group 128, the lab\'s default settings): within the evaluation\'s noise, neither side', async () => {
+    // the default: the LM head left f32 (not head: true as above), AWQ's default 32 sequences
+    const make = async (name: string, spec: VariantSpec) => {
+      ppl[name] = await score((await makeVariant(model, spec, 'cpu', new Job(name), { captureRunner: nodeCaptureRunner })).packedBytes);
+      console.log(`${name.padEnd(10)} ppl ${ppl[name].toFixed(3)}  (head f32)`);
+    };
+    await make('rtn4_default', { method: 'int4-group', options: { groupSize: 128 } });
+    await make('awq4_default', { method: 'awq', options: { bits: 4, groupSize: 128, samples: SAMPLES } });
+    const r = ppl.awq4_default / ppl.rtn4_default;
+    console.log(`AWQ-4 / RTN-4 ${r.toFixed(4)}`);
+    // ±1.5 %: 3.2-4.5 paired standard errors of this evaluation (0.33-0.47 % of the perplexity at
+    // S 8-128, head f32: scripts/awq-evidence.ts). Measured 1.0024 at S 32 (0.9966 at 8, 0.9941 at 128).
+    expect(r, 'AWQ-4 is more than 1.5 % worse than RTN-4: AWQ at α = 0 is RTN, so this is a bug').toBeLessThan(1 + AWQ_NOISE_BAND);
+    expect(r, 'finding: AWQ-4 ties RTN-4 on this model; if it now wins beyond the noise, the law holds: update the header and docs/laws.md').toBeGreaterThan(1 - AWQ_NOISE_BAND);
   });
 });
 
