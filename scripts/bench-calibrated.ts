@@ -7,7 +7,8 @@
  * (KL(base ‖ variant) per scored token, nats, same windows), bits_per_weight (from the packed
  * layout, scales and zero points included) and make_ms (makeVariant wall time, calibration
  * included; a statistic kept from the previous variant of the same kind is not timed again, see
- * calibration_ms). Laws: {"holds", "values"} each.
+ * calibration_ms). Laws: {"holds", "values", "rule"} each, and a false one its "finding" or "bug"
+ * (law-findings.ts).
  *
  * On the default demo LM (LAWS_MODEL); then GPTQ-4 g128 of the 124 M shape in Chromium
  * (bench-gptq-124m.ts) for calibration.gptq_124m_s and peak_rss_over_idle_bytes.
@@ -28,6 +29,7 @@ import { nodeCaptureRunner } from '../tests/capture-runner-node';
 import { DATASETS, MODELS, ort } from '../tests/local-models';
 import { benchGptq124m, GPTQ_124M_SAMPLES } from './bench-gptq-124m';
 import { LAWS_MODEL } from './bench-methods';
+import { explainLaws, type Law } from './law-findings';
 
 const CONTEXT = 256;
 
@@ -108,7 +110,19 @@ async function score(bytes: Uint8Array, ids: number[], tokens: number, base?: Fl
   return { scored: { ppl: Math.exp(nll / n), kld_mean: base ? kl / n : null }, logits: kept };
 }
 
-const law = (holds: boolean, values: Record<string, number>, rule: string) => ({ holds, values, rule });
+const law = (holds: boolean, values: Record<string, number>, rule: string): Law => ({ holds, values, rule });
+
+/** The calibrated laws from each variant's perplexity (keys of methods()), each false one with its finding or bug (law-findings.ts). */
+export function calibratedLawsOf(ppl: Record<string, number>, model: string): Record<string, Law> {
+  const p = (k: string) => ppl[k];
+  const b = p('baseline_calibrated_block');
+  return explainLaws({
+    wanda50_lt_magnitude50: law(p('wanda_50') < p('magnitude_50_vs_wanda'), { wanda_50: p('wanda_50'), magnitude_50_vs_wanda: p('magnitude_50_vs_wanda') }, 'ppl(Wanda 50 %) < ppl(magnitude 50 %)'),
+    gptq4_lt_rtn4: law(p('gptq4_g128') < p('rtn4_g128'), { gptq4_g128: p('gptq4_g128'), rtn4_g128: p('rtn4_g128') }, 'ppl(GPTQ 4-bit g128) < ppl(RTN 4-bit g128)'),
+    awq4_lt_rtn4: law(p('awq4_g128') < p('rtn4_g128'), { awq4_g128: p('awq4_g128'), rtn4_g128: p('rtn4_g128') }, 'ppl(AWQ 4-bit g128) < ppl(RTN 4-bit g128)'),
+    gptq3_much_lt_rtn3: law(p('gptq3_g128') - b < 0.5 * (p('rtn3_g128') - b), { gptq3_g128: p('gptq3_g128'), rtn3_g128: p('rtn3_g128'), baseline: b }, 'Δppl(GPTQ 3-bit g128) < ½ Δppl(RTN 3-bit g128)'),
+  }, model);
+}
 
 export interface CalibratedBenchOptions {
   tokens?: number;
@@ -151,18 +165,10 @@ export async function benchCalibrated(log: (s: string) => void, opts: Calibrated
     };
     log(`  ppl ${scored.ppl.toFixed(2)}  kld ${scored.kld_mean?.toFixed(4)}  ${v.summary.bitsPerWeight.toFixed(3)} bits/weight  ${(v.summary.makeMs / 1000).toFixed(1)} s  ${v.summary.storage}`);
   }
-  const p = (k: string) => out[k].ppl;
-  const b = p('baseline_calibrated_block');
-  const laws = {
-    wanda50_lt_magnitude50: law(p('wanda_50') < p('magnitude_50_vs_wanda'), { wanda_50: p('wanda_50'), magnitude_50_vs_wanda: p('magnitude_50_vs_wanda') }, 'ppl(Wanda 50 %) < ppl(magnitude 50 %)'),
-    gptq4_lt_rtn4: law(p('gptq4_g128') < p('rtn4_g128'), { gptq4_g128: p('gptq4_g128'), rtn4_g128: p('rtn4_g128') }, 'ppl(GPTQ 4-bit g128) < ppl(RTN 4-bit g128)'),
-    awq4_lt_rtn4: law(p('awq4_g128') < p('rtn4_g128'), { awq4_g128: p('awq4_g128'), rtn4_g128: p('rtn4_g128') }, 'ppl(AWQ 4-bit g128) < ppl(RTN 4-bit g128)'),
-    gptq3_much_lt_rtn3: law(p('gptq3_g128') - b < 0.5 * (p('rtn3_g128') - b), { gptq3_g128: p('gptq3_g128'), rtn3_g128: p('rtn3_g128'), baseline: b }, 'Δppl(GPTQ 3-bit g128) < ½ Δppl(RTN 3-bit g128)'),
-  };
+  const laws = calibratedLawsOf(Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.ppl])), modelName);
   const notes = [
     `calibrated: laws and methods on ${modelName} (${samples} × 256 calibration tokens from the end of the built-in text, ${tokens} scored tokens from its start). Variants made in Node by workers/variants/make-variant.ts with the TS reference kernels (cpu device); calibration capture = the lab's capture model run by onnxruntime-node; ppl and kld_mean by onnxruntime-node on the packed models (3-bit: f32, simulated). docs/laws.md has every law on the three demo LMs.`,
   ];
-  if (!laws.wanda50_lt_magnitude50.holds) notes.push(`calibrated: wanda50_lt_magnitude50 does not hold on ${modelName}; docs/laws.md says why (a finding, not a kernel bug).`);
   let big: Awaited<ReturnType<typeof benchGptq124m>> | { gptq_124m_s: null; peak_rss_over_idle_bytes: null } = { gptq_124m_s: null, peak_rss_over_idle_bytes: null };
   if (opts.samples124m !== 0) {
     try {

@@ -19,6 +19,7 @@ import { slidingWindows, type Window, type WindowSettings } from '../workers/eva
 import { Job } from '../workers/jobs';
 import { quantile } from '../workers/eval/speed';
 import { loadDemoLm, ort } from '../tests/local-models';
+import { explainLaws, type Law } from './law-findings';
 
 export const METHOD_SPECS: Readonly<Record<string, VariantSpec>> = Object.freeze({
   int8_channel: { method: 'int8-channel', options: {} },
@@ -79,10 +80,7 @@ export interface MethodPoint {
   params_kept_pct?: number;
 }
 
-export interface Law {
-  holds: boolean;
-  values: Record<string, number>;
-}
+export type { Law };
 
 const round = (x: number, d = 4) => Number(x.toFixed(d));
 
@@ -134,7 +132,8 @@ function score(rows: Float32Array[][], base: Float32Array[][], ids: Int32Array, 
   return { ppl: Math.exp(nll / count), kld: kl / count };
 }
 
-export function lawsOf(base: number, m: Record<string, MethodPoint>): Record<string, Law> {
+/** The methods block's laws on `model`, each false one with its finding or bug (law-findings.ts). */
+export function lawsOf(base: number, m: Record<string, MethodPoint>, model = LAWS_MODEL): Record<string, Law> {
   const laws: Record<string, Law> = {};
   if (m.int8_channel) {
     const delta = m.int8_channel.ppl / base - 1;
@@ -147,7 +146,7 @@ export function lawsOf(base: number, m: Record<string, MethodPoint>): Record<str
   if (m.nm_2_4 && m.magnitude_50) {
     laws.nm_2_4_above_unstructured_50 = { holds: m.nm_2_4.ppl > m.magnitude_50.ppl, values: { nm_2_4: m.nm_2_4.ppl, magnitude_50: m.magnitude_50.ppl, baseline: base } };
   }
-  return laws;
+  return explainLaws(laws, model);
 }
 
 export interface MethodsBench {
@@ -182,7 +181,7 @@ export async function benchMethods(settings: WindowSettings, keys: readonly stri
     }
     log(`methods: ${key.padEnd(28)} ppl ${ppl.toFixed(3).padStart(9)}  KL ${kld.toFixed(5)}  ${s.bitsPerWeight.toFixed(3)} bits  ${s.makeMs.toFixed(0)} ms  ${s.storage}`);
   }
-  return { methods_model: modelName, methods_settings: settings, methods_baseline_ppl: baselinePpl, methods, laws: { ...lawsOf(baselinePpl, methods), ...speedLaws } };
+  return { methods_model: modelName, methods_settings: settings, methods_baseline_ppl: baselinePpl, methods, laws: { ...lawsOf(baselinePpl, methods, modelName), ...explainLaws(speedLaws, modelName) } };
 }
 
 /** The structured variants whose WASM prefill speedup is a law, and the law's key. */
