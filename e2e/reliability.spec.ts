@@ -305,6 +305,12 @@ test('GPU device lost during a WebGPU evaluation: evaluated on WASM instead, the
   await setChecked(page, 'backend-webgpu', true);
   await page.getByTestId('tokens-webgpu').fill('256');
   await page.getByTestId('context').fill('64');
+  // both speed comparisons at their smallest (1 timed run of a few tokens): here they only have to
+  // finish, the WebGPU one on the new device; SwiftShader's default 3 × 64 tokens cost seconds
+  for (const [b, tokens] of [['wasm', '16'], ['webgpu', '8']]) {
+    await page.getByTestId(`speed-runs-${b}`).fill('1');
+    await page.getByTestId(`speed-seqlen-${b}`).fill(tokens);
+  }
   await page.getByTestId('run-button').click();
   await expect(jobs(page, 'done')).toHaveCount(1, { timeout: 120_000 });
   await expect(page.getByTestId('baseline-ppl-wasm')).toHaveText(/^\d/);
