@@ -16,6 +16,7 @@ import { expect, test, type Page } from '@playwright/test';
 import type { EvalResult, EvalSettings, ModelSummary, SpeedResult, VariantSpec, VariantSummary } from '../workers/api';
 import { METHOD_IDS } from '../workers/api';
 import { ok, type Outcome } from './harness/outcome';
+import { EP_RUNS, FORM_IDS, type EpVerdict } from '../workers/formats/ep-support';
 
 const MODEL = 'brown-gpt2';
 
@@ -55,6 +56,21 @@ async function packedVsSimulated(page: Page, backend: 'wasm' | 'webgpu', base: E
     expect(v.gzipBytes).toBeLessThan(v.packedBytes);
   }
 }
+
+test('each EP runs exactly the forms EP_RUNS says (one tiny graph per form, against the f32 maths)', async ({ page }) => {
+  test.setTimeout(3 * 60_000);
+  page.on('console', (m) => m.type() === 'error' && console.log(`[page error] ${m.text()}`));
+  await page.goto('/e2e/harness/engine.html');
+  await page.waitForFunction(() => 'harness' in window, null, { timeout: 60_000 });
+  for (const backend of ['wasm', 'webgpu'] as const) {
+    const rows = ok(await call<Outcome<{ id: string; verdict: EpVerdict; detail: string }[]>>(page, 'probeForms', backend));
+    for (const r of rows) console.log(`${backend.padEnd(6)} ${r.id.padEnd(20)} ${String(r.verdict).padEnd(8)} ${r.detail}`);
+    expect(rows.map((r) => r.id)).toEqual([...FORM_IDS]);
+    const found = Object.fromEntries(rows.map((r) => [r.id, r.verdict]));
+    const table = Object.fromEntries(FORM_IDS.map((id) => [id, EP_RUNS[id][backend]]));
+    expect(found, `${backend}: what the EP did vs workers/formats/ep-support.ts EP_RUNS`).toEqual(table);
+  }
+});
 
 test('WASM: every packed variant has its f32 twin\'s perplexity', async ({ page }) => {
   test.setTimeout(8 * 60_000);

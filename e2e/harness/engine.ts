@@ -70,6 +70,15 @@ const harness = {
     for (let i = 0; i < zip.length; i += 0x8000) bin += String.fromCharCode(...zip.subarray(i, i + 0x8000));
     return { ok: true as const, value: { ...rest, base64: btoa(bin) } };
   },
+  /** ep-forms.worker.ts: which packed forms `backend` runs, one tiny graph each (e2e/packed.spec.ts) */
+  probeForms: async (backend: 'wasm' | 'webgpu') => {
+    const w = new Worker(new URL('./ep-forms.worker.ts', import.meta.url), { type: 'module', name: 'ep-forms' });
+    try {
+      return await outcome(Comlink.wrap<{ probe(b: string): Promise<unknown> }>(w).probe(backend));
+    } finally {
+      w.terminate();
+    }
+  },
   /** starts an evaluation, cancels it once its first window is done, returns how it ended */
   evaluateThenCancel: async (modelId: string, settings: EvalSettings) => {
     const jobId = `cancel-${++jobs}`;

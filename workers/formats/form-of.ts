@@ -1,8 +1,9 @@
 /**
  * Which packed form each method's output takes, and the bits per weight that form really stores.
- * The choice is per method, not per backend: every form here runs on both the WASM EP and the
- * WebGPU EP (e2e/packed.spec.ts checks it); where a reader cannot be rewired the variant fails to
- * pack and says why.
+ * The choice is per method, not per backend: a form is written only if both the WASM EP and the
+ * WebGPU EP run it (EP_RUNS in ep-support.ts, which e2e/packed.spec.ts checks form by form against
+ * the EPs); a width no EP runs (3-bit) is stored f32 and marked simulated. Where a reader cannot be
+ * rewired the variant fails to pack and says why.
  *
  *   magnitude-prune  f32        dense; zeros shrink the gzip, not the compute
  *   int4-group       nbits 4    MatMulNBits, block = the group size
@@ -78,8 +79,8 @@ export function packedFormOf(
     case 'gptq': {
       // int4-group's grid and codes: 4-bit (and 8-, 2-bit) pack like int4-group; 3-bit is stored dequantized
       const bits = (options as { bits?: number }).bits;
-      if (bits !== 8 && bits !== 4 && bits !== 2) return { kind: 'f32', values: parts.dequantized, simulated: RTN_3BIT_REASON };
-      return { kind: 'nbits', weight: packNBits({ codes: parts.codes as Uint8Array, scales: parts.scales!, zeroPoints: parts.zeroPoints! }, view, bits, options.groupSize!) };
+      if (bits === undefined || !NBITS_PACKABLE.includes(bits)) return { kind: 'f32', values: parts.dequantized, simulated: RTN_3BIT_REASON };
+      return { kind: 'nbits', weight: packNBits({ codes: parts.codes as Uint8Array, scales: parts.scales!, zeroPoints: parts.zeroPoints! }, view, bits as 2 | 4 | 8, options.groupSize!) };
     }
     case 'int4-group':
       return {

@@ -8,15 +8,18 @@
  * The arithmetic is shared/affine.ts (so rtn 4-bit asymmetric g32 equals int4-group g32, and
  * 8-bit symmetric per row equals int8-channel, bit for bit).
  *
- * Packed form: MatMulNBits for k in {2, 4, 8} — the bit widths onnxruntime-node, and the WASM and
- * WebGPU EPs of onnxruntime-web 1.30 run (measured: /work/shared/measurements.md, 2026-11-29).
- * Symmetric codes are stored unsigned as q + 2^(k-1) with zero point 2^(k-1); a whole-row group is
- * stored as blocks that repeat the row's scale and zero point. k = 3 has no onnxruntime kernel
- * ("Only 2b, 4b and 8b quantization is supported for MatMulNBits"): its variant is stored f32 and
- * marked simulated; its bits per weight are those a 3-bit MatMulNBits-like packing would take.
+ * Packed form: MatMulNBits for the widths both EPs run — EP_RUNS (formats/ep-support.ts), which
+ * e2e/packed.spec.ts checks by running a tiny MatMulNBits graph of every width on the WASM and
+ * WebGPU EPs of onnxruntime-web 1.30: 2, 4 and 8 bits run and compute the f32 maths on both; 3 bits
+ * is refused by both ("Only 2b, 4b and 8b quantization is supported for MatMulNBits"; onnxruntime-node
+ * the same, workers/formats/ep-probe.test.ts). Symmetric codes are stored unsigned as q + 2^(k-1)
+ * with zero point 2^(k-1); a whole-row group is stored as blocks that repeat the row's scale and
+ * zero point. A 3-bit variant is stored f32 and marked simulated; its bits per weight are those a
+ * 3-bit MatMulNBits-like packing would take.
  */
 import type { MethodOptions } from '../../api';
 import { labError } from '../../errors';
+import { epRuns, type FormId } from '../../formats/ep-support';
 import { nbitsBytes, NBITS_BLOCK_SIZES } from '../../formats/matmul-nbits';
 import { oneOf, rejectUnknownOptions } from '../shared/options';
 import type { LinearDims, MethodMeta, OptionField } from '../types';
@@ -26,9 +29,11 @@ export type RtnBits = (typeof RTN_BITS)[number];
 /** 0 = one group per output channel (the whole row) */
 export const RTN_GROUP_SIZES = Object.freeze([32, 64, 128, 0] as const);
 export type RtnGroupSize = (typeof RTN_GROUP_SIZES)[number];
-/** bit widths MatMulNBits runs in onnxruntime 1.30 (CPU/WASM and WebGPU EPs) */
-export const NBITS_PACKABLE: readonly number[] = Object.freeze([2, 4, 8]);
-export const RTN_3BIT_REASON = 'no onnxruntime op runs 3-bit weights (MatMulNBits takes bits 2, 4 and 8 in onnxruntime-node and onnxruntime-web 1.30)';
+/** bit widths whose MatMulNBits both EPs run (EP_RUNS, checked by e2e/packed.spec.ts): 2, 4 and 8 */
+export const NBITS_PACKABLE: readonly number[] = Object.freeze(
+  [2, 3, 4, 8].filter((b) => epRuns(`nbits${b}` as FormId, 'wasm') && epRuns(`nbits${b}` as FormId, 'webgpu')),
+);
+export const RTN_3BIT_REASON = 'no onnxruntime op runs 3-bit weights (MatMulNBits with bits 3 is refused by the WASM and WebGPU EPs of onnxruntime-web 1.30 and by onnxruntime-node: tested in e2e/packed.spec.ts, workers/formats/ep-support.ts)';
 
 export interface RtnOptions {
   bits: RtnBits;
