@@ -35,6 +35,8 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 async function run(): Promise<{ adapter?: string; rows: KernelSpeedRow[] }> {
   const params = new URLSearchParams(location.search);
   const runs = Number(params.get('runs') ?? 3);
+  // ?only=<method> times one method (by hand, while working on its kernel)
+  const only = params.get('only');
   const shape: [number, number] = [768, 3072];
   const rand = seededRandom(20251129);
   const data = Float32Array.from({ length: shape[0] * shape[1] }, () => (rand() + rand() + rand() - 1.5) * 0.05);
@@ -42,6 +44,7 @@ async function run(): Promise<{ adapter?: string; rows: KernelSpeedRow[] }> {
   const rows: KernelSpeedRow[] = [];
   const log = document.getElementById('log')!;
   for (const [method, options] of METHODS) {
+    if (only && method !== only) continue;
     const tensor = { name: method, data, shape, layout: 'in_out' as const };
     const time = async (device: 'webgpu' | 'cpu') => (await compressTensor(method, options, tensor, device, device === 'webgpu' ? gpu.device : undefined)).kernelMs;
     await time('webgpu');

@@ -9,6 +9,8 @@
 // (|x| < 2^-25 gives a product below 0.5, which rounds to 0 even if the GPU flushes it.)
 // Every path is computed and the right one selected: a SIMD machine runs both sides of a branch
 // anyway, and the reference's variable shifts cost far more per lane than a multiply.
+// (On SwiftShader, where WebGPU runs on the CPU, every vector op counts: this is ~20 of them for
+// 4 weights.)
 // Each thread takes one vec4 of weights (on SwiftShader, where WebGPU runs on the CPU, a load or
 // store per element costs more than the bit math): its 4 halves pack into a vec2 of code words
 // (low half = the lower index, as a little-endian Uint16Array reads them back), and the weights
@@ -33,23 +35,27 @@ const REBIAS: u32 = 0x38000000u;              // (127 - 15) << 23
 const TWO_POW_24: f32 = 16777216.0;
 const TWO_POW_MINUS_24: f32 = 5.9604644775390625e-8;
 
-fn f32_bits_to_half(bits: vec4<u32>) -> vec4<u32> {
-  let sign = (bits >> vec4<u32>(16u)) & vec4<u32>(0x8000u);
-  let a = bits & vec4<u32>(0x7fffffffu);
-  // drop 13 mantissa bits, rounding to nearest even; a carry into the exponent is correct
-  let normal = (a - vec4<u32>(REBIAS) + vec4<u32>(0xfffu) + ((a >> vec4<u32>(13u)) & vec4<u32>(1u))) >> vec4<u32>(13u);
-  let subnormal = vec4<u32>(round(bitcast<vec4<f32>>(a) * TWO_POW_24));
-  let h = select(subnormal, normal, a >= vec4<u32>(F32_HALF_MIN_NORMAL));
-  return sign | select(h, vec4<u32>(HALF_MAX_BITS), a > vec4<u32>(F32_HALF_MAX));
+// The half of 4 weights and its f32 value, straight from the f32 bits: for a normal half, rounding
+// to nearest even at bit 13 gives both the half (rebias, shift) and its f32 (clear the 13 low
+// bits); for a subnormal one, m = round(|x| * 2^24) and m * 2^-24 (exact, see above).
+struct Rounded {
+  half: vec4<u32>,
+  bits: vec4<u32>, // the f32 bits of the half
+  clamped: vec4<bool>,
 }
 
-fn half_to_f32_bits(h: vec4<u32>) -> vec4<u32> {
-  let sign = (h & vec4<u32>(0x8000u)) << vec4<u32>(16u);
-  let e = (h >> vec4<u32>(10u)) & vec4<u32>(0x1fu);
-  let m = h & vec4<u32>(0x3ffu);
-  let normal = ((e + vec4<u32>(112u)) << vec4<u32>(23u)) | (m << vec4<u32>(13u));
-  let subnormal = bitcast<vec4<u32>>(vec4<f32>(m) * TWO_POW_MINUS_24); // m = 0 gives +0
-  return sign | select(subnormal, normal, e != vec4<u32>(0u));
+fn round_to_half(x: vec4<u32>) -> Rounded {
+  let a = x & vec4<u32>(0x7fffffffu);
+  let rounded = a + vec4<u32>(0xfffu) + ((a >> vec4<u32>(13u)) & vec4<u32>(1u));
+  let m = round(bitcast<vec4<f32>>(a) * TWO_POW_24);
+  let small = a < vec4<u32>(F32_HALF_MIN_NORMAL);
+  var r: Rounded;
+  r.clamped = a > vec4<u32>(F32_HALF_MAX);
+  let h = select((rounded - vec4<u32>(REBIAS)) >> vec4<u32>(13u), vec4<u32>(m), small);
+  let b = select(rounded & vec4<u32>(0xffffe000u), bitcast<vec4<u32>>(m * TWO_POW_MINUS_24), small);
+  r.half = select(h, vec4<u32>(HALF_MAX_BITS), r.clamped) | ((x >> vec4<u32>(16u)) & vec4<u32>(0x8000u));
+  r.bits = select(b, vec4<u32>(F32_HALF_MAX), r.clamped) | (x & vec4<u32>(0x80000000u));
+  return r;
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
@@ -57,12 +63,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         @builtin(local_invocation_index) lid: u32) {
   let v = global_thread(wid, nwg, lid, WORKGROUP_SIZE);
   if (v * 4u >= p.n) { return; }
-  let bits = w[v];
-  let h = f32_bits_to_half(bits);
-  w[v] = half_to_f32_bits(h);
-  codes[v] = vec2<u32>(h.x | (h.y << 16u), h.z | (h.w << 16u));
-  let real = vec4<u32>(v * 4u) + vec4<u32>(0u, 1u, 2u, 3u) < vec4<u32>(p.n);
-  let over = (bits & vec4<u32>(0x7fffffffu)) > vec4<u32>(F32_HALF_MAX);
+  let r = round_to_half(w[v]);
+  w[v] = r.bits;
+  codes[v] = vec2<u32>(r.half.x | (r.half.y << 16u), r.half.z | (r.half.w << 16u));
   // a weight above 65504 means a broken model, so this is practically never reached: uncontended
-  if (any(over & real)) { atomicAdd(&clamped, dot(vec4<u32>(over & real), vec4<u32>(1u))); }
+  if (any(r.clamped)) {
+    let real = vec4<u32>(v * 4u) + vec4<u32>(0u, 1u, 2u, 3u) < vec4<u32>(p.n);
+    atomicAdd(&clamped, dot(vec4<u32>(r.clamped & real), vec4<u32>(1u)));
+  }
 }
