@@ -29,9 +29,9 @@ const SPECS: VariantSpec[] = [
   ...((METHOD_IDS as readonly string[]).includes('fp16') ? [{ method: 'fp16' as VariantSpec['method'], options: {}, head: true }] : []),
 ];
 
-async function open(page: Page, name = MODEL): Promise<ModelSummary> {
+async function open(page: Page, name = MODEL, query = ''): Promise<ModelSummary> {
   page.on('console', (m) => m.type() === 'error' && console.log(`[page error] ${m.text()}`));
-  await page.goto('/e2e/harness/engine.html');
+  await page.goto(`/e2e/harness/engine.html${query}`);
   await page.waitForFunction(() => 'harness' in window, null, { timeout: 60_000 });
   return ok(await call<Outcome<ModelSummary>>(page, 'loadDemo', name));
 }
@@ -100,9 +100,9 @@ test('identical work reads identical speed: baseline vs 0 % prune, interleaved',
   expect(inside(a, b) || inside(b, a), `baseline ${a.medianMs.toFixed(2)} ms vs 0 % prune ${b.medianMs.toFixed(2)} ms`).toBe(true);
 });
 
-test('the exported zip loads in onnxruntime-node with the lab\'s perplexity', async ({ page }) => {
+test('the exported zip loads in onnxruntime-node with the lab\'s perplexity; a refused packed model falls back to its twin, labelled', async ({ page }) => {
   test.setTimeout(6 * 60_000);
-  const model = await open(page);
+  const model = await open(page, MODEL, '?debug=1');
   const v = ok(await call<Outcome<VariantSummary>>(page, 'makeVariant', model.id, { method: 'int4-group', options: { groupSize: 32 } }, 'cpu'));
   const settings: EvalSettings = { backend: 'wasm', tokens: 2048, context: 256, stride: 256, throughputRuns: 0 };
   const lab = ok(await call<Outcome<EvalResult>>(page, 'evaluate', model.id, v.id, settings));
@@ -117,13 +117,39 @@ test('the exported zip loads in onnxruntime-node with the lab\'s perplexity', as
   }
   expect(files['onnx/model.onnx'].length).toBe(v.packedBytes);
   const card = new TextDecoder().decode(files['MODEL_CARD.md']);
-  expect(card).toContain(lab.perplexity.ppl.toFixed(3));
+  // the card's fields: source model, method, settings, bits/weight, the lab's ppl, what was compressed and what was left f32
+  expect(card).toContain(`from **${model.name}**`);
+  expect(card).toContain('- Method: int4-group (groupSize = 32)');
+  expect(card).toContain(`Mean ${v.bitsPerWeight.toFixed(3)} bits per weight`);
+  expect(card).toContain(`| this variant | ${lab.perplexity.ppl.toFixed(3)} | wasm | packed |`);
   expect(card).toContain('MatMulNBits 4-bit, block 32');
+  expect(v.leftFloat?.length, 'the LM head stays f32 by default').toBeGreaterThan(0);
+  expect(card).toContain(`- Compressed: ${v.tensors.length} of ${v.tensors.length + v.leftFloat!.length} linear weights`);
+  for (const t of v.tensors) expect(card).toContain(`\`${t.name}\``);
+  expect(card).toContain(`- Left f32: ${v.leftFloat!.map((t) => `\`${t.name}\``)[0]}`);
+  for (const t of v.leftFloat!) expect(card).toContain(t.why);
+  expect(card).not.toContain('Every linear weight');
   const out = execFileSync('npx', ['tsx', 'scripts/ppl-node.ts', '--model', dir, '--tokens', '2048', '--context', '256', '--stride', '256'], { encoding: 'utf8', timeout: 180_000 });
   const node = JSON.parse(out.trim().split('\n').pop()!);
   console.log(`export ${exp.fileName}: lab WASM ppl ${lab.perplexity.ppl.toFixed(4)}, onnxruntime-node on the unzipped folder ${node.ppl.toFixed(4)}`);
   expect(node.tokensScored).toBe(lab.perplexity.tokensScored);
   expect(Math.abs(node.ppl / lab.perplexity.ppl - 1)).toBeLessThan(0.005);
+
+  // where the EP refuses a packed model (the debug hook makes every packed session fail as a refusal
+  // does), evaluate, prefillSpeed, generate and compareSpeed run the f32 twin and say so
+  ok(await call<Outcome<void>>(page, 'debug', 'packed-session-fails'));
+  const small: EvalSettings = { backend: 'wasm', tokens: 256, context: 256, stride: 256, throughputRuns: 0 };
+  const refused = /wasm could not run the packed model \(.*refused by the debug hook/;
+  const ev = ok(await call<Outcome<EvalResult>>(page, 'evaluate', model.id, v.id, small));
+  const pre = ok(await call<Outcome<{ form?: string; formReason?: string }>>(page, 'prefillSpeed', model.id, v.id, { backend: 'wasm', batch: 1, seqLen: 32, runs: 1, warmup: 0 }));
+  const gen = ok(await call<Outcome<{ form: string; formReason?: string }>>(page, 'generate', model.id, v.id, { backend: 'wasm', prompt: 'The', maxNewTokens: 2 }));
+  const cmp = ok(await call<Outcome<SpeedResult[]>>(page, 'compareSpeed', model.id, ['baseline', v.id], { backend: 'wasm', seqLen: 32, runs: 1, warmup: 0 }));
+  for (const [what, r] of [['evaluate', ev], ['prefillSpeed', pre], ['generate', gen], ['compareSpeed', cmp[1]]] as const) {
+    expect(r.form, what).toBe('simulated');
+    expect(r.formReason, what).toMatch(refused);
+  }
+  expect(cmp[0].form).toBe('packed');
+  expect(cmp[0].formReason).toBeUndefined();
 });
 
 // The default demo LM only: tests/demo-lm-response.test.ts reproduces all three demo LMs' responses

@@ -14,10 +14,10 @@ import { labError } from './errors';
 import { evaluateTarget, type TargetResult } from './eval/evaluate';
 import { baselineAsRun, f32InsteadOfHalf, NO_SHADER_F16 } from './eval/f16-fallback';
 import { agreeWithOtherBackend, forgetScores } from './eval/agreement';
-import { releaseSessions } from './eval/ort-runtime';
+import { getSession, releaseSessions } from './eval/ort-runtime';
 import { evalTextIds } from './eval/eval-text-ids';
 import { tokenizerFacts } from './eval/token-bytes';
-import { interleavedSpeed, type SpeedTarget } from './eval/speed';
+import { interleavedSpeed } from './eval/speed';
 import { cancelJob, runJob, type Job } from './jobs';
 import { isClassifier } from './model/classifier';
 import { classifyTarget } from './eval/classify';
@@ -113,12 +113,30 @@ export function createEngine(): LabApi {
     v.simulatedBytes = again.simulatedBytes;
   }
 
-  /** What a speed call runs: the source model (its f32 reference where WebGPU cannot run fp16, labelled), or a variant's packed model. */
-  async function runnable(modelId: string, vId: string, backend: Backend | undefined): Promise<{ key: string; getBytes: () => Uint8Array; form: EvalForm; formReason?: string }> {
+  /** Why a result comes from the f32 twin: the EP refused the packed model. */
+  const refusedReason = (backend: Backend | undefined, e: unknown) => `${backend} could not run the packed model (${(e as Error).message}); these numbers come from its f32 twin`;
+
+  /**
+   * What a speed or generation call runs: the source model (its f32 reference where WebGPU cannot
+   * run fp16, labelled), or a variant's packed model — opened here (getSession caches it for the
+   * run), so that where the EP refuses it the call runs the f32 twin and says so, as evaluate does.
+   * `open: false` (compareSpeed, whose sessions are opened pinned) skips the check; compareSpeed
+   * asks again with it after a refusal.
+   */
+  async function runnable(modelId: string, vId: string, backend: Backend | undefined, job: Job, open = true): Promise<{ key: string; getBytes: () => Uint8Array; form: EvalForm; formReason?: string }> {
     const model = getModel(modelId);
     if (vId === 'baseline') return baselineAsRun(modelId, model, backend);
     const v = getVariant(modelId, vId);
-    return { key: `${modelId}|${vId}|packed`, getBytes: () => v.packedBytes, form: 'packed' };
+    const packed = { key: `${modelId}|${vId}|packed`, getBytes: () => v.packedBytes, form: 'packed' as const };
+    if (!open || !backend) return packed;
+    try {
+      await getSession(packed.key, backend, packed.getBytes);
+      return packed;
+    } catch (e) {
+      if ((e as Error).name !== 'SessionFailed') throw e;
+      await ensureSimulated(model, v, job);
+      return { key: `${modelId}|${vId}|simulated`, getBytes: () => v.simulatedBytes!, form: 'simulated', formReason: refusedReason(backend, e) };
+    }
   }
   /** The form fields a result carries when the model did not run as published. */
   const asRun = (r: { form: EvalForm; formReason?: string }) => (r.form === 'simulated' ? { form: r.form, formReason: r.formReason } : {});
@@ -217,7 +235,7 @@ export function createEngine(): LabApi {
           return finish('packed', await evaluateTarget({ ...target, key: `${modelId}|${vId}|packed`, getBytes: () => v.packedBytes }, settings, job));
         } catch (e) {
           if ((e as Error).name !== 'SessionFailed') throw e;
-          return simulated(`${settings.backend} could not run the packed model (${(e as Error).message}); these numbers come from its f32 twin`);
+          return simulated(refusedReason(settings.backend, e));
         }
       });
     },
@@ -226,7 +244,7 @@ export function createEngine(): LabApi {
       return runJob(jobId, onProgress, async (job) => {
         const model = getModel(modelId);
         if (settings?.backend === 'webgpu') await requireWebGpu('the webgpu backend');
-        const run = await runnable(modelId, vId, settings?.backend);
+        const run = await runnable(modelId, vId, settings?.backend, job);
         const r = await prefillSpeedOf({ key: run.key, getBytes: run.getBytes, ids: model.datasetIds, nPositions: model.summary.nPositions }, settings, job);
         return { modelId, variantId: vId, settings: { ...settings }, ...r, ...asRun(run), ...(await where(settings.backend)), finishedAt: new Date().toISOString() };
       });
@@ -237,7 +255,7 @@ export function createEngine(): LabApi {
         const model = getModel(modelId);
         if (model.summary.task === 'sequence-classification') throw labError('BadOption', `${model.summary.name} is a sequence classifier: it writes no tokens to time`);
         if (settings?.backend === 'webgpu') await requireWebGpu('the webgpu backend');
-        const run = settings?.kvDecoder ? undefined : await runnable(modelId, vId, settings?.backend);
+        const run = settings?.kvDecoder ? undefined : await runnable(modelId, vId, settings?.backend, job);
         const t = run
           ? { key: run.key, getBytes: run.getBytes, ids: model.datasetIds, nPositions: model.summary.nPositions, graph: model.summary.onnxPath }
           : await kvRunnable(model, vId, vId === 'baseline' ? undefined : getVariant(modelId, vId), dataset, job);
@@ -251,7 +269,7 @@ export function createEngine(): LabApi {
         const model = getModel(modelId);
         if (model.summary.task === 'sequence-classification') throw labError('BadOption', `${model.summary.name} is a sequence classifier: it has no next-token logits to generate from`);
         if (settings?.backend === 'webgpu') await requireWebGpu('the webgpu backend');
-        const run = await runnable(modelId, vId, settings?.backend);
+        const run = await runnable(modelId, vId, settings?.backend, job);
         const r = await generateTarget({ tokenizer: model.tokenizer, nPositions: model.summary.nPositions, key: run.key, getBytes: run.getBytes }, settings, job);
         return { modelId, variantId: vId, form: 'packed', settings: { ...settings }, ...r, ...asRun(run), finishedAt: new Date().toISOString() };
       });
@@ -278,8 +296,7 @@ export function createEngine(): LabApi {
         } catch (e) {
           if ((e as Error).name !== 'SessionFailed') throw e;
           await ensureSimulated(model, v, job);
-          const why = `${settings.backend} could not run the packed model (${(e as Error).message}); these numbers come from its f32 twin`;
-          return finish('simulated', await classifyTarget({ ...target, key: `${modelId}|${vId}|simulated`, getBytes: () => v.simulatedBytes! }, settings, job), why);
+          return finish('simulated', await classifyTarget({ ...target, key: `${modelId}|${vId}|simulated`, getBytes: () => v.simulatedBytes! }, settings, job), refusedReason(settings.backend, e));
         }
       });
     },
@@ -299,10 +316,19 @@ export function createEngine(): LabApi {
         if (!Number.isInteger(runs) || runs < 1 || runs > MAX_SPEED_RUNS) throw bad(`runs must be an integer in [1, ${MAX_SPEED_RUNS}], got ${runs}`);
         if (!Number.isInteger(warmup) || warmup < 0 || warmup > 10) throw bad(`warmup must be an integer in [0, 10], got ${warmup}`);
         const asRunBy = new Map<string, Awaited<ReturnType<typeof runnable>>>();
-        for (const id of ids) asRunBy.set(id, await runnable(modelId, id, backend));
-        const targets: SpeedTarget[] = ids.map((id) => ({ id, key: asRunBy.get(id)!.key, getBytes: asRunBy.get(id)!.getBytes }));
+        for (const id of ids) asRunBy.set(id, await runnable(modelId, id, backend, job, false));
         const window = BigInt64Array.from(model.datasetIds.subarray(0, seqLen), (x) => BigInt(x));
-        const samples = await interleavedSpeed(targets, backend, window, runs, warmup, job);
+        const timed = () => interleavedSpeed(ids.map((id) => ({ id, key: asRunBy.get(id)!.key, getBytes: asRunBy.get(id)!.getBytes })), backend, window, runs, warmup, job);
+        let samples: Awaited<ReturnType<typeof interleavedSpeed>>;
+        try {
+          samples = await timed();
+        } catch (e) {
+          if ((e as Error).name !== 'SessionFailed') throw e;
+          // a packed model the EP refused: find which (opening each), time their f32 twins instead
+          for (const id of ids) asRunBy.set(id, await runnable(modelId, id, backend, job));
+          await releaseSessions(`${modelId}|`);
+          samples = await timed();
+        }
         const caps = await capabilities();
         const finishedAt = new Date().toISOString();
         return samples.map(({ id, ...measured }) => ({

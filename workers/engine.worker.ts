@@ -17,6 +17,7 @@ import { getKernelGpu } from './compression/gpu-device';
 import { createEngine } from './engine';
 import { labError } from './errors';
 import { currentOrtDevice } from './eval/ort-device';
+import { refuseSessions, releaseSessions } from './eval/ort-runtime';
 
 /**
  * - 'throw': an uncaught error thrown asynchronously (the worker's `error` event)
@@ -24,8 +25,10 @@ import { currentOrtDevice } from './eval/ort-device';
  * - 'hang': a synchronous busy loop of `ms` milliseconds
  * - 'device-lost': device.destroy() on the compression kernels' GPUDevice
  * - 'ort-device-lost': device.destroy() on the GPUDevice onnxruntime-web's WebGPU sessions run on
+ * - 'packed-session-fails': every later packed-variant session fails as an EP refusing a form does
+ *   (the engine's fallback to the f32 twin, labelled simulated, e2e/packed.spec.ts)
  */
-export type DebugKind = 'throw' | 'close' | 'hang' | 'device-lost' | 'ort-device-lost';
+export type DebugKind = 'throw' | 'close' | 'hang' | 'device-lost' | 'ort-device-lost' | 'packed-session-fails';
 
 export interface WorkerApi extends LabApi {
   /** answers at once while the worker lives; returns the worker's clock */
@@ -118,8 +121,12 @@ const api: WorkerApi = {
         device.destroy();
         return;
       }
+      case 'packed-session-fails':
+        refuseSessions('|packed');
+        await releaseSessions('|packed'); // the ones already open too
+        return;
       default:
-        throw labError('BadOption', `unknown debug kind "${String(kind)}"; one of throw, close, hang, device-lost, ort-device-lost`);
+        throw labError('BadOption', `unknown debug kind "${String(kind)}"; one of throw, close, hang, device-lost, ort-device-lost, packed-session-fails`);
     }
   },
 };

@@ -6,15 +6,17 @@
 import * as Comlink from 'comlink';
 import { outcome } from './outcome';
 import { readChecked } from '../../src/lib/files';
-import type { ClassifySettings, DecodeSpeedSettings, EvalResult, GenerateSettings, PrefillSpeedSettings, EvalSettings, KernelDevice, LabApi, Progress, SpeedSettings, VariantSpec } from '../../workers/api';
+import type { DebugKind, WorkerApi } from '../../workers/engine.worker';
+import type { ClassifySettings, DecodeSpeedSettings, EvalResult, GenerateSettings, PrefillSpeedSettings, EvalSettings, KernelDevice, Progress, SpeedSettings, VariantSpec } from '../../workers/api';
 
 const params = new URL(location.href).searchParams;
 const url = new URL('../../workers/engine.worker.ts', import.meta.url);
 if (params.get('nogpu') === '1') url.searchParams.set('nogpu', '1');
+if (params.get('debug') === '1') url.searchParams.set('debug', '1');
 // forced WebGPU limits (workers/capabilities.ts forcedGpuLimits), handed on to the worker
 for (const k of ['maxBufferSize', 'maxStorageBufferBindingSize']) if (params.has(k)) url.searchParams.set(k, params.get(k)!);
 const worker = new Worker(url, { type: 'module', name: 'engine' });
-const api = Comlink.wrap<LabApi>(worker);
+const api = Comlink.wrap<WorkerApi>(worker);
 const progress: Progress[] = [];
 const onProgress = Comlink.proxy((p: Progress) => {
   progress.push(p);
@@ -27,6 +29,8 @@ const harness = {
   api,
   progress,
   capabilities: () => api.capabilities(),
+  /** the worker's failure hooks (engine.worker.ts; the page needs ?debug=1) */
+  debug: (kind: DebugKind) => outcome(api.debug(kind)),
   loadDemo: (name: string) => outcome(api.loadDemo(name)),
   /** fetches a model folder served by the dev server (e.g. /.cache/models/gpt2-small/) and hands its bytes over */
   loadFolder: async (baseUrl: string, paths: string[]) => {

@@ -85,6 +85,18 @@ function onDevice<T>(h: SessionHandle, fn: () => Promise<T>): Promise<T> {
   return serial(() => raceLoss(h.device, fn));
 }
 
+/** Debug hook (engine.worker.ts 'packed-session-fails'): sessions whose key contains this fail as an EP's refusal does. */
+let refusing: string | undefined;
+export function refuseSessions(keyPart: string | undefined): void {
+  refusing = keyPart;
+}
+function refusedByHook(key: string): void {
+  if (!refusing || !key.includes(refusing)) return;
+  const e = new Error(`could not create a session: refused by the debug hook for keys with "${refusing}"`);
+  e.name = 'SessionFailed';
+  throw e;
+}
+
 /**
  * The session for `modelKey` on `backend`, created from getBytes() on first use.
  * `modelKey` must change whenever the bytes change (e.g. `${modelId}|${variantId}`).
@@ -100,6 +112,7 @@ export function getSession(modelKey: string, backend: Backend, getBytes: () => U
       hit.lastUsed = performance.now();
       return hit;
     }
+    refusedByHook(key);
     await evictFor(backend);
     const ort = await ortFor(backend);
     const t0 = performance.now();
@@ -166,6 +179,7 @@ async function createSession(ort: Ort, backend: Backend, getBytes: () => Uint8Ar
  */
 export function openSession(modelKey: string, backend: Backend, getBytes: () => Uint8Array): Promise<SessionHandle> {
   return serial(async () => {
+    refusedByHook(modelKey);
     const ort = await ortFor(backend);
     const t0 = performance.now();
     const { session, device } = await createSession(ort, backend, getBytes);

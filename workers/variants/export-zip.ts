@@ -23,6 +23,21 @@ export function exportFileName(v: VariantSummary, model: LoadedModel): string {
   return `${safe(model.summary.name)}-${safe(v.label.replace('%', 'pct'))}.zip`;
 }
 
+/** Which linear weights were compressed and which were left f32 (and why): the LM head stays f32 unless opted in. */
+function compressedLines(v: VariantSummary): string[] {
+  const params = (n: number) => n.toLocaleString('en-US');
+  const left = v.leftFloat ?? [];
+  const all = v.tensors.length + left.length;
+  const done = v.tensors.reduce((a, t) => a + t.params, 0);
+  return [
+    `- Compressed: ${v.tensors.length} of ${all} linear weights (${params(done)} parameters): ${v.tensors.map((t) => `\`${t.name}\``).join(', ')}.`,
+    left.length
+      ? `- Left f32: ${left.map((t) => `\`${t.name}\` (${params(t.params)} parameters; ${t.why})`).join('; ')}.`
+      : '- Left f32: none (every linear weight was compressed).',
+    `- Mean ${v.bitsPerWeight.toFixed(3)} bits per weight over the model's linear weights, including scales and zero points${left.length ? ', the ones left f32 counted at 32 bits' : ''}.`,
+  ];
+}
+
 export function modelCard(v: VariantSummary, model: LoadedModel, results: readonly EvalResult[], dataFiles: readonly string[] = []): string {
   const mb = (b: number) => `${(b / 2 ** 20).toFixed(2)} MiB (${b.toLocaleString('en-US')} bytes)`;
   const opts = Object.entries(v.spec.options ?? {}).map(([k, x]) => `${k} = ${x}`).join(', ') || 'defaults';
@@ -41,7 +56,7 @@ export function modelCard(v: VariantSummary, model: LoadedModel, results: readon
     '',
     '## What was done',
     `- Method: ${v.spec.method} (${opts}), kernels on ${v.device === 'webgpu' ? 'WebGPU (WGSL)' : 'the CPU (TypeScript reference)'}.`,
-    `- Every linear weight (${v.tensors.length} tensors) compressed; mean ${v.bitsPerWeight.toFixed(3)} bits per weight including scales and zero points.`,
+    ...compressedLines(v),
     `- Stored as: ${v.format}. ${v.storage === 'dense' ? 'Pruned weights are stored as dense f32 zeros: the file and the compute are those of the source; only the gzip size shrinks.' : v.storage === 'simulated' ? 'Simulated: no onnxruntime op runs this format, so its dequantized weights are stored as f32; the file is as large as the source.' : 'onnxruntime runs this form as it is (com.microsoft ops need onnxruntime, not every ONNX runtime).'}`,
     '',
     '## Sizes (measured from the bytes written)',
