@@ -7,8 +7,8 @@
  *   ppl of RTN-4 g128 (int4-group) and AWQ-4 g128, and the paired difference of their mean NLL:
  *   its standard error over the 16 windows (tokens inside a window are correlated, windows much
  *   less) and over tokens; then the α AWQ chose for each layer (awqReference on the same Hessians).
- * --dump DIR writes every layer's (or --layer NAME's) weight, Hessian on the calibration tokens and
- * Hessian on the scored tokens (f32, little-endian) and the lab's α, for tools/awq_check.py: an
+ * --dump DIR writes every layer's (or --layer NAME's) weight, Hessian and column |x| sums on the
+ * calibration tokens, Hessian on the scored tokens (f32, little-endian) and the lab's α, for tools/awq_check.py: an
  * independent numpy search, and each layer's output error on both token sets.
  *
  *   npx tsx --import ./scripts/raw-import.mjs scripts/awq-evidence.ts [--model brown-gpt2-tiny] [--samples 8,32,128] [--head both|f32|in] [--dump DIR [--layer NAME] [--dump-only]]
@@ -93,6 +93,7 @@ async function main() {
           const stem = join(a.dump, `S${samples}.${w.name}`);
           writeFileSync(`${stem}.w.f32`, t.data);
           writeFileSync(`${stem}.h.f32`, calibration.hessian!);
+          writeFileSync(`${stem}.abs.f32`, calibration.colAbsSums!);
           // the same layer's Hessian on the scored tokens (the first 4,096), for its held-out error
           writeFileSync(`${stem}.eval-h.f32`, (await held!.statsFor(w.name)).hessian!);
           writeFileSync(`${stem}.json`, JSON.stringify({ layer: w.name, shape: w.shape, layout: w.layout, rows: calibration.rows, samples, head, alpha: alphas[w.name] }));

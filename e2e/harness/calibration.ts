@@ -71,7 +71,15 @@ async function accumulatorCase(device: GPUDevice, need: CalibrationNeed, batches
     const d = Math.abs(c[e] - g[e]);
     if (d > 0) maxRelError = Math.max(maxRelError, d / Math.max(scale(e), 1e-30));
   }
-  return { name, n: c.length, bitMismatches, maskMismatches: 0, maxRelError };
+  // beside a Hessian, the column |x| sums (col-abs-sums.wgsl, AWQ's statistic): the same check
+  const [ca, ga] = [cpu.absSums ?? new Float32Array(), gpu.absSums ?? new Float32Array()];
+  if (ca.length !== ga.length) bitMismatches++;
+  for (let j = 0; j < ca.length; j++) {
+    if (!Object.is(ca[j], ga[j])) bitMismatches++;
+    const d = Math.abs(ca[j] - ga[j]);
+    if (d > 0) maxRelError = Math.max(maxRelError, d / Math.max(Math.abs(ca[j]), 1e-30));
+  }
+  return { name, n: c.length + ca.length, bitMismatches, maskMismatches: 0, maxRelError };
 }
 
 /**

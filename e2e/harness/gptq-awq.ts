@@ -7,7 +7,7 @@
  * exactly. Then one realistic shape (256 × 1024) timed on both paths in the same run. Results land in window.__gptqAwq for
  * e2e/gptq-awq-wgsl.spec.ts.
  */
-import { accumulateHessian } from '../../workers/calibration/accumulate';
+import { accumulateColAbsSums, accumulateHessian } from '../../workers/calibration/accumulate';
 import { getKernelGpu } from '../../workers/compression/gpu-device';
 import { gptqLoopGpu } from '../../workers/compression/gptq/gpu';
 import { gptqMeta } from '../../workers/compression/gptq/meta';
@@ -66,7 +66,7 @@ window.__gptqAwq = report;
 const log = (s: string) => (document.getElementById('log')!.textContent += `${s}\n`);
 
 /** H = Xᵀ X of rows of correlated activations (shared factors, louder columns), maybe one input dead. */
-function hessian(k: number, seed: number, deadInput: boolean, rows = 3 * k + 4): { h: Float32Array; rows: number } {
+function hessian(k: number, seed: number, deadInput: boolean, rows = 3 * k + 4): { h: Float32Array; abs: Float32Array; rows: number } {
   const r = seededRandom(seed);
   const x = new Float32Array(rows * k);
   for (let n = 0; n < rows; n++) {
@@ -75,7 +75,9 @@ function hessian(k: number, seed: number, deadInput: boolean, rows = 3 * k + 4):
   }
   const h = new Float32Array(k * k);
   accumulateHessian(h, x, rows, k);
-  return { h, rows };
+  const abs = new Float32Array(k); // AWQ's activation size (its mean |x|)
+  accumulateColAbsSums(abs, x, rows, k);
+  return { h, abs, rows };
 }
 
 function weights(shape: [number, number], layout: WeightLayout, deadInput: boolean, rowsOfX?: number): WeightTensor {
@@ -85,8 +87,8 @@ function weights(shape: [number, number], layout: WeightLayout, deadInput: boole
     const u = r();
     return u < 0.03 ? 0 : (r() - 0.5) * (u < 0.1 ? 6 : 1);
   });
-  const { h, rows } = hessian(k, k * 17 + shape[0], deadInput, rowsOfX);
-  return { name: 'w', data, shape, layout, calibration: { input: 'x', rows, cols: k, hessian: h } };
+  const { h, abs, rows } = hessian(k, k * 17 + shape[0], deadInput, rowsOfX);
+  return { name: 'w', data, shape, layout, calibration: { input: 'x', rows, cols: k, hessian: h, colAbsSums: abs } };
 }
 
 async function compare(device: GPUDevice, method: MethodId, name: string, tensor: WeightTensor, options: Record<string, unknown>): Promise<LoopCase> {
@@ -144,7 +146,7 @@ function awqCases(device: GPUDevice): (() => Promise<LoopCase>)[] {
     add([7, 13], layout, { bits: 4, groupSize: 32 });
     add([13, 7], layout, { bits: 3, groupSize: 32 });
   }
-  // K = 300: groups not dividing K, a dead input (s clamped at 1e-4), 70 rows (search samples every 3rd)
+  // K = 300: groups not dividing K, a dead input (s clamped at 1e-4), 70 rows (a ragged workgroup)
   add([70, 300], 'out_in', { bits: 4, groupSize: 64 }, true);
   add([300, 70], 'in_out', { bits: 3, groupSize: 128 });
   add([200, 20], 'out_in', { bits: 4, groupSize: 32 }); // tall
@@ -152,9 +154,9 @@ function awqCases(device: GPUDevice): (() => Promise<LoopCase>)[] {
   return runs;
 }
 
-/** 256 × 1024 AWQ INT4 g128, the whole method on each path once (after the cases: pipelines compiled). */
+/** 16 × 1024 AWQ INT4 g128 (its search: 20 α × 16 rows, the work 10 α × 32 rows of 256 × 1024 was), the whole method on each path once (after the cases: pipelines compiled). */
 async function awqTiming(device: GPUDevice): Promise<AwqTiming> {
-  const shape: [number, number] = [256, 1024];
+  const shape: [number, number] = [16, 1024];
   const tensor = weights(shape, 'out_in', false, 2048);
   let t = performance.now();
   await compressTensor('awq', { bits: 4, groupSize: 128 }, tensor, 'cpu');

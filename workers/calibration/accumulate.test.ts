@@ -2,11 +2,11 @@
 // the order of batches is the only order (deterministic). The WGSL twin is held to it in Chromium
 // (e2e/calibration.spec.ts). The pass plan keeps statistics under the memory bound.
 import { describe, expect, it } from 'vitest';
-import { accumulateColNorms, accumulateHessian } from './accumulate';
+import { accumulateColAbsSums, accumulateColNorms, accumulateHessian } from './accumulate';
 import { planPasses } from './calibrate';
 
 describe('calibration accumulators', () => {
-  it('adds Xᵀ X and Σ X² batch by batch', () => {
+  it('adds Xᵀ X, Σ X² and Σ |X| batch by batch', () => {
     const h = new Float32Array(4);
     const n = new Float32Array(2);
     const b1 = new Float32Array([1, 2, 3, 4]); // rows [1, 2], [3, 4]
@@ -18,6 +18,10 @@ describe('calibration accumulators', () => {
     // [1+9+1, 2+12-0.5; ., 4+16+0.25]
     expect(Array.from(h)).toEqual([11, 13.5, 13.5, 20.25]);
     expect(Array.from(n)).toEqual([11, 20.25]);
+    const a = new Float32Array(2);
+    accumulateColAbsSums(a, b1, 2, 2);
+    accumulateColAbsSums(a, b2, 1, 2);
+    expect(Array.from(a)).toEqual([5, 6.5]);
   });
 
   it('rejects a batch of the wrong width', () => {

@@ -5,6 +5,7 @@
  * guarantees correctly rounded f32 + and *; the checks allow 1e-6 relative).
  *   H[i, j] = fround(H[i, j] + fround(X[r, i] · X[r, j]))   for r = 0 … rows-1 in order
  *   n[j]    = fround(n[j]    + fround(X[r, j] · X[r, j]))
+ *   a[j]    = fround(a[j]    + |X[r, j]|)
  */
 const f = Math.fround;
 
@@ -60,5 +61,15 @@ export function accumulateColNorms(n: Float32Array, x: Float32Array, rows: numbe
     let acc = n[j];
     for (let r = 0; r < rows; r++) acc = f(acc + f(x[r * cols + j] * x[r * cols + j]));
     n[j] = acc;
+  }
+}
+
+/** a (cols) += column-wise Σ |X| (col-abs-sums.wgsl holds to it). */
+export function accumulateColAbsSums(a: Float32Array, x: Float32Array, rows: number, cols: number): void {
+  if (a.length !== cols || x.length !== rows * cols) throw new Error(`column |x| sums: expected a of ${cols} and X of ${rows}×${cols}, got ${a.length} and ${x.length}`);
+  for (let j = 0; j < cols; j++) {
+    let acc = a[j];
+    for (let r = 0; r < rows; r++) acc = f(acc + Math.abs(x[r * cols + j]));
+    a[j] = acc;
   }
 }

@@ -5,10 +5,11 @@
  * reference (accumulate.ts). They agree within 1e-6 relative (e2e/calibration.spec.ts).
  */
 import { dispatch, pipelineFor } from '../compression/shared/gpu';
-import { accumulateColNorms, accumulateHessian } from './accumulate';
+import { accumulateColAbsSums, accumulateColNorms, accumulateHessian } from './accumulate';
 import type { CalibrationNeed } from './types';
 import HESSIAN_WGSL from './hessian.wgsl?raw';
 import COL_NORMS_WGSL from './col-norms.wgsl?raw';
+import COL_ABS_SUMS_WGSL from './col-abs-sums.wgsl?raw';
 
 /** Must match WORKGROUP_SIZE in hessian.wgsl and col-norms.wgsl. */
 const WORKGROUP_SIZE = 64;
@@ -36,6 +37,8 @@ export interface Accumulator {
   add(x: Float32Array, rows: number): void;
   /** the statistic: (cols, cols) for 'hessian', (cols) for 'norms'; the accumulator is spent */
   read(): Promise<Float32Array>;
+  /** 'hessian' only, set by read(): Σ_r |X[r, j]| (cols), AWQ's activation size */
+  absSums?: Float32Array;
   /** resolves when every batch added so far is in the statistic */
   flush(): Promise<void>;
   /** frees its memory without reading (a cancelled or failed pass) */
@@ -48,12 +51,16 @@ export function statLength(need: CalibrationNeed, cols: number): number {
 
 export class CpuAccumulator implements Accumulator {
   private readonly stat: Float32Array;
+  absSums?: Float32Array;
   constructor(readonly need: CalibrationNeed, readonly cols: number) {
     this.stat = new Float32Array(statLength(need, cols));
+    if (need === 'hessian') this.absSums = new Float32Array(cols);
   }
   add(x: Float32Array, rows: number): void {
-    if (this.need === 'hessian') accumulateHessian(this.stat, x, rows, this.cols);
-    else accumulateColNorms(this.stat, x, rows, this.cols);
+    if (this.need === 'hessian') {
+      accumulateHessian(this.stat, x, rows, this.cols);
+      accumulateColAbsSums(this.absSums!, x, rows, this.cols);
+    } else accumulateColNorms(this.stat, x, rows, this.cols);
   }
   async read(): Promise<Float32Array> {
     return this.stat;
@@ -64,6 +71,9 @@ export class CpuAccumulator implements Accumulator {
 
 export class GpuAccumulator implements Accumulator {
   private readonly stat: GPUBuffer;
+  /** 'hessian': Σ |X| per column beside it (col-abs-sums.wgsl) */
+  private readonly abs?: GPUBuffer;
+  absSums?: Float32Array;
   private x?: GPUBuffer;
   private readonly pipeline: GPUComputePipeline;
 
@@ -74,6 +84,7 @@ export class GpuAccumulator implements Accumulator {
     // created zeroed (WebGPU zero-fills new buffers)
     this.stat = device.createBuffer({ label: `calibration ${need}`, size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
     this.pipeline = need === 'hessian' ? pipelineFor(device, 'calibration-hessian', HESSIAN_WGSL) : pipelineFor(device, 'calibration-col-norms', COL_NORMS_WGSL);
+    if (need === 'hessian') this.abs = device.createBuffer({ label: 'calibration column |x| sums', size: Math.max(16, cols * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
   }
 
   add(x: Float32Array, rows: number): void {
@@ -92,8 +103,15 @@ export class GpuAccumulator implements Accumulator {
     const encoder = this.device.createCommandEncoder({ label: `calibration ${this.need}` });
     const threads = this.need === 'hessian' ? tiles * tiles : this.cols;
     dispatch(this.device, encoder, this.pipeline, [sizes, this.x, this.stat], Math.ceil(threads / WORKGROUP_SIZE));
+    // the same (maybe padded) batch, its column |x| sums
+    const absSizes = this.abs && this.device.createBuffer({ label: 'calibration |x| sizes', size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    if (absSizes) {
+      this.device.queue.writeBuffer(absSizes, 0, new Uint32Array([rows, this.cols, x.length / rows, 0]));
+      dispatch(this.device, encoder, pipelineFor(this.device, 'calibration-col-abs-sums', COL_ABS_SUMS_WGSL), [absSizes, this.x, this.abs!], Math.ceil(this.cols / WORKGROUP_SIZE));
+    }
     this.device.queue.submit([encoder.finish()]);
     sizes.destroy(); // destroyed after the submit that uses it: WebGPU keeps it alive until then
+    absSizes?.destroy();
   }
 
   flush(): Promise<void> {
@@ -117,7 +135,15 @@ export class GpuAccumulator implements Accumulator {
         stat.set(new Float32Array(staging.getMappedRange(0, n)), at / 4);
         staging.unmap();
       }
-      if (this.need === 'hessian') mirrorUpper(stat, this.cols);
+      if (this.need === 'hessian') {
+        mirrorUpper(stat, this.cols);
+        const e = this.device.createCommandEncoder();
+        e.copyBufferToBuffer(this.abs!, 0, staging, 0, this.cols * 4);
+        this.device.queue.submit([e.finish()]);
+        await staging.mapAsync(GPUMapMode.READ, 0, this.cols * 4);
+        this.absSums = new Float32Array(staging.getMappedRange(0, this.cols * 4).slice(0));
+        staging.unmap();
+      }
       return stat;
     } finally {
       staging.destroy();
@@ -127,6 +153,7 @@ export class GpuAccumulator implements Accumulator {
 
   dispose(): void {
     this.stat.destroy();
+    this.abs?.destroy();
     this.x?.destroy();
   }
 }

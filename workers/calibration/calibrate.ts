@@ -196,7 +196,7 @@ export function calibrationSource(model: LoadedModel, weights: readonly LinearWe
     for (let j = 0; j < accs.length; j++) {
       const stat = await accs[j].read();
       const { tensor, cols } = pass.inputs[j];
-      stats.set(tensor, { input: tensor, rows: sequences * context, cols, ...(opts.need === 'hessian' ? { hessian: stat } : { colSqNorms: stat }) });
+      stats.set(tensor, { input: tensor, rows: sequences * context, cols, ...(opts.need === 'hessian' ? { hessian: stat, colAbsSums: accs[j].absSums } : { colSqNorms: stat }) });
     }
     timing.accumulateMs += since(t);
     residual = pass.to ? { at: pass.to, bySequence: next } : undefined;

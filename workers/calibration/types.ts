@@ -4,6 +4,7 @@
  * sequence by sequence so the activations themselves are never kept.
  *   hessian     (in, in)  H = Xᵀ X, f32, row-major (GPTQ, AWQ)
  *   colSqNorms  (in)      ‖X_j‖² = Σ_r X[r, j]², f32 (Wanda); equals diag(H) up to f32 order
+ *   colAbsSums  (in)      Σ_r |X[r, j]|, f32, taken beside every Hessian (AWQ's activation size: mean |x_j| = it / rows)
  */
 export const CALIBRATION_NEEDS = Object.freeze(['hessian', 'norms'] as const);
 export type CalibrationNeed = (typeof CALIBRATION_NEEDS)[number];
@@ -17,6 +18,7 @@ export interface CalibrationStats {
   cols: number;
   hessian?: Float32Array;
   colSqNorms?: Float32Array;
+  colAbsSums?: Float32Array;
 }
 
 /** Where the calibration tokens came from, reported with every calibrated variant. */

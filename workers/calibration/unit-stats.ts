@@ -1,6 +1,6 @@
 /**
  * Neutral calibration statistics for tests that loop over every method without a model: an
- * identity Hessian (GPTQ then equals round to nearest) and unit column norms (Wanda then ranks
+ * identity Hessian with unit column |x| sums (GPTQ and AWQ then equal round to nearest) and unit column norms (Wanda then ranks
  * by |w| per row). Never used by the engine, which always calibrates on text.
  */
 import { linearView } from '../compression/layout';
@@ -12,5 +12,5 @@ export function withUnitCalibration(tensor: WeightTensor, meta: Pick<MethodMeta,
   if (meta.calibration === 'norms') return { ...tensor, calibration: { input: 'unit', rows: 1, cols: k, colSqNorms: new Float32Array(k).fill(1) } };
   const hessian = new Float32Array(k * k);
   for (let i = 0; i < k; i++) hessian[i * k + i] = 1;
-  return { ...tensor, calibration: { input: 'unit', rows: 1, cols: k, hessian } };
+  return { ...tensor, calibration: { input: 'unit', rows: 1, cols: k, hessian, colAbsSums: new Float32Array(k).fill(1) } };
 }

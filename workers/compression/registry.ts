@@ -89,7 +89,7 @@ const gptq: MethodImpl<GptqOptions> = {
   reference: (t, o) => (t.mask ? gptqMaskedReference(t, o, t.mask) : gptqReference(t, o)),
   gpu: async (device, t, o) => (t.mask ? gptqMaskedReference(t, o, t.mask) : gptqGpu(device, t, o)),
 };
-// AWQ's search (δ per α and sampled row, then δᵀHδ) and its quantization run in WGSL
+// AWQ's search (δ per α and output row, then δᵀHδ) and its quantization run in WGSL
 const awq: MethodImpl<AwqOptions> = { meta: awqMeta, reference: awqReference, gpu: awqGpu };
 
 // SparseGPT's column loop runs in WGSL, a thread per output row (rows are independent given the Hessian's factor)

@@ -1,6 +1,6 @@
-// awq, the search's loss terms: a thread per (4 pairs p = (α, sampled row), input i) computes
-// δ_i · (H δ)_i for each of its pairs, with (H δ)_i summed over j in order, in f32, as searchTerms
-// in reference.ts does; TS sums the terms in f64 (awqChooseAlpha). H and δ come as vec4 rows
+// awq, the search's loss terms: a thread per (4 pairs p = (α, output row), input i) computes
+// δ_i · (H δ)_i for each of its pairs, with (H δ)_i summed over j in order, in f32, as searchLosses
+// in reference.ts does; TS sums the terms in f64 (awqAddTerms). H and δ come as vec4 rows
 // padded to kp with zeros (a padded term adds +0). Four pairs a thread share each load of H's row
 // (on SwiftShader a load whose address differs per invocation is a gather: one pair a thread took
 // 4.1–4.6 s on 256 × 1024, as long as the TS search); threads of a workgroup take neighbouring i,

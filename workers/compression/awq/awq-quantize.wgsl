@@ -1,7 +1,7 @@
 // awq, one output row a thread: the row times the per-input-channel scales s of one α, fitted and
 // rounded on int4-group's grid per group, dequantized as (q − zp) · scale · fround(1/s). Same f32
 // operations in the same order as quantizeRow in reference.ts (1/s comes from TS: no division).
-// Two modes: the search (a thread per (α, sampled row) pair, writes δ = w − ŵ for awq-loss.wgsl,
+// Two modes: the search (a thread per (α, output row) pair, writes δ = w − ŵ for awq-loss.wgsl,
 // rows padded to `kp` with zeros) and the final pass (a thread per row at the chosen α, writes ŵ
 // in stored order, the codes, scales and zero points).
 

@@ -1,9 +1,11 @@
 /**
  * awq on WebGPU: the scale search and the quantization in WGSL, in two submits (the second needs
- * the α the first chose). Search: awq-quantize.wgsl gives δ = w − ŵ for every (α, sampled row)
- * pair, awq-loss.wgsl the terms δ_i · (Hδ)_i; TS sums them in f64 (awqChooseAlpha, as the
- * reference does) and picks α. Final: awq-quantize.wgsl on every row at that α. s and 1/s per α
- * come from awqSetup (O(in) per α in TS), the same floats the reference uses.
+ * the α the first chose). Search: awq-quantize.wgsl gives δ = w − ŵ for every (α, row) pair,
+ * awq-loss.wgsl the terms δ_i · (Hδ)_i; TS adds them into each α's loss in f64 (awqAddTerms, as the
+ * reference does) and picks α. The pairs go in chunks of at most SEARCH_CHUNK_BYTES of δ (all rows
+ * × 20 α of a 124 M layer are ~190 MB, over a storage binding's limit), each its own submit, in
+ * (α, row) order so the f64 sums are the reference's. Final: awq-quantize.wgsl on every row at
+ * that α. s and 1/s per α come from awqSetup (O(in) per α in TS), the same floats the reference uses.
  */
 import { inverseLevels, MIN_SCALE } from '../shared/affine';
 import { pipelineFor } from '../shared/gpu';
@@ -12,10 +14,12 @@ import type { WeightTensor } from '../types';
 import AWQ_LOSS_WGSL from './awq-loss.wgsl?raw';
 import AWQ_QUANTIZE_WGSL from './awq-quantize.wgsl?raw';
 import { AWQ_GRID, type AwqOptions } from './meta';
-import { awqChooseAlpha, awqSetup, type AwqParts, type AwqSetup } from './reference';
+import { awqAddTerms, awqChooseAlpha, awqSetup, type AwqParts, type AwqSetup } from './reference';
 
 /** Must match WORKGROUP_SIZE in both kernels. */
 const WORKGROUP_SIZE = 64;
+/** δ (and the terms) of one search chunk at most, bytes */
+const SEARCH_CHUNK_BYTES = 32 * 2 ** 20;
 
 const f32Bits = (v: number) => new Int32Array(Float32Array.of(v).buffer)[0];
 
@@ -29,12 +33,17 @@ export async function awqGpu(device: GPUDevice, tensor: WeightTensor, options: A
   scale.set(setup.inv, AWQ_GRID * k);
   const sizes = (threads: number, finalPass: boolean) => [threads, k, kp, setup.view.strideOut, setup.view.strideIn, options.groupSize, nGroups, 2 ** options.bits - 1, f32Bits(inverseLevels(2 ** options.bits - 1)), f32Bits(MIN_SCALE), finalPass ? 1 : 0, n, AWQ_GRID * k];
 
-  // the search
+  // the search, every (α, row) pair in order, in chunks
   const pairs = new Uint32Array(2 * AWQ_GRID * setup.rows.length);
   for (let a = 0, t = 0; a < AWQ_GRID; a++) for (const o of setup.rows) (pairs[t++] = o), (pairs[t++] = a);
-  const nPairs = pairs.length / 2;
-  const terms = await searchOnGpu(device, tensor.data, setup, scale, pairs, kp, sizes(nPairs, false));
-  const best = awqChooseAlpha(terms, setup.rows.length, k);
+  const perChunk = Math.max(1, Math.floor(SEARCH_CHUNK_BYTES / (kp * 4)));
+  const losses = new Float64Array(AWQ_GRID);
+  for (let p = 0; p < pairs.length / 2; p += perChunk) {
+    const chunk = pairs.subarray(2 * p, 2 * Math.min(pairs.length / 2, p + perChunk));
+    const terms = await searchOnGpu(device, tensor.data, setup, scale, chunk, kp, sizes(chunk.length / 2, false));
+    awqAddTerms(losses, terms, chunk, k);
+  }
+  const best = awqChooseAlpha(losses);
 
   // every row at the chosen α
   const run = new KernelRun(device, 'awq final');

@@ -1,11 +1,12 @@
 /**
  * awq: activation-aware weight quantization (Lin et al. 2024, "AWQ"). Each input channel j of a
- * layer gets a scale s_j = a_j^α (a_j = RMS of input column j on the calibration text, from the
- * Hessian's diagonal: a_j = √(H_jj / rows)), normalized by √(max s · min s) as AWQ's code does; the
- * weight is quantized as Q(W · diag(s)) · diag(s)⁻¹ with round to nearest on int4-group's grid, and
- * α ∈ {0, 0.1, …, 0.9} is the one with the least layer output error ‖X (W − Ŵ)‖² on the
- * calibration set (computed from H, on up to AWQ_LOSS_ROWS output rows). α = 0 is plain RTN, so
- * AWQ never does worse than RTN on that objective.
+ * layer gets a scale s_j = a_j^α (a_j = mean |x_j| of input column j on the calibration text, as
+ * AWQ's code (llm-awq auto_scale, get_act_scale) takes it; calibration sums |x| beside the Hessian),
+ * normalized by √(max s · min s) as that code does; the weight is quantized as
+ * Q(W · diag(s)) · diag(s)⁻¹ with round to nearest on int4-group's grid, and α ∈ {0, 0.05, …, 0.95}
+ * (its grid of 20) is the one with the least layer output error ‖X (W − Ŵ)ᵀ‖² = tr(ΔW H ΔWᵀ) on
+ * the calibration tokens, over every output row. α = 0 is plain RTN (s = 1) and is kept on ties,
+ * so AWQ is never worse than RTN on that objective.
  *
  * Stored form (formats/form-of.ts): 4-bit as MatMulNBits holding Q(W · diag(s)), with 1/s folded
  * into the LayerNorm/RMSNorm before the layer where it reads one, else a Mul by 1/s in front
@@ -21,10 +22,8 @@ import { CALIBRATION_SAMPLES, calibrationTextOption, DEFAULT_SAMPLES, onText, sa
 
 export const AWQ_BITS = Object.freeze([4, 3] as const);
 export const AWQ_GROUP_SIZES = Object.freeze([32, 64, 128] as const);
-/** α steps searched: 0, 1/AWQ_GRID, …, (AWQ_GRID − 1)/AWQ_GRID (AWQ's reference code takes 20; 10 halves the search in TS). */
-export const AWQ_GRID = 10;
-/** Output rows the search's loss is measured on (evenly spaced): the loss is O(rows · in²). */
-export const AWQ_LOSS_ROWS = 32;
+/** α steps searched: 0, 1/AWQ_GRID, …, (AWQ_GRID − 1)/AWQ_GRID, as AWQ's reference code (n_grid = 20). The search costs AWQ_GRID · out · in² multiply-adds. */
+export const AWQ_GRID = 20;
 export const AWQ_SHARED_REASON = "an embedding (Gather) also reads this weight, and AWQ's packed weight holds W · diag(s): its rows would come out scaled";
 /** Bit widths with a packed MatMulNBits form; 3-bit is stored dequantized (simulated). */
 export const awqPacked = (bits: number): boolean => bits === 4;

@@ -1,8 +1,8 @@
 /**
  * Reference AWQ (plain loops; the truth awq-quantize.wgsl and awq-loss.wgsl are held to; see
- * meta.ts for the method). Per α: s (f32), then each sampled output row is quantized as
+ * meta.ts for the method). Per α: s (f32), then every output row is quantized as
  * q = RTN(w · s) on int4-group's grid and dequantized to ŵ = (q − zp) · scale · fround(1/s); the
- * search's loss Σ_o δ_oᵀ H δ_o (δ = w − ŵ) runs on the sampled rows only. Arithmetic is f32 in
+ * search's loss is Σ_o δ_oᵀ H δ_o (δ = w − ŵ) over all rows. Arithmetic is f32 in
  * the order the WGSL does it (1/s computed here, no division on the GPU; (Hδ)_i summed over j in
  * order, then δ_i · (Hδ)_i), and the per-(α, row, i) terms are summed in f64 in that order on
  * both paths (awqChooseAlpha), so both pick the same α and write the same codes.
@@ -12,19 +12,19 @@ import { dequantizeValue, inverseLevels, quantizeValue } from '../shared/affine'
 import { fitGroup } from '../gptq/reference';
 import { linearView, type LinearView } from '../layout';
 import type { CompressionParts, WeightTensor } from '../types';
-import { AWQ_GRID, AWQ_LOSS_ROWS, type AwqOptions } from './meta';
+import { AWQ_GRID, type AwqOptions } from './meta';
 
 const f = Math.fround;
 
 export interface AwqParts extends CompressionParts {
-  /** the α chosen, and the search's loss at it (sampled rows; not GPTQ's loss, so not `loss`) */
+  /** the α chosen, and the search's loss at it (tr(ΔW H ΔWᵀ); not GPTQ's loss, so not `loss`) */
   alpha: number;
   searchLoss: number;
 }
 
-/** Per-channel scales a^α, clamped at 1e-4 and normalized by √(max · min), as f32. */
-export function awqScales(rms: Float64Array, alpha: number): Float32Array {
-  const s = rms.map((a) => Math.max(a ** alpha, 1e-4));
+/** Per-channel scales a^α, clamped at 1e-4 and normalized by √(max · min), as f32 (α = 0: all 1, RTN). */
+export function awqScales(size: Float64Array, alpha: number): Float32Array {
+  const s = size.map((a) => Math.max(a ** alpha, 1e-4));
   let mx = 0;
   let mn = Infinity;
   for (const v of s) {
@@ -35,10 +35,10 @@ export function awqScales(rms: Float64Array, alpha: number): Float32Array {
   return Float32Array.from(s, (v) => v / norm);
 }
 
-/** What both paths start from: the sampled rows and, per α, s and fround(1/s) (computed once in TS). */
+/** What both paths start from: the rows scored and, per α, s and fround(1/s) (computed once in TS). */
 export interface AwqSetup {
   view: LinearView;
-  /** output rows the search's loss is measured on */
+  /** output rows the search's loss is measured on: all of them */
   rows: number[];
   /** (AWQ_GRID, in): s per α */
   s: Float32Array;
@@ -51,16 +51,17 @@ export function awqSetup(tensor: WeightTensor): AwqSetup {
   const view = linearView(tensor.shape, tensor.layout);
   const { outDim: n, inDim: k } = view;
   const h = tensor.calibration?.hessian;
+  const abs = tensor.calibration?.colAbsSums;
   const rows = tensor.calibration?.rows ?? 0;
   const name = tensor.name ?? 'a tensor';
-  if (!h || !(rows > 0)) throw labError('BadOption', `awq on ${name}: needs the calibration Hessian of its inputs; none was given`);
-  if (h.length !== k * k) throw labError('BadOption', `awq on ${name}: a Hessian of ${h.length} values for an input of ${k} (expected ${k * k})`);
-  const rms = Float64Array.from({ length: k }, (_, j) => Math.sqrt(h[j * k + j] / rows));
-  const step = Math.max(1, Math.ceil(n / AWQ_LOSS_ROWS));
+  if (!h || !abs || !(rows > 0)) throw labError('BadOption', `awq on ${name}: needs the calibration Hessian of its inputs and their column |x| sums; none was given`);
+  if (h.length !== k * k || abs.length !== k) throw labError('BadOption', `awq on ${name}: a Hessian of ${h.length} and ${abs.length} |x| sums for an input of ${k} (expected ${k * k} and ${k})`);
+  // AWQ's activation size: mean |x_j| over the calibration tokens
+  const meanAbs = Float64Array.from(abs, (v) => v / rows);
   const s = new Float32Array(AWQ_GRID * k);
-  for (let g = 0; g < AWQ_GRID; g++) s.set(awqScales(rms, g / AWQ_GRID), g * k);
+  for (let g = 0; g < AWQ_GRID; g++) s.set(awqScales(meanAbs, g / AWQ_GRID), g * k);
   const inv = Float32Array.from(s, (v) => 1 / v);
-  return { view, rows: Array.from({ length: Math.ceil(n / step) }, (_, r) => r * step), s, inv, hessian: h };
+  return { view, rows: Array.from({ length: n }, (_, o) => o), s, inv, hessian: h };
 }
 
 /**
@@ -90,43 +91,52 @@ function quantizeRow(data: Float32Array, setup: AwqSetup, o: number, a: number, 
   }
 }
 
-/** The search's terms δ_i · (Hδ)_i in f32, for pair p = (α index, sampled row) at terms[p · in + i]. */
-function searchTerms(data: Float32Array, setup: AwqSetup, options: AwqOptions): Float32Array {
+/**
+ * The search's loss per α: for every (α, row) pair in order, the terms δ_i · (Hδ)_i in f32, added
+ * into losses[α] in f64 in (row, i) order (awqAddTerms, as the GPU path adds its read-back terms).
+ */
+function searchLosses(data: Float32Array, setup: AwqSetup, options: AwqOptions): Float64Array {
   const { view, rows, hessian: h } = setup;
   const k = view.inDim;
-  const terms = new Float32Array(AWQ_GRID * rows.length * k);
+  const losses = new Float64Array(AWQ_GRID);
+  const terms = new Float32Array(k);
   const trial = new Float32Array(data.length);
   const delta = new Float32Array(k);
   for (let a = 0; a < AWQ_GRID; a++) {
-    rows.forEach((o, r) => {
+    for (const o of rows) {
       quantizeRow(data, setup, o, a, options, trial);
       for (let i = 0; i < k; i++) delta[i] = f(data[o * view.strideOut + i * view.strideIn] - trial[o * view.strideOut + i * view.strideIn]);
-      const base = (a * rows.length + r) * k;
       for (let i = 0; i < k; i++) {
         let hd = 0;
         for (let j = 0; j < k; j++) hd = f(hd + f(h[i * k + j] * delta[j]));
-        terms[base + i] = f(delta[i] * hd);
+        terms[i] = f(delta[i] * hd);
       }
-    });
+      awqAddTerms(losses, terms, Uint32Array.of(0, a), k);
+    }
   }
-  return terms;
+  return losses;
 }
 
-/** The α with the least loss, the terms summed in f64 in (α, row, i) order; the first on ties. */
-export function awqChooseAlpha(terms: Float32Array, rows: number, k: number): { alpha: number; index: number; loss: number } {
-  let best = { alpha: 0, index: 0, loss: Infinity };
-  for (let a = 0; a < AWQ_GRID; a++) {
-    let loss = 0;
-    for (let t = a * rows * k; t < (a + 1) * rows * k; t++) loss += terms[t];
-    if (loss < best.loss) best = { alpha: a / AWQ_GRID, index: a, loss };
+/** losses[α] += the terms of each (row, α) pair in `pairs` (in order), summed in f64 in i order. */
+export function awqAddTerms(losses: Float64Array, terms: Float32Array, pairs: Uint32Array, k: number): void {
+  for (let p = 0; p < pairs.length / 2; p++) {
+    let loss = losses[pairs[2 * p + 1]];
+    for (let t = p * k; t < (p + 1) * k; t++) loss += terms[t];
+    losses[pairs[2 * p + 1]] = loss;
   }
+}
+
+/** The α with the least loss; the first (the smaller α; α = 0 is RTN) on ties. */
+export function awqChooseAlpha(losses: Float64Array): { alpha: number; index: number; loss: number } {
+  let best = { alpha: 0, index: 0, loss: Infinity };
+  for (let a = 0; a < AWQ_GRID; a++) if (losses[a] < best.loss) best = { alpha: a / AWQ_GRID, index: a, loss: losses[a] };
   return best;
 }
 
 export function awqReference(tensor: WeightTensor, options: AwqOptions): AwqParts {
   const setup = awqSetup(tensor);
   const { outDim: n, inDim: k } = setup.view;
-  const best = awqChooseAlpha(searchTerms(tensor.data, setup, options), setup.rows.length, k);
+  const best = awqChooseAlpha(searchLosses(tensor.data, setup, options));
   const nGroups = Math.ceil(k / options.groupSize);
   const dequantized = new Float32Array(tensor.data.length);
   const codes = new Uint8Array(tensor.data.length);
