@@ -64,6 +64,8 @@ test('dropped demo LM, seed grid on WASM: reloads, panels, CSV = table, exports,
   await page.getByTestId('tokens-wasm').fill(String(TOKENS));
   await page.getByTestId('runs').fill('1');
   await page.getByTestId('speed-runs-wasm').fill('1');
+  // the speed comparisons on 16 tokens, not the context's 256: the panels need their tokens/s, nothing here reads how fast
+  await page.getByTestId('speed-seqlen-wasm').fill('16');
   // the setup link opens the same setup in a new page (before the run: a reload keeps results, not the form)
   await page.getByTestId('share-setup').click();
   const other = await context.newPage();
