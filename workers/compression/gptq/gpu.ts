@@ -30,8 +30,14 @@ const LAZY_TILE = 16;
 const LAZY_ROWS = 4;
 /** Columns one dispatch of gptq-block.wgsl quantizes (BATCH in both kernels); see gptq-block.wgsl for why not 128. */
 const BATCH = 32;
-/** Floats in the largest per-chunk buffer (work, deq, codes): 64 MB, under every WebGPU binding limit's default (128 MB). */
-const MAX_CHUNK_FLOATS = 1 << 24;
+/**
+ * Floats in the largest per-chunk buffer (work, deq, codes): 16 MB. Only a vocabulary head is that
+ * tall (the 124 M shape's 50,257 rows: 10 chunks; every other layer there is one chunk). With 64 MB
+ * chunks its three buffers, their readback and the pooled copies took the GPU process to +1,156 MiB
+ * over idle at the make's peak, with 16 MB chunks +551 MiB (bench-gptq-124m --head; the head's loop
+ * 70.1 s then, 32.4 s now, on a machine with less load).
+ */
+const MAX_CHUNK_FLOATS = 1 << 22;
 
 const f32Bits = (v: number) => new Int32Array(Float32Array.of(v).buffer)[0];
 
