@@ -53,7 +53,7 @@ const { values: a } = parseArgs({
     'skip-webgpu': { type: 'boolean', default: false },
     'skip-scale': { type: 'boolean', default: false },
     'skip-reliability': { type: 'boolean', default: false },
-    // GPTQ-4 g128 of the 124 M shape in Chromium (calibration.gptq_124m_s): ~13 min on this machine (756 s, load ~12), past the bench's 30-min budget with the rest
+    // GPTQ-4 g128 of the 124 M shape in Chromium (calibration.gptq_124m_s): ~10 min on this machine (576 s, load ~10), past the bench's 30-min budget with the rest
     'gptq-124m': { type: 'boolean', default: false },
     extra: { type: 'boolean', default: false },
     only: { type: 'string' },
