@@ -7,7 +7,13 @@
  *
  *   magnitude-prune  f32        dense; zeros shrink the gzip, not the compute
  *   int4-group       nbits 4    MatMulNBits, block = the group size
- *   int8-channel     qdq-int8   int8 + DequantizeLinear(axis), or nbits 8 (MatMulNBits) on request
+ *   int8-channel     nbits 8    8-bit MatMulNBits (each block repeats its channel's scale), or qdq-int8
+ *                               (int8 + DequantizeLinear(axis)) on request: measured in docs/int8-form.md
+ *                               (scripts/int8-form-speed.ts, brown-gpt2, interleaved): a tie on WASM (652 vs
+ *                               682 ms median, spreads overlap), qdq 9× faster on WebGPU/SwiftShader; nbits is
+ *                               kept until qdq's session memory is measured (its f32-like speed may mean f32
+ *                               weights in the session) and because native onnxruntime runs qdq with 8-bit
+ *                               activations (0.4 % off, ep-probe.test.ts)
  *   fp16             fp16       half initializers + Cast
  *   rtn              nbits k    MatMulNBits for k in {2, 4, 8}; 3 bits: f32, simulated (no op runs it)
  *   nf4              bnb4       MatMulBnb4, quant_type NF4, block 64
@@ -52,6 +58,7 @@ export function packedFormOf(
   options: { groupSize?: number },
   parts: CompressionParts,
   w: Pick<LinearWeight, 'shape' | 'layout'> & { shared?: boolean },
+  /** 'nbits' by default: see the table above and docs/int8-form.md for the measurement and why */
   int8Form: Int8Form = 'nbits',
 ): PackedForm {
   const view = linearView(w.shape, w.layout);
