@@ -12,8 +12,10 @@ import { getKernelGpu } from '../../workers/compression/gpu-device';
 import { gptqLoopGpu } from '../../workers/compression/gptq/gpu';
 import { gptqMeta } from '../../workers/compression/gptq/meta';
 import { gptqLoop, gptqSetup } from '../../workers/compression/gptq/reference';
+import { awqGpu } from '../../workers/compression/awq/gpu';
+import { awqMeta } from '../../workers/compression/awq/meta';
 import { compressTensor } from '../../workers/compression/registry';
-import type { WeightLayout, WeightTensor } from '../../workers/compression/types';
+import type { CompressionParts, WeightLayout, WeightTensor } from '../../workers/compression/types';
 import type { MethodId } from '../../workers/api';
 import { seededRandom } from '../../workers/seeded-random';
 
@@ -91,9 +93,10 @@ function weights(shape: [number, number], layout: WeightLayout, deadInput: boole
   return { name: 'w', data, shape, layout, calibration: { input: 'x', rows, cols: k, hessian: h, colAbsSums: abs } };
 }
 
-async function compare(device: GPUDevice, method: MethodId, name: string, tensor: WeightTensor, options: Record<string, unknown>): Promise<LoopCase> {
+/** gpu: the WGSL path some other way than the registry's (a small AWQ search chunk) */
+async function compare(device: GPUDevice, method: MethodId, name: string, tensor: WeightTensor, options: Record<string, unknown>, gpu?: () => Promise<CompressionParts>): Promise<LoopCase> {
   const c = await compressTensor(method, options, tensor, 'cpu');
-  const g = await compressTensor(method, options, tensor, 'webgpu', device);
+  const g = await (gpu?.() ?? compressTensor(method, options, tensor, 'webgpu', device));
   let codeMismatches = 0;
   let farCodes = 0;
   let bitMismatches = 0;
@@ -148,6 +151,11 @@ function awqCases(device: GPUDevice): (() => Promise<LoopCase>)[] {
   }
   // K = 300: groups not dividing K, a dead input (s clamped at 1e-4), 70 rows (a ragged workgroup)
   add([70, 300], 'out_in', { bits: 4, groupSize: 64 }, true);
+  // the same, its search in chunks of 37 (α, row) pairs: the chunks cut α's rows and the loss
+  // kernel's groups of 4; the f64 sums must still be the reference's
+  const chunked = weights([70, 300], 'out_in', true);
+  const o = { bits: 4, groupSize: 64 };
+  runs.push(() => compare(device, 'awq', 'awq INT4 g64 70x300 out_in dead input, search in chunks of 37 pairs', chunked, o, () => awqGpu(device, chunked, awqMeta.resolveOptions(o), 37 * 300 * 4)));
   add([300, 70], 'in_out', { bits: 3, groupSize: 128 });
   add([200, 20], 'out_in', { bits: 4, groupSize: 32 }); // tall
   add([3, 700], 'out_in', { bits: 4, groupSize: 128 }); // wide

@@ -23,7 +23,8 @@ const SEARCH_CHUNK_BYTES = 32 * 2 ** 20;
 
 const f32Bits = (v: number) => new Int32Array(Float32Array.of(v).buffer)[0];
 
-export async function awqGpu(device: GPUDevice, tensor: WeightTensor, options: AwqOptions): Promise<AwqParts> {
+/** chunkBytes: δ per search chunk at most (a test makes it small to cut α's rows across chunks) */
+export async function awqGpu(device: GPUDevice, tensor: WeightTensor, options: AwqOptions, chunkBytes = SEARCH_CHUNK_BYTES): Promise<AwqParts> {
   const setup = awqSetup(tensor);
   const { outDim: n, inDim: k } = setup.view;
   const nGroups = Math.ceil(k / options.groupSize);
@@ -36,7 +37,7 @@ export async function awqGpu(device: GPUDevice, tensor: WeightTensor, options: A
   // the search, every (α, row) pair in order, in chunks
   const pairs = new Uint32Array(2 * AWQ_GRID * setup.rows.length);
   for (let a = 0, t = 0; a < AWQ_GRID; a++) for (const o of setup.rows) (pairs[t++] = o), (pairs[t++] = a);
-  const perChunk = Math.max(1, Math.floor(SEARCH_CHUNK_BYTES / (kp * 4)));
+  const perChunk = Math.max(1, Math.floor(chunkBytes / (kp * 4)));
   const losses = new Float64Array(AWQ_GRID);
   for (let p = 0; p < pairs.length / 2; p += perChunk) {
     const chunk = pairs.subarray(2 * p, 2 * Math.min(pairs.length / 2, p + perChunk));
