@@ -57,14 +57,11 @@ export async function gptqLoopGpu(device: GPUDevice, s: GptqSetup): Promise<Gptq
   const scales = new Float32Array(n * nGroups);
   const zeroPoints = new Uint8Array(n * nGroups);
   const stride = Math.ceil(k / LAZY_TILE) * LAZY_TILE;
-  const uInv = new Float32Array(k * stride + Math.ceil((2 * k) / 4) * 4); // U's rows padded to `stride`, then the factors
-  for (let a = 0; a < k; a++) uInv.set(s.u.subarray(a * k, a * k + k), a * stride);
-  uInv.set(s.inv, k * stride);
   const chunk = Math.max(1, Math.min(n, Math.floor(MAX_CHUNK_FLOATS / stride)));
   let loss = 0;
   for (let o0 = 0; o0 < n; o0 += chunk) {
     const rows = Math.min(chunk, n - o0);
-    const part = await chunkOnGpu(device, s, uInv, stride, o0, rows);
+    const part = await chunkOnGpu(device, s, stride, o0, rows);
     const deq = new Float32Array(part.deq);
     const words = new Uint32Array(part.codesLoss);
     const rowLoss = new Float32Array(part.codesLoss, rows * k * 4, rows);
@@ -87,19 +84,26 @@ export async function gptqLoopGpu(device: GPUDevice, s: GptqSetup): Promise<Gptq
   return { dequantized, codes, scales, zeroPoints, loss: loss / 2 };
 }
 
-async function chunkOnGpu(device: GPUDevice, s: GptqSetup, uInv: Float32Array, stride: number, o0: number, rows: number): Promise<{ deq: ArrayBuffer; codesLoss: ArrayBuffer; grid: ArrayBuffer }> {
+async function chunkOnGpu(device: GPUDevice, s: GptqSetup, stride: number, o0: number, rows: number): Promise<{ deq: ArrayBuffer; codesLoss: ArrayBuffer; grid: ArrayBuffer }> {
   const k = s.inDim;
   const nGroups = s.nGroups;
-  const start = new Float32Array(rows * stride); // (rows, stride) in quantization order, padding 0
-  for (let r = 0; r < rows; r++) {
-    const from = (o0 + r) * s.strideOut;
-    for (let a = 0; a < k; a++) start[r * stride + a] = s.data[from + s.order[a] * s.strideIn];
-  }
   const run = new KernelRun(device, 'gptq');
   try {
     const order = await run.upload('column order', s.order);
-    const u = await run.upload('inverse Hessian factor', uInv);
-    const work = await run.upload('row values', start);
+    // U's rows padded to `stride`, then the factors; laid out in the staging memory (no JS copy)
+    const u = await run.uploadFilled('inverse Hessian factor', (k * stride + Math.ceil((2 * k) / 4) * 4) * 4, (mapped) => {
+      const f = new Float32Array(mapped.buffer, mapped.byteOffset, mapped.byteLength / 4);
+      for (let a = 0; a < k; a++) f.set(s.u.subarray(a * k, a * k + k), a * stride);
+      f.set(s.inv, k * stride);
+    });
+    // (rows, stride) in quantization order, padding 0
+    const work = await run.uploadFilled('row values', rows * stride * 4, (mapped) => {
+      const start = new Float32Array(mapped.buffer, mapped.byteOffset, mapped.byteLength / 4);
+      for (let r = 0; r < rows; r++) {
+        const from = (o0 + r) * s.strideOut;
+        for (let a = 0; a < k; a++) start[r * stride + a] = s.data[from + s.order[a] * s.strideIn];
+      }
+    });
     let grid: GPUBuffer;
     if (s.actOrder) {
       const g = new Uint32Array(2 * rows * nGroups);
