@@ -15,6 +15,9 @@ import { expect, test } from '@playwright/test';
 import { setupUrl } from '../src/lib/share';
 
 const cli = (args: string[]) => spawnSync('npx', ['tsx', 'scripts/lab.ts', ...args], { encoding: 'utf8', timeout: 8 * 60_000 });
+/** The runs after the first use the lab this spec's server already serves (--url): the first run proves the CLI
+ * serves the app itself; the others would each pay a Vite start and a first transform of the app (~15 s). */
+const served = () => ['--url', test.info().project.use.baseURL!];
 
 /** Processes started with this run's marker (see scripts/lab.ts): none may be left. */
 function leftovers(out: string): string {
@@ -76,7 +79,7 @@ test('npm run lab --preset bit-width: outputs equal the page; a bad model fails 
   writeFileSync(join(folder, 'config.json'), '{"model_type": "gpt2"}');
   writeFileSync(join(folder, 'onnx', 'model.onnx'), 'not a model');
   const bad = mkdtempSync(join(tmpdir(), 'lab-cli-bad-'));
-  const f = cli(['--model', folder, '--variants', 'fp16', '--out', bad]);
+  const f = cli(['--model', folder, '--variants', 'fp16', '--out', bad, ...served()]);
   expect(f.status, f.stdout).not.toBe(0);
   expect(f.stderr).toMatch(/lab: could not load the model from .*lab-cli-model-.*: .*onnx/i);
   expect(leftovers(bad)).toBe('');
@@ -90,9 +93,10 @@ test('npm run lab --preset layer-sensitivity plans one variant per block of the 
   const out = mkdtempSync(join(tmpdir(), 'lab-cli-plan-'));
   // --plan-only: load, apply the preset to the loaded model, hand the plan to the page, stop (no run);
   // --head: every variant also compresses the LM head (the page takes the plan as given, or the CLI fails)
-  const r = cli(['--model', 'demo-lm', '--preset', 'layer-sensitivity', '--backends', 'wasm,webgpu', '--plan-only', '--head', '--out', out]);
+  const r = cli(['--model', 'demo-lm', '--preset', 'layer-sensitivity', '--backends', 'wasm,webgpu', '--plan-only', '--head', '--out', out, ...served()]);
   expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
   expect(r.stdout).not.toContain('left out');
+  expect(r.stdout).toContain(`using the lab at ${test.info().project.use.baseURL}`);
   expect(leftovers(out)).toBe('');
   const settings = JSON.parse(readFileSync(join(out, 'settings.json'), 'utf8'));
   // the demo LM has 4 blocks: INT4 and INT2 (rtn, group 32) for each, one block at a time
@@ -111,7 +115,7 @@ test('npm run lab --model demo-classifier: the accuracy / F1 report in results.j
   // 40 labelled examples (the built-in test set's first lines) as --text
   const examples = join(out, 'genre-40.jsonl');
   writeFileSync(examples, readFileSync('public/datasets/brown-genre-test.jsonl', 'utf8').split('\n').filter(Boolean).slice(0, 40).join('\n') + '\n');
-  const r = cli(['--model', 'demo-classifier', '--variants', 'int8-channel', '--backends', 'wasm', '--text', examples, '--out', out]);
+  const r = cli(['--model', 'demo-classifier', '--variants', 'int8-channel', '--backends', 'wasm', '--text', examples, '--out', out, ...served()]);
   expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
   expect(leftovers(out)).toBe('');
   expect(r.stdout).toContain('labelled examples: genre-40.jsonl');

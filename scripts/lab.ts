@@ -27,7 +27,7 @@ import { DEFAULT_SETTINGS, type RunSettings } from '../src/store/types';
 // @ts-expect-error plain .mjs helper shared with the test runner
 import { findChromium } from './find-chromium.mjs';
 
-const USAGE = `usage: npm run lab -- --model <folder | demo-lm | demo-classifier> (--preset <name> | --variants <method,…>) [--backends wasm,webgpu] [--tokens N] [--text FILE.txt] [--out DIR] [--head] [--plan-only]
+const USAGE = `usage: npm run lab -- --model <folder | demo-lm | demo-classifier> (--preset <name> | --variants <method,…>) [--backends wasm,webgpu] [--tokens N] [--text FILE.txt] [--out DIR] [--head] [--plan-only] [--url URL]
   presets: ${PRESETS.map((p) => p.id).join(', ')}
   --variants: method ids with their default options, e.g. int8-channel,fp16
   --tokens: evaluation tokens per backend (default: the lab's defaults)
@@ -38,14 +38,16 @@ const USAGE = `usage: npm run lab -- --model <folder | demo-lm | demo-classifier
   --out: where results.json, results.csv, report.html, report.md and the panels' PNGs go (default lab-out)
   --head: also compress the LM head in every variant (left f32 by default; the seed-grid, bit-width and
           pruning-curve presets take it already)
-  --plan-only: load the model, print the variants the run would make, write settings.json, stop`;
+  --plan-only: load the model, print the variants the run would make, write settings.json, stop
+  --url: use the lab already served there (e.g. a running \`npm run dev\`) instead of starting Vite;
+         the run still starts and closes its own browser`;
 
 class CliError extends Error {}
 
 /** Models the page has built in: demo-lm opens with the page, demo-classifier is its button. */
 const DEMOS = ['demo-lm', 'demo-classifier'];
 
-interface Args { model: string; preset?: string; variants?: string; backends: Backend[]; tokens?: number; text?: string; out: string; planOnly: boolean; head?: boolean }
+interface Args { model: string; preset?: string; variants?: string; backends: Backend[]; tokens?: number; text?: string; out: string; planOnly: boolean; head?: boolean; url?: string }
 
 export function parseArgs(argv: string[]): Args {
   const get = (name: string) => {
@@ -55,7 +57,7 @@ export function parseArgs(argv: string[]): Args {
     if (v === undefined || v.startsWith('--')) throw new CliError(`--${name} needs a value`);
     return v;
   };
-  const known = new Set(['--model', '--preset', '--variants', '--backends', '--tokens', '--text', '--out', '--plan-only', '--head']);
+  const known = new Set(['--model', '--preset', '--variants', '--backends', '--tokens', '--text', '--out', '--plan-only', '--head', '--url']);
   const unknown = argv.filter((a) => a.startsWith('--') && !known.has(a));
   if (unknown.length) throw new CliError(`unknown option ${unknown.join(', ')}`);
   const model = get('model');
@@ -69,7 +71,9 @@ export function parseArgs(argv: string[]): Args {
   const preset = get('preset');
   const variants = get('variants');
   if (!preset && !variants) throw new CliError('give --preset or --variants');
-  return { model, preset, variants, backends, tokens, text: get('text'), out: get('out') ?? 'lab-out', planOnly: argv.includes('--plan-only'), ...(argv.includes('--head') ? { head: true } : {}) };
+  const url = get('url');
+  if (url !== undefined && !/^https?:\/\//.test(url)) throw new CliError(`--url must be an http(s) address, got ${url}`);
+  return { model, preset, variants, backends, tokens, text: get('text'), out: get('out') ?? 'lab-out', planOnly: argv.includes('--plan-only'), ...(argv.includes('--head') ? { head: true } : {}), ...(url ? { url: url.replace(/\/+$/, '') } : {}) };
 }
 
 /**
@@ -165,10 +169,15 @@ async function run(a: Args, say: (s: string) => void): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    process.env.LAB_E2E = '1'; // no file watching: nothing reloads the page under the run
-    const port = await freePort();
-    server = await createServer({ configFile: resolve('vite.config.ts'), logLevel: 'error', server: { port, strictPort: true } });
-    await server.listen();
+    // a served lab (--url) is used as is; otherwise this run serves the app itself
+    let origin = a.url;
+    if (!origin) {
+      process.env.LAB_E2E = '1'; // no file watching: nothing reloads the page under the run
+      const port = await freePort();
+      server = await createServer({ configFile: resolve('vite.config.ts'), logLevel: 'error', server: { port, strictPort: true } });
+      await server.listen();
+      origin = `http://localhost:${port}`;
+    } else say(`using the lab at ${origin}`);
     browser = await chromium.launch({ executablePath: findChromium(), headless: true, args: [
       '--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run',
       // ignored by Chromium; lets a test find this run's browser processes (none may outlive the run)
@@ -178,7 +187,7 @@ async function run(a: Args, say: (s: string) => void): Promise<number> {
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    const base = `http://localhost:${port}/${a.backends.includes('webgpu') ? '' : '?nogpu=1'}`;
+    const base = `${origin}/${a.backends.includes('webgpu') ? '' : '?nogpu=1'}`;
     // the dev server transforms the app on first request: on a busy machine that takes longer than goto's default 30 s
     await page.goto(setupUrl(first.settings, base), { timeout: 180_000 });
     await page.getByTestId('model-card').waitFor({ timeout: 180_000 }).catch(() => { throw new CliError(`the lab did not load the demo model within 3 minutes${errors.length ? `: ${errors.join('; ')}` : ''}`); });
