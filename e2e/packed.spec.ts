@@ -137,6 +137,7 @@ test('the exported zip loads in onnxruntime-node with the lab\'s perplexity; a r
 
   // where the EP refuses a packed model (the debug hook makes every packed session fail as a refusal
   // does), evaluate, prefillSpeed, generate and compareSpeed run the f32 twin and say so
+  const fallbackStart = Date.now();
   ok(await call<Outcome<void>>(page, 'debug', 'packed-session-fails'));
   const small: EvalSettings = { backend: 'wasm', tokens: 256, context: 256, stride: 256, throughputRuns: 0 };
   const refused = /wasm could not run the packed model \(.*refused by the debug hook/;
@@ -150,6 +151,7 @@ test('the exported zip loads in onnxruntime-node with the lab\'s perplexity; a r
   }
   expect(cmp[0].form).toBe('packed');
   expect(cmp[0].formReason).toBeUndefined();
+  console.log(`fallback checks: ${((Date.now() - fallbackStart) / 1000).toFixed(1)} s`);
 });
 
 // The default demo LM only: tests/demo-lm-response.test.ts reproduces all three demo LMs' responses

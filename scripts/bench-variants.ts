@@ -106,12 +106,15 @@ export async function benchExportsAndSpeed(o: VariantBenchOptions) {
         stride: o.settings.stride,
         backend: 'wasm',
         folder: path.relative(ROOT, dir),
+        // INT8 per channel: the packed form written and the measurement it rests on (docs/int8-form.md)
+        ...(key === 'int8_channel' ? { int8_form: { written: v.format, measured_in: 'docs/int8-form.md (scripts/int8-form-speed.ts)' } } : {}),
       };
     }
     const ids = ['baseline', ...made.map(([, v]) => v.id)];
     const names = new Map<string, string>([['baseline', 'baseline'], ...made.map(([k, v]) => [v.id, k] as [string, string])]);
-    const speeds: Record<string, Record<string, number | boolean | null>> = {};
-    for (const [k] of [['baseline'], ...made]) speeds[k as string] = { wasm_prefill_tok_s: null, webgpu_prefill_tok_s: null, packed: k !== 'baseline' };
+    // packed: what ran (each result's form), never assumed; the baseline reads packed: false (the source model, not a packed variant)
+    const speeds: Record<string, Record<string, number | string | boolean | null>> = {};
+    for (const [k] of [['baseline'], ...made]) speeds[k as string] = { wasm_prefill_tok_s: null, webgpu_prefill_tok_s: null, packed: k === 'baseline' ? false : null };
     const seqLen = o.settings.context;
     for (const backend of ['wasm', 'webgpu'] as const) {
       if (backend === 'webgpu' && !o.webgpu) {
@@ -131,6 +134,12 @@ export async function benchExportsAndSpeed(o: VariantBenchOptions) {
         speeds[k][`${backend}_p90_ms`] = round(s.p90Ms, 2);
         speeds[k][`${backend}_seq_len`] = len;
         speeds[k][`${backend}_runs`] = runs;
+        // the form each backend ran: a variant whose packed model the EP refused ran its f32 twin (engine.ts runnable)
+        speeds[k][`${backend}_form`] = s.form;
+        if (s.formReason) speeds[k][`${backend}_form_reason`] = s.formReason;
+        if (k !== 'baseline') speeds[k].packed = (speeds[k].packed ?? true) !== false && s.form === 'packed';
+        if (backend === 'wasm') speeds[k].wasm_threads = s.wasmThreads;
+        else speeds[k].webgpu_adapter = s.adapter ?? null;
       }
     }
     out.speed_packed = speeds;
