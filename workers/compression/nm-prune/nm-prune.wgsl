@@ -31,10 +31,51 @@ fn pack_bytes(b: vec4<u32>) -> u32 {
   return b.x | (b.y << 8u) | (b.z << 16u) | (b.w << 24u);
 }
 
+// 1 in each lane where key kl ranks before kj (l is an earlier index than j: `earlier`).
+fn before(kl: vec4<u32>, kj: vec4<u32>, earlier: bool) -> vec4<u32> {
+  return vec4<u32>((kl < kj) | ((kl == kj) & vec4<bool>(earlier)));
+}
+
+// Prune the lanes of the vec4 at `at` where keep is false; write its mask word.
+fn apply4(at: u32, keep: vec4<bool>) {
+  w[at] = select(vec4<u32>(0u), w[at], keep);
+  mask[at] = pack_bytes(vec4<u32>(keep));
+}
+
+// (in, out), a whole run of M = 4 rows: the ranks written out, no private arrays (on SwiftShader a
+// private array indexed by a loop variable lives in memory, one access per lane).
+fn in_out_run4(q: u32, r0: u32) {
+  let a0 = r0 * p.stride4 + q;
+  let a1 = a0 + p.stride4;
+  let a2 = a1 + p.stride4;
+  let a3 = a2 + p.stride4;
+  let m = vec4<u32>(0x7fffffffu);
+  let k0 = w[a0] & m;
+  let k1 = w[a1] & m;
+  let k2 = w[a2] & m;
+  let k3 = w[a3] & m;
+  let prune = vec4<u32>(select(0u, 4u - p.keep, p.keep < 4u));
+  apply4(a0, before(k1, k0, false) + before(k2, k0, false) + before(k3, k0, false) >= prune);
+  apply4(a1, before(k0, k1, true) + before(k2, k1, false) + before(k3, k1, false) >= prune);
+  apply4(a2, before(k0, k2, true) + before(k1, k2, true) + before(k3, k2, false) >= prune);
+  apply4(a3, before(k0, k3, true) + before(k1, k3, true) + before(k2, k3, true) >= prune);
+}
+
+// (out, in), a whole run of M = 4: one vec4, ranked lane against lane.
+fn out_in_run4(at: u32) {
+  let k = w[at] & vec4<u32>(0x7fffffffu);
+  var rank = vec4<u32>((vec4<u32>(k.x) < k) | ((vec4<u32>(k.x) == k) & vec4<bool>(false, true, true, true)));
+  rank += vec4<u32>((vec4<u32>(k.y) < k) | ((vec4<u32>(k.y) == k) & vec4<bool>(false, false, true, true)));
+  rank += vec4<u32>((vec4<u32>(k.z) < k) | ((vec4<u32>(k.z) == k) & vec4<bool>(false, false, false, true)));
+  rank += vec4<u32>(vec4<u32>(k.w) < k);
+  apply4(at, rank >= vec4<u32>(select(0u, 4u - p.keep, p.keep < 4u)));
+}
+
 // (in, out): channels 4q .. 4q + 3, rows [run * M, ...).
 fn in_out_run(q: u32, run: u32) {
   let r0 = run * p.m;
   let r = min(p.m, p.rows - r0);
+  if (r == 4u) { in_out_run4(q, r0); return; }
   let prune = vec4<u32>(select(0u, r - p.keep, r > p.keep));
   var keys: array<vec4<u32>, MAX_M>;
   for (var j = 0u; j < r; j++) { keys[j] = w[(r0 + j) * p.stride4 + q] & vec4<u32>(0x7fffffffu); }
@@ -44,10 +85,7 @@ fn in_out_run(q: u32, run: u32) {
       let before = (keys[l] < keys[j]) | ((keys[l] == keys[j]) & vec4<bool>(l < j));
       rank += vec4<u32>(before);
     }
-    let keep = rank >= prune;
-    let at = (r0 + j) * p.stride4 + q;
-    w[at] = select(vec4<u32>(0u), w[at], keep);
-    mask[at] = pack_bytes(vec4<u32>(keep));
+    apply4((r0 + j) * p.stride4 + q, rank >= prune);
   }
 }
 
@@ -55,6 +93,7 @@ fn in_out_run(q: u32, run: u32) {
 fn out_in_run(o: u32, run: u32) {
   let e0 = run * p.m;
   let r = min(p.m, p.cols - e0);
+  if (r == 4u) { out_in_run4(o * p.stride4 + e0 / 4u); return; }
   let prune = select(0u, r - p.keep, r > p.keep);
   let v0 = o * p.stride4 + e0 / 4u;
   let nv = (r + 3u) / 4u;
@@ -74,8 +113,7 @@ fn out_in_run(o: u32, run: u32) {
   }
   for (var v = 0u; v < nv; v++) {
     let k = vec4<u32>(keep[4u * v], keep[4u * v + 1u], keep[4u * v + 2u], keep[4u * v + 3u]);
-    w[v0 + v] = select(vec4<u32>(0u), w[v0 + v], k == vec4<u32>(1u));
-    mask[v0 + v] = pack_bytes(k);
+    apply4(v0 + v, k == vec4<u32>(1u));
   }
 }
 
