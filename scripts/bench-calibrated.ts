@@ -176,7 +176,7 @@ export async function benchCalibrated(log: (s: string) => void, opts: Calibrated
     } catch (e) {
       notes.push(`calibrated: GPTQ on the 124 M shape in Chromium failed: ${(e as Error).message.slice(0, 300)}`);
     }
-  } else notes.push('calibrated: GPTQ on the 124 M shape in Chromium skipped: it takes ~10 min here (576 s with the LM head f32 as the lab\'s default, the model dropped as a user drops it, peak 2.55x the f32 file over idle; 762 s and 3.54x with the head, which took 1,404 s and 5.76x before the blocked factor, the 8x8 Hessian tiles and the drop load; 4 x 256 calibration tokens, load ~10 on 2 cores, measured 2026-11-29 with scripts/bench-gptq-124m.ts), past the 30-min bench budget with the rest; `npm run bench -- --gptq-124m` runs it');
+  } else notes.push('calibrated: GPTQ on the 124 M shape in Chromium skipped (--skip-gptq-124m): calibration.gptq_124m_s and peak_rss_over_idle_bytes are null');
   return { laws, methods: out, calibration: { ...(calibration as object), ...big }, tokens, context: CONTEXT, notes };
 }
 

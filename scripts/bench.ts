@@ -11,7 +11,7 @@
  * compare seconds across machines.
  *
  *   npx tsx scripts/bench.ts --out bench.json [--tokens 4096] [--webgpu-tokens N] [--context 256]
- *       [--stride 256] [--runs 3] [--webgpu-runs N] [--port 5199] [--calibrated-port N] [--skip-webgpu] [--extra] [--gptq-124m]
+ *       [--stride 256] [--runs 3] [--webgpu-runs N] [--port 5199] [--calibrated-port N] [--skip-webgpu] [--extra] [--skip-gptq-124m]
  * WebGPU on SwiftShader (no GPU) takes seconds to minutes per window: by default it scores 512 tokens in 1 pass (--webgpu-tokens, --webgpu-runs).
  * --extra adds diagnostic contestants (bare ORT in a worker, bare ORT from the webgpu bundle).
  * --only ppl,classification,… runs only the named blocks (default: all of them; see BLOCKS).
@@ -53,8 +53,8 @@ const { values: a } = parseArgs({
     'skip-webgpu': { type: 'boolean', default: false },
     'skip-scale': { type: 'boolean', default: false },
     'skip-reliability': { type: 'boolean', default: false },
-    // GPTQ-4 g128 of the 124 M shape in Chromium (calibration.gptq_124m_s): ~10 min on this machine (576 s, load ~10), past the bench's 30-min budget with the rest
-    'gptq-124m': { type: 'boolean', default: false },
+    // GPTQ-4 g128 of the 124 M shape in Chromium (calibration.gptq_124m_s): 348 s on this machine at load ~5 (scripts/bench-gptq-124m.ts); part of the default run
+    'skip-gptq-124m': { type: 'boolean', default: false },
     extra: { type: 'boolean', default: false },
     only: { type: 'string' },
   },
@@ -332,7 +332,7 @@ async function main(): Promise<void> {
     const hooks = './raw-import.mjs';
     await import(hooks);
     const { benchCalibrated } = await import('./bench-calibrated');
-    const c = await benchCalibrated(log, { tokens, port: Number(a['calibrated-port'] ?? port + 2), samples124m: a['gptq-124m'] ? undefined : 0 });
+    const c = await benchCalibrated(log, { tokens, port: Number(a['calibrated-port'] ?? port + 2), samples124m: a['skip-gptq-124m'] ? 0 : undefined });
     variantReport.laws = { ...(variantReport.laws as object | undefined), ...c.laws };
     variantReport.methods = { ...(variantReport.methods as object | undefined), ...c.methods };
     variantReport.calibration = c.calibration;
