@@ -17,6 +17,7 @@
 import type { MethodOptions } from '../../api';
 import { nbitsBytes } from '../../formats/matmul-nbits';
 import { oneOf, rejectUnknownOptions } from '../shared/options';
+import { simulatedBitsPerWeight } from '../rtn/meta';
 import type { LinearDims, MethodMeta, OptionField } from '../types';
 import { CALIBRATION_SAMPLES, calibrationTextOption, DEFAULT_SAMPLES, onText, samplesOption } from '../wanda/meta';
 
@@ -56,7 +57,9 @@ export const awqMeta: MethodMeta<AwqOptions> = Object.freeze({
       ...calibrationTextOption('awq', options?.calibrationText),
     };
   },
+  /** MatMulNBits bytes + the f32 input scale per channel; for 3-bit (simulated) rtn's count for the same setting + that scale */
   bitsPerWeight(o: AwqOptions, dims: LinearDims): number {
+    if (!awqPacked(o.bits)) return simulatedBitsPerWeight(o.bits, o.groupSize, false, dims.inDim) + (32 * dims.inDim) / (dims.outDim * dims.inDim);
     return (8 * (nbitsBytes(o.bits, o.groupSize, dims.outDim, dims.inDim) + 4 * dims.inDim)) / (dims.outDim * dims.inDim);
   },
 });

@@ -11,6 +11,7 @@
  */
 import type { MethodOptions } from '../../api';
 import { nbitsBytes } from '../../formats/matmul-nbits';
+import { simulatedBitsPerWeight } from '../rtn/meta';
 import { oneOf, rejectUnknownOptions } from '../shared/options';
 import type { LinearDims, MethodMeta, OptionField } from '../types';
 import { CALIBRATION_SAMPLES, calibrationTextOption, DEFAULT_SAMPLES, onText, samplesOption } from '../wanda/meta';
@@ -61,8 +62,9 @@ export const gptqMeta: MethodMeta<GptqOptions> = Object.freeze({
       ...calibrationTextOption('gptq', options?.calibrationText),
     };
   },
-  /** MatMulNBits bytes; for 3-bit (stored f32, simulated) what the same layout at 3 bits would take, like rtn's 3-bit */
+  /** MatMulNBits bytes; for 3-bit (stored f32, simulated) rtn's count for the same setting (GPTQ's grid is asymmetric) */
   bitsPerWeight(o: GptqOptions, dims: LinearDims): number {
+    if (!gptqPacked(o.bits)) return simulatedBitsPerWeight(o.bits, o.groupSize, false, dims.inDim);
     return (8 * nbitsBytes(o.bits, o.groupSize, dims.outDim, dims.inDim)) / (dims.outDim * dims.inDim);
   },
 });

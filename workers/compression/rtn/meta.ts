@@ -84,9 +84,17 @@ export const rtnMeta: MethodMeta<RtnOptions> = Object.freeze({
     if (NBITS_PACKABLE.includes(o.bits)) {
       return (8 * nbitsBytes(o.bits, rtnBlockSize(o.groupSize, dims.inDim), dims.outDim, dims.inDim)) / (dims.outDim * dims.inDim);
     }
-    // 3 bits (simulated): codes, one f32 scale and one k-bit zero point per group, bits packed tightly
-    const groups = o.groupSize ? Math.ceil(dims.inDim / o.groupSize) : 1;
-    const perGroup = 32 + (o.symmetric ? 0 : o.bits);
-    return o.bits + (groups * perGroup) / dims.inDim;
+    return simulatedBitsPerWeight(o.bits, o.groupSize, o.symmetric, dims.inDim);
   },
 });
+
+/**
+ * Bits per weight of a width no EP runs (3 bits: stored f32, simulated): codes, one f32 scale and
+ * one k-bit zero point per group, bits packed tightly. One formula for every method that writes
+ * such a variant (rtn, GPTQ, AWQ), so the same setting reads the same size whichever method made it.
+ */
+export function simulatedBitsPerWeight(bits: number, groupSize: number, symmetric: boolean, inDim: number): number {
+  const groups = groupSize ? Math.ceil(inDim / groupSize) : 1;
+  const perGroup = 32 + (symmetric ? 0 : bits);
+  return bits + (groups * perGroup) / inDim;
+}
