@@ -2,7 +2,8 @@
  * Node-side access to the shipped demo models, for tests and the benchmark: transformers.js
  * pointed at public/models with remote loading off, and onnxruntime-node sessions.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -74,8 +75,9 @@ export function loadFolder(dir: string): LoadedModel {
 
 /** Sliding-window perplexity of ONNX bytes in onnxruntime-node on a loaded model's dataset tokens. */
 /** Every position's logits of one sequence (batch 1) through an onnxruntime-node session on `bytes`. */
-export async function logitsOfBytes(bytes: Uint8Array, ids: Int32Array): Promise<Float32Array> {
-  const s = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'] });
+/** Logits of `ids` from a model given as bytes or as the path of its .onnx (external data beside it). */
+export async function logitsOfBytes(bytes: Uint8Array | string, ids: Int32Array): Promise<Float32Array> {
+  const s = typeof bytes === 'string' ? await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'] }) : await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'] });
   try {
     const n = ids.length;
     const feeds: Record<string, ort.Tensor> = { input_ids: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, n]) };
@@ -84,6 +86,18 @@ export async function logitsOfBytes(bytes: Uint8Array, ids: Int32Array): Promise
     return (await s.run(feeds, ['logits'])).logits.data as Float32Array;
   } finally {
     await s.release();
+  }
+}
+
+/** Logits of `ids` from a model written as a folder (`model.onnx` and, when given, its external data file `dataName`), loaded from disk. */
+export async function logitsOfFolder(onnx: Uint8Array, data: Uint8Array | undefined, dataName: string, ids: Int32Array): Promise<Float32Array> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'lab-folder-'));
+  try {
+    writeFileSync(path.join(dir, 'model.onnx'), onnx);
+    if (data) writeFileSync(path.join(dir, dataName), data);
+    return await logitsOfBytes(path.join(dir, 'model.onnx'), ids);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

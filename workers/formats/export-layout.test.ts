@@ -3,11 +3,10 @@
 // make wrote. Exported, it is one .onnx + one model.onnx_data that onnxruntime-node loads from disk
 // with the logits of the same variant made from the bytes in memory, bit for bit; its size and
 // gzip are those of the exported files.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MODELS, ort } from '../../tests/local-models';
+import { logitsOfFolder, MODELS } from '../../tests/local-models';
 import { compressTensor } from '../compression/registry';
 import { externalDataOf } from '../eval/external-data';
 import { inlineExternalTensors } from '../model/external-files';
@@ -83,20 +82,5 @@ describe('a packed model of a dropped file', () => {
 /** The packed model exported as a folder, loaded from disk by onnxruntime-node: its logits. */
 async function logitsFromFolder(bytes: Uint8Array, ids: Int32Array): Promise<Float32Array> {
   const layout = exportLayout(bytes);
-  const dir = mkdtempSync(join(tmpdir(), 'lab-layout-ref-'));
-  try {
-    writeFileSync(join(dir, 'model.onnx'), layout.onnx);
-    const data = await dataFileBytes(layout);
-    if (data) writeFileSync(join(dir, EXTERNAL_DATA_PATH), data);
-    const s = await ort.InferenceSession.create(join(dir, 'model.onnx'), { executionProviders: ['cpu'] });
-    const n = ids.length;
-    const out = await s.run({
-      input_ids: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, n]),
-      attention_mask: new ort.Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]),
-    });
-    await s.release();
-    return out.logits.data as Float32Array;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return logitsOfFolder(layout.onnx, await dataFileBytes(layout), EXTERNAL_DATA_PATH, ids);
 }

@@ -3,11 +3,10 @@
 // model.onnx_data, loaded by onnxruntime-node from disk as any published model, computes exactly
 // what the one-buffer packed model computes, also when the data file is make-variant's weight
 // arena; sizes and gzip count the data file.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { logitsOfBytes, MODELS, ort } from '../../tests/local-models';
+import { logitsOfBytes, logitsOfFolder, MODELS } from '../../tests/local-models';
 import { buildModel, gatherFiles } from '../model/load';
 import { compressTensor } from '../compression/registry';
 import { externalDataOf } from '../eval/external-data';
@@ -56,25 +55,11 @@ describe('packed weights in an external data file', () => {
     const ids = Int32Array.from({ length: 64 }, (_, i) => (i * 37) % 1000);
     const fromBuffer = await logitsOfBytes(inline, ids);
     for (const [onnxBytes, dataBytes] of [[split, data], [viaArena, arenaData]]) {
-      const dir = mkdtempSync(join(tmpdir(), 'lab-external-'));
-      try {
-        writeFileSync(join(dir, 'model.onnx'), onnxBytes);
-        writeFileSync(join(dir, EXTERNAL_DATA_PATH), dataBytes.slice());
-        const s = await ort.InferenceSession.create(join(dir, 'model.onnx'), { executionProviders: ['cpu'] });
-        const n = ids.length;
-        const out = await s.run({
-          input_ids: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, n]),
-          attention_mask: new ort.Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]),
-        });
-        await s.release();
-        const fromDisk = out.logits.data as Float32Array;
-        expect(fromDisk.length).toBe(fromBuffer.length);
-        let differ = 0;
-        for (let i = 0; i < fromDisk.length; i++) if (fromDisk[i] !== fromBuffer[i]) differ++;
-        expect(differ).toBe(0);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      const fromDisk = await logitsOfFolder(onnxBytes, dataBytes.slice(), EXTERNAL_DATA_PATH, ids);
+      expect(fromDisk.length).toBe(fromBuffer.length);
+      let differ = 0;
+      for (let i = 0; i < fromDisk.length; i++) if (fromDisk[i] !== fromBuffer[i]) differ++;
+      expect(differ).toBe(0);
     }
   }, 120_000);
 });
