@@ -5,7 +5,7 @@
  */
 import type { TiedHead } from '../../workers/api';
 
-const BY_DEFAULT = 'By default a variant compresses neither: both stay f32, as llama.cpp and AutoGPTQ leave the output layer.';
+const BY_DEFAULT = 'By default a variant compresses neither: both stay f32, as llama.cpp and AutoGPTQ leave the output layer unquantized.';
 
 export function tiedHeadSentence(t: TiedHead): string {
   const [head, emb] = [`"${t.head}"`, `"${t.embedding}"`];

@@ -103,7 +103,7 @@ export function AddSpec({ list, set }: { list: VariantSpec[]; set: (l: VariantSp
       <label title="every linear weight but the LM head is compressed; the token embedding only when ticked (a head tied to it is then compressed with it, once, and the embedding reads it)">
         <input type="checkbox" checked={embeddings} onChange={(e) => setEmbeddings(e.target.checked)} data-testid="add-embeddings" /> embedding too
       </label>
-      <label title="the LM head (the layer producing the logits) is left f32 unless ticked, as llama.cpp and AutoGPTQ leave the output layer; calibrated methods then calibrate it too">
+      <label title="the LM head (the layer producing the logits) is left f32 unless ticked, as llama.cpp and AutoGPTQ leave the output layer unquantized; calibrated methods then calibrate it too">
         <input type="checkbox" checked={head} onChange={(e) => setHead(e.target.checked)} data-testid="add-head" /> LM head too
       </label>
       <button onClick={() => typeof normalized !== 'string' && set(withSpec(list, normalized))} disabled={typeof normalized === 'string'} title={typeof normalized === 'string' ? normalized : undefined} data-testid="add-spec">
