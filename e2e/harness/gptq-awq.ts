@@ -2,7 +2,7 @@
  * GPTQ and AWQ harness: the WGSL (gptq-block/gptq-lazy.wgsl; awq-quantize/awq-loss.wgsl) against their TS
  * references on deterministic awkward shapes (1×1, 7×13, 13×7, K = 300 not a multiple of the
  * group nor of GPTQ's block of 128, tall and wide), both layouts, act order on and off, every
- * bit width, a dead input, Hessians of correlated activations. Codes, scales and zero points are
+ * bit width, symmetric and whole-row grids, a dead input, Hessians of correlated activations. Codes, scales and zero points are
  * compared exactly, dequantized floats bit for bit, the loss relatively, AWQ's α and search loss
  * exactly. Then one realistic shape (256 × 1024) timed on both paths in the same run. Results land in window.__gptqAwq for
  * e2e/gptq-awq-wgsl.spec.ts.
@@ -107,7 +107,8 @@ async function compare(device: GPUDevice, method: MethodId, name: string, tensor
     if (d > 1) farCodes++;
     if (!Object.is(c.dequantized[e], g.dequantized[e])) bitMismatches++;
   }
-  for (let i = 0; i < c.scales!.length; i++) if (!Object.is(c.scales![i], g.scales![i]) || c.zeroPoints![i] !== g.zeroPoints![i]) gridMismatches++;
+  // a symmetric grid has no zero points (rtn's parts): both sides must lack them
+  for (let i = 0; i < c.scales!.length; i++) if (!Object.is(c.scales![i], g.scales![i]) || c.zeroPoints?.[i] !== g.zeroPoints?.[i]) gridMismatches++;
   const lossRelError = c.loss === undefined ? 0 : Math.abs(c.loss - g.loss!) / Math.max(Math.abs(c.loss), 1e-30);
   const searched = (r: object) => [(r as { alpha?: number }).alpha, (r as { searchLoss?: number }).searchLoss];
   const alphaMismatch = JSON.stringify(searched(c)) !== JSON.stringify(searched(g));
@@ -116,8 +117,8 @@ async function compare(device: GPUDevice, method: MethodId, name: string, tensor
 
 function gptqCases(device: GPUDevice): (() => Promise<LoopCase>)[] {
   const runs: (() => Promise<LoopCase>)[] = [];
-  const add = (shape: [number, number], layout: WeightLayout, o: { bits: number; groupSize: number; actOrder: boolean }, dead = false) => {
-    const name = `gptq INT${o.bits} g${o.groupSize}${o.actOrder ? ' act-order' : ''} ${shape.join('x')} ${layout}${dead ? ' dead input' : ''}`;
+  const add = (shape: [number, number], layout: WeightLayout, o: { bits: number; groupSize: number; actOrder: boolean; symmetric?: boolean }, dead = false) => {
+    const name = `gptq INT${o.bits} ${o.groupSize ? `g${o.groupSize}` : 'row'}${o.symmetric ? ' sym' : ''}${o.actOrder ? ' act-order' : ''} ${shape.join('x')} ${layout}${dead ? ' dead input' : ''}`;
     runs.push(() => compare(device, 'gptq', name, weights(shape, layout, dead), o));
   };
   add([1, 1], 'out_in', { bits: 4, groupSize: 32, actOrder: false });
@@ -135,6 +136,13 @@ function gptqCases(device: GPUDevice): (() => Promise<LoopCase>)[] {
   add([200, 20], 'out_in', { bits: 8, groupSize: 32, actOrder: true }); // tall
   add([3, 700], 'out_in', { bits: 4, groupSize: 128, actOrder: false }); // wide
   add([700, 3], 'in_out', { bits: 3, groupSize: 32, actOrder: true }); // wide, stored (in, out)
+  // rtn's other grids: symmetric (signed codes) and one group per row (groupSize 0), K = 300 crossing batches
+  add([7, 13], 'out_in', { bits: 4, groupSize: 0, actOrder: false, symmetric: true });
+  add([13, 7], 'in_out', { bits: 3, groupSize: 32, actOrder: true, symmetric: true });
+  add([70, 300], 'out_in', { bits: 8, groupSize: 64, actOrder: false, symmetric: true }, true);
+  add([70, 300], 'out_in', { bits: 4, groupSize: 0, actOrder: true }, true);
+  add([300, 70], 'in_out', { bits: 2, groupSize: 0, actOrder: false, symmetric: true });
+  add([3, 700], 'out_in', { bits: 4, groupSize: 0, actOrder: false });
   return runs;
 }
 

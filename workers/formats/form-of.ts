@@ -16,6 +16,7 @@
  *                               activations (0.4 % off, ep-probe.test.ts)
  *   fp16             fp16       half initializers + Cast
  *   rtn              nbits k    MatMulNBits for k in {2, 4, 8}; 3 bits: f32, simulated (no op runs it)
+ *   gptq             nbits k    as rtn (the same grids and parts, the same rtnForm)
  *   nf4              bnb4       MatMulBnb4, quant_type NF4, block 64
  *   awq              nbits 4    MatMulNBits of W · diag(s), input / s (folded into the norm or a Mul); 3 bits: f32, simulated
  *   nm-prune         f32        dense (no onnxruntime-web op runs N:M sparsity)
@@ -84,10 +85,9 @@ export function packedFormOf(
       return { kind: 'nbits', weight, inputScale: parts.inputScale! };
     }
     case 'gptq': {
-      // int4-group's grid and codes: 4-bit (and 8-, 2-bit) pack like int4-group; 3-bit is stored dequantized
-      const bits = (options as { bits?: number }).bits;
-      if (bits === undefined || !NBITS_PACKABLE.includes(bits)) return { kind: 'f32', values: parts.dequantized, simulated: RTN_3BIT_REASON };
-      return { kind: 'nbits', weight: packNBits({ codes: parts.codes as Uint8Array, scales: parts.scales!, zeroPoints: parts.zeroPoints! }, view, bits as 2 | 4 | 8, options.groupSize!) };
+      // rtn's grids, codes and parts (gptq/reference.ts), so rtn's packing: symmetric, whole row, 3-bit simulated
+      const o = options as { bits: number; groupSize: number; symmetric?: boolean };
+      return rtnForm({ bits: o.bits, groupSize: o.groupSize, symmetric: o.symmetric ?? false }, parts, view);
     }
     case 'int4-group':
       return {

@@ -23,9 +23,10 @@ struct Sizes {
   group_size: u32,
   n_groups: u32,
   act_order: u32,  // 1: grids fixed up front (uploaded); 0: fitted here at a group's first column
-  qmax: u32,
+  qmax: u32,       // codes in [0, qmax], or [-qmax, qmax] when symmetric
   inv_levels: u32, // f32 bits of fround(1 / qmax)
   min_scale: u32,  // f32 bits of 2^-100
+  symmetric: u32,  // 1: rtn's symmetric grid (scale from max|w|, zero point 0, signed codes)
 }
 
 @group(0) @binding(0) var<uniform> sizes: Sizes;
@@ -34,7 +35,7 @@ struct Sizes {
 @group(0) @binding(3) var<storage, read_write> work: array<vec4<f32>>; // (rows, stride)
 @group(0) @binding(4) var<storage, read_write> err: array<vec4<f32>>;  // (rows, BATCH)
 @group(0) @binding(5) var<storage, read_write> deq: array<f32>;        // (rows, in)
-@group(0) @binding(6) var<storage, read_write> codes_loss: array<u32>; // (rows, in) codes, then (rows) f32 bits of the row loss
+@group(0) @binding(6) var<storage, read_write> codes_loss: array<u32>; // (rows, in) codes (i32 bits), then (rows) f32 bits of the row loss
 @group(0) @binding(7) var<storage, read_write> grid: array<u32>;       // (rows, n_groups) f32 bits of scales, then (rows, n_groups) zero points
 
 const WORKGROUP_SIZE: u32 = 64u;
@@ -63,6 +64,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let at_loss = n * k + o;
   var loss = select(bitcast<f32>(codes_loss[at_loss]), 0.0, sizes.b1 == 0u);
   let row = o * stride4;
+  let symmetric = sizes.symmetric == 1u;
+  let qmax = i32(sizes.qmax);
+  let qmin = select(0, -qmax, symmetric);
   for (var a = sizes.b1; a < sizes.b2; a++) {
     let c = order[a];
     let g = o * sizes.n_groups + c / sizes.group_size;
@@ -75,18 +79,20 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         mn = min(mn, x);
         mx = max(mx, x);
       }
-      let s = max((mx - mn) * bitcast<f32>(sizes.inv_levels), bitcast<f32>(sizes.min_scale));
+      // rtn's grids (shared/affine.ts): max|w| as max(-min, max) and zero point 0, or the range and its zero point
+      let range = select(mx - mn, max(-mn, mx), symmetric);
+      let s = max(range * bitcast<f32>(sizes.inv_levels), bitcast<f32>(sizes.min_scale));
       grid[g] = bitcast<u32>(s);
-      grid[grid_zp + g] = round_div(-mn, s, sizes.qmax);
+      grid[grid_zp + g] = select(round_div(-mn, s, sizes.qmax), 0u, symmetric);
     }
     let s = bitcast<f32>(grid[g]);
     let zp = i32(grid[grid_zp + g]);
     let w = work_at(o, a);
-    let r = i32(round_div(abs(w), s, sizes.qmax));
-    let q = clamp(select(zp + r, zp - r, w < 0.0), 0, i32(sizes.qmax));
+    let r = i32(round_div(abs(w), s, u32(qmax - qmin)));
+    let q = clamp(select(zp + r, zp - r, w < 0.0), qmin, qmax);
     let dq = f32(q - zp) * s;
     deq[o * k + c] = dq;
-    codes_loss[o * k + c] = u32(q);
+    codes_loss[o * k + c] = bitcast<u32>(q);
     let d = w - dq;
     loss = loss + (d * d) * factor(1u, a);
     let e = d * factor(0u, a);

@@ -126,6 +126,6 @@ describe('gptq reference', () => {
   it('validates its options and names the choices', () => {
     expect(gptqMeta.resolveOptions({})).toEqual({ bits: 4, groupSize: 128, actOrder: false, samples: 32 });
     expect(() => gptqMeta.resolveOptions({ bits: 5 })).toThrow(/bits must be one of 8, 4, 3, 2, got 5/);
-    expect(() => gptqMeta.resolveOptions({ ratio: 0.5 })).toThrow(/takes bits, groupSize, actOrder, samples/);
+    expect(() => gptqMeta.resolveOptions({ ratio: 0.5 })).toThrow(/takes bits, groupSize, symmetric, actOrder, samples/);
   });
 });

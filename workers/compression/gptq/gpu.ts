@@ -22,7 +22,7 @@ import type { WeightTensor } from '../types';
 import GPTQ_BLOCK_WGSL from './gptq-block.wgsl?raw';
 import GPTQ_LAZY_WGSL from './gptq-lazy.wgsl?raw';
 import type { GptqOptions } from './meta';
-import { gptqSetup, type GptqParts, type GptqSetup } from './reference';
+import { gptqParts, gptqSetup, type GptqParts, type GptqSetup } from './reference';
 
 /** Must match WORKGROUP_SIZE in both kernels, and TILE (also the row padding) and the rows per thread of gptq-lazy.wgsl. */
 const WORKGROUP_SIZE = 64;
@@ -53,7 +53,7 @@ export async function gptqLoopGpu(device: GPUDevice, s: GptqSetup): Promise<Gptq
   const { outDim: n, inDim: k, nGroups } = s;
   const size = n * k;
   const dequantized = new Float32Array(size);
-  const codes = new Uint8Array(size);
+  const codes = s.symmetric ? new Int8Array(size) : new Uint8Array(size);
   const scales = new Float32Array(n * nGroups);
   const zeroPoints = new Uint8Array(n * nGroups);
   const stride = Math.ceil(k / LAZY_TILE) * LAZY_TILE;
@@ -63,7 +63,7 @@ export async function gptqLoopGpu(device: GPUDevice, s: GptqSetup): Promise<Gptq
     const rows = Math.min(chunk, n - o0);
     const part = await chunkOnGpu(device, s, stride, o0, rows);
     const deq = new Float32Array(part.deq);
-    const words = new Uint32Array(part.codesLoss);
+    const words = new Int32Array(part.codesLoss); // signed when symmetric
     const rowLoss = new Float32Array(part.codesLoss, rows * k * 4, rows);
     const grid = new Uint32Array(part.grid);
     const gridF = new Float32Array(part.grid);
@@ -81,7 +81,7 @@ export async function gptqLoopGpu(device: GPUDevice, s: GptqSetup): Promise<Gptq
       loss += rowLoss[r]; // in row order, as the reference sums
     }
   }
-  return { dequantized, codes, scales, zeroPoints, loss: loss / 2 };
+  return gptqParts(s.symmetric, dequantized, codes, scales, zeroPoints, loss / 2);
 }
 
 async function chunkOnGpu(device: GPUDevice, s: GptqSetup, stride: number, o0: number, rows: number): Promise<{ deq: ArrayBuffer; codesLoss: ArrayBuffer; grid: ArrayBuffer }> {
@@ -122,7 +122,7 @@ async function chunkOnGpu(device: GPUDevice, s: GptqSetup, stride: number, o0: n
     const lazyPipeline = pipelineFor(device, 'gptq lazy', GPTQ_LAZY_WGSL);
     for (let b1 = 0; b1 < k; b1 += BATCH) {
       const b2 = Math.min(k, b1 + BATCH);
-      const fields = [rows, k, stride, b1, b2, s.groupSize, nGroups, s.actOrder ? 1 : 0, s.qmax, f32Bits(s.invLevels), f32Bits(MIN_SCALE)];
+      const fields = [rows, k, stride, b1, b2, s.groupSize, nGroups, s.actOrder ? 1 : 0, s.qmax, f32Bits(s.invLevels), f32Bits(MIN_SCALE), s.symmetric ? 1 : 0];
       run.dispatch(blockPipeline, [run.uniform('gptq block sizes', fields), order, u, work, err, deq, codesLoss, grid], Math.ceil(rows / WORKGROUP_SIZE));
       if (b2 < k) {
         run.dispatch(lazyPipeline, [run.uniform('gptq lazy sizes', [rows, k, stride, b1, b2]), u, work, err], Math.ceil((Math.ceil(rows / LAZY_ROWS) * ((stride - b2) / LAZY_TILE)) / WORKGROUP_SIZE));

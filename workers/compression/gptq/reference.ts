@@ -14,9 +14,10 @@
  *       w_j −= e · U_aj for the later columns j of the block
  *     w_j −= Σ_blk e · U_blk,j for every column j after the block
  *
- * The grid and the rounding are int4-group's (shared/affine.ts, range with 0 included) at
- * qmax = 2^bits − 1; with H = I nothing is carried (U is diagonal) and the result is exactly
- * int4-group's (gptq.test.ts). Rows are independent given U, so they are processed one by one.
+ * The grid and the rounding are rtn's (rtn/reference.ts, the arithmetic of shared/affine.ts):
+ * asymmetric (range with 0 included, qmax = 2^bits − 1) or symmetric (max|w|, codes in ±(2^(bits−1) − 1)),
+ * in groups or one per row (groupSize 0); with H = I nothing is carried (U is diagonal) and the
+ * result is exactly rtn's (gptq-identity.test.ts). Rows are independent given U, so they are processed one by one.
  *
  * The column loop is f32 in the order the WGSL does it, as gptq.py runs it in f32 too: U is the
  * f64 factor rounded to f32 once, 1 / U_aa and 1 / U_aa² are computed here in f32 and handed to
@@ -29,6 +30,7 @@ import { dequantizeValue, inverseLevels, quantizeValue, roundDiv, scaleOf } from
 import { linearView } from '../layout';
 import type { CompressionParts, WeightTensor } from '../types';
 import { reversedInverseCholeskyF32 } from './cholesky';
+import { rtnLevels } from '../rtn/meta';
 import { GPTQ_BLOCK, GPTQ_DAMP, type GptqOptions } from './meta';
 
 const f = Math.fround;
@@ -89,8 +91,12 @@ function factorOf(h: Float32Array, actOrder: boolean, make: () => Float32Array):
   return u;
 }
 
-/** int4-group's grid rule for one group of f32 values: [scale, zero point]. */
-export function fitGroup(values: ArrayLike<number>, from: number, to: number, qmax: number, invLevels: number): [number, number] {
+/**
+ * rtn's grid rule for one group of f32 values: [scale, zero point]. Asymmetric (int4-group's): the
+ * range with 0 included, zero point round(−min / scale); symmetric: max|w| (as max(−min, max) with 0
+ * included, rtn/reference.ts), zero point 0.
+ */
+export function fitGroup(values: ArrayLike<number>, from: number, to: number, qmax: number, invLevels: number, symmetric = false): [number, number] {
   let mn = 0;
   let mx = 0;
   for (let i = from; i < to; i++) {
@@ -98,6 +104,7 @@ export function fitGroup(values: ArrayLike<number>, from: number, to: number, qm
     mn = Math.min(mn, w);
     mx = Math.max(mx, w);
   }
+  if (symmetric) return [scaleOf(Math.max(-mn, mx), invLevels), 0];
   const s = scaleOf(f(mx - mn), invLevels);
   return [s, roundDiv(-mn, s, qmax)];
 }
@@ -108,8 +115,12 @@ export interface GptqSetup {
   inDim: number;
   strideOut: number;
   strideIn: number;
+  /** the group's width: options.groupSize, or the whole input for 0 (a row) */
   groupSize: number;
   nGroups: number;
+  /** rtn's grid: symmetric codes in [−qmax, qmax] with zero point 0, else [0, qmax] */
+  symmetric: boolean;
+  qmin: number;
   qmax: number;
   invLevels: number;
   actOrder: boolean;
@@ -135,9 +146,11 @@ export function gptqSetup(tensor: WeightTensor, options: GptqOptions): GptqSetup
   const name = tensor.name ?? 'a tensor';
   if (!h) throw labError('BadOption', `gptq on ${name}: needs the calibration Hessian of its inputs; none was given`);
   if (h.length !== k * k) throw labError('BadOption', `gptq on ${name}: a Hessian of ${h.length} values for an input of ${k} (expected ${k * k})`);
-  const { groupSize, bits, actOrder } = options;
-  const qmax = 2 ** bits - 1;
-  const invLevels = inverseLevels(qmax);
+  const { actOrder } = options;
+  const symmetric = options.symmetric ?? false;
+  const groupSize = options.groupSize || k;
+  const { levels, qmin, qmax } = rtnLevels({ bits: options.bits, symmetric });
+  const invLevels = inverseLevels(levels);
   const nGroups = Math.ceil(k / groupSize);
   const dead = new Uint8Array(k);
   for (let i = 0; i < k; i++) dead[i] = h[i * k + i] === 0 ? 1 : 0;
@@ -158,10 +171,10 @@ export function gptqSetup(tensor: WeightTensor, options: GptqOptions): GptqSetup
     const natural = new Float32Array(k);
     for (let o = 0; o < n; o++) {
       for (let i = 0; i < k; i++) natural[i] = data[o * view.strideOut + i * view.strideIn];
-      for (let g = 0; g < nGroups; g++) [scales[o * nGroups + g], zeroPoints[o * nGroups + g]] = fitGroup(natural, g * groupSize, Math.min(k, (g + 1) * groupSize), qmax, invLevels);
+      for (let g = 0; g < nGroups; g++) [scales[o * nGroups + g], zeroPoints[o * nGroups + g]] = fitGroup(natural, g * groupSize, Math.min(k, (g + 1) * groupSize), qmax, invLevels, symmetric);
     }
   }
-  return { ...view, groupSize, nGroups, qmax, invLevels, actOrder, order: Uint32Array.from(order), u, inv, scales, zeroPoints, data, factorMs };
+  return { ...view, groupSize, nGroups, symmetric, qmin, qmax, invLevels, actOrder, order: Uint32Array.from(order), u, inv, scales, zeroPoints, data, factorMs };
 }
 
 export function gptqReference(tensor: WeightTensor, options: GptqOptions): GptqParts {
@@ -177,10 +190,10 @@ export function gptqReference(tensor: WeightTensor, options: GptqOptions): GptqP
  * carried like any other, and a group's grid is fitted on its kept weights only.
  */
 export function gptqLoop(s: GptqSetup, mask?: Uint8Array): GptqParts {
-  const { outDim: n, inDim: k, order, u, inv, groupSize, nGroups, qmax, invLevels } = s;
+  const { outDim: n, inDim: k, order, u, inv, groupSize, nGroups, symmetric, qmin, qmax, invLevels } = s;
   const scales = s.scales.slice();
   const zeroPoints = s.zeroPoints.slice();
-  const codes = new Uint8Array(s.data.length);
+  const codes = symmetric ? new Int8Array(s.data.length) : new Uint8Array(s.data.length);
   const dequantized = new Float32Array(s.data.length);
   const row = new Float32Array(k); // one output row in quantization order
   const err = new Float32Array(GPTQ_BLOCK);
@@ -197,11 +210,11 @@ export function gptqLoop(s: GptqSetup, mask?: Uint8Array): GptqParts {
         if (!s.actOrder && c % groupSize === 0) {
           // without act order a = c: the group's columns are row[c .. c + groupSize), updated so far
           if (mask) for (let j = c; j < Math.min(k, c + groupSize); j++) kept[j] = mask[o * s.strideOut + j * s.strideIn] ? row[j] : 0;
-          [scales[g], zeroPoints[g]] = fitGroup(kept, c, Math.min(k, c + groupSize), qmax, invLevels);
+          [scales[g], zeroPoints[g]] = fitGroup(kept, c, Math.min(k, c + groupSize), qmax, invLevels, symmetric);
         }
         const w = row[a];
         const at = o * s.strideOut + c * s.strideIn;
-        const q = mask && !mask[at] ? zeroPoints[g] : quantizeValue(w, scales[g], zeroPoints[g], 0, qmax);
+        const q = mask && !mask[at] ? zeroPoints[g] : quantizeValue(w, scales[g], zeroPoints[g], qmin, qmax);
         const deq = dequantizeValue(q, scales[g], zeroPoints[g]);
         codes[at] = q;
         dequantized[at] = deq;
@@ -222,5 +235,10 @@ export function gptqLoop(s: GptqSetup, mask?: Uint8Array): GptqParts {
     }
     loss += rowLoss;
   }
-  return { dequantized, codes, scales, zeroPoints, loss: loss / 2 };
+  return gptqParts(symmetric, dequantized, codes, scales, zeroPoints, loss / 2);
+}
+
+/** rtn's parts for the grid: a symmetric grid has signed codes and no zero points (rtn/reference.ts). */
+export function gptqParts(symmetric: boolean, dequantized: Float32Array, codes: Int8Array | Uint8Array, scales: Float32Array, zeroPoints: Uint8Array, loss: number): GptqParts {
+  return symmetric ? { dequantized, codes, scales, loss } : { dequantized, codes, scales, zeroPoints, loss };
 }
