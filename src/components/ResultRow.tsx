@@ -8,6 +8,7 @@ import { BACKENDS, type Backend } from '../../workers/api';
 import { BACKEND_LABEL } from '../lib/plan';
 import { bytes, fixed, percent, plural } from '../lib/format';
 import { formText, settingsText, speedWhere, storageText, type ResultRow } from '../lib/selectors';
+import { speedFormText, speedFormWhy } from '../lib/speed-form';
 import { useLab } from '../store';
 import type { StoredEval, StoredVariant } from '../store/types';
 import { ExportButton } from './ExportButton';
@@ -67,7 +68,13 @@ export function ResultRowView({ r }: { r: ResultRow }) {
       })}
       {BACKENDS.map((b) => {
         const s = r.speeds[b];
-        return <td key={`s-${b}`} className="r"><Num text={fixed(s?.tokensPerS, 0)} why={`not timed on ${BACKEND_LABEL[b]} (the run's speed comparison)`} how={s && `${storageText(v)} · ${speedWhere(s)} · median of ${plural(s.runsMs.length, 'interleaved run')}, p10–p90 ${s.p10Ms.toFixed(1)}–${s.p90Ms.toFixed(1)} ms, seq ${s.seqLen}`} testId={`speed-${b}`} /></td>;
+        return (
+          <td key={`s-${b}`} className="r">
+            <Num text={fixed(s?.tokensPerS, 0)} why={`not timed on ${BACKEND_LABEL[b]} (the run's speed comparison)`} how={s && `${speedFormWhy(v, s)} · ${speedWhere(s)} · median of ${plural(s.runsMs.length, 'interleaved run')}, p10–p90 ${s.p10Ms.toFixed(1)}–${s.p90Ms.toFixed(1)} ms, seq ${s.seqLen}`} testId={`speed-${b}`} />
+            {/* the twin was timed, not what the row stores: said beside the number, not only in its tooltip */}
+            {s?.form === 'simulated' && <div className="form-tag warn-text" data-testid={`speed-form-${b}`} title={speedFormWhy(v, s)}>{speedFormText(v, s)}</div>}
+          </td>
+        );
       })}
       <td className="small muted settings">
         {v && <>kernels: {v.device}{v.kernelMs ? `, ${fixed(v.kernelMs, 0)} ms` : ''}<br /></>}

@@ -8,16 +8,18 @@
 import { BACKENDS } from '../../workers/api';
 import { BACKEND_LABEL } from '../lib/plan';
 import { plural } from '../lib/format';
-import { speedText, speedWhere, storageText, useResultRows, type ResultRow } from '../lib/selectors';
+import { speedText, speedWhere, useResultRows, type ResultRow } from '../lib/selectors';
+import { speedFormText, speedFormWhy } from '../lib/speed-form';
 import type { StoredSpeed } from '../store/types';
 import { BackendBars } from './BackendBars';
 
 const tokS = (s: StoredSpeed, ms: number) => (s.seqLen * 1000) / ms;
 
-function Figure({ r, s, labelOf }: { r: ResultRow; s: StoredSpeed; labelOf: (id: string) => string }) {
+/** One figure, labelled with the form that ran (the f32 twin when the EP refused the packed model), not the variant's storage. */
+export function Figure({ r, s, labelOf }: { r: ResultRow; s: StoredSpeed; labelOf: (id: string) => string }) {
   return (
-    <li data-testid="speed-figure" data-backend={s.backend} data-variant={r.label} title={speedText(s, labelOf)}>
-      {r.label} · {storageText(r.variant)} · {speedWhere(s)}: <strong>{s.tokensPerS.toFixed(0)}</strong> tok/s
+    <li data-testid="speed-figure" data-backend={s.backend} data-variant={r.label} data-form={s.form} title={`${speedFormWhy(r.variant, s)}; ${speedText(s, labelOf)}`}>
+      {r.label} · {speedFormText(r.variant, s)} · {speedWhere(s)}: <strong>{s.tokensPerS.toFixed(0)}</strong> tok/s
       {' '}(p10–p90 {tokS(s, s.p90Ms).toFixed(0)}–{tokS(s, s.p10Ms).toFixed(0)}, {plural(s.runsMs.length, 'interleaved run')}, seq {s.seqLen})
     </li>
   );

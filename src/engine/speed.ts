@@ -8,7 +8,7 @@
 import type { Backend } from '../../workers/api';
 import { useLab } from '../store';
 import { modelKeyOf } from '../store/types';
-import { storageText } from '../lib/selectors';
+import { speedFormText, type RanAs } from '../lib/speed-form';
 import { measureBrowserMemory } from '../lib/memory';
 import type { StoredScaling } from '../store/scaling';
 import { bridge } from './lab';
@@ -51,7 +51,9 @@ export async function timeModels(ask: SpeedAsk, onStep: (what: string) => void):
   const targets = ask.target === 'all' ? all : all.filter((t) => t.storedId === ask.target);
   outer: for (const t of targets) {
     for (const backend of ask.backends) {
-      const stored = { modelKey, variantLabel: t.label, variantId: t.storedId, storage: storageText(t.variant) };
+      const stored = { modelKey, variantLabel: t.label, variantId: t.storedId };
+      // labelled by what each figure ran (its form: the f32 twin when the EP refused the packed model), not by the variant's storage
+      const ran = (r: RanAs) => ({ storage: speedFormText(t.variant, r) });
       try {
         onStep(`${t.label}: preparing…`);
         const id = await workerModelId(t, model.id, modelKey, run.job(`make-${t.storedId}`));
@@ -61,13 +63,13 @@ export async function timeModels(ask: SpeedAsk, onStep: (what: string) => void):
           if (run.stopped) break outer;
           const settings = { backend, batch, seqLen: ask.seqLen, runs: ask.runs, warmup: ask.warmup };
           const r = await bridge.prefillSpeed(model.id, id, settings, run.job(`prefill-${t.storedId}`), (p) => onStep(`${t.label}, ${backend}: prefill batch ${batch}, ${p.phase} ${p.done}/${p.total}`));
-          keep({ ...r, ...stored, kind: 'prefill' });
+          keep({ ...r, ...stored, ...ran(r), kind: 'prefill' });
         }
         if (run.stopped) break outer;
         if (ask.decode) {
           const settings = { backend, promptTokens: ask.promptTokens, newTokens: ask.newTokens, runs: ask.runs, warmup: ask.warmup, ...(ask.kvDecoder ? { kvDecoder: true } : {}) };
           const r = await bridge.decodeSpeed(model.id, id, settings, run.job(`decode-${t.storedId}`), (p) => onStep(`${t.label}, ${backend}: decode, ${p.phase} ${p.done}/${p.total}`));
-          keep({ ...r, ...stored, kind: 'decode' });
+          keep({ ...r, ...stored, ...ran(r), kind: 'decode' });
         }
         // once per model and backend, on its last figure: one measurement takes about a minute in this page
         if (ask.memory && last && !run.stopped) {

@@ -9,6 +9,7 @@ import type { StoredPropagation } from '../store/propagation';
 import { propagationColumns, propagationJson, propagationOf } from './propagation-export';
 import { measuredColumns, measuredJson, NONE_MEASURED, type Measured } from './measured-export';
 import { formText, storageText, type ResultRow } from './selectors';
+import { speedFormText } from './speed-form';
 
 export const RESULTS_SCHEMA = 'compression-lab.results/1';
 
@@ -31,6 +32,8 @@ const perBackend = BACKENDS.flatMap((b) => [
   [`eval tokens/s ${b}`, (r: ResultRow) => r.evals[b]?.throughput.tokensPerS],
   [`eval timed runs ${b}`, (r: ResultRow) => r.evals[b]?.throughput.runs],
   [`interleaved tokens/s ${b}`, (r: ResultRow) => r.speeds[b]?.tokensPerS],
+  // what that figure timed (its own form): the f32 twin when the EP refused the packed model, whatever "stored as" says
+  [`interleaved form ${b}`, (r: ResultRow) => (r.speeds[b] ? speedFormText(r.variant, r.speeds[b]!) : undefined)],
   [`interleaved seq ${b}`, (r: ResultRow) => r.speeds[b]?.seqLen],
   [`interleaved runs ${b}`, (r: ResultRow) => r.speeds[b]?.runsMs.length],
 ] as [string, (r: ResultRow) => Cell][]);
