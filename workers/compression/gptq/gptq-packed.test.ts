@@ -33,7 +33,7 @@ describe('gptq packed as rtn packs', () => {
         const t = tensor(layout);
         const options = gptqMeta.resolveOptions({ bits, groupSize, symmetric });
         const parts = gptqReference(t, options);
-        const form = packedFormOf('gptq', options, parts, t);
+        const form = packedFormOf('gptq', options, parts, { shape: [...t.shape], layout: t.layout });
         if (form.kind !== 'nbits') throw new Error(`expected MatMulNBits, got ${form.kind}`);
         expect(form.weight.blockSize).toBe(groupSize || 128);
         expect(Array.from(unpackNBits(form.weight))).toEqual(Array.from(outIn(t, parts.dequantized)));
@@ -47,7 +47,7 @@ describe('gptq packed as rtn packs', () => {
     const t = tensor('out_in');
     const options = gptqMeta.resolveOptions({ bits: 3, groupSize: 0, symmetric: true });
     const parts = gptqReference(t, options);
-    const form = packedFormOf('gptq', options, parts, t);
+    const form = packedFormOf('gptq', options, parts, { shape: [...t.shape], layout: t.layout });
     expect(form.kind).toBe('f32');
     expect(form.kind === 'f32' && form.simulated).toMatch(/3-bit|bits 3/);
   });
