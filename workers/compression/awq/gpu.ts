@@ -14,7 +14,7 @@ import type { WeightTensor } from '../types';
 import AWQ_LOSS_WGSL from './awq-loss.wgsl?raw';
 import AWQ_QUANTIZE_WGSL from './awq-quantize.wgsl?raw';
 import { AWQ_GRID, type AwqOptions } from './meta';
-import { awqAddTerms, awqChooseAlpha, awqSetup, type AwqParts, type AwqSetup } from './reference';
+import { awqAddTerms, awqChooseAlpha, awqLoss, awqSetup, type AwqParts, type AwqSetup } from './reference';
 
 /** Must match WORKGROUP_SIZE in both kernels. */
 const WORKGROUP_SIZE = 64;
@@ -67,6 +67,7 @@ export async function awqGpu(device: GPUDevice, tensor: WeightTensor, options: A
       inputScale: setup.s.slice(best.index * k, (best.index + 1) * k),
       alpha: best.alpha,
       searchLoss: best.loss,
+      loss: awqLoss(best.loss),
     };
   } finally {
     run.close();

@@ -17,10 +17,18 @@ import { AWQ_GRID, type AwqOptions } from './meta';
 const f = Math.fround;
 
 export interface AwqParts extends CompressionParts {
-  /** the α chosen, and the search's loss at it (tr(ΔW H ΔWᵀ); not GPTQ's loss, so not `loss`) */
+  /** the α chosen, and the search's loss at it: tr(ΔW H ΔWᵀ) = Σ ‖(W − Ŵ) x‖² over the calibration tokens */
   alpha: number;
   searchLoss: number;
+  /**
+   * the layer's calibration loss (TensorStats.calibrationLoss): searchLoss / 2 = ½ tr(ΔW H ΔWᵀ),
+   * the quantity GPTQ's Σ (w − q)² / U_aa² / 2 adds up (there on the dampened H), so the two read alike
+   */
+  loss: number;
 }
+
+/** The calibration loss of the chosen α (AwqParts.loss), from the search's. */
+export const awqLoss = (searchLoss: number): number => searchLoss / 2;
 
 /** Per-channel scales a^α, clamped at 1e-4 and normalized by √(max · min), as f32 (α = 0: all 1, RTN). */
 export function awqScales(size: Float64Array, alpha: number): Float32Array {
@@ -144,5 +152,5 @@ export function awqReference(tensor: WeightTensor, options: AwqOptions): AwqPart
   const zeroPoints = new Uint8Array(n * nGroups);
   for (let o = 0; o < n; o++) quantizeRow(tensor.data, setup, o, best.index, options, dequantized, codes, scales, zeroPoints);
   const inputScale = setup.s.slice(best.index * k, (best.index + 1) * k);
-  return { dequantized, codes, scales, zeroPoints, inputScale, alpha: best.alpha, searchLoss: best.loss };
+  return { dequantized, codes, scales, zeroPoints, inputScale, alpha: best.alpha, searchLoss: best.loss, loss: awqLoss(best.loss) };
 }
