@@ -8,7 +8,7 @@
 //      on the 8,192-row LM head a few codes then flip, and with them the logits by up to ~1;
 //   3. the lab's GPTQ reference on each sliced weight with that H, written back into the sliced model.
 // The variant's logits equal the reference's; a layer's Hessian is as wide as its sliced input.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { gptqReference } from '../compression/gptq/reference';
 import type { GptqOptions } from '../compression/gptq/meta';
 import { Job } from '../jobs';
@@ -18,6 +18,13 @@ import type { VariantSpec } from '../api';
 import { nodeCaptureRunner } from '../../tests/capture-runner-node';
 import { loadDemoLm, logitsOfBytes as logits, ort, pplOfBytes } from '../../tests/local-models';
 import { makeVariant, resolveSpec } from './make-variant';
+import { writeStructuredModel } from './structured';
+
+// counted, not changed: the calibration and the variant share one rewrite of the graph (issue 9)
+vi.mock('./structured', async (original) => {
+  const m = await original<typeof import('./structured')>();
+  return { ...m, writeStructuredModel: vi.fn(m.writeStructuredModel) };
+});
 
 const S = 8;
 const CONTEXT = 256;
@@ -97,9 +104,12 @@ describe('structured pruning then a calibrated method (calibrated on the rewritt
     expect(diff).toBeLessThan(1e-4);
   });
 
-  it('MLP neurons 25 % then Wanda 50 %: each sliced row keeps half its weights; resolveSpec takes every calibrated method, not structured twice', async () => {
+  it('MLP neurons 25 % then Wanda 50 %: the graph rewritten once, each sliced row keeps half its weights; resolveSpec takes every calibrated method, not structured twice', async () => {
     const model = loadDemoLm('brown-gpt2-tiny');
+    vi.mocked(writeStructuredModel).mockClear();
     const v = await makeVariant(model, { method: 'structured-prune', options: { ratio: 0.25 }, then: { method: 'wanda', options: { ratio: 0.5, samples: S } } }, 'cpu', new Job('s+wanda'), { captureRunner: nodeCaptureRunner });
+    // once for the calibration's model and the variant's packed graph (it was written twice)
+    expect(vi.mocked(writeStructuredModel)).toHaveBeenCalledTimes(1);
     const m = parseModel(v.packedBytes);
     const down = model.linear.find((w) => w.name === 'transformer.h.0.c_proj.weight')!;
     const info = m.tensors.get(down.name)!;

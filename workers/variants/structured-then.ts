@@ -50,12 +50,37 @@ export function checkStructuredThen(then: VariantSpec): void {
  */
 export async function structuredModel(model: LoadedModel, spec: VariantSpec, device: KernelDevice): Promise<LoadedModel> {
   const plan = await planStructured(model.parsed, model.linear, spec.options as StructuredPruneOptions, device, spec.blocks);
-  const parsed = parseModel(writeStructuredModel(model.parsed, plan).bytes);
+  const { parsed } = rewriteStructured(model.parsed, plan);
   const linear = model.linear.map((w) => {
     const info = parsed.tensors.get(w.name)!;
     return { ...w, shape: [info.dims[0], info.dims[1]] as [number, number], params: info.params };
   });
   return { ...model, parsed, linear };
+}
+
+/** What a rewrite depends on besides its source: every kept mask (MLP neurons, heads, each weight's channels). */
+function planKey(plan: StructuredPlan): string {
+  const bits = (k: Uint8Array) => Array.from(k).join('');
+  return JSON.stringify([plan.keep.map(bits), plan.heads?.keep.map(bits) ?? null, [...plan.plans].map(([name, p]) => [name, p.axis, bits(p.keep)])]);
+}
+
+let lastRewrite: { source: WeakRef<ParsedModel>; key: string; parsed: WeakRef<ParsedModel>; removedParams: number } | undefined;
+
+/**
+ * The rewritten graph, parsed, written once per source and plan: a calibrated second method's
+ * statistics (structuredModel, from calibrationFor) and the variant itself (makeStructuredThen) ask
+ * for the same graph one after the other, and writing and parsing it again cost a second copy of
+ * the model's bytes (issue 9). Equal plans give the same object. Held weakly: the calibration source
+ * keeps it alive while it is used; nothing here keeps a model-sized buffer alive after.
+ */
+export function rewriteStructured(source: ParsedModel, plan: StructuredPlan): { parsed: ParsedModel; removedParams: number } {
+  const key = planKey(plan);
+  const parsed = lastRewrite?.source.deref() === source && lastRewrite.key === key ? lastRewrite.parsed.deref() : undefined;
+  if (parsed) return { parsed, removedParams: lastRewrite!.removedParams };
+  const rewritten = writeStructuredModel(source, plan);
+  const fresh = parseModel(rewritten.bytes);
+  lastRewrite = { source: new WeakRef(source), key, parsed: new WeakRef(fresh), removedParams: rewritten.removedParams };
+  return { parsed: fresh, removedParams: rewritten.removedParams };
 }
 
 /**
@@ -68,8 +93,7 @@ export async function makeStructuredThen(
   only: (w: LinearWeight) => boolean, simulated: boolean, calibration?: CalibrationSource,
 ): Promise<StructuredThen> {
   checkStructuredThen(then);
-  const rewritten = writeStructuredModel(source, plan);
-  const m = parseModel(rewritten.bytes);
+  const { parsed: m, removedParams } = rewriteStructured(source, plan);
   const forms = new Map<string, PackedForm>();
   const dequantized = new Map<string, Float32Array>();
   const formats = new Set<string>();
@@ -106,7 +130,7 @@ export async function makeStructuredThen(
   return {
     packedBytes,
     ...(simulated ? { simulatedBytes: writeVariant(m, dequantized) } : {}),
-    removedParams: rewritten.removedParams,
+    removedParams,
     tensors,
     storages,
     format: `${structuredFormat(plan).replace(/^f32, /, '')}; ${[...formats].join('; ')}`,
