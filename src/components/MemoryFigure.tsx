@@ -1,7 +1,8 @@
 /**
  * Memory: the loaded model's bytes, each variant's packed bytes, and what the browser measures
  * for this page and its workers (performance.measureUserAgentSpecificMemory, cross-origin
- * isolated pages only; else "not available" and why). Measured on request: it can take seconds.
+ * isolated pages only; else "not available" and why). Measured on request: it can take seconds, at
+ * most lib/memory.ts's bound (then "unknown" and why: the WASM thread pool does not answer).
  */
 import { useState } from 'react';
 import { bytes } from '../lib/format';
@@ -12,6 +13,7 @@ import { modelKeyOf } from '../store/types';
 export function MemoryFigure() {
   const model = useLab((s) => s.model);
   const variants = useLab((s) => s.variants);
+  const wasmThreads = useLab((s) => s.capabilities?.wasmThreads ?? 1);
   const [m, setM] = useState<BrowserMemory & { at: string }>();
   const [busy, setBusy] = useState(false);
   if (!model) return null;
@@ -19,7 +21,7 @@ export function MemoryFigure() {
   const go = async () => {
     setBusy(true);
     try {
-      setM({ ...(await measureBrowserMemory()), at: new Date().toLocaleTimeString() });
+      setM({ ...(await measureBrowserMemory(wasmThreads)), at: new Date().toLocaleTimeString() });
     } finally {
       setBusy(false);
     }

@@ -104,7 +104,7 @@ export function SpeedControls() {
             Speed
           </button>
         )}
-        <label title="performance.measureUserAgentSpecificMemory once a model's figures on a backend are done, kept with its last figure: the page and its workers, GPU buffers not counted. Each takes up to a minute here, and a page that is not cross-origin isolated gets none (then: unknown)">
+        <label title="performance.measureUserAgentSpecificMemory once a model's figures on a backend are done, kept with its last figure: the page and its workers, GPU buffers not counted. Each waits at most 10 s: once WASM ran with 2 or more threads its thread pool never answers (then: unknown, and why), and a page that is not cross-origin isolated gets none (then: unknown)">
           <input type="checkbox" checked={memory} onChange={(e) => setMemory(e.target.checked)} data-testid="speed-memory" />browser memory after each model
         </label>
         {step && <span className="muted" data-testid="speed-step">{step}</span>}

@@ -32,13 +32,13 @@ export interface SpeedAsk {
   decode: boolean;
   /** decode on the built-in model's KV-cache decoder (same weights, variants made again on it) instead of the loaded graph */
   kvDecoder?: boolean;
-  /** measure the browser's memory after each model's figures on a backend, kept on its last figure (up to a minute each; "unknown" with the reason where the browser gives none) */
+  /** measure the browser's memory after each model's figures on a backend, kept on its last figure (up to 10 s each; "unknown" with the reason where the browser gives none, lib/memory.ts) */
   memory?: boolean;
 }
 
 /** The browser's memory now, as a figure keeps it (no per-type breakdown). */
 async function memoryNow(): Promise<StoredScaling['memory']> {
-  const m = await measureBrowserMemory();
+  const m = await measureBrowserMemory(lab().capabilities?.wasmThreads ?? 1);
   return 'bytes' in m ? { bytes: m.bytes, ms: m.ms } : { unavailable: m.unavailable };
 }
 
@@ -71,7 +71,7 @@ export async function timeModels(ask: SpeedAsk, onStep: (what: string) => void):
           const r = await bridge.decodeSpeed(model.id, id, settings, run.job(`decode-${t.storedId}`), (p) => onStep(`${t.label}, ${backend}: decode, ${p.phase} ${p.done}/${p.total}`));
           keep({ ...r, ...stored, ...ran(r), kind: 'decode' });
         }
-        // once per model and backend, on its last figure: one measurement takes about a minute in this page
+        // once per model and backend, on its last figure: bounded (lib/memory.ts), "unknown" once the WASM thread pool ran
         if (ask.memory && last && !run.stopped) {
           onStep(`${t.label}, ${backend}: measuring the browser's memory…`);
           keep({ ...last, memory: await memoryNow() });
