@@ -13,6 +13,7 @@ import { useLab } from '../store';
 import type { StoredEval, StoredVariant } from '../store/types';
 import { ExportButton } from './ExportButton';
 import { weighted } from '../lib/results-export';
+import { calibrationUsedText } from '../../workers/variants/calibration-used';
 import { modelKeyOf } from '../store/types';
 import { Num } from './Num';
 
@@ -78,6 +79,8 @@ export function ResultRowView({ r }: { r: ResultRow }) {
       })}
       <td className="small muted settings">
         {v && <>kernels: {v.device}{v.kernelMs ? `, ${fixed(v.kernelMs, 0)} ms` : ''}<br /></>}
+        {/* the sequences used, beside the label's asked count: a short dropped text gives fewer */}
+        {v?.calibration && <><span data-testid="calibration-used" data-sequences={v.calibration.sequences}>{calibrationUsedText(v)}</span><br /></>}
         {first ? <>{first.perplexity.dataset}, ctx {first.perplexity.context}/stride {first.perplexity.stride}
           {BACKENDS.map((b) => r.evals[b] && <span key={b}><br />{BACKEND_LABEL[b]}: {formText(r.evals[b]!)}, {r.evals[b]!.perplexity.tokensScored} tokens</span>)}</> : '—'}
       </td>

@@ -15,6 +15,7 @@ import type { EvalResult, ExportedVariant, VariantSummary } from '../api';
 import type { LoadedModel } from '../model/load';
 import { dataFileBytes, exportLayout } from '../formats/export-layout';
 import { EXTERNAL_DATA_PATH } from '../formats/external-weights';
+import { calibrationCardLines } from './calibration-used';
 
 const json = (v: unknown) => strToU8(JSON.stringify(v, null, 1) + '\n');
 
@@ -57,6 +58,7 @@ export function modelCard(v: VariantSummary, model: LoadedModel, results: readon
     '## What was done',
     `- Method: ${v.spec.method} (${opts}), kernels on ${v.device === 'webgpu' ? 'WebGPU (WGSL)' : 'the CPU (TypeScript reference)'}.`,
     ...compressedLines(v),
+    ...calibrationCardLines(v),
     `- Stored as: ${v.format}. ${v.storage === 'dense' ? 'Pruned weights are stored as dense f32 zeros: the file and the compute are those of the source; only the gzip size shrinks.' : v.storage === 'simulated' ? 'Simulated: no onnxruntime op runs this format, so its dequantized weights are stored as f32; the file is as large as the source.' : 'onnxruntime runs this form as it is (com.microsoft ops need onnxruntime, not every ONNX runtime).'}`,
     '',
     '## Sizes (measured from the bytes written)',
