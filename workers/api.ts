@@ -604,11 +604,26 @@ export interface ExportMeasurements {
   results: EvalResult[];
 }
 
+/** The graph an export holds as onnx/model.onnx (workers/variants/export-graph.ts). */
+export interface ExportGraphInfo {
+  /** 'kv-cache': past_key_values.* in, present.* out */
+  kind: 'prefill' | 'kv-cache';
+  /** the source model's file it was made from */
+  source: string;
+  /** made again on the model's KV-cache decoder (same spec and kernels, same compressed weights checked), not the evaluated graph */
+  remade: boolean;
+  /** transformers.js' generate() / pipeline('text-generation') runs it */
+  generates: boolean;
+  /** why a language model's export does not generate (undefined for a classifier) */
+  why?: string;
+}
+
 export interface ExportedVariant {
   fileName: string;
   zip: Uint8Array;
   /** the files in the zip and their sizes */
   files: { path: string; bytes: number }[];
+  graph: ExportGraphInfo;
 }
 
 export interface Progress {

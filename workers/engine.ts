@@ -24,10 +24,11 @@ import { classifyTarget } from './eval/classify';
 import { generateTarget } from './eval/generate';
 import { prefillSpeedOf } from './eval/batch-speed';
 import { decodeSpeedOf } from './eval/decode-speed';
-import { forgetCompanion, kvRunnable } from './eval/kv-companion';
+import { forgetCompanion, KV_DECODER_PATH, kvRunnable, kvVariant } from './eval/kv-companion';
 import { examplesFromFile } from './eval/labelled-file';
 import { buildModel, fetchDataset, fetchExamples, gatherDemo, gatherDropped, readExternal, withTokenizer, type LoadedModel, type ModelSource } from './model/load';
 import { exportVariant } from './variants/export-zip';
+import { exportGraph } from './variants/export-graph';
 import { measurePropagation, ortHiddenRunner } from './eval/error-propagation';
 import type { ErrorPropagationResult, ErrorPropagationSettings } from './api';
 import { makeVariant, resolveSpec, variantId, type VariantRecord } from './variants/make-variant';
@@ -349,8 +350,11 @@ export function createEngine(): LabApi {
       return runJob(jobId, onProgress, async (job) => {
         const model = getModel(modelId);
         const v = getVariant(modelId, vId);
+        // a KV-cache decoder where the lab has one, so transformers.js can generate (variants/export-graph.ts)
+        const kv = model.summary.source === 'demo' ? { file: KV_DECODER_PATH, make: () => kvVariant(model, vId, v, dataset, job) } : undefined;
+        const graph = await exportGraph(model, v, kv);
         job.progress('export', 0, 1, 'zipping the model folder');
-        const out = await exportVariant(v.summary, v.packedBytes, model, measured?.results ?? []);
+        const out = await exportVariant(v.summary, graph, model, measured?.results ?? []);
         job.progress('export', 1, 1);
         return out;
       });

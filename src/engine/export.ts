@@ -45,7 +45,11 @@ export async function exportVariant(v: StoredVariant): Promise<void> {
       .map(({ modelKey: _k, variantLabel: _l, ...e }) => ({ ...e, modelId: model.id, variantId: e.variantId === v.id ? w.id : e.variantId }));
     const out = await bridge.exportVariant(model.id, w.id, { results }, jobId, lab().setExportProgress);
     downloadBytes(out.zip, out.fileName);
-    const note = `${out.fileName}, ${out.files.length} files${same ? '' : '; the card has no measurements (the variant was made again and differs)'}`;
+    // say plainly whether transformers.js can generate with the zip (workers/variants/export-graph.ts)
+    const gen = out.graph.generates
+      ? `; onnx/model.onnx is a KV-cache decoder${out.graph.remade ? ` (made again on ${out.graph.source}, same compressed weights)` : ''}: transformers.js generate() runs it`
+      : out.graph.why ? `; no KV cache: transformers.js generate() will not run it (${out.graph.why})` : '';
+    const note = `${out.fileName}, ${out.files.length} files${same ? '' : '; the card has no measurements (the variant was made again and differs)'}${gen}`;
     lab().patchExport(jobId, { status: 'done', endedAt: Date.now(), note });
   } catch (e) {
     const err = toLabError(e);

@@ -7,6 +7,8 @@
  * models, dropped with its model), checked to hold bit-for-bit the loaded graph's linear weights,
  * and a variant is the same spec made again on it with the same kernels — checked to give the same
  * per-tensor error statistics as the variant of the loaded graph, i.e. the same compressed weights.
+ * An export writes that remade variant as its onnx/model.onnx, because transformers.js generates
+ * only with a cache (variants/export-graph.ts).
  */
 import { labError } from '../errors';
 import type { Job } from '../jobs';
@@ -44,17 +46,22 @@ function differingWeights(a: LoadedModel, b: LoadedModel): string[] {
   return out;
 }
 
+/** Throws unless `kv` is `model`'s KV-cache decoder holding bit for bit the same linear weights. */
+export function checkCompanion(model: LoadedModel, kv: LoadedModel, file = KV_DECODER_PATH): void {
+  if (kv.summary.graphKind !== 'kv-cache') throw labError('NotLanguageModel', `${model.summary.name}/${file} has no past_key_values inputs: it is not a KV-cache decoder`);
+  const differ = differingWeights(model, kv);
+  if (differ.length || kv.linear.length !== model.linear.length) {
+    throw labError('BadOption', `${model.summary.name}/${file} does not hold the loaded graph's linear weights (${differ.slice(0, 3).join(', ') || `${kv.linear.length} vs ${model.linear.length} weights`} differ): it is not this model`);
+  }
+}
+
 async function load(model: LoadedModel, datasetText: () => Promise<string>): Promise<Companion> {
   if (model.summary.source !== 'demo') {
     throw labError('BadOption', `${model.summary.name} was loaded from files: only the built-in models' KV-cache decoder (${KV_DECODER_PATH}) is loaded beside them; load your folder's decoder graph from the model card to time decode on its cache`);
   }
   if (model.summary.graphKind === 'kv-cache') throw labError('BadOption', `${model.summary.name} (${model.summary.onnxPath}) is itself a KV-cache decoder: time it without kvDecoder`);
   const kv = buildModel(await gatherDemo(model.summary.name, KV_DECODER_PATH), await datasetText());
-  if (kv.summary.graphKind !== 'kv-cache') throw labError('NotLanguageModel', `${model.summary.name}/${KV_DECODER_PATH} has no past_key_values inputs: it is not a KV-cache decoder`);
-  const differ = differingWeights(model, kv);
-  if (differ.length || kv.linear.length !== model.linear.length) {
-    throw labError('BadOption', `${model.summary.name}/${KV_DECODER_PATH} does not hold the loaded graph's linear weights (${differ.slice(0, 3).join(', ') || `${kv.linear.length} vs ${model.linear.length} weights`} differ): its decode speed would not be this model's`);
-  }
+  checkCompanion(model, kv);
   return { model: kv };
 }
 
@@ -62,8 +69,46 @@ async function load(model: LoadedModel, datasetText: () => Promise<string>): Pro
 function checkSameVariant(kvRec: VariantRecord, mine: VariantRecord): void {
   const key = (r: VariantRecord) => JSON.stringify(r.summary.tensors.map((t) => [t.name, t.params, t.sparsity, t.relFrobeniusError, t.maxAbsError, t.bitsPerWeight]).sort());
   if (key(kvRec) !== key(mine) || kvRec.summary.format !== mine.summary.format) {
-    throw labError('BadOption', `${mine.summary.label} made again on ${KV_DECODER_PATH} did not give the same compressed weights as on the loaded graph: its decode speed would not be this variant's`);
+    throw labError('BadOption', `${mine.summary.label} made again on ${KV_DECODER_PATH} did not give the same compressed weights as on the loaded graph`);
   }
+}
+
+/** The variant `mine` made again on the companion `kv` with the same spec and kernels, checked to hold the same compressed weights. */
+export async function remakeOnCompanion(kv: LoadedModel, mine: VariantRecord, job: Job): Promise<VariantRecord> {
+  const rec = await makeVariant(kv, mine.summary.spec, mine.summary.device, job);
+  checkSameVariant(rec, mine);
+  return rec;
+}
+
+/** The loaded model's companion, loaded once (two calls at once share the load). */
+async function companionOf(model: LoadedModel, datasetText: () => Promise<string>, job: Job): Promise<Companion> {
+  const id = model.summary.id;
+  let pending = companions.get(id);
+  if (!pending) {
+    job.progress('kv-decoder', 0, 1, `loading ${KV_DECODER_PATH}`);
+    pending = load(model, datasetText);
+    companions.set(id, pending);
+    pending.catch(() => companions.delete(id));
+  }
+  const c = await pending;
+  job.progress('kv-decoder', 1, 1);
+  return c;
+}
+
+/**
+ * The variant `vId` (the loaded graph's `mine`) made again on the model's KV-cache decoder: what
+ * decode is timed on and what an export writes for generation (variants/export-graph.ts). One is
+ * kept per model; its sessions are keyed `${modelId}|kv|${vId}`.
+ */
+export async function kvVariant(model: LoadedModel, vId: string, mine: VariantRecord, datasetText: () => Promise<string>, job: Job): Promise<VariantRecord> {
+  const c = await companionOf(model, datasetText, job);
+  const id = model.summary.id;
+  if (c.variant?.id !== vId) {
+    if (c.variant) await releaseSessions(`${id}|kv|${c.variant.id}`);
+    c.variant = undefined;
+    c.variant = { id: vId, rec: await remakeOnCompanion(c.model, mine, job) };
+  }
+  return c.variant.rec;
 }
 
 /**
@@ -75,25 +120,12 @@ export async function kvRunnable(
   model: LoadedModel, vId: string, mine: VariantRecord | undefined, datasetText: () => Promise<string>, job: Job,
 ): Promise<{ key: string; getBytes: () => Uint8Array; ids: Int32Array; nPositions: number; graph: string }> {
   const id = model.summary.id;
-  let pending = companions.get(id);
-  if (!pending) {
-    job.progress('kv-decoder', 0, 1, `loading ${KV_DECODER_PATH}`);
-    pending = load(model, datasetText);
-    companions.set(id, pending);
-    pending.catch(() => companions.delete(id));
-  }
-  const c = await pending;
-  job.progress('kv-decoder', 1, 1);
   const base = { ids: model.datasetIds, nPositions: model.summary.nPositions, graph: KV_DECODER_PATH };
-  if (vId === 'baseline' || !mine) return { ...base, key: `${id}|kv|baseline`, getBytes: () => c.model.baselineBytes };
-  if (c.variant?.id !== vId) {
-    if (c.variant) await releaseSessions(`${id}|kv|${c.variant.id}`);
-    c.variant = undefined;
-    const rec = await makeVariant(c.model, mine.summary.spec, mine.summary.device, job);
-    checkSameVariant(rec, mine);
-    c.variant = { id: vId, rec };
+  if (vId === 'baseline' || !mine) {
+    const c = await companionOf(model, datasetText, job);
+    return { ...base, key: `${id}|kv|baseline`, getBytes: () => c.model.baselineBytes };
   }
-  const rec = c.variant.rec;
+  const rec = await kvVariant(model, vId, mine, datasetText, job);
   return { ...base, key: `${id}|kv|${vId}|packed`, getBytes: () => rec.packedBytes };
 }
 
