@@ -21,6 +21,15 @@ import { Num } from './Num';
 const measured = (v: StoredVariant | undefined) => !!v?.format;
 const OLD = 'made before variants were packed models (the size then was an estimate): re-run it';
 
+/** What the row's two times cover: the kernels' calls alone, and the whole make. */
+export function kernelTimeHow(v: StoredVariant): string {
+  const kernels = v.device === 'webgpu'
+    ? 'kernel time: the compression kernels summed over the weights, each call timed from uploading the weight through the WGSL dispatches to reading the result back (with the method\'s TS steps, e.g. GPTQ\'s Cholesky factor)'
+    : 'kernel time: the TypeScript reference kernels summed over the weights';
+  const calib = v.calibration ? `, calibration ${fixed(v.calibration.ms, 0)} ms` : '';
+  return `${kernels}. make time: the whole variant (${v.calibration ? 'calibration, ' : ''}kernels, their checks and the tensor stats, packing into the stored form, writing the model)${calib}`;
+}
+
 function StoredAs({ v }: { v: StoredVariant | undefined }) {
   if (!v) return <td className="small" data-testid="storage">source model, as loaded</td>;
   if (!measured(v)) return <td className="small muted" data-testid="storage" title={OLD}>f32 (old result)</td>;
@@ -78,7 +87,7 @@ export function ResultRowView({ r }: { r: ResultRow }) {
         );
       })}
       <td className="small muted settings">
-        {v && <>kernels: {v.device}{v.kernelMs ? `, ${fixed(v.kernelMs, 0)} ms` : ''}<br /></>}
+        {v && <><span data-testid="kernel-time" title={kernelTimeHow(v)}>kernels: {v.device}{v.kernelMs ? ` · kernel time ${fixed(v.kernelMs, 0)} ms (${v.device === 'webgpu' ? 'upload + dispatches + readback' : 'TS reference'})` : ''}{v.makeMs ? ` · make ${fixed(v.makeMs, 0)} ms` : ''}</span><br /></>}
         {/* the sequences used, beside the label's asked count: a short dropped text gives fewer */}
         {v?.calibration && <><span data-testid="calibration-used" data-sequences={v.calibration.sequences}>{calibrationUsedText(v)}</span><br /></>}
         {first ? <>{first.perplexity.dataset}, ctx {first.perplexity.context}/stride {first.perplexity.stride}
