@@ -29,7 +29,7 @@ test('GPTQ and AWQ WGSL equal their TS references on WebGPU', async ({ page }) =
   }
   expect(gpuMessages).toEqual([]);
   expect(report.error).toBeUndefined();
-  expect(report.cases.length).toBe(22 + 10); // GPTQ (6 of them symmetric or whole-row), AWQ
+  expect(report.cases.length).toBe(27 + 10); // GPTQ (6 of them symmetric or whole-row, 5 pruned with the mask kept), AWQ
   for (const c of report.cases) {
     expect.soft(c.error, `${c.name}: threw`).toBeUndefined();
     expect.soft(c.codeMismatches, `${c.name}: codes`).toBe(0);

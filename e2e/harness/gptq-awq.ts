@@ -2,7 +2,7 @@
  * GPTQ and AWQ harness: the WGSL (gptq-block/gptq-lazy.wgsl; awq-quantize/awq-loss.wgsl) against their TS
  * references on deterministic awkward shapes (1×1, 7×13, 13×7, K = 300 not a multiple of the
  * group nor of GPTQ's block of 128, tall and wide), both layouts, act order on and off, every
- * bit width, symmetric and whole-row grids, a dead input, Hessians of correlated activations. Codes, scales and zero points are
+ * bit width, symmetric and whole-row grids, a dead input, pruned weights with their mask, Hessians of correlated activations. Codes, scales and zero points are
  * compared exactly, dequantized floats bit for bit, the loss relatively, AWQ's α and search loss
  * exactly. Then one realistic shape (256 × 1024) timed on both paths in the same run. Results land in window.__gptqAwq for
  * e2e/gptq-awq-wgsl.spec.ts.
@@ -14,6 +14,7 @@ import { gptqMeta } from '../../workers/compression/gptq/meta';
 import { gptqLoop, gptqSetup } from '../../workers/compression/gptq/reference';
 import { awqGpu } from '../../workers/compression/awq/gpu';
 import { awqMeta } from '../../workers/compression/awq/meta';
+import { magnitudePruneReference } from '../../workers/compression/magnitude-prune/reference';
 import { compressTensor } from '../../workers/compression/registry';
 import type { CompressionParts, WeightLayout, WeightTensor } from '../../workers/compression/types';
 import type { MethodId } from '../../workers/api';
@@ -143,6 +144,20 @@ function gptqCases(device: GPUDevice): (() => Promise<LoopCase>)[] {
   add([70, 300], 'out_in', { bits: 4, groupSize: 0, actOrder: true }, true);
   add([300, 70], 'in_out', { bits: 2, groupSize: 0, actOrder: false, symmetric: true });
   add([3, 700], 'out_in', { bits: 4, groupSize: 0, actOrder: false });
+  // GPTQ on a pruned model (masked.ts): the registry's WebGPU path with the mask, pruned weights exactly 0 on both
+  const pruned = (shape: [number, number], layout: WeightLayout, ratio: number, o: { bits: number; groupSize: number; actOrder: boolean; symmetric?: boolean }, dead = false) => {
+    const name = `gptq INT${o.bits} ${o.groupSize ? `g${o.groupSize}` : 'row'}${o.symmetric ? ' sym' : ''}${o.actOrder ? ' act-order' : ''} ${shape.join('x')} ${layout}${dead ? ' dead input' : ''} pruned ${ratio * 100} %`;
+    runs.push(() => {
+      const dense = weights(shape, layout, dead);
+      const p = magnitudePruneReference(dense, { ratio });
+      return compare(device, 'gptq', name, { ...dense, data: p.dequantized, mask: p.mask }, o);
+    });
+  };
+  pruned([70, 300], 'out_in', 0.5, { bits: 4, groupSize: 64, actOrder: false }, true);
+  pruned([70, 300], 'out_in', 0.5, { bits: 4, groupSize: 64, actOrder: true });
+  pruned([300, 70], 'in_out', 0.9, { bits: 3, groupSize: 32, actOrder: false, symmetric: true });
+  pruned([13, 7], 'in_out', 0.5, { bits: 2, groupSize: 0, actOrder: false });
+  pruned([200, 20], 'out_in', 0.25, { bits: 8, groupSize: 32, actOrder: true, symmetric: true });
   return runs;
 }
 

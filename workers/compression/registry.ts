@@ -19,7 +19,7 @@ import { getKernelGpu } from './gpu-device';
 import { channelChunking, gpuInChannelChunks } from './shared/channel-chunks';
 import { gptqMeta, type GptqOptions } from './gptq/meta';
 import { gptqGpu } from './gptq/gpu';
-import { gptqMaskedReference } from './gptq/masked';
+import { gptqMaskedGpu, gptqMaskedReference } from './gptq/masked';
 import { gptqReference } from './gptq/reference';
 import { int4GroupGpu } from './int4-group/gpu';
 import { int4GroupMeta, type Int4GroupOptions } from './int4-group/meta';
@@ -83,11 +83,11 @@ const globalPrune: MethodImpl<GlobalPruneOptions> = {
 
 const wanda: MethodImpl<WandaOptions> = { meta: wandaMeta, reference: wandaReference, gpu: wandaGpu };
 // GPTQ's column loop runs in WGSL (a dispatch per lazy block and one for its update); U = chol(H⁻¹) stays f64 in TS
-// after pruning, a mask: the TS loop that keeps pruned weights at 0 (gptq/masked.ts; the WGSL loop takes no mask)
+// after pruning, a mask: the same loops keep pruned weights at 0 (gptq/masked.ts; gptq-block.wgsl reads it as bits)
 const gptq: MethodImpl<GptqOptions> = {
   meta: gptqMeta,
   reference: (t, o) => (t.mask ? gptqMaskedReference(t, o, t.mask) : gptqReference(t, o)),
-  gpu: async (device, t, o) => (t.mask ? gptqMaskedReference(t, o, t.mask) : gptqGpu(device, t, o)),
+  gpu: (device, t, o) => (t.mask ? gptqMaskedGpu(device, t, o, t.mask) : gptqGpu(device, t, o)),
 };
 // AWQ's search (δ per α and output row, then δᵀHδ) and its quantization run in WGSL
 const awq: MethodImpl<AwqOptions> = { meta: awqMeta, reference: awqReference, gpu: awqGpu };

@@ -13,6 +13,10 @@
 // touch the vec4 holding column a and the ones before it in that vec4: they are never read
 // again (U is upper, so their U_aj is 0 but for U_aa, and their codes are already written).
 // Outputs are (rows, in) in natural column order (gpu.ts scatters them to stored order).
+// With a pruning mask (masked.ts: GPTQ on a pruned model) a pruned weight's code is its group's
+// zero point, so it dequantizes to exactly 0, and the error of putting it there is carried like any
+// other; a group fitted here sees its pruned weights as 0. The later columns' updates need nothing
+// new (gptq-lazy.wgsl), so the mask is read here only.
 
 struct Sizes {
   rows: u32,
@@ -27,6 +31,8 @@ struct Sizes {
   inv_levels: u32, // f32 bits of fround(1 / qmax)
   min_scale: u32,  // f32 bits of 2^-100
   symmetric: u32,  // 1: rtn's symmetric grid (scale from max|w|, zero point 0, signed codes)
+  masked: u32,     // 1: `kept` holds the mask; 0: no mask (a 4-byte placeholder is bound)
+  mask_words: u32, // u32 words of one row of `kept`: ceil(in / 32)
 }
 
 @group(0) @binding(0) var<uniform> sizes: Sizes;
@@ -37,6 +43,7 @@ struct Sizes {
 @group(0) @binding(5) var<storage, read_write> deq: array<f32>;        // (rows, in)
 @group(0) @binding(6) var<storage, read_write> codes_loss: array<u32>; // (rows, in) codes (i32 bits), then (rows) f32 bits of the row loss
 @group(0) @binding(7) var<storage, read_write> grid: array<u32>;       // (rows, n_groups) f32 bits of scales, then (rows, n_groups) zero points
+@group(0) @binding(8) var<storage, read> kept: array<u32>;             // (rows, mask_words) bits in natural column order, 1 = kept
 
 const WORKGROUP_SIZE: u32 = 64u;
 // columns a dispatch quantizes (b2 - b1 <= BATCH): must match gptq-lazy.wgsl and gpu.ts
@@ -44,6 +51,11 @@ const BATCH: u32 = 32u;
 
 fn work_at(o: u32, i: u32) -> f32 {
   return work[(o * sizes.stride + i) / 4u][i % 4u];
+}
+
+// weight (o, i) is not pruned (always, without a mask)
+fn is_kept(o: u32, i: u32) -> bool {
+  return sizes.masked == 0u || ((kept[o * sizes.mask_words + i / 32u] >> (i % 32u)) & 1u) == 1u;
 }
 
 // 1 / U_aa (which = 0) or 1 / U_aa² (which = 1), stored after U
@@ -75,7 +87,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       var mn = 0.0;
       var mx = 0.0;
       for (var i = c; i < min(k, c + sizes.group_size); i++) {
-        let x = work_at(o, i);
+        let x = select(0.0, work_at(o, i), is_kept(o, i));
         mn = min(mn, x);
         mx = max(mx, x);
       }
@@ -89,7 +101,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let zp = i32(grid[grid_zp + g]);
     let w = work_at(o, a);
     let r = i32(round_div(abs(w), s, u32(qmax - qmin)));
-    let q = clamp(select(zp + r, zp - r, w < 0.0), qmin, qmax);
+    let q = select(zp, clamp(select(zp + r, zp - r, w < 0.0), qmin, qmax), is_kept(o, c));
     let dq = f32(q - zp) * s;
     deq[o * k + c] = dq;
     codes_loss[o * k + c] = bitcast<u32>(q);

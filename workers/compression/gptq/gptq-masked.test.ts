@@ -37,11 +37,11 @@ describe('gptq with a pruning mask', () => {
     expect(plain.dequantized.filter((w, i) => !pruned.mask![i] && w !== 0).length).toBeGreaterThan(0);
   });
 
-  it('with an identity Hessian it is prune → RTN, code for code', () => {
+  it.each([[32, false], [0, false], [32, true], [0, true]] as const)('with an identity Hessian it is prune → RTN, code for code (group %i, 0 = row; symmetric %s)', (groupSize, symmetric) => {
     const pruned = magnitudePruneReference(dense, { ratio: 0.5 });
     const t = { ...dense, data: pruned.dequantized, calibration: { input: 'x', rows: 1, cols: K, hessian: identity } };
-    const g = gptqMaskedReference(t, gptqMeta.resolveOptions({ bits: 4, groupSize: 32 }), pruned.mask!);
-    const rtn = rtnReference({ ...dense, data: pruned.dequantized }, { bits: 4, groupSize: 32, symmetric: false });
+    const g = gptqMaskedReference(t, gptqMeta.resolveOptions({ bits: 4, groupSize, symmetric }), pruned.mask!);
+    const rtn = rtnReference({ ...dense, data: pruned.dequantized }, { bits: 4, groupSize, symmetric });
     expect(Array.from(g.codes!)).toEqual(Array.from(rtn.codes!));
     expect(Array.from(g.dequantized)).toEqual(Array.from(rtn.dequantized));
   });

@@ -11,6 +11,7 @@
  * WGSL has only f32. The loop it feeds is the O(rows · K²) part, and that is what runs here.
  *
  * Weights and U go up with rows padded to a multiple of 16 columns, read as vec4 (see the kernels).
+ * A pruning mask (masked.ts) goes up as bits per row; only gptq-block.wgsl reads it.
  * Rows are independent, so a tall tensor (a vocabulary head) runs in chunks of rows that keep each
  * buffer under MAX_CHUNK_FLOATS; the outputs come back (rows, in) and are scattered here to the
  * tensor's stored order.
@@ -48,8 +49,8 @@ export async function gptqGpu(device: GPUDevice, tensor: WeightTensor, options: 
   return { ...r, phaseMs: { factor: s.factorMs, loop: performance.now() - t } };
 }
 
-/** The column loop on the GPU from a setup (exported so a test can time the loop alone). */
-export async function gptqLoopGpu(device: GPUDevice, s: GptqSetup): Promise<GptqParts> {
+/** The column loop on the GPU from a setup (exported so a test can time the loop alone); `mask` as gptqLoop's. */
+export async function gptqLoopGpu(device: GPUDevice, s: GptqSetup, mask?: Uint8Array): Promise<GptqParts> {
   const { outDim: n, inDim: k, nGroups } = s;
   const size = n * k;
   const dequantized = new Float32Array(size);
@@ -61,7 +62,7 @@ export async function gptqLoopGpu(device: GPUDevice, s: GptqSetup): Promise<Gptq
   let loss = 0;
   for (let o0 = 0; o0 < n; o0 += chunk) {
     const rows = Math.min(chunk, n - o0);
-    const part = await chunkOnGpu(device, s, stride, o0, rows);
+    const part = await chunkOnGpu(device, s, stride, o0, rows, mask);
     const deq = new Float32Array(part.deq);
     const words = new Int32Array(part.codesLoss); // signed when symmetric
     const rowLoss = new Float32Array(part.codesLoss, rows * k * 4, rows);
@@ -84,7 +85,7 @@ export async function gptqLoopGpu(device: GPUDevice, s: GptqSetup): Promise<Gptq
   return gptqParts(s.symmetric, dequantized, codes, scales, zeroPoints, loss / 2);
 }
 
-async function chunkOnGpu(device: GPUDevice, s: GptqSetup, stride: number, o0: number, rows: number): Promise<{ deq: ArrayBuffer; codesLoss: ArrayBuffer; grid: ArrayBuffer }> {
+async function chunkOnGpu(device: GPUDevice, s: GptqSetup, stride: number, o0: number, rows: number, mask?: Uint8Array): Promise<{ deq: ArrayBuffer; codesLoss: ArrayBuffer; grid: ArrayBuffer }> {
   const k = s.inDim;
   const nGroups = s.nGroups;
   const run = new KernelRun(device, 'gptq');
@@ -115,6 +116,8 @@ async function chunkOnGpu(device: GPUDevice, s: GptqSetup, stride: number, o0: n
     } else {
       grid = run.storage('group grids', 2 * rows * nGroups * 4);
     }
+    const maskWords = Math.ceil(k / 32);
+    const kept = mask ? await run.upload('kept weights', maskBits(s, mask, o0, rows, maskWords)) : run.storage('no mask', 4);
     const err = run.storage('batch errors', BATCH * rows * 4);
     const deq = run.storage('dequantized', rows * k * 4);
     const codesLoss = run.storage('codes and row losses', (rows * k + rows) * 4);
@@ -122,8 +125,8 @@ async function chunkOnGpu(device: GPUDevice, s: GptqSetup, stride: number, o0: n
     const lazyPipeline = pipelineFor(device, 'gptq lazy', GPTQ_LAZY_WGSL);
     for (let b1 = 0; b1 < k; b1 += BATCH) {
       const b2 = Math.min(k, b1 + BATCH);
-      const fields = [rows, k, stride, b1, b2, s.groupSize, nGroups, s.actOrder ? 1 : 0, s.qmax, f32Bits(s.invLevels), f32Bits(MIN_SCALE), s.symmetric ? 1 : 0];
-      run.dispatch(blockPipeline, [run.uniform('gptq block sizes', fields), order, u, work, err, deq, codesLoss, grid], Math.ceil(rows / WORKGROUP_SIZE));
+      const fields = [rows, k, stride, b1, b2, s.groupSize, nGroups, s.actOrder ? 1 : 0, s.qmax, f32Bits(s.invLevels), f32Bits(MIN_SCALE), s.symmetric ? 1 : 0, mask ? 1 : 0, maskWords];
+      run.dispatch(blockPipeline, [run.uniform('gptq block sizes', fields), order, u, work, err, deq, codesLoss, grid, kept], Math.ceil(rows / WORKGROUP_SIZE));
       if (b2 < k) {
         run.dispatch(lazyPipeline, [run.uniform('gptq lazy sizes', [rows, k, stride, b1, b2]), u, work, err], Math.ceil((Math.ceil(rows / LAZY_ROWS) * ((stride - b2) / LAZY_TILE)) / WORKGROUP_SIZE));
       }
@@ -137,4 +140,14 @@ async function chunkOnGpu(device: GPUDevice, s: GptqSetup, stride: number, o0: n
   } finally {
     run.close();
   }
+}
+
+/** Rows [o0, o0 + rows) of the mask (stored order, 0 = pruned) as bits in natural column order, 1 = kept. */
+function maskBits(s: GptqSetup, mask: Uint8Array, o0: number, rows: number, words: number): Uint32Array {
+  const bits = new Uint32Array(rows * words);
+  for (let r = 0; r < rows; r++) {
+    const from = (o0 + r) * s.strideOut;
+    for (let i = 0; i < s.inDim; i++) if (mask[from + i * s.strideIn]) bits[r * words + (i >> 5)] |= 1 << (i & 31);
+  }
+  return bits;
 }
