@@ -9,7 +9,9 @@
 import type { MethodId, MethodOptions } from '../../workers/api';
 import { getKernelGpu } from '../../workers/compression/gpu-device';
 import { compressTensor } from '../../workers/compression/registry';
+import { fp16Timing } from '../../workers/compression/fp16/gpu';
 import { seededRandom } from '../../workers/seeded-random';
+import { floorTimes } from './kernel-speed-floor';
 
 export interface KernelSpeedRow {
   method: MethodId;
@@ -37,6 +39,7 @@ async function run(): Promise<{ adapter?: string; rows: KernelSpeedRow[] }> {
   const runs = Number(params.get('runs') ?? 3);
   // ?only=<method> times one method (by hand, while working on its kernel)
   const only = params.get('only');
+  const debug = params.get('debug') !== null;
   const shape: [number, number] = [768, 3072];
   const rand = seededRandom(20251129);
   const data = Float32Array.from({ length: shape[0] * shape[1] }, () => (rand() + rand() + rand() - 1.5) * 0.05);
@@ -51,12 +54,44 @@ async function run(): Promise<{ adapter?: string; rows: KernelSpeedRow[] }> {
     await time('cpu');
     const g: number[] = [];
     const c: number[] = [];
+    fp16Timing.on = debug;
+    fp16Timing.phases = [];
+    const logPhases = (what: string) => {
+      const phases = Object.keys(fp16Timing.phases[0] ?? {});
+      const stat = (p: string) => fp16Timing.phases.map((t) => t[p]);
+      log.textContent += `fp16 ${what} (median / min of ${runs}): ${phases.map((p) => `${p} ${median(stat(p)).toFixed(1)} / ${Math.min(...stat(p)).toFixed(1)}`).join(', ')} ms\n`;
+    };
     for (let k = 0; k < runs; k++) {
       g.push(await time('webgpu'));
       c.push(await time('cpu'));
     }
     rows.push({ method, options, shape, wgsl_kernel_ms: median(g), ts_kernel_ms: median(c), runs });
     log.textContent += `${method}: wgsl ${median(g).toFixed(1)} ms, ts ${median(c).toFixed(1)} ms\n`;
+    // ?debug=1: fp16's phases (separate submits, so after the timed rounds: they cost time of their own)
+    if (debug && method === 'fp16') {
+      log.textContent += `fp16 min of ${runs}: wgsl ${Math.min(...g).toFixed(1)} ms, ts ${Math.min(...c).toFixed(1)} ms\n`;
+      logPhases('phases in those rounds');
+      fp16Timing.split = true;
+      fp16Timing.phases = [];
+      for (let k = 0; k < runs; k++) await time('webgpu');
+      fp16Timing.split = false;
+      logPhases('phases, each step submitted and awaited alone');
+    }
+    fp16Timing.on = false;
+  }
+  // ?floor=1: the same weight's bytes up and back with an empty kernel, no computing (kernel-speed-floor.ts)
+  if (params.get('floor')) {
+    const b = data.byteLength;
+    const floor = await floorTimes(gpu.device, data, [
+      { upload: 'mapped', up: b, down: b * 1.5 },
+      { upload: 'mapped', up: b, down: b / 2 },
+      { upload: 'write', up: b, down: b / 2 },
+      { upload: 'mapped', up: b, down: b },
+      { upload: 'mapped', up: b, down: 4 },
+      { upload: 'write', up: b, down: 4 },
+      { upload: 'mapped', up: 4, down: b / 2 },
+    ], runs);
+    for (const [k, ms] of Object.entries(floor)) log.textContent += `floor: ${k}: ${ms.toFixed(1)} ms\n`;
   }
   return { adapter: gpu.adapter, rows };
 }

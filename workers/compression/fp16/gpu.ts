@@ -1,31 +1,85 @@
-/** fp16 on WebGPU: one pass of fp16-round.wgsl (integer bit math, no shader-f16 needed), a vec4 a thread. */
+/**
+ * fp16 on WebGPU: one pass of fp16-round.wgsl (integer bit math, no shader-f16 needed) makes the
+ * halves; only they come back (2 bytes a weight), and the f32 value of each half, which the
+ * result also holds, is looked up on the CPU in a 65,536-entry table. Reading the f32 values back instead would triple the bytes that cross from the
+ * GPU, and on SwiftShader a readback costs more than the lookups.
+ */
 import { pipelineFor } from '../shared/gpu';
 import { KernelRun } from '../shared/kernel-run';
 import type { CompressionParts, WeightTensor } from '../types';
+import { halfToF32Bits } from './reference';
 import ROUND_WGSL from './fp16-round.wgsl?raw';
 
 /** Must match WORKGROUP_SIZE in fp16-round.wgsl. */
 const WORKGROUP_SIZE = 64;
 
+/**
+ * Debug hook (e2e/harness/kernel-speed.ts ?debug=1): when `on`, each call records where its time
+ * went (ms); with `split` it also submits the upload and the dispatch alone and waits for each,
+ * which costs time of its own.
+ */
+export const fp16Timing: { on: boolean; split: boolean; phases: Record<string, number>[] } = { on: false, split: false, phases: [] };
+
+let halfTable: Uint32Array | undefined;
+/** The f32 bits of every half, by its bit pattern (256 KiB, made once). */
+function f32OfHalf(): Uint32Array {
+  if (!halfTable) {
+    halfTable = new Uint32Array(65536);
+    for (let h = 0; h < 65536; h++) halfTable[h] = halfToF32Bits(h);
+  }
+  return halfTable;
+}
+
 export async function fp16Gpu(device: GPUDevice, tensor: WeightTensor): Promise<CompressionParts> {
   const n = tensor.data.length;
   const run = new KernelRun(device, 'fp16');
+  const t: Record<string, number> = {};
+  let last = performance.now();
+  const mark = async (phase: string, submit = false) => {
+    if (!fp16Timing.on) return;
+    if (submit) {
+      if (!fp16Timing.split) return;
+      device.queue.submit([run.encoder.finish()]);
+      run.encoder = device.createCommandEncoder({ label: 'fp16' });
+      await device.queue.onSubmittedWorkDone();
+    }
+    const now = performance.now();
+    t[phase] = now - last;
+    last = now;
+  };
   try {
-    // whole vec4s: the kernel binds arrays of vec4 (weights) and vec2 (codes)
-    const vec4s = Math.ceil(n / 4);
-    const weights = await run.upload('weights', tensor.data, vec4s * 16);
-    const codes = run.storage('half codes', vec4s * 8);
+    // 8 weights a thread (fp16-round.wgsl), padded with zeros to whole threads
+    const threads = Math.ceil(n / 8);
+    const weights = await run.upload('weights', tensor.data, threads * 32);
+    await mark('upload_cpu');
+    await mark('upload_gpu', true);
+    const codes = run.storage('half codes', threads * 16);
     const clamped = run.storage('clamped count', 4);
     run.encoder.clearBuffer(clamped); // pooled buffers keep old contents
-    const uniform = run.uniform('fp16 params', [n]);
-    run.dispatch(pipelineFor(device, 'fp16-round', ROUND_WGSL), [uniform, weights, codes, clamped], Math.ceil(vec4s / WORKGROUP_SIZE));
-    const [deq, codeBytes, count] = await run.finish([
-      { buffer: weights, bytes: n * 4 },
+    const uniform = run.uniform('fp16 params', [threads]);
+    run.dispatch(pipelineFor(device, 'fp16-round', ROUND_WGSL), [uniform, weights, codes, clamped], Math.ceil(threads / WORKGROUP_SIZE));
+    await mark('dispatch', true);
+    const [codeBytes, count] = await run.finish([
       { buffer: codes, bytes: n * 2 },
       { buffer: clamped, bytes: 4 },
     ]);
-    return { dequantized: new Float32Array(deq), codes: new Uint16Array(codeBytes), clamped: new Uint32Array(count)[0] };
+    await mark('readback');
+    const codes16 = new Uint16Array(codeBytes);
+    const out = { codes: codes16, dequantized: f32Values(codes16), clamped: new Uint32Array(count)[0] };
+    await mark('cpu_unpack');
+    if (fp16Timing.on) fp16Timing.phases.push(t);
+    return out;
   } finally {
     run.close();
   }
+}
+
+/** The f32 value of every half (exact: every half is an f32). */
+function f32Values(codes: Uint16Array): Float32Array {
+  const table = f32OfHalf();
+  const n = codes.length;
+  const out = new Float32Array(n);
+  const bits = new Uint32Array(out.buffer);
+  for (let k = 0; k < n; k++) bits[k] = table[codes[k]];
+  return out;
 }
