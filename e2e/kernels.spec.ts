@@ -1,7 +1,8 @@
 /**
  * Compression kernels in real Chromium WebGPU (SwiftShader without a GPU): the WGSL of every
  * method must equal its TS reference on the harness's tensors (e2e/harness/kernels.ts) —
- * codes, masks, scales and zero points byte for byte, dequantized floats within 1e-6 relative.
+ * codes, masks, scales and zero points byte for byte, dequantized floats within 1e-6 relative,
+ * the tensor stats within 1e-5 relative.
  * A mismatch names the case (method, options, shape, layout, fill). To debug one, open
  * /e2e/harness/kernels.html?only=<part of the name> in the dev server and compare the kernel
  * with the reference it names in its header comment.
@@ -10,6 +11,7 @@ import { expect, test } from '@playwright/test';
 import type { KernelReport } from './harness/kernels';
 
 const REL_TOL = 1e-6;
+const STATS_REL_TOL = 1e-5;
 
 test('every compression kernel equals its TS reference', async ({ page }) => {
   test.setTimeout(5 * 60_000);
@@ -24,7 +26,7 @@ test('every compression kernel equals its TS reference', async ({ page }) => {
   for (const c of report.cases) {
     const ratio = c.cpuMs > 0 ? (c.gpuMs / c.cpuMs).toFixed(2) : '-';
     const runs = c.timedRuns > 1 ? ` (median of ${c.timedRuns}, interleaved)` : '';
-    console.log(`${c.name.padEnd(64)} gpu ${c.gpuMs.toFixed(0).padStart(6)} ms  cpu ${c.cpuMs.toFixed(0).padStart(6)} ms  gpu/cpu ${ratio}${runs}`);
+    console.log(`${c.name.padEnd(64)} gpu ${c.gpuMs.toFixed(0).padStart(6)} ms  cpu ${c.cpuMs.toFixed(0).padStart(6)} ms  gpu/cpu ${ratio}${runs}  stats Δ ${c.statsRelError.toExponential(1)}`);
   }
   expect(report.error, `harness failed after ${report.cases.length} cases: ${report.error}`).toBeUndefined();
   expect(report.cases.length).toBeGreaterThanOrEqual(30);
@@ -36,6 +38,8 @@ test('every compression kernel equals its TS reference', async ({ page }) => {
     expect.soft(c.paramMismatches, `${c.name}: scales/zero points differ`).toBe(0);
     expect.soft(c.maxRelError, `${c.name}: dequantized relative error`).toBeLessThanOrEqual(REL_TOL);
     expect.soft(c.floatBitMismatches, `${c.name}: dequantized floats are not bit-exact`).toBe(0);
+    // the WGSL's stats (affine methods: taken in the kernel, f32 sums per workgroup) vs the TS's (double)
+    expect.soft(c.statsRelError, `${c.name}: stats differ`).toBeLessThanOrEqual(STATS_REL_TOL);
   }
   // the shaders compiled and ran without validation errors
   expect(consoleErrors.filter((t) => /WGSL|WebGPU|GPU|validation/i.test(t))).toEqual([]);

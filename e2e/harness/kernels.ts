@@ -28,6 +28,12 @@ export interface CaseReport {
   floatBitMismatches: number;
   /** max |gpu - cpu| / max(|cpu|, 1e-30) over the dequantized floats */
   maxRelError: number;
+  /**
+   * the tensor stats (relative Frobenius error, SQNR, max abs error, sparsity), each side's as
+   * compressTensor reports them: max relative difference. The affine WGSL takes its stats in the
+   * kernel (f32 sums per workgroup), the TS in double in its quantize loop.
+   */
+  statsRelError: number;
   /** set when a side threw: the case's other fields are then zero */
   error?: string;
   /** the outputs each side returned, e.g. "codes,scales" — must be equal */
@@ -179,6 +185,11 @@ function cases(): Case[] {
   add('magnitude-prune', { ratio: 0.3 }, [33, 4097], 'out_in', 'constant', 5);
   add('fp16', {}, [33, 4097], 'out_in', 'half-edges', 7);
   newMethodCases(add);
+  // the stats the affine WGSL takes in its kernel: a 4,097-long channel in one thread (compensated
+  // sums), rows padded to a vec4 (masked lanes), a short last group
+  add('int8-channel', {}, [4097, 33], 'in_out');
+  add('int4-group', { groupSize: 32 }, [97, 5], 'out_in');
+  add('rtn', { bits: 8, groupSize: 0, symmetric: false }, [5, 4097], 'out_in');
   splitCases(list);
   return list;
 }
@@ -265,7 +276,7 @@ const TIMED_RUNS = 3;
 const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function failed(name: string, n: number): CaseReport {
-  const none = { codeMismatches: 0, paramMismatches: 0, floatBitMismatches: 0, maxRelError: 0, sparsity: 0, gpuMs: 0, cpuMs: 0, timedRuns: 0 };
+  const none = { codeMismatches: 0, paramMismatches: 0, floatBitMismatches: 0, maxRelError: 0, statsRelError: 0, sparsity: 0, gpuMs: 0, cpuMs: 0, timedRuns: 0 };
   return { name, n, ...none, gpuParts: '', cpuParts: '' };
 }
 
@@ -292,6 +303,7 @@ function compare(name: string, n: number, gpu: CompressionResult, cpu: Compressi
     paramMismatches: diffBytes(bits(gpu.scales), bits(cpu.scales)) + diffBytes(gpu.zeroPoints, cpu.zeroPoints) + (gpu.clamped === cpu.clamped ? 0 : 1),
     floatBitMismatches: diffBytes(bits(gd), bits(cd)),
     maxRelError,
+    statsRelError: statsDifference(gpu, cpu),
     gpuParts: parts(gpu),
     cpuParts: parts(cpu),
     sparsity: cpu.stats.sparsity,
@@ -299,6 +311,17 @@ function compare(name: string, n: number, gpu: CompressionResult, cpu: Compressi
     cpuMs: cpu.kernelMs,
     timedRuns: 1,
   };
+}
+
+/** The largest relative difference between two results' stats (equal values, Infinity included, count 0). */
+function statsDifference(gpu: CompressionResult, cpu: CompressionResult): number {
+  const keys = ['relFrobeniusError', 'sqnrDb', 'maxAbsError', 'sparsity'] as const;
+  return Math.max(...keys.map((k) => {
+    const [g, c] = [gpu.stats[k] ?? NaN, cpu.stats[k] ?? NaN];
+    if (g === c || (Number.isNaN(g) && Number.isNaN(c))) return 0;
+    const rel = Math.abs(g - c) / Math.max(Math.abs(c), TINY);
+    return Number.isNaN(rel) ? Infinity : rel;
+  }));
 }
 
 async function run(): Promise<void> {
@@ -349,7 +372,7 @@ async function run(): Promise<void> {
         channelChunking.maxBindingBytes = 0;
       }
       report.cases.push(r);
-      log.textContent += `${r.name}: codes ${r.codeMismatches} params ${r.paramMismatches} bits ${r.floatBitMismatches} rel ${r.maxRelError.toExponential(1)} gpu ${r.gpuMs.toFixed(0)} ms cpu ${r.cpuMs.toFixed(0)} ms\n`;
+      log.textContent += `${r.name}: codes ${r.codeMismatches} params ${r.paramMismatches} bits ${r.floatBitMismatches} rel ${r.maxRelError.toExponential(1)} stats ${r.statsRelError.toExponential(1)} gpu ${r.gpuMs.toFixed(0)} ms cpu ${r.cpuMs.toFixed(0)} ms\n`;
     }
     await neuronNormCases(gpu.device, report, only, log);
     await headNormCases(gpu.device, report, only, log);

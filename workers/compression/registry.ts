@@ -45,7 +45,7 @@ import { sparseGptMeta, type SparseGptOptions } from './sparsegpt/meta';
 import { sparseGptReference } from './sparsegpt/reference';
 import { structuredPruneMeta, type StructuredPruneOptions } from './structured-prune/meta';
 import { structuredPruneReference } from './structured-prune/reference';
-import { tensorStats } from './stats';
+import { statsFromSums, tensorStats } from './stats';
 import type { CompressionResult, MethodImpl, WeightTensor } from './types';
 import { wandaGpu } from './wanda/gpu';
 import { wandaMeta, type WandaOptions } from './wanda/meta';
@@ -151,9 +151,11 @@ export async function compressTensor(
   else throw labError('BadOption', `unknown kernel device ${String(device)}; choose webgpu or cpu`);
   const kernelMs = performance.now() - start;
   const bits = impl.meta.bitsPerWeight(resolved, linearView(tensor.shape, tensor.layout));
-  const stats = tensorStats(tensor.name ?? '', tensor.data, parts.dequantized, bits);
+  // sums the kernel took while it quantized (stats.ts): no pass of their own over the weights
+  const stats = parts.sums ? statsFromSums(tensor.name ?? '', tensor.data.length, parts.sums, bits) : tensorStats(tensor.name ?? '', tensor.data, parts.dequantized, bits);
   if (parts.loss !== undefined) stats.calibrationLoss = parts.loss;
   if (parts.phaseMs) stats.phaseMs = parts.phaseMs;
   if (device === 'webgpu' && channelChunking.chunks > 1) stats.chunks = channelChunking.chunks;
-  return { ...parts, method, options: resolved, device, stats, kernelMs };
+  // onto parts, not a spread: a spread would compute a lazy `dequantized` (types.ts withLazyDequantized)
+  return Object.assign(parts, { method, options: resolved, device, stats, kernelMs });
 }

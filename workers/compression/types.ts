@@ -5,6 +5,7 @@
  */
 import type { KernelDevice, MethodId, MethodOptions, TensorStats } from '../api';
 import type { CalibrationNeed, CalibrationStats } from '../calibration/types';
+import type { ErrorSums } from './stats';
 
 /** 'in_out': MatMul B stored (in, out), output channel = column; 'out_in': Gemm transB=1, (out, in). */
 export type WeightLayout = 'in_out' | 'out_in';
@@ -27,8 +28,14 @@ export interface WeightTensor {
 
 /** What a method computes; every array is flat and in the input's stored (row-major) order unless said. */
 export interface CompressionParts {
-  /** same shape and layout as the input: exactly what the packed form computes */
+  /**
+   * same shape and layout as the input: exactly what the packed form computes. The affine WGSL
+   * methods (int8-channel, int4-group, rtn) read back only codes, scales and zero points: theirs is
+   * computed from those on first read (withLazyDequantized), since a packed make seldom needs it.
+   */
   dequantized: Float32Array;
+  /** the error sums against the input, when the kernel took them while it quantized: the stats need no pass of their own (stats.ts) */
+  sums?: ErrorSums;
   /**
    * int8-channel: signed codes in [-127, 127]; int4-group: unpacked 4-bit codes in [0, 15] (one per
    * byte); fp16: the half bit patterns, ready to be written as a float16 initializer
@@ -105,4 +112,42 @@ export interface MethodImpl<O extends MethodOptions = MethodOptions> {
    * in the variant's order, before the per-tensor step; returns each tensor's `plan`.
    */
   plan?(tensors: readonly Float32Array[] | { count: number; read(i: number): Float32Array }, options: O): unknown[];
+}
+
+const lazy = new WeakMap<object, number>();
+
+/**
+ * `parts` with `dequantized` computed by `compute` the first time it is read (then kept), as an own
+ * enumerable property, so a spread or a structured clone still carries the values. `length`:
+ * how many there will be, known without computing them (dequantizedLength).
+ */
+export function withLazyDequantized<P extends Omit<CompressionParts, 'dequantized'>>(parts: P, length: number, compute: () => Float32Array): P & CompressionParts {
+  let values: Float32Array | undefined;
+  Object.defineProperty(parts, 'dequantized', {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      if (!values) {
+        values = compute();
+        lazy.delete(parts);
+      }
+      return values;
+    },
+    set: (v: Float32Array) => {
+      values = v;
+      lazy.delete(parts);
+    },
+  });
+  lazy.set(parts, length);
+  return parts as P & CompressionParts;
+}
+
+/** True while `parts.dequantized` is still to be computed (reading it computes it). */
+export function dequantizedPending(parts: CompressionParts): boolean {
+  return lazy.has(parts);
+}
+
+/** How many dequantized values `parts` holds or will hold, without computing them. */
+export function dequantizedLength(parts: CompressionParts): number {
+  return lazy.get(parts) ?? parts.dequantized.length;
 }

@@ -7,16 +7,16 @@ import type { KernelDevice, MethodId, MethodOptions } from '../api';
 import { getKernelGpu } from '../compression/gpu-device';
 import { compressTensor, methodImpl } from '../compression/registry';
 import { releaseKernelBuffers } from '../compression/shared/buffer-pool';
-import type { CompressionResult, WeightTensor } from '../compression/types';
+import { dequantizedLength, dequantizedPending, type CompressionResult, type WeightTensor } from '../compression/types';
 import { labError } from '../errors';
 
 export type { CompressionResult, WeightTensor };
 
 export async function compressWeight(method: MethodId, options: MethodOptions, tensor: WeightTensor, device: KernelDevice): Promise<CompressionResult> {
   const r = await compressTensor(method, options, tensor, device);
-  if (!(r?.dequantized instanceof Float32Array) || r.dequantized.length !== tensor.data.length) {
-    throw labError('BadOption', `${method} on ${tensor.name}: expected ${tensor.data.length} dequantized floats, got ${r?.dequantized?.length}`);
-  }
+  // a lazy `dequantized` (types.ts withLazyDequantized) is checked by its length, not computed here
+  const n = r && (dequantizedPending(r) ? dequantizedLength(r) : r.dequantized instanceof Float32Array ? r.dequantized.length : undefined);
+  if (n !== tensor.data.length) throw labError('BadOption', `${method} on ${tensor.name}: expected ${tensor.data.length} dequantized floats, got ${n}`);
   if (!Number.isFinite(r.stats?.bitsPerWeight)) throw new Error(`${method} on ${tensor.name}: stats without bitsPerWeight`);
   return r;
 }

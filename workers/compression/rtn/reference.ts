@@ -44,6 +44,7 @@ export function rtnReference(tensor: WeightTensor, options: RtnOptions): Compres
     }
   }
   const codes = options.symmetric ? new Int8Array(tensor.data.length) : new Uint8Array(tensor.data.length);
-  const dequantized = quantizeAffine(tensor.data, view, { groupSize, nGroups, scales, zeroPoints, qmin, qmax }, codes);
-  return options.symmetric ? { dequantized, codes, scales } : { dequantized, codes, scales, zeroPoints };
+  // the stats' sums come from the same loop (stats.ts): no second pass over the weights
+  const { dequantized, sums } = quantizeAffine(tensor.data, view, { groupSize, nGroups, scales, zeroPoints, qmin, qmax }, codes);
+  return options.symmetric ? { dequantized, codes, scales, sums } : { dequantized, codes, scales, zeroPoints, sums };
 }

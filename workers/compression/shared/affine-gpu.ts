@@ -1,14 +1,21 @@
 /**
  * int8-channel, int4-group and rtn on WebGPU: affine-quantize.wgsl, one pass in which each thread
- * owns whole groups (their range, scale and zero point, then their codes and dequantized weights).
+ * owns whole groups (their range, scale and zero point, then their codes), taking the stats' sums
+ * as it goes (one partial per workgroup).
+ *
+ * What comes back is what the packed form stores: codes, scales, zero points, and the sums. The
+ * dequantized f32 weights stay on the GPU's side unwritten: a packed make needs them only for the
+ * f32 twin, a following method or a form stored f32, and the host makes them from the codes when
+ * asked (the method's gpu.ts, withLazyDequantized), bit for bit the kernel's product. Reading them
+ * back was 4 bytes a weight through a map, and the stats a second pass over them on the CPU.
  *
  * A tensor goes through in chunks of whole groups (stored rows), each chunk one submit with its
- * own readback, two chunks in flight: while the GPU quantizes chunk j + 1, the CPU copies chunk j
- * out of its mapped buffer straight into the result arrays. So the GPU holds two chunks' buffers
- * (the same sizes for every tensor, reused from the pool) instead of several copies of the whole
- * tensor, a map round trip never leaves the GPU idle, and nothing is copied twice on the CPU.
- * Rows are padded to whole vec4s on the GPU (padded-rows.ts). The scales and zero points of every
- * chunk land in one buffer, read back once at the end.
+ * own readback, two chunks in flight: while the GPU quantizes chunk j + 1, the CPU copies chunk j's
+ * codes out of its mapped buffer. The weights go up through mapped staging buffers from the pool
+ * (already faulted in, filled straight from the caller's array, rows padded in place). So the GPU
+ * holds two chunks' buffers (the same sizes for every tensor, reused from the pool) instead of
+ * several copies of the whole tensor. Rows are padded to whole vec4s on the GPU (padded-rows.ts).
+ * The scales, zero points and partial sums of every chunk land in one buffer, read back once.
  */
 import type { LinearView } from '../layout';
 import type { WeightTensor } from '../types';
@@ -16,7 +23,8 @@ import { labError } from '../../errors';
 import { MIN_SCALE } from './affine';
 import { dispatch, f32Bits, gridSettings, pipelineFor } from './gpu';
 import { poolFor, type Pooled } from './buffer-pool';
-import { paddedStride, readRows, uploadRows } from './padded-rows';
+import { paddedStride, readRows, writeRows } from './padded-rows';
+import type { ErrorSums } from '../stats';
 import QUANTIZE_WGSL from './affine-quantize.wgsl?raw';
 
 /** Must match WORKGROUP_SIZE in affine-quantize.wgsl. */
@@ -41,13 +49,17 @@ export interface GpuGridSpec {
 }
 
 export interface AffineReadback {
-  dequantized: Float32Array;
   /** raw code bytes, one per element */
   codeBytes: ArrayBuffer;
   /** (out, nGroups) */
   scales: Float32Array;
   zeroPoints: Uint32Array;
+  /** the stats' sums over the tensor (stats.ts), from the workgroups' partials */
+  sums: ErrorSums;
 }
+
+/** Bytes of one workgroup's partial sums (affine-quantize.wgsl Partial). */
+const PARTIAL_BYTES = 16;
 
 const align4 = (bytes: number) => Math.max(4, Math.ceil(bytes / 4) * 4);
 
@@ -95,68 +107,86 @@ export async function quantizeAffineGpu(device: GPUDevice, tensor: WeightTensor,
     return b;
   };
   const pipeline = pipelineFor(device, 'affine-quantize', QUANTIZE_WGSL);
-  const dequantized = new Float32Array(n);
   const codes = new Uint8Array(n);
   const inFlight: Promise<void>[] = [];
   let failed = false;
+  const nChunks = Math.ceil(rows / chunkRows);
+  const chunks = Array.from({ length: nChunks }, (_, c) => {
+    const r0 = c * chunkRows;
+    const r1 = Math.min(rows, r0 + chunkRows);
+    const tiles = inOut ? stride / 4 : r1 - r0;
+    const groups = Math.ceil((inOut ? r1 - r0 : view.inDim) / groupSize);
+    return { r0, r1, tiles, groups, workgroups: Math.ceil((tiles * groups) / WORKGROUP_SIZE) };
+  });
+  const nPartials = chunks.reduce((a, c) => a + c.workgroups, 0);
+  const paramBytes = nParams * 8;
   try {
     const scales = take(`${spec.label} scales`, storage, nParams * 4);
     const zeroPoints = take(`${spec.label} zero points`, storage, nParams * 4);
-    const paramsRead = take(`${spec.label} params readback`, readUsage, nParams * 8);
+    const partials = take(`${spec.label} partial sums`, storage, nPartials * PARTIAL_BYTES);
+    const paramsRead = take(`${spec.label} params readback`, readUsage, paramBytes + nPartials * PARTIAL_BYTES);
     // two sets of chunk buffers: chunk j + 1 runs while chunk j is read back; one size for every
     // tensor that fits a chunk, so a variant's weights all reuse the same pooled buffers
     const capacity = Math.max(chunkWeights, gridSettings.chunkWeights || CHUNK_WEIGHTS);
-    const sets = [0, 1].map((k) => ({
-      weights: take(`${spec.label} weights ${k}`, storage, capacity * 4),
-      codes: take(`${spec.label} codes ${k}`, storage, capacity),
-      readback: take(`${spec.label} readback ${k}`, readUsage, capacity * 4 + align4(capacity)),
-    }));
-    const nChunks = Math.ceil(rows / chunkRows);
+    // (one set when one chunk: a staging buffer left unused would go back to the pool still mapped)
+    const sets = (nChunks > 1 ? [0, 1] : [0]).map((k) => {
+      const staging = pool.take(`${spec.label} weights staging ${k}`, GPUBufferUsage.MAP_WRITE | GPUBufferUsage.COPY_SRC, capacity * 4);
+      taken.push(staging);
+      return {
+        staging,
+        // a pooled staging buffer comes back mapped (buffer-pool.ts); mapped again here only for a third chunk
+        stagingMapped: staging.mapped ?? Promise.resolve(),
+        weights: take(`${spec.label} weights ${k}`, storage, capacity * 4),
+        codes: take(`${spec.label} codes ${k}`, storage, capacity),
+        readback: take(`${spec.label} readback ${k}`, readUsage, align4(capacity)),
+      };
+    });
     let paramsMapped: Promise<void> | undefined;
+    let wgBase = 0;
     for (let c = 0; c < nChunks; c++) {
       const set = sets[c % 2];
+      const { r0, r1, tiles, groups, workgroups } = chunks[c];
       // the set's previous chunk must be copied out before its buffers are reused
       if (c >= 2) await inFlight[c - 2];
-      const r0 = c * chunkRows;
-      const r1 = Math.min(rows, r0 + chunkRows);
       const padded = (r1 - r0) * stride;
-      const chunkGroups = Math.ceil((inOut ? r1 - r0 : view.inDim) / groupSize);
       // where this chunk's (channel, group) params sit in the tensor's (out, nGroups) arrays
       const oBase = inOut ? 0 : r0;
       const gBase = inOut ? r0 / groupSize : 0;
-      uploadRows(device, set.weights, tensor.data, r0, r1, cols, stride);
+      await set.stagingMapped;
+      writeRows(set.staging.buffer.getMappedRange(0, padded * 4), tensor.data, r0, r1, cols, stride);
+      set.staging.buffer.unmap();
       const encoder = device.createCommandEncoder({ label: `${spec.label} chunk ${c}` });
-      const tiles = inOut ? stride / 4 : r1 - r0;
+      encoder.copyBufferToBuffer(set.staging.buffer, 0, set.weights, 0, padded * 4);
       const params = uniform('affine-quantize params', [
-        tiles, chunkGroups, r1 - r0, stride / 4, cols, groupSize, inOut ? 1 : 0, spec.symmetric ? 1 : 0,
-        f32Bits(spec.invLevels), f32Bits(MIN_SCALE), spec.qmin, spec.qmax, oBase, gBase, nGroups,
+        tiles, groups, r1 - r0, stride / 4, cols, groupSize, inOut ? 1 : 0, spec.symmetric ? 1 : 0,
+        f32Bits(spec.invLevels), f32Bits(MIN_SCALE), spec.qmin, spec.qmax, oBase, gBase, nGroups, workgroups, wgBase,
       ]);
-      dispatch(device, encoder, pipeline, [params, set.weights, scales, zeroPoints, set.codes], Math.ceil((tiles * chunkGroups) / WORKGROUP_SIZE));
-      const codesAt = padded * 4;
-      encoder.copyBufferToBuffer(set.weights, 0, set.readback, 0, padded * 4);
-      encoder.copyBufferToBuffer(set.codes, 0, set.readback, codesAt, padded);
+      wgBase += workgroups;
+      dispatch(device, encoder, pipeline, [params, set.weights, scales, zeroPoints, set.codes, partials], workgroups);
+      encoder.copyBufferToBuffer(set.codes, 0, set.readback, 0, align4(padded));
       if (c === nChunks - 1) {
-        // every chunk's params, in the last chunk's submit
+        // every chunk's params and partial sums, in the last chunk's submit
         encoder.copyBufferToBuffer(scales, 0, paramsRead, 0, nParams * 4);
         encoder.copyBufferToBuffer(zeroPoints, 0, paramsRead, nParams * 4, nParams * 4);
+        encoder.copyBufferToBuffer(partials, 0, paramsRead, paramBytes, nPartials * PARTIAL_BYTES);
       }
       device.queue.submit([encoder.finish()]);
-      if (c === nChunks - 1) paramsMapped = paramsRead.mapAsync(GPUMapMode.READ, 0, nParams * 8);
+      if (c + 2 < nChunks) set.stagingMapped = set.staging.buffer.mapAsync(GPUMapMode.WRITE, 0, set.staging.buffer.size);
+      if (c === nChunks - 1) paramsMapped = paramsRead.mapAsync(GPUMapMode.READ, 0, paramBytes + nPartials * PARTIAL_BYTES);
       inFlight.push(
-        set.readback.mapAsync(GPUMapMode.READ, 0, codesAt + padded).then(() => {
-          const mapped = set.readback.getMappedRange(0, codesAt + padded);
-          readRows(dequantized, mapped, 0, r0, r1 - r0, cols, stride);
-          readRows(codes, mapped, codesAt, r0, r1 - r0, cols, stride);
+        set.readback.mapAsync(GPUMapMode.READ, 0, align4(padded)).then(() => {
+          readRows(codes, set.readback.getMappedRange(0, align4(padded)), 0, r0, r1 - r0, cols, stride);
           set.readback.unmap();
         }),
       );
     }
     await Promise.all([...inFlight, paramsMapped]);
-    const mapped = paramsRead.getMappedRange(0, nParams * 8);
+    const mapped = paramsRead.getMappedRange(0, paramBytes + nPartials * PARTIAL_BYTES);
     const outScales = new Float32Array(mapped.slice(0, nParams * 4));
-    const outZeroPoints = new Uint32Array(mapped.slice(nParams * 4, nParams * 8));
+    const outZeroPoints = new Uint32Array(mapped.slice(nParams * 4, paramBytes));
+    const sums = addPartials(new DataView(mapped, paramBytes, nPartials * PARTIAL_BYTES), nPartials);
     paramsRead.unmap();
-    return { dequantized, codeBytes: codes.buffer, scales: outScales, zeroPoints: outZeroPoints };
+    return { codeBytes: codes.buffer, scales: outScales, zeroPoints: outZeroPoints, sums };
   } catch (e) {
     failed = true;
     for (const p of inFlight) p.catch(() => undefined);
@@ -169,4 +199,17 @@ export async function quantizeAffineGpu(device: GPUDevice, tensor: WeightTensor,
     }
     for (const b of temporary) b.destroy();
   }
+}
+
+/** The workgroups' partial sums (signal, noise, max |error| as f32, zeros as u32) added in double. */
+function addPartials(view: DataView, count: number): ErrorSums {
+  const sums: ErrorSums = { signal: 0, noise: 0, zeros: 0, maxAbs: 0 };
+  for (let k = 0; k < count; k++) {
+    const at = k * PARTIAL_BYTES;
+    sums.signal += view.getFloat32(at, true);
+    sums.noise += view.getFloat32(at + 4, true);
+    sums.maxAbs = Math.max(sums.maxAbs, view.getFloat32(at + 8, true));
+    sums.zeros += view.getUint32(at + 12, true);
+  }
+  return sums;
 }

@@ -1,13 +1,18 @@
 // int8-channel, int4-group and rtn in one pass (reference: rtn/reference.ts and quantizeAffine in
 // affine.ts): each thread owns whole groups, finds their range, writes their scale and zero point,
-// then quantizes them (codes and dequantized weights in place). Params, quantize and the group's
-// data stay in one thread's registers: one dispatch, no second read of the params, no barriers,
-// no atomics.
+// then quantizes them into codes. Params, quantize and the group's data stay in one thread's
+// registers: one dispatch, no second read of the params, no atomics.
+// The dequantized weights are not written: the host makes them from the codes when it needs them
+// (shared/affine.ts dequantizeAffine, the same product). What the stats need of them (stats.ts) is
+// taken here, while each one is in a register: per thread compensated sums of w² and (w - w')²,
+// the zeros of w' and max |w - w'|, then added over the workgroup in shared memory; one partial per
+// workgroup goes back (a few KB), which the host adds in double.
 //
 // Stored rows are padded to a multiple of 4 (`stride4` vec4s a row, affine-gpu.ts uploads them so),
-// and a thread works on vec4s of 4 neighbouring stored elements: one load, one store and one packed
-// code word per vec4, and the arithmetic runs 4 lanes at a time (on SwiftShader, where WebGPU runs
-// on the CPU, a scalar load or store per element is most of a kernel's time).
+// and a thread works on vec4s of 4 neighbouring stored elements: one load and one packed code word
+// per vec4, and the arithmetic runs 4 lanes at a time (on SwiftShader, where WebGPU runs on the
+// CPU, a scalar load or store per element is most of a kernel's time). The padding holds whatever
+// the buffer held: its lanes are masked out of the sums (their codes are never read).
 //   (in, out) storage: a thread takes 4 neighbouring channels (a vec4 column) over one group of
 //     rows; neighbouring threads take neighbouring vec4s of a row.
 //   (out, in) storage: a thread takes one channel's group, group_size / 4 consecutive vec4s of
@@ -34,15 +39,65 @@ struct Params {
   o_base: u32,         // this chunk's first output channel (out_in chunks of rows)
   g_base: u32,         // this chunk's first group along the input (in_out chunks of rows)
   n_groups_total: u32, // groups per channel in the whole tensor: the params' row length
+  n_workgroups: u32,   // workgroups of this dispatch (a 2D grid may launch a few more)
+  wg_base: u32,        // this chunk's first partial in `partials`
+}
+
+// One workgroup's share of the stats' sums (stats.ts ErrorSums).
+struct Partial {
+  signal: f32,
+  noise: f32,
+  max_abs: f32,
+  zeros: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read_write> w: array<vec4<f32>>;   // (rows, stride4), in place
+@group(0) @binding(1) var<storage, read> w: array<vec4<f32>>;         // (rows, stride4)
 @group(0) @binding(2) var<storage, read_write> scales: array<f32>;    // (out, n_groups_total)
 @group(0) @binding(3) var<storage, read_write> zero_points: array<u32>;
 @group(0) @binding(4) var<storage, read_write> codes: array<u32>;     // (rows, stride4), 4 code bytes each
+@group(0) @binding(5) var<storage, read_write> partials: array<Partial>;
 
 const WORKGROUP_SIZE: u32 = 64u;
+
+var<workgroup> wg_signal: array<f32, WORKGROUP_SIZE>;
+var<workgroup> wg_noise: array<f32, WORKGROUP_SIZE>;
+var<workgroup> wg_max: array<f32, WORKGROUP_SIZE>;
+var<workgroup> wg_zeros: array<u32, WORKGROUP_SIZE>;
+
+// A thread's sums, 4 lanes each; signal and noise compensated (Kahan): an int8 channel of an
+// (in, out) weight is one thread's group of 3,072 rows, and plain f32 sums that long drift.
+struct Sums {
+  signal: vec4<f32>,
+  signal_c: vec4<f32>,
+  noise: vec4<f32>,
+  noise_c: vec4<f32>,
+  max_abs: vec4<f32>,
+  zeros: vec4<u32>,
+}
+
+// w and its w' into the sums, `real` the lanes that are weights (not row padding).
+fn add_sums(acc: ptr<function, Sums>, x: vec4<f32>, deq: vec4<f32>, real: vec4<bool>) {
+  var a = *acc;
+  let d = select(vec4<f32>(0.0), x - deq, real);
+  let v = select(vec4<f32>(0.0), x, real);
+  // Kahan: y is the term less the running error, (t - sum) - y what adding it lost
+  let ys = v * v - a.signal_c;
+  let ts = a.signal + ys;
+  a.signal_c = (ts - a.signal) - ys;
+  a.signal = ts;
+  let yn = d * d - a.noise_c;
+  let tn = a.noise + yn;
+  a.noise_c = (tn - a.noise) - yn;
+  a.noise = tn;
+  a.max_abs = max(a.max_abs, abs(d));
+  a.zeros += vec4<u32>(real & (deq == vec4<f32>(0.0)));
+  *acc = a;
+}
+
+fn lane_sum(v: vec4<f32>) -> f32 {
+  return (v.x + v.y) + (v.z + v.w);
+}
 
 // round_div (common.wgsl) on 4 lanes, with the first guess from a product with 1 / s instead of a
 // quotient (the guess is within a step; the boundary tests, the same as the reference's, decide).
@@ -83,14 +138,16 @@ fn grid_of(mn: vec4<f32>, mx: vec4<f32>) -> Grid {
   return g;
 }
 
-// Quantize the vec4 at `at` in place; returns its 4 code bytes packed.
-fn quantize4(at: u32, g: Grid, cap: u32) -> u32 {
-  let x = w[at];
+struct Quantized {
+  code: u32,  // 4 code bytes packed
+  deq: vec4<f32>,
+}
+
+fn quantize4(x: vec4<f32>, g: Grid, cap: u32) -> Quantized {
   let r = vec4<i32>(round_div4(abs(x), g.s, g.inv, cap));
   let q = clamp(select(g.zp + r, g.zp - r, x < vec4<f32>(0.0)), vec4<i32>(p.qmin), vec4<i32>(p.qmax));
-  w[at] = vec4<f32>(q - g.zp) * g.s;
   let b = vec4<u32>(q) & vec4<u32>(0xffu);
-  return b.x | (b.y << 8u) | (b.z << 16u) | (b.w << 24u);
+  return Quantized(b.x | (b.y << 8u) | (b.z << 16u) | (b.w << 24u), vec4<f32>(q - g.zp) * g.s);
 }
 
 fn store_params(o: u32, g: u32, grid: Grid, lane: u32) {
@@ -100,7 +157,7 @@ fn store_params(o: u32, g: u32, grid: Grid, lane: u32) {
 }
 
 // (in, out): vec4 column q (channels 4q .. 4q + 3) over rows [g * group_size, ...).
-fn in_out_tile(q: u32, g: u32, cap: u32) {
+fn in_out_tile(q: u32, g: u32, cap: u32, acc: ptr<function, Sums>) {
   let r0 = g * p.group_size;
   let r1 = min(p.rows, r0 + p.group_size);
   var mn = vec4<f32>(0.0);
@@ -115,14 +172,18 @@ fn in_out_tile(q: u32, g: u32, cap: u32) {
   for (var lane = 0u; lane < 4u; lane++) {
     if (q * 4u + lane < p.cols) { store_params(q * 4u + lane, g, grid, lane); }
   }
+  let real = vec4<u32>(q * 4u) + vec4<u32>(0u, 1u, 2u, 3u) < vec4<u32>(p.cols);
   for (var r = r0; r < r1; r++) {
     let at = r * p.stride4 + q;
-    codes[at] = quantize4(at, grid, cap);
+    let x = w[at];
+    let out = quantize4(x, grid, cap);
+    codes[at] = out.code;
+    add_sums(acc, x, out.deq, real);
   }
 }
 
 // (out, in): channel o's group g, elements [g * group_size, ...) of its row.
-fn out_in_tile(o: u32, g: u32, cap: u32) {
+fn out_in_tile(o: u32, g: u32, cap: u32, acc: ptr<function, Sums>) {
   let e0 = g * p.group_size;
   let e1 = min(p.cols, e0 + p.group_size);
   let v0 = o * p.stride4 + e0 / 4u;
@@ -140,18 +201,45 @@ fn out_in_tile(o: u32, g: u32, cap: u32) {
   let hi = max(max(mx.x, mx.y), max(mx.z, mx.w));
   let grid = grid_of(vec4<f32>(lo), vec4<f32>(hi));
   store_params(o, g, grid, 0u);
-  for (var v = v0; v < v1; v++) { codes[v] = quantize4(v, grid, cap); }
+  for (var v = v0; v < v1; v++) {
+    let real = vec4<u32>((v - o * p.stride4) * 4u) + vec4<u32>(0u, 1u, 2u, 3u) < vec4<u32>(e1);
+    let x = w[v];
+    let out = quantize4(x, grid, cap);
+    codes[v] = out.code;
+    add_sums(acc, x, out.deq, real);
+  }
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
   let t = global_thread(wid, nwg, lid, WORKGROUP_SIZE);
-  if (t >= p.n_tiles * p.n_groups) { return; }
-  let cap = u32(p.qmax - p.qmin);
-  if (p.in_out == 1u) {
-    in_out_tile(t % p.n_tiles, t / p.n_tiles, cap);
-  } else {
-    out_in_tile(t / p.n_groups, t % p.n_groups, cap);
+  var acc: Sums;
+  // no early return: every thread reaches the workgroup's barriers below
+  if (t < p.n_tiles * p.n_groups) {
+    let cap = u32(p.qmax - p.qmin);
+    if (p.in_out == 1u) {
+      in_out_tile(t % p.n_tiles, t / p.n_tiles, cap, &acc);
+    } else {
+      out_in_tile(t / p.n_groups, t % p.n_groups, cap, &acc);
+    }
+  }
+  wg_signal[lid] = lane_sum(acc.signal - acc.signal_c);
+  wg_noise[lid] = lane_sum(acc.noise - acc.noise_c);
+  wg_max[lid] = max(max(acc.max_abs.x, acc.max_abs.y), max(acc.max_abs.z, acc.max_abs.w));
+  wg_zeros[lid] = (acc.zeros.x + acc.zeros.y) + (acc.zeros.z + acc.zeros.w);
+  workgroupBarrier();
+  for (var half = WORKGROUP_SIZE / 2u; half > 0u; half /= 2u) {
+    if (lid < half) {
+      wg_signal[lid] += wg_signal[lid + half];
+      wg_noise[lid] += wg_noise[lid + half];
+      wg_max[lid] = max(wg_max[lid], wg_max[lid + half]);
+      wg_zeros[lid] += wg_zeros[lid + half];
+    }
+    workgroupBarrier();
+  }
+  let k = linear_workgroup(wid, nwg);
+  if (lid == 0u && k < p.n_workgroups) {
+    partials[p.wg_base + k] = Partial(wg_signal[0], wg_noise[0], wg_max[0], wg_zeros[0]);
   }
 }

@@ -16,6 +16,7 @@
  * - Scales are range * fround(1 / levels) (a product, not a quotient), e.g. max|w| * fround(1/127).
  */
 import type { LinearView } from '../layout';
+import type { ErrorSums } from '../stats';
 
 export const MIN_SCALE = 2 ** -100;
 export const ROUND_FIX_STEPS = 4;
@@ -78,37 +79,71 @@ export interface AffineGrid {
 }
 
 /**
- * Elementwise step shared by int8-channel and int4-group: codes and dequantized weights. Stored
- * rows are walked in memory order (a column walk of an (in, out) weight touches a new cache line
- * per element); each element's code depends only on its own group, so the order changes nothing.
+ * Elementwise step shared by int8-channel and int4-group: codes and dequantized weights, and the
+ * error sums the stats are made of (stats.ts), taken in the same loop. Stored rows are walked in
+ * memory order (a column walk of an (in, out) weight touches a new cache line per element); each
+ * element's code depends only on its own group, so the order changes nothing. Both layouts walk the
+ * flat index 0 … n - 1, the order errorSums adds in, so the sums are its numbers exactly.
  */
 export function quantizeAffine(
   data: Float32Array,
   view: LinearView,
   grid: AffineGrid,
   codes: Int8Array | Uint8Array,
-): Float32Array {
+): { dequantized: Float32Array; sums: ErrorSums } {
   const out = new Float32Array(data.length);
   const { scales, zeroPoints, qmin, qmax, nGroups, groupSize } = grid;
   const inverses = Float64Array.from(scales, (s) => 1 / s);
-  const one = (at: number, g: number) => {
-    const s = scales[g];
-    const zp = zeroPoints[g];
-    const q = quantizeValue(data[at], s, zp, qmin, qmax, inverses[g]);
-    codes[at] = q;
-    out[at] = dequantizeValue(q, s, zp);
-  };
-  if (view.strideOut === 1) {
-    // (in, out): a stored row is one input index across every channel
-    for (let i = 0; i < view.inDim; i++) {
-      const row = i * view.strideIn;
-      const g = Math.floor(i / groupSize);
-      for (let o = 0; o < view.outDim; o++) one(row + o, o * nGroups + g);
+  let signal = 0;
+  let noise = 0;
+  let zeros = 0;
+  let maxAbs = 0;
+  const { rows, cols, group } = storedGroups(view, nGroups, groupSize);
+  for (let r = 0; r < rows; r++) {
+    const row = r * cols;
+    for (let c = 0; c < cols; c++) {
+      const f = row + c;
+      const g = group(r, c);
+      const s = scales[g];
+      const zp = zeroPoints[g];
+      const w = data[f];
+      const q = quantizeValue(w, s, zp, qmin, qmax, inverses[g]);
+      codes[f] = q;
+      const v = dequantizeValue(q, s, zp);
+      out[f] = v;
+      const d = w - v;
+      signal += w * w;
+      noise += d * d;
+      maxAbs = Math.max(maxAbs, Math.abs(d));
+      if (v === 0) zeros++;
     }
-  } else {
-    for (let o = 0; o < view.outDim; o++) {
-      for (let i = 0; i < view.inDim; i++) one(o * view.strideOut + i * view.strideIn, o * nGroups + Math.floor(i / groupSize));
+  }
+  return { dequantized: out, sums: { signal, noise, zeros, maxAbs } };
+}
+
+/**
+ * The dequantized weights of codes already made (by the WGSL, which reads back only codes, scales
+ * and zero points): (code - zp) * scale rounded to f32, the product quantizeAffine and the WGSL
+ * take, so the same floats bit for bit. Symmetric grids pass signed codes and zero points of 0.
+ */
+export function dequantizeAffine(codes: Int8Array | Uint8Array, view: LinearView, grid: Pick<AffineGrid, 'scales' | 'zeroPoints' | 'nGroups' | 'groupSize'>): Float32Array {
+  const out = new Float32Array(codes.length);
+  const { scales, zeroPoints } = grid;
+  const { rows, cols, group } = storedGroups(view, grid.nGroups, grid.groupSize);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const g = group(r, c);
+      out[r * cols + c] = f((codes[r * cols + c] - zeroPoints[g]) * scales[g]);
     }
   }
   return out;
+}
+
+/**
+ * The stored rows and columns, and the (channel, group) params index of stored element (r, c):
+ * in (in, out) storage a stored row is one input index across every channel, in (out, in) one channel.
+ */
+function storedGroups(view: LinearView, nGroups: number, groupSize: number): { rows: number; cols: number; group: (r: number, c: number) => number } {
+  if (view.strideOut === 1) return { rows: view.inDim, cols: view.outDim, group: (r, c) => c * nGroups + Math.floor(r / groupSize) };
+  return { rows: view.outDim, cols: view.inDim, group: (r, c) => r * nGroups + Math.floor(c / groupSize) };
 }

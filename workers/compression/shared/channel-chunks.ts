@@ -15,7 +15,8 @@
  */
 import type { MethodId, MethodOptions } from '../../api';
 import { linearView } from '../layout';
-import type { CompressionParts, WeightTensor } from '../types';
+import { dequantizedPending, withLazyDequantized, type CompressionParts, type WeightTensor } from '../types';
+import type { ErrorSums } from '../stats';
 
 /**
  * Test hook (e2e/harness/kernels.ts): a binding limit in bytes below the device's (0 = the device's),
@@ -101,13 +102,21 @@ function join(t: WeightTensor, starts: number[], parts: CompressionParts[]): Com
     return out;
   };
   const sum = (pick: (p: CompressionParts) => number | undefined) => (pick(parts[0]) === undefined ? undefined : parts.reduce((a, p) => a + pick(p)!, 0));
-  const out: CompressionParts = { dequantized: place((p) => p.dequantized)! };
   const more = {
     codes: place((p) => p.codes), mask: place((p) => p.mask),
     scales: concat((p) => p.scales), zeroPoints: concat((p) => p.zeroPoints),
     clamped: sum((p) => p.clamped), loss: sum((p) => p.loss),
+    sums: parts.every((p) => p.sums) ? addSums(parts.map((p) => p.sums!)) : undefined,
   };
   // only the parts the method gives (the harness compares which parts each side returned)
-  for (const [k, v] of Object.entries(more)) if (v !== undefined) (out as unknown as Record<string, unknown>)[k] = v;
-  return out;
+  const out: Partial<CompressionParts> = {};
+  for (const [k, v] of Object.entries(more)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  // a chunk's dequantized values may be still to make (types.ts withLazyDequantized): the whole one too
+  if (!parts.some(dequantizedPending)) return { ...out, dequantized: place((p) => p.dequantized)! };
+  return withLazyDequantized(out, rows * cols, () => place((p) => p.dequantized)!);
+}
+
+/** The chunks' error sums as one tensor's (stats.ts). */
+function addSums(all: ErrorSums[]): ErrorSums {
+  return all.reduce((a, s) => ({ signal: a.signal + s.signal, noise: a.noise + s.noise, zeros: a.zeros + s.zeros, maxAbs: Math.max(a.maxAbs, s.maxAbs) }));
 }

@@ -33,6 +33,16 @@ export function uploadRows(device: GPUDevice, buffer: GPUBuffer, data: Float32Ar
   }
 }
 
+/**
+ * Stored rows [r0, r1) of `data` into `mapped` (a mapped staging buffer) from offset 0, `stride`
+ * elements a row: one copy straight into the staging memory (the padding lanes keep whatever they held).
+ */
+export function writeRows(mapped: ArrayBuffer, data: Float32Array, r0: number, r1: number, cols: number, stride: number): void {
+  const out = new Float32Array(mapped, 0, (r1 - r0) * stride);
+  if (stride === cols) out.set(data.subarray(r0 * cols, r1 * cols));
+  else for (let r = r0; r < r1; r++) out.set(data.subarray(r * cols, (r + 1) * cols), (r - r0) * stride);
+}
+
 type Rows = Float32Array | Uint8Array;
 
 /** Padded rows at `byteOffset` of `mapped` (`count` of them) into `out` from stored row r0, unpadded. */
