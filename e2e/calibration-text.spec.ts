@@ -80,6 +80,9 @@ test('SparseGPT 50 % calibrated on a picked .txt, from the builder', async ({ pa
   await expect(page.getByTestId('model-card')).toBeVisible({ timeout: 120_000 });
   await page.getByTestId('add-method').selectOption('gptq');
   await expect(page.getByTestId('add-calibration-text').locator('option')).toHaveText(['the built-in text', 'my-text.txt']);
+  // GPTQ offers rtn's grids, with rtn's controls (gptq/meta.ts takes rtnMeta's fields)
+  await expect(page.getByTestId('add-field-groupSize').locator('option')).toHaveText(['32', '64', '128', 'whole row']);
+  await expect(page.getByTestId('add-field-symmetric').locator('option')).toHaveText(['asymmetric', 'symmetric']);
   // structured pruning then GPTQ: the second method calibrates (on the rewritten model), so it takes the text
   await page.getByTestId('add-method').selectOption('structured-prune');
   await expect(page.getByTestId('add-calibration-text')).toHaveCount(0);
