@@ -38,7 +38,7 @@ export async function floorTimes(device: GPUDevice, data: Float32Array, cases: F
       up.unmap();
       encoder.copyBufferToBuffer(up, 0, storage, 0, c.up);
     } else {
-      device.queue.writeBuffer(storage, 0, bytesView, 0, c.up);
+      device.queue.writeBuffer(storage, 0, data.buffer as ArrayBuffer, data.byteOffset, c.up);
     }
     const pass = encoder.beginComputePass();
     pass.setPipeline(pipeline);
