@@ -48,7 +48,7 @@ export async function exportVariant(v: StoredVariant): Promise<void> {
     // say plainly whether transformers.js can generate with the zip (workers/variants/export-graph.ts)
     const gen = out.graph.generates
       ? `; onnx/model.onnx is a KV-cache decoder${out.graph.remade ? ` (made again on ${out.graph.source}, same compressed weights)` : ''}: transformers.js generate() runs it`
-      : out.graph.why ? `; no KV cache: transformers.js generate() will not run it (${out.graph.why})` : '';
+      : out.graph.why ? `; transformers.js generate() will not run it (${out.graph.why})` : '';
     const note = `${out.fileName}, ${out.files.length} files${same ? '' : '; the card has no measurements (the variant was made again and differs)'}${gen}`;
     lab().patchExport(jobId, { status: 'done', endedAt: Date.now(), note });
   } catch (e) {

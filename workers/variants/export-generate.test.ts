@@ -5,8 +5,10 @@
 // greedy generate() of 8 tokens equals onnxruntime-node's argmax loop on the variant the lab
 // evaluated (the cache-less graph, whole sequence per token), and the folder's perplexity in
 // onnxruntime-node equals that variant's within 0.5 %. The old export (the cache-less graph as
-// onnx/model.onnx) fails generate() at its second token; the export of a model without a KV graph
-// still writes it and its card and note say so, which the last case checks.
+// onnx/model.onnx) fails generate() at its second token: the export of a model without a KV graph
+// still writes it, and its card and note say so (second case). A dropped KV-cache decoder (Optimum's
+// merged form) exports its own variant, which generates; one whose inputs transformers.js does not
+// feed (logits_to_keep) is said not to, and indeed fails (third case).
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -29,14 +31,13 @@ const WINDOWS = { tokens: 1024, context: 256, stride: 256 };
 const out = mkdtempSync(join(tmpdir(), 'lab-export-generate-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-/** The demo's KV-cache decoder as the worker loads a folder's graph. */
-function loadKv() {
-  const dir = join(MODELS, DEMO);
+/** One graph of a folder (its config and tokenizer beside it) as the worker loads a dropped folder. */
+function loadGraph(dir: string, onnx: string) {
   const file = (p: string): DroppedFile => {
     const b = readFileSync(join(dir, p));
     return { path: p, data: b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer };
   };
-  return buildModel(gatherFiles(['config.json', 'tokenizer.json', 'tokenizer_config.json', KV_DECODER_PATH].map(file)), readFileSync(join(DATASETS, 'brown-test.txt'), 'utf8'));
+  return buildModel(gatherFiles(['config.json', 'tokenizer.json', 'tokenizer_config.json', onnx].map(file)), readFileSync(join(DATASETS, 'brown-test.txt'), 'utf8'));
 }
 
 function unzipTo(name: string, zip: Uint8Array): Record<string, Uint8Array> {
@@ -83,16 +84,16 @@ const pipelineText = (name: string) => inExports(async () => {
   }
 });
 
-/** onnxruntime-node's greedy loop on packed bytes: the whole sequence each step, argmax of the last position. */
+/** onnxruntime-node's greedy loop on packed bytes: the whole sequence each step (a KV-cache decoder with an empty past), argmax of the last position. */
 async function argmaxLoop(bytes: Uint8Array, prompt: number[]): Promise<number[]> {
   const s = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'] });
   try {
+    const run = windowRunner(s);
     const seq = [...prompt];
     for (let i = 0; i < NEW_TOKENS; i++) {
       const n = seq.length;
-      const t = (await s.run({ input_ids: new ort.Tensor('int64', BigInt64Array.from(seq, BigInt), [1, n]), attention_mask: new ort.Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]) })).logits;
-      const vocab = t.dims[2];
-      const last = (t.data as Float32Array).subarray((n - 1) * vocab, n * vocab);
+      const { logits, vocab } = await run(BigInt64Array.from(seq, BigInt));
+      const last = logits.subarray((n - 1) * vocab, n * vocab);
       let best = 0;
       for (let v = 1; v < vocab; v++) if (last[v] > last[best]) best = v;
       seq.push(best);
@@ -110,7 +111,7 @@ describe(`the export of ${DEMO} INT4 g32`, () => {
 
   it('holds the variant made on the KV-cache decoder: transformers.js generates what onnxruntime-node argmax gives, same perplexity', async () => {
     const v = await made;
-    const kv = loadKv();
+    const kv = loadGraph(join(MODELS, DEMO), KV_DECODER_PATH);
     checkCompanion(model, kv);
     const graph = await exportGraph(model, v, { file: KV_DECODER_PATH, make: () => remakeOnCompanion(kv, v, job) });
     expect(graph).toMatchObject({ kind: 'kv-cache', generates: true, remade: true, source: KV_DECODER_PATH });
@@ -159,5 +160,33 @@ describe(`the export of ${DEMO} INT4 g32`, () => {
     const card = new TextDecoder().decode(files['MODEL_CARD.md']);
     expect(card).toContain("**transformers.js `generate()` and `pipeline('text-generation')` fail on it**");
     await expect(generateIn('int4-no-cache')).rejects.toThrow(/MatMul dimension mismatch/);
+  });
+});
+
+describe('the export of a dropped KV-cache decoder (INT4 g32)', () => {
+  const job = new Job('export-generate-kv');
+
+  it('is the variant itself and generates; one with inputs transformers.js does not feed says so, and fails as said', async () => {
+    const tok = await AutoTokenizer.from_pretrained(DEMO, { local_files_only: true });
+    // Optimum's merged decoder (an If on use_cache_branch): the variant is written from its with-cache branch
+    const merged = loadGraph('e2e/fixtures/tiny-llama-merged', 'onnx/decoder_model_merged.onnx');
+    const v = await makeVariant(merged, { method: 'int4-group', options: { groupSize: 32 } }, 'cpu', job);
+    const graph = await exportGraph(merged, v);
+    expect(graph).toMatchObject({ kind: 'kv-cache', generates: true, remade: false });
+    unzipTo('llama-merged', (await exportVariant(v.summary, graph, merged, [])).zip);
+    const generated = await generateIn('llama-merged');
+    const reference = await argmaxLoop(v.packedBytes, tok.encode(PROMPT));
+    console.log(`tiny-llama-merged INT4 g32 export: transformers.js generate ${JSON.stringify(generated)}; onnxruntime-node argmax (empty past, whole sequence) ${JSON.stringify(reference)}`);
+    expect(generated).toEqual(reference);
+
+    // logits_to_keep and rank-3 position_ids: transformers.js feeds neither as declared
+    const extras = loadGraph('e2e/fixtures/tiny-llama-extras', 'onnx/model.onnx');
+    const w = await makeVariant(extras, { method: 'int4-group', options: { groupSize: 32 } }, 'cpu', job);
+    const g = await exportGraph(extras, w);
+    expect(g).toMatchObject({ kind: 'kv-cache', generates: false });
+    expect(g.why).toMatch(/logits_to_keep/);
+    const card = new TextDecoder().decode(unzipTo('llama-extras', (await exportVariant(w.summary, g, extras, [])).zip)['MODEL_CARD.md']);
+    expect(card).toContain('fail on it');
+    await expect(generateIn('llama-extras')).rejects.toThrow(/logits_to_keep/);
   });
 });

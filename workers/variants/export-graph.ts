@@ -23,6 +23,19 @@ export interface ExportGraph extends ExportGraphInfo {
   bytes: Uint8Array;
 }
 
+/**
+ * Inputs of a KV-cache decoder that transformers.js' decoder_forward does not feed as the graph
+ * wants: it feeds input_ids, attention_mask, past_key_values.*, use_cache_branch, num_logits_to_keep
+ * and (batch, seq) position_ids; newer exports' logits_to_keep and multimodal-RoPE's rank-3
+ * position_ids it leaves out or shapes otherwise (checked: "Missing the following inputs: logits_to_keep").
+ */
+function unfedByTransformersJs(model: LoadedModel): string[] {
+  // the lab's GraphProto type names inputs only; the decoded protobuf carries their declared types
+  const inputs = (model.parsed.proto.graph?.input ?? []) as { name: string; type?: { tensorType?: { shape?: { dim?: unknown[] } } } }[];
+  const rank = (name: string) => inputs.find((i) => i.name === name)?.type?.tensorType?.shape?.dim?.length;
+  return model.summary.inputNames.filter((n) => n === 'logits_to_keep' || n === 'token_type_ids' || (n === 'position_ids' && rank(n) === 3));
+}
+
 const NO_CACHE =
   'transformers.js generates only with a KV cache: after the first token it feeds the model the newest token alone, which a graph without past_key_values inputs cannot take';
 
@@ -37,7 +50,11 @@ export async function exportGraph(
   const evaluated = { bytes: v.packedBytes, source: model.summary.onnxPath, remade: false };
   // a classifier writes no tokens: nothing to say about generating
   if (model.summary.task === 'sequence-classification') return { ...evaluated, kind: model.summary.graphKind, generates: false };
-  if (model.summary.graphKind === 'kv-cache') return { ...evaluated, kind: 'kv-cache', generates: true };
+  if (model.summary.graphKind === 'kv-cache') {
+    const unfed = unfedByTransformersJs(model);
+    if (!unfed.length) return { ...evaluated, kind: 'kv-cache', generates: true };
+    return { ...evaluated, kind: 'kv-cache', generates: false, why: `transformers.js does not feed this graph's ${unfed.join(', ')} as it declares ${unfed.length > 1 ? 'them' : 'it'} (the source model's inputs)` };
+  }
   if (!remakeOnKv) {
     return { ...evaluated, kind: 'prefill', generates: false, why: `${NO_CACHE}; the lab has no KV-cache decoder of ${model.summary.name} (load the folder's KV-cache decoder, e.g. onnx/decoder_model_merged.onnx, and export from it)` };
   }

@@ -54,8 +54,10 @@ function graphLines(g: ExportGraph, model: LoadedModel): string[] {
       ...use,
     ];
   }
-  if (g.kind === 'kv-cache') return ['- onnx/model.onnx is a KV-cache decoder (past_key_values.* in, present.* out): the graph the lab evaluated, fed an empty past for prefill.', '- transformers.js `generate()` and `pipeline(\'text-generation\')` run it:', ...use];
+  const kvLine = '- onnx/model.onnx is a KV-cache decoder (past_key_values.* in, present.* out): the graph the lab evaluated, fed an empty past for prefill.';
+  if (g.kind === 'kv-cache' && g.generates) return [kvLine, '- transformers.js `generate()` and `pipeline(\'text-generation\')` run it:', ...use];
   if (!g.why) return ['- onnx/model.onnx is the graph the lab evaluated (a sequence classifier: it writes no tokens).'];
+  if (g.kind === 'kv-cache') return [kvLine, `- **transformers.js \`generate()\` and \`pipeline('text-generation')\` fail on it**: ${g.why}. onnxruntime runs it with the inputs it declares.`];
   return [
     '- onnx/model.onnx has no KV cache (no past_key_values inputs): the graph the lab evaluated. onnxruntime and transformers.js run its forward pass (logits of a whole sequence: scoring, perplexity).',
     `- **transformers.js \`generate()\` and \`pipeline('text-generation')\` fail on it** ("MatMul dimension mismatch" at the second token): ${g.why}. To generate with this file, run the whole sequence each step and take the last position's argmax.`,
