@@ -7,11 +7,12 @@
 import { pipelineFor } from '../shared/gpu';
 import { KernelRun } from '../shared/kernel-run';
 import type { CompressionParts, WeightTensor } from '../types';
-import { halfToF32Bits } from './reference';
+import { HALF_MAX_BITS } from './meta';
+import { F32_HALF_MAX, halfToF32Bits } from './reference';
 import ROUND_WGSL from './fp16-round.wgsl?raw';
 
 /** Must match WORKGROUP_SIZE in fp16-round.wgsl. */
-const WORKGROUP_SIZE = 64;
+const WORKGROUP_SIZE = 128;
 
 /**
  * Debug hook (e2e/harness/kernel-speed.ts ?debug=1): when `on`, each call records where its time
@@ -54,18 +55,12 @@ export async function fp16Gpu(device: GPUDevice, tensor: WeightTensor): Promise<
     await mark('upload_cpu');
     await mark('upload_gpu', true);
     const codes = run.storage('half codes', threads * 16);
-    const clamped = run.storage('clamped count', 4);
-    run.encoder.clearBuffer(clamped); // pooled buffers keep old contents
     const uniform = run.uniform('fp16 params', [threads]);
-    run.dispatch(pipelineFor(device, 'fp16-round', ROUND_WGSL), [uniform, weights, codes, clamped], Math.ceil(threads / WORKGROUP_SIZE));
+    run.dispatch(pipelineFor(device, 'fp16-round', ROUND_WGSL), [uniform, weights, codes], Math.ceil(threads / WORKGROUP_SIZE));
     await mark('dispatch', true);
-    const [codeBytes, count] = await run.finish([
-      { buffer: codes, bytes: n * 2 },
-      { buffer: clamped, bytes: 4 },
-    ]);
+    const [codeBytes] = await run.finish([{ buffer: codes, bytes: n * 2 }]);
     await mark('readback');
-    const codes16 = new Uint16Array(codeBytes);
-    const out = { codes: codes16, dequantized: f32Values(codes16), clamped: new Uint32Array(count)[0] };
+    const out = f32Values(new Uint16Array(codeBytes), tensor.data);
     await mark('cpu_unpack');
     if (fp16Timing.on) fp16Timing.phases.push(t);
     return out;
@@ -74,12 +69,22 @@ export async function fp16Gpu(device: GPUDevice, tensor: WeightTensor): Promise<
   }
 }
 
-/** The f32 value of every half (exact: every half is an f32). */
-function f32Values(codes: Uint16Array): Float32Array {
+/**
+ * The f32 value of every half (exact: every half is an f32), and how many weights were clamped:
+ * those whose half is ±65504 and whose weight is above it (65504 itself, or a weight that
+ * rounds down to it, is not clamped), as fp16Reference counts them.
+ */
+function f32Values(codes: Uint16Array, weights: Float32Array): CompressionParts {
   const table = f32OfHalf();
   const n = codes.length;
-  const out = new Float32Array(n);
-  const bits = new Uint32Array(out.buffer);
-  for (let k = 0; k < n; k++) bits[k] = table[codes[k]];
-  return out;
+  const dequantized = new Float32Array(n);
+  const bits = new Uint32Array(dequantized.buffer);
+  const weightBits = new Uint32Array(weights.buffer, weights.byteOffset, n);
+  let clamped = 0;
+  for (let k = 0; k < n; k++) {
+    const c = codes[k];
+    bits[k] = table[c];
+    if ((c & 0x7fff) === HALF_MAX_BITS && (weightBits[k] & 0x7fffffff) > F32_HALF_MAX) clamped++;
+  }
+  return { codes, dequantized, clamped };
 }

@@ -9,7 +9,7 @@ import type { CompressionParts, WeightTensor } from '../types';
 import { HALF_MAX_BITS } from './meta';
 
 /** f32 bits of 65504, the largest finite half: anything above is clamped. */
-const F32_HALF_MAX = 0x477fe000;
+export const F32_HALF_MAX = 0x477fe000;
 /** f32 bits of 2^-14, the smallest normal half. */
 const F32_HALF_MIN_NORMAL = 0x38800000;
 /** 127 - 15: exponent bias difference, in f32 exponent units shifted into place. */
