@@ -6,9 +6,10 @@
  * stride 256 (so calibration and evaluation tokens do not overlap). Per method: ppl, kld_mean
  * (KL(base ‖ variant) per scored token, nats, same windows), bits_per_weight (from the packed
  * layout, scales and zero points included) and make_ms (makeVariant wall time, calibration
- * included; a statistic kept from the previous variant of the same kind is not timed again, see
- * calibration_ms). Laws: {"holds", "values", "rule"} each, and a false one its "finding" or "bug"
- * (law-findings.ts).
+ * included when this entry calibrated; a statistic kept from an earlier variant of the same kind is
+ * not computed again: such an entry says calibration_reused: true and calibration_from, and its
+ * `how` says what to add to compare). Laws: {"holds", "values", "rule"} each, and a false one its
+ * "finding" or "bug" (law-findings.ts).
  *
  * On the default demo LM (LAWS_MODEL); then GPTQ-4 g128 of the 124 M shape in Chromium
  * (bench-gptq-124m.ts) for calibration.gptq_124m_s and peak_rss_over_idle_bytes.
@@ -33,12 +34,18 @@ import { explainLaws, type Law } from './law-findings';
 
 const CONTEXT = 256;
 
+/**
+ * In this order each calibration is computed once and kept for the variants after it that need the
+ * same statistic (one kept at a time: Wanda's norms, then GPTQ's Hessian, then the structured
+ * model's): calibrationHow says which entries reused one.
+ */
 function methods(samples: number): Record<string, VariantSpec> {
   return {
     // not 'magnitude_50': bench-methods.ts has that key on fewer tokens
     magnitude_50_vs_wanda: { method: 'magnitude-prune', options: { ratio: 0.5 } },
     wanda_50: { method: 'wanda', options: { ratio: 0.5, samples } },
     wanda_2of4: { method: 'wanda', options: { pattern: '2:4', samples } },
+    wanda_4of8: { method: 'wanda', options: { pattern: '4:8', samples } },
     rtn4_g128: { method: 'int4-group', options: { groupSize: 128 } },
     gptq4_g128: { method: 'gptq', options: { bits: 4, groupSize: 128, samples } },
     rtn3_g128: { method: 'rtn', options: { bits: 3, groupSize: 128, symmetric: false } as VariantSpec['options'] },
@@ -47,6 +54,52 @@ function methods(samples: number): Record<string, VariantSpec> {
     awq3_g128: { method: 'awq', options: { bits: 3, groupSize: 128, samples } },
     rtn2_g128: { method: 'rtn', options: { bits: 2, groupSize: 128, symmetric: false } as VariantSpec['options'] },
     gptq2_g128: { method: 'gptq', options: { bits: 2, groupSize: 128, samples } },
+    sparsegpt_50: { method: 'sparsegpt', options: { ratio: 0.5, samples } },
+    sparsegpt_2of4: { method: 'sparsegpt', options: { pattern: '2:4', samples } },
+    // prune → quantize with the mask kept: GPTQ on the pruned model beside RTN on the same grid
+    magnitude_50_then_rtn4_g128: { method: 'magnitude-prune', options: { ratio: 0.5 }, then: { method: 'int4-group', options: { groupSize: 128 } } },
+    magnitude_50_then_gptq4_g128: { method: 'magnitude-prune', options: { ratio: 0.5 }, then: { method: 'gptq', options: { bits: 4, groupSize: 128, samples } } },
+    // structured pruning, then a method calibrated on the rewritten (smaller) model
+    structured_25_then_rtn4_g128: { method: 'structured-prune', options: { ratio: 0.25 }, then: { method: 'int4-group', options: { groupSize: 128 } } },
+    structured_25_then_gptq4_g128: { method: 'structured-prune', options: { ratio: 0.25 }, then: { method: 'gptq', options: { bits: 4, groupSize: 128, samples } } },
+  };
+}
+
+/** One methods entry: issue 9's four figures, what was scored, and how make_ms was timed. */
+export interface CalibratedPoint {
+  ppl: number;
+  kld_mean: number | null;
+  bits_per_weight: number;
+  make_ms: number;
+  tokens: number;
+  storage: string;
+  format: string;
+  /** calibrated methods: the calibration's wall time inside make_ms (0 when reused) */
+  calibration_ms?: number;
+  /** true: the statistics were kept from `calibration_from` (same statistic, sequences, model), so make_ms holds no calibration */
+  calibration_reused?: boolean;
+  calibration_from?: string;
+  how: string;
+}
+
+const SCORED = (tokens: number) => `ppl and kld_mean by onnxruntime-node (CPU EP) on the packed model, ${tokens} tokens of brown-test from its start, context ${CONTEXT}, stride ${CONTEXT}`;
+
+/**
+ * How an entry's make_ms was timed. makeVariant keeps a calibration that fits one pass for the next
+ * variant with the same statistic, sequences and model (workers/calibration/for-variant.ts), and a
+ * kept source spends exactly 0 ms for the new job (it runs no pass): calibration_ms === 0 is reuse.
+ * `fresh` is the last entry that did calibrate, with its calibration_ms.
+ */
+export function calibrationHow(calibrationMs: number | undefined, fresh: { name: string; ms: number } | undefined): Pick<CalibratedPoint, 'calibration_ms' | 'calibration_reused' | 'calibration_from'> & { how: string } {
+  const made = 'makeVariant in Node (cpu kernel device: TS reference kernels), every linear weight with the LM head; make_ms = its wall time';
+  if (calibrationMs === undefined) return { how: `${made}; no calibration` };
+  if (calibrationMs > 0) return { calibration_ms: Math.round(calibrationMs), calibration_reused: false, how: `${made}, calibration included (calibration_ms, computed for this entry: capture by onnxruntime-node, statistics accumulated in TS)` };
+  const from = fresh?.name ?? 'an earlier variant';
+  return {
+    calibration_ms: 0,
+    calibration_reused: true,
+    ...(fresh ? { calibration_from: fresh.name } : {}),
+    how: `${made}, without calibration: the statistics were reused from ${from} (same statistic, sequences and model); add its calibration_ms${fresh ? ` (${fresh.ms})` : ''} to compare with an entry that calibrated`,
   };
 }
 
@@ -59,14 +112,13 @@ function loadDemo(name: string): LoadedModel {
   return buildModel(gatherFiles(['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'].map(file)), readFileSync(path.join(DATASETS, 'brown-test.txt'), 'utf8'));
 }
 
-/** log-softmax of one row, f64 */
-function logSoftmax(logits: Float32Array, off: number, vocab: number): Float64Array {
+/** log Σ exp of one row of logits, f64 */
+function logSumExp(logits: Float32Array, off: number, vocab: number): number {
   let mx = -Infinity;
   for (let v = 0; v < vocab; v++) mx = Math.max(mx, logits[off + v]);
   let sum = 0;
   for (let v = 0; v < vocab; v++) sum += Math.exp(logits[off + v] - mx);
-  const lse = mx + Math.log(sum);
-  return Float64Array.from({ length: vocab }, (_, v) => logits[off + v] - lse);
+  return mx + Math.log(sum);
 }
 
 interface Scored {
@@ -74,14 +126,25 @@ interface Scored {
   kld_mean: number | null;
 }
 
-/** ppl of `bytes` and KL(base ‖ it) over the same windows (stride = context: every token after a window's first is scored). */
-async function score(bytes: Uint8Array, ids: number[], tokens: number, base?: Float32Array[]): Promise<{ scored: Scored; logits: Float32Array[] }> {
+/** The baseline's logits and each row's log Σ exp (computed once, not again for every variant's KL). */
+interface Base {
+  logits: Float32Array[];
+  lse: Float64Array[];
+}
+
+/**
+ * ppl of `bytes` and KL(base ‖ it) over the same windows (stride = context: every token after a
+ * window's first is scored). The log-softmax values are formed in the loops (logit − row's log Σ
+ * exp, f64), not as arrays per row, and the baseline's log Σ exp is kept: the same arithmetic as
+ * before, one exp pass fewer per token and no allocation (the scoring is most of the block's time).
+ */
+async function score(bytes: Uint8Array, ids: number[], tokens: number, base?: Base): Promise<{ scored: Scored; base: Base }> {
   const s = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'] });
   const windows = slidingWindows({ tokens, context: CONTEXT, stride: CONTEXT });
   let nll = 0;
   let kl = 0;
   let n = 0;
-  const kept: Float32Array[] = [];
+  const kept: Base = { logits: [], lse: [] };
   try {
     for (let k = 0; k < windows.length; k++) {
       const w = windows[k];
@@ -93,21 +156,30 @@ async function score(bytes: Uint8Array, ids: number[], tokens: number, base?: Fl
       const t = (await s.run(feeds, ['logits'])).logits;
       const logits = t.data as Float32Array;
       const vocab = t.dims[t.dims.length - 1];
-      if (!base) kept.push(logits);
+      const lses = new Float64Array(len - 1);
       for (let p = 0; p + 1 < len; p++) {
-        const lp = logSoftmax(logits, p * vocab, vocab);
-        nll -= lp[ids[w.begin + p + 1]];
+        const off = p * vocab;
+        const lse = (lses[p] = logSumExp(logits, off, vocab));
+        nll -= logits[off + ids[w.begin + p + 1]] - lse;
         if (base) {
-          const lb = logSoftmax(base[k], p * vocab, vocab);
-          for (let v = 0; v < vocab; v++) kl += Math.exp(lb[v]) * (lb[v] - lp[v]);
+          const b = base.logits[k];
+          const lseB = base.lse[k][p];
+          for (let v = 0; v < vocab; v++) {
+            const lb = b[off + v] - lseB;
+            kl += Math.exp(lb) * (lb - (logits[off + v] - lse));
+          }
         }
         n++;
+      }
+      if (!base) {
+        kept.logits.push(logits);
+        kept.lse.push(lses);
       }
     }
   } finally {
     await s.release();
   }
-  return { scored: { ppl: Math.exp(nll / n), kld_mean: base ? kl / n : null }, logits: kept };
+  return { scored: { ppl: Math.exp(nll / n), kld_mean: base ? kl / n : null }, base: kept };
 }
 
 const law = (holds: boolean, values: Record<string, number>, rule: string): Law => ({ holds, values, rule });
@@ -142,17 +214,21 @@ export async function benchCalibrated(log: (s: string) => void, opts: Calibrated
   const ids = Array.from(model.datasetIds.subarray(0, tokens));
   log(`calibrated: baseline on ${tokens} tokens`);
   const base = await score(model.baselineBytes, ids, tokens);
-  const out: Record<string, { ppl: number; kld_mean: number | null; bits_per_weight: number; make_ms: number; tokens: number; storage: string; format: string; calibration_ms?: number }> = {
-    baseline_calibrated_block: { ...base.scored, bits_per_weight: 32, make_ms: 0, tokens, storage: 'source', format: 'f32' },
+  const out: Record<string, CalibratedPoint> = {
+    baseline_calibrated_block: { ...base.scored, bits_per_weight: 32, make_ms: 0, tokens, storage: 'source', format: 'f32', how: `the source f32 model, not made; ${SCORED(tokens)}` },
   };
   let calibration: unknown = null;
+  let fresh: { name: string; ms: number } | undefined;
+  const started = performance.now();
   for (const [name, spec] of Object.entries(methods(samples))) {
     log(`calibrated: ${name}`);
     // every linear weight with the LM head, as docs/laws.md records the calibrated laws (the lab's default leaves the head f32)
     const v = await makeVariant(model, { ...spec, head: true }, 'cpu', new Job(name), { captureRunner: nodeCaptureRunner });
-    const { scored } = await score(v.packedBytes, ids, tokens, base.logits);
+    const { scored } = await score(v.packedBytes, ids, tokens, base.base);
     const c = v.summary.calibration;
     if (c) calibration = { model: modelName, dataset: c.dataset, sequences: c.sequences, context: c.context, first_token: c.firstToken, device: 'cpu (TS reference accumulation)', capture: 'onnxruntime-node CPU EP' };
+    const timing = calibrationHow(c?.ms, fresh);
+    if (timing.calibration_reused === false) fresh = { name, ms: timing.calibration_ms! };
     out[name] = {
       ppl: Number(scored.ppl.toFixed(4)),
       kld_mean: scored.kld_mean === null ? null : Number(scored.kld_mean.toFixed(6)),
@@ -161,10 +237,12 @@ export async function benchCalibrated(log: (s: string) => void, opts: Calibrated
       tokens,
       storage: v.summary.storage,
       format: v.summary.format,
-      ...(c ? { calibration_ms: Math.round(c.ms) } : {}),
+      ...timing,
+      how: `${timing.how}; ${SCORED(tokens)}`,
     };
-    log(`  ppl ${scored.ppl.toFixed(2)}  kld ${scored.kld_mean?.toFixed(4)}  ${v.summary.bitsPerWeight.toFixed(3)} bits/weight  ${(v.summary.makeMs / 1000).toFixed(1)} s  ${v.summary.storage}`);
+    log(`  ppl ${scored.ppl.toFixed(2)}  kld ${scored.kld_mean?.toFixed(4)}  ${v.summary.bitsPerWeight.toFixed(3)} bits/weight  ${(v.summary.makeMs / 1000).toFixed(1)} s${timing.calibration_reused ? ` (calibration reused from ${timing.calibration_from})` : ''}  ${v.summary.storage}`);
   }
+  log(`calibrated: ${Object.keys(out).length - 1} variants made and scored in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   const laws = calibratedLawsOf(Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.ppl])), modelName);
   const notes = [
     `calibrated: laws and methods on ${modelName} (${samples} × 256 calibration tokens from the end of the built-in text, ${tokens} scored tokens from its start). Variants made in Node by workers/variants/make-variant.ts with the TS reference kernels (cpu device); calibration capture = the lab's capture model run by onnxruntime-node; ppl and kld_mean by onnxruntime-node on the packed models (3-bit: f32, simulated). docs/laws.md has every law on the three demo LMs.`,
