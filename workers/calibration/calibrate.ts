@@ -40,7 +40,12 @@ export interface CaptureSession {
   run(ids: BigInt64Array, hidden?: Record<string, Float32Array>): Promise<Float32Array[]>;
   close(): Promise<void>;
 }
-export type CaptureRunner = (modelBytes: Uint8Array, outputs: readonly string[]) => Promise<CaptureSession>;
+/**
+ * `externalData`: the runner takes capture models whose big weights are external data (the bytes
+ * tagged with their files, eval/external-data.ts: onnxruntime-web's `externalData` option), which
+ * keeps them out of one big buffer (capture-graph.ts); runners without it get one self-contained model.
+ */
+export type CaptureRunner = ((modelBytes: Uint8Array, outputs: readonly string[]) => Promise<CaptureSession>) & { externalData?: boolean };
 
 /** Calibration tokens other than the model's built-in text: a dropped .txt, tokenized (texts.ts). */
 export interface CalibrationText {
@@ -152,8 +157,9 @@ export function calibrationSource(model: LoadedModel, weights: readonly LinearWe
     try {
       job.progress('calibrate', k * sequences, passes.length * sequences, `${label}: opening the capture model`);
       let t = performance.now();
-      const bytes = pass.from || pass.to ? captureSubgraph(model.parsed, outputs, from?.at) : captureModel(model.parsed, names);
-      session = await opts.runner(bytes, outputs);
+      const external = !!opts.runner.externalData;
+      // not kept in a local: this frame lives until the pass ends, the bytes are needed only to open the session
+      session = await opts.runner(pass.from || pass.to ? captureSubgraph(model.parsed, outputs, from?.at, external) : captureModel(model.parsed, names, external), outputs);
       timing.openMs += since(t);
       // the GPU accumulates one sequence while the next is captured (WASM in this worker): at most two
       // sequences' X in flight; accumulateMs is the time spent waiting for the GPU, not its whole work

@@ -2,6 +2,7 @@
  * The browser's capture runner: the capture model in an onnxruntime-web WASM session (through the
  * one module that imports onnxruntime-web), opened for one pass and released after it. A pass that
  * starts inside the model is also fed the residual stream where it starts (`hidden`, by tensor name).
+ * The weights come as external data (the session reads them through its `externalData` option).
  */
 import { closeSession, openSession, runFeeds, runOutputs } from '../eval/ort-runtime';
 import { prefillFeeds, type InputInfo } from '../model/graph-kind';
@@ -9,7 +10,7 @@ import type { CaptureRunner } from './calibrate';
 
 let opened = 0;
 
-export const wasmCaptureRunner: CaptureRunner = async (modelBytes, outputs) => {
+const run: CaptureRunner = async (modelBytes, outputs) => {
   const h = await openSession(`calibration-capture-${++opened}`, 'wasm', () => modelBytes);
   return {
     async run(ids, hidden) {
@@ -23,3 +24,6 @@ export const wasmCaptureRunner: CaptureRunner = async (modelBytes, outputs) => {
     close: () => closeSession(h),
   };
 };
+
+/** Capture models come with their big weights as external data (capture-graph.ts): each copied once into the WASM heap. */
+export const wasmCaptureRunner: CaptureRunner = Object.assign(run, { externalData: true });
