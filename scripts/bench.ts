@@ -53,7 +53,7 @@ const { values: a } = parseArgs({
     'skip-webgpu': { type: 'boolean', default: false },
     'skip-scale': { type: 'boolean', default: false },
     'skip-reliability': { type: 'boolean', default: false },
-    // GPTQ-4 g128 of the 124 M shape in Chromium (calibration.gptq_124m_s): 348 s on this machine at load ~5 (scripts/bench-gptq-124m.ts); part of the default run
+    // GPTQ-4 g128 of the 124 M shape in Chromium (calibration.gptq_124m_s): 275 s on a 2-core machine at load ~2 in the clean-clone bench of d759c3a (scripts/bench-gptq-124m.ts; README); part of the default run
     'skip-gptq-124m': { type: 'boolean', default: false },
     extra: { type: 'boolean', default: false },
     only: { type: 'string' },
