@@ -31,6 +31,7 @@ import { DATASETS, MODELS, ort } from '../tests/local-models';
 import { benchGptq124m, GPTQ_124M_SAMPLES } from './bench-gptq-124m';
 import { LAWS_MODEL } from './bench-methods';
 import { explainLaws, type Law } from './law-findings';
+import { NOISE_SE, pairedGap, pplOfNll } from './paired-gap';
 
 const CONTEXT = 256;
 
@@ -124,6 +125,8 @@ function logSumExp(logits: Float32Array, off: number, vocab: number): number {
 interface Scored {
   ppl: number;
   kld_mean: number | null;
+  /** each window's per-token NLL, nats: the laws' paired noise (paired-gap.ts) */
+  nll: Float64Array[];
 }
 
 /** The baseline's logits and each row's log Σ exp (computed once, not again for every variant's KL). */
@@ -145,6 +148,7 @@ async function score(bytes: Uint8Array, ids: number[], tokens: number, base?: Ba
   let kl = 0;
   let n = 0;
   const kept: Base = { logits: [], lse: [] };
+  const tokenNll: Float64Array[] = [];
   try {
     for (let k = 0; k < windows.length; k++) {
       const w = windows[k];
@@ -157,10 +161,13 @@ async function score(bytes: Uint8Array, ids: number[], tokens: number, base?: Ba
       const logits = t.data as Float32Array;
       const vocab = t.dims[t.dims.length - 1];
       const lses = new Float64Array(len - 1);
+      const own = new Float64Array(len - 1);
+      tokenNll.push(own);
       for (let p = 0; p + 1 < len; p++) {
         const off = p * vocab;
         const lse = (lses[p] = logSumExp(logits, off, vocab));
-        nll -= logits[off + ids[w.begin + p + 1]] - lse;
+        own[p] = -(logits[off + ids[w.begin + p + 1]] - lse);
+        nll += own[p];
         if (base) {
           const b = base.logits[k];
           const lseB = base.lse[k][p];
@@ -179,19 +186,37 @@ async function score(bytes: Uint8Array, ids: number[], tokens: number, base?: Ba
   } finally {
     await s.release();
   }
-  return { scored: { ppl: Math.exp(nll / n), kld_mean: base ? kl / n : null }, base: kept };
+  return { scored: { ppl: Math.exp(nll / n), kld_mean: base ? kl / n : null, nll: tokenNll }, base: kept };
 }
 
 const law = (holds: boolean, values: Record<string, number>, rule: string): Law => ({ holds, values, rule });
+const round = (x: number, d: number) => Number(x.toFixed(d));
 
-/** The calibrated laws from each variant's perplexity (keys of methods()), each false one with its finding or bug (law-findings.ts). */
-export function calibratedLawsOf(ppl: Record<string, number>, model: string): Record<string, Law> {
-  const p = (k: string) => ppl[k];
+/**
+ * "ppl(a) < ppl(b)" against the evaluation's noise: holds only when b's mean NLL on the same tokens
+ * is above a's by more than NOISE_SE paired standard errors (paired-gap.ts); the values give the
+ * gap and the SE in % of the perplexity and the margin in SEs. A bare `<` called AWQ-4 at 191.0125
+ * below RTN-4 at 191.0352 (0.012 %, 0.05 SE) a law that holds.
+ */
+function lowerLaw(nll: Record<string, Float64Array[]>, a: string, b: string, rule: string): Law {
+  const g = pairedGap(nll[a], nll[b]);
+  const se = Math.max(g.se_window, g.se_token);
+  const pct = (x: number) => round((Math.exp(x) - 1) * 100, 3);
+  return law(
+    g.margin_se > NOISE_SE,
+    { [a]: round(pplOfNll(nll[a]), 4), [b]: round(pplOfNll(nll[b]), 4), gap_pct: pct(g.gap_nll), se_pct: pct(se), margin_se: round(g.margin_se, 2), windows: g.windows, tokens: g.tokens },
+    `${rule}, by more than ${NOISE_SE} paired standard errors of the mean NLL difference on the same tokens (the larger of its SE over windows and over tokens)`,
+  );
+}
+
+/** The calibrated laws from each variant's per-window token NLL (keys of methods()), each false one with its finding or bug (law-findings.ts). */
+export function calibratedLawsOf(nll: Record<string, Float64Array[]>, model: string): Record<string, Law> {
+  const p = (k: string) => round(pplOfNll(nll[k]), 4);
   const b = p('baseline_calibrated_block');
   return explainLaws({
-    wanda50_lt_magnitude50: law(p('wanda_50') < p('magnitude_50_vs_wanda'), { wanda_50: p('wanda_50'), magnitude_50_vs_wanda: p('magnitude_50_vs_wanda') }, 'ppl(Wanda 50 %) < ppl(magnitude 50 %)'),
-    gptq4_lt_rtn4: law(p('gptq4_g128') < p('rtn4_g128'), { gptq4_g128: p('gptq4_g128'), rtn4_g128: p('rtn4_g128') }, 'ppl(GPTQ 4-bit g128) < ppl(RTN 4-bit g128)'),
-    awq4_lt_rtn4: law(p('awq4_g128') < p('rtn4_g128'), { awq4_g128: p('awq4_g128'), rtn4_g128: p('rtn4_g128') }, 'ppl(AWQ 4-bit g128) < ppl(RTN 4-bit g128)'),
+    wanda50_lt_magnitude50: lowerLaw(nll, 'wanda_50', 'magnitude_50_vs_wanda', 'ppl(Wanda 50 %) < ppl(magnitude 50 %)'),
+    gptq4_lt_rtn4: lowerLaw(nll, 'gptq4_g128', 'rtn4_g128', 'ppl(GPTQ 4-bit g128) < ppl(RTN 4-bit g128)'),
+    awq4_lt_rtn4: lowerLaw(nll, 'awq4_g128', 'rtn4_g128', 'ppl(AWQ 4-bit g128) < ppl(RTN 4-bit g128)'),
     gptq3_much_lt_rtn3: law(p('gptq3_g128') - b < 0.5 * (p('rtn3_g128') - b), { gptq3_g128: p('gptq3_g128'), rtn3_g128: p('rtn3_g128'), baseline: b }, 'Δppl(GPTQ 3-bit g128) < ½ Δppl(RTN 3-bit g128)'),
   }, model);
 }
@@ -214,8 +239,9 @@ export async function benchCalibrated(log: (s: string) => void, opts: Calibrated
   const ids = Array.from(model.datasetIds.subarray(0, tokens));
   log(`calibrated: baseline on ${tokens} tokens`);
   const base = await score(model.baselineBytes, ids, tokens);
+  const nll: Record<string, Float64Array[]> = { baseline_calibrated_block: base.scored.nll };
   const out: Record<string, CalibratedPoint> = {
-    baseline_calibrated_block: { ...base.scored, bits_per_weight: 32, make_ms: 0, tokens, storage: 'source', format: 'f32', how: `the source f32 model, not made; ${SCORED(tokens)}` },
+    baseline_calibrated_block: { ppl: base.scored.ppl, kld_mean: null, bits_per_weight: 32, make_ms: 0, tokens, storage: 'source', format: 'f32', how: `the source f32 model, not made; ${SCORED(tokens)}` },
   };
   let calibration: unknown = null;
   let fresh: { name: string; ms: number } | undefined;
@@ -225,6 +251,7 @@ export async function benchCalibrated(log: (s: string) => void, opts: Calibrated
     // every linear weight with the LM head, as docs/laws.md records the calibrated laws (the lab's default leaves the head f32)
     const v = await makeVariant(model, { ...spec, head: true }, 'cpu', new Job(name), { captureRunner: nodeCaptureRunner });
     const { scored } = await score(v.packedBytes, ids, tokens, base.base);
+    nll[name] = scored.nll;
     const c = v.summary.calibration;
     if (c) calibration = { model: modelName, dataset: c.dataset, sequences: c.sequences, context: c.context, first_token: c.firstToken, device: 'cpu (TS reference accumulation)', capture: 'onnxruntime-node CPU EP' };
     const timing = calibrationHow(c?.ms, fresh);
@@ -243,7 +270,7 @@ export async function benchCalibrated(log: (s: string) => void, opts: Calibrated
     log(`  ppl ${scored.ppl.toFixed(2)}  kld ${scored.kld_mean?.toFixed(4)}  ${v.summary.bitsPerWeight.toFixed(3)} bits/weight  ${(v.summary.makeMs / 1000).toFixed(1)} s${timing.calibration_reused ? ` (calibration reused from ${timing.calibration_from})` : ''}  ${v.summary.storage}`);
   }
   log(`calibrated: ${Object.keys(out).length - 1} variants made and scored in ${((performance.now() - started) / 1000).toFixed(0)} s`);
-  const laws = calibratedLawsOf(Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.ppl])), modelName);
+  const laws = calibratedLawsOf(nll, modelName);
   const notes = [
     `calibrated: laws and methods on ${modelName} (${samples} × 256 calibration tokens from the end of the built-in text, ${tokens} scored tokens from its start). Variants made in Node by workers/variants/make-variant.ts with the TS reference kernels (cpu device); calibration capture = the lab's capture model run by onnxruntime-node; ppl and kld_mean by onnxruntime-node on the packed models (3-bit: f32, simulated). docs/laws.md has every law on the three demo LMs.`,
   ];
