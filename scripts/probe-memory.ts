@@ -71,7 +71,7 @@ async function main() {
     rss.phase('make');
     log('make');
     const v = await call<VariantSummary>(page, 'makeVariant', model.id, { method: 'int4-group', options: { groupSize: 32 } }, a.device);
-    log(`make ${v.makeMs.toFixed(0)} ms, copy ${v.copyMs.toFixed(0)} ms (×${(v.makeMs / v.copyMs).toFixed(2)}), kernels ${v.kernelMs.toFixed(0)} ms, packed ${mib(v.packedBytes)} MiB`);
+    log(`make ${v.makeMs.toFixed(0)} ms, copy ${(v.copyMs ?? NaN).toFixed(0)} ms (×${(v.makeMs / (v.copyMs ?? NaN)).toFixed(2)}), kernels ${v.kernelMs.toFixed(0)} ms, packed ${mib(v.packedBytes)} MiB`);
     rss.phase('after-make');
     await held('make');
     rss.phase('evaluate');

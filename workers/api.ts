@@ -236,8 +236,17 @@ export interface VariantSummary {
   kernelMs: number;
   /** wall time of the whole variant: kernels, packing and writing the model */
   makeMs: number;
-  /** time to copy every linear weight's f32 bytes once (what the kernels read): the yardstick for makeMs */
-  copyMs: number;
+  /**
+   * the yardstick for makeMs (issue 6: make ≤ 5× "the time to copy the model's bytes once"), timed in the
+   * same make: every byte of the model as the lab holds it (a dropped file's bytes read from the File,
+   * bytes held in memory copied) into a new buffer, once (variants/copy-yardstick.ts); only when the
+   * worker's URL asks (?copyYardstick=1, the bench): it costs a read of the whole model
+   */
+  copyMs?: number;
+  /** how many bytes copyMs copied */
+  copyBytes?: number;
+  /** a stricter yardstick: the compressed weights' f32 values (only those) copied in memory, into one scratch buffer reused weight after weight (already faulted in) */
+  copyWeightsWarmMs?: number;
   /** time to read the weights' values before that copy (a dropped file's weights are read from it; 0 when they sit in memory), included in makeMs */
   readMs?: number;
   /** more of makeMs, by step: the kernels' checks and the tensor stats (compressTensor minus kernelMs), packing into the stored form, giving back the kernels' GPU buffers, writing the model */

@@ -13,6 +13,8 @@ const params = new URL(location.href).searchParams;
 const url = new URL('../../workers/engine.worker.ts', import.meta.url);
 if (params.get('nogpu') === '1') url.searchParams.set('nogpu', '1');
 if (params.get('debug') === '1') url.searchParams.set('debug', '1');
+// the make's copy yardstick (workers/variants/copy-yardstick.ts), for the bench
+if (params.get('copyYardstick') === '1') url.searchParams.set('copyYardstick', '1');
 // forced WebGPU limits (workers/capabilities.ts forcedGpuLimits), handed on to the worker
 for (const k of ['maxBufferSize', 'maxStorageBufferBindingSize']) if (params.has(k)) url.searchParams.set(k, params.get(k)!);
 const worker = new Worker(url, { type: 'module', name: 'engine' });

@@ -94,6 +94,9 @@ export function fileSourceOf(t: TensorProto): Blob | undefined {
   return s && (s.file.slice(s.offset, s.offset + s.length) as Blob);
 }
 
+/** The file a file-backed tensor is read from (a dropped File), else undefined: make-variant's copy yardstick reads each such file once. */
+export const backingFileOf = (t: TensorProto): BlobLike | undefined => fileBackedSources.get(t)?.file;
+
 /**
  * A float tensor's values without blocking the worker: a file-backed tensor is read with an async
  * Blob read (the file is read while the caller's GPU kernels run: make-variant reads a weight ahead),

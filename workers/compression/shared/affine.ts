@@ -98,19 +98,24 @@ export function quantizeAffine(
   let noise = 0;
   let zeros = 0;
   let maxAbs = 0;
-  const { rows, cols, group } = storedGroups(view, nGroups, groupSize);
+  const { rows, cols, rowPart, colPart } = storedGroups(view, nGroups, groupSize);
   for (let r = 0; r < rows; r++) {
     const row = r * cols;
+    const gRow = rowPart[r];
     for (let c = 0; c < cols; c++) {
       const f = row + c;
-      const g = group(r, c);
+      const g = gRow + colPart[c];
       const s = scales[g];
       const zp = zeroPoints[g];
       const w = data[f];
       const q = quantizeValue(w, s, zp, qmin, qmax, inverses[g]);
       codes[f] = q;
-      const v = dequantizeValue(q, s, zp);
-      out[f] = v;
+      out[f] = dequantizeValue(q, s, zp);
+    }
+    // the row's sums while it is in cache: a loop of their own keeps both loops tight
+    for (let f = row; f < row + cols; f++) {
+      const w = data[f];
+      const v = out[f];
       const d = w - v;
       signal += w * w;
       noise += d * d;
@@ -129,10 +134,10 @@ export function quantizeAffine(
 export function dequantizeAffine(codes: Int8Array | Uint8Array, view: LinearView, grid: Pick<AffineGrid, 'scales' | 'zeroPoints' | 'nGroups' | 'groupSize'>): Float32Array {
   const out = new Float32Array(codes.length);
   const { scales, zeroPoints } = grid;
-  const { rows, cols, group } = storedGroups(view, grid.nGroups, grid.groupSize);
+  const { rows, cols, rowPart, colPart } = storedGroups(view, grid.nGroups, grid.groupSize);
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
-      const g = group(r, c);
+      const g = rowPart[r] + colPart[c];
       out[r * cols + c] = f((codes[r * cols + c] - zeroPoints[g]) * scales[g]);
     }
   }
@@ -140,10 +145,15 @@ export function dequantizeAffine(codes: Int8Array | Uint8Array, view: LinearView
 }
 
 /**
- * The stored rows and columns, and the (channel, group) params index of stored element (r, c):
- * in (in, out) storage a stored row is one input index across every channel, in (out, in) one channel.
+ * The stored rows and columns, and the (channel, group) params index of stored element (r, c) as
+ * rowPart[r] + colPart[c] (two lookups in the hot loops, no division): in (in, out) storage a stored
+ * row is one input index across every channel, in (out, in) one channel.
  */
-function storedGroups(view: LinearView, nGroups: number, groupSize: number): { rows: number; cols: number; group: (r: number, c: number) => number } {
-  if (view.strideOut === 1) return { rows: view.inDim, cols: view.outDim, group: (r, c) => c * nGroups + Math.floor(r / groupSize) };
-  return { rows: view.outDim, cols: view.inDim, group: (r, c) => r * nGroups + Math.floor(c / groupSize) };
+function storedGroups(view: LinearView, nGroups: number, groupSize: number): { rows: number; cols: number; rowPart: Int32Array; colPart: Int32Array } {
+  const inOut = view.strideOut === 1;
+  const rows = inOut ? view.inDim : view.outDim;
+  const cols = inOut ? view.outDim : view.inDim;
+  const group = (i: number) => Math.floor(i / groupSize);
+  const channel = (o: number) => o * nGroups;
+  return { rows, cols, rowPart: Int32Array.from({ length: rows }, (_, r) => (inOut ? group(r) : channel(r))), colPart: Int32Array.from({ length: cols }, (_, c) => (inOut ? channel(c) : group(c))) };
 }
