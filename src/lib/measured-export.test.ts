@@ -27,9 +27,9 @@ const generation = (variantId: string, text: string): StoredGeneration => ({
   modelKey: KEY, modelId: 'm', variantId, variantLabel: variantId, form: 'packed', settings: { backend: 'wasm', prompt: 'The jury said', maxNewTokens: 4 },
   promptTokens: 3, tokens: [1, 2, 3, 4], text, decode: 'KV cache, one token per step', msPerToken: { median: 3.2, p90: 4, firstMs: 20 }, tokensPerS: 312.5, finishedAt: 't',
 });
-const prefill = (variantId: string, batch: number, tokensPerS: number): StoredScaling => ({
+const prefill = (variantId: string, batch: number, tokensPerS: number, storage?: string): StoredScaling => ({
   kind: 'prefill', modelKey: KEY, modelId: 'm', variantId, variantLabel: variantId, settings: { backend: 'wasm', batch, seqLen: 64, runs: 3 },
-  medianMs: 10, p10Ms: 9, p90Ms: 11, tokensPerS, firstMs: 40, wasmThreads: 2, finishedAt: 't',
+  medianMs: 10, p10Ms: 9, p90Ms: 11, tokensPerS, firstMs: 40, wasmThreads: 2, finishedAt: 't', ...(storage ? { storage } : {}),
 });
 const decode = (variantId: string): StoredScaling => ({
   kind: 'decode', modelKey: KEY, modelId: 'm', variantId, variantLabel: variantId, settings: { backend: 'wasm', promptTokens: 16, newTokens: 8, runs: 3 },
@@ -40,7 +40,7 @@ const decode = (variantId: string): StoredScaling => ({
 const all = {
   classifications: [classification('baseline', 0.875), classification('v1', 0.625), classification('baseline', 0.5, 'other-model')],
   generations: [generation('baseline', ' that the city'), generation('v1', ' "the, the')],
-  scalings: [prefill('baseline', 1, 6400), prefill('baseline', 4, 19200), prefill('v1', 1, 5000), decode('v1'), prefill('gone-variant', 1, 1)],
+  scalings: [prefill('baseline', 1, 6400), prefill('baseline', 4, 19200), prefill('v1', 1, 5000, 'simulated (f32)'), decode('v1'), prefill('gone-variant', 1, 1)],
 };
 const measured = measuredFor(rows, all, KEY);
 
@@ -89,6 +89,10 @@ describe('measured results in the exports', () => {
     expect(html.match(/<table data-speed-figure>/g)).toHaveLength(3);
     expect(html).toContain('Measured on prefill wasm · batch 4 × 64 tokens · 3 runs.');
     expect(html).toContain('1000 / median ms per single-token step');
+    // the speed column says the form that ran (an EP that refused the packed INT4 model timed its f32 twin), not 'storage'
+    expect(html).toContain('<th>form that ran</th>');
+    expect(html).not.toContain('<th>storage</th>');
+    expect(html).toMatch(/<tr data-variant="INT4 g32"><th scope="row">INT4 g32<\/th><td>5000.0<\/td>(<td>[^<]*<\/td>){4}<td>simulated \(f32\)<\/td><\/tr>/);
   });
 });
 

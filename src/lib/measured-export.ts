@@ -121,7 +121,8 @@ export function measuredHtml(rows: readonly JsonRow[]): string {
     'data-generation', 'Not measured (the Generation panel).')}
 <h2>Batch scaling and decode speed</h2>${section(rows, (r) => r.speedFigures, speedSetting,
     'Timed runs one after another (the first, with warm-up, untimed); prefill tokens/s = batch × tokens / median run, decode tokens/s = 1000 / median ms per single-token step. Compare only figures of one backend measured in the same session.',
-    ['tokens/s', 'median ms', 'p90 ms', 'first run ms', 'WASM threads', 'storage'],
+    // the form the figure ran as (speedFormText: 'simulated (f32)' when the EP refused the packed model), not the variant's storage
+    ['tokens/s', 'median ms', 'p90 ms', 'first run ms', 'WASM threads', 'form that ran'],
     (s) => [s.tokensPerS.toFixed(1), s.medianMs.toFixed(2), s.p90Ms.toFixed(2), s.firstMs.toFixed(1), String(s.wasmThreads), s.storage ?? ''],
     'data-speed-figure', 'Not measured (the Speed action).')}`;
 }

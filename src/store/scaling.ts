@@ -12,7 +12,12 @@ interface Stored {
   modelKey: string;
   /** the variant's label at the time (baseline: 'baseline') */
   variantLabel: string;
-  /** how the timed model stored its weights (selectors' storageText: packed, simulated (f32), …); absent on older figures */
+  /**
+   * the form the figure ran as (lib/speed-form speedFormText: packed, dense f32, or simulated (f32)
+   * when the EP refused the packed model and its f32 twin was timed), not how the variant is
+   * stored; the field keeps its name so stored results still read (figures from before 1296739 hold
+   * the storage, the same text unless an EP refused); absent on older figures
+   */
   storage?: string;
   /**
    * the browser's memory for the page and its workers right after this figure, the last of its
