@@ -1,10 +1,11 @@
 /**
- * fp16 on WebGPU: one pass of fp16-round.wgsl (integer bit math, no shader-f16 needed) makes the
- * halves; only they come back (2 bytes a weight), and the f32 value of each half, which the
- * result also holds, is looked up on the CPU in a 65,536-entry table. Reading the f32 values back instead would triple the bytes that cross from the
- * GPU, and on SwiftShader a readback costs more than the lookups.
+ * fp16 on WebGPU: fp16-round.wgsl (integer bit math, no shader-f16 needed) makes the halves;
+ * only they come back (2 bytes a weight), and the f32 value of each half, which the result also
+ * holds, is looked up on the CPU in a 65,536-entry table (inside the kernel time). Reading the
+ * f32 values back instead would triple the bytes that cross from the GPU: on SwiftShader that
+ * readback cost more than the lookups (e2e/harness/kernel-speed.ts ?floor=1 times both).
  */
-import { pipelineFor } from '../shared/gpu';
+import { gridSettings, pipelineFor } from '../shared/gpu';
 import { KernelRun } from '../shared/kernel-run';
 import type { CompressionParts, WeightTensor } from '../types';
 import { HALF_MAX_BITS } from './meta';
@@ -31,60 +32,89 @@ function f32OfHalf(): Uint32Array {
   return halfTable;
 }
 
+/**
+ * Weights a chunk (a multiple of 8, the weights a thread): see fp16Gpu. 2^18 (1 MiB of f32) was
+ * the fastest of 2^17 … 2^24 on the 768 x 3072 weight (SwiftShader, interleaved A/B).
+ */
+const CHUNK_WEIGHTS = 1 << 18;
+
+/**
+ * The tensor goes through in chunks of CHUNK_WEIGHTS, each its own upload, dispatch and readback,
+ * all submitted before the first result is awaited: the CPU fills the next chunk's upload and
+ * looks up the finished chunks' f32 values while the GPU rounds the others, so the kernel time
+ * is about the GPU's part plus one chunk of CPU work, not the sum of both. (On SwiftShader the
+ * GPU's part is CPU threads of the GPU process, so this overlap is what two cores allow.)
+ */
 export async function fp16Gpu(device: GPUDevice, tensor: WeightTensor): Promise<CompressionParts> {
   const n = tensor.data.length;
-  const run = new KernelRun(device, 'fp16');
+  // the kernel harness's smaller chunks (gridSettings.chunkWeights) put several in flight on small tensors
+  const per = fp16Timing.split ? Math.ceil(n / 8) * 8 : Math.max(8, Math.floor((gridSettings.chunkWeights || CHUNK_WEIGHTS) / 8) * 8);
   const t: Record<string, number> = {};
   let last = performance.now();
-  const mark = async (phase: string, submit = false) => {
+  const mark = async (phase: string, run?: KernelRun) => {
     if (!fp16Timing.on) return;
-    if (submit) {
+    if (run) {
       if (!fp16Timing.split) return;
       device.queue.submit([run.encoder.finish()]);
       run.encoder = device.createCommandEncoder({ label: 'fp16' });
       await device.queue.onSubmittedWorkDone();
     }
     const now = performance.now();
-    t[phase] = now - last;
+    t[phase] = (t[phase] ?? 0) + now - last;
     last = now;
   };
+  const codes = new Uint16Array(n);
+  const dequantized = new Float32Array(n);
+  let clamped = 0;
+  const runs: KernelRun[] = [];
+  const pending: Promise<ArrayBuffer[]>[] = [];
   try {
-    // 8 weights a thread (fp16-round.wgsl), padded with zeros to whole threads
-    const threads = Math.ceil(n / 8);
-    const weights = await run.upload('weights', tensor.data, threads * 32);
-    await mark('upload_cpu');
-    await mark('upload_gpu', true);
-    const codes = run.storage('half codes', threads * 16);
-    const uniform = run.uniform('fp16 params', [threads]);
-    run.dispatch(pipelineFor(device, 'fp16-round', ROUND_WGSL), [uniform, weights, codes], Math.ceil(threads / WORKGROUP_SIZE));
-    await mark('dispatch', true);
-    const [codeBytes] = await run.finish([{ buffer: codes, bytes: n * 2 }]);
-    await mark('readback');
-    const out = f32Values(new Uint16Array(codeBytes), tensor.data);
-    await mark('cpu_unpack');
+    for (let start = 0; start < n; start += per) {
+      const count = Math.min(per, n - start);
+      const run = new KernelRun(device, 'fp16');
+      runs.push(run);
+      // 8 weights a thread (fp16-round.wgsl), padded with zeros to whole threads
+      const threads = Math.ceil(count / 8);
+      const weights = await run.upload('weights', tensor.data.subarray(start, start + count), threads * 32);
+      await mark('upload_cpu');
+      await mark('upload_gpu', run);
+      const out = run.storage('half codes', threads * 16);
+      const uniform = run.uniform('fp16 params', [threads]);
+      run.dispatch(pipelineFor(device, 'fp16-round', ROUND_WGSL), [uniform, weights, out], Math.ceil(threads / WORKGROUP_SIZE));
+      await mark('dispatch', run);
+      pending.push(run.finish([{ buffer: out, bytes: count * 2 }]));
+      await mark('submit');
+    }
+    for (let k = 0; k < pending.length; k++) {
+      const [bytes] = await pending[k];
+      await mark('readback');
+      clamped += expand(new Uint16Array(bytes), k * per, tensor.data, codes, dequantized);
+      await mark('cpu_unpack');
+    }
     if (fp16Timing.on) fp16Timing.phases.push(t);
-    return out;
+    return { codes, dequantized, clamped };
   } finally {
-    run.close();
+    await Promise.allSettled(pending); // no buffer goes back to the pool while a readback maps it
+    for (const run of runs) run.close();
   }
 }
 
 /**
- * The f32 value of every half (exact: every half is an f32), and how many weights were clamped:
- * those whose half is ±65504 and whose weight is above it (65504 itself, or a weight that
- * rounds down to it, is not clamped), as fp16Reference counts them.
+ * One chunk's halves into `codes` at `start`, with their f32 values (exact: every half is an f32)
+ * into `dequantized`; returns how many of its weights were clamped: those whose half is ±65504
+ * and whose weight is above it (65504 itself, or a weight that rounds down to it, is not
+ * clamped), as fp16Reference counts them.
  */
-function f32Values(codes: Uint16Array, weights: Float32Array): CompressionParts {
+function expand(halves: Uint16Array, start: number, weights: Float32Array, codes: Uint16Array, dequantized: Float32Array): number {
   const table = f32OfHalf();
-  const n = codes.length;
-  const dequantized = new Float32Array(n);
-  const bits = new Uint32Array(dequantized.buffer);
-  const weightBits = new Uint32Array(weights.buffer, weights.byteOffset, n);
+  codes.set(halves, start);
+  const bits = new Uint32Array(dequantized.buffer, start * 4, halves.length);
+  const weightBits = new Uint32Array(weights.buffer, weights.byteOffset + start * 4, halves.length);
   let clamped = 0;
-  for (let k = 0; k < n; k++) {
-    const c = codes[k];
+  for (let k = 0; k < halves.length; k++) {
+    const c = halves[k];
     bits[k] = table[c];
     if ((c & 0x7fff) === HALF_MAX_BITS && (weightBits[k] & 0x7fffffff) > F32_HALF_MAX) clamped++;
   }
-  return { codes, dequantized, clamped };
+  return clamped;
 }
