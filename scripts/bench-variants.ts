@@ -134,8 +134,9 @@ export async function benchExportsAndSpeed(o: VariantBenchOptions) {
         speeds[k][`${backend}_p90_ms`] = round(s.p90Ms, 2);
         speeds[k][`${backend}_seq_len`] = len;
         speeds[k][`${backend}_runs`] = runs;
-        // the form each backend ran: a variant whose packed model the EP refused ran its f32 twin (engine.ts runnable)
-        speeds[k][`${backend}_form`] = s.form;
+        // the form each backend ran: a variant whose packed model the EP refused ran its f32 twin (engine.ts runnable);
+        // the baseline is the source f32 model ('packed' from the engine means as published), so it says 'source' beside packed: false
+        speeds[k][`${backend}_form`] = k !== 'baseline' ? s.form : s.form === 'packed' ? 'source' : 'source, f32 reference';
         if (s.formReason) speeds[k][`${backend}_form_reason`] = s.formReason;
         if (k !== 'baseline') speeds[k].packed = (speeds[k].packed ?? true) !== false && s.form === 'packed';
         if (backend === 'wasm') speeds[k].wasm_threads = s.wasmThreads;
