@@ -17,8 +17,9 @@ const WORKGROUP_SIZE = 128;
 
 /**
  * Debug hook (e2e/harness/kernel-speed.ts ?debug=1): when `on`, each call records where its time
- * went (ms); with `split` it also submits the upload and the dispatch alone and waits for each,
- * which costs time of its own.
+ * went (ms, summed over chunks; 'readback' is the wait for each chunk's results, so with chunks
+ * in flight it holds GPU work too). With `split` the tensor goes as one chunk whose upload and
+ * dispatch are each submitted alone and awaited, which costs time of its own.
  */
 export const fp16Timing: { on: boolean; split: boolean; phases: Record<string, number>[] } = { on: false, split: false, phases: [] };
 
