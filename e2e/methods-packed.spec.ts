@@ -3,7 +3,8 @@
  * MatMulBnb4, INT2 symmetric rows as MatMulNBits bits=2, and prune 50 % → INT4 (VariantSpec.then)
  * run on both onnxruntime-web backends with their f32 twin's perplexity (within 0.5 %); INT3 is
  * stored f32 and says so. On WebGPU the variants are made by the WGSL kernels and must carry the
- * same per-tensor stats as the TS kernels' (global-prune included: its pass over all tensors).
+ * same per-tensor stats as the TS kernels' (global-prune included: its pass over all tensors), the
+ * ones the affine WGSL sums in f32 within 1e-5 relative.
  */
 import { expect, test, type Page } from '@playwright/test';
 import type { EvalResult, EvalSettings, ModelSummary, VariantSpec, VariantSummary } from '../workers/api';
@@ -56,7 +57,12 @@ test('WebGPU: variants made by the WGSL kernels equal the TS kernels\' ; NF4 run
     const gpu = ok(await call<Outcome<VariantSummary>>(page, 'makeVariant', model.id, spec, 'webgpu'));
     const cpu = ok(await call<Outcome<VariantSummary>>(page, 'makeVariant', model.id, spec, 'cpu'));
     console.log(`${gpu.label}: WGSL kernels ${gpu.kernelMs.toFixed(0)} ms, TS kernels ${cpu.kernelMs.toFixed(0)} ms`);
-    expect(gpu.tensors.map((t) => [t.name, t.sparsity, t.relFrobeniusError, t.maxAbsError])).toEqual(cpu.tensors.map((t) => [t.name, t.sparsity, t.relFrobeniusError, t.maxAbsError]));
+    expect(gpu.tensors.map((t) => [t.name, t.sparsity])).toEqual(cpu.tensors.map((t) => [t.name, t.sparsity]));
+    // the affine WGSL (rtn) takes its error sums in the kernel in f32 (shared/affine-quantize.wgsl): equal within 1e-5, not to the bit
+    gpu.tensors.forEach((t, k) => {
+      const c = cpu.tensors[k]!;
+      for (const key of ['relFrobeniusError', 'maxAbsError'] as const) expect(Math.abs(t[key]! - c[key]!), `${t.name} ${key}`).toBeLessThanOrEqual(1e-5 * c[key]!);
+    });
     expect(gpu.packedBytes).toBe(cpu.packedBytes);
     // WebGPU on SwiftShader is slow: one evaluation pair, for the op only this method brings (MatMulBnb4);
     // MatMulNBits bits=2 on the WebGPU EP is in /work/shared/measurements.md (2026-11-29)
