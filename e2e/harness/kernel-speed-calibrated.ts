@@ -1,0 +1,170 @@
+/**
+ * Kernel time of the WGSL kernels kernel-speed.ts does not time, WGSL against its TS path, the same
+ * way (issue 6 item 7: every WGSL kernel at least as fast as its TS path): global-prune's per-tensor
+ * step, Wanda (unstructured and 2:4), SparseGPT (unstructured and 2:4), GPTQ's column loop (plain
+ * and on a pruned weight), AWQ, structured-prune's neuron and head norms, and the calibration
+ * accumulators (hessian.wgsl with col-abs-sums.wgsl, col-norms.wgsl).
+ *
+ * Weights are the 124 M GPT-2 shape's (c_fc 768 × 3072 stored (in, out); c_attn 768 × 2304 for the
+ * head norms), seeded normal-ish values. The calibrated methods get synthetic statistics of one
+ * input X of 1,024 correlated activation rows × 768 (three shared factors, louder columns, as the
+ * SparseGPT harness makes them): H = Xᵀ X, ‖X_j‖², Σ|X_j|. AWQ searches 20 α × every row × in²
+ * multiply-adds on both paths, so it runs on 128 output rows of c_fc (768 × 128), not all 3,072.
+ * Each kernel runs once per path to warm up (pipelines compiled, pooled buffers made), then `runs`
+ * rounds interleaved WGSL, TS, WGSL, TS …; the medians are reported. Methods are timed as
+ * compressTensor reports (kernelMs: the method's TS setup such as U = chol(H⁻¹) on both paths, then
+ * upload, dispatches and readback on WGSL); the norms and accumulators around their call.
+ * window.__kernelSpeedCalibrated holds the result (scripts/bench-kernel-calibrated.ts reads it).
+ *   ?runs=3  ?only=<substring of a row key>
+ */
+import { accumulateColAbsSums, accumulateColNorms, accumulateHessian } from '../../workers/calibration/accumulate';
+import { CpuAccumulator, GpuAccumulator, type Accumulator } from '../../workers/calibration/accumulator';
+import type { CalibrationNeed } from '../../workers/calibration/types';
+import type { MethodId, MethodOptions } from '../../workers/api';
+import { getKernelGpu } from '../../workers/compression/gpu-device';
+import { compressTensor } from '../../workers/compression/registry';
+import { planGlobalPrune } from '../../workers/compression/global-prune/plan';
+import { unitSumSquaresGpu } from '../../workers/compression/structured-prune/gpu';
+import { unitSumSquares, type UnitView } from '../../workers/compression/structured-prune/heads';
+import { neuronView } from '../../workers/compression/structured-prune/reference';
+import type { WeightTensor } from '../../workers/compression/types';
+import { seededRandom } from '../../workers/seeded-random';
+
+export interface CalibratedSpeedRow {
+  /** the bench JSON key under "compression" */
+  key: string;
+  method: string;
+  options?: MethodOptions;
+  shape: [number, number];
+  wgsl_kernel_ms: number;
+  ts_kernel_ms: number;
+  runs: number;
+  /** what was timed, for the row's `how` */
+  timed: string;
+}
+
+interface Case {
+  key: string;
+  method: string;
+  options?: MethodOptions;
+  shape: [number, number];
+  timed: string;
+  wgsl: () => Promise<number>;
+  ts: () => Promise<number>;
+}
+
+const IN = 768;
+const OUT = 3072;
+const CALIB_ROWS = 1024;
+const AWQ_OUT = 128;
+/** the accumulators: this many batches of one 256-token sequence each, then the read */
+const ACC_BATCHES = 4;
+const ACC_ROWS = 256;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function weights(seed: number, n: number): Float32Array {
+  const rand = seededRandom(seed);
+  return Float32Array.from({ length: n }, () => (rand() + rand() + rand() - 1.5) * 0.05);
+}
+
+/** rows × k activations with three shared factors and louder columns (correlated, like a layer's inputs) */
+function activations(rows: number, k: number, seed: number): Float32Array {
+  const r = seededRandom(seed);
+  const x = new Float32Array(rows * k);
+  for (let n = 0; n < rows; n++) {
+    const f = [r() - 0.5, r() - 0.5, r() - 0.5];
+    for (let i = 0; i < k; i++) x[n * k + i] = (f[i % 3] + 0.5 * (r() - 0.5)) * (1 + (i % 4));
+  }
+  return x;
+}
+
+function cases(gpu: GPUDevice): Case[] {
+  const data = weights(20251129, IN * OUT);
+  const x = activations(CALIB_ROWS, IN, 7);
+  const hessian = new Float32Array(IN * IN);
+  accumulateHessian(hessian, x, CALIB_ROWS, IN);
+  const colSqNorms = new Float32Array(IN);
+  accumulateColNorms(colSqNorms, x, CALIB_ROWS, IN);
+  const colAbsSums = new Float32Array(IN);
+  accumulateColAbsSums(colAbsSums, x, CALIB_ROWS, IN);
+  const calibration = { input: 'x', rows: CALIB_ROWS, cols: IN, hessian, colSqNorms, colAbsSums };
+  const cFc: WeightTensor = { name: 'c_fc', data, shape: [IN, OUT], layout: 'in_out', calibration };
+  const list: Case[] = [];
+  const method = (key: string, m: MethodId, options: MethodOptions, tensor: WeightTensor, timed = 'compressTensor kernelMs') => {
+    const time = async (device: 'webgpu' | 'cpu') => (await compressTensor(m, options, tensor, device, device === 'webgpu' ? gpu : undefined)).kernelMs;
+    list.push({ key, method: m, options, shape: [tensor.shape[0], tensor.shape[1]], timed, wgsl: () => time('webgpu'), ts: () => time('cpu') });
+  };
+  // the plan is the pass over all tensors (TS on both paths); the kernel is the per-tensor step
+  method('global-prune', 'global-prune', { ratio: 0.5 }, { ...cFc, plan: planGlobalPrune([data], 0.5)[0] }, 'compressTensor kernelMs, the plan made beforehand');
+  method('wanda', 'wanda', { ratio: 0.5 }, cFc);
+  method('wanda_2of4', 'wanda', { pattern: '2:4' }, cFc);
+  method('sparsegpt', 'sparsegpt', { ratio: 0.5 }, cFc);
+  method('sparsegpt_2of4', 'sparsegpt', { pattern: '2:4' }, cFc);
+  method('gptq', 'gptq', { bits: 4, groupSize: 128 }, cFc);
+  // GPTQ on a 50 % magnitude-pruned weight (the mask: |w| above the median stays)
+  const sorted = Float32Array.from(data, Math.abs).sort();
+  const cut = sorted[sorted.length >> 1];
+  const mask = Uint8Array.from(data, (w) => (Math.abs(w) >= cut ? 1 : 0));
+  method('gptq_masked', 'gptq', { bits: 4, groupSize: 128 }, { ...cFc, data: Float32Array.from(data, (w, i) => (mask[i] ? w : 0)), mask });
+  const awqData = new Float32Array(IN * AWQ_OUT);
+  for (let i = 0; i < IN; i++) awqData.set(data.subarray(i * OUT, i * OUT + AWQ_OUT), i * AWQ_OUT);
+  method('awq', 'awq', { bits: 4, groupSize: 128 }, { ...cFc, name: 'c_fc[:, :128]', data: awqData, shape: [IN, AWQ_OUT] });
+
+  // structured-prune's norms, timed around the call (the graph pass calls them; no compressTensor)
+  const norms = (key: string, shape: [number, number], d: Float32Array, view: UnitView, timed: string) =>
+    list.push({
+      key, method: 'structured-prune', shape, timed,
+      wgsl: async () => { const t = performance.now(); await unitSumSquaresGpu(gpu, d, view); return performance.now() - t; },
+      ts: async () => { const t = performance.now(); unitSumSquares(d, view); return performance.now() - t; },
+    });
+  norms('structured-prune_neuron_norms', [IN, OUT], data, { ...neuronView(cFc, 'out'), width: 1, offset: 0 }, 'unitSumSquaresGpu / unitSumSquares: 3,072 MLP neurons of c_fc (output channels)');
+  const cAttn = weights(77, IN * 3 * IN);
+  const heads = { ...neuronView({ shape: [IN, 3 * IN], layout: 'in_out' }, 'out'), count: 12, width: 64, offset: 0 };
+  norms('structured-prune_head_norms', [IN, 3 * IN], cAttn, heads, "unitSumSquaresGpu / unitSumSquares: the 12 heads' Q columns of c_attn (64 channels each)");
+
+  // the calibration accumulators: ACC_BATCHES sequences of ACC_ROWS tokens added, then read
+  const batches = Array.from({ length: ACC_BATCHES }, (_, b) => activations(ACC_ROWS, IN, 100 + b));
+  const accumulate = async (acc: Accumulator) => {
+    const t = performance.now();
+    for (const b of batches) acc.add(b, ACC_ROWS);
+    await acc.read();
+    return performance.now() - t;
+  };
+  const accCase = (key: string, need: CalibrationNeed, timed: string) =>
+    list.push({ key, method: 'calibration', shape: [ACC_BATCHES * ACC_ROWS, IN], timed, wgsl: () => accumulate(new GpuAccumulator(gpu, need, IN)), ts: () => accumulate(new CpuAccumulator(need, IN)) });
+  accCase('calibration_hessian', 'hessian', `GpuAccumulator / CpuAccumulator 'hessian' (hessian.wgsl + col-abs-sums.wgsl): ${ACC_BATCHES} batches of ${ACC_ROWS} rows × ${IN} added, then read (H mirrored)`);
+  accCase('calibration_col_norms', 'norms', `GpuAccumulator / CpuAccumulator 'norms' (col-norms.wgsl): ${ACC_BATCHES} batches of ${ACC_ROWS} rows × ${IN} added, then read`);
+  return list;
+}
+
+async function run(): Promise<{ adapter?: string; rows: CalibratedSpeedRow[] }> {
+  const params = new URLSearchParams(location.search);
+  const runs = Number(params.get('runs') ?? 3);
+  const only = params.get('only');
+  const gpu = await getKernelGpu();
+  const log = document.getElementById('log')!;
+  const rows: CalibratedSpeedRow[] = [];
+  for (const c of cases(gpu.device)) {
+    if (only && !c.key.includes(only)) continue;
+    await c.wgsl();
+    await c.ts();
+    const g: number[] = [];
+    const t: number[] = [];
+    for (let k = 0; k < runs; k++) {
+      g.push(await c.wgsl());
+      t.push(await c.ts());
+    }
+    const { wgsl: _w, ts: _t, ...rest } = c;
+    rows.push({ ...rest, wgsl_kernel_ms: median(g), ts_kernel_ms: median(t), runs });
+    log.textContent += `${c.key}: wgsl ${median(g).toFixed(1)} ms [${g.map((v) => v.toFixed(0)).join(', ')}], ts ${median(t).toFixed(1)} ms [${t.map((v) => v.toFixed(0)).join(', ')}]\n`;
+  }
+  return { adapter: gpu.adapter, rows };
+}
+
+const w = window as unknown as { __kernelSpeedCalibrated?: { done: boolean; adapter?: string; rows?: CalibratedSpeedRow[]; error?: string } };
+w.__kernelSpeedCalibrated = { done: false };
+run().then(
+  (r) => (w.__kernelSpeedCalibrated = { done: true, ...r }),
+  (e) => (w.__kernelSpeedCalibrated = { done: true, error: String((e as Error)?.stack ?? e) }),
+);

@@ -1,0 +1,82 @@
+/**
+ * The kernel-speed rows kernel-speed.html does not give (e2e/harness/kernel-speed-calibrated.ts):
+ * global-prune, Wanda, SparseGPT, GPTQ (plain and masked), AWQ, structured-prune's norms and the
+ * calibration accumulators, WGSL against TS, as rows of the bench's "compression" object (the
+ * shape of kernelSpeeds' rows in bench-variants.ts). By hand, without the rest of the bench:
+ *   npx tsx scripts/bench-kernel-calibrated.ts [--port 5320] [--runs 3] [--only sparsegpt]
+ */
+import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser } from '@playwright/test';
+import type { CalibratedSpeedRow } from '../e2e/harness/kernel-speed-calibrated';
+import { startVite, stopVite } from './vite-server';
+
+export interface CalibratedSpeedOptions {
+  browser: Browser;
+  base: string;
+  log: (s: string) => void;
+  runs?: number;
+  only?: string;
+  /** print the page's console (by hand, while profiling a kernel) */
+  consoleLog?: boolean;
+}
+
+const round = (x: number, d = 1) => (Number.isFinite(x) ? Number(x.toFixed(d)) : x);
+
+export async function kernelSpeedsCalibrated(o: CalibratedSpeedOptions): Promise<Record<string, unknown>> {
+  const page = await o.browser.newPage();
+  page.on('pageerror', (e) => o.log(`[page error] ${e.message}`));
+  if (o.consoleLog) page.on('console', (m) => o.log(`[page] ${m.text()}`));
+  // Vite's dev client would reload the page when another session edits a source file
+  await page.routeWebSocket(() => true, () => {});
+  const started = performance.now();
+  try {
+    o.log('compression: kernel times of the calibrated methods, global/structured pruning and calibration, WGSL vs TS');
+    const q = new URLSearchParams({ runs: String(o.runs ?? 3) });
+    if (o.only) q.set('only', o.only);
+    await page.goto(`${o.base}e2e/harness/kernel-speed-calibrated.html?${q}`, { timeout: 300_000 });
+    await page.waitForFunction(() => (window as any).__kernelSpeedCalibrated?.done === true, null, { timeout: 1_200_000, polling: 1000 });
+    const r = (await page.evaluate(() => (window as any).__kernelSpeedCalibrated)) as { adapter?: string; rows?: CalibratedSpeedRow[]; error?: string };
+    if (r.error) throw new Error(r.error);
+    const out: Record<string, unknown> = {};
+    for (const row of r.rows ?? []) {
+      o.log(`compression: ${row.key} wgsl ${row.wgsl_kernel_ms.toFixed(1)} ms, ts ${row.ts_kernel_ms.toFixed(1)} ms (x${(row.wgsl_kernel_ms / row.ts_kernel_ms).toFixed(2)})`);
+      out[row.key] = {
+        ...(row.options ? { options: row.options } : {}),
+        weights: 1,
+        params: row.shape[0] * row.shape[1],
+        shape: row.shape,
+        layout: 'in_out',
+        make_ms: null,
+        copy_ms: null,
+        wgsl_kernel_ms: round(row.wgsl_kernel_ms),
+        ts_kernel_ms: round(row.ts_kernel_ms),
+        wgsl_over_ts: round(row.wgsl_kernel_ms / row.ts_kernel_ms, 2),
+        runs: row.runs,
+        adapter: r.adapter,
+        how: `${row.timed}; median of interleaved WGSL/TS rounds after one warm-up each (e2e/harness/kernel-speed-calibrated.ts); synthetic calibration statistics of 1,024 correlated activation rows × 768`,
+      };
+    }
+    o.log(`compression: calibrated kernel rows took ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    return out;
+  } finally {
+    await page.close();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { values: a } = parseArgs({ options: { port: { type: 'string', default: '5320' }, runs: { type: 'string', default: '3' }, only: { type: 'string' }, console: { type: 'boolean', default: false } } });
+  const vite = await startVite(Number(a.port));
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
+    headless: true,
+    args: ['--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    const rows = await kernelSpeedsCalibrated({ browser, base: `http://localhost:${a.port}/`, log: (s) => console.log(s), runs: Number(a.runs), only: a.only, consoleLog: a.console });
+    console.log(JSON.stringify(rows, null, 1));
+  } finally {
+    await browser.close();
+    stopVite(vite);
+  }
+}
