@@ -5,6 +5,8 @@
  * (pipelines compiled, pooled buffers made), then `runs` rounds interleaved WGSL, TS, WGSL, TS …;
  * the medians are the kernel times compressTensor reports (upload, dispatches and readback on WGSL).
  * window.__kernelSpeed holds the result (scripts/bench-variants.ts reads it).
+ * By hand (scripts/kernel-speed.ts): ?only=<method>; ?debug=1 logs where fp16's WGSL time goes;
+ * ?floor=1 adds the time of the same bytes up and back around an empty kernel (`floor`, ms).
  */
 import type { MethodId, MethodOptions } from '../../workers/api';
 import { getKernelGpu } from '../../workers/compression/gpu-device';
@@ -34,7 +36,7 @@ const METHODS: [MethodId, MethodOptions][] = [
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function run(): Promise<{ adapter?: string; rows: KernelSpeedRow[] }> {
+async function run(): Promise<{ adapter?: string; rows: KernelSpeedRow[]; floor?: Record<string, number> }> {
   const params = new URLSearchParams(location.search);
   const runs = Number(params.get('runs') ?? 3);
   // ?only=<method> times one method (by hand, while working on its kernel)
@@ -80,9 +82,10 @@ async function run(): Promise<{ adapter?: string; rows: KernelSpeedRow[] }> {
     fp16Timing.on = false;
   }
   // ?floor=1: the same weight's bytes up and back with an empty kernel, no computing (kernel-speed-floor.ts)
+  let floor: Record<string, number> | undefined;
   if (params.get('floor')) {
     const b = data.byteLength;
-    const floor = await floorTimes(gpu.device, data, [
+    floor = await floorTimes(gpu.device, data, [
       { upload: 'mapped', up: b, down: b * 1.5 },
       { upload: 'mapped', up: b, down: b / 2 },
       { upload: 'write', up: b, down: b / 2 },
@@ -93,10 +96,10 @@ async function run(): Promise<{ adapter?: string; rows: KernelSpeedRow[] }> {
     ], runs);
     for (const [k, ms] of Object.entries(floor)) log.textContent += `floor: ${k}: ${ms.toFixed(1)} ms\n`;
   }
-  return { adapter: gpu.adapter, rows };
+  return { adapter: gpu.adapter, rows, floor };
 }
 
-const w = window as unknown as { __kernelSpeed?: { done: boolean; adapter?: string; rows?: KernelSpeedRow[]; error?: string } };
+const w = window as unknown as { __kernelSpeed?: { done: boolean; adapter?: string; rows?: KernelSpeedRow[]; floor?: Record<string, number>; error?: string } };
 w.__kernelSpeed = { done: false };
 run().then(
   (r) => (w.__kernelSpeed = { done: true, ...r }),
