@@ -278,8 +278,12 @@ test('a forced maxStorageBufferBindingSize: the demo LM\'s early note names the 
   const cpu = ok(await call<VariantSummary>('makeVariant', m.id, spec, 'cpu'));
   // only lm_head (64 × 8192 in_out, 2 MiB) is over 1 MiB: 4096 output channels a chunk
   expect(gpu.tensors.filter((t) => t.chunks).map((t) => [t.name, t.chunks])).toEqual([['lm_head.weight', 2]]);
-  const stats = (v: VariantSummary) => v.tensors.map(({ name, relFrobeniusError, sqnrDb, maxAbsError }) => ({ name, relFrobeniusError, sqnrDb, maxAbsError }));
-  expect(stats(gpu)).toEqual(stats(cpu));
+  // the affine WGSL sums its error in the kernel in f32 (shared/affine-quantize.wgsl), the TS in double: within 1e-5 relative
+  expect(gpu.tensors.map((t) => t.name)).toEqual(cpu.tensors.map((t) => t.name));
+  gpu.tensors.forEach((t, k) => {
+    const c = cpu.tensors[k]!;
+    for (const key of ['relFrobeniusError', 'sqnrDb', 'maxAbsError'] as const) expect(Math.abs(t[key]! - c[key]!), `${t.name} ${key}`).toBeLessThanOrEqual(1e-5 * Math.abs(c[key]!));
+  });
   const [a, b] = [ok(await call<EvalResult>('evaluate', m.id, gpu.id, WASM)), ok(await call<EvalResult>('evaluate', m.id, cpu.id, WASM))];
   console.log(`demo LM, forced maxStorageBufferBindingSize 1 MiB: note "${m.limitNote}"; INT8 per-channel made on WebGPU (lm_head in 2 chunks) ppl ${a.perplexity.ppl.toFixed(6)}, on CPU ${b.perplexity.ppl.toFixed(6)} (256 tokens, WASM)`);
   expect(a.perplexity.ppl).toBe(b.perplexity.ppl);
