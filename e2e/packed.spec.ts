@@ -1,6 +1,6 @@
 /**
  * Packed variants in real Chromium, through the engine worker: the model that is evaluated is the
- * packed ONNX (MatMulNBits, fp16 + Cast, dense f32 for pruning), and on both onnxruntime-web
+ * packed ONNX (MatMulNBits, int8 + DequantizeLinear, fp16 + Cast, dense f32 for pruning), and on both onnxruntime-web
  * backends its perplexity equals its dequantized f32 twin's within 0.5 % — so a packing bug
  * cannot hide behind "close enough". Then: two variants doing identical work (baseline and a
  * 0 % prune) read the same speed within their spread when timed interleaved; the exported zip
@@ -49,6 +49,8 @@ async function packedVsSimulated(page: Page, backend: 'wasm' | 'webgpu', base: E
     const rel = packed.perplexity.ppl / simulated.perplexity.ppl - 1;
     console.log(`${backend} ${v.label.padEnd(14)} ${v.format.padEnd(34)} packed ${(v.packedBytes / 2 ** 20).toFixed(2)} MiB gzip ${(v.gzipBytes / 2 ** 20).toFixed(2)} MiB (f32 ${(v.f32Bytes / 2 ** 20).toFixed(2)}); ppl packed ${packed.perplexity.ppl.toFixed(4)} simulated ${simulated.perplexity.ppl.toFixed(4)} (${(rel * 100).toFixed(4)} %)`);
     expect(packed.form, `${v.label} on ${backend}: the packed model ran (${packed.formReason ?? ''})`).toBe('packed');
+    // the form form-of.ts writes for INT8 per channel (docs/int8-form.md): the one checked here on both EPs
+    if (spec.method === 'int8-channel') expect(v.format).toBe('int8 + DequantizeLinear (per channel)');
     expect(simulated.form).toBe('simulated');
     expect(packed.perplexity.tokensScored).toBe(simulated.perplexity.tokensScored);
     expect(Math.abs(rel), `${v.label} on ${backend}: packed vs simulated perplexity`).toBeLessThan(0.005);

@@ -76,8 +76,10 @@ export function loadFolder(dir: string): LoadedModel {
 /** Sliding-window perplexity of ONNX bytes in onnxruntime-node on a loaded model's dataset tokens. */
 /** Every position's logits of one sequence (batch 1) through an onnxruntime-node session on `bytes`. */
 /** Logits of `ids` from a model given as bytes or as the path of its .onnx (external data beside it). */
-export async function logitsOfBytes(bytes: Uint8Array | string, ids: Int32Array): Promise<Float32Array> {
-  const s = typeof bytes === 'string' ? await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'] }) : await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'] });
+/** `level` 'basic' keeps onnxruntime-node from running int8 DequantizeLinear → MatMul as its own 8-bit arithmetic (ep-probe.test.ts). */
+export async function logitsOfBytes(bytes: Uint8Array | string, ids: Int32Array, level: 'basic' | 'all' = 'all'): Promise<Float32Array> {
+  const options = { executionProviders: ['cpu'], graphOptimizationLevel: level };
+  const s = typeof bytes === 'string' ? await ort.InferenceSession.create(bytes, options) : await ort.InferenceSession.create(bytes, options);
   try {
     const n = ids.length;
     const feeds: Record<string, ort.Tensor> = { input_ids: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, n]) };

@@ -7,13 +7,12 @@
  *
  *   magnitude-prune  f32        dense; zeros shrink the gzip, not the compute
  *   int4-group       nbits 4    MatMulNBits, block = the group size
- *   int8-channel     nbits 8    8-bit MatMulNBits (each block repeats its channel's scale), or qdq-int8
- *                               (int8 + DequantizeLinear(axis)) on request: measured in docs/int8-form.md
- *                               (scripts/int8-form-speed.ts, brown-gpt2, interleaved): a tie on WASM (652 vs
- *                               682 ms median, spreads overlap), qdq 9× faster on WebGPU/SwiftShader; nbits is
- *                               kept until qdq's session memory is measured (its f32-like speed may mean f32
- *                               weights in the session) and because native onnxruntime runs qdq with 8-bit
- *                               activations (0.4 % off, ep-probe.test.ts)
+ *   int8-channel     qdq-int8   int8 + DequantizeLinear(axis) → MatMul; a weight an embedding also reads
+ *                               (a tied LM head opted in) stays 8-bit MatMulNBits, which GatherBlockQuantized
+ *                               reads from the same bytes. Chosen by measurement (docs/int8-form.md): on the
+ *                               124 M shape qdq's sessions hold less than nbits' on WASM and WebGPU (the DQ is
+ *                               not folded into f32: scripts/int8-form-memory.ts), it ties on WASM speed and
+ *                               is several times faster on WebGPU/SwiftShader (scripts/int8-form-speed.ts)
  *   fp16             fp16       half initializers + Cast
  *   rtn              nbits k    MatMulNBits for k in {2, 4, 8}; 3 bits: f32, simulated (no op runs it)
  *   gptq             nbits k    as rtn (the same grids and parts, the same rtnForm)
@@ -59,8 +58,8 @@ export function packedFormOf(
   options: { groupSize?: number },
   parts: CompressionParts,
   w: Pick<LinearWeight, 'shape' | 'layout'> & { shared?: boolean },
-  /** 'nbits' by default: see the table above and docs/int8-form.md for the measurement and why */
-  int8Form: Int8Form = 'nbits',
+  /** 'qdq' by default (a shared weight: 'nbits'): see the table above and docs/int8-form.md for the measurements */
+  int8Form: Int8Form = w.shared ? 'nbits' : 'qdq',
 ): PackedForm {
   const view = linearView(w.shape, w.layout);
   // a string switch: 'fp16' joins METHOD_IDS with its kernel

@@ -5,7 +5,7 @@
  *   nbits     MatMulNBits replaces each MatMul/Gemm reading the weight (Gemm's C becomes an Add);
  *             any other reader (a tied embedding's Gather) gets GatherBlockQuantized over the same
  *             bytes (B reshaped), so the weight is stored once, as the tied f32 weight was.
- *   qdq-int8  int8 codes + per-channel scale; DequantizeLinear(axis = output channel) produces the
+ *   qdq-int8  int8 codes + per-channel scale (no zero point); DequantizeLinear(axis = output channel) produces the
  *             weight under its old name, so every reader is unchanged.
  *   fp16      half initializer; Cast(to = float) produces the weight under its old name.
  *   bnb4      MatMulBnb4 (NF4) replaces each MatMul/Gemm reading the weight; no other reader.
@@ -103,8 +103,8 @@ export function writePackedModel(
       case 'qdq-int8':
         newInits.push(tensor(`${name}_int8`, dims, DT.INT8, form.codes));
         newInits.push(tensor(`${name}_scale`, [form.scales.length], DT.FLOAT, form.scales));
-        newInits.push(tensor(`${name}_zero`, [form.scales.length], DT.INT8, new Int8Array(form.scales.length)));
-        preNodes.push(node('DequantizeLinear', [`${name}_int8`, `${name}_scale`, `${name}_zero`], [name], `${name}_dq`, [intAttr('axis', form.axis)]));
+        // symmetric codes: no zero point (ONNX's default is 0), so the file holds 8 bits a weight + one f32 scale a channel, as int8-channel's meta counts
+        preNodes.push(node('DequantizeLinear', [`${name}_int8`, `${name}_scale`], [name], `${name}_dq`, [intAttr('axis', form.axis)]));
         removed.add(name);
         break;
       case 'bnb4': {

@@ -64,17 +64,18 @@ describe.skipIf(!haveDemo)('mixed precision on the demo LM (onnxruntime-node)', 
     }
     expect(s.tensors.filter((t) => t.bitsPerWeight > 8).length).toBe(8); // 2 blocks × 4 linear weights (c_attn, attn.c_proj, c_fc, c_proj)
     expect(s.format).toMatch(/MatMulNBits 4-bit, block 32/);
-    expect(s.format).toMatch(/MatMulNBits 8-bit/);
+    expect(s.format).toMatch(/int8 \+ DequantizeLinear/);
     expect(s.bitsPerWeight).toBeGreaterThan(int4.summary.bitsPerWeight);
     expect(s.bitsPerWeight).toBeLessThan(int8.summary.bitsPerWeight);
     expect(s.packedBytes).toBeGreaterThan(int4.summary.packedBytes);
     expect(s.packedBytes).toBeLessThan(int8.summary.packedBytes);
-    // each tensor in its own packed form in the graph: MatMulNBits with bits 8 for blocks 0 and 3
-    const nodes = parseModel(mixed.packedBytes).proto.graph!.node.filter((n) => n.opType === 'MatMulNBits');
-    const bitsAttr = (n: (typeof nodes)[number]) => Number((n.attribute as { name: string; i: unknown }[]).find((a) => a.name === 'bits')!.i);
-    const eight = nodes.filter((n) => bitsAttr(n) === 8).map((n) => n.name);
+    // each tensor in its own packed form in the graph: int8 + DequantizeLinear for blocks 0 and 3 (form-of.ts), 4-bit MatMulNBits elsewhere
+    const g = parseModel(mixed.packedBytes).proto.graph!;
+    const bitsAttr = (n: (typeof g.node)[number]) => Number((n.attribute as { name: string; i: unknown }[]).find((a) => a.name === 'bits')!.i);
+    expect(g.node.filter((n) => n.opType === 'MatMulNBits').every((n) => bitsAttr(n) === 4)).toBe(true);
+    const eight = g.node.filter((n) => n.opType === 'DequantizeLinear').map((n) => n.name);
     expect(eight.length).toBe(s.tensors.filter((t) => t.bitsPerWeight > 8).length);
-    expect(eight.every((n) => /h\.(0|3)\//.test(n))).toBe(true);
+    expect(eight.every((n) => /h\.(0|3)[./]/.test(n))).toBe(true);
     const [p4, pm, p8] = await Promise.all([pplOfBytes(model, int4.packedBytes, window), pplOfBytes(model, mixed.packedBytes, window), pplOfBytes(model, int8.packedBytes, window)]);
     console.log(`mixed precision (1,024 tokens, onnxruntime-node): INT4 g32 ppl ${p4.toFixed(3)} (${int4.summary.bitsPerWeight.toFixed(3)} bits, ${int4.summary.packedBytes} B); mixed ${pm.toFixed(3)} (${s.bitsPerWeight.toFixed(3)} bits, ${s.packedBytes} B); INT8 ${p8.toFixed(3)} (${int8.summary.bitsPerWeight.toFixed(3)} bits, ${int8.summary.packedBytes} B)`);
     expect(pm).toBeLessThan(p4);
