@@ -1,7 +1,7 @@
 /**
  * int8-channel: symmetric per-output-channel INT8 with a per-channel f32 scale and zero point 0,
- * stored as 8-bit MatMulNBits (or int8 + DequantizeLinear(axis) on request; formats/form-of.ts and
- * docs/int8-form.md say which and why).
+ * stored as int8 + DequantizeLinear(axis) → MatMul, no zero point (8-bit MatMulNBits where an
+ * embedding's Gather also reads the weight; formats/form-of.ts and docs/int8-form.md say why).
  *   scale_o = max(max_i |w[o, i]| * fround(1/127), 2^-100)
  *   q = clamp(round_half_away(w / scale_o), -127, 127);  w' = q * scale_o   (all f32)
  * Packed export per tensor: out*in int8 codes + out f32 scales.
