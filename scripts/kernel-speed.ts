@@ -29,6 +29,8 @@ const browser = await chromium.launch({
 try {
   const page = await browser.newPage();
   page.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
+  // WebGPU validation errors reach the console only
+  page.on('console', (m) => ['error', 'warning'].includes(m.type()) && console.error(`[console ${m.type()}] ${m.text().slice(0, 300)}`));
   if (a.check) {
     await page.goto(`http://localhost:${a.port}/e2e/harness/kernels.html?only=${encodeURIComponent(a.only ?? '')}`, { timeout: 300_000 });
     await page.waitForFunction(() => (window as any).__kernels?.done === true, null, { timeout: 900_000, polling: 500 });

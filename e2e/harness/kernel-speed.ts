@@ -71,7 +71,8 @@ async function run(): Promise<{ adapter?: string; rows: KernelSpeedRow[]; floor?
     log.textContent += `${method}: wgsl ${median(g).toFixed(1)} ms, ts ${median(c).toFixed(1)} ms\n`;
     // ?debug=1: fp16's phases (separate submits, so after the timed rounds: they cost time of their own)
     if (debug && method === 'fp16') {
-      log.textContent += `fp16 min of ${runs}: wgsl ${Math.min(...g).toFixed(1)} ms, ts ${Math.min(...c).toFixed(1)} ms\n`;
+      const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b).map((x) => x.toFixed(0)).join(' ');
+      log.textContent += `fp16 rounds, sorted (ms): wgsl ${sorted(g)}; ts ${sorted(c)}\n`;
       logPhases('phases in those rounds');
       fp16Timing.split = true;
       fp16Timing.phases = [];

@@ -6,6 +6,7 @@
  * readback cost more than the lookups (e2e/harness/kernel-speed.ts ?floor=1 times both).
  */
 import { gridSettings, pipelineFor } from '../shared/gpu';
+import { poolFor, type Pooled } from '../shared/buffer-pool';
 import { KernelRun } from '../shared/kernel-run';
 import type { CompressionParts, WeightTensor } from '../types';
 import { HALF_MAX_BITS } from './meta';
@@ -67,8 +68,10 @@ export async function fp16Gpu(device: GPUDevice, tensor: WeightTensor): Promise<
   const codes = new Uint16Array(n);
   const dequantized = new Float32Array(n);
   let clamped = 0;
+  const pool = poolFor(device);
   const runs: KernelRun[] = [];
-  const pending: Promise<ArrayBuffer[]>[] = [];
+  const readbacks: Pooled[] = [];
+  const pending: Promise<void>[] = [];
   try {
     for (let start = 0; start < n; start += per) {
       const count = Math.min(per, n - start);
@@ -83,19 +86,33 @@ export async function fp16Gpu(device: GPUDevice, tensor: WeightTensor): Promise<
       const uniform = run.uniform('fp16 params', [threads]);
       run.dispatch(pipelineFor(device, 'fp16-round', ROUND_WGSL), [uniform, weights, out], Math.ceil(threads / WORKGROUP_SIZE));
       await mark('dispatch', run);
-      pending.push(run.finish([{ buffer: out, bytes: count * 2 }]));
+      // the halves are read straight from the mapped readback (not KernelRun.finish, which copies
+      // each output out of the mapping first): one copy and one fresh allocation fewer a chunk
+      const bytes = Math.ceil(count / 2) * 4;
+      const readback = pool.take('fp16 readback', GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, bytes);
+      readbacks.push(readback);
+      run.encoder.copyBufferToBuffer(out, 0, readback.buffer, 0, bytes);
+      device.queue.submit([run.encoder.finish()]);
+      pending.push(readback.buffer.mapAsync(GPUMapMode.READ));
       await mark('submit');
     }
     for (let k = 0; k < pending.length; k++) {
-      const [bytes] = await pending[k];
+      await pending[k];
       await mark('readback');
-      clamped += expand(new Uint16Array(bytes), k * per, tensor.data, codes, dequantized);
+      const start = k * per;
+      const halves = new Uint16Array(readbacks[k].buffer.getMappedRange(), 0, Math.min(per, n - start));
+      clamped += expand(halves, start, tensor.data, codes, dequantized);
+      readbacks[k].buffer.unmap();
       await mark('cpu_unpack');
     }
     if (fp16Timing.on) fp16Timing.phases.push(t);
     return { codes, dequantized, clamped };
   } finally {
     await Promise.allSettled(pending); // no buffer goes back to the pool while a readback maps it
+    for (const r of readbacks) {
+      if (r.buffer.mapState === 'mapped') r.buffer.unmap();
+      pool.give(r);
+    }
     for (const run of runs) run.close();
   }
 }
