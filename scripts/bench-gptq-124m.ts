@@ -23,6 +23,7 @@ import { chromium, type Page } from '@playwright/test';
 import type { ModelSummary, Progress, VariantSummary } from '../workers/api';
 import { ROOT } from '../tests/local-models';
 import { rssPoller } from './bench-rss';
+import { splitPoller } from './bench-smaps';
 import { call, harness } from './bench-variants';
 import { startVite, stopVite } from './vite-server';
 
@@ -98,10 +99,13 @@ async function measure(page: Page, f32Bytes: number, o: Gptq124mOptions) {
   {
     await page.waitForTimeout(2000);
     const rss = rssPoller(200);
+    // what the renderer and GPU processes hold at the largest sum (smaps: shared GPU staging, the big anonymous mappings such as the WASM heap, the rest)
+    const holders = splitPoller(2000);
     const progress = followProgress(page, o.log);
     let v: VariantSummary;
     let loadS: number;
     let measured: ReturnType<typeof rss.stop>;
+    let heldAtPeak: ReturnType<typeof holders.stop>;
     try {
       rss.phase('load');
       let t = performance.now();
@@ -116,12 +120,19 @@ async function measure(page: Page, f32Bytes: number, o: Gptq124mOptions) {
       v = await call<VariantSummary>(page, 'makeVariant', model.id, { method: 'gptq', options: { bits: 4, groupSize: 128, samples: o.samples }, ...(o.head ? { head: true } : {}) }, 'webgpu');
     } finally {
       measured = rss.stop();
+      heldAtPeak = holders.stop();
       progress.stop();
     }
     const c = v.calibration!;
     const over = measured.peak - measured.idle;
     const mib = (b: number) => Math.round(b / 2 ** 20);
     for (const [name, p] of Object.entries(measured.phases)) o.log(`gptq-124m: ${name} peak +${mib(p.peak_over_idle_bytes)} MiB (${Object.entries(p.at_peak_over_idle).map(([k, b]) => `${k} ${mib(b)}`).join(', ')})`);
+    // in MiB, as read at the largest renderer + GPU total (polled every 2 s, so near the RSS peak, not at it)
+    const held = heldAtPeak && {
+      at_s: heldAtPeak.at_s,
+      ...Object.fromEntries(Object.entries(heldAtPeak.split).map(([kind, p]) => [kind, { rss: mib(p.rss), shared: mib(p.shared), big_anon: p.big_anon.map((b) => `${mib(b.bytes)} of ${mib(b.mapping_bytes)}`), other_anon: mib(p.other_anon), files: mib(p.files) }])),
+    };
+    if (held) o.log(`gptq-124m: held at the largest total (${held.at_s} s, MiB): ${JSON.stringify(held)}`);
     const s = (ms: number | undefined) => round((ms ?? 0) / 1000);
     // the kernel's own split per layer (TensorStats.phaseMs: U = chol(H⁻¹) in TS, then the column loop)
     const phase = (key: string) => v.tensors.reduce((sum, t) => sum + (t.phaseMs?.[key] ?? 0), 0);
@@ -150,7 +161,8 @@ async function measure(page: Page, f32Bytes: number, o: Gptq124mOptions) {
         format: v.format,
         progress_events: progress.seen.length,
         phases: measured.phases,
-        how: 'makeVariant of GPTQ 4-bit g128 on every linear weight (webgpu kernel device: Xᵀ X in WGSL, capture on onnxruntime-web WASM in the worker, U = chol(H⁻¹) in TS f64, column loop in WGSL; per layer in TensorStats.phaseMs), wall time in the worker; RSS = sum of VmRSS of every browser process, polled every 200 ms from /proc during load + make, over the idle harness page',
+        held_at_largest_total_mib: held,
+        how: 'makeVariant of GPTQ 4-bit g128 on every linear weight (webgpu kernel device: Xᵀ X in WGSL, capture on onnxruntime-web WASM in the worker, U = chol(H⁻¹) in TS f64, column loop in WGSL; per layer in TensorStats.phaseMs), wall time in the worker; RSS = sum of VmRSS of every browser process, polled every 200 ms from /proc during load + make, over the idle harness page; held_at_largest_total_mib: the renderer and GPU processes read from /proc/<pid>/smaps every 2 s (bench-smaps.ts), split at the largest total into shared memory (WebGPU staging, counted in both processes), each anonymous mapping of 16 MiB or more (resident of mapped: the WASM heap, big ArrayBuffers), the other anonymous memory and file mappings',
       },
     };
   }

@@ -9,7 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 export type RssKinds = Record<string, number>;
 
-function processTree(rootPid: number): number[] {
+export function processTree(rootPid: number): number[] {
   const children = new Map<number, number[]>();
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
