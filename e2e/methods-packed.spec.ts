@@ -4,11 +4,14 @@
  * run on both onnxruntime-web backends with their f32 twin's perplexity (within 0.5 %); INT3 is
  * stored f32 and says so. On WebGPU the variants are made by the WGSL kernels and must carry the
  * same per-tensor stats as the TS kernels' (global-prune included: its pass over all tensors), the
- * ones the affine WGSL sums in f32 within 1e-5 relative.
+ * ones the affine WGSL sums in f32 within 1e-5 relative. NF4 and, on the tiny demo LM, INT2 g32,
+ * AWQ-4 and the INT4 token table (GatherBlockQuantized) run on the WebGPU EP with their twin's
+ * perplexity, few tokens each.
  */
 import { expect, test, type Page } from '@playwright/test';
 import type { EvalResult, EvalSettings, ModelSummary, VariantSpec, VariantSummary } from '../workers/api';
 import { ok, type Outcome } from './harness/outcome';
+import { EP_RUNS, type FormId } from '../workers/formats/ep-support';
 
 const SPECS: VariantSpec[] = [
   { method: 'nf4', options: {} },
@@ -26,14 +29,38 @@ async function open(page: Page): Promise<ModelSummary> {
   return ok(await call<Outcome<ModelSummary>>(page, 'loadDemo', 'brown-gpt2'));
 }
 
-async function packedEqualsTwin(page: Page, model: ModelSummary, v: VariantSummary, settings: EvalSettings) {
+/**
+ * The packed model's perplexity vs its f32 twin's (within 0.5 %). `forms`: the packed forms the
+ * variant uses; where EP_RUNS says the backend refuses one, the lab runs the twin instead and the
+ * result must say so (labelled simulated, with the EP's refusal as the reason).
+ */
+async function packedEqualsTwin(page: Page, model: ModelSummary, v: VariantSummary, settings: EvalSettings, forms: FormId[] = []) {
   const packed = ok(await call<Outcome<EvalResult>>(page, 'evaluate', model.id, v.id, { ...settings, form: 'packed' }));
   const twin = ok(await call<Outcome<EvalResult>>(page, 'evaluate', model.id, v.id, { ...settings, form: 'simulated' }));
   const rel = packed.perplexity.ppl / twin.perplexity.ppl - 1;
-  console.log(`${settings.backend} ${v.label.padEnd(26)} ${v.format.padEnd(30)} ${v.bitsPerWeight.toFixed(3)} bits: packed ${packed.perplexity.ppl.toFixed(4)} twin ${twin.perplexity.ppl.toFixed(4)} (${(rel * 100).toFixed(4)} %)`);
-  expect(packed.form, `${v.label}: the packed model ran (${packed.formReason ?? ''})`).toBe('packed');
+  console.log(`${settings.backend} ${v.label.padEnd(26)} ${v.format.padEnd(30)} ${v.bitsPerWeight.toFixed(3)} bits: ${packed.form} ${packed.perplexity.ppl.toFixed(4)} twin ${twin.perplexity.ppl.toFixed(4)} (${(rel * 100).toFixed(4)} %) over ${packed.perplexity.tokensScored} tokens`);
+  const refused = forms.filter((f) => EP_RUNS[f][settings.backend] !== true);
+  if (refused.length) {
+    expect(packed.form, `${v.label}: ${settings.backend} refuses ${refused.join(', ')} (EP_RUNS)`).toBe('simulated');
+    expect(packed.formReason).toMatch(new RegExp(`^${settings.backend} could not run the packed model`));
+  } else expect(packed.form, `${v.label}: the packed model ran (${packed.formReason ?? ''})`).toBe('packed');
+  expect(packed.perplexity.tokensScored).toBe(twin.perplexity.tokensScored);
   expect(Math.abs(rel), `${v.label} on ${settings.backend}`).toBeLessThan(0.005);
 }
+
+/**
+ * Packed forms whose perplexity the other WebGPU tests never check (only e2e/packed.spec.ts's
+ * one-op probe runs them there), each on the smallest demo LM, by the TS kernels (the WGSL ones are
+ * compared above): 2-bit MatMulNBits with zero points, AWQ's 1/s (folded into the LayerNorms, a Mul
+ * before the others) and the token table read by GatherBlockQuantized ("embedding too", the tied head
+ * as 4-bit MatMulNBits). AWQ calibrates on one sequence: its twin is made again, calibration and all.
+ * The three cost ~43 s of SwiftShader (the first MatMulNBits session most of it; load ~14 on 2 cores).
+ */
+const WEBGPU_FORMS: { spec: VariantSpec; forms: FormId[] }[] = [
+  { spec: { method: 'rtn', options: { bits: 2, groupSize: 32, symmetric: false } }, forms: ['nbits2'] },
+  { spec: { method: 'awq', options: { bits: 4, groupSize: 32, samples: 1 } }, forms: ['nbits4-input-scale'] },
+  { spec: { method: 'int4-group', options: { groupSize: 32 }, embeddings: true }, forms: ['gbq4', 'nbits4'] },
+];
 
 test('WASM: NF4, INT2 rows and prune → INT4 run packed with their twin\'s perplexity; INT3 is simulated', async ({ page }) => {
   test.setTimeout(6 * 60_000);
@@ -50,7 +77,7 @@ test('WASM: NF4, INT2 rows and prune → INT4 run packed with their twin\'s perp
   expect(int3.packedBytes).toBeGreaterThan(0.9 * int3.f32Bytes);
 });
 
-test('WebGPU: variants made by the WGSL kernels equal the TS kernels\' ; NF4 runs packed on the WebGPU EP', async ({ page }) => {
+test('WebGPU: variants made by the WGSL kernels equal the TS kernels\' ; NF4, INT2 g32, AWQ-4 and the INT4 token table run packed on the WebGPU EP', async ({ page }) => {
   test.setTimeout(8 * 60_000);
   const model = await open(page);
   for (const spec of [...SPECS, { method: 'global-prune', options: { ratio: 0.5 } } as VariantSpec]) {
@@ -64,8 +91,19 @@ test('WebGPU: variants made by the WGSL kernels equal the TS kernels\' ; NF4 run
       for (const key of ['relFrobeniusError', 'maxAbsError'] as const) expect(Math.abs(t[key]! - c[key]!), `${t.name} ${key}`).toBeLessThanOrEqual(1e-5 * c[key]!);
     });
     expect(gpu.packedBytes).toBe(cpu.packedBytes);
-    // WebGPU on SwiftShader is slow: one evaluation pair, for the op only this method brings (MatMulBnb4);
-    // MatMulNBits bits=2 on the WebGPU EP is in /work/shared/measurements.md (2026-11-29)
-    if (spec.method === 'nf4') await packedEqualsTwin(page, model, gpu, { backend: 'webgpu', tokens: 64, context: 64, stride: 64, throughputRuns: 0 });
+    // WebGPU on SwiftShader is slow: one evaluation pair here, for the op only this method brings (MatMulBnb4)
+    if (spec.method === 'nf4') await packedEqualsTwin(page, model, gpu, { backend: 'webgpu', tokens: 64, context: 64, stride: 64, throughputRuns: 0 }, ['bnb4-nf4']);
   }
+  const formsStart = Date.now();
+  const tiny = ok(await call<Outcome<ModelSummary>>(page, 'loadDemo', 'brown-gpt2-tiny'));
+  for (const { spec, forms } of WEBGPU_FORMS) {
+    const start = Date.now();
+    const v = ok(await call<Outcome<VariantSummary>>(page, 'makeVariant', tiny.id, spec, 'cpu'));
+    expect(v.storage, v.label).toBe('packed');
+    const made = Date.now();
+    // no KL against the base: the pair graph would double each evaluation, and the twin is the check
+    await packedEqualsTwin(page, tiny, v, { backend: 'webgpu', tokens: 64, context: 64, stride: 64, throughputRuns: 0, compareToBase: false }, forms);
+    console.log(`  ${v.label}: made in ${((made - start) / 1000).toFixed(1)} s, the pair evaluated in ${((Date.now() - made) / 1000).toFixed(1)} s`);
+  }
+  console.log(`WebGPU forms on ${tiny.name}: ${((Date.now() - formsStart) / 1000).toFixed(1)} s`);
 });
