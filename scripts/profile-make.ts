@@ -1,7 +1,10 @@
 /**
  * Where the time of an INT4 g32 packed make goes on the 124 M shape, step by step, in Node on the
- * CPU (TS) path (a diagnostic): copy, kernel (validate + grid + quantize), stats, packing, writing
- * the model. Each step timed with performance.now around it, summed over the weights.
+ * CPU (TS) path (a diagnostic): copy, kernel (grid + quantize, and the stats' sums taken in its loop:
+ * shared/affine.ts), checks_and_rest (validating the input, the stats from the sums), packing,
+ * writing the model. Each step timed with performance.now around it, summed over the weights
+ * (every linear weight, the LM head included). The WebGPU path's parts come from the bench
+ * (`compression.int4-group.make_parts_ms`: the browser's make).
  *   npx tsx scripts/profile-make.ts [model folder]
  */
 import './node-wgsl';
@@ -17,7 +20,7 @@ const dir = process.argv[2] ?? path.join(ROOT, '.cache', 'models', 'random-gpt2-
 let t = performance.now();
 const model = loadFolder(dir);
 console.log(`load ${(performance.now() - t).toFixed(0)} ms; ${model.linear.length} weights, ${(model.summary.linearParams / 1e6).toFixed(1)} M`);
-const sum: Record<string, number> = { copy: 0, kernel: 0, stats_and_rest: 0, pack: 0, write: 0 };
+const sum: Record<string, number> = { copy: 0, kernel: 0, checks_and_rest: 0, pack: 0, write: 0 };
 const forms = new Map<string, PackedForm>();
 const scratch = new Float32Array(Math.max(...model.linear.map((w) => w.params)));
 const total0 = performance.now();
@@ -30,7 +33,7 @@ for (const w of model.linear) {
   const r = await compressTensor('int4-group', { groupSize: 32 }, { name: w.name, data, shape: w.shape, layout: w.layout }, 'cpu');
   const all = performance.now() - t;
   sum.kernel += r.kernelMs;
-  sum.stats_and_rest += all - r.kernelMs;
+  sum.checks_and_rest += all - r.kernelMs;
   t = performance.now();
   forms.set(w.name, packedFormOf('int4-group', r.options, r, w));
   sum.pack += performance.now() - t;

@@ -4,7 +4,7 @@
 // registers: one dispatch, no second read of the params, no atomics.
 // The dequantized weights are not written: the host makes them from the codes when it needs them
 // (shared/affine.ts dequantizeAffine, the same product). What the stats need of them (stats.ts) is
-// taken here, while each one is in a register: per thread compensated sums of w² and (w - w')²,
+// taken here, while each one is in a register: per thread sums of w² and (w - w')² (compensated),
 // the zeros of w' and max |w - w'|, then added over the workgroup in shared memory; one partial per
 // workgroup goes back (a few KB), which the host adds in double.
 //
@@ -65,8 +65,12 @@ var<workgroup> wg_noise: array<f32, WORKGROUP_SIZE>;
 var<workgroup> wg_max: array<f32, WORKGROUP_SIZE>;
 var<workgroup> wg_zeros: array<u32, WORKGROUP_SIZE>;
 
-// A thread's sums, 4 lanes each; signal and noise compensated (Kahan): an int8 channel of an
-// (in, out) weight is one thread's group of 3,072 rows, and plain f32 sums that long drift.
+// A thread's sums, 4 lanes each. Signal and noise are added plainly within a block of at most
+// BLOCK vec4s (a group of int4-group is one block), then the block into the total compensated
+// (Kahan): an int8 channel of an (in, out) weight is one thread's group of 3,072 rows, and plain f32
+// sums that long drift, while a Kahan step per weight costs a fifth of the kernel's arithmetic.
+const BLOCK: u32 = 32u;
+
 struct Sums {
   signal: vec4<f32>,
   signal_c: vec4<f32>,
@@ -74,24 +78,34 @@ struct Sums {
   noise_c: vec4<f32>,
   max_abs: vec4<f32>,
   zeros: vec4<u32>,
+  // the block being added
+  block_signal: vec4<f32>,
+  block_noise: vec4<f32>,
 }
 
-// w and its w' into the sums, `real` the lanes that are weights (not row padding).
+// w and its w' into the block's sums, `real` the lanes that are weights (not row padding).
 fn add_sums(acc: ptr<function, Sums>, x: vec4<f32>, deq: vec4<f32>, real: vec4<bool>) {
-  var a = *acc;
   let d = select(vec4<f32>(0.0), x - deq, real);
   let v = select(vec4<f32>(0.0), x, real);
-  // Kahan: y is the term less the running error, (t - sum) - y what adding it lost
-  let ys = v * v - a.signal_c;
+  (*acc).block_signal += v * v;
+  (*acc).block_noise += d * d;
+  (*acc).max_abs = max((*acc).max_abs, abs(d));
+  (*acc).zeros += vec4<u32>(real & (deq == vec4<f32>(0.0)));
+}
+
+// The block into the totals (Kahan: y is the block less the running error, (t - sum) - y what adding it lost).
+fn end_block(acc: ptr<function, Sums>) {
+  var a = *acc;
+  let ys = a.block_signal - a.signal_c;
   let ts = a.signal + ys;
   a.signal_c = (ts - a.signal) - ys;
   a.signal = ts;
-  let yn = d * d - a.noise_c;
+  let yn = a.block_noise - a.noise_c;
   let tn = a.noise + yn;
   a.noise_c = (tn - a.noise) - yn;
   a.noise = tn;
-  a.max_abs = max(a.max_abs, abs(d));
-  a.zeros += vec4<u32>(real & (deq == vec4<f32>(0.0)));
+  a.block_signal = vec4<f32>(0.0);
+  a.block_noise = vec4<f32>(0.0);
   *acc = a;
 }
 
@@ -173,12 +187,15 @@ fn in_out_tile(q: u32, g: u32, cap: u32, acc: ptr<function, Sums>) {
     if (q * 4u + lane < p.cols) { store_params(q * 4u + lane, g, grid, lane); }
   }
   let real = vec4<u32>(q * 4u) + vec4<u32>(0u, 1u, 2u, 3u) < vec4<u32>(p.cols);
-  for (var r = r0; r < r1; r++) {
-    let at = r * p.stride4 + q;
-    let x = w[at];
-    let out = quantize4(x, grid, cap);
-    codes[at] = out.code;
-    add_sums(acc, x, out.deq, real);
+  for (var b0 = r0; b0 < r1; b0 += BLOCK) {
+    for (var r = b0; r < min(r1, b0 + BLOCK); r++) {
+      let at = r * p.stride4 + q;
+      let x = w[at];
+      let out = quantize4(x, grid, cap);
+      codes[at] = out.code;
+      add_sums(acc, x, out.deq, real);
+    }
+    end_block(acc);
   }
 }
 
@@ -201,12 +218,15 @@ fn out_in_tile(o: u32, g: u32, cap: u32, acc: ptr<function, Sums>) {
   let hi = max(max(mx.x, mx.y), max(mx.z, mx.w));
   let grid = grid_of(vec4<f32>(lo), vec4<f32>(hi));
   store_params(o, g, grid, 0u);
-  for (var v = v0; v < v1; v++) {
-    let real = vec4<u32>((v - o * p.stride4) * 4u) + vec4<u32>(0u, 1u, 2u, 3u) < vec4<u32>(e1);
-    let x = w[v];
-    let out = quantize4(x, grid, cap);
-    codes[v] = out.code;
-    add_sums(acc, x, out.deq, real);
+  for (var b0 = v0; b0 < v1; b0 += BLOCK) {
+    for (var v = b0; v < min(v1, b0 + BLOCK); v++) {
+      let real = vec4<u32>((v - o * p.stride4) * 4u) + vec4<u32>(0u, 1u, 2u, 3u) < vec4<u32>(e1);
+      let x = w[v];
+      let out = quantize4(x, grid, cap);
+      codes[v] = out.code;
+      add_sums(acc, x, out.deq, real);
+    }
+    end_block(acc);
   }
 }
 
