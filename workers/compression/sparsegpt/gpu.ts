@@ -1,7 +1,12 @@
 /**
- * sparsegpt on WebGPU: sparsegpt.wgsl, one dispatch (a thread per output row), one readback. U and
- * the per-column factors come from sparseGptSetup, the same floats the reference uses; the row
- * losses come back as f32 and are summed here as the reference sums them.
+ * sparsegpt on WebGPU: the column loop in WGSL, per batch of BATCH columns one dispatch of
+ * sparsegpt.wgsl (a thread per row selects the mask and prunes the batch's columns, with the error
+ * feedback inside the batch) and one of sparsegpt-lazy.wgsl (the batch's errors onto every later
+ * column, a thread per 4 rows × 16 columns); all on one encoder, one submit, one readback, as
+ * GPTQ's loop runs (gptq/gpu.ts). U and the per-column factors come from sparseGptSetup, the same
+ * floats the reference uses; the row losses come back as f32 and are summed here as the reference
+ * sums them. Rows and U go up padded to a multiple of 16 columns (read as vec4); the pruned
+ * weights come back in those rows and the mask as bits per row, both scattered here to the stored order.
  */
 import { pipelineFor } from '../shared/gpu';
 import { KernelRun } from '../shared/kernel-run';
@@ -9,30 +14,70 @@ import type { CompressionParts, WeightTensor } from '../types';
 import { SPARSEGPT_BLOCK, type SparseGptOptions } from './meta';
 import { sparseGptSetup } from './reference';
 import SPARSEGPT_WGSL from './sparsegpt.wgsl?raw';
+import SPARSEGPT_LAZY_WGSL from './sparsegpt-lazy.wgsl?raw';
 
-/** Must match WORKGROUP_SIZE in sparsegpt.wgsl. */
+/** Must match WORKGROUP_SIZE and BATCH in both kernels, and TILE (also the row padding) and the rows per thread of sparsegpt-lazy.wgsl. */
 const WORKGROUP_SIZE = 64;
+const BATCH = 32;
+const LAZY_TILE = 16;
+const LAZY_ROWS = 4;
+/** u32 words of a row's selection in sparsegpt.wgsl: a block of SPARSEGPT_BLOCK (128) columns */
+const MASK_WORDS = 4;
 
 export async function sparseGptGpu(device: GPUDevice, tensor: WeightTensor, options: SparseGptOptions): Promise<CompressionParts> {
   const s = sparseGptSetup(tensor, options);
-  const size = s.data.length;
+  const { outDim: n, inDim: k } = s;
+  // sparsegpt.wgsl's select_run: a run is one or two vec4 of columns (2:4, 4:8)
+  if (s.nm[1] && (s.nm[1] > 8 || s.nm[1] % 4)) throw new Error(`sparsegpt on WebGPU: runs of ${s.nm[1]} inputs are not supported (4 or 8)`);
+  const stride = Math.ceil(k / LAZY_TILE) * LAZY_TILE;
+  const maskWords = Math.ceil(k / 32);
   const run = new KernelRun(device, 'sparsegpt');
   try {
-    const weights = await run.upload('weights', s.data);
-    const u = await run.upload('inverse Hessian factor', s.u);
-    const inv = await run.upload('column factors', s.inv);
+    const u = await run.uploadFilled('inverse Hessian factor', k * stride * 4, (mapped) => {
+      const f = new Float32Array(mapped.buffer, mapped.byteOffset, mapped.byteLength / 4);
+      for (let a = 0; a < k; a++) f.set(s.u.subarray(a * k, a * k + k), a * stride);
+    });
+    // 1 / U_aa and 1 / U_aa² as two rows of `stride` (read as vec4)
+    const inv = await run.uploadFilled('column factors', 2 * stride * 4, (mapped) => {
+      const f = new Float32Array(mapped.buffer, mapped.byteOffset, mapped.byteLength / 4);
+      f.set(s.inv.subarray(0, k));
+      f.set(s.inv.subarray(k, 2 * k), stride);
+    });
     const blockPrune = await run.upload('block prune counts', s.blockPrune);
-    const work = run.storage('row values', size * 4);
-    const out = run.storage('pruned', size * 4);
-    const maskLoss = run.storage('mask and row losses', (size + s.outDim) * 4);
-    const uniform = run.uniform('sparsegpt sizes', [s.outDim, s.inDim, s.strideOut, s.strideIn, s.nm[0], s.nm[1], SPARSEGPT_BLOCK]);
-    run.dispatch(pipelineFor(device, 'sparsegpt', SPARSEGPT_WGSL), [uniform, weights, u, inv, blockPrune, work, out, maskLoss], Math.ceil(s.outDim / WORKGROUP_SIZE));
-    const [deq, words] = await run.finish([{ buffer: out, bytes: size * 4 }, { buffer: maskLoss, bytes: (size + s.outDim) * 4 }]);
-    const all = new Uint32Array(words);
-    const rowLoss = new Float32Array(words, size * 4, s.outDim);
+    const work = await run.uploadFilled('row values', n * stride * 4, (mapped) => {
+      const f = new Float32Array(mapped.buffer, mapped.byteOffset, mapped.byteLength / 4);
+      for (let o = 0; o < n; o++) for (let i = 0; i < k; i++) f[o * stride + i] = s.data[o * s.strideOut + i * s.strideIn];
+    });
+    const keptLoss = run.storage('kept bits and row losses', (n * maskWords + n) * 4);
+    const pruned = run.storage('block selection', n * MASK_WORDS * 4);
+    const err = run.storage('batch errors', n * BATCH * 4);
+    const carried = run.storage('carried columns', n * 4);
+    const blockPipeline = pipelineFor(device, 'sparsegpt', SPARSEGPT_WGSL);
+    const lazyPipeline = pipelineFor(device, 'sparsegpt lazy', SPARSEGPT_LAZY_WGSL);
+    for (let b1 = 0; b1 < k; b1 += BATCH) {
+      const b2 = Math.min(k, b1 + BATCH);
+      const uniform = run.uniform('sparsegpt sizes', [n, k, stride, s.nm[0], s.nm[1], SPARSEGPT_BLOCK, maskWords, b1, b2]);
+      run.dispatch(blockPipeline, [uniform, u, inv, blockPrune, work, keptLoss, pruned, err, carried], Math.ceil(n / WORKGROUP_SIZE));
+      if (b2 < k) {
+        run.dispatch(lazyPipeline, [run.uniform('sparsegpt lazy sizes', [n, k, stride, b1, b2]), u, work, err, carried], Math.ceil((Math.ceil(n / LAZY_ROWS) * ((stride - b2) / LAZY_TILE)) / WORKGROUP_SIZE));
+      }
+    }
+    const [rows, words] = await run.finish([{ buffer: work, bytes: n * stride * 4 }, { buffer: keptLoss, bytes: (n * maskWords + n) * 4 }]);
+    const values = new Float32Array(rows);
+    const bits = new Uint32Array(words);
+    const rowLoss = new Float32Array(words, n * maskWords * 4, n);
+    const dequantized = new Float32Array(s.data.length);
+    const mask = new Uint8Array(s.data.length);
     let loss = 0;
-    for (const l of rowLoss) loss += l;
-    return { dequantized: new Float32Array(deq), mask: Uint8Array.from(all.subarray(0, size)), loss: loss / 2 };
+    for (let o = 0; o < n; o++) {
+      for (let i = 0; i < k; i++) {
+        const at = o * s.strideOut + i * s.strideIn;
+        dequantized[at] = values[o * stride + i];
+        mask[at] = (bits[o * maskWords + (i >> 5)] >>> (i & 31)) & 1;
+      }
+      loss += rowLoss[o]; // in row order, as the reference sums
+    }
+    return { dequantized, mask, loss: loss / 2 };
   } finally {
     run.close();
   }

@@ -1,0 +1,132 @@
+// sparsegpt, the lazy update after a batch of columns [b1, b2) (BATCH = 32 of them; the last
+// batch has no columns after it): every column j after the batch subtracts the batch's carried
+// errors, w_j -= e_a · U_aj for a = b1, b1 + 1, … in that order, skipping the columns whose weight
+// was not pruned (nothing carried: the reference skips them too, and so must this, or a −0 weight
+// would turn +0), so the same floats as sparseGptReference. This is nearly all of SparseGPT's
+// work (rows · in² / 4 multiply-adds at 50 %).
+// gptq-lazy.wgsl's tiles (see there for the measurements that chose them): a thread per (4 rows,
+// 16 columns), its 64 values in sixteen vec4 registers over the batch, each U row four vec4 loads
+// shared by the 4 rows, the errors four at a time; here each product is kept or dropped by the
+// row's carried bit. The rows of a thread are p + r · quarter (quarter = ceil(rows / 4)); past the
+// last row they repeat it and are not stored. Tiles start at b2 + 16 t (b2 a multiple of 32, the
+// row stride of 16); the padding columns compute zeros that nobody reads.
+
+struct Sizes {
+  rows: u32,
+  in_dim: u32,
+  stride: u32, // padded row length of work and U, a multiple of 16
+  b1: u32,
+  b2: u32,
+}
+
+@group(0) @binding(0) var<uniform> sizes: Sizes;
+@group(0) @binding(1) var<storage, read> u: array<vec4<f32>>;          // (in, stride) upper
+@group(0) @binding(2) var<storage, read_write> work: array<vec4<f32>>; // (rows, stride)
+@group(0) @binding(3) var<storage, read> err: array<vec4<f32>>;        // (rows, BATCH)
+@group(0) @binding(4) var<storage, read> carried: array<u32>;          // (rows): bit a − b1, e_a carried
+
+const WORKGROUP_SIZE: u32 = 64u;
+const TILE: u32 = 16u; // and 4 rows a thread: both must match gpu.ts
+const BATCH: u32 = 32u; // columns a batch: must match sparsegpt.wgsl and gpu.ts
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let t = global_thread(wid, nwg, lid, WORKGROUP_SIZE);
+  let n = sizes.rows;
+  let quarter = (n + 3u) / 4u;
+  let stride4 = sizes.stride / 4u;
+  let tiles = (sizes.stride - sizes.b2) / TILE;
+  if (t >= quarter * tiles) { return; }
+  // rows p + r·quarter, r < 4 (clamped to the last row past n: computed, not stored)
+  let p = t % quarter;
+  let col4 = (sizes.b2 + (t / quarter) * TILE) / 4u;
+  let o0 = min(p + 0u * quarter, n - 1u);
+  let at0 = o0 * stride4 + col4;
+  var a0 = work[at0 + 0u];
+  var a1 = work[at0 + 1u];
+  var a2 = work[at0 + 2u];
+  var a3 = work[at0 + 3u];
+  let o1 = min(p + 1u * quarter, n - 1u);
+  let at1 = o1 * stride4 + col4;
+  var b0 = work[at1 + 0u];
+  var b1 = work[at1 + 1u];
+  var b2 = work[at1 + 2u];
+  var b3 = work[at1 + 3u];
+  let o2 = min(p + 2u * quarter, n - 1u);
+  let at2 = o2 * stride4 + col4;
+  var c0 = work[at2 + 0u];
+  var c1 = work[at2 + 1u];
+  var c2 = work[at2 + 2u];
+  var c3 = work[at2 + 3u];
+  let o3 = min(p + 3u * quarter, n - 1u);
+  let at3 = o3 * stride4 + col4;
+  var d0 = work[at3 + 0u];
+  var d1 = work[at3 + 1u];
+  var d2 = work[at3 + 2u];
+  var d3 = work[at3 + 3u];
+  let m0 = carried[o0];
+  let m1 = carried[o1];
+  let m2 = carried[o2];
+  let m3 = carried[o3];
+  var u_at = sizes.b1 * stride4 + col4;
+  for (var a4 = 0u; a4 < BATCH / 4u; a4++) {
+    let e04 = err[o0 * (BATCH / 4u) + a4];
+    let e14 = err[o1 * (BATCH / 4u) + a4];
+    let e24 = err[o2 * (BATCH / 4u) + a4];
+    let e34 = err[o3 * (BATCH / 4u) + a4];
+    for (var c = 0u; c < 4u; c++) {
+      let u0 = u[u_at + 0u];
+      let u1 = u[u_at + 1u];
+      let u2 = u[u_at + 2u];
+      let u3 = u[u_at + 3u];
+      let e0 = e04[c];
+      let k0 = ((m0 >> (a4 * 4u + c)) & 1u) == 1u;
+      a0 = select(a0, a0 - e0 * u0, k0);
+      a1 = select(a1, a1 - e0 * u1, k0);
+      a2 = select(a2, a2 - e0 * u2, k0);
+      a3 = select(a3, a3 - e0 * u3, k0);
+      let e1 = e14[c];
+      let k1 = ((m1 >> (a4 * 4u + c)) & 1u) == 1u;
+      b0 = select(b0, b0 - e1 * u0, k1);
+      b1 = select(b1, b1 - e1 * u1, k1);
+      b2 = select(b2, b2 - e1 * u2, k1);
+      b3 = select(b3, b3 - e1 * u3, k1);
+      let e2 = e24[c];
+      let k2 = ((m2 >> (a4 * 4u + c)) & 1u) == 1u;
+      c0 = select(c0, c0 - e2 * u0, k2);
+      c1 = select(c1, c1 - e2 * u1, k2);
+      c2 = select(c2, c2 - e2 * u2, k2);
+      c3 = select(c3, c3 - e2 * u3, k2);
+      let e3 = e34[c];
+      let k3 = ((m3 >> (a4 * 4u + c)) & 1u) == 1u;
+      d0 = select(d0, d0 - e3 * u0, k3);
+      d1 = select(d1, d1 - e3 * u1, k3);
+      d2 = select(d2, d2 - e3 * u2, k3);
+      d3 = select(d3, d3 - e3 * u3, k3);
+      u_at += stride4;
+    }
+  }
+  work[at0 + 0u] = a0;
+  work[at0 + 1u] = a1;
+  work[at0 + 2u] = a2;
+  work[at0 + 3u] = a3;
+  if (p + 1u * quarter < n) {
+    work[at1 + 0u] = b0;
+    work[at1 + 1u] = b1;
+    work[at1 + 2u] = b2;
+    work[at1 + 3u] = b3;
+  }
+  if (p + 2u * quarter < n) {
+    work[at2 + 0u] = c0;
+    work[at2 + 1u] = c1;
+    work[at2 + 2u] = c2;
+    work[at2 + 3u] = c3;
+  }
+  if (p + 3u * quarter < n) {
+    work[at3 + 0u] = d0;
+    work[at3 + 1u] = d1;
+    work[at3 + 2u] = d2;
+    work[at3 + 3u] = d3;
+  }
+}
