@@ -53,7 +53,9 @@ export async function sparseGptGpu(device: GPUDevice, tensor: WeightTensor, opti
     const err = run.storage('batch errors', n * BATCH * 4);
     const carried = run.storage('carried columns', n * 4);
     const blockPipeline = pipelineFor(device, 'sparsegpt', SPARSEGPT_WGSL);
-    const lazyPipeline = pipelineFor(device, 'sparsegpt lazy', SPARSEGPT_LAZY_WGSL);
+    // a weight of −0 needs the skip to be exact (sparsegpt-lazy.wgsl, EXACT); trained weights hardly ever hold one
+    const exact = s.data.some((x) => Object.is(x, -0));
+    const lazyPipeline = pipelineFor(device, `sparsegpt lazy${exact ? ' exact' : ''}`, `const EXACT: bool = ${exact};\n${SPARSEGPT_LAZY_WGSL}`);
     for (let b1 = 0; b1 < k; b1 += BATCH) {
       const b2 = Math.min(k, b1 + BATCH);
       const uniform = run.uniform('sparsegpt sizes', [n, k, stride, s.nm[0], s.nm[1], SPARSEGPT_BLOCK, maskWords, b1, b2]);

@@ -4,6 +4,10 @@
 // was not pruned (nothing carried: the reference skips them too, and so must this, or a −0 weight
 // would turn +0), so the same floats as sparseGptReference. This is nearly all of SparseGPT's
 // work (rows · in² / 4 multiply-adds at 50 %).
+// EXACT (a const gpu.ts prepends): true when some weight is −0, then a product is kept or dropped
+// by the row's carried bit; false otherwise (the errors not carried are 0 and a product 0 · u_aj
+// leaves every value but −0 as it is, and no −0 can arise from other values), so every product is
+// subtracted and the compiler drops the selects: at 2:4 on 768 × 3,072 the selects cost ~1.5×.
 // gptq-lazy.wgsl's tiles (see there for the measurements that chose them): a thread per (4 rows,
 // 16 columns), its 64 values in sixteen vec4 registers over the batch, each U row four vec4 loads
 // shared by the 4 rows, the errors four at a time; here each product is kept or dropped by the
@@ -82,28 +86,28 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       let u3 = u[u_at + 3u];
       let e0 = e04[c];
       let k0 = ((m0 >> (a4 * 4u + c)) & 1u) == 1u;
-      a0 = select(a0, a0 - e0 * u0, k0);
-      a1 = select(a1, a1 - e0 * u1, k0);
-      a2 = select(a2, a2 - e0 * u2, k0);
-      a3 = select(a3, a3 - e0 * u3, k0);
+      a0 = select(a0, a0 - e0 * u0, k0 || !EXACT);
+      a1 = select(a1, a1 - e0 * u1, k0 || !EXACT);
+      a2 = select(a2, a2 - e0 * u2, k0 || !EXACT);
+      a3 = select(a3, a3 - e0 * u3, k0 || !EXACT);
       let e1 = e14[c];
       let k1 = ((m1 >> (a4 * 4u + c)) & 1u) == 1u;
-      b0 = select(b0, b0 - e1 * u0, k1);
-      b1 = select(b1, b1 - e1 * u1, k1);
-      b2 = select(b2, b2 - e1 * u2, k1);
-      b3 = select(b3, b3 - e1 * u3, k1);
+      b0 = select(b0, b0 - e1 * u0, k1 || !EXACT);
+      b1 = select(b1, b1 - e1 * u1, k1 || !EXACT);
+      b2 = select(b2, b2 - e1 * u2, k1 || !EXACT);
+      b3 = select(b3, b3 - e1 * u3, k1 || !EXACT);
       let e2 = e24[c];
       let k2 = ((m2 >> (a4 * 4u + c)) & 1u) == 1u;
-      c0 = select(c0, c0 - e2 * u0, k2);
-      c1 = select(c1, c1 - e2 * u1, k2);
-      c2 = select(c2, c2 - e2 * u2, k2);
-      c3 = select(c3, c3 - e2 * u3, k2);
+      c0 = select(c0, c0 - e2 * u0, k2 || !EXACT);
+      c1 = select(c1, c1 - e2 * u1, k2 || !EXACT);
+      c2 = select(c2, c2 - e2 * u2, k2 || !EXACT);
+      c3 = select(c3, c3 - e2 * u3, k2 || !EXACT);
       let e3 = e34[c];
       let k3 = ((m3 >> (a4 * 4u + c)) & 1u) == 1u;
-      d0 = select(d0, d0 - e3 * u0, k3);
-      d1 = select(d1, d1 - e3 * u1, k3);
-      d2 = select(d2, d2 - e3 * u2, k3);
-      d3 = select(d3, d3 - e3 * u3, k3);
+      d0 = select(d0, d0 - e3 * u0, k3 || !EXACT);
+      d1 = select(d1, d1 - e3 * u1, k3 || !EXACT);
+      d2 = select(d2, d2 - e3 * u2, k3 || !EXACT);
+      d3 = select(d3, d3 - e3 * u3, k3 || !EXACT);
       u_at += stride4;
     }
   }
