@@ -6,7 +6,6 @@
  */
 import APPLY_WGSL from '../magnitude-prune/apply-mask.wgsl?raw';
 import STATE_WGSL from '../magnitude-prune/select-state.wgsl?raw';
-import { finishMaskedChunks } from '../magnitude-prune/gpu';
 import { pipelineFor } from '../shared/gpu';
 import { KernelRun } from '../shared/kernel-run';
 import { channelChunking } from '../shared/channel-chunks';
@@ -37,10 +36,18 @@ export async function globalPruneGpu(device: GPUDevice, tensor: WeightTensor, op
       const mask = run.storage(`mask ${from}`, to - from);
       const sizes = run.uniform('prune sizes', [to - from, 0, from / SPAN, n]);
       run.dispatch(pipeline, [sizes, weights, state, mask], Math.ceil(Math.ceil((to - from) / ELEMENTS_PER_THREAD) / WORKGROUP_SIZE));
-      parts.push({ from, to, weights, mask });
+      parts.push({ from, to, mask });
     }
     if (parts.length > 1) channelChunking.chunks = parts.length;
-    return await finishMaskedChunks(run, parts, n);
+    // only the mask bytes come back: the pruned weights are the input with the pruned ones zeroed
+    // (+0, as apply-mask.wgsl writes them), made here; reading them back too was five times the bytes
+    const read = await run.finish(parts.map((p) => ({ buffer: p.mask, bytes: p.to - p.from })));
+    const mask = new Uint8Array(n);
+    parts.forEach((p, c) => mask.set(new Uint8Array(read[c]), p.from));
+    const dequantized = new Float32Array(n);
+    const { data } = tensor;
+    for (let f = 0; f < n; f++) if (mask[f]) dequantized[f] = data[f];
+    return { dequantized, mask };
   } finally {
     run.close();
   }
