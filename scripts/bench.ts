@@ -27,6 +27,7 @@ import { DATASETS, ROOT, modelFile, readJson, session, tokenizer, windowRunner }
 import type { Capabilities, ModelSummary } from '../workers/api';
 import type { BareRequest, BareResult } from '../e2e/harness/bench';
 import { benchExportsAndSpeed, benchScale } from './bench-variants';
+import { kernelSpeedsCalibrated } from './bench-kernel-calibrated';
 import { benchReliability } from './bench-reliability';
 import { benchEval } from './bench-eval';
 import { benchMethods } from './bench-methods';
@@ -319,6 +320,8 @@ async function main(): Promise<void> {
       variantReport.compression = sc.compression;
       variantReport.scale = sc.scale;
       notes.push(...sc.notes);
+      // the WGSL kernels kernelSpeeds does not time (calibrated methods, global/structured pruning, calibration), same rows
+      if (webgpu) await kernelSpeedsCalibrated({ browser, base, log }).then((rows) => Object.assign(sc.compression, rows), (e) => notes.push(`compression calibrated kernel speeds failed: ${(e as Error).message.slice(0, 300)}`));
     }
   } finally {
     await browser?.close().catch(() => {});
