@@ -150,6 +150,9 @@ async function main(): Promise<void> {
     runs.push(() => wandaCase(device, [9, 30], layout, { ratio: 0.3 }, 'constant'));
     runs.push(() => wandaCase(device, [30, 9], layout, { pattern: '4:8' }, 'constant'));
   }
+  // (in, out) with out a multiple of 4: 4 rows a thread (wanda-row4.wgsl), with ties and dead inputs
+  runs.push(() => wandaCase(device, [33, 64], 'in_out', { ratio: 0.5 }, 'mixed'));
+  runs.push(() => wandaCase(device, [9, 32], 'in_out', { ratio: 0.3 }, 'constant'));
   for (const run of runs) {
     try {
       const t0 = performance.now();

@@ -15,6 +15,7 @@ import { columnNorms, runOf } from './reference';
 import WANDA_COMMON_WGSL from './wanda-common.wgsl?raw';
 import WANDA_MASK_WGSL from './wanda-mask.wgsl?raw';
 import WANDA_ROW_WGSL from './wanda-row.wgsl?raw';
+import WANDA_ROW4_WGSL from './wanda-row4.wgsl?raw';
 
 /** Must match WORKGROUP_SIZE in wanda-common.wgsl. */
 const WORKGROUP_SIZE = 64;
@@ -29,13 +30,18 @@ export async function wandaGpu(device: GPUDevice, tensor: WeightTensor, options:
   try {
     const weights = await run.upload('weights', data);
     const r = await run.upload('column norms', norms);
-    const cuts = run.storage('row cuts', nm ? 4 : view.outDim * 8);
+    // (in, out) with out % 4 == 0: 4 rows a thread, their weights of an input one vec4 load and their mask bytes one word (wanda-row4.wgsl)
+    const quads = !nm && view.strideOut === 1 && view.outDim % 4 === 0;
+    const cuts = run.storage('row cuts', nm || quads ? 4 : view.outDim * 8);
     const mask = run.storage('mask', n);
     const uniform = run.uniform('wanda sizes', [
       view.outDim, view.inDim, view.strideOut, view.strideIn, nm ? nm[0] : 0, nm ? nm[1] : 0, runOf(0, view.inDim, options).prune, n,
     ]);
-    if (!nm) run.dispatch(pipelineFor(device, 'wanda-row', `${WANDA_COMMON_WGSL}\n${WANDA_ROW_WGSL}`), [uniform, weights, r, cuts], Math.ceil(view.outDim / WORKGROUP_SIZE));
-    run.dispatch(pipelineFor(device, 'wanda-mask', `${WANDA_COMMON_WGSL}\n${WANDA_MASK_WGSL}`), [uniform, weights, r, cuts, mask], Math.ceil(Math.ceil(n / 4) / WORKGROUP_SIZE));
+    if (quads) run.dispatch(pipelineFor(device, 'wanda-row4', `${WANDA_COMMON_WGSL}\n${WANDA_ROW4_WGSL}`), [uniform, weights, r, mask, weights], Math.ceil(view.outDim / 4 / WORKGROUP_SIZE));
+    else {
+      if (!nm) run.dispatch(pipelineFor(device, 'wanda-row', `${WANDA_COMMON_WGSL}\n${WANDA_ROW_WGSL}`), [uniform, weights, r, cuts], Math.ceil(view.outDim / WORKGROUP_SIZE));
+      run.dispatch(pipelineFor(device, 'wanda-mask', `${WANDA_COMMON_WGSL}\n${WANDA_MASK_WGSL}`), [uniform, weights, r, cuts, mask], Math.ceil(Math.ceil(n / 4) / WORKGROUP_SIZE));
+    }
     const [maskBytes] = await run.finish([{ buffer: mask, bytes: n }]);
     const kept = new Uint8Array(maskBytes);
     const dequantized = new Float32Array(n);
