@@ -44,8 +44,8 @@ export async function wandaGpu(device: GPUDevice, tensor: WeightTensor, options:
     }
     const [maskBytes] = await run.finish([{ buffer: mask, bytes: n }]);
     const kept = new Uint8Array(maskBytes);
-    const dequantized = new Float32Array(n);
-    for (let f = 0; f < n; f++) if (kept[f]) dequantized[f] = data[f];
+    const dequantized = new Float32Array(data);
+    for (let f = 0; f < n; f++) if (!kept[f]) dequantized[f] = 0;
     return { dequantized, mask: kept };
   } finally {
     run.close();
