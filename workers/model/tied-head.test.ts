@@ -47,11 +47,11 @@ function model(head: 'shared' | 'copy' | 'transposed-copy' | 'through-transpose'
 }
 
 /** What load.ts does: the float reference (when there is one), its linear weights, the tie. */
-function tieOf(bytes: Uint8Array, chunkFloats?: number) {
+function tieOf(bytes: Uint8Array) {
   const published = parseModel(bytes);
   const parsed = floatReference(published)?.parsed ?? published;
   const linear = findLinearWeights(parsed);
-  return tiedHead(parsed, linear, published.proto, lmHeadOf(parsed, linear), chunkFloats);
+  return tiedHead(parsed, linear, published.proto, lmHeadOf(parsed, linear));
 }
 
 describe('a head tied to the embedding', () => {
@@ -62,15 +62,6 @@ describe('a head tied to the embedding', () => {
     expect(tieOf(model('through-transpose'))).toEqual({ head: 'lm_head.weight', embedding: 'E', stored: 'through-transpose' });
     expect(tieOf(model('untied'))).toBeUndefined();
     expect(tieOf(model('almost'))).toBeUndefined();
-  });
-  it('is compared a chunk of table rows at a time (a dropped file is read that way), with the same answers', () => {
-    // 5 and 8 floats a chunk: one head row at a time (a transposed copy's rows are 6 long), a copy's chunks across rows; 20: a chunk ends mid-head
-    for (const chunk of [5, 8, 20]) {
-      expect(tieOf(model('copy'), chunk)?.stored).toBe('copy');
-      expect(tieOf(model('transposed-copy'), chunk)?.stored).toBe('transposed-copy');
-      expect(tieOf(model('untied'), chunk)).toBeUndefined();
-      expect(tieOf(model('almost'), chunk)).toBeUndefined();
-    }
   });
   it('the card says what a variant compresses by default (neither) and what each opt-in does to the embedding', () => {
     const sentences = (['shared', 'copy', 'transposed-copy', 'through-transpose'] as const).map((stored) => tiedHeadSentence({ head: 'lm_head.weight', embedding: 'wte', stored }));
