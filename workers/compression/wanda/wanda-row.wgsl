@@ -1,11 +1,11 @@
 // wanda, unstructured, first pass: a thread per output row finds where the row's cut falls, for
 // wanda-mask.wgsl to apply. The row prunes its `row_prune` lowest scores |w| · r_i in the order
 // (score, input index), the rule of wandaReference in reference.ts. The scores are f32 >= 0, so
-// their bits order as they do: the row_prune-th smallest key T is built from the top, four bits a
-// pass (8 counting passes over the row: which of T | d · 2^sh, d = 1 … 15, still has fewer than
+// their bits order as they do: the row_prune-th smallest key T is built from the top, two bits a
+// pass (16 counting passes over the row: which of T | d · 2^sh, d = 1, 2, 3, still has fewer than
 // row_prune keys below it?), then one more pass finds `cut`, one past the input index of the
 // (row_prune − below)-th key equal to T. A weight is pruned when key < T, or key == T and i < cut.
-// O(9 · in) per row where ranking each weight against its whole row is O(in²): on SwiftShader
+// O(17 · in) per row where ranking each weight against its whole row is O(in²): on SwiftShader
 // 768 × 3,072 took 56 s that way, against 0.7 s in TS. Threads of a workgroup take neighbouring
 // rows: on the (in, out) layout their loads are adjacent.
 
@@ -25,39 +25,33 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   var t = 0u;
   var below = 0u;
   if (prune > 0u) {
-    // the candidates of a pass as four vec4 compares; the counts grow with d, so the largest d
-    // with fewer than `prune` keys below it is T's next digit
-    let d0 = vec4<u32>(1u, 2u, 3u, 4u);
-    let z = vec4<u32>(0u);
-    let one = vec4<u32>(1u);
-    let p4 = vec4<u32>(prune);
-    for (var p = 0u; p < 8u; p++) {
-      // bits 30..27, 26..23, …, 6..3, then 2..0 (digits up to 7)
-      let sh = vec4<u32>(select(27u - 4u * p, 0u, p == 7u));
-      let top = vec4<u32>(select(15u, 7u, p == 7u));
-      let g0 = min(d0, top);
-      let g1 = min(d0 + 4u, top);
-      let g2 = min(d0 + 8u, top);
-      let g3 = min(d0 + 12u, top);
-      let c0 = vec4<u32>(t) | (g0 << sh);
-      let c1 = vec4<u32>(t) | (g1 << sh);
-      let c2 = vec4<u32>(t) | (g2 << sh);
-      let c3 = vec4<u32>(t) | (g3 << sh);
-      var n0 = z;
-      var n1 = z;
-      var n2 = z;
-      var n3 = z;
+    // two bits a pass (30..29, 28..27, …, 2..1, then bit 0): the counts grow with the candidate,
+    // so the last one with fewer than `prune` keys below it is T's next digits
+    for (var p = 0u; p < 16u; p++) {
+      let sh = select(29u - 2u * p, 0u, p == 15u);
+      let top = select(3u, 1u, p == 15u);
+      let c1 = t | (1u << sh);
+      let c2 = t | (min(2u, top) << sh);
+      let c3 = t | (top << sh);
+      var n1 = 0u;
+      var n2 = 0u;
+      var n3 = 0u;
       for (var i = 0u; i < k; i++) {
-        let x = vec4<u32>(wanda_key(w[base + i * step], r[i]));
-        n0 += select(z, one, x < c0);
-        n1 += select(z, one, x < c1);
-        n2 += select(z, one, x < c2);
-        n3 += select(z, one, x < c3);
+        let x = wanda_key(w[base + i * step], r[i]);
+        n1 += u32(x < c1);
+        n2 += u32(x < c2);
+        n3 += u32(x < c3);
       }
-      let dm = max(max(select(z, g0, n0 < p4), select(z, g1, n1 < p4)), max(select(z, g2, n2 < p4), select(z, g3, n3 < p4)));
-      let bm = max(max(select(z, n0, n0 < p4), select(z, n1, n1 < p4)), max(select(z, n2, n2 < p4), select(z, n3, n3 < p4)));
-      t = t | (max(max(dm.x, dm.y), max(dm.z, dm.w)) << sh.x);
-      below = max(below, max(max(bm.x, bm.y), max(bm.z, bm.w)));
+      if (n3 < prune) {
+        t = c3;
+        below = n3;
+      } else if (n2 < prune) {
+        t = c2;
+        below = n2;
+      } else if (n1 < prune) {
+        t = c1;
+        below = n1;
+      }
     }
   }
   // the first (prune − below) keys equal to T go: cut is one past the last of them (0: none)
