@@ -19,7 +19,10 @@
 // load ~16-19 on 2 cores: the old kernel (the whole loop in one thread per row, scalar loads,
 // the quadratic rank) 36.5 s against 8.6 s in TS (one round); the whole loop a thread per row
 // with vec4 loads and this selection 7.6 s against 7.9 s, but 2:4 7.8 s against 2.9 s (medians
-// of 3): the update, rows · in² / 4 multiply-adds, needs gptq-lazy.wgsl's tiles.
+// of 3): the update, rows · in² / 4 multiply-adds, needs gptq-lazy.wgsl's tiles. With them
+// (sparsegpt-lazy.wgsl), medians of 3: 3.3 s vs 6.0 s TS at load ~10, but 2.6–3.3 s vs 2.2 s at
+// load ~3, and 2:4 2.6–2.9 s vs 1.0–1.5 s: the tiles do the dense rows · in² / 2 where TS skips
+// the kept half (4 neighbouring rows rarely keep the same column), so 2:4 is still slower here.
 
 struct Sizes {
   out_dim: u32,
