@@ -19,13 +19,14 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import type { ModelSummary, Progress, VariantSummary } from '../workers/api';
 import { ROOT } from '../tests/local-models';
 import { rssPoller } from './bench-rss';
 import { splitPoller } from './bench-smaps';
 import { call, harness } from './bench-variants';
 import { startVite, stopVite } from './vite-server';
+import { launchChromium } from './launch-chromium';
 
 const SHAPE_DIR = path.join(ROOT, '.cache', 'models', 'random-gpt2-small');
 /** Calibration sequences (256 tokens each) the bench uses on this shape; the UI's default is 32. */
@@ -71,11 +72,7 @@ export async function benchGptq124m(o: Gptq124mOptions) {
   }
   const f32Bytes = statSync(path.join(SHAPE_DIR, 'onnx', 'model.onnx')).size;
   const vite = await startVite(o.port);
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
-    headless: true,
-    args: ['--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium();
   try {
     for (let attempt = 0; ; attempt++) {
       const page = await harness(browser, `http://localhost:${o.port}/`, o.log);

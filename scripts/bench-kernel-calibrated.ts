@@ -7,9 +7,10 @@
  */
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser } from '@playwright/test';
+import type { Browser } from '@playwright/test';
 import type { CalibratedSpeedRow } from '../e2e/harness/kernel-speed-calibrated';
 import { startVite, stopVite } from './vite-server';
+import { launchChromium } from './launch-chromium';
 
 export interface CalibratedSpeedOptions {
   browser: Browser;
@@ -67,11 +68,7 @@ export async function kernelSpeedsCalibrated(o: CalibratedSpeedOptions): Promise
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { values: a } = parseArgs({ options: { port: { type: 'string', default: '5320' }, runs: { type: 'string', default: '3' }, only: { type: 'string' }, console: { type: 'boolean', default: false } } });
   const vite = await startVite(Number(a.port));
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
-    headless: true,
-    args: ['--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium();
   try {
     const rows = await kernelSpeedsCalibrated({ browser, base: `http://localhost:${a.port}/`, log: (s) => console.log(s), runs: Number(a.runs), only: a.only, consoleLog: a.console });
     console.log(JSON.stringify(rows, null, 1));

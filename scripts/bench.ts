@@ -21,7 +21,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium, type Browser, type Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 import { slidingPerplexity, slidingWindows, medianP90, type WindowSettings } from '../workers/eval/windows';
 import { DATASETS, ROOT, modelFile, readJson, session, tokenizer, windowRunner } from '../tests/local-models';
 import type { Capabilities, ModelSummary } from '../workers/api';
@@ -35,6 +35,7 @@ import { benchModels } from './bench-models';
 import { benchSpeed } from './bench-speed';
 import { benchClassification } from './bench-classification';
 import { startVite, stopVite } from './vite-server';
+import { launchChromium } from './launch-chromium';
 
 const MODEL = 'brown-gpt2';
 const DATASET = 'brown-test.txt';
@@ -185,12 +186,7 @@ async function main(): Promise<void> {
   try {
     log(`starting vite on ${port}`);
     vite = await startVite(port);
-    const executablePath = process.env.CHROME_PATH || '/usr/bin/chromium';
-    browser = await chromium.launch({
-      executablePath,
-      headless: true,
-      args: ['--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     chromiumVersion = browser.version();
     const base = `http://localhost:${port}/`;
     const bareReq = (bundle: 'wasm' | 'webgpu'): BareRequest => ({ ids, tokens, context, stride, runs, bundle, modelUrl: `/models/${MODEL}/onnx/model.onnx` });

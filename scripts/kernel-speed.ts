@@ -6,8 +6,8 @@
  * WGSL against the TS reference) and prints their mismatch counts.
  */
 import { parseArgs } from 'node:util';
-import { chromium } from '@playwright/test';
 import { startVite, stopVite } from './vite-server';
+import { launchChromium } from './launch-chromium';
 
 const { values: a } = parseArgs({
   options: {
@@ -21,11 +21,7 @@ const { values: a } = parseArgs({
 });
 
 const vite = await startVite(Number(a.port));
-const browser = await chromium.launch({
-  executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
-  headless: true,
-  args: ['--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage();
   page.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
