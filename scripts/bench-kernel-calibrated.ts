@@ -11,6 +11,7 @@ import type { Browser } from '@playwright/test';
 import type { CalibratedSpeedRow } from '../e2e/harness/kernel-speed-calibrated';
 import { startVite, stopVite } from './vite-server';
 import { launchChromium } from './launch-chromium';
+import { kernelSpeedEntry, kernelSpeedLine } from './kernel-speed-entry';
 
 export interface CalibratedSpeedOptions {
   browser: Browser;
@@ -22,7 +23,6 @@ export interface CalibratedSpeedOptions {
   consoleLog?: boolean;
 }
 
-const round = (x: number, d = 1) => (Number.isFinite(x) ? Number(x.toFixed(d)) : x);
 
 export async function kernelSpeedsCalibrated(o: CalibratedSpeedOptions): Promise<Record<string, unknown>> {
   const page = await o.browser.newPage();
@@ -41,22 +41,8 @@ export async function kernelSpeedsCalibrated(o: CalibratedSpeedOptions): Promise
     if (r.error) throw new Error(r.error);
     const out: Record<string, unknown> = {};
     for (const row of r.rows ?? []) {
-      o.log(`compression: ${row.key} wgsl ${row.wgsl_kernel_ms.toFixed(1)} ms, ts ${row.ts_kernel_ms.toFixed(1)} ms (x${(row.wgsl_kernel_ms / row.ts_kernel_ms).toFixed(2)})`);
-      out[row.key] = {
-        ...(row.options ? { options: row.options } : {}),
-        weights: 1,
-        params: row.shape[0] * row.shape[1],
-        shape: row.shape,
-        layout: 'in_out',
-        make_ms: null,
-        copy_ms: null,
-        wgsl_kernel_ms: round(row.wgsl_kernel_ms),
-        ts_kernel_ms: round(row.ts_kernel_ms),
-        wgsl_over_ts: round(row.wgsl_kernel_ms / row.ts_kernel_ms, 2),
-        runs: row.runs,
-        adapter: r.adapter,
-        how: `${row.timed}; median of interleaved WGSL/TS rounds after one warm-up each (e2e/harness/kernel-speed-calibrated.ts); synthetic calibration statistics of 1,024 correlated activation rows × 768`,
-      };
+      o.log(kernelSpeedLine(row.key, row));
+      out[row.key] = kernelSpeedEntry(row, r.adapter, `${row.timed}; median of interleaved WGSL/TS rounds after one warm-up each (e2e/harness/kernel-speed-calibrated.ts); synthetic calibration statistics of 1,024 correlated activation rows × 768`);
     }
     o.log(`compression: calibrated kernel rows took ${((performance.now() - started) / 1000).toFixed(0)} s`);
     return out;

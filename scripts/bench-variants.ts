@@ -22,6 +22,7 @@ import { slidingPerplexity, type WindowSettings } from '../workers/eval/windows'
 import { ROOT, ort, windowRunner } from '../tests/local-models';
 import { rssPoller } from './bench-rss';
 import type { KernelSpeedRow } from '../e2e/harness/kernel-speed';
+import { kernelSpeedEntry, kernelSpeedLine } from './kernel-speed-entry';
 
 
 export interface VariantBenchOptions {
@@ -278,23 +279,9 @@ async function kernelSpeeds(o: ScaleOptions): Promise<Record<string, unknown>> {
     if (r.error) throw new Error(r.error);
     const out: Record<string, unknown> = {};
     for (const row of r.rows ?? []) {
-      o.log(`compression: ${row.method} wgsl ${row.wgsl_kernel_ms.toFixed(1)} ms, ts ${row.ts_kernel_ms.toFixed(1)} ms (x${(row.wgsl_kernel_ms / row.ts_kernel_ms).toFixed(2)})`);
       const key = row.method === 'int4-group' ? 'int4-group_one_weight' : row.method;
-      out[key] = {
-        options: row.options,
-        weights: 1,
-        params: row.shape[0] * row.shape[1],
-        shape: row.shape,
-        layout: 'in_out',
-        make_ms: null,
-        copy_ms: null,
-        wgsl_kernel_ms: round(row.wgsl_kernel_ms, 1),
-        ts_kernel_ms: round(row.ts_kernel_ms, 1),
-        wgsl_over_ts: round(row.wgsl_kernel_ms / row.ts_kernel_ms, 2),
-        runs: row.runs,
-        adapter: r.adapter,
-        how: 'kernel time compressTensor reports (WGSL: upload, dispatches, readback), median of interleaved WGSL/TS rounds after one warm-up each, one GPT-2-small MLP weight',
-      };
+      o.log(kernelSpeedLine(row.method, row));
+      out[key] = kernelSpeedEntry(row, r.adapter, 'kernel time compressTensor reports (WGSL: upload, dispatches, readback), median of interleaved WGSL/TS rounds after one warm-up each, one GPT-2-small MLP weight');
     }
     return out;
   } finally {
