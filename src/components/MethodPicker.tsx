@@ -26,7 +26,12 @@ export function MethodPicker() {
       {REGISTERED.map((m) => <QuickToggle key={m.id} meta={m} list={list} set={set} />)}
       <AddSpec list={list} set={set} />
       <SpecList list={list} set={set} />
-      <p className="muted small">Stored as: INT4/INT8 as MatMulNBits (packed 4/8-bit blocks), FP16 as fp16 weights + Cast, pruning as dense f32 (zeros save gzip/download bytes, not compute).</p>
+      {/* the forms workers/formats/form-of.ts writes; each variant's format column names its own */}
+      <p className="muted small" data-testid="stored-as">
+        Stored as: INT4 groups, RTN/GPTQ INT8/4/2 and AWQ-4 as MatMulNBits (packed blocks); INT8 per channel as int8 + DequantizeLinear (8-bit MatMulNBits for a weight an embedding also reads);
+        NF4 as MatMulBnb4 (block 64); FP16 as fp16 weights + Cast; 3-bit runs simulated (f32: no onnxruntime op runs 3-bit weights); pruning as dense f32 (zeros save gzip/download bytes, not compute),
+        except structured pruning, which rewrites the graph smaller. A token table quantized to MatMulNBits blocks ("embedding too") is read by GatherBlockQuantized.
+      </p>
       <div className="row" role="radiogroup" aria-label="kernels on">
         <span>Kernels on</span>
         <label title={gpu ? 'WGSL compute kernels' : gpuWhy}>
