@@ -17,6 +17,12 @@ const SPECS: VariantSpec[] = [
   { method: 'nf4', options: {} },
   { method: 'rtn', options: { bits: 2, groupSize: 0, symmetric: true } },
   { method: 'magnitude-prune', options: { ratio: 0.5 }, then: { method: 'rtn', options: { bits: 4, groupSize: 32 } } },
+  // 8-bit MatMulNBits as rtnForm writes it (symmetric codes offset by 128, groups of 64)
+  { method: 'rtn', options: { bits: 8, groupSize: 64, symmetric: true } },
+  // INT2 with a zero point per group (4 to a byte): the symmetric rows above store one constant zero point
+  { method: 'rtn', options: { bits: 2, groupSize: 32, symmetric: false } },
+  // the tied head as 8-bit MatMulNBits and the token table read from its bytes by GatherBlockQuantized (gbq8)
+  { method: 'int8-channel', options: {}, embeddings: true },
 ];
 
 const call = <T>(page: Page, fn: string, ...args: unknown[]): Promise<T> =>
@@ -60,6 +66,8 @@ const WEBGPU_FORMS: { spec: VariantSpec; forms: FormId[] }[] = [
   { spec: { method: 'rtn', options: { bits: 2, groupSize: 32, symmetric: false } }, forms: ['nbits2'] },
   { spec: { method: 'awq', options: { bits: 4, groupSize: 32, samples: 1 } }, forms: ['nbits4-input-scale'] },
   { spec: { method: 'int4-group', options: { groupSize: 32 }, embeddings: true }, forms: ['gbq4', 'nbits4'] },
+  // 8-bit MatMulNBits as rtnForm writes it (INT8 with the token table, gbq8, is checked on WASM above: cheaper there)
+  { spec: { method: 'rtn', options: { bits: 8, groupSize: 64, symmetric: true } }, forms: ['nbits8'] },
 ];
 
 test('WASM: NF4, INT2 rows and prune → INT4 run packed with their twin\'s perplexity; INT3 is simulated', async ({ page }) => {
