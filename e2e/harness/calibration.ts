@@ -139,6 +139,8 @@ async function main(): Promise<void> {
     runs.push(() => accumulatorCase(device, need, [[64, 4], [64, 5], [3, 6]], 70));
     runs.push(() => accumulatorCase(device, need, [[256, 7]], 130));
   }
+  // column norms with no padding (a multiple of 4 columns: col-norms.wgsl's vec4 lanes straight on X), rows past a multiple of 8
+  runs.push(() => accumulatorCase(device, 'norms', [[256, 8], [13, 9]], 64));
   // the demo LM's input widths (64, and 256 into the MLP projections), a few sequences of 256 tokens
   runs.push(() => twiceCase(device, 3, 256, 64));
   runs.push(() => twiceCase(device, 3, 256, 256));

@@ -4,6 +4,7 @@
  * statistic stays in a GPU buffer between batches, so only each batch X goes up) and the TS
  * reference (accumulate.ts). They agree within 1e-6 relative (e2e/calibration.spec.ts).
  */
+import { poolFor, type Pooled } from '../compression/shared/buffer-pool';
 import { dispatch, pipelineFor } from '../compression/shared/gpu';
 import { accumulateColAbsSums, accumulateColNorms, accumulateHessian } from './accumulate';
 import type { CalibrationNeed } from './types';
@@ -11,8 +12,10 @@ import HESSIAN_WGSL from './hessian.wgsl?raw';
 import COL_NORMS_WGSL from './col-norms.wgsl?raw';
 import COL_ABS_SUMS_WGSL from './col-abs-sums.wgsl?raw';
 
-/** Must match WORKGROUP_SIZE in hessian.wgsl and col-norms.wgsl. */
+/** Must match WORKGROUP_SIZE in hessian.wgsl. */
 const WORKGROUP_SIZE = 64;
+/** Must match WORKGROUP_SIZE in col-norms.wgsl and col-abs-sums.wgsl (192 threads at 768 columns: 12 workgroups for SwiftShader's cores) */
+const COLUMN_WORKGROUP_SIZE = 16;
 /** Bytes read back at a time (a multiple of 4; copyBufferToBuffer wants multiples of 4) */
 const READBACK_CHUNK = 16 * 2 ** 20;
 /** hessian.wgsl: a thread per HESSIAN_TILE × HESSIAN_TILE tile of H on or above the diagonal */
@@ -24,7 +27,7 @@ export function mirrorUpper(h: Float32Array, cols: number): void {
 }
 
 /** X (rows, cols) with each row padded with zeros to `stride` columns */
-function padRows(x: Float32Array, rows: number, cols: number, stride: number): Float32Array {
+export function padRows(x: Float32Array, rows: number, cols: number, stride: number): Float32Array {
   const padded = new Float32Array(rows * stride);
   for (let r = 0; r < rows; r++) padded.set(x.subarray(r * cols, r * cols + cols), r * stride);
   return padded;
@@ -74,44 +77,51 @@ export class GpuAccumulator implements Accumulator {
   /** 'hessian': Σ |X| per column beside it (col-abs-sums.wgsl) */
   private readonly abs?: GPUBuffer;
   absSums?: Float32Array;
-  private x?: GPUBuffer;
+  /** X's row length on the GPU: padded with zeros to a multiple of 8 columns ('hessian') or 4 ('norms') */
+  private readonly stride: number;
+  /** the sizes each kernel reads, written before every batch (queue order: each dispatch sees its own) */
+  private readonly sizes: GPUBuffer;
+  private readonly absSizes?: GPUBuffer;
   private readonly pipeline: GPUComputePipeline;
+  private disposed = false;
 
   constructor(private readonly device: GPUDevice, readonly need: CalibrationNeed, readonly cols: number) {
-    const bytes = statLength(need, cols) * 4;
+    this.stride = Math.ceil(cols / (need === 'hessian' ? HESSIAN_TILE : 4)) * (need === 'hessian' ? HESSIAN_TILE : 4);
+    const bytes = (need === 'hessian' ? cols * cols : this.stride) * 4;
     const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
     if (bytes > limit) throw new Error(`a ${need} of ${cols} columns needs ${bytes} bytes, over this GPU's storage limit of ${limit}; use the cpu device`);
     // created zeroed (WebGPU zero-fills new buffers)
-    this.stat = device.createBuffer({ label: `calibration ${need}`, size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+    this.stat = device.createBuffer({ label: `calibration ${need}`, size: Math.max(16, bytes), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
     this.pipeline = need === 'hessian' ? pipelineFor(device, 'calibration-hessian', HESSIAN_WGSL) : pipelineFor(device, 'calibration-col-norms', COL_NORMS_WGSL);
-    if (need === 'hessian') this.abs = device.createBuffer({ label: 'calibration column |x| sums', size: Math.max(16, cols * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+    const uniform = (label: string) => device.createBuffer({ label, size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    this.sizes = uniform(`calibration ${need} sizes`);
+    if (need === 'hessian') {
+      this.abs = device.createBuffer({ label: 'calibration column |x| sums', size: this.stride * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+      this.absSizes = uniform('calibration |x| sizes');
+    }
+    batchBuffer(device).users++;
   }
 
   add(x: Float32Array, rows: number): void {
     if (x.length !== rows * this.cols) throw new Error(`expected X of ${rows}×${this.cols}, got ${x.length} values`);
-    const tiles = Math.ceil(this.cols / HESSIAN_TILE);
-    // hessian.wgsl reads a tile's 8 columns of a row as two vec4: rows padded with zeros to a multiple of 8 columns
-    if (this.need === 'hessian' && this.cols % HESSIAN_TILE) x = padRows(x, rows, this.cols, tiles * HESSIAN_TILE);
-    const bytes = Math.max(16, x.byteLength);
-    if (!this.x || this.x.size < bytes) {
-      this.x?.destroy();
-      this.x = this.device.createBuffer({ label: 'calibration X', size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
-    }
-    this.device.queue.writeBuffer(this.x, 0, x.buffer, x.byteOffset, x.byteLength);
-    const sizes = this.device.createBuffer({ label: 'calibration sizes', size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-    this.device.queue.writeBuffer(sizes, 0, new Uint32Array([rows, this.cols, tiles, (tiles * HESSIAN_TILE) / 4]));
+    // the kernels read a row's columns 4 (col-norms, col-abs-sums) or 8 (hessian's tile) at a time: rows padded with zeros
+    if (this.stride !== this.cols) x = padRows(x, rows, this.cols, this.stride);
+    const xBuffer = batchBuffer(this.device).fit(this.device, Math.max(16, x.byteLength));
+    this.device.queue.writeBuffer(xBuffer, 0, x.buffer, x.byteOffset, x.byteLength);
     const encoder = this.device.createCommandEncoder({ label: `calibration ${this.need}` });
-    const threads = this.need === 'hessian' ? tiles * tiles : this.cols;
-    dispatch(this.device, encoder, this.pipeline, [sizes, this.x, this.stat], Math.ceil(threads / WORKGROUP_SIZE));
-    // the same (maybe padded) batch, its column |x| sums
-    const absSizes = this.abs && this.device.createBuffer({ label: 'calibration |x| sizes', size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-    if (absSizes) {
-      this.device.queue.writeBuffer(absSizes, 0, new Uint32Array([rows, this.cols, x.length / rows, 0]));
-      dispatch(this.device, encoder, pipelineFor(this.device, 'calibration-col-abs-sums', COL_ABS_SUMS_WGSL), [absSizes, this.x, this.abs!], Math.ceil(this.cols / WORKGROUP_SIZE));
+    const vec4s = this.stride / 4;
+    if (this.need === 'hessian') {
+      const tiles = this.stride / HESSIAN_TILE;
+      this.device.queue.writeBuffer(this.sizes, 0, new Uint32Array([rows, this.cols, tiles, vec4s]));
+      dispatch(this.device, encoder, this.pipeline, [this.sizes, xBuffer, this.stat], Math.ceil((tiles * tiles) / WORKGROUP_SIZE));
+      // the same padded batch, its column |x| sums
+      this.device.queue.writeBuffer(this.absSizes!, 0, new Uint32Array([rows, vec4s, 0, 0]));
+      dispatch(this.device, encoder, pipelineFor(this.device, 'calibration-col-abs-sums', COL_ABS_SUMS_WGSL), [this.absSizes!, xBuffer, this.abs!], Math.ceil(vec4s / COLUMN_WORKGROUP_SIZE));
+    } else {
+      this.device.queue.writeBuffer(this.sizes, 0, new Uint32Array([rows, vec4s, 0, 0]));
+      dispatch(this.device, encoder, this.pipeline, [this.sizes, xBuffer, this.stat], Math.ceil(vec4s / COLUMN_WORKGROUP_SIZE));
     }
     this.device.queue.submit([encoder.finish()]);
-    sizes.destroy(); // destroyed after the submit that uses it: WebGPU keeps it alive until then
-    absSizes?.destroy();
   }
 
   flush(): Promise<void> {
@@ -119,41 +129,95 @@ export class GpuAccumulator implements Accumulator {
   }
 
   async read(): Promise<Float32Array> {
-    const bytes = this.stat.size;
-    const stat = new Float32Array(bytes / 4);
-    // read back through one small staging buffer, chunk after chunk: a whole-size one (and the copy
-    // out of its mapping) doubled the statistic in the GPU process and the worker while it was read
-    const chunk = Math.min(bytes, READBACK_CHUNK);
-    const staging = this.device.createBuffer({ label: 'calibration readback', size: chunk, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const stat = new Float32Array(statLength(this.need, this.cols));
+    const parts = [{ buffer: this.stat, to: stat }];
+    if (this.need === 'hessian') parts.push({ buffer: this.abs!, to: (this.absSums = new Float32Array(this.cols)) });
     try {
-      for (let at = 0; at < bytes; at += chunk) {
-        const n = Math.min(chunk, bytes - at);
-        const encoder = this.device.createCommandEncoder();
-        encoder.copyBufferToBuffer(this.stat, at, staging, 0, n);
-        this.device.queue.submit([encoder.finish()]);
-        await staging.mapAsync(GPUMapMode.READ, 0, n);
-        stat.set(new Float32Array(staging.getMappedRange(0, n)), at / 4);
-        staging.unmap();
-      }
-      if (this.need === 'hessian') {
-        mirrorUpper(stat, this.cols);
-        const e = this.device.createCommandEncoder();
-        e.copyBufferToBuffer(this.abs!, 0, staging, 0, this.cols * 4);
-        this.device.queue.submit([e.finish()]);
-        await staging.mapAsync(GPUMapMode.READ, 0, this.cols * 4);
-        this.absSums = new Float32Array(staging.getMappedRange(0, this.cols * 4).slice(0));
-        staging.unmap();
-      }
+      await readBack(this.device, parts);
+      if (this.need === 'hessian') mirrorUpper(stat, this.cols);
       return stat;
     } finally {
-      staging.destroy();
       this.dispose();
     }
   }
 
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     this.stat.destroy();
     this.abs?.destroy();
-    this.x?.destroy();
+    this.sizes.destroy();
+    this.absSizes?.destroy();
+    batchBuffer(this.device).leave(this.device);
+  }
+}
+
+/**
+ * The buffer every accumulator of a device uploads its batch X into: their adds run one after
+ * another on the queue (each writeBuffer lands after the dispatches submitted before it), so one
+ * buffer serves a whole pass, where each layer input had its own. It comes from the kernels' pool
+ * and goes back there when the last accumulator is done: the next pass, or the next call with the
+ * same batch size, finds it instead of new memory (page faults on SwiftShader).
+ */
+class BatchBuffer {
+  users = 0;
+  private pooled?: Pooled;
+
+  fit(device: GPUDevice, bytes: number): GPUBuffer {
+    if (this.pooled && this.pooled.buffer.size >= bytes) return this.pooled.buffer;
+    // the queue may still read the smaller one: the pool only hands it out again to later queue work
+    if (this.pooled) poolFor(device).give(this.pooled);
+    this.pooled = poolFor(device).take('calibration X', GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST, bytes);
+    return this.pooled.buffer;
+  }
+
+  leave(device: GPUDevice): void {
+    if (--this.users > 0 || !this.pooled) return;
+    poolFor(device).give(this.pooled);
+    this.pooled = undefined;
+  }
+}
+
+const batchBuffers = new WeakMap<GPUDevice, BatchBuffer>();
+
+function batchBuffer(device: GPUDevice): BatchBuffer {
+  let b = batchBuffers.get(device);
+  if (!b) batchBuffers.set(device, (b = new BatchBuffer()));
+  return b;
+}
+
+/**
+ * Copy each buffer's first `to.length` floats into `to`, all of them through one pooled staging
+ * buffer of at most READBACK_CHUNK bytes, chunk after chunk of their concatenation: the Hessian
+ * and its |x| sums in one map round trip, and never a whole-size copy of a large Hessian (that
+ * doubled the statistic in the GPU process and the worker while it was read).
+ */
+async function readBack(device: GPUDevice, parts: readonly { buffer: GPUBuffer; to: Float32Array }[]): Promise<void> {
+  const total = parts.reduce((n, p) => n + p.to.byteLength, 0);
+  const pool = poolFor(device);
+  const staging = pool.take('calibration readback', GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, Math.max(4, Math.min(total, READBACK_CHUNK)));
+  try {
+    for (let at = 0; at < total; at += READBACK_CHUNK) {
+      const n = Math.min(READBACK_CHUNK, total - at);
+      const encoder = device.createCommandEncoder({ label: 'calibration readback' });
+      const pieces: { to: Float32Array; from: number; src: number; bytes: number }[] = [];
+      let start = 0; // where this part begins in the concatenation
+      for (const p of parts) {
+        const lo = Math.max(at, start);
+        const hi = Math.min(at + n, start + p.to.byteLength);
+        if (lo < hi) {
+          encoder.copyBufferToBuffer(p.buffer, lo - start, staging.buffer, lo - at, hi - lo);
+          pieces.push({ to: p.to, from: lo - at, src: lo - start, bytes: hi - lo });
+        }
+        start += p.to.byteLength;
+      }
+      device.queue.submit([encoder.finish()]);
+      await staging.buffer.mapAsync(GPUMapMode.READ, 0, n);
+      const mapped = staging.buffer.getMappedRange(0, n);
+      for (const q of pieces) q.to.set(new Float32Array(mapped, q.from, q.bytes / 4), q.src / 4);
+      staging.buffer.unmap();
+    }
+  } finally {
+    pool.give(staging);
   }
 }
