@@ -662,7 +662,7 @@ export interface LoadOptions {
 /** Errors cross comlink as name + message; the name carries a code the UI can switch on. */
 export const ERROR_CODES = Object.freeze([
   'NotOnnx', 'NotLanguageModel', 'NoLinearWeights', 'MissingFile', 'Cancelled', 'WebGpuUnavailable', 'BadOption', 'WorkerCrashed', 'GpuDeviceLost',
-  'UnsupportedOperators',
+  'UnsupportedOperators', 'GpuKernelFailed',
 ] as const);
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

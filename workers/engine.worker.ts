@@ -14,6 +14,7 @@ import * as Comlink from 'comlink';
 import type { KernelDevice, LabApi, ProgressFn, VariantSpec } from './api';
 import { gpuHidden, hideWebGpu } from './capabilities';
 import { getKernelGpu } from './compression/gpu-device';
+import { gpuFaults } from './compression/shared/gpu';
 import { createEngine } from './engine';
 import { labError } from './errors';
 import { currentOrtDevice } from './eval/ort-device';
@@ -24,11 +25,15 @@ import { refuseSessions, releaseSessions } from './eval/ort-runtime';
  * - 'close': self.close(), a worker that dies without a word (only the heartbeat notices)
  * - 'hang': a synchronous busy loop of `ms` milliseconds
  * - 'device-lost': device.destroy() on the compression kernels' GPUDevice
+ * - 'device-lost-next-kernel': the same, right after the next kernel dispatch is recorded (a make
+ *   loses its device at a known point: shared/gpu.ts gpuFaults)
+ * - 'next-kernel-fails': the next kernel dispatch binds one buffer too few, a binding mismatch the
+ *   kernel call rejects as 'GpuKernelFailed' (the UI makes the variant on the CPU kernels)
  * - 'ort-device-lost': device.destroy() on the GPUDevice onnxruntime-web's WebGPU sessions run on
  * - 'packed-session-fails': every later packed-variant session fails as an EP refusing a form does
  *   (the engine's fallback to the f32 twin, labelled simulated, e2e/packed.spec.ts)
  */
-export type DebugKind = 'throw' | 'close' | 'hang' | 'device-lost' | 'ort-device-lost' | 'packed-session-fails';
+export type DebugKind = 'throw' | 'close' | 'hang' | 'device-lost' | 'device-lost-next-kernel' | 'next-kernel-fails' | 'ort-device-lost' | 'packed-session-fails';
 
 export interface WorkerApi extends LabApi {
   /** answers at once while the worker lives; returns the worker's clock */
@@ -115,6 +120,12 @@ const api: WorkerApi = {
         device.destroy();
         return;
       }
+      case 'device-lost-next-kernel':
+        gpuFaults.next.push('lose-device');
+        return;
+      case 'next-kernel-fails':
+        gpuFaults.next.push('bad-binding');
+        return;
       case 'ort-device-lost': {
         const device = currentOrtDevice();
         if (!device) throw labError('BadOption', 'no onnxruntime-web WebGPU session has been created yet');
@@ -126,7 +137,7 @@ const api: WorkerApi = {
         await releaseSessions('|packed'); // the ones already open too
         return;
       default:
-        throw labError('BadOption', `unknown debug kind "${String(kind)}"; one of throw, close, hang, device-lost, ort-device-lost, packed-session-fails`);
+        throw labError('BadOption', `unknown debug kind "${String(kind)}"; one of throw, close, hang, device-lost, device-lost-next-kernel, next-kernel-fails, ort-device-lost, packed-session-fails`);
     }
   },
 };

@@ -16,6 +16,7 @@ import { seededRandom } from '../../workers/seeded-random';
 import { neuronSumSquaresGpu, unitSumSquaresGpu } from '../../workers/compression/structured-prune/gpu';
 import { neuronSumSquares, neuronView } from '../../workers/compression/structured-prune/reference';
 import { unitSumSquares } from '../../workers/compression/structured-prune/heads';
+import { kernelFaultCases } from './kernel-faults';
 
 export interface CaseReport {
   name: string;
@@ -376,6 +377,7 @@ async function run(): Promise<void> {
     }
     await neuronNormCases(gpu.device, report, only, log);
     await headNormCases(gpu.device, report, only, log);
+    await kernelFaultCases(gpu.device, report, only, log);
   } catch (e) {
     report.error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     log.textContent += `ERROR ${report.error}\n`;

@@ -258,16 +258,21 @@ export function retryJob(id: string): Promise<void> {
   return requeue((j) => j.id === id || (j.status === 'skipped' && (j.variantKey === failed.variantKey || !!j.variantKeys?.includes(failed.variantKey))));
 }
 
-/** Makes a variant; when the WebGPU device is lost on the way, says so and makes it on the CPU kernels. */
+/**
+ * Makes a variant; when the WebGPU device is lost on the way, or a WGSL kernel fails (a compile
+ * error or a binding mismatch WebGPU reported: 'GpuKernelFailed'), says so and makes it on the CPU kernels.
+ */
 async function makeWithFallback(job: Job, settings: RunSettings, modelId: string): Promise<VariantSummary> {
   const device = job.device ?? settings.device;
   try {
     return await bridge.makeVariant(modelId, job.spec!, device, job.id, lab().setProgress);
   } catch (e) {
     const err = toLabError(e);
-    if (err.code !== 'GpuDeviceLost' || device !== 'webgpu' || cancelRequested) throw err;
-    const note = `WebGPU device lost (${err.message}); retried on the CPU kernels`;
-    lab().notify({ kind: 'error', title: `${job.label}: ${note}.`, detail: 'Finished results are kept. The next WebGPU job asks the browser for a new device.' });
+    const lost = err.code === 'GpuDeviceLost';
+    if ((!lost && err.code !== 'GpuKernelFailed') || device !== 'webgpu' || cancelRequested) throw err;
+    const note = `${lost ? 'WebGPU device lost' : 'WebGPU kernel failed'} (${err.message}); retried on the CPU kernels`;
+    const next = lost ? 'The next WebGPU job asks the browser for a new device.' : 'The next WebGPU job tries the WGSL kernels again.';
+    lab().notify({ kind: 'error', title: `${job.label}: ${note}.`, detail: `Finished results are kept. ${next}` });
     lab().patchJob(job.id, { device: 'cpu', note, progress: undefined });
     return bridge.makeVariant(modelId, job.spec!, 'cpu', job.id, lab().setProgress);
   }

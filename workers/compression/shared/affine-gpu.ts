@@ -21,7 +21,7 @@ import type { LinearView } from '../layout';
 import type { WeightTensor } from '../types';
 import { labError } from '../../errors';
 import { MIN_SCALE } from './affine';
-import { dispatch, f32Bits, gridSettings, pipelineFor } from './gpu';
+import { dispatch, f32Bits, gridSettings, pipelineFor, submitChecked } from './gpu';
 import { poolFor, type Pooled } from './buffer-pool';
 import { paddedStride, readRows, writeRows } from './padded-rows';
 import type { ErrorSums } from '../stats';
@@ -109,6 +109,7 @@ export async function quantizeAffineGpu(device: GPUDevice, tensor: WeightTensor,
   const pipeline = pipelineFor(device, 'affine-quantize', QUANTIZE_WGSL);
   const codes = new Uint8Array(n);
   const inFlight: Promise<void>[] = [];
+  const checks: Promise<void>[] = [];
   let failed = false;
   const nChunks = Math.ceil(rows / chunkRows);
   const chunks = Array.from({ length: nChunks }, (_, c) => {
@@ -170,7 +171,7 @@ export async function quantizeAffineGpu(device: GPUDevice, tensor: WeightTensor,
         encoder.copyBufferToBuffer(zeroPoints, 0, paramsRead, nParams * 4, nParams * 4);
         encoder.copyBufferToBuffer(partials, 0, paramsRead, paramBytes, nPartials * PARTIAL_BYTES);
       }
-      device.queue.submit([encoder.finish()]);
+      checks.push(submitChecked(device, spec.label, encoder, [pipeline]));
       if (c + 2 < nChunks) set.stagingMapped = set.staging.buffer.mapAsync(GPUMapMode.WRITE, 0, set.staging.buffer.size);
       if (c === nChunks - 1) paramsMapped = paramsRead.mapAsync(GPUMapMode.READ, 0, paramBytes + nPartials * PARTIAL_BYTES);
       inFlight.push(
@@ -181,6 +182,7 @@ export async function quantizeAffineGpu(device: GPUDevice, tensor: WeightTensor,
       );
     }
     await Promise.all([...inFlight, paramsMapped]);
+    await Promise.all(checks); // a compile error or binding mismatch: nothing read back counts
     const mapped = paramsRead.getMappedRange(0, paramBytes + nPartials * PARTIAL_BYTES);
     const outScales = new Float32Array(mapped.slice(0, nParams * 4));
     const outZeroPoints = new Uint32Array(mapped.slice(nParams * 4, paramBytes));

@@ -1,7 +1,15 @@
 /**
  * Small helpers every GPU program uses: pipelines compiled once per device (common.wgsl
- * prepended) and 2D dispatch for large grids. Programs bind their buffers to group 0 in binding
- * order. Buffers, uploads and readback are in kernel-run.ts.
+ * prepended), 2D dispatch for large grids, and a checked submit. Programs bind their buffers to
+ * group 0 in binding order. Buffers, uploads and readback are in kernel-run.ts.
+ *
+ * WebGPU reports a WGSL compile error or a binding mismatch on its own schedule (an error scope,
+ * else the device's uncapturederror event and the console) and the kernel runs on regardless,
+ * reading back whatever the buffers held. So a pipeline's creation is wrapped in error scopes
+ * (once per device and kernel), every submit too (submitChecked: one pop per scope per submit,
+ * not per dispatch; an invalid bind group or pipeline invalidates the command buffer, so the
+ * submit's scope sees it), and a kernel call rejects with 'GpuKernelFailed' naming the kernel
+ * and WebGPU's message; the engine then makes the variant on the CPU kernels (src/engine/lab.ts).
  */
 import { labError } from '../../errors';
 import COMMON_WGSL from './common.wgsl?raw';
@@ -14,18 +22,91 @@ import COMMON_WGSL from './common.wgsl?raw';
  */
 export const gridSettings = { maxWorkgroupsX: 0, chunkWeights: 0 };
 
+/**
+ * Test hooks (the engine worker's debug kinds, e2e/harness/kernel-faults.ts): faults the next
+ * dispatches take, one each, in order. 'lose-device' destroys the device right after the
+ * dispatch is recorded (so a make loses it at a known point, not at a moment a test guesses);
+ * 'bad-binding' binds one buffer fewer than the kernel declares (a binding mismatch).
+ */
+export const gpuFaults: { next: ('lose-device' | 'bad-binding')[] } = { next: [] };
+
 const pipelines = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
+/**
+ * Per device: WebGPU's messages outside any scope since the last checked submit. An error at a
+ * call's creation (a bind group not matching its layout) lands here, and only "invalid due to a
+ * previous error" reaches the submit's scope; a failing submit quotes these as the cause.
+ */
+const uncaptured = new WeakMap<GPUDevice, string[]>();
+/** Per pipeline: what its creation reported (undefined when it compiled). Kept with a broken pipeline, so every call of it rejects. */
+const pipelineProblems = new WeakMap<GPUComputePipeline, Promise<string | undefined>>();
+const COMMON_LINES = COMMON_WGSL.split('\n').length;
 
 export function pipelineFor(device: GPUDevice, label: string, wgsl: string): GPUComputePipeline {
   let cache = pipelines.get(device);
-  if (!cache) pipelines.set(device, (cache = new Map()));
+  if (!cache) {
+    pipelines.set(device, (cache = new Map()));
+    const seen: string[] = [];
+    uncaptured.set(device, seen);
+    // still logged by the browser (no preventDefault): only the last few are kept
+    device.addEventListener('uncapturederror', (e) => seen.push((e as GPUUncapturedErrorEvent).error.message) > 4 && seen.shift());
+  }
   let pipeline = cache.get(label);
   if (!pipeline) {
+    const scopes = pushScopes(device, ['validation', 'internal', 'out-of-memory']);
     const module = device.createShaderModule({ label, code: `${COMMON_WGSL}\n${wgsl}` });
     pipeline = device.createComputePipeline({ label, layout: 'auto', compute: { module, entryPoint: 'main' } });
+    pipelineProblems.set(pipeline, compileProblem(module, popScopes(device, scopes)));
     cache.set(label, pipeline);
   }
   return pipeline;
+}
+
+type Filter = 'validation' | 'internal' | 'out-of-memory';
+
+function pushScopes(device: GPUDevice, filters: Filter[]): Filter[] {
+  for (const f of filters) device.pushErrorScope(f);
+  return filters;
+}
+
+/** Pops what pushScopes pushed (synchronously after it: no other call's errors in between); the first error's message. */
+function popScopes(device: GPUDevice, filters: Filter[]): Promise<string | undefined> {
+  const popped = filters.map(() => device.popErrorScope().catch((e: Error) => ({ message: `popErrorScope failed: ${e.message}` })));
+  return Promise.all(popped).then((errors) => errors.find((e) => e)?.message);
+}
+
+/** A shader's compile errors with lines counted in the kernel's own WGSL (common.wgsl comes first), else the scope's message. */
+async function compileProblem(module: GPUShaderModule, popped: Promise<string | undefined>): Promise<string | undefined> {
+  const problem = await popped;
+  if (!problem) return undefined;
+  const info = await module.getCompilationInfo().catch(() => undefined);
+  const where = (line: number) => (line > COMMON_LINES ? `line ${line - COMMON_LINES}` : `common.wgsl line ${line}`);
+  const errors = info?.messages.filter((m) => m.type === 'error').map((m) => `${where(m.lineNum)}:${m.linePos} ${m.message}`) ?? [];
+  return errors.length ? `WGSL does not compile: ${errors.join('; ')}` : problem;
+}
+
+/**
+ * Submits `encoder`'s commands inside validation and out-of-memory error scopes. The promise
+ * rejects with 'GpuKernelFailed' naming `kernel` and WebGPU's message (a pipeline's compile
+ * error first) and is marked handled, so a caller may await it after its reads; it resolves
+ * once WebGPU answered, which is no later than a map of the submit's output.
+ */
+export function submitChecked(device: GPUDevice, kernel: string, encoder: GPUCommandEncoder, used: Iterable<GPUComputePipeline>): Promise<void> {
+  const scopes = pushScopes(device, ['validation', 'out-of-memory']);
+  device.queue.submit([encoder.finish()]);
+  const popped = popScopes(device, scopes);
+  const compiled = [...used].map((p) => (pipelineProblems.get(p) ?? Promise.resolve(undefined)).then((problem) => problem && `pipeline "${p.label}": ${problem}`));
+  const checked = (async () => {
+    const [scoped, ...problems] = await Promise.all([popped, ...compiled]);
+    // a failure's cause may come as an uncapturederror event, a task after the scope's answer
+    if (scoped) await new Promise((r) => setTimeout(r, 0));
+    const seen = uncaptured.get(device)?.splice(0) ?? [];
+    // each message's first line (the console has them whole); a compile error says it all
+    const firstLine = (m: string) => m.split('\n')[0].trim();
+    const problem = problems.find((m) => m) ?? (scoped && [scoped, ...seen.map((m) => `before it: ${m}`)].map(firstLine).join(' '));
+    if (problem) throw labError('GpuKernelFailed', `WebGPU kernel "${kernel}" failed: ${problem}`);
+  })();
+  checked.catch(() => undefined);
+  return checked;
 }
 
 /**
@@ -52,9 +133,12 @@ export function dispatch(
   buffers: readonly GPUBuffer[],
   workgroups: number,
 ): void {
+  const fault = gpuFaults.next.shift();
+  const bound = fault === 'bad-binding' ? buffers.slice(0, -1) : buffers;
   const bindGroup = device.createBindGroup({
+    label: pipeline.label,
     layout: pipeline.getBindGroupLayout(0),
-    entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
+    entries: bound.map((buffer, binding) => ({ binding, resource: { buffer } })),
   });
   const pass = encoder.beginComputePass();
   pass.setPipeline(pipeline);
@@ -63,4 +147,5 @@ export function dispatch(
   const [x, y] = grid2d(workgroups, gridSettings.maxWorkgroupsX || limit, limit);
   pass.dispatchWorkgroups(x, y);
   pass.end();
+  if (fault === 'lose-device') device.destroy();
 }

@@ -3,7 +3,9 @@
  * every pass is recorded on one encoder, and all outputs come back in one staging buffer with one
  * map. So a method costs one submit and one map round trip however many passes it has (the
  * passes hand each other their results in storage buffers, never through the CPU), and its large
- * buffers come from the pool (buffer-pool.ts) instead of new memory.
+ * buffers come from the pool (buffer-pool.ts) instead of new memory. Each submit is checked
+ * (gpu.ts submitChecked): a WGSL compile error or a binding mismatch rejects the call with
+ * 'GpuKernelFailed' naming the kernel before anything is read back.
  *
  *   const run = new KernelRun(device, 'int8-channel');
  *   try { const w = await run.upload('weights', data); run.dispatch(...); return await run.finish([...]); }
@@ -11,7 +13,7 @@
  */
 import { labError } from '../../errors';
 import { poolFor, type Pooled } from './buffer-pool';
-import { dispatch } from './gpu';
+import { dispatch, submitChecked } from './gpu';
 
 export interface Readback {
   buffer: GPUBuffer;
@@ -27,6 +29,8 @@ export class KernelRun {
   private readonly pool;
   private taken: Pooled[] = [];
   private temporary: GPUBuffer[] = [];
+  /** the pipelines dispatched since the last submit: a compile error of theirs names them */
+  private used = new Set<GPUComputePipeline>();
 
   constructor(readonly device: GPUDevice, private readonly label: string) {
     this.encoder = device.createCommandEncoder({ label });
@@ -84,6 +88,7 @@ export class KernelRun {
 
   /** Record one dispatch of `workgroups` workgroups (2D when needed) with buffers bound in order. */
   dispatch(pipeline: GPUComputePipeline, buffers: readonly GPUBuffer[], workgroups: number): void {
+    this.used.add(pipeline);
     dispatch(this.device, this.encoder, pipeline, buffers, workgroups);
   }
 
@@ -97,6 +102,18 @@ export class KernelRun {
     return out;
   }
 
+  /**
+   * Submit everything recorded (checked, gpu.ts submitChecked) and record on a fresh encoder, for
+   * a kernel that reads its outputs back itself. The promise is marked handled: await it after
+   * the reads and before their results count.
+   */
+  submit(): Promise<void> {
+    const checked = submitChecked(this.device, this.label, this.encoder, this.used);
+    this.used = new Set();
+    this.encoder = this.device.createCommandEncoder({ label: this.label });
+    return checked;
+  }
+
   /** Submit everything recorded, read `sources` back (in order) and give the buffers back. */
   async finish(sources: readonly Readback[]): Promise<ArrayBuffer[]> {
     const offsets: number[] = [];
@@ -107,8 +124,15 @@ export class KernelRun {
     }
     const staging = this.take('readback', GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, total).buffer;
     sources.forEach((s, k) => this.encoder.copyBufferToBuffer(s.buffer, 0, staging, offsets[k], align4(s.bytes)));
-    this.device.queue.submit([this.encoder.finish()]);
-    await staging.mapAsync(GPUMapMode.READ);
+    const checked = submitChecked(this.device, this.label, this.encoder, this.used);
+    this.used = new Set();
+    // both settle before either is acted on: no map left pending on a buffer the pool takes back
+    const [map, check] = await Promise.allSettled([staging.mapAsync(GPUMapMode.READ), checked]);
+    if (map.status === 'rejected') throw map.reason; // a lost device: the caller reports the loss
+    if (check.status === 'rejected') {
+      staging.unmap();
+      throw check.reason;
+    }
     const mapped = staging.getMappedRange();
     const out = sources.map((s, k) => mapped.slice(offsets[k], offsets[k] + s.bytes));
     staging.unmap();
