@@ -195,7 +195,7 @@ export interface TensorStats {
   sqnrDb: number;
   /** max |W - Ŵ| over the tensor (absent on results stored before it existed) */
   maxAbsError?: number;
-  /** calibrated quantizers (GPTQ): the layer's loss on the calibration inputs, Σ (w − q)² / U_ii² / 2 with Uᵀ U = H⁻¹ (GPTQ's Cholesky factor), as its reference code sums it */
+  /** calibrated methods: the layer's loss on the calibration inputs, ½ tr(ΔW H ΔWᵀ) (GPTQ sums it as Σ (w − q)² / U_ii² / 2 with Uᵀ U = H⁻¹); Wanda's is the diagonal estimate ½ Σ ΔW_ij² ‖X_j‖² */
   calibrationLoss?: number;
   bitsPerWeight: number;
   /** fp16: weights beyond ±65504 that were clamped (absent for other methods) */

@@ -126,7 +126,9 @@ async function wandaCase(device: GPUDevice, shape: [number, number], layout: Wei
     if (!Object.is(c.dequantized[e], g.dequantized[e])) bitMismatches++;
     if (c.mask![e] !== g.mask![e]) maskMismatches++;
   }
-  return { name, n: data.length, bitMismatches, maskMismatches, maxRelError: bitMismatches ? Infinity : 0 };
+  // the calibration loss (½ Σ ΔW² ‖X_j‖², wandaLoss) each path reports: equal within 1e-6 relative (the spec's bound); absent on either side fails
+  const lossRel = Math.abs(g.stats.calibrationLoss! - c.stats.calibrationLoss!) / Math.max(Math.abs(c.stats.calibrationLoss!), 1e-30);
+  return { name, n: data.length, bitMismatches, maskMismatches, maxRelError: bitMismatches || !Number.isFinite(lossRel) ? Infinity : lossRel };
 }
 
 async function main(): Promise<void> {

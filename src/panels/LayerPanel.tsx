@@ -14,7 +14,7 @@ import { layerGrid } from './shapes';
 export const LAYER_WHAT = 'Each square is one weight matrix of the chosen variant, placed by its layer (down) and its part of the block (across); the colour shows how much that matrix was changed.';
 
 /** The calibration loss as the methods that have one compute it (TensorStats.calibrationLoss). */
-export const CALIBRATION_LOSS_HOW = 'calibration loss = ½ Σ ‖(W−Ŵ)x‖² over the calibration tokens x (½ tr(ΔW H ΔWᵀ), H = Σ x xᵀ); GPTQ and SparseGPT on their dampened H. Only calibrated quantizers and pruners measure it (GPTQ, AWQ, SparseGPT; Wanda and uncalibrated methods have none). Compare it between variants of one layer, not between layers: it grows with the layer\'s input size.';
+export const CALIBRATION_LOSS_HOW = 'calibration loss = ½ Σ ‖(W−Ŵ)x‖² over the calibration tokens x (½ tr(ΔW H ΔWᵀ), H = Σ x xᵀ); GPTQ and SparseGPT on their dampened H. Wanda reports the diagonal estimate ½ Σ ΔW_ij² ‖X_j‖² (H reduced to its diagonal, the statistic Wanda calibrates), so its number is not the same quantity as the others\'. Only calibrated methods measure one (GPTQ, AWQ, SparseGPT, Wanda); uncalibrated methods have none. Compare it between variants of one layer, not between layers: it grows with the layer\'s input size.';
 
 interface Metric {
   label: string;
@@ -43,8 +43,8 @@ export const LAYER_METRICS: Record<string, Metric> = {
   maxAbs: { label: 'max abs error max|W−Ŵ|', of: (t) => t.maxAbsError, text: sig, scale: 'max abs error: dark = small, yellow = large', zero: true, none: 'not recorded (the variant was made before max abs error was kept): re-run it' },
   bits: { label: 'bits per weight (with scales and zero points)', of: (t) => t.bitsPerWeight, text: (v) => v.toFixed(2), scale: 'bits per weight: dark = few, yellow = many', zero: true },
   calibrationLoss: {
-    label: 'calibration loss ½‖(W−Ŵ)X‖² (calibrated methods)', of: (t) => t.calibrationLoss, text: sig, scale: 'calibration loss: dark = small, yellow = large', zero: true,
-    none: 'none: this method has no calibration loss (GPTQ, AWQ and SparseGPT measure one)', how: CALIBRATION_LOSS_HOW,
+    label: 'calibration loss ½‖(W−Ŵ)X‖² (calibrated methods; Wanda: diagonal estimate)', of: (t) => t.calibrationLoss, text: sig, scale: 'calibration loss: dark = small, yellow = large', zero: true,
+    none: 'none: this method has no calibration loss (GPTQ, AWQ, SparseGPT and Wanda measure one)', how: CALIBRATION_LOSS_HOW,
   },
 };
 

@@ -1,6 +1,6 @@
 // The per-layer panel offers issue 9's per-tensor stats: besides relative error, sparsity and SQNR,
 // max abs error, bits per weight (with scales and zero points) and the calibration loss, which a
-// method without one (Wanda, RTN) shows as "—" and says why, and which the panel explains.
+// method without one (RTN, magnitude pruning) shows as "—" and says why, and which the panel explains.
 import { describe, expect, it } from 'vitest';
 import type { TensorStats } from '../../workers/api';
 import { LAYER_METRICS, metricCell } from './LayerPanel';
@@ -18,10 +18,13 @@ describe('per-layer stats', () => {
   });
 
   it('a tensor without a calibration loss shows — and says the method has none', () => {
-    const wanda = metricCell(LAYER_METRICS.calibrationLoss, stats('h.0.mlp.fc.weight'));
-    expect(wanda.value).toBeUndefined();
-    expect(wanda.title).toContain('calibration loss');
-    expect(wanda.title).toContain('this method has no calibration loss');
+    const rtn = metricCell(LAYER_METRICS.calibrationLoss, stats('h.0.mlp.fc.weight'));
+    expect(rtn.value).toBeUndefined();
+    expect(rtn.title).toContain('calibration loss');
+    expect(rtn.title).toContain('this method has no calibration loss');
+    // Wanda's is its own objective, labelled as the diagonal estimate it is
+    expect(LAYER_METRICS.calibrationLoss.label).toContain('Wanda: diagonal estimate');
+    expect(LAYER_METRICS.calibrationLoss.how).toContain('½ Σ ΔW_ij² ‖X_j‖²');
     expect(LAYER_METRICS.calibrationLoss.how).toContain('½ Σ ‖(W−Ŵ)x‖² over the calibration tokens');
   });
 

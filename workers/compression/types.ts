@@ -47,7 +47,7 @@ export interface CompressionParts {
   zeroPoints?: Uint8Array;
   /** magnitude-prune: 1 = kept, 0 = pruned, same order as the input */
   mask?: Uint8Array;
-  /** calibrated quantizers (GPTQ): the layer's calibration loss, copied into the stats */
+  /** calibrated methods (GPTQ, AWQ, SparseGPT; Wanda its diagonal estimate, wanda/reference.ts wandaLoss): the layer's calibration loss, copied into the stats */
   loss?: number;
   /** AWQ: the per-input-channel scale s; codes/scales/zeroPoints quantize W · diag(s), so the packed form divides its input by s */
   inputScale?: Float32Array;

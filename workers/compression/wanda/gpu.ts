@@ -11,7 +11,7 @@ import { pipelineFor } from '../shared/gpu';
 import { KernelRun } from '../shared/kernel-run';
 import type { CompressionParts, WeightTensor } from '../types';
 import { wandaNm, type WandaOptions } from './meta';
-import { columnNorms, runOf } from './reference';
+import { columnNorms, runOf, wandaLoss } from './reference';
 import WANDA_COMMON_WGSL from './wanda-common.wgsl?raw';
 import WANDA_MASK_WGSL from './wanda-mask.wgsl?raw';
 import WANDA_ROW_WGSL from './wanda-row.wgsl?raw';
@@ -46,7 +46,7 @@ export async function wandaGpu(device: GPUDevice, tensor: WeightTensor, options:
     const kept = new Uint8Array(maskBytes);
     const dequantized = new Float32Array(data);
     for (let f = 0; f < n; f++) if (!kept[f]) dequantized[f] = 0;
-    return { dequantized, mask: kept };
+    return { dequantized, mask: kept, loss: wandaLoss(tensor, kept) };
   } finally {
     run.close();
   }

@@ -29,6 +29,26 @@ export function runOf(i: number, inDim: number, options: WandaOptions): { start:
   return { start, end, prune: Math.max(0, len - n) };
 }
 
+/**
+ * Wanda's own objective on the calibration inputs, ½ Σ_ij ΔW_ij² ‖X_j‖² (ΔW = the pruned weights):
+ * the diagonal estimate of the loss GPTQ / AWQ / SparseGPT report, ½ tr(ΔW H ΔWᵀ) with H = Σ x xᵀ
+ * reduced to its diagonal ‖X_j‖², the statistic Wanda calibrates. Summed in f64, row by row in input
+ * order, from the mask: the WGSL path (gpu.ts) calls it on the mask it read back, so a path that
+ * pruned the same weights reports the same loss.
+ */
+export function wandaLoss(tensor: WeightTensor, mask: Uint8Array): number {
+  const view = linearView(tensor.shape, tensor.layout);
+  const sq = tensor.calibration!.colSqNorms!;
+  let loss = 0;
+  for (let o = 0; o < view.outDim; o++) {
+    for (let i = 0; i < view.inDim; i++) {
+      const at = o * view.strideOut + i * view.strideIn;
+      if (!mask[at]) loss += tensor.data[at] * tensor.data[at] * sq[i];
+    }
+  }
+  return loss / 2;
+}
+
 export function wandaReference(tensor: WeightTensor, options: WandaOptions): CompressionParts {
   const view = linearView(tensor.shape, tensor.layout);
   const norms = columnNorms(tensor);
@@ -52,5 +72,5 @@ export function wandaReference(tensor: WeightTensor, options: WandaOptions): Com
       start = run.end;
     }
   }
-  return { dequantized, mask };
+  return { dequantized, mask, loss: wandaLoss(tensor, mask) };
 }

@@ -16,12 +16,16 @@ describe('wanda reference', () => {
     const r = wandaReference(t([1, 2, 3, 4, 4, 3, 2, 1], [2, 4], 'out_in', [100, 1, 1, 100]), wandaMeta.resolveOptions({ ratio: 0.5 }));
     expect(Array.from(r.mask!)).toEqual([1, 0, 0, 1, 1, 0, 0, 1]);
     expect(Array.from(r.dequantized)).toEqual([1, 0, 0, 4, 4, 0, 0, 1]);
+    // its calibration loss, the diagonal estimate ½ Σ ΔW_ij² ‖X_j‖²: ½ (2²·1 + 3²·1 + 3²·1 + 2²·1)
+    expect(r.loss).toBe(13);
   });
 
   it('rows are the output channels of (in, out) storage; ties go to the lower input index', () => {
     // stored (in=4, out=1): one row [-2, 2, 1, 5] with equal norms: |−2| and |2| tie, index 0 goes first
     const r = wandaReference(t([-2, 2, 1, 5], [4, 1], 'in_out', [1, 1, 1, 1]), wandaMeta.resolveOptions({ ratio: 0.5 }));
     expect(Array.from(r.mask!)).toEqual([0, 1, 0, 1]);
+    // the loss follows the storage layout: inputs 0 and 2 went, ½ ((−2)²·1 + 1²·1)
+    expect(r.loss).toBe(2.5);
   });
 
   it('2:4 keeps the two best of every four inputs; a short last run keeps min(len, 2)', () => {
