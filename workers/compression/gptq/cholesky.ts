@@ -11,14 +11,23 @@
  * Both steps run in place in one f64 matrix (K = 3,072 is 75 MB): L is written over the lower
  * triangle, then L⁻¹ (transposed, so every inner loop reads rows) over the upper one, L's diagonal
  * kept aside. They are blocked by TILE rows so that a tile's rows stay in cache while the rows
- * above it stream past once, and their inner products run two rows by two (four sums per four
- * loads): the plain loops were memory-bound, 3.7 ns a multiply-add at K = 1,536 (117 s for
- * K = 3,072 in the browser). The sums come in a different order than the plain loops', so U can
- * differ from theirs in the last bits of f64 (it is rounded to f32 before use).
+ * above it stream past once; nearly all the work is the inner products of a tile's rows with
+ * another's. Those run in WebAssembly SIMD, four rows by two, two p a lane (row-dots-wasm.ts), on
+ * a work matrix from factorWork (reference.ts takes it from there); on any other Float64Array, or
+ * without WebAssembly SIMD, in the JS loops below, two rows by two. CPU time in Node at K = 3,072
+ * (scripts/time-gptq-factor.ts): plain loops ~3.7 ns a multiply-add, the blocked JS 6.0 s, the
+ * WebAssembly 2.2 s; K = 768: 105 -> 51 ms. The sums come in a different order than the plain
+ * loops', so U differs from theirs in the last bits of f64 (cholesky.test.ts: within 1e-10
+ * relative of the three-pass route of the GPTQ code, also near-singular; it is rounded to f32
+ * before use).
  */
 
-/** Rows per tile (a tile's rows of the 3,072 shape: 768 KB, within a core's L2). */
-const TILE = 32;
+import { ACC_COLUMNS, factorWork, wasmKernelOf } from './row-dots-wasm';
+
+export { factorWork };
+
+/** Rows per tile (a tile's rows of the 3,072 shape: 768 KB, within a core's L2); the WebAssembly kernel's too. */
+const TILE = ACC_COLUMNS;
 
 /**
  * acc[x * TILE + y] = Σ_{p ∈ [p0, p1)} a[(x0 + x) k + p] · a[(y0 + y) k + p] for x < nx, y < ny:
@@ -59,14 +68,14 @@ function rowDots(a: Float64Array, k: number, x0: number, nx: number, y0: number,
  * In place: L with L Lᵀ = A over the lower triangle of `a` (the upper one is left as it was, not
  * read). False if A is not positive definite (then `a` is garbage).
  */
-function choleskyInPlace(a: Float64Array, k: number, acc: Float64Array): boolean {
+function choleskyInPlace(a: Float64Array, k: number, { dots, acc }: Products): boolean {
   for (let i0 = 0; i0 < k; i0 += TILE) {
     const ni = Math.min(TILE, k - i0);
     for (let j0 = 0; j0 <= i0; j0 += TILE) {
       const nj = Math.min(TILE, k - j0);
       // the columns before this tile, all final: a[i, j] −= Σ_{p < j0} L[i, p] L[j, p]
       if (j0 > 0) {
-        rowDots(a, k, i0, ni, j0, nj, 0, j0, acc);
+        dots(a, k, i0, ni, j0, nj, 0, j0, acc);
         for (let x = 0; x < ni; x++) {
           const row = (i0 + x) * k + j0;
           for (let y = 0; y < nj && j0 + y <= i0 + x; y++) a[row + y] -= acc[x * TILE + y];
@@ -98,7 +107,7 @@ function choleskyInPlace(a: Float64Array, k: number, acc: Float64Array): boolean
  * (a[c k + i] = (L⁻¹)[i, c] for i ≥ c), by forward substitution, L's diagonal moved to `diag`:
  *   (L⁻¹)[c, c] = 1 / L_cc,   (L⁻¹)[i, c] = −Σ_{p ∈ [c, i)} L[i, p] (L⁻¹)[p, c] / L_ii
  */
-function invertLowerInPlace(a: Float64Array, k: number, diag: Float64Array, acc: Float64Array): void {
+function invertLowerInPlace(a: Float64Array, k: number, diag: Float64Array, { dots, acc }: Products): void {
   for (let i = 0; i < k; i++) {
     diag[i] = a[i * k + i];
     a[i * k + i] = 1 / diag[i];
@@ -110,7 +119,7 @@ function invertLowerInPlace(a: Float64Array, k: number, diag: Float64Array, acc:
       const c1 = c0 + nc;
       // p in the tiles between the two, all final: acc[c, i] = Σ_{p ∈ [c1, i0)} (L⁻¹)[p, c] L[i, p]
       const far = c1 < i0;
-      if (far) rowDots(a, k, c0, nc, i0, ni, c1, i0, acc);
+      if (far) dots(a, k, c0, nc, i0, ni, c1, i0, acc);
       for (let y = 0; y < nc; y++) {
         const c = c0 + y;
         const rc = c * k;
@@ -131,15 +140,32 @@ function invertLowerInPlace(a: Float64Array, k: number, diag: Float64Array, acc:
   }
 }
 
+/** The kernel the two steps take their tile products from, and where it leaves them. */
+interface Products {
+  dots: typeof rowDots;
+  acc: Float64Array;
+}
+
+/** WebAssembly SIMD on a matrix factorWork made (row-dots-wasm.ts), else the JS loops above. */
+function productsFor(work: Float64Array, k: number): Products {
+  const wasm = wasmKernelOf(work);
+  if (!wasm) return { dots: rowDots, acc: new Float64Array(TILE * TILE) };
+  const accOff = k * k;
+  return {
+    dots: (_a, kk, x0, nx, y0, ny, p0, p1) => wasm.rowDots(kk, x0, nx, y0, ny, p0, p1, accOff),
+    acc: wasm.acc,
+  };
+}
+
 /**
  * U (f32, upper, (k, k) row-major) with Uᵀ U = A⁻¹, where `work` holds P A P (A reversed in both
  * orders; only its lower triangle is read) and is overwritten. Undefined if A is not positive
- * definite.
+ * definite. Fastest on a matrix from factorWork (its products then run in WebAssembly).
  */
 export function reversedInverseCholeskyF32(work: Float64Array, k: number): Float32Array | undefined {
-  const acc = new Float64Array(TILE * TILE);
-  if (!choleskyInPlace(work, k, acc)) return undefined;
-  invertLowerInPlace(work, k, new Float64Array(k), acc);
+  const products = productsFor(work, k);
+  if (!choleskyInPlace(work, k, products)) return undefined;
+  invertLowerInPlace(work, k, new Float64Array(k), products);
   // U[i, j] = (L⁻¹)[k−1−i, k−1−j] = work[(k−1−j) k + k−1−i] for j ≥ i; in tiles, since it reads down columns
   const u = new Float32Array(k * k);
   for (let i0 = 0; i0 < k; i0 += TILE) {
@@ -155,19 +181,21 @@ export function reversedInverseCholeskyF32(work: Float64Array, k: number): Float
 
 /** Lower Cholesky factor L of a symmetric positive definite A (L Lᵀ = A), or undefined if A is not. */
 export function choleskyLower(a: Float64Array, k: number): Float64Array | undefined {
-  const l = a.slice();
-  if (!choleskyInPlace(l, k, new Float64Array(TILE * TILE))) return undefined;
+  const work = factorWork(k);
+  work.set(a);
+  if (!choleskyInPlace(work, k, productsFor(work, k))) return undefined;
+  const l = work.slice();
   for (let i = 0; i < k; i++) l.fill(0, i * k + i + 1, i * k + k);
   return l;
 }
 
 /** U, upper, f64, with Uᵀ U = A⁻¹ (see the header); undefined if A is not positive definite. */
 export function inverseCholeskyUpper(a: Float64Array, k: number): Float64Array | undefined {
-  const work = new Float64Array(k * k);
+  const work = factorWork(k);
   for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) work[i * k + j] = a[(k - 1 - i) * k + (k - 1 - j)];
-  const acc = new Float64Array(TILE * TILE);
-  if (!choleskyInPlace(work, k, acc)) return undefined;
-  invertLowerInPlace(work, k, new Float64Array(k), acc);
+  const products = productsFor(work, k);
+  if (!choleskyInPlace(work, k, products)) return undefined;
+  invertLowerInPlace(work, k, new Float64Array(k), products);
   const u = new Float64Array(k * k);
   for (let i = 0; i < k; i++) for (let j = i; j < k; j++) u[i * k + j] = work[(k - 1 - j) * k + (k - 1 - i)];
   return u;

@@ -29,7 +29,7 @@ import { labError } from '../../errors';
 import { dequantizeValue, inverseLevels, quantizeValue, roundDiv, scaleOf } from '../shared/affine';
 import { linearView } from '../layout';
 import type { CompressionParts, WeightTensor } from '../types';
-import { reversedInverseCholeskyF32 } from './cholesky';
+import { factorWork, reversedInverseCholeskyF32 } from './cholesky';
 import { rtnLevels } from '../rtn/meta';
 import { GPTQ_BLOCK, GPTQ_DAMP, type GptqOptions } from './meta';
 
@@ -57,7 +57,7 @@ export function columnOrder(h: Float32Array, k: number, actOrder: boolean): numb
 export function inverseHessianFactor(h: Float32Array, k: number, order: readonly number[], dead: Uint8Array, name: string): Float32Array {
   let meanDiag = 0;
   for (let a = 0; a < k; a++) meanDiag += (dead[order[a]] ? 1 : h[order[a] * k + order[a]]) / k;
-  const work = new Float64Array(k * k);
+  const work = factorWork(k); // on a WebAssembly memory: cholesky.ts's products run there in place
   let damp = GPTQ_DAMP * meanDiag;
   for (let attempt = 0; attempt <= DAMP_RETRIES; attempt++, damp *= 10) {
     // work[i, j] = H_perm[k−1−i, k−1−j] for j ≤ i, dead inputs' rows and columns 0 but a 1 on the diagonal
