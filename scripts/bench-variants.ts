@@ -3,7 +3,9 @@
  * models"). Everything runs through the lab's worker API on the engine harness page.
  *   export        INT8 per channel, INT4 g32, FP16 on the demo LM: packed and simulated (f32 twin)
  *                 perplexity on WASM, the exported folder (written to <outDir>/exports/<variant>/)
- *                 scored by onnxruntime-node, and the sizes measured from the bytes
+ *                 scored by onnxruntime-node, and its sizes (packed_bytes, gzip_bytes) read from the
+ *                 folder's onnx/model.onnx (+ .onnx_data): the KV-cache decoder the zip holds, with
+ *                 the evaluated (cache-less) graph's sizes beside as evaluated_graph_*
  *   speed_packed  prefill tokens/s of the baseline and each packed variant, timed interleaved
  *                 (A B C A B C …) after a warm-up each, on WASM and WebGPU
  *   compression   on the 124 M GPT-2 shape: time to make an INT4 g32 packed variant against the time to
@@ -12,12 +14,14 @@
  *                 browser) over the idle page during load + INT4 g32 variant + WASM evaluation
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { createGzip } from 'node:zlib';
 import path from 'node:path';
 import { unzipSync } from 'fflate';
 import type { Browser, Page } from '@playwright/test';
 import { ok, type Outcome } from '../e2e/harness/outcome';
-import type { EvalResult, ModelSummary, SpeedResult, VariantSpec, VariantSummary } from '../workers/api';
+import type { EvalResult, ExportGraphInfo, ModelSummary, SpeedResult, VariantSpec, VariantSummary } from '../workers/api';
 import { slidingPerplexity, type WindowSettings } from '../workers/eval/windows';
 import { ROOT, ort, windowRunner } from '../tests/local-models';
 import { rssPoller } from './bench-rss';
@@ -70,6 +74,33 @@ async function nodePpl(onnxPath: string, ids: number[], s: WindowSettings): Prom
   }
 }
 
+/**
+ * Bytes of the model graph an exported folder holds, read back from disk: onnx/model.onnx and its
+ * data file when there is one; gzip of the same bytes in the same order at zlib's default level (as
+ * the lab's formats/gzip-size.ts streams them through CompressionStream('gzip')).
+ */
+async function writtenGraphSize(dir: string): Promise<{ bytes: number; gzipBytes: number; files: string[] }> {
+  const files = ['onnx/model.onnx', 'onnx/model.onnx_data'].filter((f) => existsSync(path.join(dir, f)));
+  const gz = createGzip();
+  let gzipBytes = 0;
+  gz.on('data', (c: Buffer) => (gzipBytes += c.length));
+  const ended = new Promise<void>((res, rej) => gz.on('end', res).on('error', rej));
+  for (const f of files) for await (const c of createReadStream(path.join(dir, f))) if (!gz.write(c)) await once(gz, 'drain');
+  gz.end();
+  await ended;
+  return { bytes: files.reduce((n, f) => n + statSync(path.join(dir, f)).size, 0), gzipBytes, files };
+}
+
+/** How the sizes were read, with the zip's own record of them (lab-variant.json, measured in the worker) beside. */
+function sizesHow(written: { bytes: number; gzipBytes: number; files: string[] }, dir: string): string {
+  const lab = (JSON.parse(readFileSync(path.join(dir, 'lab-variant.json'), 'utf8')) as { graph?: { bytes?: number; gzipBytes?: number } }).graph ?? {};
+  return [
+    `packed_bytes / gzip_bytes: ${written.files.join(' + ')} as written in the exported folder, sizes from disk, gzip by Node's zlib (level 6) over the same bytes in that order`,
+    `the zip's lab-variant.json (the worker's measure of the same graph) says ${lab.bytes} bytes, gzip ${lab.gzipBytes} (Chromium's CompressionStream: another zlib build, a few hundredths of a % apart)`,
+    'evaluated_graph_*: the variant the ppl figures were measured on in the browser, sized in the worker when it was made (without a KV cache when graph_remade)',
+  ].join('; ');
+}
+
 export async function benchExportsAndSpeed(o: VariantBenchOptions) {
   const page = await harness(o.browser, o.base, o.log);
   const out: { export: Record<string, unknown>; speed_packed: Record<string, unknown>; notes: string[] } = { export: {}, speed_packed: {}, notes: [] };
@@ -83,14 +114,16 @@ export async function benchExportsAndSpeed(o: VariantBenchOptions) {
       made.push([key, v]);
       const packed = await call<EvalResult>(page, 'evaluate', model.id, v.id, { ...ev, form: 'packed' });
       const simulated = await call<EvalResult>(page, 'evaluate', model.id, v.id, { ...ev, form: 'simulated' });
-      const zip = await call<{ fileName: string; base64: string }>(page, 'exportVariant', model.id, v.id, [packed, simulated]);
+      const zip = await call<{ fileName: string; base64: string; graph: ExportGraphInfo }>(page, 'exportVariant', model.id, v.id, [packed, simulated]);
       const dir = path.join(o.outDir, 'exports', key);
       rmSync(dir, { recursive: true, force: true });
       for (const [p, b] of Object.entries(unzipSync(Buffer.from(zip.base64, 'base64')))) {
         mkdirSync(path.dirname(path.join(dir, p)), { recursive: true });
         writeFileSync(path.join(dir, p), b);
       }
+      // scored and sized from the folder written: the zip's onnx/model.onnx (a KV-cache decoder fed an empty past, tests/local-models windowRunner)
       const ortNodePpl = await nodePpl(path.join(dir, 'onnx', 'model.onnx'), o.ids, o.settings);
+      const written = await writtenGraphSize(dir);
       out.export[key] = {
         label: v.label,
         format: v.format,
@@ -98,9 +131,18 @@ export async function benchExportsAndSpeed(o: VariantBenchOptions) {
         simulated_ppl: round(simulated.perplexity.ppl, 6),
         packed_ppl: round(packed.perplexity.ppl, 6),
         ort_node_ppl: round(ortNodePpl, 6),
-        packed_bytes: v.packedBytes,
-        gzip_bytes: v.gzipBytes,
+        // the exported model graph as written in the folder (onnx/model.onnx + its data file), not the evaluated graph
+        packed_bytes: written.bytes,
+        gzip_bytes: written.gzipBytes,
+        packed_files: written.files,
         f32_bytes: v.f32Bytes,
+        graph: zip.graph.kind,
+        graph_source: zip.graph.source,
+        graph_remade: zip.graph.remade,
+        // the graph the ppl figures above were measured on in the browser (no cache when remade), sized when it was made
+        evaluated_graph_bytes: v.packedBytes,
+        evaluated_graph_gzip_bytes: v.gzipBytes,
+        sizes_how: sizesHow(written, dir),
         bits_per_weight: round(v.bitsPerWeight, 4),
         tokens: o.settings.tokens,
         context: o.settings.context,
