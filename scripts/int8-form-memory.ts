@@ -19,7 +19,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium } from '@playwright/test';
+import { launchChromium } from './launch-chromium';
 import { compressTensor } from '../workers/compression/registry';
 import { packedFormOf, type Int8Form } from '../workers/formats/form-of';
 import { writePackedModel, type PackedForm } from '../workers/formats/packed-model';
@@ -77,11 +77,7 @@ const total = (k: Record<string, number>) => Object.values(k).reduce((a, b) => a
 
 /** One form on one backend in a fresh browser: RSS over the idle page after each step, and the peak. */
 async function measure(url: string, backend: 'wasm' | 'webgpu', ids: number[]) {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
-    headless: true,
-    args: ['--enable-unsafe-webgpu', '--no-sandbox', '--js-flags=--expose-gc'],
-  });
+  const browser = await launchChromium({ extraArgs: ['--js-flags=--expose-gc'] });
   try {
     const page = await browser.newPage();
     await page.routeWebSocket(() => true, () => {});

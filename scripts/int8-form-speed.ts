@@ -11,7 +11,7 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium } from '@playwright/test';
+import { launchChromium } from './launch-chromium';
 import { compressTensor } from '../workers/compression/registry';
 import { packedFormOf, type Int8Form } from '../workers/formats/form-of';
 import { writePackedModel, type PackedForm } from '../workers/formats/packed-model';
@@ -53,7 +53,7 @@ for (const form of ['qdq', 'nbits'] as Int8Form[]) {
 }
 
 const vite = await startVite(port);
-const browser = await chromium.launch({ executablePath: process.env.CHROME_PATH || '/usr/bin/chromium', headless: true, args: ['--enable-unsafe-webgpu', '--no-sandbox'] });
+const browser = await launchChromium();
 const out: Record<string, unknown> = { model: MODEL, compressed: weights.length, bytes: sizes };
 try {
   const page = await browser.newPage();

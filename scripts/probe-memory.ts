@@ -11,7 +11,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { launchChromium } from './launch-chromium';
 import type { EvalResult, ModelSummary, VariantSummary } from '../workers/api';
 import { ROOT } from '../tests/local-models';
 import { browserRssByKind, rssPoller } from './bench-rss';
@@ -44,10 +45,7 @@ async function main() {
     }
     await new Promise((r) => setTimeout(r, 500));
   }
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
-    args: ['--enable-unsafe-webgpu', '--no-sandbox', '--js-flags=--expose-gc'],
-  });
+  const browser = await launchChromium({ extraArgs: ['--js-flags=--expose-gc'] });
   try {
     // Vite's first visit may optimize dependencies and reload the page: settle on a second visit
     await (await harness(browser, base, log)).close();
