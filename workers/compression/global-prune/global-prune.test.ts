@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { magnitudePruneReference } from '../magnitude-prune/reference';
 import { planGlobalPrune } from './plan';
 import { globalPruneReference } from './reference';
+import { zeroPruned } from '../shared/pruned-copy';
 
 const pruned = (m: Uint8Array) => m.reduce((a, x) => a + (x === 0 ? 1 : 0), 0);
 
@@ -43,5 +44,23 @@ describe('global-prune', () => {
     const data = Float32Array.from({ length: 999 }, (_, f) => Math.round(Math.cos(f) * 20) / 32);
     const t = { data, shape: [27, 37] as [number, number], layout: 'out_in' as const };
     expect(globalPruneReference(t, { ratio: 0.3 }).mask).toEqual(magnitudePruneReference(t, { ratio: 0.3 }).mask);
+  });
+});
+
+describe('zeroPruned (the GPU paths\' pruned weights from their mask)', () => {
+  it('is the reference\'s dequantized bit for bit: +0 where pruned, the input kept (-0, NaN, subnormals), any length and offset', () => {
+    for (const n of [1, 3, 4, 91, 1000]) {
+      const data = Float32Array.from({ length: n }, (_, f) => [Math.sin(f) * 3, -0, 0, -1e-40, NaN, -Infinity][f % 6]);
+      const t = { data, shape: [1, n] as [number, number], layout: 'out_in' as const };
+      const ref = globalPruneReference(t, { ratio: 0.4 });
+      // the mask at an odd byte offset too: the word loop must not read it as words there
+      for (const offset of [0, 1]) {
+        const mask = new Uint8Array(n + offset).subarray(offset);
+        mask.set(ref.mask!);
+        const weights = new Float32Array(data);
+        zeroPruned(weights, mask);
+        expect(new Uint32Array(weights.buffer)).toEqual(new Uint32Array(ref.dequantized.buffer));
+      }
+    }
   });
 });

@@ -1,13 +1,18 @@
 // nm-prune (reference: nm-prune/reference.ts): runs of M weights along the input of an output
 // channel; weight j's rank is the number of run-mates before it in (|w| key, index) order, and
-// the first max(0, r - N) ranks are zeroed in place (+0) with mask byte 0, the rest get 1.
-// Stored rows are padded to whole vec4s (gpu.ts), so a thread reads and writes vec4s and one
-// packed mask word per vec4: no atomics, no mask clearing, every word written by one thread.
+// the first max(0, r - N) ranks are pruned: mask byte 0, the rest get 1. Only the mask is
+// written: the pruned weights are made on the CPU from it (gpu.ts), which costs less than reading
+// back 4 bytes a weight more on SwiftShader.
+// Stored rows are padded to whole vec4s (gpu.ts), so a thread reads vec4s and writes one packed
+// mask word per vec4: no atomics, no mask clearing, every word written by one thread.
 //   (in, out) storage: a thread takes a vec4 of 4 neighbouring channels over one run of M rows
 //     and ranks the 4 channels' runs side by side, 4 lanes at a time.
 //   (out, in) storage: a thread takes one run, M / 4 vec4s of its channel's row (M = 4 or 8, so a
 //     run starts on a vec4).
 // M <= 8: at most 64 compares a run, in registers.
+// A thread takes every (threads)-th run from its own, up to RUNS_PER_THREAD (gpu.ts) of them: on
+// SwiftShader each workgroup costs ~1 µs of its own, and a thread a run of 768 × 3,072 is 2,304
+// workgroups. Neighbouring threads take neighbouring vec4s, as a real GPU wants its loads.
 
 struct Params {
   n_tiles: u32,  // in_out: vec4 columns (stride4); out_in: rows
@@ -21,7 +26,7 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read_write> w: array<vec4<u32>>;  // f32 bits (rows, stride4), in place
+@group(0) @binding(1) var<storage, read> w: array<vec4<u32>>;        // f32 bits (rows, stride4)
 @group(0) @binding(2) var<storage, read_write> mask: array<u32>;     // (rows, stride4), 4 mask bytes each
 
 const WORKGROUP_SIZE: u32 = 64u;
@@ -36,9 +41,8 @@ fn before(kl: vec4<u32>, kj: vec4<u32>, earlier: bool) -> vec4<u32> {
   return vec4<u32>((kl < kj) | ((kl == kj) & vec4<bool>(earlier)));
 }
 
-// Prune the lanes of the vec4 at `at` where keep is false; write its mask word.
+// The mask word of the vec4 at `at`: 1 in the lanes kept.
 fn apply4(at: u32, keep: vec4<bool>) {
-  w[at] = select(vec4<u32>(0u), w[at], keep);
   mask[at] = pack_bytes(vec4<u32>(keep));
 }
 
@@ -120,11 +124,12 @@ fn out_in_run(o: u32, run: u32) {
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let t = global_thread(wid, nwg, lid, WORKGROUP_SIZE);
-  if (t >= p.n_tiles * p.n_runs) { return; }
-  if (p.in_out == 1u) {
-    in_out_run(t % p.n_tiles, t / p.n_tiles);
-  } else {
-    out_in_run(t / p.n_runs, t % p.n_runs);
+  let threads = nwg.x * nwg.y * WORKGROUP_SIZE;
+  for (var t = global_thread(wid, nwg, lid, WORKGROUP_SIZE); t < p.n_tiles * p.n_runs; t += threads) {
+    if (p.in_out == 1u) {
+      in_out_run(t % p.n_tiles, t / p.n_tiles);
+    } else {
+      out_in_run(t / p.n_runs, t % p.n_runs);
+    }
   }
 }
