@@ -8,25 +8,16 @@
  */
 import { execFileSync } from 'node:child_process';
 import { expect, test, type Page } from '@playwright/test';
+import { nodeRefAsync, type NodePpl } from './helpers/node-ref';
 import type { Outcome } from './harness/outcome';
 import type { Capabilities, EvalResult, EvalSettings, ModelSummary, VariantSummary } from '../workers/api';
 
 const MODEL = 'brown-gpt2';
 const REL_TOL = 1e-3;
 
-interface NodeRef {
-  ppl: number;
-  tokensScored: number;
-  windows: number;
-  datasetTokens: number;
-}
-
-function nodeReference(tokens: number, context: number, stride: number): NodeRef {
-  const out = execFileSync('npx', ['tsx', 'scripts/ppl-node.ts', '--model', `public/models/${MODEL}`, '--tokens', String(tokens), '--context', String(context), '--stride', String(stride)], {
-    encoding: 'utf8',
-    timeout: 180_000,
-  });
-  return JSON.parse(out.trim().split('\n').pop()!);
+/** scripts/ppl-node.ts on the same tokens, context and stride (started in beforeAll, awaited by compare). */
+function nodeReference(tokens: number, context: number, stride: number): Promise<NodePpl> {
+  return nodeRefAsync<NodePpl>('scripts/ppl-node.ts', ['--model', `public/models/${MODEL}`, '--tokens', String(tokens), '--context', String(context), '--stride', String(stride)]);
 }
 
 async function openHarness(page: Page, query = ''): Promise<void> {
@@ -68,8 +59,19 @@ test.beforeAll(() => {
 
 let page: Page;
 let model: ModelSummary;
+/** The Node references of the three comparisons below, by `tokens/context/stride`: started with the page, so they run while it loads. */
+const SETTINGS: EvalSettings[] = [
+  { backend: 'wasm', tokens: 2048, context: 256, stride: 256, throughputRuns: 5 },
+  { backend: 'wasm', tokens: 1024, context: 256, stride: 128, throughputRuns: 1 },
+  // one window (256 tokens): the WebGPU EP's numbers against the reference; windows across the text are
+  // the same code on both backends, checked on WASM above (SwiftShader takes seconds per window of this model)
+  { backend: 'webgpu', tokens: 256, context: 256, stride: 256, throughputRuns: 1 },
+];
+const key = (s: EvalSettings) => `${s.tokens}/${s.context}/${s.stride}`;
+const refs = new Map<string, Promise<NodePpl>>();
 
 test.beforeAll(async ({ browser }) => {
+  for (const s of SETTINGS) refs.set(key(s), nodeReference(s.tokens, s.context, s.stride));
   page = await browser.newPage();
   await openHarness(page);
   const r = await call<Outcome<ModelSummary>>(page, 'loadDemo', MODEL);
@@ -93,8 +95,8 @@ test('capabilities and the demo model summary', async () => {
 });
 
 async function compare(settings: EvalSettings): Promise<EvalResult> {
-  const ref = nodeReference(settings.tokens, settings.context, settings.stride);
   const r = await call<Outcome<EvalResult>>(page, 'evaluate', model.id, 'baseline', settings);
+  const ref = await refs.get(key(settings))!;
   if (!r.ok) throw new Error(`evaluate failed: ${r.name}: ${r.message}`);
   const { perplexity: p, throughput: t } = r.value;
   const rel = Math.abs(p.ppl / ref.ppl - 1);
@@ -113,19 +115,17 @@ async function compare(settings: EvalSettings): Promise<EvalResult> {
 }
 
 test('wasm baseline ppl matches onnxruntime-node within 0.1 %', async () => {
-  await compare({ backend: 'wasm', tokens: 2048, context: 256, stride: 256, throughputRuns: 5 });
+  await compare(SETTINGS[0]);
 });
 
 test('wasm sliding window (stride < context) matches too', async () => {
-  await compare({ backend: 'wasm', tokens: 1024, context: 256, stride: 128, throughputRuns: 1 });
+  await compare(SETTINGS[1]);
 });
 
 test('webgpu baseline ppl matches onnxruntime-node within 0.1 %', async () => {
   const caps = await call<Capabilities>(page, 'capabilities');
   expect(caps.webgpu, caps.webgpuReason).toBe(true);
-  // one window (256 tokens): the WebGPU EP's numbers against the reference; windows across the text are
-  // the same code on both backends, checked on WASM above (SwiftShader takes seconds per window of this model)
-  await compare({ backend: 'webgpu', tokens: 256, context: 256, stride: 256, throughputRuns: 1 });
+  await compare(SETTINGS[2]);
 });
 
 test('a variant made with the WebGPU kernels evaluates on wasm near the baseline (INT8)', async () => {
