@@ -13,7 +13,7 @@
  *                   Reshape. Every tensor on that path must be read only on it (or by Shape), and
  *                   only a KV cache's present (past ++ this step along the positions) may be a
  *                   graph output.
- *   planHeads       per attention the unit norms (head-norms.wgsl on WebGPU, its TS twin on the
+ *   planHeads       per attention the unit norms (channel sums in WGSL on WebGPU, the TS twin on the
  *                   CPU) and the units kept: heads, or with grouped-query attention whole KV groups
  *                   (a K head, a V head and the query heads that read them), so the KV heads are
  *                   pruned too and every KV head is still read by the same number of query heads.

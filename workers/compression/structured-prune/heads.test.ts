@@ -26,6 +26,12 @@ describe('structured-prune head norms', () => {
     const x = new Float32Array([1, 2 ** -13, 2 ** -13]);
     expect(unitSumSquares(x, { count: 1, width: 3, offset: 0, len: 1, strideNeuron: 1, strideElem: 0 })[0]).toBe(1);
   });
+  it('a unit sums its channel sums: each channel summed alone first (what the GPU threads compute)', () => {
+    // rows (1, 2⁻¹²), (0, 2⁻¹²): channel 1 is 2⁻²⁴ + 2⁻²⁴ = 2⁻²³ and 1 + 2⁻²³ is an f32; one running sum
+    // over both channels would add 2⁻²⁴ to 1 twice, each a tie that rounds back to 1
+    const y = new Float32Array([1, 2 ** -12, 0, 2 ** -12]);
+    expect(unitSumSquares(y, { count: 1, width: 2, offset: 0, len: 2, strideNeuron: 1, strideElem: 2 })[0]).toBe(1 + 2 ** -23);
+  });
   it('channel masks: every segment loses the removed units', () => {
     expect(Array.from(channelMask(6, [{ offset: 0, width: 1 }, { offset: 2, width: 1 }, { offset: 4, width: 1 }], new Uint8Array([1, 0])))).toEqual([1, 0, 1, 0, 1, 0]);
     expect(Array.from(channelMask(5, [{ offset: 1, width: 2 }], new Uint8Array([0, 1])))).toEqual([1, 0, 0, 1, 1]);

@@ -1,6 +1,6 @@
 /**
- * structured-prune over attention heads, in plain TS: the head norms (head-norms.wgsl's twin, same
- * f32 arithmetic) and the channel masks a choice of heads gives each projection.
+ * structured-prune over attention heads, in plain TS: the head norms (the twin of gpu.ts's channel
+ * sums, same f32 arithmetic) and the channel masks a choice of heads gives each projection.
  *
  * A head's score is the squared L2 norm of every weight that only it uses: its head-size columns
  * of Q, K and V (and those entries of their biases) and its head-size rows of the output
@@ -19,7 +19,14 @@ export interface UnitView extends NeuronView {
   offset: number;
 }
 
-/** Σ over a unit's channels (in order), Σ over each channel's weights (in order) of w², every square and sum rounded to f32. */
+/**
+ * A unit's squared norm in two levels: each channel's Σ_k w² alone (weights in index order), then
+ * the unit's channel sums in channel order, every square and sum rounded to f32. The channel sums
+ * are independent, so the GPU computes them a thread per channel (or per 4 neighbouring channels)
+ * instead of a thread walking a whole head's 49,152 weights (768 × 64) in one chain; with one
+ * channel a unit (an MLP neuron) it is the plain sum. unitSumsOfChannels is the second level, the
+ * same function on both paths.
+ */
 export function unitSumSquares(data: Float32Array, view: UnitView): Float32Array {
   const out = new Float32Array(view.count);
   const f = Math.fround;
@@ -27,11 +34,25 @@ export function unitSumSquares(data: Float32Array, view: UnitView): Float32Array
     let acc = 0;
     for (let c = 0; c < view.width; c++) {
       const channel = view.offset + u * view.width + c;
+      let s = 0;
       for (let k = 0; k < view.len; k++) {
         const x = data[channel * view.strideNeuron + k * view.strideElem];
-        acc = f(acc + f(x * x));
+        s = f(s + f(x * x));
       }
+      acc = f(acc + s);
     }
+    out[u] = acc;
+  }
+  return out;
+}
+
+/** `count` units of `width` consecutive channel sums each: their sum in channel order, in f32 (unitSumSquares' second level). */
+export function unitSumsOfChannels(channelSums: Float32Array, count: number, width: number): Float32Array {
+  if (width === 1) return channelSums.slice(0, count);
+  const out = new Float32Array(count);
+  for (let u = 0; u < count; u++) {
+    let acc = 0;
+    for (let c = 0; c < width; c++) acc = Math.fround(acc + channelSums[u * width + c]);
     out[u] = acc;
   }
   return out;
