@@ -143,13 +143,23 @@ test('mixed precision preset: first/last block INT8, the rest INT4, between INT4
   await page.getByTestId('add-spec').click();
   await expect(page.getByTestId('spec-item')).toHaveCount(4);
   await expect(page.getByTestId('spec-item').last()).toHaveText(/^INT4 group-32 · LM head too×?$/);
+  // any block, not only the presets: "blocks I tick" lists the loaded model's blocks; the middle block 1 alone as INT8
+  await page.getByTestId('add-head').uncheck();
+  await page.getByTestId('add-override-blocks').selectOption({ label: 'blocks I tick' });
+  await expect(page.getByTestId('add-override-block-list').getByRole('checkbox')).toHaveCount(4);
+  await expect(page.getByTestId('add-spec')).toBeDisabled();
+  await page.getByTestId('add-override-block-1').check();
+  await page.getByTestId('add-spec').click();
+  await expect(page.getByTestId('spec-item')).toHaveCount(5);
+  await expect(page.getByTestId('spec-item').last()).toHaveText(/^INT4 group-32, block 1 INT8 per-channel×?$/);
   await setChecked(page, 'backend-wasm', true);
   await page.getByTestId('tokens-wasm').fill('1024');
   await quickSpeed(page, false);
   await runToEnd(page, 5 * 60_000);
 
   const variants = await store<StoredVariant[]>(page, 'variants');
-  const mixed = variants.find((v) => v.spec.overrides?.length)!;
+  const mixed = variants.find((v) => v.spec.overrides?.[0].blocks?.length === 2)!;
+  const middle = variants.find((v) => v.spec.overrides?.[0].blocks?.length === 1)!;
   const int4 = variants.find((v) => v.spec.method === 'int4-group' && !v.spec.overrides && !v.spec.head)!;
   const withHead = variants.find((v) => v.spec.head)!;
   const int8 = variants.find((v) => v.spec.method === 'int8-channel')!;
@@ -160,6 +170,13 @@ test('mixed precision preset: first/last block INT8, the rest INT4, between INT4
     expect(t.bitsPerWeight, t.name).toBe(want.tensors.find((x) => x.name === t.name)!.bitsPerWeight);
   }
   expect(mixed.tensors.filter((t) => t.bitsPerWeight > 8)).toHaveLength(8);
+  // the ticked block: its four weights at INT8's bits, every other at INT4's
+  expect(middle.label).toBe('INT4 g32, block 1 INT8 per-channel');
+  for (const t of middle.tensors) {
+    const want = /\.h\.1\./.test(t.name) ? int8 : int4;
+    expect(t.bitsPerWeight, t.name).toBe(want.tensors.find((x) => x.name === t.name)!.bitsPerWeight);
+  }
+  expect(middle.tensors.filter((t) => /\.h\.1\./.test(t.name)).map((t) => t.bitsPerWeight > 8)).toEqual([true, true, true, true]);
   // INT8 per channel is written as int8 + DequantizeLinear (formats/form-of.ts, docs/int8-form.md)
   expect(mixed.format).toMatch(/MatMulNBits 4-bit.*int8 \+ DequantizeLinear|int8 \+ DequantizeLinear.*MatMulNBits 4-bit/);
   const evals = await store<StoredEval[]>(page, 'evals');

@@ -1,13 +1,15 @@
 /**
  * Add any variant: a method, its options (each a choice its meta offers), and optionally a second
  * method applied after it (prune then quantize), or some blocks by another method (mixed
- * precision: VariantSpec.overrides); a calibrated method also takes the text it calibrates on. Built from REGISTERED only, so a newly registered method and
+ * precision: VariantSpec.overrides: first/last presets, or any of the loaded model's blocks ticked); a calibrated method also takes the text it calibrates on. Built from REGISTERED only, so a newly registered method and
  * its options appear here with no change to this file.
  */
 import { useState } from 'react';
 import type { MethodOptions, VariantSpec } from '../../../workers/api';
 import type { MethodMeta } from '../../../workers/compression/types';
+import { blockCount } from '../../../workers/model/blocks';
 import { metaOf, REGISTERED, tryNormalize, withSpec } from '../../lib/specs';
+import { useLab } from '../../store';
 import { CalibrationTextField } from './CalibrationTextField';
 
 type Choice = { method: string; options: Record<string, unknown> };
@@ -18,6 +20,12 @@ const OVERRIDE_BLOCKS: { label: string; blocks: number[] }[] = [
   { label: 'first block', blocks: [0] },
   { label: 'last block', blocks: [-1] },
 ];
+/** The select's value for "the blocks ticked below" (any of the loaded model's blocks). */
+const PICK = 'pick';
+
+type Override = { at: number | typeof PICK; picked: number[]; choice: Choice };
+/** ticked blocks past the loaded model's last (ticked on a bigger model) are dropped */
+const overrideBlocks = (o: Override, nBlocks: number): number[] => (o.at === PICK ? o.picked.filter((k) => k < nBlocks) : OVERRIDE_BLOCKS[o.at].blocks);
 
 const fresh = (meta: MethodMeta<any>): Choice => ({ method: meta.id, options: { ...meta.defaults } });
 
@@ -48,17 +56,21 @@ function MethodFields({ choice, onChange, prefix }: { choice: Choice; onChange: 
 export function AddSpec({ list, set }: { list: VariantSpec[]; set: (l: VariantSpec[]) => void }) {
   const [first, setFirst] = useState<Choice>(() => fresh(REGISTERED[0]));
   const [second, setSecond] = useState<Choice | undefined>();
-  const [override, setOverride] = useState<{ at: number; choice: Choice } | undefined>();
+  const [override, setOverride] = useState<Override | undefined>();
+  // the loaded model's blocks, from its weights' names (workers/model/blocks.ts, as the worker resolves overrides)
+  const model = useLab((s) => s.model);
+  const nBlocks = model ? blockCount(model.linearWeights) : 0;
   const [embeddings, setEmbeddings] = useState(false);
   const [head, setHead] = useState(false);
   const spec: VariantSpec = {
     method: first.method as VariantSpec['method'], options: first.options as MethodOptions,
     ...(second ? { then: { method: second.method as VariantSpec['method'], options: second.options as MethodOptions } } : {}),
-    ...(override ? { overrides: [{ blocks: OVERRIDE_BLOCKS[override.at].blocks, method: override.choice.method as VariantSpec['method'], options: override.choice.options as MethodOptions }] } : {}),
+    ...(override ? { overrides: [{ blocks: overrideBlocks(override, nBlocks), method: override.choice.method as VariantSpec['method'], options: override.choice.options as MethodOptions }] } : {}),
     ...(embeddings ? { embeddings: true } : {}),
     ...(head ? { head: true } : {}),
   };
-  const normalized = tryNormalize(spec);
+  const normalized = override && !overrideBlocks(override, nBlocks).length ? 'tick at least one block for "but … as …"' : tryNormalize(spec);
+  const toggle = (o: Override, k: number, on: boolean) => setOverride({ ...o, picked: on ? [...o.picked, k].sort((a, b) => a - b) : o.picked.filter((b) => b !== k) });
   const pick = (id: string) => fresh(metaOf(id)!);
   return (
     <div className="add-spec" role="group" aria-label="add a variant">
@@ -84,11 +96,24 @@ export function AddSpec({ list, set }: { list: VariantSpec[]; set: (l: VariantSp
       )}
       <label title="mixed precision: these blocks by another method, each tensor packed in its own format">
         but{' '}
-        <select value={override?.at ?? ''} onChange={(e) => setOverride(e.target.value === '' ? undefined : { at: Number(e.target.value), choice: override?.choice ?? pick('int8-channel') })} data-testid="add-override-blocks">
+        <select
+          value={override?.at ?? ''} data-testid="add-override-blocks"
+          onChange={(e) => setOverride(e.target.value === '' ? undefined : { at: e.target.value === PICK ? PICK : Number(e.target.value), picked: override?.picked ?? [], choice: override?.choice ?? pick('int8-channel') })}
+        >
           <option value="">no blocks</option>
           {OVERRIDE_BLOCKS.map((b, i) => <option key={b.label} value={i}>{b.label}</option>)}
+          <option value={PICK} disabled={!nBlocks}>blocks I tick{nBlocks ? '' : ' (load a model with numbered blocks)'}</option>
         </select>
       </label>
+      {override?.at === PICK && (
+        <span role="group" aria-label="blocks by another method" data-testid="add-override-block-list">
+          {Array.from({ length: nBlocks }, (_, k) => (
+            <label key={k}>
+              <input type="checkbox" checked={override.picked.includes(k)} onChange={(e) => toggle(override, k, e.target.checked)} data-testid={`add-override-block-${k}`} /> {k}
+            </label>
+          ))}
+        </span>
+      )}
       {override && (
         <>
           <label>
