@@ -92,7 +92,7 @@ export class GpuAccumulator implements Accumulator {
     if (bytes > limit) throw new Error(`a ${need} of ${cols} columns needs ${bytes} bytes, over this GPU's storage limit of ${limit}; use the cpu device`);
     // created zeroed (WebGPU zero-fills new buffers)
     this.stat = device.createBuffer({ label: `calibration ${need}`, size: Math.max(16, bytes), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
-    this.pipeline = need === 'hessian' ? pipelineFor(device, 'calibration-hessian', HESSIAN_WGSL) : pipelineFor(device, 'calibration-col-norms', COL_NORMS_WGSL);
+    this.pipeline = need === 'hessian' ? pipelineFor(device, 'calibration-hessian', HESSIAN_WGSL) : pipelineFor(device, 'col-norms', COL_NORMS_WGSL);
     const uniform = (label: string) => device.createBuffer({ label, size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     this.sizes = uniform(`calibration ${need} sizes`);
     if (need === 'hessian') {

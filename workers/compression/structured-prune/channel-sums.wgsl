@@ -1,7 +1,7 @@
 // structured-prune's channel sums (heads.ts unitSumSquares' first level), any layout: a thread per
 // channel, Σ_k w² of its `len` weights in k order, each square and sum rounded to f32 like the
 // reference. A channel is an output channel (a Q/K/V column) or an input channel (a row of the
-// output projection): the strides say which. channel-sums4.wgsl is the fast case.
+// output projection): the strides say which. calibration/col-norms.wgsl is the fast case (4 neighbouring channels a thread).
 
 struct Params {
   count: u32,         // channels

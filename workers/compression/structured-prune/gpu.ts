@@ -10,9 +10,10 @@ import { KernelRun } from '../shared/kernel-run';
 import { unitSumsOfChannels, type UnitView } from './heads';
 import type { NeuronView } from './reference';
 import CHANNELS_WGSL from './channel-sums.wgsl?raw';
-import CHANNELS4_WGSL from './channel-sums4.wgsl?raw';
+// the calibration's column norms kernel: the same sums (Σ_k w² per column, 4 columns a thread)
+import COL_NORMS_WGSL from '../../calibration/col-norms.wgsl?raw';
 
-/** Must match WORKGROUP_SIZE in channel-sums.wgsl and channel-sums4.wgsl. */
+/** Must match WORKGROUP_SIZE in channel-sums.wgsl and calibration/col-norms.wgsl. */
 const WORKGROUP_SIZE = 16;
 
 /** unitSumSquares on the GPU: one upload (of the asked channels), one pass, one readback of the channel sums. */
@@ -25,8 +26,10 @@ export async function unitSumSquaresGpu(device: GPUDevice, data: Float32Array, v
     const quads = view.strideNeuron === 1 && channels % 4 === 0 && view.len > 0;
     const buffer = quads ? await uploadColumns(run, data, view, channels) : writeRange(run, channelRange(data, view, channels));
     if (quads) {
-      const params = run.uniform('channel-sums4 params', [channels, view.len, channels / 4]);
-      run.dispatch(pipelineFor(device, 'channel-sums4', CHANNELS4_WGSL), [params, buffer, out], Math.ceil(channels / 4 / WORKGROUP_SIZE));
+      // col-norms adds into its output (the calibration's running norms): from zeros here
+      run.encoder.clearBuffer(out);
+      const params = run.uniform('col-norms sizes', [view.len, channels / 4]);
+      run.dispatch(pipelineFor(device, 'col-norms', COL_NORMS_WGSL), [params, buffer, out], Math.ceil(channels / 4 / WORKGROUP_SIZE));
     } else {
       const params = run.uniform('channel-sums params', [channels, view.len, view.strideNeuron, view.strideElem]);
       run.dispatch(pipelineFor(device, 'channel-sums', CHANNELS_WGSL), [params, buffer, out], Math.ceil(channels / WORKGROUP_SIZE));
