@@ -8,13 +8,13 @@
  * onnxruntime-node's perplexity, listed with its format, and compressed again from its float
  * reference.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { unzipSync } from 'fflate';
 import type { Capabilities, ClassificationResult, EvalResult, EvalSettings, ModelSummary, VariantSummary } from '../workers/api';
 import { ok, type Outcome } from './harness/outcome';
+import { nodeRefAsync, type NodePpl } from './helpers/node-ref';
 
 async function harness(page: Page) {
   await page.goto('/e2e/harness/engine.html');
@@ -23,13 +23,14 @@ async function harness(page: Page) {
     page.evaluate(([f, a]) => (window as any).harness[f as string](...(a as unknown[])), [fn, args] as const) as Promise<Outcome<T>>;
 }
 
-function pplNode(folder: string, tokens: number, onnxFile = 'onnx/model.onnx'): { ppl: number; tokensScored: number } {
-  const out = execFileSync('npx', ['tsx', 'scripts/ppl-node.ts', '--model', folder, '--onnx', onnxFile, '--tokens', String(tokens), '--context', '256', '--stride', '256'], { encoding: 'utf8', timeout: 180_000 });
-  return JSON.parse(out.trim().split('\n').pop()!);
+/** scripts/ppl-node.ts on the same file and windows, started now: a test starts it before the page works and awaits it after. */
+function pplNode(folder: string, tokens: number, onnxFile = 'onnx/model.onnx'): Promise<NodePpl> {
+  return nodeRefAsync<NodePpl>('scripts/ppl-node.ts', ['--model', folder, '--onnx', onnxFile, '--tokens', String(tokens), '--context', '256', '--stride', '256']);
 }
 
 test('a KV-cache decoder loads, evaluates with an empty past and compresses', async ({ page }) => {
   test.setTimeout(6 * 60_000);
+  const reference = pplNode('public/models/brown-gpt2', 1024, 'onnx/decoder_model_merged.onnx');
   const call = await harness(page);
   const files = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/decoder_model_merged.onnx'];
   const model = ok(await call<ModelSummary>('loadFolder', '/models/brown-gpt2/', files));
@@ -37,7 +38,7 @@ test('a KV-cache decoder loads, evaluates with an empty past and compresses', as
   expect(model.onnxPath).toBe('onnx/decoder_model_merged.onnx');
   const settings: EvalSettings = { backend: 'wasm', tokens: 1024, context: 256, stride: 256, throughputRuns: 0 };
   const base = ok(await call<EvalResult>('evaluate', model.id, 'baseline', settings));
-  const node = pplNode('public/models/brown-gpt2', 1024, 'onnx/decoder_model_merged.onnx');
+  const node = await reference;
   console.log(`kv-cache decoder, empty past: lab WASM ppl ${base.perplexity.ppl.toFixed(4)}, onnxruntime-node ${node.ppl.toFixed(4)}`);
   expect(base.perplexity.tokensScored).toBe(node.tokensScored);
   expect(Math.abs(base.perplexity.ppl / node.ppl - 1)).toBeLessThan(1e-3);
@@ -75,7 +76,7 @@ test('a model published already compressed loads as a compressed baseline and co
   expect(model.onnxBytes).toBe(files['onnx/model.onnx'].length);
 
   const base = ok(await call<EvalResult>('evaluate', model.id, 'baseline', settings));
-  const node = pplNode(dir, 512);
+  const node = await pplNode(dir, 512);
   console.log(`published INT4 g32: lab WASM baseline ppl ${base.perplexity.ppl.toFixed(4)}, as a variant of the demo ${asVariant.perplexity.ppl.toFixed(4)}, onnxruntime-node ${node.ppl.toFixed(4)}`);
   expect(base.perplexity.tokensScored).toBe(node.tokensScored);
   expect(Math.abs(base.perplexity.ppl / node.ppl - 1)).toBeLessThan(1e-3);
@@ -100,7 +101,9 @@ test('a tiny Llama (RMSNorm, RoPE, SwiGLU, grouped-query attention, untied head,
   const call = await harness(page);
   const dir = 'e2e/fixtures/tiny-llama';
   const settings: EvalSettings = { backend: 'wasm', tokens: 256, context: 256, stride: 256, throughputRuns: 0 };
-  for (const onnxFile of ['onnx/model.onnx', 'onnx/decoder_model.onnx']) {
+  const graphs = ['onnx/model.onnx', 'onnx/decoder_model.onnx'];
+  const references = new Map(graphs.map((g) => [g, pplNode(dir, 256, g)]));
+  for (const onnxFile of graphs) {
     const model = ok(await call<ModelSummary>('loadFolder', `/${dir}/`, ['config.json', 'tokenizer.json', 'tokenizer_config.json', onnxFile]));
     expect(model.modelType).toBe('llama');
     expect(model.graphKind).toBe(onnxFile.includes('decoder') ? 'kv-cache' : 'prefill');
@@ -108,7 +111,7 @@ test('a tiny Llama (RMSNorm, RoPE, SwiGLU, grouped-query attention, untied head,
     expect(model.linearWeights.length).toBe(2 * 7 + 1);
     expect(model.linearWeights.filter((w) => w.shape[1] === 20).length).toBe(4);
     const base = ok(await call<EvalResult>('evaluate', model.id, 'baseline', settings));
-    const node = pplNode(dir, 256, onnxFile);
+    const node = await references.get(onnxFile)!;
     console.log(`tiny llama ${onnxFile}: lab WASM ppl ${base.perplexity.ppl.toFixed(4)}, onnxruntime-node ${node.ppl.toFixed(4)}`);
     expect(base.perplexity.tokensScored).toBe(node.tokensScored);
     expect(Math.abs(base.perplexity.ppl / node.ppl - 1)).toBeLessThan(1e-3);
@@ -133,6 +136,7 @@ test('a tiny Llama (RMSNorm, RoPE, SwiGLU, grouped-query attention, untied head,
 
 test('the demo sequence classifier loads in one call, classifies like onnxruntime-node and compresses', async ({ page }) => {
   test.setTimeout(6 * 60_000);
+  const reference = nodeRefAsync<{ accuracy: number }>('scripts/classify-node.ts', ['--limit', '120'], 240_000);
   const call = await harness(page);
   const model = ok(await call<ModelSummary>('loadDemo', 'brown-bert-genre'));
   expect(model.task).toBe('sequence-classification');
@@ -144,7 +148,7 @@ test('the demo sequence classifier loads in one call, classifies like onnxruntim
 
   // the first 120 of the 700 test examples keep this test short (tokenization and runtime agree exactly, so the accuracies must too)
   const base = ok(await call<ClassificationResult>('classify', model.id, 'baseline', { backend: 'wasm', examples: 120 }));
-  const node = JSON.parse(execFileSync('npx', ['tsx', 'scripts/classify-node.ts', '--limit', '120'], { encoding: 'utf8', timeout: 240_000 }).trim().split('\n').pop()!);
+  const node = await reference;
   console.log(`demo classifier, 120 examples: lab WASM accuracy ${base.accuracy.toFixed(4)} (macro F1 ${base.macroF1.toFixed(4)}, ${base.samplesPerS.toFixed(0)} samples/s), onnxruntime-node ${node.accuracy.toFixed(4)}`);
   expect(base.examples).toBe(120);
   expect(Math.abs(base.accuracy - node.accuracy)).toBeLessThan(0.002);
