@@ -11,12 +11,13 @@ import { execFileSync } from 'node:child_process';
 import { expect, test, type Page } from '@playwright/test';
 import type { Capabilities, EvalResult, EvalSettings, ModelSummary, VariantSummary } from '../workers/api';
 import { ok, type Outcome } from './harness/outcome';
+import { nodeRefAsync, type NodePpl } from './helpers/node-ref';
 
 const MODEL = 'brown-gpt2';
 
-function nodeReference(s: EvalSettings): { ppl: number; tokensScored: number; windows: number } {
-  const args = ['tsx', 'scripts/ppl-node.ts', '--model', `public/models/${MODEL}`, '--tokens', String(s.tokens), '--context', String(s.context), '--stride', String(s.stride)];
-  return JSON.parse(execFileSync('npx', args, { encoding: 'utf8', timeout: 180_000 }).trim().split('\n').pop()!);
+/** scripts/ppl-node.ts on the same tokens and windows, started now (it runs while the page evaluates). */
+function nodeReference(s: EvalSettings): Promise<NodePpl> {
+  return nodeRefAsync<NodePpl>('scripts/ppl-node.ts', ['--model', `public/models/${MODEL}`, '--tokens', String(s.tokens), '--context', String(s.context), '--stride', String(s.stride)]);
 }
 
 test.describe.configure({ mode: 'serial' });
@@ -39,9 +40,10 @@ test.afterAll(() => page?.close());
 for (const [context, stride] of [[64, 64], [64, 32]] as const) {
   test(`baseline: WASM = WebGPU = Node reference within 0.1 %, context ${context} stride ${stride}; ≤ 64 bytes read back per token`, async () => {
     const settings = { tokens: 160, context, stride, throughputRuns: 0 };
-    const ref = nodeReference({ backend: 'wasm', ...settings });
+    const reference = nodeReference({ backend: 'wasm', ...settings });
     const wasm = await call<EvalResult>('evaluate', model.id, 'baseline', { backend: 'wasm', ...settings });
     const gpu = await call<EvalResult>('evaluate', model.id, 'baseline', { backend: 'webgpu', ...settings });
+    const ref = await reference;
     for (const r of [wasm, gpu]) {
       const p = r.perplexity;
       console.log(`${p.backend}: ppl ${p.ppl.toFixed(5)} (node ${ref.ppl.toFixed(5)}), ${p.tokensScored} tokens, ${p.windows} windows, CI95 ${p.ci95?.map((x) => x.toFixed(2)).join('–')}, ${p.bitsPerByte?.toFixed(4)} bits/byte, read back ${p.readback?.bytes} B = ${p.readback?.perToken.toFixed(1)} B/token (+ ${p.readback?.checkBytes} B agreement check)`);
@@ -90,11 +92,11 @@ test('a dropped .txt is evaluated like the Node reference on the same file; a bi
   const lines = readFileSync('public/datasets/brown-test.txt', 'utf8').split('\n');
   writeFileSync(file, lines.slice(lines.length >> 1).reverse().join('\n'));
   const settings = { tokens: 300, context: 128, stride: 128, throughputRuns: 0 };
-  const args = ['tsx', 'scripts/ppl-node.ts', '--model', `public/models/${MODEL}`, '--dataset', file, '--tokens', '300', '--context', '128', '--stride', '128'];
-  const ref = JSON.parse(execFileSync('npx', args, { encoding: 'utf8', timeout: 180_000 }).trim().split('\n').pop()!);
+  const reference = nodeRefAsync<NodePpl>('scripts/ppl-node.ts', ['--model', `public/models/${MODEL}`, '--dataset', file, '--tokens', '300', '--context', '128', '--stride', '128']);
   const data = Array.from(readFileSync(file));
   const r = await page.evaluate(([d, s]) => (window as any).harness.evaluate('demo:brown-gpt2', 'baseline', { backend: 'wasm', ...s, text: { name: 'mine.txt', data: new Uint8Array(d as number[]) } }), [data, settings] as const) as Outcome<EvalResult>;
   const p = ok(r).perplexity;
+  const ref = await reference;
   console.log(`mine.txt: lab ${p.ppl.toFixed(4)}, node ${ref.ppl.toFixed(4)}, ${p.tokensScored} tokens`);
   expect(p.dataset).toBe('mine.txt');
   expect(p.tokensScored).toBe(ref.tokensScored);
