@@ -263,6 +263,9 @@ function newMethodCases(add: AddCase): void {
   }
   add('nm-prune', { pattern: '2:4' }, [33, 4097], 'out_in', 'constant');
   add('nm-prune', { pattern: '4:8' }, [33, 4097], 'in_out', 'levels', 7);
+  // tall (in, out) 2:4: nm-prune4.wgsl's whole runs on a ragged 2D grid, then the general kernel's short last run
+  add('nm-prune', { pattern: '2:4' }, [4097, 33], 'in_out', 'mixed', 5);
+  add('global-prune', { ratio: 0.5 }, [1, 1], 'out_in');
   add('global-prune', { ratio: 0.5 }, [7, 13], 'out_in');
   add('global-prune', { ratio: 0.3 }, [33, 4097], 'out_in', 'constant', 0, true);
   add('global-prune', { ratio: 0.4 }, [33, 4097], 'in_out', 'levels', 5, true);
@@ -391,7 +394,8 @@ async function run(): Promise<void> {
  * GPT-2 124M MLP weight (768 x 3072).
  */
 async function neuronNormCases(device: GPUDevice, report: KernelReport, only: string | null, log: HTMLElement): Promise<void> {
-  const shapes: [number, number][] = [[1, 1], [7, 13], [13, 7], [33, 4097], [768, 3072]];
+  // [20, 12]: runs of 12 and 20 weights, an odd number of vec4s (channel-rows4.wgsl's last load alone)
+  const shapes: [number, number][] = [[1, 1], [7, 13], [13, 7], [20, 12], [33, 4097], [768, 3072]];
   let seed = 9000;
   for (const shape of shapes) {
     for (const layout of ['in_out', 'out_in'] as WeightLayout[]) {
