@@ -10,10 +10,11 @@ import { KernelRun } from '../shared/kernel-run';
 import { unitSumsOfChannels, type UnitView } from './heads';
 import type { NeuronView } from './reference';
 import CHANNELS_WGSL from './channel-sums.wgsl?raw';
+import ROWS4_WGSL from './channel-rows4.wgsl?raw';
 // the calibration's column norms kernel: the same sums (Σ_k w² per column, 4 columns a thread)
 import COL_NORMS_WGSL from '../../calibration/col-norms.wgsl?raw';
 
-/** Must match WORKGROUP_SIZE in channel-sums.wgsl and calibration/col-norms.wgsl. */
+/** Must match WORKGROUP_SIZE in channel-sums.wgsl, channel-rows4.wgsl and calibration/col-norms.wgsl. */
 const WORKGROUP_SIZE = 16;
 
 /** unitSumSquares on the GPU: one upload (of the asked channels), one pass, one readback of the channel sums. */
@@ -24,12 +25,17 @@ export async function unitSumSquaresGpu(device: GPUDevice, data: Float32Array, v
     const out = run.storage('channel sums', channels * 4);
     // 4 neighbouring channels side by side (output channels of an (in, out) weight): a thread per 4, vec4 loads
     const quads = view.strideNeuron === 1 && channels % 4 === 0 && view.len > 0;
+    // each channel a contiguous run of a multiple of 4 weights, runs 4-aligned (input channels of an (in, out) weight): vec4 loads along the run
+    const rows4 = !quads && view.strideElem === 1 && view.len % 4 === 0 && view.strideNeuron % 4 === 0 && view.len > 0 && channels > 0;
     const buffer = quads ? await uploadColumns(run, data, view, channels) : writeRange(run, channelRange(data, view, channels));
     if (quads) {
       // col-norms adds into its output (the calibration's running norms): from zeros here
       run.encoder.clearBuffer(out);
       const params = run.uniform('col-norms sizes', [view.len, channels / 4]);
       run.dispatch(pipelineFor(device, 'col-norms', COL_NORMS_WGSL), [params, buffer, out], Math.ceil(channels / 4 / WORKGROUP_SIZE));
+    } else if (rows4) {
+      const params = run.uniform('channel-rows4 params', [channels, view.len / 4, view.strideNeuron / 4]);
+      run.dispatch(pipelineFor(device, 'channel-rows4', ROWS4_WGSL), [params, buffer, out], Math.ceil(channels / WORKGROUP_SIZE));
     } else {
       const params = run.uniform('channel-sums params', [channels, view.len, view.strideNeuron, view.strideElem]);
       run.dispatch(pipelineFor(device, 'channel-sums', CHANNELS_WGSL), [params, buffer, out], Math.ceil(channels / WORKGROUP_SIZE));
