@@ -4,21 +4,25 @@
  * the same tokens as WASM; seeded sampling repeats itself; a compressed variant writes its own
  * text; an empty prompt is refused with a plain message.
  */
-import { execFileSync } from 'node:child_process';
 import { expect, test } from '@playwright/test';
 import type { Capabilities, GenerationResult, ModelSummary, VariantSummary } from '../workers/api';
 import { ok, type Outcome } from './harness/outcome';
+import { nodeRefAsync } from './helpers/node-ref';
+
+/** scripts/generate-node.ts: onnxruntime-node's own greedy loop, started now (it runs while the page writes). */
+const generateNode = (args: string[]) => nodeRefAsync<{ tokens: number[]; text: string }>('scripts/generate-node.ts', args, 120_000);
 
 test('greedy generation equals onnxruntime-node token for token, on both backends; seeded sampling repeats', async ({ page }) => {
   test.setTimeout(5 * 60_000);
+  const prompt = 'The jury said';
+  const reference = generateNode(['--prompt', prompt, '--tokens', '24']);
   await page.goto('/e2e/harness/engine.html');
   await page.waitForFunction(() => 'harness' in window, null, { timeout: 60_000 });
   const call = <T>(fn: string, ...args: unknown[]) =>
     page.evaluate(([f, a]) => (window as any).harness[f as string](...(a as unknown[])), [fn, args] as const) as Promise<Outcome<T>>;
   const model = ok(await call<ModelSummary>('loadDemo', 'brown-gpt2'));
-  const prompt = 'The jury said';
   const lab = ok(await call<GenerationResult>('generate', model.id, 'baseline', { backend: 'wasm', prompt, maxNewTokens: 24 }));
-  const node = JSON.parse(execFileSync('npx', ['tsx', 'scripts/generate-node.ts', '--prompt', prompt, '--tokens', '24'], { encoding: 'utf8', timeout: 120_000 }).trim().split('\n').pop()!);
+  const node = await reference;
   console.log(`greedy: lab WASM "${lab.text}" (${lab.tokensPerS.toFixed(1)} tok/s), onnxruntime-node "${node.text}"`);
   expect(lab.tokens).toEqual(node.tokens);
   expect(lab.text).toBe(node.text);
@@ -77,6 +81,10 @@ test('the page writes with every model: the baseline and a 90 % pruned variant s
   page.on('pageerror', (e) => console.log('[pageerror]', e.message));
   await page.goto('/?nogpu=1');
   await expect(page.getByTestId('model-card')).toBeVisible({ timeout: 120_000 });
+  // the reference runs the model the page loaded (the default demo LM), named on its card
+  await expect(page.getByTestId('model-name')).toHaveText(/\S/);
+  const loaded = `public/models/${await page.getByTestId('model-name').innerText()}`;
+  const reference = generateNode(['--model', loaded, '--prompt', 'The jury said', '--tokens', '8']);
   const setChecked = async (id: string, on: boolean) => {
     const box = page.getByTestId(id);
     if ((await box.isChecked()) !== on) await box.click();
@@ -95,9 +103,8 @@ test('the page writes with every model: the baseline and a 90 % pruned variant s
   await page.getByTestId('gen-button').click();
   await expect(page.getByTestId('generation')).toHaveCount(2, { timeout: 120_000 });
   await expect(page.getByTestId('gen-button')).toBeVisible({ timeout: 60_000 });
-  // the reference runs the model the page loaded (the default demo LM), named on its card
-  const loaded = `public/models/${await page.getByTestId('model-name').innerText()}`;
-  const node = JSON.parse(execFileSync('npx', ['tsx', 'scripts/generate-node.ts', '--model', loaded, '--prompt', 'The jury said', '--tokens', '8'], { encoding: 'utf8', timeout: 120_000 }).trim().split('\n').pop()!);
+  expect(`public/models/${await page.getByTestId('model-name').innerText()}`).toBe(loaded);
+  const node = await reference;
   const base = page.locator('[data-testid=generation][data-variant=baseline] blockquote');
   await expect(base).toHaveText(`The jury said${node.text}`);
   const pruned = await page.locator('[data-testid=generation]:not([data-variant=baseline]) blockquote').innerText();
