@@ -20,13 +20,13 @@ import type { VariantSpec } from '../workers/api';
 import { calibrationSource } from '../workers/calibration/calibrate';
 import { awqMeta } from '../workers/compression/awq/meta';
 import { awqReference } from '../workers/compression/awq/reference';
-import { rowNll, slidingWindows } from '../workers/eval/windows';
 import { Job } from '../workers/jobs';
 import type { LoadedModel } from '../workers/model/load';
 import { readF32 } from '../workers/model/onnx-graph';
 import { makeVariant } from '../workers/variants/make-variant';
 import { nodeCaptureRunner } from '../tests/capture-runner-node';
-import { loadDemoLm, ort, windowRunner } from '../tests/local-models';
+import { loadDemoLm } from '../tests/local-models';
+import { windowNlls } from './evidence-scores';
 
 const TOKENS = 4096;
 const CONTEXT = 256;
@@ -34,22 +34,7 @@ const { values: a } = parseArgs({ options: { model: { type: 'string', default: '
 const log = (s: string) => console.error(`[awq] ${s}`);
 
 /** Per window, the NLL of each scored token, in order. */
-async function nlls(model: LoadedModel, bytes: Uint8Array): Promise<Float64Array[]> {
-  const s = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'] });
-  const run = windowRunner(s);
-  const ids = model.datasetIds;
-  const out: Float64Array[] = [];
-  try {
-    for (const w of slidingWindows({ tokens: TOKENS, context: CONTEXT, stride: CONTEXT })) {
-      const { logits, vocab } = await run(BigInt64Array.from(ids.subarray(w.begin, w.end), (x) => BigInt(x)));
-      // the token at t is scored by row t − 1 − begin (windows.ts)
-      out.push(Float64Array.from({ length: w.end - w.scoreFrom }, (_, i) => rowNll(logits, (w.scoreFrom + i - 1 - w.begin) * vocab, vocab, ids[w.scoreFrom + i])));
-    }
-  } finally {
-    await s.release();
-  }
-  return out;
-}
+const nllsOf = (model: LoadedModel, bytes: Uint8Array) => windowNlls(bytes, model.datasetIds, TOKENS, CONTEXT);
 
 const mean = (x: ArrayLike<number>) => Array.from(x).reduce((p, v) => p + v, 0) / x.length;
 const se = (x: number[]) => {
@@ -74,10 +59,10 @@ async function main() {
   for (const head of heads) {
     const rtn: VariantSpec = { method: 'int4-group', options: { groupSize: 128 }, head };
     const only = a['dump-only'];
-    const rn = only ? [] : await nlls(model, (await makeVariant(model, rtn, 'cpu', new Job('rtn4'), { captureRunner: nodeCaptureRunner })).packedBytes);
+    const rn = only ? [] : await nllsOf(model, (await makeVariant(model, rtn, 'cpu', new Job('rtn4'), { captureRunner: nodeCaptureRunner })).packedBytes);
     for (const samples of a.samples.split(',').map(Number)) {
       const awq: VariantSpec = { method: 'awq', options: { bits: 4, groupSize: 128, samples }, head };
-      const p = only ? undefined : paired(rn, await nlls(model, (await makeVariant(model, awq, 'cpu', new Job('awq4'), { captureRunner: nodeCaptureRunner })).packedBytes));
+      const p = only ? undefined : paired(rn, await nllsOf(model, (await makeVariant(model, awq, 'cpu', new Job('awq4'), { captureRunner: nodeCaptureRunner })).packedBytes));
       // the α of each layer, from the same calibration (the Hessian awq reads) and the reference search
       const weights = model.linear.filter((w) => head || w.name !== model.summary.lmHead);
       const src = calibrationSource(model, weights, new Job('awq-alpha'), { need: 'hessian', sequences: samples, runner: nodeCaptureRunner });

@@ -30,7 +30,7 @@ import { nodeCaptureRunner } from '../tests/capture-runner-node';
 import { DATASETS, MODELS, ort } from '../tests/local-models';
 import { benchGptq124m, GPTQ_124M_SAMPLES } from './bench-gptq-124m';
 import { LAWS_MODEL } from './bench-methods';
-import { explainLaws, type Law } from './law-findings';
+import { explainLaws, METHOD_FINDINGS, type Law } from './law-findings';
 import { NOISE_SE, pairedGap, pplOfNll } from './paired-gap';
 
 const CONTEXT = 256;
@@ -77,6 +77,11 @@ export interface CalibratedPoint {
   format: string;
   /** calibrated methods: the calibration's wall time inside make_ms (0 when reused) */
   calibration_ms?: number;
+  /** METHOD_PAIRS: this entry against the one it is compared with, as an "A < B" law's values (paired gap in SE) */
+  vs?: Record<string, number>;
+  /** METHOD_PAIRS: on a tie, the recorded finding (law-findings.ts METHOD_FINDINGS) or 'bug' until one is */
+  finding?: string;
+  bug?: string;
   /** true: the statistics were kept from `calibration_from` (same statistic, sequences, model), so make_ms holds no calibration */
   calibration_reused?: boolean;
   calibration_from?: string;
@@ -209,6 +214,9 @@ function lowerLaw(nll: Record<string, Float64Array[]>, a: string, b: string, rul
   );
 }
 
+/** Entries expected below another beyond the noise though not one of issue 9's laws: [a, b] reads "ppl(a) < ppl(b)". */
+const METHOD_PAIRS = Object.freeze([['magnitude_50_then_gptq4_g128', 'magnitude_50_then_rtn4_g128']] as const);
+
 /** The calibrated laws from each variant's per-window token NLL (keys of methods()), each false one with its finding or bug (law-findings.ts). */
 export function calibratedLawsOf(nll: Record<string, Float64Array[]>, model: string): Record<string, Law> {
   const p = (k: string) => round(pplOfNll(nll[k]), 4);
@@ -271,6 +279,11 @@ export async function benchCalibrated(log: (s: string) => void, opts: Calibrated
   }
   log(`calibrated: ${Object.keys(out).length - 1} variants made and scored in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   const laws = calibratedLawsOf(nll, modelName);
+  for (const [a, b] of METHOD_PAIRS) {
+    const { holds, values } = lowerLaw(nll, a, b, '');
+    const why = holds ? {} : METHOD_FINDINGS[a]?.[modelName] ? { finding: METHOD_FINDINGS[a][modelName] } : { bug: `ties ${b} on ${modelName} and no finding is recorded for it (docs/laws.md)` };
+    out[a] = { ...out[a], vs: values, ...why };
+  }
   const notes = [
     `calibrated: laws and methods on ${modelName} (${samples} × 256 calibration tokens from the end of the built-in text, ${tokens} scored tokens from its start). Variants made in Node by workers/variants/make-variant.ts with the TS reference kernels (cpu device); calibration capture = the lab's capture model run by onnxruntime-node; ppl and kld_mean by onnxruntime-node on the packed models (3-bit: f32, simulated). docs/laws.md has every law on the three demo LMs.`,
   ];

@@ -28,6 +28,7 @@ import { readF32, writeVariant } from '../workers/model/onnx-graph';
 import { makeVariant } from '../workers/variants/make-variant';
 import { nodeCaptureRunner } from '../tests/capture-runner-node';
 import { loadDemoLm, ort, windowRunner } from '../tests/local-models';
+import { layerOutputError } from './evidence-scores';
 
 const TOKENS = 4096;
 const CONTEXT = 256;
@@ -46,24 +47,6 @@ async function ppl(model: LoadedModel, bytes: Uint8Array): Promise<number> {
 
 const weightOf = (model: LoadedModel, w: LinearWeight) => readF32(model.parsed.tensors.get(w.name)!).slice();
 
-/** Σ over output rows of Δ H Δᵀ (f64), Δ one output row of `d` in input order. */
-function quadratic(d: Float32Array, w: LinearWeight, h: Float32Array): number {
-  const v = linearView(w.shape, w.layout);
-  const k = v.inDim;
-  const row = new Float64Array(k);
-  let total = 0;
-  for (let o = 0; o < v.outDim; o++) {
-    for (let i = 0; i < k; i++) row[i] = d[o * v.strideOut + i * v.strideIn];
-    for (let i = 0; i < k; i++) {
-      if (row[i] === 0) continue;
-      let s = 0;
-      for (let j = 0; j < k; j++) s += h[i * k + j] * row[j];
-      total += row[i] * s;
-    }
-  }
-  return total;
-}
-
 async function wanda(model: LoadedModel, samples: number) {
   const job = new Job('laws-evidence');
   const hs = calibrationSource(model, model.linear, job, { need: 'hessian', sequences: samples, runner: nodeCaptureRunner });
@@ -76,8 +59,8 @@ async function wanda(model: LoadedModel, samples: number) {
     const mag = (await compressTensor('magnitude-prune', { ratio: 0.5 }, t, 'cpu')).dequantized;
     const wan = (await compressTensor('wanda', { ratio: 0.5, samples }, { ...t, calibration: await ns.statsFor(w.name) }, 'cpu')).dequantized;
     const h = (await hs.statsFor(w.name)).hessian!;
-    const base = quadratic(data, w, h);
-    const err = (q: Float32Array) => quadratic(Float32Array.from(data, (x, i) => x - q[i]), w, h) / base;
+    const base = layerOutputError(data, w, h);
+    const err = (q: Float32Array) => layerOutputError(Float32Array.from(data, (x, i) => x - q[i]), w, h) / base;
     const [m, wd] = [err(mag), err(wan)];
     layers[w.name] = { magnitude_rel: r4(m), wanda_rel: r4(wd), wanda_over_magnitude: r4(wd / m) };
     pruned.magnitude.set(w.name, mag);
@@ -115,8 +98,8 @@ async function gptq3Layers(model: LoadedModel, samples: number) {
     const data = weightOf(model, w);
     const calibration = await hs.statsFor(w.name);
     const g = (await compressTensor('gptq', { bits: 3, groupSize: 128, samples }, { name: w.name, data, shape: w.shape, layout: w.layout, calibration }, 'cpu')).dequantized;
-    const base = quadratic(data, w, calibration.hessian!);
-    const err = (q: Float32Array) => quadratic(Float32Array.from(data, (x, i) => x - q[i]), w, calibration.hessian!) / base;
+    const base = layerOutputError(data, w, calibration.hessian!);
+    const err = (q: Float32Array) => layerOutputError(Float32Array.from(data, (x, i) => x - q[i]), w, calibration.hessian!) / base;
     const [r, gq] = [err(rtn3Of(model, w)), err(g)];
     const k = linearView(w.shape, w.layout).inDim;
     layers[w.name] = { in_dim: k, rtn_rel: r4(r), gptq_rel: r4(gq), gptq_over_rtn: r4(gq / r) };
