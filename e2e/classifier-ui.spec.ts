@@ -4,9 +4,9 @@
  * result's, which its confusion matrix gives again), latency and samples/s per variant with how they
  * were measured, per-label F1 and a confusion matrix — and the report survives a reload.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
+import { nodeRefAsync } from './helpers/node-ref';
 
 async function setChecked(page: Page, testId: string, on: boolean) {
   const box = page.getByTestId(testId);
@@ -72,6 +72,8 @@ test('the demo classifier is one click away and Run fills its report', async ({ 
 
 test('your own labelled .jsonl: bad lines named; accuracy equals onnxruntime-node on the same rows; picked files kept after a reload', async ({ page }) => {
   test.setTimeout(6 * 60_000);
+  // onnxruntime-node on the same 40 rows (the built-in set's first 40), running while the page does
+  const reference = nodeRefAsync<{ accuracy: number }>('scripts/classify-node.ts', ['--limit', '40'], 120_000);
   page.on('pageerror', (e) => console.log('[pageerror]', e.message));
   const labels = ['press', 'fiction', 'learned', 'nonfiction'];
   const rows = readFileSync('public/datasets/brown-genre-test.jsonl', 'utf8').split('\n').filter(Boolean).slice(0, 40).map((l) => JSON.parse(l) as { text: string; label: string });
@@ -110,7 +112,7 @@ test('your own labelled .jsonl: bad lines named; accuracy equals onnxruntime-nod
   await expect(row).toHaveCount(1);
   await expect(row.getByTestId('classifier-dataset')).toHaveText('mine.jsonl (40)');
   const accuracy = Number.parseFloat(await row.getByTestId('classifier-accuracy').innerText());
-  const node = JSON.parse(execFileSync('npx', ['tsx', 'scripts/classify-node.ts', '--limit', '40'], { encoding: 'utf8', timeout: 120_000 }).trim().split('\n').pop()!);
+  const node = await reference;
   console.log(`classifier on a dropped .jsonl (40 rows, labels by name and index): lab WASM ${accuracy} %, onnxruntime-node ${(node.accuracy * 100).toFixed(1)} %`);
   expect(Math.abs(accuracy - node.accuracy * 100)).toBeLessThan(0.2);
 
