@@ -96,7 +96,7 @@ function sizesHow(written: { bytes: number; gzipBytes: number; files: string[] }
   const lab = (JSON.parse(readFileSync(path.join(dir, 'lab-variant.json'), 'utf8')) as { graph?: { bytes?: number; gzipBytes?: number } }).graph ?? {};
   return [
     `packed_bytes / gzip_bytes: ${written.files.join(' + ')} as written in the exported folder, sizes from disk, gzip by Node's zlib (level 6) over the same bytes in that order`,
-    `the zip's lab-variant.json (the worker's measure of the same graph) says ${lab.bytes} bytes, gzip ${lab.gzipBytes} (Chromium's CompressionStream: another zlib build, a few hundredths of a % apart)`,
+    `the zip's lab-variant.json (the worker's measure of the same graph) says ${lab.bytes} bytes, gzip ${lab.gzipBytes} (Chromium's CompressionStream: another zlib build; measured under 0.1 % apart)`,
     'evaluated_graph_*: the variant the ppl figures were measured on in the browser, sized in the worker when it was made (without a KV cache when graph_remade)',
   ].join('; ');
 }
