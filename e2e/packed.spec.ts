@@ -8,7 +8,6 @@
  * If a packed/simulated pair differs: run workers/formats/packed-model.test.ts (the same forms in
  * onnxruntime-node) to tell a packing bug from an execution-provider difference.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { unzipSync } from 'fflate';
@@ -16,6 +15,7 @@ import { expect, test, type Page } from '@playwright/test';
 import type { EvalResult, EvalSettings, ExportGraphInfo, ModelSummary, SpeedResult, VariantSpec, VariantSummary } from '../workers/api';
 import { METHOD_IDS } from '../workers/api';
 import { ok, type Outcome } from './harness/outcome';
+import { nodeRefAsync, type NodePpl } from './helpers/node-ref';
 import { EP_RUNS, FORM_IDS, type EpVerdict } from '../workers/formats/ep-support';
 
 const MODEL = 'brown-gpt2';
@@ -76,7 +76,9 @@ test('each EP runs exactly the forms EP_RUNS says (one tiny graph per form, agai
 
 test('WASM: every packed variant has its f32 twin\'s perplexity', async ({ page }) => {
   test.setTimeout(8 * 60_000);
-  await packedVsSimulated(page, 'wasm', { backend: 'wasm', tokens: 1024, context: 256, stride: 256, throughputRuns: 0 }, SPECS);
+  // two full windows: the packed and the twin graph each run whole (the last clean run read 0.0000 % for every form
+  // over 1024 tokens, against the 0.5 % allowed; methods-packed.spec.ts checks its forms over 512 the same way)
+  await packedVsSimulated(page, 'wasm', { backend: 'wasm', tokens: 512, context: 256, stride: 256, throughputRuns: 0 }, SPECS);
 });
 
 test('WebGPU: every packed variant has its f32 twin\'s perplexity', async ({ page }) => {
@@ -136,11 +138,8 @@ test('the exported zip loads in onnxruntime-node with the lab\'s perplexity; a r
   expect(card).toContain(`- Left f32: ${v.leftFloat!.map((t) => `\`${t.name}\``)[0]}`);
   for (const t of v.leftFloat!) expect(card).toContain(t.why);
   expect(card).not.toContain('Every linear weight');
-  const out = execFileSync('npx', ['tsx', 'scripts/ppl-node.ts', '--model', dir, '--tokens', '2048', '--context', '256', '--stride', '256'], { encoding: 'utf8', timeout: 180_000 });
-  const node = JSON.parse(out.trim().split('\n').pop()!);
-  console.log(`export ${exp.fileName}: lab WASM ppl ${lab.perplexity.ppl.toFixed(4)}, onnxruntime-node on the unzipped folder ${node.ppl.toFixed(4)}`);
-  expect(node.tokensScored).toBe(lab.perplexity.tokensScored);
-  expect(Math.abs(node.ppl / lab.perplexity.ppl - 1)).toBeLessThan(0.005);
+  // onnxruntime-node on the unzipped folder, running while the page does the fallback checks below; compared at the end
+  const reference = nodeRefAsync<NodePpl>('scripts/ppl-node.ts', ['--model', dir, '--tokens', '2048', '--context', '256', '--stride', '256']);
 
   // where the EP refuses a packed model (the debug hook makes every packed session fail as a refusal
   // does), evaluate, prefillSpeed, generate and compareSpeed run the f32 twin and say so
@@ -159,6 +158,11 @@ test('the exported zip loads in onnxruntime-node with the lab\'s perplexity; a r
   expect(cmp[0].form).toBe('packed');
   expect(cmp[0].formReason).toBeUndefined();
   console.log(`fallback checks: ${((Date.now() - fallbackStart) / 1000).toFixed(1)} s`);
+
+  const node = await reference;
+  console.log(`export ${exp.fileName}: lab WASM ppl ${lab.perplexity.ppl.toFixed(4)}, onnxruntime-node on the unzipped folder ${node.ppl.toFixed(4)}`);
+  expect(node.tokensScored).toBe(lab.perplexity.tokensScored);
+  expect(Math.abs(node.ppl / lab.perplexity.ppl - 1)).toBeLessThan(0.005);
 });
 
 // The default demo LM only: tests/demo-lm-response.test.ts reproduces all three demo LMs' responses
