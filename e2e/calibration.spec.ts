@@ -17,7 +17,7 @@ test('calibration accumulators and Wanda equal their TS references on WebGPU', a
   console.log(`adapter: ${report.adapter}`);
   for (const c of report.cases) console.log(`${c.name.padEnd(56)} n ${String(c.n).padStart(6)}  float bits differ ${c.bitMismatches}  masks differ ${c.maskMismatches}  max rel ${c.maxRelError}  ${c.ms} ms`);
   expect(report.error).toBeUndefined();
-  expect(report.cases.length).toBe(33);
+  expect(report.cases.length).toBe(34);
   for (const c of report.cases) {
     expect.soft(c.error, `${c.name}: threw`).toBeUndefined();
     expect.soft(c.maskMismatches, `${c.name}: masks`).toBe(0);

@@ -143,6 +143,8 @@ async function main(): Promise<void> {
   }
   // column norms with no padding (a multiple of 4 columns: col-norms.wgsl's vec4 lanes straight on X), rows past a multiple of 8
   runs.push(() => accumulatorCase(device, 'norms', [[256, 8], [13, 9]], 64));
+  // a Hessian over the 16 MB readback chunk (2,052² floats): read in two chunks, the second holding its end and the |x| sums
+  runs.push(() => accumulatorCase(device, 'hessian', [[3, 10]], 2052));
   // the demo LM's input widths (64, and 256 into the MLP projections), a few sequences of 256 tokens
   runs.push(() => twiceCase(device, 3, 256, 64));
   runs.push(() => twiceCase(device, 3, 256, 256));

@@ -18,6 +18,8 @@ const WORKGROUP_SIZE = 64;
 const COLUMN_WORKGROUP_SIZE = 16;
 /** Bytes read back at a time (a multiple of 4; copyBufferToBuffer wants multiples of 4) */
 const READBACK_CHUNK = 16 * 2 ** 20;
+/** Readback staging up to this size comes from the kernels' pool (768-wide Hessians: 2.4 MB) */
+const POOLED_READBACK_BYTES = 4 * 2 ** 20;
 /** hessian.wgsl: a thread per HESSIAN_TILE × HESSIAN_TILE tile of H on or above the diagonal */
 const HESSIAN_TILE = 8;
 
@@ -187,15 +189,18 @@ function batchBuffer(device: GPUDevice): BatchBuffer {
 }
 
 /**
- * Copy each buffer's first `to.length` floats into `to`, all of them through one pooled staging
- * buffer of at most READBACK_CHUNK bytes, chunk after chunk of their concatenation: the Hessian
+ * Copy each buffer's first `to.length` floats into `to`, all of them through one staging buffer
+ * (pooled when small) of at most READBACK_CHUNK bytes, chunk after chunk of their concatenation: the Hessian
  * and its |x| sums in one map round trip, and never a whole-size copy of a large Hessian (that
  * doubled the statistic in the GPU process and the worker while it was read).
  */
 async function readBack(device: GPUDevice, parts: readonly { buffer: GPUBuffer; to: Float32Array }[]): Promise<void> {
   const total = parts.reduce((n, p) => n + p.to.byteLength, 0);
-  const pool = poolFor(device);
-  const staging = pool.take('calibration readback', GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, Math.max(4, Math.min(total, READBACK_CHUNK)));
+  const size = Math.max(4, Math.min(total, READBACK_CHUNK));
+  // a small one is kept for the next read; a large one (a 3,072-wide Hessian's 16 MB chunk) is not left waiting in the pool while the method runs
+  const pool = size <= POOLED_READBACK_BYTES ? poolFor(device) : undefined;
+  const usage = GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST;
+  const staging = pool ? pool.take('calibration readback', usage, size) : { buffer: device.createBuffer({ label: 'calibration readback', size, usage }), key: '' };
   try {
     for (let at = 0; at < total; at += READBACK_CHUNK) {
       const n = Math.min(READBACK_CHUNK, total - at);
@@ -218,6 +223,7 @@ async function readBack(device: GPUDevice, parts: readonly { buffer: GPUBuffer; 
       staging.buffer.unmap();
     }
   } finally {
-    pool.give(staging);
+    if (pool) pool.give(staging);
+    else staging.buffer.destroy();
   }
 }
