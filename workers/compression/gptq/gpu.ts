@@ -2,7 +2,8 @@
  * gptq on WebGPU: the column loop in WGSL, per batch of BATCH columns one dispatch of
  * gptq-block.wgsl (a thread per row quantizes the batch's columns with the error feedback inside
  * the batch) and one of gptq-lazy.wgsl (the batch's errors onto every later column, a thread per
- * 4 rows × 16 columns); all on one encoder, one submit, one readback.
+ * 4 rows × 16 columns; lazy-update.ts, shared with SparseGPT); all on one encoder, one submit, one
+ * readback.
  *
  * The setup stays in TS (gptqSetup, the same values the reference uses): the column order, the
  * act-order grids and above all U = chol(H⁻¹). U is a K×K f64 factorization (K ≤ 3,072 on the
@@ -21,14 +22,12 @@ import { KernelRun } from '../shared/kernel-run';
 import { MIN_SCALE } from '../shared/affine';
 import type { WeightTensor } from '../types';
 import GPTQ_BLOCK_WGSL from './gptq-block.wgsl?raw';
-import GPTQ_LAZY_WGSL from './gptq-lazy.wgsl?raw';
+import { lazyStride, lazyUpdatePipeline, recordLazyUpdate } from './lazy-update';
 import type { GptqOptions } from './meta';
 import { gptqParts, gptqSetup, type GptqParts, type GptqSetup } from './reference';
 
-/** Must match WORKGROUP_SIZE in both kernels, and TILE (also the row padding) and the rows per thread of gptq-lazy.wgsl. */
+/** Must match WORKGROUP_SIZE in gptq-block.wgsl. */
 const WORKGROUP_SIZE = 64;
-const LAZY_TILE = 16;
-const LAZY_ROWS = 4;
 /** Columns one dispatch of gptq-block.wgsl quantizes (BATCH in both kernels); see gptq-block.wgsl for why not 128. */
 const BATCH = 32;
 /**
@@ -57,7 +56,7 @@ export async function gptqLoopGpu(device: GPUDevice, s: GptqSetup, mask?: Uint8A
   const codes = s.symmetric ? new Int8Array(size) : new Uint8Array(size);
   const scales = new Float32Array(n * nGroups);
   const zeroPoints = new Uint8Array(n * nGroups);
-  const stride = Math.ceil(k / LAZY_TILE) * LAZY_TILE;
+  const stride = lazyStride(k);
   const chunk = Math.max(1, Math.min(n, Math.floor(MAX_CHUNK_FLOATS / stride)));
   let loss = 0;
   for (let o0 = 0; o0 < n; o0 += chunk) {
@@ -122,14 +121,14 @@ async function chunkOnGpu(device: GPUDevice, s: GptqSetup, stride: number, o0: n
     const deq = run.storage('dequantized', rows * k * 4);
     const codesLoss = run.storage('codes and row losses', (rows * k + rows) * 4);
     const blockPipeline = pipelineFor(device, 'gptq block', GPTQ_BLOCK_WGSL);
-    const lazyPipeline = pipelineFor(device, 'gptq lazy', GPTQ_LAZY_WGSL);
+    // GPTQ carries every column: the update is not exact-skipping and never reads carried bits
+    const lazyPipeline = lazyUpdatePipeline(device);
+    const lazy = { u, work, err, carried: run.storage('no carried bits', 4) };
     for (let b1 = 0; b1 < k; b1 += BATCH) {
       const b2 = Math.min(k, b1 + BATCH);
       const fields = [rows, k, stride, b1, b2, s.groupSize, nGroups, s.actOrder ? 1 : 0, s.qmax, f32Bits(s.invLevels), f32Bits(MIN_SCALE), s.symmetric ? 1 : 0, mask ? 1 : 0, maskWords];
       run.dispatch(blockPipeline, [run.uniform('gptq block sizes', fields), order, u, work, err, deq, codesLoss, grid, kept], Math.ceil(rows / WORKGROUP_SIZE));
-      if (b2 < k) {
-        run.dispatch(lazyPipeline, [run.uniform('gptq lazy sizes', [rows, k, stride, b1, b2]), u, work, err], Math.ceil((Math.ceil(rows / LAZY_ROWS) * ((stride - b2) / LAZY_TILE)) / WORKGROUP_SIZE));
-      }
+      recordLazyUpdate(run, lazyPipeline, lazy, rows, k, b1, b2);
     }
     const [d, c, g] = await run.finish([
       { buffer: deq, bytes: rows * k * 4 },

@@ -1,9 +1,9 @@
 /**
  * sparsegpt on WebGPU: the column loop in WGSL, per batch of BATCH columns one dispatch of
  * sparsegpt.wgsl (a thread per row selects the mask and prunes the batch's columns, with the error
- * feedback inside the batch) and one of sparsegpt-lazy.wgsl (the batch's errors onto every later
- * column, a thread per 4 rows × 16 columns); all on one encoder, one submit, one readback, as
- * GPTQ's loop runs (gptq/gpu.ts). U and the per-column factors come from sparseGptSetup, the same
+ * feedback inside the batch) and one of GPTQ's lazy update (gptq/lazy-update.ts: the batch's
+ * carried errors onto every later column, a thread per 4 rows × 16 columns); all on one encoder,
+ * one submit, one readback, as GPTQ's loop runs (gptq/gpu.ts). U and the per-column factors come from sparseGptSetup, the same
  * floats the reference uses; the row losses come back as f32 and are summed here as the reference
  * sums them. Rows and U go up padded to a multiple of 16 columns (read as vec4); the pruned
  * weights come back in those rows and the mask as bits per row, both scattered here to the stored order.
@@ -11,16 +11,14 @@
 import { pipelineFor } from '../shared/gpu';
 import { KernelRun } from '../shared/kernel-run';
 import type { CompressionParts, WeightTensor } from '../types';
+import { lazyStride, lazyUpdatePipeline, recordLazyUpdate } from '../gptq/lazy-update';
 import { SPARSEGPT_BLOCK, type SparseGptOptions } from './meta';
 import { sparseGptSetup } from './reference';
 import SPARSEGPT_WGSL from './sparsegpt.wgsl?raw';
-import SPARSEGPT_LAZY_WGSL from './sparsegpt-lazy.wgsl?raw';
 
-/** Must match WORKGROUP_SIZE and BATCH in both kernels, and TILE (also the row padding) and the rows per thread of sparsegpt-lazy.wgsl. */
+/** Must match WORKGROUP_SIZE and BATCH in sparsegpt.wgsl (BATCH also in gptq-lazy.wgsl). */
 const WORKGROUP_SIZE = 64;
 const BATCH = 32;
-const LAZY_TILE = 16;
-const LAZY_ROWS = 4;
 /** u32 words of a row's selection in sparsegpt.wgsl: a block of SPARSEGPT_BLOCK (128) columns */
 const MASK_WORDS = 4;
 
@@ -29,7 +27,7 @@ export async function sparseGptGpu(device: GPUDevice, tensor: WeightTensor, opti
   const { outDim: n, inDim: k } = s;
   // sparsegpt.wgsl's select_run: a run is one or two vec4 of columns (2:4, 4:8)
   if (s.nm[1] && (s.nm[1] > 8 || s.nm[1] % 4)) throw new Error(`sparsegpt on WebGPU: runs of ${s.nm[1]} inputs are not supported (4 or 8)`);
-  const stride = Math.ceil(k / LAZY_TILE) * LAZY_TILE;
+  const stride = lazyStride(k);
   const maskWords = Math.ceil(k / 32);
   const run = new KernelRun(device, 'sparsegpt');
   try {
@@ -53,16 +51,14 @@ export async function sparseGptGpu(device: GPUDevice, tensor: WeightTensor, opti
     const err = run.storage('batch errors', n * BATCH * 4);
     const carried = run.storage('carried columns', n * 4);
     const blockPipeline = pipelineFor(device, 'sparsegpt', SPARSEGPT_WGSL);
-    // a weight of −0 needs the skip to be exact (sparsegpt-lazy.wgsl, EXACT); trained weights hardly ever hold one
-    const exact = s.data.some((x) => Object.is(x, -0));
-    const lazyPipeline = pipelineFor(device, `sparsegpt lazy${exact ? ' exact' : ''}`, `const EXACT: bool = ${exact};\n${SPARSEGPT_LAZY_WGSL}`);
+    // a weight of −0 needs the skip to be exact (gptq-lazy.wgsl, EXACT); trained weights hardly ever hold one
+    const lazyPipeline = lazyUpdatePipeline(device, s.data.some((x) => Object.is(x, -0)));
+    const lazy = { u, work, err, carried };
     for (let b1 = 0; b1 < k; b1 += BATCH) {
       const b2 = Math.min(k, b1 + BATCH);
       const uniform = run.uniform('sparsegpt sizes', [n, k, stride, s.nm[0], s.nm[1], SPARSEGPT_BLOCK, maskWords, b1, b2]);
       run.dispatch(blockPipeline, [uniform, u, inv, blockPrune, work, keptLoss, pruned, err, carried], Math.ceil(n / WORKGROUP_SIZE));
-      if (b2 < k) {
-        run.dispatch(lazyPipeline, [run.uniform('sparsegpt lazy sizes', [n, k, stride, b1, b2]), u, work, err, carried], Math.ceil((Math.ceil(n / LAZY_ROWS) * ((stride - b2) / LAZY_TILE)) / WORKGROUP_SIZE));
-      }
+      recordLazyUpdate(run, lazyPipeline, lazy, n, k, b1, b2);
     }
     const [rows, words] = await run.finish([{ buffer: work, bytes: n * stride * 4 }, { buffer: keptLoss, bytes: (n * maskWords + n) * 4 }]);
     const values = new Float32Array(rows);

@@ -2,7 +2,7 @@
 // thread per output row selects the block's mask at its first batch (or each N:M run's), prunes
 // the batch's columns one by one and carries each pruned weight's error onto the batch's later
 // columns (rows are independent given U). The columns after the batch get the batch's errors
-// from sparsegpt-lazy.wgsl, dispatched next. Same f32 operations in the same order as
+// from gptq-lazy.wgsl (gptq/lazy-update.ts), dispatched next. Same f32 operations in the same order as
 // sparseGptReference in reference.ts: mask selection by the OBS error w² · inv_d2, then for each
 // pruned weight e = w · inv_d and w_j -= e · U_aj for every later column j (every column j still
 // subtracts e_a · U_aj for a = 0, 1, … in order, one rounding each; only when they are applied
@@ -20,7 +20,7 @@
 // the quadratic rank) 36.5 s against 8.6 s in TS (one round); the whole loop a thread per row
 // with vec4 loads and this selection 7.6 s against 7.9 s, but 2:4 7.8 s against 2.9 s (medians
 // of 3): the update, rows · in² / 4 multiply-adds, needs gptq-lazy.wgsl's tiles. With them
-// (sparsegpt-lazy.wgsl), medians of 3: 3.3 s vs 6.0 s TS at load ~10, but 2.6–3.3 s vs 2.2 s at
+// (gptq-lazy.wgsl, shared since), medians of 3: 3.3 s vs 6.0 s TS at load ~10, but 2.6–3.3 s vs 2.2 s at
 // load ~3, and 2:4 2.6–2.9 s vs 1.0–1.5 s: the tiles do the dense rows · in² / 2 where TS skips
 // the kept half (4 neighbouring rows rarely keep the same column), so 2:4 is still slower here.
 
@@ -50,7 +50,7 @@ struct Sizes {
 const WORKGROUP_SIZE: u32 = 64u;
 // bits of one block's mask: block <= 128
 const MASK_WORDS: u32 = 4u;
-// columns a dispatch prunes (b2 - b1 <= BATCH): must match sparsegpt-lazy.wgsl and gpu.ts
+// columns a dispatch prunes (b2 - b1 <= BATCH): must match gptq-lazy.wgsl and gpu.ts
 const BATCH: u32 = 32u;
 
 var<private> sel_at: u32;

@@ -1,0 +1,42 @@
+/**
+ * The lazy update GPTQ and SparseGPT share (gptq-lazy.wgsl): after each batch of BATCH columns,
+ * the batch's errors onto every later column. Its tiles (4 rows × 16 columns a thread) are chosen
+ * here and in the kernel only, so both methods' loops run the same tuned code: GPTQ records it
+ * with `exact` false and a placeholder for the carried bits, SparseGPT with its carried bits (and
+ * `exact` when a weight is −0, see the kernel's EXACT).
+ */
+import { pipelineFor } from '../shared/gpu';
+import type { KernelRun } from '../shared/kernel-run';
+import LAZY_WGSL from './gptq-lazy.wgsl?raw';
+
+/** Must match WORKGROUP_SIZE and TILE (also the row padding of U and the weights) and the rows per thread of gptq-lazy.wgsl. */
+const WORKGROUP_SIZE = 64;
+const LAZY_TILE = 16;
+const LAZY_ROWS = 4;
+
+/** Row length of U and the weights on the GPU: `k` padded to whole tiles (read as vec4). */
+export const lazyStride = (k: number): number => Math.ceil(k / LAZY_TILE) * LAZY_TILE;
+
+/** The kernel's pipeline, compiled once per device and `exact`. */
+export function lazyUpdatePipeline(device: GPUDevice, exact = false): GPUComputePipeline {
+  return pipelineFor(device, `lazy update${exact ? ' exact' : ''}`, `const EXACT: bool = ${exact};\n${LAZY_WGSL}`);
+}
+
+export interface LazyBuffers {
+  /** (in, stride) upper factor, read as vec4 (GPTQ's factors may follow) */
+  u: GPUBuffer;
+  /** (rows, stride) running values */
+  work: GPUBuffer;
+  /** (rows, BATCH) the batch's errors */
+  err: GPUBuffer;
+  /** (rows) carried bits; any 4-byte buffer when the pipeline is not exact */
+  carried: GPUBuffer;
+}
+
+/** Records the update of columns [b2, k) of `rows` rows by the batch [b1, b2); nothing when the batch is the last. */
+export function recordLazyUpdate(run: KernelRun, pipeline: GPUComputePipeline, b: LazyBuffers, rows: number, k: number, b1: number, b2: number): void {
+  if (b2 >= k) return;
+  const stride = lazyStride(k);
+  const threads = Math.ceil(rows / LAZY_ROWS) * ((stride - b2) / LAZY_TILE);
+  run.dispatch(pipeline, [run.uniform('lazy update sizes', [rows, k, stride, b1, b2]), b.u, b.work, b.err, b.carried], Math.ceil(threads / WORKGROUP_SIZE));
+}
