@@ -13,8 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { setupUrl } from '../src/lib/share';
+import { nodeRefAsync } from './helpers/node-ref';
 
-const cli = (args: string[]) => spawnSync('npx', ['tsx', 'scripts/lab.ts', ...args], { encoding: 'utf8', timeout: 8 * 60_000 });
+// scripts/lab.ts as `npm run lab` runs it (tsx), started by node itself: npx's own start is seconds of wall a run here, and no part of the CLI
+const cli = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'scripts/lab.ts', ...args], { encoding: 'utf8', timeout: 8 * 60_000 });
 /** The runs after the first use the lab this spec's server already serves (--url): the first run proves the CLI
  * serves the app itself; the others would each pay a Vite start and a first transform of the app (~15 s). */
 const served = () => ['--url', test.info().project.use.baseURL!];
@@ -109,12 +111,14 @@ test('npm run lab --preset layer-sensitivity plans one variant per block of the 
   expect(settings).toMatchObject({ backends: ['wasm', 'webgpu'], device: 'webgpu' });
 });
 
-test('npm run lab --model demo-classifier: the accuracy / F1 report in results.json and the reports', () => {
+test('npm run lab --model demo-classifier: the accuracy / F1 report in results.json and the reports', async () => {
   test.setTimeout(6 * 60_000);
   const out = mkdtempSync(join(tmpdir(), 'lab-cli-cls-'));
   // 40 labelled examples (the built-in test set's first lines) as --text
   const examples = join(out, 'genre-40.jsonl');
   writeFileSync(examples, readFileSync('public/datasets/brown-genre-test.jsonl', 'utf8').split('\n').filter(Boolean).slice(0, 40).join('\n') + '\n');
+  // the baseline's accuracy = onnxruntime-node's on the same examples (an independent tokenizer and runtime): started now, compared below
+  const reference = nodeRefAsync<{ accuracy: number }>('scripts/classify-node.ts', ['--examples', examples], 120_000);
   const r = cli(['--model', 'demo-classifier', '--variants', 'int8-channel', '--backends', 'wasm', '--text', examples, '--out', out, ...served()]);
   expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
   expect(leftovers(out)).toBe('');
@@ -131,8 +135,7 @@ test('npm run lab --model demo-classifier: the accuracy / F1 report in results.j
     expect(c.macroF1).toBeCloseTo(c.perClass.reduce((a, p) => a + p.f1, 0) / c.perClass.length, 12);
     expect(r.stdout).toContain(`${row.label} · wasm: accuracy ${(c.accuracy * 100).toFixed(1)} %, macro F1 ${c.macroF1.toFixed(3)} (40 examples of genre-40.jsonl)`);
   }
-  // the baseline's accuracy = onnxruntime-node's on the same examples (an independent tokenizer and runtime)
-  const node = JSON.parse(execFileSync('npx', ['tsx', 'scripts/classify-node.ts', '--examples', examples], { encoding: 'utf8', timeout: 120_000 }).trim().split('\n').pop()!);
+  const node = await reference;
   console.log(`lab CLI demo-classifier, 40 examples: baseline accuracy ${json.rows[0].classifications[0].accuracy}, onnxruntime-node ${node.accuracy}; INT8 ${json.rows[1].classifications[0].accuracy}`);
   expect(json.rows[0].classifications[0].accuracy).toBe(node.accuracy);
   expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/## Classification[\s\S]*macro F1/i);
