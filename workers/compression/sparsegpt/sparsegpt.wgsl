@@ -23,6 +23,15 @@
 // (gptq-lazy.wgsl, shared since), medians of 3: 3.3 s vs 6.0 s TS at load ~10, but 2.6–3.3 s vs 2.2 s at
 // load ~3, and 2:4 2.6–2.9 s vs 1.0–1.5 s: the tiles do the dense rows · in² / 2 where TS skips
 // the kept half (4 neighbouring rows rarely keep the same column), so 2:4 is still slower here.
+// Where 2:4 loses, as CPU time of SwiftShader's process for one 768 × 3,072 call (steadier than
+// wall time on a loaded machine): the lazy update 1.7–1.9 s, this kernel 0.72–0.75 s (the 2:4
+// selection ~0.08 s of it, the in-batch update ~0.25 s), the 47 dispatches' overhead ~0.04 s, one
+// submit and one readback; TS takes 1.1 s of one core. Tried, all bit-exact, on that call: a
+// thread per (row, 32 columns) looping over the row's carried bits (skips the kept half, but the
+// U loads are no longer shared by 4 rows) 1.5–1.85 s vs 1.65–2.0 s for the tiles; the tiles with
+// each row's 2 of 4 U rows picked by selects (as many operations) 1.8–2.0 s; 8 rows a thread
+// 1.5–1.7 s; this kernel with the batch in a shifting register window 0.63–0.68 s. None brings
+// the ~2.5 s near TS's 1.1 s, so none is kept.
 
 struct Sizes {
   out_dim: u32,
