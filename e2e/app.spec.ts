@@ -6,15 +6,13 @@
  * Cancel stops a long run within about a second.
  * If a number is missing, the job list in the screenshot (test-results/) says which job failed and why.
  */
-import { execFileSync } from 'node:child_process';
 import { expect, test, type Page } from '@playwright/test';
+import { nodeRefAsync, type NodePpl } from './helpers/node-ref';
 
 /** Perplexity of the demo LM on the first `tokens` test tokens by the independent reference
- *  (onnxruntime-node, transformers.js tokenizer, same windows): scripts/ppl-node.ts. */
-function nodePerplexity(model: string, tokens: number): number {
-  const out = execFileSync('npx', ['tsx', 'scripts/ppl-node.ts', '--model', `public/models/${model}`, '--tokens', String(tokens)], { encoding: 'utf8' });
-  return JSON.parse(out.trim().split('\n').pop()!).ppl;
-}
+ *  (onnxruntime-node, transformers.js tokenizer, same windows): scripts/ppl-node.ts, started now. */
+const nodePerplexity = (model: string, tokens: number): Promise<NodePpl> =>
+  nodeRefAsync<NodePpl>('scripts/ppl-node.ts', ['--model', `public/models/${model}`, '--tokens', String(tokens)]);
 
 // WebGPU on a software adapter (SwiftShader) needs minutes per session: the slice test gets 20 min.
 const RUN_TIMEOUT = 18 * 60_000;
@@ -77,6 +75,9 @@ test('demo model: baseline + INT4 + 50 % prune on WebGPU and WASM', async ({ pag
   test.setTimeout(RUN_TIMEOUT + 2 * 60_000);
   await openLab(page);
   const gpu = await page.getByTestId('backend-webgpu').isEnabled();
+  // the references run while the page does: the model they read is the one the card names
+  const name = await page.getByTestId('model-name').innerText();
+  const references = { wasm: nodePerplexity(name, 1024), webgpu: nodePerplexity(name, 128) };
   await configure(page, { prune: [0.5], int8: false, int4: true, wasmTokens: 1024, webgpuTokens: 128, webgpu: gpu });
   // the run's interleaved speed comparison at its smallest (one timed run of a few tokens): only its
   // tokens/s being there is checked here, and on SwiftShader its default 3 × 64 WebGPU tokens per model cost more than the evaluation
@@ -96,10 +97,11 @@ test('demo model: baseline + INT4 + 50 % prune on WebGPU and WASM', async ({ pag
   for (const b of backends) expect(await finite(page, `baseline-ppl-${b}`)).toBeGreaterThan(1);
   // The browser's baseline equals onnxruntime-node's on the same tokens within 0.1 % (the card
   // shows two decimals, ~0.003 % of a perplexity in the hundreds).
-  for (const [b, tokens] of [['wasm', 1024], ['webgpu', 128]] as const) {
+  for (const b of ['wasm', 'webgpu'] as const) {
     if (!backends.includes(b)) continue;
     const browser = await finite(page, `baseline-ppl-${b}`);
-    const reference = nodePerplexity(await page.getByTestId('model-name').innerText(), tokens);
+    expect(await page.getByTestId('model-name').innerText()).toBe(name);
+    const reference = (await references[b]).ppl;
     expect(Math.abs(browser / reference - 1), `${b}: browser ${browser} vs onnxruntime-node ${reference}`).toBeLessThan(0.001);
   }
   const rows = page.getByTestId('result-row');
