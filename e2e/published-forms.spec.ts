@@ -14,12 +14,13 @@
  *   - the model card says when a model is published compressed and when its head is tied.
  * Numbers are compared with scripts/ppl-node.ts and scripts/classify-node.ts on the same files.
  */
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import type { Capabilities, ClassificationResult, DecodeSpeedResult, EvalResult, EvalSettings, GenerationResult, ModelSummary, PrefillSpeedResult, SpeedResult, VariantSummary } from '../workers/api';
 import { ok, type Outcome } from './harness/outcome';
+import { nodeRefAsync, type NodePpl } from './helpers/node-ref';
 import { onnx } from '../workers/model/onnx-graph';
 
 async function harness(page: Page) {
@@ -29,14 +30,15 @@ async function harness(page: Page) {
     page.evaluate(([f, a]) => (window as any).harness[f as string](...(a as unknown[])), [fn, args] as const) as Promise<Outcome<T>>;
 }
 
-const lastJson = (out: string) => JSON.parse(out.trim().split('\n').pop()!);
-const pplNode = (folder: string, tokens: number, graph = 'onnx/model.onnx'): { ppl: number; tokensScored: number } =>
-  lastJson(execFileSync('npx', ['tsx', 'scripts/ppl-node.ts', '--model', folder, '--onnx', graph, '--tokens', String(tokens), '--context', '256', '--stride', '256'], { encoding: 'utf8', timeout: 180_000 }));
+/** scripts/ppl-node.ts on the same file and windows, started now: each test starts its references before the page works and awaits them after. */
+const pplNode = (folder: string, tokens: number, graph = 'onnx/model.onnx'): Promise<NodePpl> =>
+  nodeRefAsync<NodePpl>('scripts/ppl-node.ts', ['--model', folder, '--onnx', graph, '--tokens', String(tokens), '--context', '256', '--stride', '256']);
 const FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'];
 
 /** A copy of an int8-dynamic folder whose int8 MatMulInteger weights and zero points are uint8 (+128): the same products. */
 function uint8Twin(dir: string): string {
-  const out = join('test-results', 'published', 'int8-dynamic-as-uint8');
+  // a temporary folder: test-results/ is emptied by any other Playwright run that starts meanwhile, and the reference reads this one while the page works
+  const out = mkdtempSync(join(tmpdir(), 'int8-dynamic-as-uint8-'));
   mkdirSync(join(out, 'onnx'), { recursive: true });
   for (const f of FILES.slice(0, 3)) copyFileSync(join(dir, f), join(out, f));
   const proto = onnx.ModelProto.decode(readFileSync(join(dir, 'onnx/model.onnx')));
@@ -54,6 +56,7 @@ const WASM: EvalSettings = { backend: 'wasm', tokens: 256, context: 256, stride:
 
 test('3-D position_ids and logits_to_keep: scored and written like the plain graph with the same weights', async ({ page }) => {
   test.setTimeout(5 * 60_000);
+  const reference = pplNode('e2e/fixtures/tiny-llama-extras', 256);
   const call = await harness(page);
   const extras = ok(await call<ModelSummary>('loadFolder', '/e2e/fixtures/tiny-llama-extras/', FILES));
   expect(extras.graphKind).toBe('kv-cache');
@@ -61,7 +64,7 @@ test('3-D position_ids and logits_to_keep: scored and written like the plain gra
   const plain = ok(await call<ModelSummary>('loadFolder', '/e2e/fixtures/tiny-llama/', FILES));
   const a = ok(await call<EvalResult>('evaluate', extras.id, 'baseline', WASM));
   const b = ok(await call<EvalResult>('evaluate', plain.id, 'baseline', WASM));
-  const node = pplNode('e2e/fixtures/tiny-llama-extras', 256);
+  const node = await reference;
   console.log(`tiny llama, 256 tokens: lab WASM ppl with 3-D position_ids + logits_to_keep ${a.perplexity.ppl.toFixed(4)}, plain graph ${b.perplexity.ppl.toFixed(4)}, onnxruntime-node ${node.ppl.toFixed(4)}`);
   expect(a.perplexity.tokensScored).toBe(node.tokensScored);
   expect(Math.abs(a.perplexity.ppl / node.ppl - 1)).toBeLessThan(1e-3);
@@ -76,6 +79,8 @@ test('3-D position_ids and logits_to_keep: scored and written like the plain gra
 
 test('an int8 dynamic model (MatMulInteger) is evaluated as published and compressed from its float reference', async ({ page }) => {
   test.setTimeout(5 * 60_000);
+  // the references (why two: below) run while the page evaluates
+  const references = [pplNode(uint8Twin('e2e/fixtures/tiny-llama-int8-dynamic'), 256), pplNode('e2e/fixtures/tiny-llama-int8-dynamic', 256)];
   const call = await harness(page);
   const model = ok(await call<ModelSummary>('loadFolder', '/e2e/fixtures/tiny-llama-int8-dynamic/', FILES));
   expect(model.published?.weights.map((w) => `${w.format} ${w.bits}`)).toEqual(model.linearWeights.map(() => 'MatMulInteger 8'));
@@ -85,8 +90,7 @@ test('an int8 dynamic model (MatMulInteger) is evaluated as published and compre
   // vpmaddubsw, whose int16 pair sums saturate (onnxruntime's quantization docs: use reduce_range or
   // uint8 weights there); WASM computes the exact integer products. The reference therefore runs the
   // same model with every int8 weight and zero point shifted to uint8 (+128): the same arithmetic, exactly.
-  const node = pplNode(uint8Twin('e2e/fixtures/tiny-llama-int8-dynamic'), 256);
-  const nodeAsIs = pplNode('e2e/fixtures/tiny-llama-int8-dynamic', 256);
+  const [node, nodeAsIs] = await Promise.all(references);
   console.log(`onnxruntime-node on the int8 weights as published: ppl ${nodeAsIs.ppl.toFixed(4)}; on the uint8 twin ${node.ppl.toFixed(4)}`);
   const v = ok(await call<VariantSummary>('makeVariant', model.id, { method: 'int4-group', options: { groupSize: 32 } }, 'cpu'));
   const int4 = ok(await call<EvalResult>('evaluate', model.id, v.id, WASM));
@@ -102,11 +106,12 @@ test('an int8 dynamic model (MatMulInteger) is evaluated as published and compre
 
 test('an fp16 graph runs as published on WASM; on WebGPU without shader-f16 its f32 reference runs, labelled', async ({ page }) => {
   test.setTimeout(10 * 60_000);
+  const reference = pplNode('e2e/fixtures/tiny-llama-fp16', 256);
   const call = await harness(page);
   const model = ok(await call<ModelSummary>('loadFolder', '/e2e/fixtures/tiny-llama-fp16/', ['config.json', 'tokenizer.json', 'onnx/model.onnx']));
   expect(model.published?.compute).toBe('fp16');
   const wasm = ok(await call<EvalResult>('evaluate', model.id, 'baseline', WASM));
-  const node = pplNode('e2e/fixtures/tiny-llama-fp16', 256);
+  const node = await reference;
   console.log(`tiny llama fp16, 256 tokens: lab WASM ppl ${wasm.perplexity.ppl.toFixed(4)} (${wasm.form}), onnxruntime-node ${node.ppl.toFixed(4)}`);
   expect(wasm.form).toBe('packed');
   expect(Math.abs(wasm.perplexity.ppl / node.ppl - 1)).toBeLessThan(0.005);
@@ -164,8 +169,9 @@ test('an fp16 graph runs as published on WASM; on WebGPU without shader-f16 its 
 
 test("Optimum's merged decoder (use_cache_branch): evaluated as published like onnxruntime-node, compressed from its with-cache branch, generates on its cache", async ({ page }) => {
   test.setTimeout(5 * 60_000);
-  const call = await harness(page);
   const graph = 'onnx/decoder_model_merged.onnx';
+  const reference = pplNode('e2e/fixtures/tiny-llama-merged', 256, graph);
+  const call = await harness(page);
   const merged = ok(await call<ModelSummary>('loadFolder', '/e2e/fixtures/tiny-llama-merged/', [...FILES.slice(0, 3), graph]));
   expect(merged.onnxPath).toBe(graph);
   expect(merged.graphKind).toBe('kv-cache');
@@ -173,7 +179,7 @@ test("Optimum's merged decoder (use_cache_branch): evaluated as published like o
   expect(merged.linearWeights.length).toBe(15);
   const plain = ok(await call<ModelSummary>('loadFolder', '/e2e/fixtures/tiny-llama/', FILES));
   const base = ok(await call<EvalResult>('evaluate', merged.id, 'baseline', WASM));
-  const node = pplNode('e2e/fixtures/tiny-llama-merged', 256, graph);
+  const node = await reference;
   const v = ok(await call<VariantSummary>('makeVariant', merged.id, { method: 'int4-group', options: { groupSize: 32 } }, 'cpu'));
   const int4 = ok(await call<EvalResult>('evaluate', merged.id, v.id, WASM));
   const twin = ok(await call<EvalResult>('evaluate', merged.id, v.id, { ...WASM, form: 'simulated' }));
@@ -197,6 +203,7 @@ test("Optimum's merged decoder (use_cache_branch): evaluated as published like o
 
 test('a GPT-2 sequence classifier (logits of the last non-pad token) classifies like onnxruntime-node', async ({ page }) => {
   test.setTimeout(5 * 60_000);
+  const reference = nodeRefAsync<{ accuracy: number }>('scripts/classify-node.ts', ['--model', 'e2e/fixtures/tiny-gpt2-genre'], 240_000);
   const call = await harness(page);
   const model = ok(await call<ModelSummary>('loadFolder', '/e2e/fixtures/tiny-gpt2-genre/', FILES));
   expect(model.task).toBe('sequence-classification');
@@ -205,7 +212,7 @@ test('a GPT-2 sequence classifier (logits of the last non-pad token) classifies 
   // c_attn, attn.c_proj, c_fc, c_proj per block, and the score head
   expect(model.linearWeights.length).toBe(2 * 4 + 1);
   const base = ok(await call<ClassificationResult>('classify', model.id, 'baseline', { backend: 'wasm', examples: 700 }));
-  const node = lastJson(execFileSync('npx', ['tsx', 'scripts/classify-node.ts', '--model', 'e2e/fixtures/tiny-gpt2-genre'], { encoding: 'utf8', timeout: 240_000 }));
+  const node = await reference;
   console.log(`tiny GPT-2 classifier, 700 examples: lab WASM accuracy ${base.accuracy.toFixed(4)} (macro F1 ${base.macroF1.toFixed(4)}), onnxruntime-node ${node.accuracy.toFixed(4)}`);
   expect(base.examples).toBe(700);
   expect(base.accuracy).toBe(node.accuracy);
