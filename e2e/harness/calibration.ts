@@ -6,7 +6,7 @@
  * Relative error of a Hessian entry is taken against √(H_ii H_jj), the largest it can be
  * (Cauchy–Schwarz), so entries that cancel to near zero are judged on the scale of their terms.
  */
-import { CpuAccumulator, GpuAccumulator } from '../../workers/calibration/accumulator';
+import { CpuAccumulator, GpuAccumulator, readAccumulators } from '../../workers/calibration/accumulator';
 import type { CalibrationNeed } from '../../workers/calibration/types';
 import { getKernelGpu } from '../../workers/compression/gpu-device';
 import { compressTensor } from '../../workers/compression/registry';
@@ -110,6 +110,51 @@ async function twiceCase(device: GPUDevice, sequences: number, rows: number, col
   return { name, n: a.length, bitMismatches, maskMismatches: 0, maxRelError };
 }
 
+/**
+ * A pass's read (calibrate.ts): accumulators of mixed needs and widths, one of them the TS
+ * reference, read together by readAccumulators (7 Hessians of 768 columns put the concatenation
+ * over the 16 MB readback chunk, so a Hessian is split between two maps). bitMismatches counts
+ * entries (and |x| sums) that differ from the same GPU accumulator read alone; maxRelError is
+ * each statistic against its TS reference, as in accumulatorCase.
+ */
+async function togetherCase(device: GPUDevice): Promise<CalibrationCase> {
+  const shapes: [CalibrationNeed, number, boolean][] = [
+    ...Array.from({ length: 7 }, () => ['hessian', 768, true] as [CalibrationNeed, number, boolean]),
+    ['norms', 13, true], ['hessian', 13, false], ['norms', 3072, true], ['hessian', 70, true],
+  ];
+  const name = `together: ${shapes.length} accumulators (7 hessian 768, norms 13, TS hessian 13, norms 3072, hessian 70) read in one readAccumulators`;
+  const make = () => shapes.map(([need, cols, gpu]) => (gpu ? new GpuAccumulator(device, need, cols) : new CpuAccumulator(need, cols)));
+  const [together, alone, reference] = [make(), make(), shapes.map(([need, cols]) => new CpuAccumulator(need, cols))];
+  shapes.forEach(([, cols], j) => {
+    for (const [rows, seed] of [[5, 300 + j], [3, 400 + j]]) {
+      const x = batch(rows, cols, seed);
+      for (const accs of [together, alone, reference]) accs[j].add(x, rows);
+    }
+  });
+  const read = await readAccumulators(together);
+  let bitMismatches = 0;
+  let maxRelError = 0;
+  let n = 0;
+  for (let j = 0; j < shapes.length; j++) {
+    const [a, c] = [await alone[j].read(), await reference[j].read()];
+    const pairs: [Float32Array, Float32Array, Float32Array][] = [[read[j], a, c]];
+    if (shapes[j][0] === 'hessian') pairs.push([together[j].absSums!, alone[j].absSums!, reference[j].absSums!]);
+    for (const [t, s, r] of pairs) {
+      n += t.length;
+      if (t.length !== s.length) bitMismatches++;
+      for (let e = 0; e < t.length; e++) {
+        if (!Object.is(t[e], s[e])) bitMismatches++;
+        const d = Math.abs(t[e] - r[e]);
+        // a Hessian's entries against the largest they can be (√(H_ii H_jj)), as accumulatorCase
+        const cols = shapes[j][1];
+        const scale = t === read[j] && shapes[j][0] === 'hessian' ? Math.sqrt(r[Math.floor(e / cols) * (cols + 1)] * r[(e % cols) * (cols + 1)]) : Math.abs(r[e]);
+        if (d > 0) maxRelError = Math.max(maxRelError, d / Math.max(scale, 1e-30));
+      }
+    }
+  }
+  return { name, n, bitMismatches, maskMismatches: 0, maxRelError };
+}
+
 async function wandaCase(device: GPUDevice, shape: [number, number], layout: WeightLayout, options: { ratio?: number; pattern?: string }, fill: 'mixed' | 'constant'): Promise<CalibrationCase> {
   const k = layout === 'out_in' ? shape[1] : shape[0];
   const r = seededRandom(shape[0] * 131 + shape[1]);
@@ -148,6 +193,7 @@ async function main(): Promise<void> {
   // the demo LM's input widths (64, and 256 into the MLP projections), a few sequences of 256 tokens
   runs.push(() => twiceCase(device, 3, 256, 64));
   runs.push(() => twiceCase(device, 3, 256, 256));
+  runs.push(() => togetherCase(device));
   for (const layout of ['out_in', 'in_out'] as const) {
     for (const shape of [[1, 1], [7, 13], [13, 7], [33, 65]] as [number, number][]) {
       runs.push(() => wandaCase(device, shape, layout, { ratio: 0.5 }, 'mixed'));

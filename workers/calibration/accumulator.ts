@@ -5,7 +5,7 @@
  * reference (accumulate.ts). They agree within 1e-6 relative (e2e/calibration.spec.ts).
  */
 import { poolFor, type Pooled } from '../compression/shared/buffer-pool';
-import { dispatch, pipelineFor } from '../compression/shared/gpu';
+import { dispatch, pipelineFor, submitChecked } from '../compression/shared/gpu';
 import { accumulateColAbsSums, accumulateColNorms, accumulateHessian } from './accumulate';
 import type { CalibrationNeed } from './types';
 import HESSIAN_WGSL from './hessian.wgsl?raw';
@@ -22,6 +22,8 @@ const READBACK_CHUNK = 16 * 2 ** 20;
 const POOLED_READBACK_BYTES = 4 * 2 ** 20;
 /** hessian.wgsl: a thread per HESSIAN_TILE × HESSIAN_TILE tile of H on or above the diagonal */
 const HESSIAN_TILE = 8;
+
+const absPipeline = (device: GPUDevice) => pipelineFor(device, 'calibration-col-abs-sums', COL_ABS_SUMS_WGSL);
 
 /** H[j, i] = H[i, j] for j > i: hessian.wgsl sums the tiles on and above the diagonal only (the same products). */
 export function mirrorUpper(h: Float32Array, cols: number): void {
@@ -86,8 +88,10 @@ export class GpuAccumulator implements Accumulator {
   private readonly absSizes?: GPUBuffer;
   private readonly pipeline: GPUComputePipeline;
   private disposed = false;
+  /** the submits' checks (gpu.ts submitChecked) not yet awaited */
+  private checks: Promise<void>[] = [];
 
-  constructor(private readonly device: GPUDevice, readonly need: CalibrationNeed, readonly cols: number) {
+  constructor(readonly device: GPUDevice, readonly need: CalibrationNeed, readonly cols: number) {
     this.stride = Math.ceil(cols / (need === 'hessian' ? HESSIAN_TILE : 4)) * (need === 'hessian' ? HESSIAN_TILE : 4);
     const bytes = (need === 'hessian' ? cols * cols : this.stride) * 4;
     const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
@@ -118,32 +122,41 @@ export class GpuAccumulator implements Accumulator {
       dispatch(this.device, encoder, this.pipeline, [this.sizes, xBuffer, this.stat], Math.ceil((tiles * tiles) / WORKGROUP_SIZE));
       // the same padded batch, its column |x| sums
       this.device.queue.writeBuffer(this.absSizes!, 0, new Uint32Array([rows, vec4s, 0, 0]));
-      dispatch(this.device, encoder, pipelineFor(this.device, 'calibration-col-abs-sums', COL_ABS_SUMS_WGSL), [this.absSizes!, xBuffer, this.abs!], Math.ceil(vec4s / COLUMN_WORKGROUP_SIZE));
+      dispatch(this.device, encoder, absPipeline(this.device), [this.absSizes!, xBuffer, this.abs!], Math.ceil(vec4s / COLUMN_WORKGROUP_SIZE));
     } else {
       this.device.queue.writeBuffer(this.sizes, 0, new Uint32Array([rows, vec4s, 0, 0]));
       dispatch(this.device, encoder, this.pipeline, [this.sizes, xBuffer, this.stat], Math.ceil(vec4s / COLUMN_WORKGROUP_SIZE));
     }
-    this.device.queue.submit([encoder.finish()]);
+    // checked (a WGSL or binding error rejects flush or the read, naming the kernel)
+    this.checks.push(submitChecked(this.device, `calibration-${this.need}`, encoder, this.need === 'hessian' ? [this.pipeline, absPipeline(this.device)] : [this.pipeline]));
   }
 
-  flush(): Promise<void> {
-    return this.device.queue.onSubmittedWorkDone();
+  async flush(): Promise<void> {
+    await this.device.queue.onSubmittedWorkDone();
+    await this.checked();
+  }
+
+  /** resolves when WebGPU found nothing wrong with the batches submitted so far, else rejects with 'GpuKernelFailed' */
+  async checked(): Promise<void> {
+    await Promise.all(this.checks.splice(0));
   }
 
   async read(): Promise<Float32Array> {
+    return (await readAccumulators([this]))[0];
+  }
+
+  /** Where read() copies the statistic (and 'hessian''s |x| sums, set on absSums) from, and what it does after. */
+  readParts(): { parts: { buffer: GPUBuffer; to: Float32Array }[]; finish: () => Float32Array } {
     const stat = new Float32Array(statLength(this.need, this.cols));
     const parts = [{ buffer: this.stat, to: stat }];
     if (this.need === 'hessian') parts.push({ buffer: this.abs!, to: (this.absSums = new Float32Array(this.cols)) });
-    try {
-      // the batches done first, then the map: a mapAsync queued behind them resolved 10-15 ms late
-      // in Chromium (calibration_col_norms after the Hessian rows: 17-19 ms against 4.9 so)
-      await this.device.queue.onSubmittedWorkDone();
-      await readBack(this.device, parts);
-      if (this.need === 'hessian') mirrorUpper(stat, this.cols);
-      return stat;
-    } finally {
-      this.dispose();
-    }
+    return {
+      parts,
+      finish: () => {
+        if (this.need === 'hessian') mirrorUpper(stat, this.cols);
+        return stat;
+      },
+    };
   }
 
   dispose(): void {
@@ -154,6 +167,36 @@ export class GpuAccumulator implements Accumulator {
     this.sizes.destroy();
     this.absSizes?.destroy();
     batchBuffer(this.device).leave(this.device);
+  }
+}
+
+/**
+ * Every accumulator's statistic (read() of each; all are spent). The GPU ones of a device come
+ * back together: one wait for their batches, then their statistics' concatenation through one
+ * staging buffer in READBACK_CHUNK pieces, one map each (a pass's 48 column norms of the 124 M
+ * shape in one map where each layer input took its own wait and map, 1-3 ms apiece).
+ */
+export async function readAccumulators(accs: readonly Accumulator[]): Promise<Float32Array[]> {
+  const out: Float32Array[] = new Array(accs.length);
+  const byDevice = new Map<GPUDevice, number[]>();
+  try {
+    for (let j = 0; j < accs.length; j++) {
+      const acc = accs[j];
+      if (acc instanceof GpuAccumulator) byDevice.set(acc.device, [...(byDevice.get(acc.device) ?? []), j]);
+      else out[j] = await acc.read();
+    }
+    for (const [device, js] of byDevice) {
+      const reads = js.map((j) => (accs[j] as GpuAccumulator).readParts());
+      // the batches done first, then the map: a mapAsync queued behind them resolved 10-15 ms late
+      // in Chromium (calibration_col_norms after the Hessian rows: 17-19 ms against 4.9 so)
+      await device.queue.onSubmittedWorkDone();
+      for (const j of js) await (accs[j] as GpuAccumulator).checked();
+      await readBack(device, reads.flatMap((r) => r.parts));
+      js.forEach((j, i) => (out[j] = reads[i].finish()));
+    }
+    return out;
+  } finally {
+    for (const acc of accs) acc.dispose();
   }
 }
 
@@ -219,8 +262,14 @@ async function readBack(device: GPUDevice, parts: readonly { buffer: GPUBuffer; 
         }
         start += p.to.byteLength;
       }
-      device.queue.submit([encoder.finish()]);
-      await staging.buffer.mapAsync(GPUMapMode.READ, 0, n);
+      const checked = submitChecked(device, 'calibration readback', encoder, []);
+      // both settle before either is acted on: no map left pending on a buffer the pool takes back
+      const [map, check] = await Promise.allSettled([staging.buffer.mapAsync(GPUMapMode.READ, 0, n), checked]);
+      if (map.status === 'rejected') throw map.reason;
+      if (check.status === 'rejected') {
+        staging.buffer.unmap();
+        throw check.reason;
+      }
       const mapped = staging.buffer.getMappedRange(0, n);
       for (const q of pieces) q.to.set(new Float32Array(mapped, q.from, q.bytes / 4), q.src / 4);
       staging.buffer.unmap();
