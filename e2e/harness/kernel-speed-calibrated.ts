@@ -11,6 +11,8 @@
  * SparseGPT harness makes them): H = Xᵀ X, ‖X_j‖², Σ|X_j|. To keep the bench's time down GPTQ
  * runs on 768 × 768 (the attention's output projection's shape: c_fc's first 768 output channels)
  * and AWQ, whose search is 20 α × every row × in² multiply-adds on both paths, on 768 × 32.
+ * structured-prune's norms and the column norms are timed as the engine runs them on the whole
+ * 124 M shape (every block's weights in one batch; every layer input's accumulator, then one read).
  * Each kernel runs once per path to warm up (pipelines compiled, pooled buffers made), then `runs`
  * rounds interleaved WGSL, TS, WGSL, TS …; the medians are reported. Methods are timed as
  * compressTensor reports (kernelMs: the method's TS setup such as U = chol(H⁻¹) on both paths, then
@@ -19,14 +21,14 @@
  *   ?runs=3  ?only=<substring of a row key>
  */
 import { accumulateColAbsSums, accumulateColNorms, accumulateHessian } from '../../workers/calibration/accumulate';
-import { CpuAccumulator, GpuAccumulator, type Accumulator } from '../../workers/calibration/accumulator';
+import { CpuAccumulator, GpuAccumulator, readAccumulators, type Accumulator } from '../../workers/calibration/accumulator';
 import type { CalibrationNeed } from '../../workers/calibration/types';
 import type { MethodId, MethodOptions } from '../../workers/api';
 import { getKernelGpu } from '../../workers/compression/gpu-device';
 import { compressTensor } from '../../workers/compression/registry';
 import { planGlobalPrune } from '../../workers/compression/global-prune/plan';
-import { unitSumSquaresGpu } from '../../workers/compression/structured-prune/gpu';
-import { unitSumSquares, type UnitView } from '../../workers/compression/structured-prune/heads';
+import { unitSumSquaresBatch, unitSumSquaresBatchGpu, type NormRequest } from '../../workers/compression/structured-prune/gpu';
+import type { UnitView } from '../../workers/compression/structured-prune/heads';
 import { neuronView } from '../../workers/compression/structured-prune/reference';
 import type { WeightTensor } from '../../workers/compression/types';
 import { seededRandom } from '../../workers/seeded-random';
@@ -62,6 +64,8 @@ const GPTQ_OUT = 768;
 /** the accumulators: this many batches of one 256-token sequence each, then the read */
 const ACC_BATCHES = 4;
 const ACC_ROWS = 256;
+/** the 124 M shape's blocks (structured-prune's norms and the column norms' pass cover all of them) */
+const BLOCKS = 12;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -120,17 +124,30 @@ function cases(gpu: GPUDevice): Case[] {
   method('gptq_masked', 'gptq', { bits: 4, groupSize: 128 }, { ...cProj, data: Float32Array.from(cProj.data, (w, i) => (mask[i] ? w : 0)), mask });
   method('awq', 'awq', { bits: 4, groupSize: 128 }, firstColumns(data, AWQ_OUT, `c_fc[:, :${AWQ_OUT}]`, calibration));
 
-  // structured-prune's norms, timed around the call (the graph pass calls them; no compressTensor)
-  const norms = (key: string, shape: [number, number], d: Float32Array, view: UnitView, timed: string) =>
+  // structured-prune's norms as the graph pass computes them for the whole 124 M shape (planStructured,
+  // planHeads: every weight's norms in one batch), timed around the call; no compressTensor
+  const norms = (key: string, shape: [number, number], requests: () => NormRequest[], timed: string) => {
+    let made: NormRequest[] | undefined;
+    const batch = () => (made ??= requests());
     list.push({
       key, method: 'structured-prune', shape, timed,
-      wgsl: async () => { const t = performance.now(); await unitSumSquaresGpu(gpu, d, view); return performance.now() - t; },
-      ts: async () => { const t = performance.now(); unitSumSquares(d, view); return performance.now() - t; },
+      wgsl: async () => { const r = batch(); const t = performance.now(); await unitSumSquaresBatchGpu(gpu, r); return performance.now() - t; },
+      ts: async () => { const r = batch(); const t = performance.now(); unitSumSquaresBatch(r); return performance.now() - t; },
     });
-  norms('structured-prune_neuron_norms', [IN, OUT], data, { ...neuronView(cFc, 'out'), width: 1, offset: 0 }, 'unitSumSquaresGpu / unitSumSquares: 3,072 MLP neurons of c_fc (output channels)');
-  const cAttn = weights(77, IN * 3 * IN);
-  const heads = { ...neuronView({ shape: [IN, 3 * IN], layout: 'in_out' }, 'out'), count: 12, width: 64, offset: 0 };
-  norms('structured-prune_head_norms', [IN, 3 * IN], cAttn, heads, "unitSumSquaresGpu / unitSumSquares: the 12 heads' Q columns of c_attn (64 channels each)");
+  };
+  const request = (d: Float32Array, units: UnitView[]): NormRequest => ({ data: () => d, units });
+  const inOut = (rows: number, cols: number, axis: 'in' | 'out') => neuronView({ shape: [rows, cols], layout: 'in_out' }, axis);
+  // the MLPs: c_fc's output channels and mlp.c_proj's input rows, each block's own weights
+  norms('structured-prune_neuron_norms', [IN, OUT], () => Array.from({ length: BLOCKS }, (_, b) => [
+    request(b === 0 ? data : weights(20251129 + b, IN * OUT), [{ ...inOut(IN, OUT, 'out'), width: 1, offset: 0 }]),
+    request(weights(30251129 + b, OUT * IN), [{ ...inOut(OUT, IN, 'in'), width: 1, offset: 0 }]),
+  ]).flat(), `unitSumSquaresBatchGpu / unitSumSquaresBatch: every MLP norm structured-prune's graph pass (planStructured) computes on the 124 M shape, one batch: ${BLOCKS} × (c_fc 768 × 3,072's output channels + mlp.c_proj 3,072 × 768's input rows), each block's own seeded weights (226 MB)`);
+  // the attentions: a fused c_attn's Q, K and V thirds (one request, one upload) and attn.c_proj's rows, 12 heads of 64
+  const heads = (offset: number, axis: 'in' | 'out', rows: number, cols: number): UnitView => ({ ...inOut(rows, cols, axis), count: 12, width: 64, offset });
+  norms('structured-prune_head_norms', [IN, 3 * IN], () => Array.from({ length: BLOCKS }, (_, b) => [
+    request(weights(77 + b, IN * 3 * IN), [0, IN, 2 * IN].map((o) => heads(o, 'out', IN, 3 * IN))),
+    request(weights(177 + b, IN * IN), [heads(0, 'in', IN, IN)]),
+  ]).flat(), `unitSumSquaresBatchGpu / unitSumSquaresBatch: every head norm structured-prune's graph pass (planHeads) computes on the 124 M shape, one batch: ${BLOCKS} × (c_attn 768 × 2,304's Q, K and V columns, 12 heads of 64, + attn.c_proj 768 × 768's rows), each block's own seeded weights (113 MB)`);
 
   // the calibration accumulators: ACC_BATCHES sequences of ACC_ROWS tokens added, then read
   const batches = Array.from({ length: ACC_BATCHES }, (_, b) => activations(ACC_ROWS, IN, 100 + b));
@@ -143,7 +160,27 @@ function cases(gpu: GPUDevice): Case[] {
   const accCase = (key: string, need: CalibrationNeed, timed: string) =>
     list.push({ key, method: 'calibration', shape: [ACC_BATCHES * ACC_ROWS, IN], timed, wgsl: () => accumulate(new GpuAccumulator(gpu, need, IN)), ts: () => accumulate(new CpuAccumulator(need, IN)) });
   accCase('calibration_hessian', 'hessian', `GpuAccumulator / CpuAccumulator 'hessian' (hessian.wgsl + col-abs-sums.wgsl): ${ACC_BATCHES} batches of ${ACC_ROWS} rows × ${IN} added, then read (H mirrored)`);
-  accCase('calibration_col_norms', 'norms', `GpuAccumulator / CpuAccumulator 'norms' (col-norms.wgsl): ${ACC_BATCHES} batches of ${ACC_ROWS} rows × ${IN} added, then read`);
+  // the column norms as a Wanda calibration pass gathers them on the 124 M shape (calibrate.ts): all 48
+  // layer inputs in one pass (12 blocks × ln_1, attention merge, ln_2 at 768 columns and the MLP's
+  // 3,072), each sequence added to every accumulator and awaited (flush), then all read (readAccumulators)
+  const wide = Array.from({ length: ACC_BATCHES }, (_, b) => activations(ACC_ROWS, OUT, 200 + b));
+  const widths = Array.from({ length: BLOCKS }, () => [IN, IN, IN, OUT]).flat();
+  const pass = async (make: (cols: number) => Accumulator) => {
+    const accs = widths.map(make);
+    const t = performance.now();
+    for (let b = 0; b < ACC_BATCHES; b++) {
+      accs.forEach((acc) => acc.add(acc.cols === IN ? batches[b] : wide[b], ACC_ROWS));
+      await Promise.all(accs.map((acc) => acc.flush()));
+    }
+    await readAccumulators(accs);
+    return performance.now() - t;
+  };
+  list.push({
+    key: 'calibration_col_norms', method: 'calibration', shape: [ACC_BATCHES * ACC_ROWS, IN],
+    timed: `calibrate.ts's pass with GpuAccumulator / CpuAccumulator 'norms' (col-norms.wgsl): the 124 M shape's ${widths.length} layer inputs (${BLOCKS} × 768, 768, 768, 3,072 columns), ${ACC_BATCHES} sequences of ${ACC_ROWS} rows added to each and awaited, then all read in one readAccumulators`,
+    wgsl: () => pass((cols) => new GpuAccumulator(gpu, 'norms', cols)),
+    ts: () => pass((cols) => new CpuAccumulator('norms', cols)),
+  });
   return list;
 }
 

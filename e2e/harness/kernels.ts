@@ -13,7 +13,7 @@ import { channelChunking } from '../../workers/compression/shared/channel-chunks
 import { accumulateHessian } from '../../workers/calibration/accumulate';
 import type { CompressionResult, WeightLayout } from '../../workers/compression/types';
 import { seededRandom } from '../../workers/seeded-random';
-import { neuronSumSquaresGpu, unitSumSquaresGpu } from '../../workers/compression/structured-prune/gpu';
+import { neuronSumSquaresGpu, unitSumSquaresBatch, unitSumSquaresBatchGpu, unitSumSquaresGpu } from '../../workers/compression/structured-prune/gpu';
 import { neuronSumSquares, neuronView } from '../../workers/compression/structured-prune/reference';
 import { unitSumSquares } from '../../workers/compression/structured-prune/heads';
 import { kernelFaultCases } from './kernel-faults';
@@ -413,7 +413,8 @@ async function neuronNormCases(device: GPUDevice, report: KernelReport, only: st
 /**
  * structured-prune's head norms (one thread per head or KV group, its channels from an offset)
  * against the TS twin, bit-exact: 1x1, ragged 7x13 / 13x7 units, the demo's fused c_attn thirds
- * (64x192), a 124M c_attn third (768x2304, 12 heads of 64) and its output projection's rows.
+ * (64x192), a 124M c_attn third (768x2304, 12 heads of 64) and its output projection's rows, and a
+ * batch of six weights as the graph passes send them (unitSumSquaresBatchGpu, three chunks).
  */
 async function headNormCases(device: GPUDevice, report: KernelReport, only: string | null, log: HTMLElement): Promise<void> {
   // shape, layout, axis, units, channels per unit, first channel
@@ -434,6 +435,35 @@ async function headNormCases(device: GPUDevice, report: KernelReport, only: stri
     const view = { ...neuronView({ shape, layout }, axis), count, width, offset };
     await normCase(report, log, name, data.length, () => unitSumSquaresGpu(device, data, view), () => unitSumSquares(data, view));
   }
+  // a model's norms in one batch (the graph passes' call): a fused weight's three segments in one
+  // request, small and ragged weights beside 9.4 MB ones, 3 chunks (two 12 MB chunks in flight)
+  const name = 'structured-prune norms batch: 6 weights (fused 64x192 q|k|v, 7x13, 768x3072, 3072x768, 768x2304 q|k|v, 13x7)';
+  if (only && !name.includes(only)) return;
+  const unitsOf = (shape: [number, number], layout: WeightLayout, axis: 'out' | 'in', segments: [number, number, number][]) => {
+    const data = makeTensor(shape[0], shape[1], layout, 'mixed', seed++);
+    return { data: () => data, units: segments.map(([count, width, offset]) => ({ ...neuronView({ shape, layout }, axis), count, width, offset })) };
+  };
+  const requests = [
+    unitsOf([64, 192], 'in_out', 'out', [[4, 16, 0], [4, 16, 64], [4, 16, 128]]),
+    unitsOf([7, 13], 'out_in', 'in', [[3, 2, 1]]),
+    unitsOf([768, 3072], 'in_out', 'out', [[3072, 1, 0]]),
+    unitsOf([3072, 768], 'in_out', 'in', [[3072, 1, 0]]),
+    unitsOf([768, 2304], 'in_out', 'out', [[12, 64, 0], [12, 64, 768], [12, 64, 1536]]),
+    unitsOf([13, 7], 'in_out', 'in', [[6, 2, 1]]),
+  ];
+  const flat = (parts: Float32Array[][]) => concatF32(parts.flat());
+  const weights = requests.reduce((n, r) => n + r.data().length, 0);
+  await normCase(report, log, name, weights, async () => flat(await unitSumSquaresBatchGpu(device, requests)), () => flat(unitSumSquaresBatch(requests)));
+}
+
+function concatF32(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 /** One norms case: the kernel's floats against its TS twin's, bit for bit, each side timed once. */

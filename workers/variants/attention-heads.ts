@@ -30,8 +30,8 @@
 import type onnxProto from 'onnx-proto';
 import type { KernelDevice, LinearWeight } from '../api';
 import { getKernelGpu } from '../compression/gpu-device';
-import { unitSumSquaresGpu } from '../compression/structured-prune/gpu';
-import { channelMask, unitBiasSquares, unitSumSquares, type UnitView } from '../compression/structured-prune/heads';
+import { unitSumSquaresBatch, unitSumSquaresBatchGpu, type NormRequest } from '../compression/structured-prune/gpu';
+import { channelMask, unitBiasSquares, type UnitView } from '../compression/structured-prune/heads';
 import type { NeuronPlan, StructuredPruneOptions } from '../compression/structured-prune/meta';
 import { chooseNeurons, neuronView } from '../compression/structured-prune/reference';
 import { labError } from '../errors';
@@ -324,20 +324,35 @@ export async function planHeads(m: ParsedModel, linear: readonly LinearWeight[],
     throw labError('BadOption', `structured-prune: no attention found (Q/K/V projections → heads → output projection)${why}`);
   }
   const gpu = device === 'webgpu' ? (await getKernelGpu()).device : undefined;
-  const sums = (data: Float32Array, view: UnitView) => (gpu ? unitSumSquaresGpu(gpu, data, view) : Promise.resolve(unitSumSquares(data, view)));
   const ix = indexGraph(m);
+  const segments = (a: Attention) => [[a.q, a.group * a.headDim], [a.k, a.headDim], [a.v, a.headDim]] as const;
+  // every attention's weights in one batch (few submits and map round trips on WebGPU, not one a weight);
+  // a fused q|k|v weight is one request whose three segments share its upload
+  const requests: NormRequest[] = [];
+  for (const a of search.attentions) {
+    const byWeight = new Map<LinearWeight, UnitView[]>();
+    for (const [s, width] of segments(a)) byWeight.set(s.weight, [...(byWeight.get(s.weight) ?? []), { ...neuronView(s.weight, 'out'), count: a.units, width, offset: s.offset }]);
+    for (const [w, units] of byWeight) requests.push({ data: () => readF32(m.tensors.get(w.name)!), units });
+    requests.push({ data: () => readF32(m.tensors.get(a.o.name)!), units: [{ ...neuronView(a.o, 'in'), count: a.units, width: a.group * a.headDim, offset: 0 }] });
+  }
+  const norms = gpu ? await unitSumSquaresBatchGpu(gpu, requests) : unitSumSquaresBatch(requests);
   const keep: Uint8Array[] = [];
   const plans = new Map<string, NeuronPlan>();
+  let at = 0;
   for (const a of search.attentions) {
+    // this attention's requests, in the order pushed: its q|k|v weights (segments in Q, K, V order within each), then O
+    const weights = new Set(segments(a).map(([s]) => s.weight));
+    const ofWeight = new Map([...weights].map((w) => [w, norms[at++]]));
+    const o = norms[at++][0];
     const parts: Float32Array[] = [];
-    for (const [s, width] of [[a.q, a.group * a.headDim], [a.k, a.headDim], [a.v, a.headDim]] as const) {
-      parts.push(await sums(readF32(m.tensors.get(s.weight.name)!), { ...neuronView(s.weight, 'out'), count: a.units, width, offset: s.offset }));
+    for (const [s, width] of segments(a)) {
+      parts.push(ofWeight.get(s.weight)!.shift()!);
       if (s.bias) {
         const b = ix.inits.get(s.bias) ? readF32(m.tensors.get(s.bias)!) : new Float32Array(attrT(m.proto.graph!.node[ix.constNodes.get(s.bias)!])!.rawData.slice().buffer);
         parts.push(unitBiasSquares(b, a.units, width, s.offset));
       }
     }
-    parts.push(await sums(readF32(m.tensors.get(a.o.name)!), { ...neuronView(a.o, 'in'), count: a.units, width: a.group * a.headDim, offset: 0 }));
+    parts.push(o);
     const k = chooseNeurons(parts, options.ratio).keep;
     keep.push(k);
     for (const [name, p] of channelPlans(a, k)) plans.set(name, p);

@@ -22,9 +22,9 @@
 import type onnxProto from 'onnx-proto';
 import type { KernelDevice, LinearWeight } from '../api';
 import { getKernelGpu } from '../compression/gpu-device';
-import { neuronSumSquaresGpu } from '../compression/structured-prune/gpu';
+import { unitSumSquaresBatch, unitSumSquaresBatchGpu, type NormRequest } from '../compression/structured-prune/gpu';
 import type { NeuronPlan, StructuredPruneOptions } from '../compression/structured-prune/meta';
-import { chooseNeurons, neuronSumSquares, neuronView } from '../compression/structured-prune/reference';
+import { chooseNeurons, neuronView } from '../compression/structured-prune/reference';
 import { labError } from '../errors';
 import { headsFormat, planHeads, rewriteHeads, withHeadDim, type HeadPlan } from './attention-heads';
 import { blockOf } from '../model/blocks';
@@ -228,18 +228,18 @@ export async function planStructured(m: ParsedModel, linear: readonly LinearWeig
   }
   const ix = indexGraph(m);
   const gpu = device === 'webgpu' ? (await getKernelGpu()).device : undefined;
-  const sums = async (w: LinearWeight, axis: NeuronPlan['axis']) => {
-    const data = readF32(m.tensors.get(w.name)!);
-    const view = neuronView(w, axis);
-    return gpu ? neuronSumSquaresGpu(gpu, data, view) : neuronSumSquares(data, view);
-  };
+  // every MLP's up and down weights in one batch (few submits and map round trips on WebGPU, not one a weight)
+  const request = (w: LinearWeight, axis: NeuronPlan['axis']): NormRequest => ({ data: () => readF32(m.tensors.get(w.name)!), units: [{ ...neuronView(w, axis), width: 1, offset: 0 }] });
+  const requests = search.mlps.flatMap((mlp) => [...mlp.ups.map((up) => request(up, 'out')), request(mlp.down, 'in')]);
+  const norms = (gpu ? await unitSumSquaresBatchGpu(gpu, requests) : unitSumSquaresBatch(requests)).map(([sums]) => sums);
   const keep: Uint8Array[] = [];
   const plans = new Map<string, NeuronPlan>();
+  let at = 0;
   for (const mlp of search.mlps) {
     const parts: Float32Array[] = [];
-    for (const up of mlp.ups) parts.push(await sums(up, 'out'));
+    for (let u = 0; u < mlp.ups.length; u++) parts.push(norms[at++]);
     for (const b of mlp.biases) parts.push(Float32Array.from(constValues(m, ix, b), (x) => Math.fround(x * x)));
-    parts.push(await sums(mlp.down, 'in'));
+    parts.push(norms[at++]);
     const k = chooseNeurons(parts, options.ratio).keep;
     keep.push(k);
     for (const up of mlp.ups) plans.set(up.name, { axis: 'out', keep: k });
