@@ -57,8 +57,7 @@ export async function fp16Gpu(device: GPUDevice, tensor: WeightTensor): Promise<
     if (!fp16Timing.on) return;
     if (run) {
       if (!fp16Timing.split) return;
-      device.queue.submit([run.encoder.finish()]);
-      run.encoder = device.createCommandEncoder({ label: 'fp16' });
+      await run.submit();
       await device.queue.onSubmittedWorkDone();
     }
     const now = performance.now();
@@ -72,6 +71,7 @@ export async function fp16Gpu(device: GPUDevice, tensor: WeightTensor): Promise<
   const runs: KernelRun[] = [];
   const readbacks: Pooled[] = [];
   const pending: Promise<void>[] = [];
+  const checks: Promise<void>[] = [];
   try {
     for (let start = 0; start < n; start += per) {
       const count = Math.min(per, n - start);
@@ -92,12 +92,14 @@ export async function fp16Gpu(device: GPUDevice, tensor: WeightTensor): Promise<
       const readback = pool.take('fp16 readback', GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, bytes);
       readbacks.push(readback);
       run.encoder.copyBufferToBuffer(out, 0, readback.buffer, 0, bytes);
-      device.queue.submit([run.encoder.finish()]);
+      // checked (a WGSL or binding error rejects the call before its halves count)
+      checks.push(run.submit());
       pending.push(readback.buffer.mapAsync(GPUMapMode.READ));
       await mark('submit');
     }
     for (let k = 0; k < pending.length; k++) {
       await pending[k];
+      await checks[k];
       await mark('readback');
       const start = k * per;
       const halves = new Uint16Array(readbacks[k].buffer.getMappedRange(), 0, Math.min(per, n - start));
