@@ -1,7 +1,7 @@
 /**
  * The new methods' packed forms through the engine worker in real Chromium (issue 9): NF4 as
  * MatMulBnb4, INT2 symmetric rows as MatMulNBits bits=2, and prune 50 % → INT4 (VariantSpec.then)
- * run on both onnxruntime-web backends with their f32 twin's perplexity (within 0.5 %); INT3 is
+ * run on both onnxruntime-web backends with their f32 twin's perplexity (within 1e-4, helpers/packing-bug.ts; the issue asks 0.5 %); INT3 is
  * stored f32 and says so. On WebGPU the variants are made by the WGSL kernels and must carry the
  * same per-tensor stats as the TS kernels' (global-prune included: its pass over all tensors), the
  * ones the affine WGSL sums in f32 within 1e-5 relative. NF4 and, on the tiny demo LM, INT2 g32,
@@ -11,6 +11,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { EvalResult, EvalSettings, ModelSummary, VariantSpec, VariantSummary } from '../workers/api';
 import { ok, type Outcome } from './harness/outcome';
+import { PACKING_BUG } from './helpers/packing-bug';
 import { EP_RUNS, type FormId } from '../workers/formats/ep-support';
 
 const SPECS: VariantSpec[] = [
@@ -51,7 +52,7 @@ async function packedEqualsTwin(page: Page, model: ModelSummary, v: VariantSumma
     expect(packed.formReason).toMatch(new RegExp(`^${settings.backend} could not run the packed model`));
   } else expect(packed.form, `${v.label}: the packed model ran (${packed.formReason ?? ''})`).toBe('packed');
   expect(packed.perplexity.tokensScored).toBe(twin.perplexity.tokensScored);
-  expect(Math.abs(rel), `${v.label} on ${settings.backend}`).toBeLessThan(0.005);
+  expect(Math.abs(rel), `${v.label} on ${settings.backend}`).toBeLessThan(PACKING_BUG);
 }
 
 /**
