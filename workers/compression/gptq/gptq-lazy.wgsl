@@ -11,17 +11,24 @@
 // and a product 0 · u_aj leaves every value but −0 as it is (and no −0 arises from other
 // values), so every product is subtracted, `carried` is never read (GPTQ binds a placeholder) and
 // the compiler drops the selects: at SparseGPT 2:4 on 768 × 3,072 the selects cost ~1.5×.
-// A thread per (4 rows, tile of 16 columns): its 64 values stay in sixteen vec4 registers over the
-// batch, each U row comes as four vec4 loads shared by the 4 rows and the errors come four at a
-// time, so a load feeds 3 multiply-adds. On SwiftShader, where a storage load is a gather with a
-// bounds check per invocation, this is what makes the loop beat TS; measured on 256 × 1024 with
-// batches of 128 (fastest of 6, this part alone): a thread per (column, row) with scalar loads
-// 3,632 ms, (row, 16 columns) with vec4 loads 398–520 ms, 2 rows 285 ms, 4 rows 200–222 ms,
-// 8 rows 176–182 ms (twice the code), the 4 × 16 values in a private array instead of named
-// registers 612 ms (SwiftShader keeps such an array in memory) — hence the unrolled code below.
-// The rows of a thread are p + r · quarter (quarter = ceil(rows / 4)); past the last row they repeat it
-// and are not stored. Tiles start at b2 + 16 t, aligned because b2 is a multiple of 32 here and
-// the row stride a multiple of 16; the padding columns compute zeros that nobody reads.
+// A register-blocked GEMM: a thread per (8 rows, 8 columns), 64 values in registers over the
+// batch; the 4 threads side by side (LANES) take neighbouring columns of the same rows. SwiftShader
+// runs 4 invocations as the lanes of one SIMD register and turns a storage load into one vector
+// load when the lanes' addresses are consecutive, one load and a broadcast when they are equal, and
+// a per-lane gather otherwise: so each U load here is one vector load (consecutive columns) and
+// each error load one broadcast (same row), 16 loads feeding 64 multiply-adds. Measured as
+// SwiftShader process CPU for the 23 updates of a 3,072 × 768 SparseGPT 2:4 (artifacts/sg-probe,
+// medians of 3, interleaved, bit-identical, load ~7-12 on 2 cores): the former thread per (4 rows,
+// 16 columns as vec4, the lanes on neighbouring rows: U loads broadcast, error loads gathered)
+// 1.61–1.65 s, EXACT 2.15–2.2 s; this 1.11–1.14 s, EXACT 1.59 s. Other blocks, same layout: 4 × 4
+// 2.0 s, 8 × 4 1.5 s, 16 × 8 1.14 s (twice the code), 8 lanes 8 columns apart 1.19 s. Workgroup-
+// shared tiles of U and the errors (loaded once per workgroup, contiguous, then read from shared
+// memory) took 8.3–9.1 s for 4 × 4: with a workgroupBarrier SwiftShader runs the workgroup as
+// coroutines and the shared reads are no cheaper than storage ones. A branch in place of `step`'s
+// selects took EXACT to 3.0 s.
+// The rows of a thread are r0 + 16 i (i < 8) and its columns c0 + 4 i: past the last row or column
+// they repeat it and are not stored. The padding columns (in_dim … stride) compute zeros nobody
+// reads.
 
 struct Sizes {
   rows: u32,
@@ -32,14 +39,16 @@ struct Sizes {
 }
 
 @group(0) @binding(0) var<uniform> sizes: Sizes;
-@group(0) @binding(1) var<storage, read> u: array<vec4<f32>>;          // (in, stride) upper (GPTQ: then its factors)
-@group(0) @binding(2) var<storage, read_write> work: array<vec4<f32>>; // (rows, stride)
-@group(0) @binding(3) var<storage, read> err: array<vec4<f32>>;        // (rows, BATCH)
-@group(0) @binding(4) var<storage, read> carried: array<u32>;          // (rows): bit a − b1, e_a carried; read only when EXACT
+@group(0) @binding(1) var<storage, read> u: array<f32>;          // (in, stride) upper (GPTQ: then its factors)
+@group(0) @binding(2) var<storage, read_write> work: array<f32>; // (rows, stride)
+@group(0) @binding(3) var<storage, read> err: array<f32>;        // (rows, BATCH)
+@group(0) @binding(4) var<storage, read> carried: array<u32>;    // (rows): bit a − b1, e_a carried; read only when EXACT
 
 const WORKGROUP_SIZE: u32 = 64u;
-const TILE: u32 = 16u; // and 4 rows a thread: both must match lazy-update.ts
-const BATCH: u32 = 32u; // columns a batch: must match gptq-block.wgsl, sparsegpt.wgsl and both gpu.ts
+const LANES: u32 = 4u;   // threads side by side on the columns of the same rows
+const ROWS: u32 = 128u;  // rows a workgroup: WORKGROUP_SIZE / LANES groups × 8: must match lazy-update.ts
+const COLS: u32 = 32u;   // columns a workgroup: LANES × 8: must match lazy-update.ts
+const BATCH: u32 = 32u;  // columns a batch: must match gptq-block.wgsl, sparsegpt.wgsl and both gpu.ts
 
 // a row's carried bits; all set without EXACT (the placeholder GPTQ binds is never read)
 fn carried_bits(o: u32) -> u32 {
@@ -47,104 +56,85 @@ fn carried_bits(o: u32) -> u32 {
   return 0xffffffffu;
 }
 
+// a row's 8 values at columns jl, jh, as the two columns of a matrix (its arithmetic is per
+// component, the same f32 operations as on the values one by one)
+fn load8(at: u32, jl: vec4<u32>, jh: vec4<u32>) -> mat2x4<f32> {
+  return mat2x4<f32>(work[at + jl.x], work[at + jl.y], work[at + jl.z], work[at + jl.w],
+                     work[at + jh.x], work[at + jh.y], work[at + jh.z], work[at + jh.w]);
+}
+
+fn u8(at: u32, jl: vec4<u32>, jh: vec4<u32>) -> mat2x4<f32> {
+  return mat2x4<f32>(u[at + jl.x], u[at + jl.y], u[at + jl.z], u[at + jl.w],
+                     u[at + jh.x], u[at + jh.y], u[at + jh.z], u[at + jh.w]);
+}
+
+// row o's values less e_a · U_a (unless EXACT and e_a is not carried)
+// (selects, not a branch: a branch that differs between the lanes costs SwiftShader both sides)
+fn step(v: mat2x4<f32>, o: u32, bits: u32, a: u32, ua: mat2x4<f32>) -> mat2x4<f32> {
+  let d = v - err[o * BATCH + a] * ua;
+  let keep = !EXACT || ((bits >> a) & 1u) == 1u;
+  return mat2x4<f32>(select(v[0], d[0], keep), select(v[1], d[1], keep));
+}
+
+// row r's values (none past the last row; the padding columns past the stride are not stored)
+fn store8(r: u32, jl: vec4<u32>, jh: vec4<u32>, ok: vec4<bool>, v: mat2x4<f32>) {
+  if (r >= sizes.rows) { return; }
+  let at = r * sizes.stride;
+  work[at + jl.x] = v[0].x;
+  work[at + jl.y] = v[0].y;
+  work[at + jl.z] = v[0].z;
+  work[at + jl.w] = v[0].w;
+  if (ok.x) { work[at + jh.x] = v[1].x; }
+  if (ok.y) { work[at + jh.y] = v[1].y; }
+  if (ok.z) { work[at + jh.z] = v[1].z; }
+  if (ok.w) { work[at + jh.w] = v[1].w; }
+}
+
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let t = global_thread(wid, nwg, lid, WORKGROUP_SIZE);
   let n = sizes.rows;
-  let quarter = (n + 3u) / 4u;
-  let stride4 = sizes.stride / 4u;
-  let tiles = (sizes.stride - sizes.b2) / TILE;
-  if (t >= quarter * tiles) { return; }
-  // rows p + r·quarter, r < 4 (clamped to the last row past n: computed, not stored)
-  let p = t % quarter;
-  let col4 = (sizes.b2 + (t / quarter) * TILE) / 4u;
-  let o0 = min(p + 0u * quarter, n - 1u);
-  let at0 = o0 * stride4 + col4;
-  var a0 = work[at0 + 0u];
-  var a1 = work[at0 + 1u];
-  var a2 = work[at0 + 2u];
-  var a3 = work[at0 + 3u];
-  let o1 = min(p + 1u * quarter, n - 1u);
-  let at1 = o1 * stride4 + col4;
-  var b0 = work[at1 + 0u];
-  var b1 = work[at1 + 1u];
-  var b2 = work[at1 + 2u];
-  var b3 = work[at1 + 3u];
-  let o2 = min(p + 2u * quarter, n - 1u);
-  let at2 = o2 * stride4 + col4;
-  var c0 = work[at2 + 0u];
-  var c1 = work[at2 + 1u];
-  var c2 = work[at2 + 2u];
-  var c3 = work[at2 + 3u];
-  let o3 = min(p + 3u * quarter, n - 1u);
-  let at3 = o3 * stride4 + col4;
-  var d0 = work[at3 + 0u];
-  var d1 = work[at3 + 1u];
-  var d2 = work[at3 + 2u];
-  var d3 = work[at3 + 3u];
-  let m0 = carried_bits(o0);
-  let m1 = carried_bits(o1);
-  let m2 = carried_bits(o2);
-  let m3 = carried_bits(o3);
-  var u_at = sizes.b1 * stride4 + col4;
-  for (var a4 = 0u; a4 < BATCH / 4u; a4++) {
-    let e04 = err[o0 * (BATCH / 4u) + a4];
-    let e14 = err[o1 * (BATCH / 4u) + a4];
-    let e24 = err[o2 * (BATCH / 4u) + a4];
-    let e34 = err[o3 * (BATCH / 4u) + a4];
-    for (var c = 0u; c < 4u; c++) {
-      let u0 = u[u_at + 0u];
-      let u1 = u[u_at + 1u];
-      let u2 = u[u_at + 2u];
-      let u3 = u[u_at + 3u];
-      let e0 = e04[c];
-      let k0 = ((m0 >> (a4 * 4u + c)) & 1u) == 1u;
-      a0 = select(a0, a0 - e0 * u0, k0 || !EXACT);
-      a1 = select(a1, a1 - e0 * u1, k0 || !EXACT);
-      a2 = select(a2, a2 - e0 * u2, k0 || !EXACT);
-      a3 = select(a3, a3 - e0 * u3, k0 || !EXACT);
-      let e1 = e14[c];
-      let k1 = ((m1 >> (a4 * 4u + c)) & 1u) == 1u;
-      b0 = select(b0, b0 - e1 * u0, k1 || !EXACT);
-      b1 = select(b1, b1 - e1 * u1, k1 || !EXACT);
-      b2 = select(b2, b2 - e1 * u2, k1 || !EXACT);
-      b3 = select(b3, b3 - e1 * u3, k1 || !EXACT);
-      let e2 = e24[c];
-      let k2 = ((m2 >> (a4 * 4u + c)) & 1u) == 1u;
-      c0 = select(c0, c0 - e2 * u0, k2 || !EXACT);
-      c1 = select(c1, c1 - e2 * u1, k2 || !EXACT);
-      c2 = select(c2, c2 - e2 * u2, k2 || !EXACT);
-      c3 = select(c3, c3 - e2 * u3, k2 || !EXACT);
-      let e3 = e34[c];
-      let k3 = ((m3 >> (a4 * 4u + c)) & 1u) == 1u;
-      d0 = select(d0, d0 - e3 * u0, k3 || !EXACT);
-      d1 = select(d1, d1 - e3 * u1, k3 || !EXACT);
-      d2 = select(d2, d2 - e3 * u2, k3 || !EXACT);
-      d3 = select(d3, d3 - e3 * u3, k3 || !EXACT);
-      u_at += stride4;
-    }
+  let s = sizes.stride;
+  let wg = linear_workgroup(wid, nwg);
+  let row_tiles = (n + ROWS - 1u) / ROWS;
+  if (wg >= row_tiles * ((s - sizes.b2 + COLS - 1u) / COLS)) { return; }
+  // consecutive workgroups share a column tile (its U rows stay in cache)
+  let r0 = (wg % row_tiles) * ROWS + lid / LANES;
+  let c0 = vec4<u32>(sizes.b2 + (wg / row_tiles) * COLS + lid % LANES);
+  let ch = c0 + vec4<u32>(16u, 20u, 24u, 28u);
+  // the first 4 columns are inside the stride (it and b2 are multiples of 16)
+  let jl = c0 + vec4<u32>(0u, 4u, 8u, 12u);
+  let jh = min(ch, vec4<u32>(s - 1u));
+  let o = min(vec4<u32>(r0) + vec4<u32>(0u, 16u, 32u, 48u), vec4<u32>(n - 1u));
+  let p = min(vec4<u32>(r0) + vec4<u32>(64u, 80u, 96u, 112u), vec4<u32>(n - 1u));
+  var v0 = load8(o.x * s, jl, jh);
+  var v1 = load8(o.y * s, jl, jh);
+  var v2 = load8(o.z * s, jl, jh);
+  var v3 = load8(o.w * s, jl, jh);
+  var v4 = load8(p.x * s, jl, jh);
+  var v5 = load8(p.y * s, jl, jh);
+  var v6 = load8(p.z * s, jl, jh);
+  var v7 = load8(p.w * s, jl, jh);
+  let m = vec4<u32>(carried_bits(o.x), carried_bits(o.y), carried_bits(o.z), carried_bits(o.w));
+  let q = vec4<u32>(carried_bits(p.x), carried_bits(p.y), carried_bits(p.z), carried_bits(p.w));
+  for (var a = 0u; a < BATCH; a++) {
+    let ua = u8((sizes.b1 + a) * s, jl, jh);
+    v0 = step(v0, o.x, m.x, a, ua);
+    v1 = step(v1, o.y, m.y, a, ua);
+    v2 = step(v2, o.z, m.z, a, ua);
+    v3 = step(v3, o.w, m.w, a, ua);
+    v4 = step(v4, p.x, q.x, a, ua);
+    v5 = step(v5, p.y, q.y, a, ua);
+    v6 = step(v6, p.z, q.z, a, ua);
+    v7 = step(v7, p.w, q.w, a, ua);
   }
-  work[at0 + 0u] = a0;
-  work[at0 + 1u] = a1;
-  work[at0 + 2u] = a2;
-  work[at0 + 3u] = a3;
-  if (p + 1u * quarter < n) {
-    work[at1 + 0u] = b0;
-    work[at1 + 1u] = b1;
-    work[at1 + 2u] = b2;
-    work[at1 + 3u] = b3;
-  }
-  if (p + 2u * quarter < n) {
-    work[at2 + 0u] = c0;
-    work[at2 + 1u] = c1;
-    work[at2 + 2u] = c2;
-    work[at2 + 3u] = c3;
-  }
-  if (p + 3u * quarter < n) {
-    work[at3 + 0u] = d0;
-    work[at3 + 1u] = d1;
-    work[at3 + 2u] = d2;
-    work[at3 + 3u] = d3;
-  }
+  let ok = ch < vec4<u32>(s);
+  store8(r0, jl, jh, ok, v0);
+  store8(r0 + 16u, jl, jh, ok, v1);
+  store8(r0 + 32u, jl, jh, ok, v2);
+  store8(r0 + 48u, jl, jh, ok, v3);
+  store8(r0 + 64u, jl, jh, ok, v4);
+  store8(r0 + 80u, jl, jh, ok, v5);
+  store8(r0 + 96u, jl, jh, ok, v6);
+  store8(r0 + 112u, jl, jh, ok, v7);
 }

@@ -2,7 +2,7 @@
  * gptq on WebGPU: the column loop in WGSL, per batch of BATCH columns one dispatch of
  * gptq-block.wgsl (a thread per row quantizes the batch's columns with the error feedback inside
  * the batch) and one of gptq-lazy.wgsl (the batch's errors onto every later column, a thread per
- * 4 rows × 16 columns; lazy-update.ts, shared with SparseGPT); all on one encoder, one submit, one
+ * 8 rows × 8 columns; lazy-update.ts, shared with SparseGPT); all on one encoder, one submit, one
  * readback.
  *
  * The setup stays in TS (gptqSetup, the same values the reference uses): the column order, the

@@ -1,7 +1,8 @@
 /**
  * The lazy update GPTQ and SparseGPT share (gptq-lazy.wgsl): after each batch of BATCH columns,
- * the batch's errors onto every later column. Its tiles (4 rows × 16 columns a thread) are chosen
- * here and in the kernel only, so both methods' loops run the same tuned code: GPTQ records it
+ * the batch's errors onto every later column. Its tiles (8 rows × 8 columns a thread, 128 × 32 a
+ * workgroup) are chosen here and in the kernel only, so both methods' loops run the same tuned
+ * code: GPTQ records it
  * with `exact` false and a placeholder for the carried bits, SparseGPT with its carried bits (and
  * `exact` when a weight is −0, see the kernel's EXACT).
  */
@@ -9,13 +10,14 @@ import { pipelineFor } from '../shared/gpu';
 import type { KernelRun } from '../shared/kernel-run';
 import LAZY_WGSL from './gptq-lazy.wgsl?raw';
 
-/** Must match WORKGROUP_SIZE and TILE (also the row padding of U and the weights) and the rows per thread of gptq-lazy.wgsl. */
-const WORKGROUP_SIZE = 64;
-const LAZY_TILE = 16;
-const LAZY_ROWS = 4;
+/** Must match ROWS and COLS of gptq-lazy.wgsl (rows and columns a workgroup). */
+const LAZY_ROWS = 128;
+const LAZY_COLS = 32;
+/** Row padding of U and the weights: the block kernels read them as vec4, aligned to 16 floats. */
+const PAD = 16;
 
-/** Row length of U and the weights on the GPU: `k` padded to whole tiles (read as vec4). */
-export const lazyStride = (k: number): number => Math.ceil(k / LAZY_TILE) * LAZY_TILE;
+/** Row length of U and the weights on the GPU: `k` padded to a multiple of 16. */
+export const lazyStride = (k: number): number => Math.ceil(k / PAD) * PAD;
 
 /** The kernel's pipeline, compiled once per device and `exact`. */
 export function lazyUpdatePipeline(device: GPUDevice, exact = false): GPUComputePipeline {
@@ -37,6 +39,6 @@ export interface LazyBuffers {
 export function recordLazyUpdate(run: KernelRun, pipeline: GPUComputePipeline, b: LazyBuffers, rows: number, k: number, b1: number, b2: number): void {
   if (b2 >= k) return;
   const stride = lazyStride(k);
-  const threads = Math.ceil(rows / LAZY_ROWS) * ((stride - b2) / LAZY_TILE);
-  run.dispatch(pipeline, [run.uniform('lazy update sizes', [rows, k, stride, b1, b2]), b.u, b.work, b.err, b.carried], Math.ceil(threads / WORKGROUP_SIZE));
+  const workgroups = Math.ceil(rows / LAZY_ROWS) * Math.ceil((stride - b2) / LAZY_COLS);
+  run.dispatch(pipeline, [run.uniform('lazy update sizes', [rows, k, stride, b1, b2]), b.u, b.work, b.err, b.carried], workgroups);
 }

@@ -2,7 +2,7 @@
  * sparsegpt on WebGPU: the column loop in WGSL, per batch of BATCH columns one dispatch of
  * sparsegpt.wgsl (a thread per row selects the mask and prunes the batch's columns, with the error
  * feedback inside the batch) and one of GPTQ's lazy update (gptq/lazy-update.ts: the batch's
- * carried errors onto every later column, a thread per 4 rows × 16 columns); all on one encoder,
+ * carried errors onto every later column, a thread per 8 rows × 8 columns); all on one encoder,
  * one submit, one readback, as GPTQ's loop runs (gptq/gpu.ts). U and the per-column factors come from sparseGptSetup, the same
  * floats the reference uses; the row losses come back as f32 and are summed here as the reference
  * sums them. Rows and U go up padded to a multiple of 16 columns (read as vec4); the pruned
