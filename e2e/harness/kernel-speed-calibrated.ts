@@ -128,7 +128,7 @@ function cases(gpu: GPUDevice): Case[] {
   // planHeads: every weight's norms in one batch), timed around the call; no compressTensor.
   // These (and the column norms below) read each value once: with the per-call costs batched away,
   // SwiftShader's pass is about V8's loop in time and the upload comes on top, so WGSL stays behind
-  // (medians of 15 at load ~4: neurons 239 vs 169 ms, heads 121 vs 73, column norms 451 vs 193)
+  // (medians at load ~4: neurons 203-220 vs 169 ms, heads 102-113 vs 73, column norms 451 vs 193)
   const norms = (key: string, shape: [number, number], requests: () => NormRequest[], timed: string) => {
     let made: NormRequest[] | undefined;
     const batch = () => (made ??= requests());

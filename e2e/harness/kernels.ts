@@ -453,7 +453,13 @@ async function headNormCases(device: GPUDevice, report: KernelReport, only: stri
   ];
   const flat = (parts: Float32Array[][]) => concatF32(parts.flat());
   const weights = requests.reduce((n, r) => n + r.data().length, 0);
-  await normCase(report, log, name, weights, async () => flat(await unitSumSquaresBatchGpu(device, requests)), () => flat(unitSumSquaresBatch(requests)));
+  // 12 MB chunks (3 Mi weights): the batch goes in three, two in flight
+  gridSettings.chunkWeights = 3 * 2 ** 20;
+  try {
+    await normCase(report, log, name, weights, async () => flat(await unitSumSquaresBatchGpu(device, requests)), () => flat(unitSumSquaresBatch(requests)));
+  } finally {
+    gridSettings.chunkWeights = 0;
+  }
 }
 
 function concatF32(parts: Float32Array[]): Float32Array {

@@ -6,7 +6,7 @@
  * go in few submits (unitSumSquaresBatchGpu). Zeroing the removed channels is a copy, done as the
  * reference does it.
  */
-import { pipelineFor } from '../shared/gpu';
+import { gridSettings, pipelineFor } from '../shared/gpu';
 import { KernelRun, type Readback } from '../shared/kernel-run';
 import { unitSumSquares, unitSumsOfChannels, type UnitView } from './heads';
 import type { NeuronView } from './reference';
@@ -18,8 +18,13 @@ import COL_NORMS_WGSL from '../../calibration/col-norms.wgsl?raw';
 /** Must match WORKGROUP_SIZE in channel-sums.wgsl, channel-rows4.wgsl and calibration/col-norms.wgsl. */
 const WORKGROUP_SIZE = 16;
 
-/** Weights uploaded per submit at most: the buffers of one chunk are new memory once (page faults on SwiftShader), then the pool's (buffer-pool.ts). */
-const CHUNK_BYTES = 12 * 2 ** 20;
+/**
+ * Bytes of weights uploaded per submit at most (the kernel harness's gridSettings.chunkWeights
+ * sets fewer). A chunk's buffers are new memory once (page faults on SwiftShader), then the
+ * pool's. The whole 124 M shape's MLP norms, medians of 9 at load ~4: 12 MB chunks 227 ms, 48 MB
+ * 203-220, 96 MB 203 (TS 169); 48 keeps two chunks in flight under 100 MB.
+ */
+const CHUNK_BYTES = 48 * 2 ** 20;
 
 /**
  * One weight's norms: `units` views of it that share its len and strides (the Q, K and V segments
@@ -50,6 +55,7 @@ export function unitSumSquaresBatch(requests: readonly NormRequest[]): Float32Ar
 export async function unitSumSquaresBatchGpu(device: GPUDevice, requests: readonly NormRequest[]): Promise<Float32Array[][]> {
   const out: Float32Array[][] = new Array(requests.length);
   const pending: Promise<void>[] = [];
+  const chunkBytes = gridSettings.chunkWeights * 4 || CHUNK_BYTES;
   let k = 0;
   try {
     while (k < requests.length) {
@@ -59,7 +65,7 @@ export async function unitSumSquaresBatchGpu(device: GPUDevice, requests: readon
       let bytes = 0;
       try {
         // at least one request a chunk; a weight over the binding limit throws in run.storage as before
-        while (k < requests.length && (k === first || bytes + requestBytes(requests[k]) <= CHUNK_BYTES)) {
+        while (k < requests.length && (k === first || bytes + requestBytes(requests[k]) <= chunkBytes)) {
           bytes += requestBytes(requests[k]);
           sums.push(await recordChannelSums(run, requests[k++]));
         }
