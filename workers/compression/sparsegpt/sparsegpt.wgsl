@@ -31,7 +31,12 @@
 // U loads are no longer shared by 4 rows) 1.5–1.85 s vs 1.65–2.0 s for the tiles; the tiles with
 // each row's 2 of 4 U rows picked by selects (as many operations) 1.8–2.0 s; 8 rows a thread
 // 1.5–1.7 s; this kernel with the batch in a shifting register window 0.63–0.68 s. None brings
-// the ~2.5 s near TS's 1.1 s, so none is kept.
+// the ~2.5 s near TS's 1.1 s, so none is kept. Since, gptq-lazy.wgsl is a register-blocked GEMM
+// (8 rows × 8 columns a thread, SwiftShader's 4 lanes on neighbouring columns: vector U loads,
+// broadcast error loads; workgroup-shared tiles were 5× slower, see there): the same call, old
+// kernel then new, 5 runs each at load ~3.5: SwiftShader CPU 2.26–2.32 s -> 1.78–1.96 s, wall
+// (kernelMs) 2.4–2.5 s -> 1.07–1.21 s, TS 0.82–0.99 s wall (0.94–0.97 s CPU). Still above TS:
+// the update still does the dense half TS skips, and this kernel's ~0.7 s.
 
 struct Sizes {
   out_dim: u32,
