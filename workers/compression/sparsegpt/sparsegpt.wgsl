@@ -35,7 +35,7 @@
 // (8 rows × 8 columns a thread, SwiftShader's 4 lanes on neighbouring columns: vector U loads,
 // broadcast error loads; workgroup-shared tiles were 5× slower, see there): the same call, old
 // kernel then new, 5 runs each at load ~3.5: SwiftShader CPU 2.26–2.32 s -> 1.78–1.96 s, wall
-// (kernelMs) 2.4–2.5 s -> 1.07–1.21 s, TS 0.82–0.99 s wall (0.94–0.97 s CPU). Still above TS:
+// (kernelMs, medians of 5) 2.51 s -> 1.13–1.21 s, TS 0.87–0.99 s (0.94–0.97 s CPU). Still above TS:
 // the update still does the dense half TS skips, and this kernel's ~0.7 s.
 
 struct Sizes {
