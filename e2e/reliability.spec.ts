@@ -173,11 +173,14 @@ test('a crashed worker fails the job in flight with the reason, restarts within 
   await report(info, 'silent_death_recovered_s', silentMs / 1000);
   expect(silentMs).toBeLessThan(20_000);
 
-  // the run ends (the INT8 evaluation and the speed comparison are skipped: the variant was not
-  // made) and the unfinished jobs can be re-run with one click (the reload test runs such a re-run to the end)
+  // the run ends and its unfinished jobs can be re-run with one click (the reload test runs such a
+  // re-run to the end): the two crashed jobs, plus the INT8 evaluation and speed comparison, skipped,
+  // when the second crash lands in the make; the make now often ends first and the evaluation is hit
   await waitIdle(page);
+  const unfinished = await page.locator(['failed', 'cancelled', 'skipped', 'interrupted'].map((s) => `[data-testid=job][data-status=${s}]`).join(', ')).count();
+  expect(unfinished).toBeGreaterThanOrEqual(2);
   await expect(page.getByTestId('rerun-button')).toBeEnabled();
-  await expect(page.getByTestId('rerun-button')).toContainText('Re-run 4 unfinished jobs');
+  await expect(page.getByTestId('rerun-button')).toContainText(`Re-run ${unfinished} unfinished jobs`);
 });
 
 test('reload mid-sweep: finished results survive, the unfinished job is interrupted and re-runs with one click', async ({ page }) => {
