@@ -26,6 +26,7 @@ import { splitPoller } from './bench-smaps';
 import { call, harness } from './bench-variants';
 import { startVite, stopVite } from './vite-server';
 import { launchChromium } from './launch-chromium';
+import { onFreshPage } from './fresh-page';
 
 /** Calibration sequences (256 tokens each) the bench uses on this shape; the UI's default is 32. */
 export const GPTQ_124M_SAMPLES = 4;
@@ -78,17 +79,7 @@ function followProgress(page: Page, log: (s: string) => void) {
  * dependency it had not optimized yet).
  */
 export async function onHarnessPage<T>(browser: Browser, base: string, log: (s: string) => void, run: (page: Page) => Promise<T>): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    const page = await harness(browser, base, log);
-    try {
-      return await run(page);
-    } catch (e) {
-      if (attempt > 0 || !/context was destroyed|navigation/i.test((e as Error).message)) throw e;
-      log('gptq-124m: page reloaded by Vite mid-call; once more on a fresh page');
-    } finally {
-      await page.close().catch(() => {});
-    }
-  }
+  return onFreshPage(() => harness(browser, base, log), run, () => log('gptq-124m: page reloaded by Vite mid-call; once more on a fresh page'));
 }
 
 export async function benchGptq124m(o: Gptq124mOptions) {

@@ -36,6 +36,7 @@ import { benchSpeed } from './bench-speed';
 import { benchClassification } from './bench-classification';
 import { startVite, stopVite } from './vite-server';
 import { launchChromium } from './launch-chromium';
+import { onFreshPage } from './fresh-page';
 
 const MODEL = 'brown-gpt2';
 const DATASET = 'brown-test.txt';
@@ -113,17 +114,7 @@ const fromLab = (passes: LabPass[], warmupCallS: number) =>
  * a dependency it had just discovered), `fn` is run once more on a new page.
  */
 async function withPage(browser: Browser, base: string, fn: (page: Page) => Promise<void>): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    const page = await openBench(browser, base);
-    try {
-      return await fn(page);
-    } catch (e) {
-      if (attempt > 0 || !/context was destroyed|navigation/i.test((e as Error).message)) throw e;
-      log('page reloaded by Vite mid-call; running this step again on a fresh page');
-    } finally {
-      await page.close().catch(() => {});
-    }
-  }
+  return onFreshPage(() => openBench(browser, base), fn, () => log('page reloaded by Vite mid-call; running this step again on a fresh page'));
 }
 
 async function openBench(browser: Browser, base: string): Promise<Page> {
