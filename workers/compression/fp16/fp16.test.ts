@@ -2,6 +2,8 @@
 // functions cross-checked against an independent rounding in doubles and, where the runtime has
 // it, Math.f16round.
 import { describe, expect, it } from 'vitest';
+import { errorSums } from '../stats';
+import { dequantizedPending } from '../types';
 import { fp16Meta, HALF_MAX } from './meta';
 import { f32BitsToHalf, fp16Reference, halfToF32Bits } from './reference';
 
@@ -78,6 +80,25 @@ describe('fp16 reference', () => {
       if ((h & 0x7c00) === 0x7c00) continue; // Inf / NaN never come out of f32BitsToHalf
       expect(f32BitsToHalf(halfToF32Bits(h))).toBe(h);
     }
+  });
+});
+
+describe('fp16 result', () => {
+  it('carries the halves, the clamped count and the sums errorSums takes, and makes the f32 values only when read', () => {
+    let seed = 11;
+    const rand = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+    // over two of the reference's blocks (2^14), edge values included
+    const data = Float32Array.from({ length: 40_000 }, () => randomF32(rand));
+    data.set([65504, 65520, -1e9, 2 ** -25, -0, 0, 2 ** -24], 100);
+    const r = fp16Reference({ data, shape: [200, 200], layout: 'in_out' });
+    expect(dequantizedPending(r)).toBe(true);
+    const bits = new Uint32Array(data.buffer);
+    expect(Array.from(r.codes as Uint16Array)).toEqual(Array.from(bits, f32BitsToHalf));
+    expect(r.clamped).toBe(bits.filter((b) => (b & 0x7fffffff) > 0x477fe000).length);
+    const values = r.dequantized;
+    expect(dequantizedPending(r)).toBe(false);
+    expect(Array.from(new Uint32Array(values.buffer))).toEqual(Array.from(r.codes as Uint16Array, halfToF32Bits));
+    expect(r.sums).toEqual(errorSums(data, values));
   });
 });
 

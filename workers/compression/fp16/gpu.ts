@@ -1,20 +1,19 @@
 /**
- * fp16 on WebGPU: fp16-round.wgsl (integer bit math, no shader-f16 needed) makes the halves;
- * only they come back (2 bytes a weight), and the f32 value of each half, which the result also
- * holds, is looked up on the CPU in a 65,536-entry table (inside the kernel time). Reading the
- * f32 values back instead would triple the bytes that cross from the GPU: on SwiftShader that
- * readback cost more than the lookups (e2e/harness/kernel-speed.ts ?floor=1 times both).
+ * fp16 on WebGPU: fp16-round.wgsl (integer bit math, no shader-f16 needed) makes the halves and
+ * only they come back (2 bytes a weight). The CPU takes the stats' sums and the clamped count from
+ * them (halves.ts, the reference's own pass) while the GPU rounds the next chunks; the f32 values
+ * are looked up only if `dequantized` is read, as on the TS path.
  */
 import { gridSettings, pipelineFor } from '../shared/gpu';
 import { poolFor, type Pooled } from '../shared/buffer-pool';
 import { KernelRun } from '../shared/kernel-run';
-import type { CompressionParts, WeightTensor } from '../types';
-import { HALF_MAX_BITS } from './meta';
-import { F32_HALF_MAX, halfToF32Bits } from './reference';
+import { withLazyDequantized, type CompressionParts, type WeightTensor } from '../types';
+import { addHalfTotals, dequantizeHalves, emptyTotals } from './halves';
 import ROUND_WGSL from './fp16-round.wgsl?raw';
 
-/** Must match WORKGROUP_SIZE in fp16-round.wgsl. */
-const WORKGROUP_SIZE = 128;
+/** Must match WORKGROUP_SIZE and the weights a thread (PER_THREAD) in fp16-round.wgsl. */
+const WORKGROUP_SIZE = 256;
+const PER_THREAD = 16;
 
 /**
  * Debug hook (e2e/harness/kernel-speed.ts ?debug=1): when `on`, each call records where its time
@@ -23,16 +22,6 @@ const WORKGROUP_SIZE = 128;
  * dispatch are each submitted alone and awaited, which costs time of its own.
  */
 export const fp16Timing: { on: boolean; split: boolean; phases: Record<string, number>[] } = { on: false, split: false, phases: [] };
-
-let halfTable: Uint32Array | undefined;
-/** The f32 bits of every half, by its bit pattern (256 KiB, made once). */
-function f32OfHalf(): Uint32Array {
-  if (!halfTable) {
-    halfTable = new Uint32Array(65536);
-    for (let h = 0; h < 65536; h++) halfTable[h] = halfToF32Bits(h);
-  }
-  return halfTable;
-}
 
 /**
  * Weights a chunk (a multiple of 8, the weights a thread): see fp16Gpu. 2^18 (1 MiB of f32) was
@@ -50,7 +39,7 @@ const CHUNK_WEIGHTS = 1 << 18;
 export async function fp16Gpu(device: GPUDevice, tensor: WeightTensor): Promise<CompressionParts> {
   const n = tensor.data.length;
   // the kernel harness's smaller chunks (gridSettings.chunkWeights) put several in flight on small tensors
-  const per = fp16Timing.split ? Math.ceil(n / 8) * 8 : Math.max(8, Math.floor((gridSettings.chunkWeights || CHUNK_WEIGHTS) / 8) * 8);
+  const per = fp16Timing.split ? Math.ceil(n / PER_THREAD) * PER_THREAD : Math.max(PER_THREAD, Math.floor((gridSettings.chunkWeights || CHUNK_WEIGHTS) / PER_THREAD) * PER_THREAD);
   const t: Record<string, number> = {};
   let last = performance.now();
   const mark = async (phase: string, run?: KernelRun) => {
@@ -65,8 +54,8 @@ export async function fp16Gpu(device: GPUDevice, tensor: WeightTensor): Promise<
     last = now;
   };
   const codes = new Uint16Array(n);
-  const dequantized = new Float32Array(n);
-  let clamped = 0;
+  const weightBits = new Uint32Array(tensor.data.buffer, tensor.data.byteOffset, n);
+  const totals = emptyTotals();
   const pool = poolFor(device);
   const runs: KernelRun[] = [];
   const readbacks: Pooled[] = [];
@@ -77,12 +66,12 @@ export async function fp16Gpu(device: GPUDevice, tensor: WeightTensor): Promise<
       const count = Math.min(per, n - start);
       const run = new KernelRun(device, 'fp16');
       runs.push(run);
-      // 8 weights a thread (fp16-round.wgsl), padded with zeros to whole threads
-      const threads = Math.ceil(count / 8);
-      const weights = await run.upload('weights', tensor.data.subarray(start, start + count), threads * 32);
+      // PER_THREAD weights a thread (fp16-round.wgsl), padded with zeros to whole threads
+      const threads = Math.ceil(count / PER_THREAD);
+      const weights = await run.upload('weights', tensor.data.subarray(start, start + count), threads * PER_THREAD * 4);
       await mark('upload_cpu');
       await mark('upload_gpu', run);
-      const out = run.storage('half codes', threads * 16);
+      const out = run.storage('half codes', threads * PER_THREAD * 2);
       const uniform = run.uniform('fp16 params', [threads]);
       run.dispatch(pipelineFor(device, 'fp16-round', ROUND_WGSL), [uniform, weights, out], Math.ceil(threads / WORKGROUP_SIZE));
       await mark('dispatch', run);
@@ -102,13 +91,16 @@ export async function fp16Gpu(device: GPUDevice, tensor: WeightTensor): Promise<
       await checks[k];
       await mark('readback');
       const start = k * per;
-      const halves = new Uint16Array(readbacks[k].buffer.getMappedRange(), 0, Math.min(per, n - start));
-      clamped += expand(halves, start, tensor.data, codes, dequantized);
+      const count = Math.min(per, n - start);
+      const halves = new Uint16Array(readbacks[k].buffer.getMappedRange(), 0, count);
+      codes.set(halves, start);
+      addHalfTotals(totals, weightBits, start, halves, count);
       readbacks[k].buffer.unmap();
       await mark('cpu_unpack');
     }
     if (fp16Timing.on) fp16Timing.phases.push(t);
-    return { codes, dequantized, clamped };
+    const { clamped, ...sums } = totals;
+    return withLazyDequantized({ codes, clamped, sums }, n, () => dequantizeHalves(codes));
   } finally {
     await Promise.allSettled(pending); // no buffer goes back to the pool while a readback maps it
     for (const r of readbacks) {
@@ -117,24 +109,4 @@ export async function fp16Gpu(device: GPUDevice, tensor: WeightTensor): Promise<
     }
     for (const run of runs) run.close();
   }
-}
-
-/**
- * One chunk's halves into `codes` at `start`, with their f32 values (exact: every half is an f32)
- * into `dequantized`; returns how many of its weights were clamped: those whose half is ±65504
- * and whose weight is above it (65504 itself, or a weight that rounds down to it, is not
- * clamped), as fp16Reference counts them.
- */
-function expand(halves: Uint16Array, start: number, weights: Float32Array, codes: Uint16Array, dequantized: Float32Array): number {
-  const table = f32OfHalf();
-  codes.set(halves, start);
-  const bits = new Uint32Array(dequantized.buffer, start * 4, halves.length);
-  const weightBits = new Uint32Array(weights.buffer, weights.byteOffset + start * 4, halves.length);
-  let clamped = 0;
-  for (let k = 0; k < halves.length; k++) {
-    const c = halves[k];
-    bits[k] = table[c];
-    if ((c & 0x7fff) === HALF_MAX_BITS && (weightBits[k] & 0x7fffffff) > F32_HALF_MAX) clamped++;
-  }
-  return clamped;
 }

@@ -5,11 +5,12 @@
  * (Node 20 lacks it). Bits of f32: sign 1 | exponent 8 (bias 127) | mantissa 23;
  * of f16: sign 1 | exponent 5 (bias 15) | mantissa 10.
  */
-import type { CompressionParts, WeightTensor } from '../types';
+import { withLazyDequantized, type CompressionParts, type WeightTensor } from '../types';
+import { addHalfTotals, dequantizeHalves, emptyTotals, F32_HALF_MAX } from './halves';
 import { HALF_MAX_BITS } from './meta';
 
-/** f32 bits of 65504, the largest finite half: anything above is clamped. */
-export const F32_HALF_MAX = 0x477fe000;
+export { F32_HALF_MAX, halfToF32Bits } from './halves';
+
 /** f32 bits of 2^-14, the smallest normal half. */
 const F32_HALF_MIN_NORMAL = 0x38800000;
 /** 127 - 15: exponent bias difference, in f32 exponent units shifted into place. */
@@ -36,30 +37,24 @@ export function f32BitsToHalf(bits: number): number {
   return sign | q; // q = 1024 is the smallest normal half's encoding, as it should be
 }
 
-/** The f32 bits of a finite half (exact: every half is an f32). */
-export function halfToF32Bits(h: number): number {
-  const sign = (h & 0x8000) << 16;
-  const e = (h >>> 10) & 0x1f;
-  const m = h & 0x3ff;
-  if (e !== 0) return (sign | ((e + 112) << 23) | (m << 13)) >>> 0;
-  if (m === 0) return sign >>> 0;
-  // subnormal half m * 2^-24: normalize so the leading 1 becomes the implicit bit
-  const lead = 31 - Math.clz32(m); // 0..9
-  return (sign | ((lead + 103) << 23) | ((m << (23 - lead)) & 0x7fffff)) >>> 0;
-}
+/** Weights rounded a block at a time, then the block's sums (halves.ts) while it is in cache. */
+const BLOCK = 1 << 14;
 
+/**
+ * The halves, the clamped count and the stats' sums; `dequantized` (the halves' f32 values) is
+ * made only if read, as on the WGSL path (gpu.ts), so neither path spends a pass and 4 bytes a
+ * weight on it in a packed make.
+ */
 export function fp16Reference(tensor: WeightTensor): CompressionParts {
   const n = tensor.data.length;
   const bits = new Uint32Array(tensor.data.buffer, tensor.data.byteOffset, n);
   const codes = new Uint16Array(n);
-  const dequantized = new Float32Array(n);
-  const out = new Uint32Array(dequantized.buffer);
-  let clamped = 0;
-  for (let f = 0; f < n; f++) {
-    if ((bits[f] & 0x7fffffff) > F32_HALF_MAX) clamped++;
-    const h = f32BitsToHalf(bits[f]);
-    codes[f] = h;
-    out[f] = halfToF32Bits(h);
+  const totals = emptyTotals();
+  for (let start = 0; start < n; start += BLOCK) {
+    const end = Math.min(n, start + BLOCK);
+    for (let f = start; f < end; f++) codes[f] = f32BitsToHalf(bits[f]);
+    addHalfTotals(totals, bits, start, codes.subarray(start, end), end - start);
   }
-  return { dequantized, codes, clamped };
+  const { clamped, ...sums } = totals;
+  return withLazyDequantized({ codes, clamped, sums }, n, () => dequantizeHalves(codes));
 }
