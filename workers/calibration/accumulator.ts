@@ -1,20 +1,21 @@
 /**
  * A running statistic of one layer's inputs (Hessian or column norms), fed batch by batch and
  * read once at the end. Two implementations of one interface: WGSL on the kernel GPU (the
- * statistic stays in a GPU buffer between batches, so only each batch X goes up) and the TS
- * reference (accumulate.ts). They agree within 1e-6 relative (e2e/calibration.spec.ts).
+ * statistic stays in a GPU buffer between batches, so only each batch X goes up; a device's
+ * column norms go up together, norms-batch.ts) and the TS reference (accumulate.ts). They agree
+ * within 1e-6 relative (e2e/calibration.spec.ts).
  */
 import { poolFor, type Pooled } from '../compression/shared/buffer-pool';
 import { dispatch, pipelineFor, submitChecked } from '../compression/shared/gpu';
 import { accumulateColAbsSums, accumulateColNorms, accumulateHessian } from './accumulate';
+import { normsBatch, type NormsTarget } from './norms-batch';
 import type { CalibrationNeed } from './types';
 import HESSIAN_WGSL from './hessian.wgsl?raw';
-import COL_NORMS_WGSL from './col-norms.wgsl?raw';
 import COL_ABS_SUMS_WGSL from './col-abs-sums.wgsl?raw';
 
 /** Must match WORKGROUP_SIZE in hessian.wgsl. */
 const WORKGROUP_SIZE = 64;
-/** Must match WORKGROUP_SIZE in col-norms.wgsl and col-abs-sums.wgsl (192 threads at 768 columns: 12 workgroups for SwiftShader's cores) */
+/** Must match WORKGROUP_SIZE in col-abs-sums.wgsl (192 threads at 768 columns: 12 workgroups for SwiftShader's cores) */
 const COLUMN_WORKGROUP_SIZE = 16;
 /** Bytes read back at a time (a multiple of 4; copyBufferToBuffer wants multiples of 4) */
 const READBACK_CHUNK = 16 * 2 ** 20;
@@ -40,7 +41,7 @@ export function padRows(x: Float32Array, rows: number, cols: number, stride: num
 export interface Accumulator {
   readonly need: CalibrationNeed;
   readonly cols: number;
-  /** X (rows, cols) row-major */
+  /** X (rows, cols) row-major; unchanged until the next flush() or read() (a GPU 'norms' accumulator uploads it then, norms-batch.ts) */
   add(x: Float32Array, rows: number): void;
   /** the statistic: (cols, cols) for 'hessian', (cols) for 'norms'; the accumulator is spent */
   read(): Promise<Float32Array>;
@@ -76,18 +77,18 @@ export class CpuAccumulator implements Accumulator {
   dispose(): void {}
 }
 
-export class GpuAccumulator implements Accumulator {
-  private readonly stat: GPUBuffer;
+export class GpuAccumulator implements Accumulator, NormsTarget {
+  readonly stat: GPUBuffer;
   /** 'hessian': Σ |X| per column beside it (col-abs-sums.wgsl) */
   private readonly abs?: GPUBuffer;
   absSums?: Float32Array;
   /** X's row length on the GPU: padded with zeros to a multiple of 8 columns ('hessian') or 4 ('norms') */
-  private readonly stride: number;
-  /** the sizes each kernel reads, written before every batch (queue order: each dispatch sees its own) */
-  private readonly sizes: GPUBuffer;
+  readonly stride: number;
+  /** 'hessian': the sizes each kernel reads, written before every batch (queue order: each dispatch sees its own) */
+  private readonly sizes?: GPUBuffer;
   private readonly absSizes?: GPUBuffer;
-  private readonly pipeline: GPUComputePipeline;
-  private disposed = false;
+  private readonly pipeline?: GPUComputePipeline;
+  disposed = false;
   /** the submits' checks (gpu.ts submitChecked) not yet awaited */
   private checks: Promise<void>[] = [];
 
@@ -98,42 +99,52 @@ export class GpuAccumulator implements Accumulator {
     if (bytes > limit) throw new Error(`a ${need} of ${cols} columns needs ${bytes} bytes, over this GPU's storage limit of ${limit}; use the cpu device`);
     // created zeroed (WebGPU zero-fills new buffers)
     this.stat = device.createBuffer({ label: `calibration ${need}`, size: Math.max(16, bytes), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
-    this.pipeline = need === 'hessian' ? pipelineFor(device, 'calibration-hessian', HESSIAN_WGSL) : pipelineFor(device, 'col-norms', COL_NORMS_WGSL);
+    if (need === 'norms') return; // its batches go up with the device's other column norms (norms-batch.ts)
+    this.pipeline = pipelineFor(device, 'calibration-hessian', HESSIAN_WGSL);
     const uniform = (label: string) => device.createBuffer({ label, size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     this.sizes = uniform(`calibration ${need} sizes`);
-    if (need === 'hessian') {
-      this.abs = device.createBuffer({ label: 'calibration column |x| sums', size: this.stride * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
-      this.absSizes = uniform('calibration |x| sizes');
-    }
+    this.abs = device.createBuffer({ label: 'calibration column |x| sums', size: this.stride * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+    this.absSizes = uniform('calibration |x| sizes');
     batchBuffer(device).users++;
   }
 
   add(x: Float32Array, rows: number): void {
     if (x.length !== rows * this.cols) throw new Error(`expected X of ${rows}×${this.cols}, got ${x.length} values`);
-    // the kernels read a row's columns 4 (col-norms, col-abs-sums) or 8 (hessian's tile) at a time: rows padded with zeros
+    if (this.disposed) throw new Error(`calibration ${this.need}: add after the accumulator was read or disposed`);
+    if (this.need === 'norms') {
+      if (rows > 0) normsBatch(this.device).add(this, x, rows);
+      return;
+    }
+    // the kernels read a row's columns 4 (col-abs-sums) or 8 (hessian's tile) at a time: rows padded with zeros
     if (this.stride !== this.cols) x = padRows(x, rows, this.cols, this.stride);
     const xBuffer = batchBuffer(this.device).fit(this.device, Math.max(16, x.byteLength));
     this.device.queue.writeBuffer(xBuffer, 0, x.buffer, x.byteOffset, x.byteLength);
     const encoder = this.device.createCommandEncoder({ label: `calibration ${this.need}` });
     const vec4s = this.stride / 4;
-    if (this.need === 'hessian') {
-      const tiles = this.stride / HESSIAN_TILE;
-      this.device.queue.writeBuffer(this.sizes, 0, new Uint32Array([rows, this.cols, tiles, vec4s]));
-      dispatch(this.device, encoder, this.pipeline, [this.sizes, xBuffer, this.stat], Math.ceil((tiles * tiles) / WORKGROUP_SIZE));
-      // the same padded batch, its column |x| sums
-      this.device.queue.writeBuffer(this.absSizes!, 0, new Uint32Array([rows, vec4s, 0, 0]));
-      dispatch(this.device, encoder, absPipeline(this.device), [this.absSizes!, xBuffer, this.abs!], Math.ceil(vec4s / COLUMN_WORKGROUP_SIZE));
-    } else {
-      this.device.queue.writeBuffer(this.sizes, 0, new Uint32Array([rows, vec4s, 0, 0]));
-      dispatch(this.device, encoder, this.pipeline, [this.sizes, xBuffer, this.stat], Math.ceil(vec4s / COLUMN_WORKGROUP_SIZE));
-    }
+    const tiles = this.stride / HESSIAN_TILE;
+    this.device.queue.writeBuffer(this.sizes!, 0, new Uint32Array([rows, this.cols, tiles, vec4s]));
+    dispatch(this.device, encoder, this.pipeline!, [this.sizes!, xBuffer, this.stat], Math.ceil((tiles * tiles) / WORKGROUP_SIZE));
+    // the same padded batch, its column |x| sums
+    this.device.queue.writeBuffer(this.absSizes!, 0, new Uint32Array([rows, vec4s, 0, 0]));
+    dispatch(this.device, encoder, absPipeline(this.device), [this.absSizes!, xBuffer, this.abs!], Math.ceil(vec4s / COLUMN_WORKGROUP_SIZE));
     // checked (a WGSL or binding error rejects flush or the read, naming the kernel)
-    this.checks.push(submitChecked(this.device, `calibration-${this.need}`, encoder, this.need === 'hessian' ? [this.pipeline, absPipeline(this.device)] : [this.pipeline]));
+    this.track(submitChecked(this.device, `calibration-${this.need}`, encoder, [this.pipeline!, absPipeline(this.device)]));
   }
 
+  track(check: Promise<void>): void {
+    this.checks.push(check);
+  }
+
+  /** Sends what was added and waits for the GPU to have done it (a 'norms' flush sends every column-norm accumulator's batches on the device: norms-batch.ts). */
   async flush(): Promise<void> {
+    await this.submitted();
     await this.device.queue.onSubmittedWorkDone();
     await this.checked();
+  }
+
+  /** resolves when every batch added so far is submitted (the column norms' go up at a flush or read) */
+  submitted(): Promise<void> {
+    return this.need === 'norms' ? normsBatch(this.device).send() : Promise.resolve();
   }
 
   /** resolves when WebGPU found nothing wrong with the batches submitted so far, else rejects with 'GpuKernelFailed' */
@@ -164,9 +175,9 @@ export class GpuAccumulator implements Accumulator {
     this.disposed = true;
     this.stat.destroy();
     this.abs?.destroy();
-    this.sizes.destroy();
+    this.sizes?.destroy();
     this.absSizes?.destroy();
-    batchBuffer(this.device).leave(this.device);
+    if (this.need === 'hessian') batchBuffer(this.device).leave(this.device);
   }
 }
 
@@ -187,8 +198,9 @@ export async function readAccumulators(accs: readonly Accumulator[]): Promise<Fl
     }
     for (const [device, js] of byDevice) {
       const reads = js.map((j) => (accs[j] as GpuAccumulator).readParts());
-      // the batches done first, then the map: a mapAsync queued behind them resolved 10-15 ms late
-      // in Chromium (calibration_col_norms after the Hessian rows: 17-19 ms against 4.9 so)
+      // the batches sent and done first, then the map: a mapAsync queued behind them resolved 10-15 ms
+      // late in Chromium (calibration_col_norms after the Hessian rows: 17-19 ms against 4.9 so)
+      for (const j of js) await (accs[j] as GpuAccumulator).submitted();
       await device.queue.onSubmittedWorkDone();
       for (const j of js) await (accs[j] as GpuAccumulator).checked();
       await readBack(device, reads.flatMap((r) => r.parts));

@@ -125,12 +125,15 @@ export function f32Bits(x: number): number {
   return new Int32Array(new Float32Array([x]).buffer)[0];
 }
 
-/** Record one dispatch of `workgroups` workgroups (2D when needed) with buffers bound in order. */
+/**
+ * Record one dispatch of `workgroups` workgroups (2D when needed) with buffers bound in order; a
+ * binding may be a range of a buffer ({ buffer, offset, size }: several inputs in one upload).
+ */
 export function dispatch(
   device: GPUDevice,
   encoder: GPUCommandEncoder,
   pipeline: GPUComputePipeline,
-  buffers: readonly GPUBuffer[],
+  buffers: readonly (GPUBuffer | GPUBufferBinding)[],
   workgroups: number,
 ): void {
   const fault = gpuFaults.next.shift();
@@ -138,7 +141,7 @@ export function dispatch(
   const bindGroup = device.createBindGroup({
     label: pipeline.label,
     layout: pipeline.getBindGroupLayout(0),
-    entries: bound.map((buffer, binding) => ({ binding, resource: { buffer } })),
+    entries: bound.map((b, binding) => ({ binding, resource: 'buffer' in b ? b : { buffer: b } })),
   });
   const pass = encoder.beginComputePass();
   pass.setPipeline(pipeline);
