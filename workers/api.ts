@@ -245,6 +245,8 @@ export interface VariantSummary {
   copyMs?: number;
   /** how many bytes copyMs copied */
   copyBytes?: number;
+  /** beside copyMs, in the same make: the same bytes copied in memory (nothing read from a file) into new buffers */
+  memcpyMs?: number;
   /** a stricter yardstick: the compressed weights' f32 values (only those) copied in memory, into one scratch buffer reused weight after weight (already faulted in) */
   copyWeightsWarmMs?: number;
   /** time to read the weights' values before that copy (a dropped file's weights are read from it; 0 when they sit in memory), included in makeMs */

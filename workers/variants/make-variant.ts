@@ -257,7 +257,7 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
     f32Bytes: model.baselineSize,
     kernelMs,
     makeMs,
-    ...(copy ? { copyMs: copy.ms, copyBytes: copy.bytes } : {}),
+    ...(copy ? { copyMs: copy.ms, copyBytes: copy.bytes, memcpyMs: copy.memcpyMs } : {}),
     copyWeightsWarmMs,
     readMs,
     makePartsMs: parts,
