@@ -24,7 +24,7 @@ import { classifyTarget } from './eval/classify';
 import { generateTarget } from './eval/generate';
 import { prefillSpeedOf } from './eval/batch-speed';
 import { decodeSpeedOf } from './eval/decode-speed';
-import { forgetCompanion, KV_DECODER_PATH, kvRunnable, kvVariant } from './eval/kv-companion';
+import { forgetCompanion, KV_DECODER_PATH, kvRunnable, kvVariant, prefetchCompanion } from './eval/kv-companion';
 import { examplesFromFile } from './eval/labelled-file';
 import { buildModel, fetchDataset, fetchExamples, gatherDemo, gatherDropped, readExternal, withTokenizer, type LoadedModel, type ModelSource } from './model/load';
 import { exportVariant } from './variants/export-zip';
@@ -161,7 +161,10 @@ export function createEngine(): LabApi {
     async loadDemo(name: string): Promise<ModelSummary> {
       const existing = models.get(`demo:${name}`);
       if (existing) return existing.summary;
-      return admit(await gatherDemo(name));
+      const summary = await admit(await gatherDemo(name));
+      // its KV-cache decoder comes with it, so export and decode timing work offline too
+      prefetchCompanion(models.get(summary.id)!);
+      return summary;
     },
 
     async loadFiles(files: InputFile[], options?: LoadOptions): Promise<ModelSummary> {

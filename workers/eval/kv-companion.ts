@@ -3,8 +3,9 @@
  * onnx/model.onnx (what the page loads and evaluates) and onnx/decoder_model_merged.onnx (the same
  * weights with past_key_values → present.* for decoding). Decode speed measured on the prefill graph
  * runs the whole context again for every token, which is not how a deployed model writes; so for
- * decode the page asks for this companion: loaded on first use (never counted among the engine's
- * models, dropped with its model), checked to hold bit-for-bit the loaded graph's linear weights,
+ * decode the page asks for this companion: its files fetched with the demo (so it works offline
+ * like the rest of the demo), built on first use (never counted among the engine's models, dropped
+ * with its model), checked to hold bit-for-bit the loaded graph's linear weights,
  * and a variant is the same spec made again on it with the same kernels — checked to give the same
  * per-tensor error statistics as the variant of the loaded graph, i.e. the same compressed weights.
  * An export writes that remade variant as its onnx/model.onnx, because transformers.js generates
@@ -12,7 +13,7 @@
  */
 import { labError } from '../errors';
 import type { Job } from '../jobs';
-import { buildModel, gatherDemo, type LoadedModel } from '../model/load';
+import { buildModel, gatherDemo, type LoadedModel, type ModelSource } from '../model/load';
 import { readF32 } from '../model/onnx-graph';
 import { makeVariant, type VariantRecord } from '../variants/make-variant';
 import { releaseSessions } from './ort-runtime';
@@ -28,6 +29,27 @@ interface Companion {
 
 /** By the loaded model's id; a promise so two calls at once load it once. */
 const companions = new Map<string, Promise<Companion>>();
+
+/**
+ * The decoder's files, fetched when the demo loads (prefetchCompanion), by the loaded model's id.
+ * The demo is fetched whole at load and then works with the network gone; the decoder is only
+ * built (parsed, weights checked) on first use, but its bytes must already be here, or an offline
+ * export or decode timing fails to fetch it (an export then fell back to a graph that cannot generate).
+ */
+const prefetched = new Map<string, Promise<ModelSource>>();
+
+const hasCompanion = (model: LoadedModel) =>
+  model.summary.source === 'demo' && model.summary.graphKind === 'prefill' && model.summary.task !== 'sequence-classification';
+
+/** Starts fetching a demo language model's KV-cache decoder beside it (not awaited: the load does not wait for it). */
+export function prefetchCompanion(model: LoadedModel): void {
+  const id = model.summary.id;
+  if (!hasCompanion(model) || prefetched.has(id) || companions.has(id)) return;
+  const p = gatherDemo(model.summary.name, KV_DECODER_PATH);
+  // a failed prefetch is not an error yet: load() fetches again and reports it when the decoder is needed
+  p.catch(() => prefetched.delete(id));
+  prefetched.set(id, p);
+}
 
 /** Linear weights that differ between the two graphs (by name; missing counts as differing). */
 function differingWeights(a: LoadedModel, b: LoadedModel): string[] {
@@ -60,7 +82,10 @@ async function load(model: LoadedModel, datasetText: () => Promise<string>): Pro
     throw labError('BadOption', `${model.summary.name} was loaded from files: only the built-in models' KV-cache decoder (${KV_DECODER_PATH}) is loaded beside them; load your folder's decoder graph from the model card to time decode on its cache`);
   }
   if (model.summary.graphKind === 'kv-cache') throw labError('BadOption', `${model.summary.name} (${model.summary.onnxPath}) is itself a KV-cache decoder: time it without kvDecoder`);
-  const kv = buildModel(await gatherDemo(model.summary.name, KV_DECODER_PATH), await datasetText());
+  const early = prefetched.get(model.summary.id);
+  prefetched.delete(model.summary.id);
+  const src = (await early?.catch(() => undefined)) ?? (await gatherDemo(model.summary.name, KV_DECODER_PATH));
+  const kv = buildModel(src, await datasetText());
   checkCompanion(model, kv);
   return { model: kv };
 }
@@ -132,4 +157,5 @@ export async function kvRunnable(
 /** Forgets a model's companion (the model was dropped; its sessions go with the model's). */
 export function forgetCompanion(modelId: string): void {
   companions.delete(modelId);
+  prefetched.delete(modelId);
 }
