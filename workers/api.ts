@@ -231,7 +231,11 @@ export interface VariantSummary {
   packedBytes: number;
   /** those bytes gzip-compressed (what a download costs) */
   gzipBytes: number;
-  /** bytes of the same model with f32 weights (the source model as the engine evaluates it) */
+  /**
+   * bytes of the source model with every weight f32: its bytes as loaded when it was published in
+   * f32, else its float reference (the published packed / half weights dequantized, which the
+   * variants are made from) serialized (variants/f32-size.ts)
+   */
   f32Bytes: number;
   kernelMs: number;
   /** wall time of the whole variant: kernels, packing and writing the model */
@@ -419,6 +423,9 @@ export interface EvalResult {
   kl?: KlStats;
   /** when the same model and settings were evaluated on the other backend first */
   agreement?: BackendAgreement;
+  /** where the throughput was timed: WASM threads, and the WebGPU adapter (absent on results stored before they were recorded) */
+  wasmThreads?: number;
+  adapter?: string;
   finishedAt: string;
 }
 
@@ -569,6 +576,9 @@ export interface GenerationResult {
   /** per new token, the first (warm-up / shader compile) apart */
   msPerToken: { median: number; p90: number; firstMs: number };
   tokensPerS: number;
+  /** where it was timed: WASM threads, and the WebGPU adapter (absent on results stored before they were recorded) */
+  wasmThreads?: number;
+  adapter?: string;
   finishedAt: string;
 }
 

@@ -33,6 +33,7 @@ import { measurePropagation, ortHiddenRunner } from './eval/error-propagation';
 import type { ErrorPropagationResult, ErrorPropagationSettings } from './api';
 import { makeVariant, resolveSpec, variantId, type VariantRecord } from './variants/make-variant';
 import { putCalibrationText } from './calibration/texts';
+import { storedForm } from './eval/stored-form';
 
 /**
  * Above this size a variant is not scored against its base unless asked (settings.compareToBase):
@@ -128,7 +129,8 @@ export function createEngine(): LabApi {
     const model = getModel(modelId);
     if (vId === 'baseline') return baselineAsRun(modelId, model, backend);
     const v = getVariant(modelId, vId);
-    const packed = { key: `${modelId}|${vId}|packed`, getBytes: () => v.packedBytes, form: 'packed' as const };
+    // a variant stored simulated (3-bit) runs its f32 weights as stored: labelled simulated, with its format as the reason
+    const packed = { key: `${modelId}|${vId}|packed`, getBytes: () => v.packedBytes, ...storedForm(v.summary) };
     if (!open || !backend) return packed;
     try {
       await getSession(packed.key, backend, packed.getBytes);
@@ -214,6 +216,8 @@ export function createEngine(): LabApi {
         const ids = text ? evalTextIds(model.tokenizer, String(text.name), text.data) : model.datasetIds;
         const datasetName = text ? String(text.name) : model.summary.datasetName;
         const f32Base = await f32InsteadOfHalf(model, settings?.backend);
+        // the evaluation's throughput is a speed figure: it names its threads / adapter
+        const at = await where(settings?.backend);
         const target = {
           ids, datasetName, nPositions: model.summary.nPositions, tokenBytes: facts.bytes, bos: facts.bos,
           ...(vId !== 'baseline' && withBase ? { base: f32Base ?? (() => model.baselineBytes) } : {}),
@@ -222,7 +226,7 @@ export function createEngine(): LabApi {
           const { scores, ...measured } = r;
           const agreement = agreeWithOtherBackend(`${modelId}|${vId}|${form}|${datasetName}:${ids.length}`, settings, scores);
           return {
-            modelId, variantId: vId, form, ...(formReason ? { formReason } : {}), settings: { ...settings, text: undefined }, ...measured, ...(agreement ? { agreement } : {}), ...(klSkipped ? { klSkipped } : {}), finishedAt: new Date().toISOString(),
+            modelId, variantId: vId, form, ...(formReason ? { formReason } : {}), settings: { ...settings, text: undefined }, ...measured, ...at, ...(agreement ? { agreement } : {}), ...(klSkipped ? { klSkipped } : {}), finishedAt: new Date().toISOString(),
           };
         };
         if (vId === 'baseline') {
@@ -236,7 +240,8 @@ export function createEngine(): LabApi {
         };
         if (asked === 'simulated') return simulated();
         try {
-          return finish('packed', await evaluateTarget({ ...target, key: `${modelId}|${vId}|packed`, getBytes: () => v.packedBytes }, settings, job));
+          const stored = storedForm(v.summary);
+          return finish(stored.form, await evaluateTarget({ ...target, key: `${modelId}|${vId}|packed`, getBytes: () => v.packedBytes }, settings, job), stored.formReason);
         } catch (e) {
           if ((e as Error).name !== 'SessionFailed') throw e;
           return simulated(refusedReason(settings.backend, e));
@@ -275,7 +280,7 @@ export function createEngine(): LabApi {
         if (settings?.backend === 'webgpu') await requireWebGpu('the webgpu backend');
         const run = await runnable(modelId, vId, settings?.backend, job);
         const r = await generateTarget({ tokenizer: model.tokenizer, nPositions: model.summary.nPositions, key: run.key, getBytes: run.getBytes }, settings, job);
-        return { modelId, variantId: vId, form: 'packed', settings: { ...settings }, ...r, ...asRun(run), finishedAt: new Date().toISOString() };
+        return { modelId, variantId: vId, form: 'packed', settings: { ...settings }, ...r, ...asRun(run), ...(await where(settings.backend)), finishedAt: new Date().toISOString() };
       });
     },
 
@@ -296,7 +301,8 @@ export function createEngine(): LabApi {
         }
         const v = getVariant(modelId, vId);
         try {
-          return finish('packed', await classifyTarget({ ...target, key: `${modelId}|${vId}|packed`, getBytes: () => v.packedBytes }, settings, job));
+          const stored = storedForm(v.summary);
+          return finish(stored.form, await classifyTarget({ ...target, key: `${modelId}|${vId}|packed`, getBytes: () => v.packedBytes }, settings, job), stored.formReason);
         } catch (e) {
           if ((e as Error).name !== 'SessionFailed') throw e;
           await ensureSimulated(model, v, job);
@@ -379,15 +385,15 @@ export function createEngine(): LabApi {
         const maxContext = Math.min(model.summary.nPositions || Infinity, Math.floor(model.datasetIds.length / windows));
         if (!Number.isInteger(context) || context < 2 || context > maxContext) throw bad(`context must be an integer in [2, ${maxContext}] for ${windows} windows, got ${context}`);
         const targets = ids.map((id) => {
-          if (id === 'baseline') return { id, label: 'baseline', bytes: () => model.baselineBytes };
+          if (id === 'baseline') return { id, label: 'baseline', bytes: () => model.baselineBytes, form: 'packed' as const };
           const v = getVariant(modelId, id);
-          return { id, label: v.summary.label, bytes: () => v.packedBytes };
+          return { id, label: v.summary.label, bytes: () => v.packedBytes, form: storedForm(v.summary).form };
         });
         const rows = Array.from({ length: windows }, (_, w) => BigInt64Array.from(model.datasetIds.subarray(w * context, (w + 1) * context), (x) => BigInt(x)));
         const out = await measurePropagation(model.parsed.proto.graph!, () => model.baselineBytes, targets, rows, ortHiddenRunner(backend), job);
         const finishedAt = new Date().toISOString();
         return out.results.map((r) => ({
-          modelId, variantId: r.id, form: 'packed' as const, settings: { backend, windows, context }, dataset: model.summary.datasetName,
+          modelId, variantId: r.id, form: targets.find((t) => t.id === r.id)!.form, settings: { backend, windows, context }, dataset: model.summary.datasetName,
           tokens: windows * context, rule: out.rule, points: r.points, seconds: r.seconds, finishedAt,
         }));
       });
