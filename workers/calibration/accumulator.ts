@@ -137,8 +137,7 @@ export class GpuAccumulator implements Accumulator, NormsTarget {
 
   /** Sends what was added and waits for the GPU to have done it (a 'norms' flush sends every column-norm accumulator's batches on the device: norms-batch.ts). */
   async flush(): Promise<void> {
-    await this.submitted();
-    await this.device.queue.onSubmittedWorkDone();
+    await (this.need === 'norms' ? normsBatch(this.device).done() : this.device.queue.onSubmittedWorkDone());
     await this.checked();
   }
 
