@@ -23,7 +23,7 @@ test('SparseGPT WGSL equals its TS reference on WebGPU', async ({ page }) => {
   }
   expect(gpuMessages).toEqual([]);
   expect(report.error).toBeUndefined();
-  expect(report.cases.length).toBe(19);
+  expect(report.cases.length).toBe(20);
   for (const c of report.cases) {
     expect.soft(c.error, `${c.name}: threw`).toBeUndefined();
     expect.soft(c.maskMismatches, `${c.name}: masks`).toBe(0);

@@ -1,6 +1,6 @@
 /**
- * SparseGPT harness: sparsegpt.wgsl (a thread per output row runs the whole OBS column loop)
- * against sparseGptReference on deterministic awkward shapes (1×1, 7×13, 13×7, K not a multiple
+ * SparseGPT harness: the WebGPU path (sparsegpt.wgsl or, for N:M, nm-batch.ts's kernel, with the
+ * lazy update) against sparseGptReference on deterministic awkward shapes (1×1, 7×13, 13×7, K not a multiple
  * of the N:M run, K = 300 across mask blocks of 128), both layouts, unstructured and N:M, weights
  * with ties, a dead input (H_ii = 0), with Hessians of correlated activations. Masks are compared
  * byte for byte, pruned/updated floats bit for bit, and the calibration loss. Results land in
@@ -98,6 +98,8 @@ async function main(): Promise<void> {
   // K = 300: three mask blocks (128, 128, 44), 100 rows (two workgroups, the second ragged)
   runs.push(() => sparseGptCase(device, [100, 300], 'out_in', { ratio: 0.5 }, 'mixed', true));
   runs.push(() => sparseGptCase(device, [300, 100], 'in_out', { pattern: '2:4' }, 'mixed'));
+  // no −0 weight: the N:M batch kernel and the lazy update without EXACT's selects (as the bench's 2:4 row runs); K = 70: a short last batch
+  runs.push(() => sparseGptCase(device, [40, 70], 'out_in', { pattern: '2:4' }, 'levels'));
   for (const run of runs) {
     try {
       const c = await run();

@@ -1,5 +1,6 @@
-// sparsegpt, one batch of columns [b1, b2) (at most BATCH = 32, inside one mask block of 128): a
-// thread per output row selects the block's mask at its first batch (or each N:M run's), prunes
+// unstructured sparsegpt, one batch of columns [b1, b2) (at most BATCH = 32, inside one mask block
+// of 128; N:M runs nm-batch.ts's kernel instead): a
+// thread per output row selects the block's mask at its first batch, prunes
 // the batch's columns one by one and carries each pruned weight's error onto the batch's later
 // columns (rows are independent given U). The columns after the batch get the batch's errors
 // from gptq-lazy.wgsl (gptq/lazy-update.ts), dispatched next. Same f32 operations in the same order as
@@ -42,9 +43,6 @@ struct Sizes {
   out_dim: u32,
   in_dim: u32,
   stride: u32,     // padded row length of work and U, a multiple of 16
-  // N:M: keep n of every m inputs (m = 0: unstructured, block_prune per block)
-  keep_n: u32,
-  run_m: u32,
   block: u32,
   mask_words: u32, // u32 words of one row's kept bits: ceil(in / 32)
   b1: u32,
@@ -166,34 +164,6 @@ fn select_block(row: u32, first: u32, last: u32, count: u32) {
   }
 }
 
-// N:M: marks (bit i − base) the `count` lowest keys of the run [first, last), ties to the lower
-// index; a run is at most 8 columns from a multiple of 4 (2:4, 4:8), inside one word of bits
-fn select_run(row: u32, first: u32, last: u32, count: u32, base: u32) {
-  let z = vec4<u32>(0u);
-  let one = vec4<u32>(1u);
-  let ka = keys4(row, first / 4u, first, last);
-  var kb = vec4<u32>(0xffffffffu);
-  if (last > first + 4u) { kb = keys4(row, first / 4u + 1u, first, last); }
-  let ia = vec4<u32>(0u, 1u, 2u, 3u);
-  let ib = ia + 4u;
-  var ra = z;
-  var rb = z;
-  for (var j = 0u; j < last - first; j++) {
-    let kj = vec4<u32>(select(kb[j % 4u], ka[j % 4u], j < 4u));
-    let jj = vec4<u32>(j);
-    ra += select(z, one, (kj < ka) | ((kj == ka) & (jj < ia)));
-    rb += select(z, one, (kj < kb) | ((kj == kb) & (jj < ib)));
-  }
-  let c4 = vec4<u32>(count);
-  let pa = select(z, one, ra < c4) << ia;
-  let pb = select(z, one, rb < c4) << ib;
-  let len_bits = (1u << (last - first)) - 1u;
-  let bits = (pa.x | pa.y | pa.z | pa.w | pb.x | pb.y | pb.z | pb.w) & len_bits;
-  let bit = first - base;
-  let at = sel_at + bit / 32u;
-  pruned[at] = (pruned[at] & ~(len_bits << (bit % 32u))) | (bits << (bit % 32u));
-}
-
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
@@ -211,17 +181,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let blk = (b1 / sizes.block) * sizes.block;
   let at_loss = n * sizes.mask_words + o;
   var loss = select(bitcast<f32>(kept_loss[at_loss]), 0.0, b1 == 0u);
-  if (sizes.run_m == 0u && b1 == blk) {
+  if (b1 == blk) {
     select_block(row, blk, min(k, blk + sizes.block), block_prune[blk / sizes.block]);
   }
   var kept_word = 0u;
   var carry = 0u;
   for (var a = b1; a < b2; a++) {
-    if (sizes.run_m > 0u && a % sizes.run_m == 0u) {
-      let end = min(k, a + sizes.run_m);
-      let len = end - a;
-      select_run(row, a, end, select(0u, len - sizes.keep_n, len > sizes.keep_n), blk);
-    }
     let at = row + a / 4u;
     var v = work[at];
     let x = v[a % 4u];
