@@ -40,6 +40,10 @@ export async function fp16Gpu(device: GPUDevice, tensor: WeightTensor): Promise<
   const n = tensor.data.length;
   // the kernel harness's smaller chunks (gridSettings.chunkWeights) put several in flight on small tensors
   const per = fp16Timing.split ? Math.ceil(n / PER_THREAD) * PER_THREAD : Math.max(PER_THREAD, Math.floor((gridSettings.chunkWeights || CHUNK_WEIGHTS) / PER_THREAD) * PER_THREAD);
+  // the kernel's fixed array size (fp16-round.wgsl CHUNK_THREADS): a whole chunk, or for a tensor
+  // below one the next power of two, so small tensors share a few pipelines
+  const threads = n >= per ? per / PER_THREAD : 2 ** Math.ceil(Math.log2(Math.ceil(n / PER_THREAD)));
+  const pipeline = pipelineFor(device, `fp16-round ${threads}`, ROUND_WGSL.replace(/const CHUNK_THREADS: u32 = \d+u;/, `const CHUNK_THREADS: u32 = ${threads}u;`));
   const t: Record<string, number> = {};
   let last = performance.now();
   const mark = async (phase: string, run?: KernelRun) => {
@@ -66,14 +70,12 @@ export async function fp16Gpu(device: GPUDevice, tensor: WeightTensor): Promise<
       const count = Math.min(per, n - start);
       const run = new KernelRun(device, 'fp16');
       runs.push(run);
-      // PER_THREAD weights a thread (fp16-round.wgsl), padded with zeros to whole threads
-      const threads = Math.ceil(count / PER_THREAD);
+      // PER_THREAD weights a thread (fp16-round.wgsl), padded with zeros to the kernel's threads
       const weights = await run.upload('weights', tensor.data.subarray(start, start + count), threads * PER_THREAD * 4);
       await mark('upload_cpu');
       await mark('upload_gpu', run);
       const out = run.storage('half codes', threads * PER_THREAD * 2);
-      const uniform = run.uniform('fp16 params', [threads]);
-      run.dispatch(pipelineFor(device, 'fp16-round', ROUND_WGSL), [uniform, weights, out], Math.ceil(threads / WORKGROUP_SIZE));
+      run.dispatch(pipeline, [weights, out], Math.ceil(threads / WORKGROUP_SIZE));
       await mark('dispatch', run);
       // the halves are read straight from the mapped readback (not KernelRun.finish, which copies
       // each output out of the mapping first): one copy and one fresh allocation fewer a chunk
