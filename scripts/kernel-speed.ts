@@ -33,7 +33,7 @@ try {
     const r = await page.evaluate(() => (window as any).__kernels);
     if (r.error) console.log(`kernels harness error: ${r.error}`);
     for (const c of r.cases) {
-      console.log(`${c.name}: codes ${c.codeMismatches}, params ${c.paramMismatches}, float bits ${c.floatBitMismatches}, parts ${c.gpuParts} / ${c.cpuParts}${c.error ? `, error ${c.error}` : ''}`);
+      console.log(`${c.name}: codes ${c.codeMismatches}, params ${c.paramMismatches}, float bits ${c.floatBitMismatches}, stats Δ ${c.statsRelError}, parts ${c.gpuParts} / ${c.cpuParts}${c.error ? `, error ${c.error}` : ''}`);
     }
   }
   const q = new URLSearchParams({ runs: a.runs! });
