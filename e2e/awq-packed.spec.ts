@@ -1,7 +1,8 @@
 /**
  * AWQ packed in the browser (issue 9), on the default demo LM (brown-gpt2-tiny), WASM:
  * - through the engine worker: AWQ-4 is a MatMulNBits model (1/s folded into the LayerNorms or a
- *   Mul in front, formats/input-scale.ts) whose perplexity equals its f32 twin's within 0.5 %;
+ *   Mul in front, formats/input-scale.ts) whose perplexity equals its f32 twin's within PACKING_BUG
+ *   (1e-4; the issue promises 0.5 %, but a bad block scale moves ppl less than that);
  * - from the page: the builder's AWQ runs (8 calibration sequences, its smallest choice), the
  *   variant is stored packed, not "simulated (f32)", and its WASM perplexity sits near the baseline.
  * Few tokens throughout: the method's numbers are held by workers/compression/awq/awq-packed.test.ts.
@@ -10,6 +11,7 @@ import { expect, test, type Page } from '@playwright/test';
 import type { EvalResult, EvalSettings, ModelSummary, VariantSummary } from '../workers/api';
 import type { StoredEval, StoredVariant } from '../src/store/types';
 import { ok, type Outcome } from './harness/outcome';
+import { PACKING_BUG } from './helpers/packing-bug';
 
 const call = <T>(page: Page, fn: string, ...args: unknown[]): Promise<T> =>
   page.evaluate(([f, a]) => (window as any).harness[f as string](...(a as unknown[])), [fn, args] as const) as Promise<T>;
@@ -31,9 +33,9 @@ test('AWQ-4 packed equals its f32 twin on WASM (engine worker)', async ({ page }
   const packed = ok(await call<Outcome<EvalResult>>(page, 'evaluate', model.id, v.id, { ...settings, form: 'packed' }));
   const twin = ok(await call<Outcome<EvalResult>>(page, 'evaluate', model.id, v.id, { ...settings, form: 'simulated' }));
   const rel = packed.perplexity.ppl / twin.perplexity.ppl - 1;
-  console.log(`WASM ${v.label}: packed ${packed.perplexity.ppl.toFixed(4)} twin ${twin.perplexity.ppl.toFixed(4)} (${(rel * 100).toFixed(4)} %), ${v.packedBytes} bytes (f32 ${v.f32Bytes}), ${v.bitsPerWeight.toFixed(3)} bits a weight`);
+  console.log(`WASM ${v.label}: packed ${packed.perplexity.ppl.toFixed(6)} twin ${twin.perplexity.ppl.toFixed(6)} (relative ${rel.toExponential(2)}), ${v.packedBytes} bytes (f32 ${v.f32Bytes}), ${v.bitsPerWeight.toFixed(3)} bits a weight`);
   expect(packed.form).toBe('packed');
-  expect(Math.abs(rel)).toBeLessThan(0.005);
+  expect(Math.abs(rel)).toBeLessThan(PACKING_BUG);
 });
 
 test('AWQ-4 from the builder runs packed in the page', async ({ page }) => {

@@ -99,7 +99,7 @@ test('identical work reads identical speed: baseline vs 0 % prune, interleaved',
   for (const s of speed) console.log(`wasm prefill seq 128: ${s.variantId.padEnd(48)} median ${s.medianMs.toFixed(2)} ms (p10 ${s.p10Ms.toFixed(2)}, p90 ${s.p90Ms.toFixed(2)}), ${s.tokensPerS.toFixed(0)} tok/s, ${s.wasmThreads} threads`);
   const [a, b] = speed;
   expect(a.runsMs.length).toBe(15);
-  expect(a.interleavedWith).toEqual([zero.id, int4.id]);
+  expect(a.interleavedWith).toEqual([zero.id, int4.id]); // names the others; the A B C order itself: workers/eval/speed.test.ts
   // the same work: each median lies inside the other's p10–p90 band widened by 10 % (timer noise on a shared CPU)
   const inside = (x: SpeedResult, y: SpeedResult) => x.medianMs >= y.p10Ms * 0.9 && x.medianMs <= y.p90Ms * 1.1;
   expect(inside(a, b) || inside(b, a), `baseline ${a.medianMs.toFixed(2)} ms vs 0 % prune ${b.medianMs.toFixed(2)} ms`).toBe(true);
@@ -161,9 +161,12 @@ test('the exported zip loads in onnxruntime-node with the lab\'s perplexity; a r
   console.log(`fallback checks: ${((Date.now() - fallbackStart) / 1000).toFixed(1)} s`);
 
   const node = await reference;
-  console.log(`export ${exp.fileName}: lab WASM ppl ${lab.perplexity.ppl.toFixed(4)}, onnxruntime-node on the unzipped folder ${node.ppl.toFixed(4)}`);
+  const gap = node.ppl / lab.perplexity.ppl - 1;
+  console.log(`export ${exp.fileName}: lab WASM ppl ${lab.perplexity.ppl.toFixed(6)}, onnxruntime-node on the unzipped folder ${node.ppl.toFixed(6)} (relative gap ${gap.toExponential(2)})`);
   expect(node.tokensScored).toBe(lab.perplexity.tokensScored);
-  expect(Math.abs(node.ppl / lab.perplexity.ppl - 1)).toBeLessThan(0.005);
+  // the issue promises 0.5 %; the same compressed weights differ only in accumulation order, and a
+  // bad block scale moves ppl 0.03-0.14 %, so the packing-bug bound holds here too
+  expect(Math.abs(gap)).toBeLessThan(PACKING_BUG);
 });
 
 // The default demo LM only: tests/demo-lm-response.test.ts reproduces all three demo LMs' responses
