@@ -2,7 +2,7 @@
 import { BACKENDS } from '../../workers/api';
 import { BACKEND_LABEL } from '../lib/plan';
 import { duration, fixed, plural } from '../lib/format';
-import { settingsText, useResultRows } from '../lib/selectors';
+import { formText, settingsText, speedWhere, useResultRows } from '../lib/selectors';
 import { Num } from './Num';
 import { PplDetails } from './PplDetails';
 
@@ -27,7 +27,8 @@ export function BaselineCard() {
                   <br />
                   <PplDetails p={e.perplexity} />
                   <br />
-                  {fixed(e.throughput.tokensPerS, 0)} tokens/s prefill during the evaluation (median of {plural(e.throughput.runs, 'run')} after {e.throughput.warmup} warm-up, batch {e.throughput.batch} × {e.throughput.seqLen})
+                  {/* a speed figure says what ran and where: the source model (or its f32 reference), threads or adapter */}
+                  {fixed(e.throughput.tokensPerS, 0)} tokens/s prefill during the evaluation ({formText(e)}{e.form === 'simulated' ? ', f32 reference' : ''} · {speedWhere({ backend: b, wasmThreads: e.wasmThreads, adapter: e.adapter })}; median of {plural(e.throughput.runs, 'run')} after {e.throughput.warmup} warm-up, batch {e.throughput.batch} × {e.throughput.seqLen})
                 </div>
               ) : (
                 <div className="muted small">run to measure</div>

@@ -8,21 +8,33 @@ import type { Backend } from '../../workers/api';
 import { generateAll, stopGenerating } from '../engine/generation';
 import { BackendSelect } from './BackendSelect';
 import { useLab } from '../store';
-import { modelKeyOf } from '../store/types';
+import { modelKeyOf, type StoredVariant } from '../store/types';
+import { speedWhere } from '../lib/selectors';
+import { speedFormText } from '../lib/speed-form';
 import type { StoredGeneration } from '../store/generations';
 
-const BACKEND = { webgpu: 'WebGPU', wasm: 'WASM' } as const;
-
-function how(g: StoredGeneration): string {
+function how(g: StoredGeneration, ran: string): string {
   const s = g.settings;
   const mode = s.temperature ? `sampled at temperature ${s.temperature}, seed ${s.seed}` : 'greedy';
-  return `${g.tokens.length} new tokens after a ${g.promptTokens}-token prompt, ${mode}, ${BACKEND[s.backend]}, batch 1, ${g.decode}; ${g.tokensPerS.toFixed(1)} tokens/s (median ${g.msPerToken.median.toFixed(0)} ms a token, first ${g.msPerToken.firstMs.toFixed(0)} ms)${g.formReason ? `; ${g.formReason}` : ''}`;
+  return `${g.tokens.length} new tokens after a ${g.promptTokens}-token prompt, ${mode}, ${ran} · ${speedWhere({ backend: s.backend, wasmThreads: g.wasmThreads, adapter: g.adapter })}, batch 1, ${g.decode}; ${g.tokensPerS.toFixed(1)} tokens/s (median ${g.msPerToken.median.toFixed(0)} ms a token, first ${g.msPerToken.firstMs.toFixed(0)} ms)${g.formReason ? `; ${g.formReason}` : ''}`;
+}
+
+/** One continuation: the text, and its speed saying what ran (packed, dense f32, simulated (f32), source) and where. */
+export function GenerationItem({ g, variant }: { g: StoredGeneration; variant: StoredVariant | undefined }) {
+  const ran = speedFormText(variant, g);
+  return (
+    <li data-testid="generation" data-variant={g.variantLabel} title={how(g, ran)}>
+      <strong>{g.variantLabel}</strong> <span className="muted small">({ran} · {speedWhere({ backend: g.settings.backend, wasmThreads: g.wasmThreads, adapter: g.adapter })}, {g.tokensPerS.toFixed(1)} tok/s)</span>
+      <blockquote><span className="muted">{g.settings.prompt}</span>{g.text}</blockquote>
+    </li>
+  );
 }
 
 export function GenerationPanel() {
   const model = useLab((s) => s.model);
   const running = useLab((s) => s.running);
   const all = useLab((s) => s.generations);
+  const variants = useLab((s) => s.variants);
   const [prompt, setPrompt] = useState('The jury said');
   const [tokens, setTokens] = useState(24);
   const [backend, setBackend] = useState<Backend>('wasm');
@@ -59,12 +71,7 @@ export function GenerationPanel() {
       </div>
       {rows.length > 0 && (
         <ul className="generations" data-testid="generations">
-          {rows.map((g) => (
-            <li key={`${g.variantId}-${g.settings.backend}`} data-testid="generation" data-variant={g.variantLabel} title={how(g)}>
-              <strong>{g.variantLabel}</strong> <span className="muted small">({BACKEND[g.settings.backend]}, {g.tokensPerS.toFixed(1)} tok/s{g.form === 'simulated' ? ', f32 reference' : ''})</span>
-              <blockquote><span className="muted">{g.settings.prompt}</span>{g.text}</blockquote>
-            </li>
-          ))}
+          {rows.map((g) => <GenerationItem key={`${g.variantId}-${g.settings.backend}`} g={g} variant={variants.find((v) => v.id === g.variantId)} />)}
         </ul>
       )}
     </section>

@@ -6,6 +6,7 @@
 import { evalOn } from '../lib/eval-view';
 import type { ResultRow } from '../lib/selectors';
 import { BACKEND_LABEL } from '../lib/plan';
+import { formText } from '../lib/selectors';
 
 const sci = (v: number) => (v === 0 ? '0' : Math.abs(v) >= 0.01 ? v.toFixed(4) : v.toExponential(2));
 const pct = (v: number) => `${(v * 100).toFixed(2)} %`;
@@ -44,7 +45,8 @@ export function KlTable({ rows, settingsKey }: { rows: ResultRow[]; settingsKey:
                 <td>{dp(k.deltaP.mean)}</td>
                 <td>{[k.deltaP.p1, k.deltaP.p5, k.deltaP.p50, k.deltaP.p95, k.deltaP.p99].map(dp).join(' / ')}</td>
                 <td data-testid="kl-ppl-ratio">{k.pplRatio.toFixed(4)}</td>
-                <td className="muted">{BACKEND_LABEL[e.settings.backend]}, {k.tokens} tokens, base ppl {k.basePpl.toFixed(2)}</td>
+                {/* what ran: the packed variant, or f32 weights (simulated: 3-bit, or an EP that refused the packed model) */}
+                <td className={formText(e) === 'simulated (f32)' ? 'warn-text' : 'muted'} title={e.formReason}>{BACKEND_LABEL[e.settings.backend]}, {formText(e)}, {k.tokens} tokens, base ppl {k.basePpl.toFixed(2)}</td>
               </tr>
             ))}
           </tbody>

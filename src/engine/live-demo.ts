@@ -55,6 +55,12 @@ export interface DemoAnswer {
   tokensPerS: number;
   /** 'packed' or 'simulated' (variant); 'source' for the baseline */
   form: string;
+  /** why it did not run as packed (a 3-bit variant is stored f32; an EP refused the packed model) */
+  formReason?: string;
+  /** where the writing was timed: the backend, WASM threads, the WebGPU adapter */
+  backend: Backend;
+  wasmThreads?: number;
+  adapter?: string;
 }
 
 export interface DemoAsk {
@@ -106,9 +112,13 @@ export async function demo(method: DemoMethod | 'baseline', ask: DemoAsk, onAnsw
       onStep(`${label}: writing…`);
       const g = await bridge.generate(model.id, id, { backend: ask.backend, prompt: ask.prompt, maxNewTokens: DEMO_NEW_TOKENS }, job, (p) => !stale() && onStep(`${label}: writing, token ${p.done}/${p.total}`));
       if (stale()) return;
+      const ran = e.form === 'simulated' ? e : g;
       const a: DemoAnswer = {
         ppl: e.perplexity.ppl, tokensScored: e.perplexity.tokensScored, dataset: e.perplexity.dataset, context: e.perplexity.context,
-        prompt: ask.prompt, text: g.text, newTokens: g.tokens.length, tokensPerS: g.tokensPerS, form: which === 'baseline' ? 'source' : e.form,
+        prompt: ask.prompt, text: g.text, newTokens: g.tokens.length, tokensPerS: g.tokensPerS,
+        // simulated if the scoring or the writing ran f32 (a 3-bit variant is stored f32; an EP refused the packed model); where: the writing's
+        form: which === 'baseline' ? 'source' : ran.form, ...(ran.formReason ? { formReason: ran.formReason } : {}),
+        backend: ask.backend, wasmThreads: g.wasmThreads, ...(g.adapter ? { adapter: g.adapter } : {}),
       };
       answers.set(answerKey(modelKey, which, ask), a);
       onAnswer(which, a);

@@ -53,9 +53,13 @@ export function storageText(variant: StoredVariant | undefined): string {
   return variant.storage === 'packed' ? 'packed' : variant.storage === 'dense' ? 'dense f32' : variant.storage === 'simulated' ? 'simulated (f32)' : 'f32 (made before packed models)';
 }
 
-/** "WASM, 2 threads" or "WebGPU, SwiftShader …": where a speed figure was timed. */
-export function speedWhere(s: StoredSpeed): string {
-  return s.backend === 'wasm' ? `WASM, ${plural(s.wasmThreads, 'thread')}` : `WebGPU, adapter ${s.adapter ?? 'unknown'}`;
+/**
+ * "WASM, 2 threads" or "WebGPU, SwiftShader …": where a speed figure was timed (an interleaved
+ * speed, an evaluation's throughput, a generation). Figures stored before these were recorded say so.
+ */
+export function speedWhere(s: { backend: Backend; wasmThreads?: number; adapter?: string }): string {
+  if (s.backend === 'wasm') return `WASM, ${s.wasmThreads === undefined ? 'threads not recorded' : plural(s.wasmThreads, 'thread')}`;
+  return `WebGPU, adapter ${s.adapter ?? 'unknown'}`;
 }
 
 /** "median of 7 interleaved runs (p10–p90 40.1–44.0 ms), seq 256, 1 warm-up, timed with baseline, …" */

@@ -4,7 +4,7 @@
  * variants are in the other panels.
  */
 import { CartesianGrid, LabelList, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
-import { useResultRows } from '../lib/selectors';
+import { formText, useResultRows } from '../lib/selectors';
 import { POINT } from './colors';
 import { Panel, useChartHeight } from './Panel';
 import { logDomain, logTicks, tickText } from './scale';
@@ -13,24 +13,31 @@ import { plotBox, sidesFor } from './labels';
 import { useWidth } from '../components/CategoryTick';
 import { PointLabel, Unlabelled } from './PointLabel';
 import { useGroup } from './use-group';
+import type { Point } from './groups';
 
 export const BITWIDTH_WHAT = 'How much worse the model predicts text (up is worse) as each weight gets fewer bits, from 32 (the baseline) down; bits include the stored scales.';
 
 const BIT_TICKS = [2, 3, 4, 6, 8, 16, 32];
 const MARGIN = { top: 24, right: 40, bottom: 28, left: 16 };
 
+/** The baseline at 32 bits and each quantizer's variant at its measured bits, by bits. */
+export function bitWidthPoints(group: Point[]): { x: number; y: number; label: string }[] {
+  return group.flatMap((p) => {
+    const v = p.row.variant;
+    if (!v) return [{ x: 32, y: p.eval.perplexity.ppl, label: 'FP32 (baseline)' }];
+    const pq = pruneQuantOf(v.spec);
+    if (!pq?.quant || pq.prune || !(v.bitsPerWeight > 0)) return [];
+    // 3-bit is stored f32 (no onnxruntime-web op runs it), and an EP may refuse a packed model: such a point is marked
+    return [{ x: v.bitsPerWeight, y: p.eval.perplexity.ppl, label: `${p.row.label}${formText(p.eval) === 'simulated (f32)' ? ' (simulated f32)' : ''}` }];
+  }).sort((a, b) => a.x - b.x);
+}
+
 export function BitWidthPanel() {
   const rows = useResultRows();
   const choice = useGroup(rows);
   const height = useChartHeight();
   const [ref, width] = useWidth<HTMLDivElement>(560);
-  const points = (choice.group?.points ?? []).flatMap((p) => {
-    const v = p.row.variant;
-    if (!v) return [{ x: 32, y: p.eval.perplexity.ppl, label: 'FP32 (baseline)' }];
-    const pq = pruneQuantOf(v.spec);
-    if (!pq?.quant || pq.prune || !(v.bitsPerWeight > 0)) return [];
-    return [{ x: v.bitsPerWeight, y: p.eval.perplexity.ppl, label: p.row.label }];
-  }).sort((a, b) => a.x - b.x);
+  const points = bitWidthPoints(choice.group?.points ?? []);
   const [lo, hi] = points.length ? logDomain(points.map((p) => p.y)) : [1, 10];
   const xMin = Math.min(2, ...points.map((p) => p.x));
   // labels placed in the plot as drawn, clear of the curve through the points

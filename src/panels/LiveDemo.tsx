@@ -8,6 +8,7 @@ import './LiveDemo.css';
 import type { Backend } from '../../workers/api';
 import { demo, DEMO_NEW_TOKENS, demoMethods, keptAnswer, stopDemo, type DemoAnswer, type DemoMethod } from '../engine/live-demo';
 import { BACKEND_LABEL } from '../lib/plan';
+import { speedWhere } from '../lib/selectors';
 import { useLab } from '../store';
 import { BackendSelect } from '../components/BackendSelect';
 
@@ -18,7 +19,7 @@ const METHODS = demoMethods();
 /** "+3.2 %", or "×75.5" once it has more than doubled (a room reads a factor better than +7452 %). */
 export const changeText = (d: number) => (d >= 1 ? `×${(d + 1).toFixed(1)}` : `${d >= 0 ? '+' : '−'}${Math.abs(d * 100).toFixed(1)} %`);
 
-function Answer({ title, a, base, testId }: { title: string; a: DemoAnswer | undefined; base?: DemoAnswer; testId: string }) {
+export function Answer({ title, a, base, testId }: { title: string; a: DemoAnswer | undefined; base?: DemoAnswer; testId: string }) {
   const change = a && base ? a.ppl / base.ppl - 1 : undefined;
   return (
     <div className="demo-answer" data-testid={`demo-${testId}`}>
@@ -28,7 +29,7 @@ function Answer({ title, a, base, testId }: { title: string; a: DemoAnswer | und
         {change !== undefined && <span className={change > 0.05 ? 'demo-worse' : 'muted'} data-testid={`demo-change-${testId}`}> {changeText(change)}</span>}
       </p>
       <blockquote><span className="muted">{a?.prompt}</span><span data-testid={`demo-text-${testId}`}>{a ? a.text : ' …'}</span></blockquote>
-      {a && <p className="muted small">{a.form === 'source' ? 'the model as loaded' : a.form === 'packed' ? 'the compressed model as stored' : 'run as its f32 twin (simulated)'} · {a.tokensPerS.toFixed(1)} tokens/s writing</p>}
+      {a && <p className="muted small" title={a.formReason}>{a.form === 'source' ? 'the model as loaded' : a.form === 'packed' ? 'the compressed model as stored' : 'simulated (f32)'} · {a.tokensPerS.toFixed(1)} tokens/s writing · {speedWhere(a)}</p>}
     </div>
   );
 }

@@ -5,8 +5,8 @@
  * are drawn; the rest are counted as left out.
  */
 import { plural } from '../lib/format';
-import { BACKEND_LABEL } from '../lib/plan';
-import { useResultRows } from '../lib/selectors';
+import { formText, speedWhere, useResultRows } from '../lib/selectors';
+import { speedFormText } from '../lib/speed-form';
 import { FRONTIER_LEGEND, FrontierPlot } from './FrontierPlot';
 import { Panel } from './Panel';
 import { paretoFrontier } from './shapes';
@@ -24,11 +24,14 @@ export function SpeedPplPanel() {
   const baseRun = timed.find((t) => t.p.row.key === 'baseline')?.s.runId;
   const run = baseRun ?? [...runs.entries()].sort((x, y) => y[1] - x[1])[0]?.[0];
   const drawn = timed.filter((t) => t.s.runId === run);
-  const points = drawn.map(({ p, s }) => ({ x: s.tokensPerS, y: p.eval.perplexity.ppl, label: p.row.label }));
+  // a dot whose speed or perplexity came from f32 weights (a 3-bit variant, an EP that refused the packed model) says so
+  const ran = drawn.map(({ p, s }) => ({ p, s, form: speedFormText(p.row.variant, s), sim: speedFormText(p.row.variant, s) === 'simulated (f32)' || (!!p.row.variant && formText(p.eval) === 'simulated (f32)') }));
+  const points = ran.map(({ p, s, sim }) => ({ x: s.tokensPerS, y: p.eval.perplexity.ppl, label: `${p.row.label}${sim ? ' (simulated f32)' : ''}` }));
   // faster is better here: the frontier of (−speed, ppl)
   const frontier = paretoFrontier(points.map((q) => ({ ...q, x: -q.x }))).map((q) => ({ ...q, x: -q.x }));
   const s0 = drawn[0]?.s;
-  const how = s0 && b ? ` Speed: ${BACKEND_LABEL[b]}, prefill batch 1 × ${s0.seqLen} tokens, median of ${plural(s0.runsMs.length, 'interleaved run')} per model, one run's comparison.` : '';
+  // one run's comparison: one backend, one thread count / adapter for every dot
+  const how = s0 && b ? ` Speed: ${speedWhere(s0)}, prefill batch 1 × ${s0.seqLen} tokens, median of ${plural(s0.runsMs.length, 'interleaved run')} per model, one run's comparison; as run: ${ran.map((r) => `${r.p.row.label} ${r.form}`).join(', ')}.` : '';
   return (
     <Panel
       id="speed-ppl" title="Speed vs perplexity" what={SPEED_PPL_WHAT} choice={choice}

@@ -98,7 +98,8 @@ export function modelCard(v: VariantSummary, model: LoadedModel, results: readon
     .map((r) => {
       const p = r.perplexity;
       const who = r.variantId === 'baseline' ? 'source model' : 'this variant';
-      const form = r.variantId === 'baseline' ? 'f32' : r.form === 'packed' ? 'packed' : 'simulated (f32 twin)';
+      // a 3-bit variant (stored f32) and a twin run where an EP refused the packed model are both f32 numbers
+      const form = r.variantId === 'baseline' ? (r.form === 'simulated' ? 'source, f32 reference' : 'source, as loaded') : r.form === 'packed' ? 'packed' : 'simulated (f32)';
       return `| ${who} | ${p.ppl.toFixed(3)} | ${r.settings.backend} | ${form} | ${p.dataset} | ${p.tokensScored} | ${p.context} | ${p.stride} |`;
     });
   return [
