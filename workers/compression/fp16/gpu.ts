@@ -24,15 +24,15 @@ const PER_THREAD = 16;
 export const fp16Timing: { on: boolean; split: boolean; phases: Record<string, number>[] } = { on: false, split: false, phases: [] };
 
 /**
- * Weights a chunk (a multiple of 8, the weights a thread): see fp16Gpu. 2^18 (1 MiB of f32) was
- * the fastest of 2^17 … 2^24 on the 768 x 3072 weight (SwiftShader, interleaved A/B).
+ * Weights a chunk (a multiple of PER_THREAD): see fp16Gpu. 2^18 (1 MiB of f32) was the fastest of
+ * 2^17 … 2^24 on the 768 x 3072 weight (SwiftShader, interleaved A/B, with 8 weights a thread).
  */
 const CHUNK_WEIGHTS = 1 << 18;
 
 /**
  * The tensor goes through in chunks of CHUNK_WEIGHTS, each its own upload, dispatch and readback,
  * all submitted before the first result is awaited: the CPU fills the next chunk's upload and
- * looks up the finished chunks' f32 values while the GPU rounds the others, so the kernel time
+ * takes the finished chunks' sums while the GPU rounds the others, so the kernel time
  * is about the GPU's part plus one chunk of CPU work, not the sum of both. (On SwiftShader the
  * GPU's part is CPU threads of the GPU process, so this overlap is what two cores allow.)
  */
@@ -98,7 +98,7 @@ export async function fp16Gpu(device: GPUDevice, tensor: WeightTensor): Promise<
       codes.set(halves, start);
       addHalfTotals(totals, weightBits, start, halves, count);
       readbacks[k].buffer.unmap();
-      await mark('cpu_unpack');
+      await mark('cpu_sums');
     }
     if (fp16Timing.on) fp16Timing.phases.push(t);
     const { clamped, ...sums } = totals;
