@@ -14,6 +14,7 @@ import type { StoredEval, StoredVariant } from '../store/types';
 import { ExportButton } from './ExportButton';
 import { weighted } from '../lib/results-export';
 import { calibrationUsedText } from '../../workers/variants/calibration-used';
+import { f32BytesText } from '../../workers/variants/f32-bytes-text';
 import { modelKeyOf } from '../store/types';
 import { Num } from './Num';
 
@@ -67,7 +68,7 @@ export function ResultRowView({ r }: { r: ResultRow }) {
       <td className="r"><Num text={base ? '32' : fixed(v.bitsPerWeight, 2)} why="not reported" how="linear weights, including scales and zero points" /></td>
       <td className="r"><Num text={base ? bytes(model?.onnxBytes) : measured(v) ? bytes(v.packedBytes) : undefined} why={base ? 'no model loaded' : OLD} how={base ? 'the source ONNX file, bytes as loaded' : `onnx/model.onnx as written: ${v.packedBytes.toLocaleString()} bytes`} testId="packed-bytes" /></td>
       <td className="r"><Num text={measured(v) ? bytes(v!.gzipBytes) : undefined} why={base ? 'not measured for the source model' : OLD} how={v && `the written model gzip-compressed (what a download costs): ${v.gzipBytes.toLocaleString()} bytes`} testId="gzip-bytes" /></td>
-      <td className="r"><Num text={measured(v) ? bytes(f32) : undefined} why={base ? 'the source model is the f32 reference: see its size' : OLD} how="the same model with f32 weights, as the engine evaluates the source" testId="f32-bytes" /></td>
+      <td className="r"><Num text={measured(v) ? bytes(f32) : undefined} why={base ? 'the source model: see its size as loaded' : OLD} how={v && `${f32BytesText(!!model?.published)}: ${v.f32Bytes.toLocaleString()} bytes`} testId="f32-bytes" /></td>
       <td className="r"><Num text={percent(weighted(v, (t) => t.sparsity))} why={base ? baseWhy : 'not reported'} how="share of zero weights, over all linear weights" /></td>
       <td className="r"><Num text={fixed(weighted(v, (t) => t.relFrobeniusError), 4)} why={base ? baseWhy : 'not reported'} how="‖W−Ŵ‖F / ‖W‖F, parameter-weighted mean over tensors" /></td>
       <td className="r"><Num text={fixed(weighted(v, (t) => t.sqnrDb), 1)} why={base ? baseWhy : 'not reported'} how="signal-to-quantization-noise ratio in dB, parameter-weighted mean" /></td>

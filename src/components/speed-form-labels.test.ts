@@ -51,6 +51,8 @@ describe('speed figures say the form that ran', () => {
     expect(sim).toMatch(/title="simulated \(f32\): the WebGPU EP refused MatMulNBits · WebGPU[^"]*" data-testid="speed-webgpu"/);
     expect(html('packed')).not.toContain('speed-form-webgpu');
     expect(html('packed')).toMatch(/title="packed · WebGPU[^"]*" data-testid="speed-webgpu"/);
+    // f32 bytes say what they are (the source as loaded here: no model published compressed is loaded)
+    expect(html('packed')).toContain('title="the source model as loaded, its weights already f32: 40 bytes" data-testid="f32-bytes"');
   });
 
   it('the CSV: an interleaved form column beside the figure, "stored as" still the storage', () => {

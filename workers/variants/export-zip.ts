@@ -19,6 +19,7 @@ import type { LoadedModel } from '../model/load';
 import { dataFileBytes, exportedSize, exportLayout } from '../formats/export-layout';
 import { EXTERNAL_DATA_PATH } from '../formats/external-weights';
 import { calibrationCardLines } from './calibration-used';
+import { f32BytesText } from './f32-bytes-text';
 import { gzipSize } from '../formats/gzip-size';
 import type { ExportGraph } from './export-graph';
 
@@ -118,7 +119,7 @@ export function modelCard(v: VariantSummary, model: LoadedModel, results: readon
     '- config.json is the source\'s with `transformers.js_config.dtype = "fp32"`: that only makes transformers.js load onnx/model.onnx (its file name for fp32); the weights are stored as above.',
     '',
     '## Sizes (measured from the bytes written)',
-    `- onnx/model.onnx${dataFiles.map((f) => ` + onnx/${f} (its weights)`).join('')}: ${mb(written.bytes)}; gzip ${mb(written.gzipBytes)}; the f32 source model: ${mb(v.f32Bytes)}.`,
+    `- onnx/model.onnx${dataFiles.map((f) => ` + onnx/${f} (its weights)`).join('')}: ${mb(written.bytes)}; gzip ${mb(written.gzipBytes)}; f32: ${mb(v.f32Bytes)}, ${f32BytesText(!!model.summary.published)}.`,
     ...(graph.remade ? [`- The evaluated variant of \`${model.summary.onnxPath}\` (no cache, the same compressed weights): ${mb(v.packedBytes)}; gzip ${mb(v.gzipBytes)}.`] : []),
     '',
     '## Measured in the lab',

@@ -24,6 +24,7 @@ import { EXTERNAL_MIN_TOTAL_BYTES, modelSize } from '../formats/external-weights
 import { resizableFloats, WeightArena, type ResizableBuffer } from '../formats/weight-arena';
 import { writePackedModel, type PackedForm } from '../formats/packed-model';
 import { compressThen, planTensors, resolveThen, storageOfForm, variantStorage } from './combine';
+import { f32ModelBytes } from './f32-size';
 import { compressWeight, releaseKernelMemory, resolveOptions } from './compress-adapter';
 import { calibrationFor } from '../calibration/for-variant';
 import type { CaptureRunner } from '../calibration/calibrate';
@@ -254,7 +255,7 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
     format: st ? st.format : structured ? structuredFormat(structured) : [...formats].join('; '),
     packedBytes: modelSize(packedBytes),
     gzipBytes,
-    f32Bytes: model.baselineSize,
+    f32Bytes: f32ModelBytes(model),
     kernelMs,
     makeMs,
     ...(copy ? { copyMs: copy.ms, copyBytes: copy.bytes, memcpyMs: copy.memcpyMs } : {}),
