@@ -7,8 +7,12 @@
  * Why generated: sparsegpt.wgsl loops over the batch's columns with a run-time column index, so
  * every value it touches is a storage access, a per-lane gather on SwiftShader (the 4 lanes are 4
  * rows), and a vector indexed by a variable is spilled to memory; unrolled here, every index is a
- * constant, the values stay in registers and the only storage reads are U's and 1 / U_aa's, the
- * same address in every lane (one load and a broadcast). Measured in the method's commit.
+ * constant (the errors' private array is read at uniform indices), the values stay in registers
+ * and the only storage reads are U's and 1 / U_aa's, the same address in every lane (one load and
+ * a broadcast). SwiftShader process CPU of one 768 × 3,072 2:4 call (artifacts/sg-probe, load
+ * ~10-13 on 2 cores, medians of 3): the batch kernels alone 0.70 s with sparsegpt.wgsl's loop,
+ * 0.27 s here; the whole call 1.80 -> 1.30-1.36 s (TS 0.97-1.0 s of one core); the rest is
+ * gptq-lazy.wgsl's dense update (~1.05 s), which still does the products of the half 2:4 keeps.
  * The f32 operations and their order are sparseGptReference's (reference.ts): mask by the OBS error
  * bits (w² · 1/U_aa², −0 as +0), ties to the lower index; then per column q, d = w − q and, when
  * d ≠ 0, loss += d² · 1/U_aa², e = d · 1/U_aa and w_j −= e · U_aj for the batch's later columns j.
@@ -70,7 +74,7 @@ function selectRun(m: 4 | 8, t: number): string {
     `    {`,
     `      let first = b1 + ${t}u;`,
     `      let last = min(sizes.in_dim, first + ${m}u);`,
-    `      let len = last - first;`,
+    `      let len = select(0u, last - first, last > first);`,
     `      let count = vec4<u32>(select(0u, len - sizes.keep_n, len > sizes.keep_n));`,
     `      let ka = keys4(w${g}, i2_${g}, first, last);`,
   ];
@@ -117,15 +121,37 @@ function column(m: 4 | 8, t: number): string {
     `    let nz = d != 0.0 && ${t}u < live;`,
     `    loss = select(loss, loss + (d * d) * i2_${g}.${l}, nz);`,
     `    let e = select(0.0, d * i1_${g}.${l}, nz);`,
-    `    e${g}.${l} = e;`,
+    `    es[${t}] = e;`,
     `    carry |= select(0u, ${2 ** t >>> 0}u, nz);`,
     `    kept |= select(${2 ** t >>> 0}u, 0u, p);`,
-    `    let at = (b1 + ${t}u) * stride4 + b4;`,
   );
-  if (c < 3) lines.push(`    w${g} = select(w${g}, upd(w${g}, e, u[at + ${g}u], nz), vec4<bool>(${later}));`);
-  for (let h = g + 1; h < VECS; h++) lines.push(`    w${h} = upd(w${h}, e, u[at + ${h}u], nz);`);
+  if (c < 3) lines.push(`    w${g} = select(w${g}, upd(w${g}, e, u[(b1 + ${t}u) * stride4 + b4 + ${g}u], nz), vec4<bool>(${later}));`);
   lines.push(`    w${g}.${l} = q;`, `  }`);
   return lines.join('\n');
+}
+
+/**
+ * The batch's columns group by group (4 columns, a vec4), left-looking: before a group is read, the
+ * errors of every earlier column of the batch are carried onto it in column order, in a loop (the
+ * errors in a private array read at a uniform index, U's row a broadcast), so each column still
+ * subtracts e_a · U_aj for a = b1, b1 + 1, … in order, and the code stays short (written out for
+ * every pair of columns it took SwiftShader 2-5 s to compile). A run of 8 reads two groups.
+ */
+function groups(m: 4 | 8): string[] {
+  const done = new Array<number>(VECS).fill(0);
+  const bring = (h: number, upto: number) => {
+    if (done[h] >= upto) return [];
+    const from = done[h];
+    done[h] = upto;
+    return [`  for (var a = ${from}u; a < ${upto}u; a++) { w${h} = upd(w${h}, es[a], u[(b1 + a) * stride4 + b4 + ${h}u], ((carry >> a) & 1u) == 1u); }`];
+  };
+  const out: string[] = [];
+  for (let g = 0; g < VECS; g++) {
+    out.push(...bring(g, 4 * g));
+    if (m === 8 && g % 2 === 0) out.push(...bring(g + 1, 4 * g));
+    for (let c = 0; c < 4; c++) out.push(column(m, 4 * g + c));
+  }
+  return out;
 }
 
 /** The kernel's WGSL for runs of `m` inputs; `exact` as gptq-lazy.wgsl's EXACT. */
@@ -150,13 +176,13 @@ export function nmBatchWgsl(m: 4 | 8, exact: boolean): string {
     `  var carry = 0u;`,
     `  var kept = 0u;`,
     ...vecs.map((g) => `  var w${g} = ${load(g)};`),
-    ...vecs.map((g) => `  var e${g} = vec4<f32>(0.0);`),
+    `  var es: array<f32, ${BATCH}>;`,
     // 1 / U_aa and 1 / U_aa² of the batch's columns (read clamped like the values)
     ...vecs.map((g) => `  let i1_${g} = inv[min(b4 + ${g}u, stride4 - 1u)];`),
     ...vecs.map((g) => `  let i2_${g} = inv[stride4 + min(b4 + ${g}u, stride4 - 1u)];`),
-    ...Array.from({ length: BATCH }, (_, t) => column(m, t)),
+    ...groups(m),
     ...vecs.map((g) => `  if (b4 + ${g}u < stride4) { work[row + b4 + ${g}u] = w${g}; }`),
-    ...vecs.map((g) => `  err[o * ${VECS}u + ${g}u] = e${g};`),
+    ...vecs.map((g) => `  err[o * ${VECS}u + ${g}u] = vec4<f32>(${[0, 1, 2, 3].map((c) => `es[${4 * g + c}]`).join(', ')});`),
     `  kept_loss[o * sizes.mask_words + b1 / 32u] = kept;`,
     `  carried[o] = carry;`,
     `  kept_loss[at_loss] = bitcast<u32>(loss);`,
