@@ -410,7 +410,10 @@ export interface EvalResult {
   modelId: string;
   /** 'baseline' or a VariantSummary id */
   variantId: string;
-  /** what ran: the packed model, or the f32 twin ('simulated') because it was asked for or the EP could not run the packed one */
+  /**
+   * what ran: the packed model, or f32 weights ('simulated'): the twin, asked for or because the EP could not run the packed
+   * model, or a variant stored simulated (3-bit: no onnxruntime-web op runs it; eval/stored-form.ts)
+   */
   form: EvalForm;
   /** why a packed model was not run, when it was not */
   formReason?: string;
