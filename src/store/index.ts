@@ -19,6 +19,7 @@ import { createScalingSlice, type ScalingSlice } from './scaling';
 import { createPropagationSlice, type PropagationSlice } from './propagation';
 import { safeIdbStorage } from './storage';
 import { migrateSettings } from './settings';
+import { relabelStoredForms } from './stored-forms';
 import type { Job } from './types';
 
 export type LabState = ModelsSlice & ExperimentsSlice & ResultsSlice & UiSlice & ExportsSlice & ClassificationsSlice & GenerationsSlice & ScalingSlice & PropagationSlice;
@@ -64,13 +65,15 @@ export const useLab = create<LabState>()(
         const p = (persisted ?? {}) as Partial<Persisted>;
         // a run started before the stored state arrived keeps its own queue
         const jobs = current.running || !Array.isArray(p.jobs) ? current.jobs : interruptOpenJobs(p.jobs);
+        const variants = Array.isArray(p.variants) ? p.variants : current.variants;
         return {
           ...current,
-          variants: Array.isArray(p.variants) ? p.variants : current.variants,
-          evals: Array.isArray(p.evals) ? p.evals : current.evals,
-          speeds: Array.isArray(p.speeds) ? p.speeds : current.speeds,
+          variants,
+          // results stored before 3-bit variants said 'simulated' (stored-forms.ts)
+          evals: Array.isArray(p.evals) ? relabelStoredForms(p.evals, variants) : current.evals,
+          speeds: Array.isArray(p.speeds) ? relabelStoredForms(p.speeds, variants) : current.speeds,
           classifications: Array.isArray(p.classifications) ? p.classifications : current.classifications,
-          generations: Array.isArray(p.generations) ? p.generations : current.generations,
+          generations: Array.isArray(p.generations) ? relabelStoredForms(p.generations, variants) : current.generations,
           scalings: Array.isArray(p.scalings) ? p.scalings : current.scalings,
           propagations: Array.isArray(p.propagations) ? p.propagations : current.propagations,
           jobs,
