@@ -5,13 +5,18 @@
  *   run on the main thread or in a plain worker made from this same file, and the *lab* engine
  *   driven through its real worker API (comlink), as e2e/harness/engine.ts does;
  * - as a worker script (`?role=bare-worker`) it exposes the same bare runner with comlink.
- * Every contestant runs the same windows (workers/eval/windows.ts) and the same NLL reduction,
- * gets one untimed warm-up window, then `runs` timed passes over all windows.
- * Timing: wall seconds of the whole loop (session.run + logits read + NLL), per pass.
+ * Two kinds of bare work (BareRequest.graph):
+ * - 'logits': the model as published, every logit read back and log-softmaxed in JS (windows.ts);
+ * - 'scored': the lab's own work, its evaluation graph (the model with the NLL computed in the
+ *   graph, built here without lab code: bare-scored.ts), only the per-row NLL and top-1 read back.
+ * Every contestant runs the same windows (workers/eval/windows.ts), gets one untimed warm-up
+ * window, then `runs` timed passes over all windows.
+ * Timing: wall seconds of the whole loop (session.run + outputs read + NLL sum), per pass.
  */
 import * as Comlink from 'comlink';
 import type { EvalSettings, LabApi } from '../../workers/api';
 import { slidingPerplexity, slidingWindows, type PerplexityCore, type WindowSettings } from '../../workers/eval/windows';
+import { bareScoredModel, scoredPerplexity, SCORED } from './bare-scored';
 
 export type Bundle = 'wasm' | 'webgpu';
 
@@ -24,7 +29,11 @@ export interface BareRequest extends WindowSettings {
   modelUrl: string;
   /** session options beyond executionProviders; default none (ORT's own defaults) */
   sessionOptions?: Record<string, unknown>;
+  /** 'logits' (default): full logits read, NLL in JS; 'scored': the lab's evaluation graph, NLL in the graph */
+  graph?: BareGraph;
 }
+
+export type BareGraph = 'logits' | 'scored';
 
 export interface PassResult extends PerplexityCore {
   seconds: number;
@@ -33,6 +42,7 @@ export interface PassResult extends PerplexityCore {
 
 export interface BareResult {
   bundle: Bundle;
+  graph: BareGraph;
   where: 'main' | 'worker';
   numThreads: number;
   crossOriginIsolated: boolean;
@@ -45,7 +55,11 @@ const tokensFed = (s: WindowSettings) => slidingWindows(s).reduce((a, w) => a + 
 
 /** A bare ORT session kept open between passes, so passes of contestants can be interleaved. */
 class BareRunner {
-  private session?: { run: (w: BigInt64Array) => Promise<{ logits: Float32Array; vocab: number }>; release: () => Promise<void> };
+  private session?: {
+    run: (w: BigInt64Array) => Promise<{ logits: Float32Array; vocab: number }>;
+    scored: (w: BigInt64Array, targets: BigInt64Array, head: boolean) => Promise<Float32Array>;
+    release: () => Promise<void>;
+  };
   private req?: BareRequest;
   private info?: Omit<BareResult, 'passes'>;
 
@@ -57,27 +71,40 @@ class BareRunner {
     ort.env.wasm.numThreads = numThreads;
     const r = await fetch(req.modelUrl);
     if (!r.ok) throw new Error(`HTTP ${r.status} for ${req.modelUrl}`);
-    const bytes = new Uint8Array(await r.arrayBuffer());
+    const graph = req.graph ?? 'logits';
+    const fetched = new Uint8Array(await r.arrayBuffer());
+    const bytes = graph === 'scored' ? bareScoredModel(fetched) : fetched;
     let t0 = performance.now();
     const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], ...(req.sessionOptions ?? {}) });
     const sessionCreateS = (performance.now() - t0) / 1000;
     const names = session.inputNames;
-    const run = async (win: BigInt64Array) => {
+    const feedsOf = (win: BigInt64Array) => {
       const n = win.length;
       const feeds: Record<string, InstanceType<typeof ort.Tensor>> = { input_ids: new ort.Tensor('int64', win, [1, n]) };
       if (names.includes('attention_mask')) feeds.attention_mask = new ort.Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]);
       if (names.includes('position_ids')) feeds.position_ids = new ort.Tensor('int64', BigInt64Array.from({ length: n }, (_, i) => BigInt(i)), [1, n]);
-      const out = await session.run(feeds, ['logits']);
+      return feeds;
+    };
+    const run = async (win: BigInt64Array) => {
+      const out = await session.run(feedsOf(win), ['logits']);
       const t = out.logits;
       return { logits: t.data as Float32Array, vocab: t.dims[t.dims.length - 1] };
     };
-    this.session = { run, release: () => session.release() };
+    // what the lab fetches per window: NLL and top-1, and the first rows of logits on the first window
+    const scored = async (win: BigInt64Array, targets: BigInt64Array, head: boolean) => {
+      const feeds = feedsOf(win);
+      feeds[SCORED.targets] = new ort.Tensor('int64', targets, [1, win.length, 1]);
+      const out = await session.run(feeds, [SCORED.nll, SCORED.top1, ...(head ? [SCORED.head] : [])]);
+      return out[SCORED.nll].data as Float32Array;
+    };
+    this.session = { run, scored, release: () => session.release() };
     this.req = req;
     const w0 = slidingWindows(req)[0];
     t0 = performance.now();
-    await run(BigInt64Array.from(req.ids.slice(w0.begin, w0.end), (v) => BigInt(v)));
+    if (graph === 'scored') await scoredPerplexity(req.ids, [w0], scored);
+    else await run(BigInt64Array.from(req.ids.slice(w0.begin, w0.end), (v) => BigInt(v)));
     const warmupS = (performance.now() - t0) / 1000;
-    this.info = { bundle: req.bundle, where, numThreads, crossOriginIsolated: Boolean(globalThis.crossOriginIsolated), sessionCreateS, warmupS };
+    this.info = { bundle: req.bundle, graph, where, numThreads, crossOriginIsolated: Boolean(globalThis.crossOriginIsolated), sessionCreateS, warmupS };
     return this.info;
   }
 
@@ -86,7 +113,7 @@ class BareRunner {
     const req = this.req!;
     const settings = { tokens: req.tokens, context: req.context, stride: req.stride };
     const t0 = performance.now();
-    const core = await slidingPerplexity(req.ids, settings, this.session!.run);
+    const core = req.graph === 'scored' ? await scoredPerplexity(req.ids, slidingWindows(settings), this.session!.scored) : await slidingPerplexity(req.ids, settings, this.session!.run);
     return { ...core, seconds: (performance.now() - t0) / 1000, tokensFed: tokensFed(settings) };
   }
 
@@ -132,9 +159,10 @@ if (isWorker) {
   };
   const log = (s: string) => (document.getElementById('log')!.textContent += `${s}\n`);
   const noProgress = Comlink.proxy(() => {});
-  let mainRunner: BareRunner | undefined;
+  // open sessions for interleaved passes, one per kind of work on each side (main thread, worker)
+  const mainRunners = new Map<BareGraph, BareRunner>();
   type WorkerRunner = { open(r: BareRequest): Promise<Omit<BareResult, 'passes'>>; pass(): Promise<PassResult>; close(): Promise<void> };
-  let workerRunner: { worker: Worker; api: Comlink.Remote<WorkerRunner> } | undefined;
+  const workerRunners = new Map<BareGraph, { worker: Worker; api: Comlink.Remote<WorkerRunner> }>();
 
   const bench = {
     async machine() {
@@ -162,10 +190,17 @@ if (isWorker) {
     },
     /** bare ORT on this page's main thread */
     bareMain: (req: BareRequest) => new BareRunner().all(req, 'main'),
-    /** a bare main-thread session kept open for interleaved passes (bareOpen, barePass…, bareClose) */
-    bareOpen: (req: BareRequest) => (mainRunner = new BareRunner()).open(req, 'main'),
-    barePass: () => mainRunner!.pass(),
-    bareClose: () => mainRunner?.close(),
+    /** a bare main-thread session kept open for interleaved passes (bareOpen, barePass…, bareClose), one per graph */
+    bareOpen(req: BareRequest) {
+      const r = new BareRunner();
+      mainRunners.set(req.graph ?? 'logits', r);
+      return r.open(req, 'main');
+    },
+    barePass: (graph: BareGraph = 'logits') => mainRunners.get(graph)!.pass(),
+    async bareClose(graph: BareGraph = 'logits') {
+      await mainRunners.get(graph)?.close();
+      mainRunners.delete(graph);
+    },
     /** loads everything Vite has to optimize (engine worker, both ORT builds) so later pages are not reloaded */
     async prime() {
       await Promise.all([import('onnxruntime-web/wasm'), import('onnxruntime-web/webgpu')]);
@@ -182,19 +217,21 @@ if (isWorker) {
         worker.terminate();
       }
     },
-    /** a bare session in a plain module worker kept open for interleaved passes (bareWorkerOpen, bareWorkerPass…, bareWorkerClose) */
+    /** a bare session in a plain module worker kept open for interleaved passes (bareWorkerOpen, bareWorkerPass…, bareWorkerClose), one worker per graph */
     async bareWorkerOpen(req: BareRequest) {
       const url = new URL(import.meta.url);
       url.searchParams.set('role', 'bare-worker');
       const worker = new Worker(url, { type: 'module', name: 'bare' });
-      workerRunner = { worker, api: Comlink.wrap<WorkerRunner>(worker) };
-      return workerRunner.api.open(req);
+      const runner = { worker, api: Comlink.wrap<WorkerRunner>(worker) };
+      workerRunners.set(req.graph ?? 'logits', runner);
+      return runner.api.open(req);
     },
-    bareWorkerPass: () => workerRunner!.api.pass(),
-    async bareWorkerClose() {
-      await workerRunner?.api.close();
-      workerRunner?.worker.terminate();
-      workerRunner = undefined;
+    bareWorkerPass: (graph: BareGraph = 'logits') => workerRunners.get(graph)!.api.pass(),
+    async bareWorkerClose(graph: BareGraph = 'logits') {
+      const runner = workerRunners.get(graph);
+      await runner?.api.close();
+      runner?.worker.terminate();
+      workerRunners.delete(graph);
     },
     labCapabilities: () => labApi().capabilities(),
     labLoad: (name: string) => labApi().loadDemo(name),
