@@ -5,14 +5,16 @@
  * columns, then stores the values, the errors and the bits once. gptq-lazy.wgsl carries the errors
  * onto the columns after the batch, as for unstructured SparseGPT and GPTQ.
  * Why generated: sparsegpt.wgsl loops over the batch's columns with a run-time column index, so
- * every value it touches is a storage access, a per-lane gather on SwiftShader (the 4 lanes are 4
- * rows), and a vector indexed by a variable is spilled to memory; unrolled here, every index is a
- * constant (the errors' private array is read at uniform indices), the values stay in registers
- * and the only storage reads are U's and 1 / U_aa's, the same address in every lane (one load and
- * a broadcast). SwiftShader process CPU of one 768 × 3,072 2:4 call (artifacts/sg-probe, load
- * ~10-13 on 2 cores, medians of 3): the batch kernels alone 0.70 s with sparsegpt.wgsl's loop,
- * 0.27 s here; the whole call 1.80 -> 1.30-1.36 s (TS 0.97-1.0 s of one core); the rest is
- * gptq-lazy.wgsl's dense update (~1.05 s), which still does the products of the half 2:4 keeps.
+ * every value it reads or updates goes through storage (and a vector indexed by a variable is
+ * spilled to memory); unrolled here, the values sit in registers under constant indices and the
+ * storage accesses are U's rows, 1 / U_aa's and one load and store of the values. On SwiftShader
+ * every storage load whose index is not a compile-time constant is a per-lane gather
+ * (google/swiftshader src/Reactor/SIMD.hpp, Pointer::Load: only statically equal or sequential
+ * offsets become one load), so what counts is how many loads a result takes, not their addresses.
+ * SwiftShader process CPU of one 768 × 3,072 2:4 call (artifacts/sg-probe, load ~10-13 on 2
+ * cores, medians of 3): the batch kernels alone 0.70 s with sparsegpt.wgsl's loop, 0.27 s here;
+ * the whole call 1.80 -> 1.30-1.36 s (TS 0.97-1.0 s of one core); the rest is gptq-lazy.wgsl's
+ * dense update (~1.05 s), which still does the products of the half 2:4 keeps.
  * The f32 operations and their order are sparseGptReference's (reference.ts): mask by the OBS error
  * bits (w² · 1/U_aa², −0 as +0), ties to the lower index; then per column q, d = w − q and, when
  * d ≠ 0, loss += d² · 1/U_aa², e = d · 1/U_aa and w_j −= e · U_aj for the batch's later columns j.
@@ -133,7 +135,7 @@ function column(m: 4 | 8, t: number): string {
 /**
  * The batch's columns group by group (4 columns, a vec4), left-looking: before a group is read, the
  * errors of every earlier column of the batch are carried onto it in column order, in a loop (the
- * errors in a private array read at a uniform index, U's row a broadcast), so each column still
+ * errors kept in a private array), so each column still
  * subtracts e_a · U_aj for a = b1, b1 + 1, … in order, and the code stays short (written out for
  * every pair of columns it took SwiftShader 2-5 s to compile). A run of 8 reads two groups.
  */

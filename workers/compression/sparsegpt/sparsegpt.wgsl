@@ -37,7 +37,9 @@
 // broadcast error loads; workgroup-shared tiles were 5× slower, see there): the same call, old
 // kernel then new, 5 runs each at load ~3.5: SwiftShader CPU 2.26–2.32 s -> 1.78–1.96 s, wall
 // (kernelMs, medians of 5) 2.51 s -> 1.13–1.21 s, TS 0.87–0.99 s (0.94–0.97 s CPU). Still above TS:
-// the update still does the dense half TS skips, and this kernel's ~0.7 s.
+// the update still does the dense half TS skips, and this kernel's ~0.7 s. Since, N:M runs
+// nm-batch.ts's kernel in this one's place (the batch in registers: 0.27 s of SwiftShader CPU on
+// that call, see there).
 
 struct Sizes {
   out_dim: u32,
