@@ -1,4 +1,4 @@
-// nm-prune's parameters, bindings and helpers, prepended to both of its kernels (gpu.ts):
+// nm-prune's parameters, bindings, helpers and entry point, prepended to both of its kernels (gpu.ts):
 // nm-prune4.wgsl takes every whole run of M = 4, nm-prune.wgsl every other run (M = 8, and a
 // short last run). Runs of M weights along the input of an output channel; weight j's rank is
 // the number of run-mates before it in (|w| key, index) order, and the first max(0, r - N) ranks
@@ -11,9 +11,10 @@
 //     and ranks the 4 channels' runs side by side, 4 lanes at a time.
 //   (out, in) storage: a thread takes one run, M / 4 vec4s of its channel's row (M = 4 or 8, so a
 //     run starts on a vec4).
-// A kernel takes runs [first_run, n_runs) of every tile; a thread takes every (threads)-th
-// (tile, run) from its own, up to RUNS_PER_THREAD (gpu.ts) of them: on SwiftShader each
-// workgroup costs ~1 µs of its own, and a thread a run of 768 × 3,072 is 2,304 workgroups.
+// A kernel takes runs [first_run, n_runs) of every tile; a thread (main, at the end) takes every
+// (threads)-th (tile, run) from its own, up to RUNS_PER_THREAD (gpu.ts) of them, and hands each
+// to its kernel's run_task: on SwiftShader each workgroup costs ~1 µs of its own, and a thread a
+// run of 768 × 3,072 is 2,304 workgroups.
 // Neighbouring threads take neighbouring vec4s, as a real GPU wants its loads.
 
 struct Params {
@@ -54,4 +55,15 @@ fn task_of(t: u32) -> vec2<u32> {
   let span = p.n_runs - p.first_run;
   if (p.in_out == 1u) { return vec2<u32>(t % p.n_tiles, p.first_run + t / p.n_tiles); }
   return vec2<u32>(t / span, p.first_run + t % span);
+}
+
+// Each kernel file defines `fn run_task(tile: u32, run: u32)`: what it does with one (tile, run).
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let threads = nwg.x * nwg.y * WORKGROUP_SIZE;
+  for (var t = global_thread(wid, nwg, lid, WORKGROUP_SIZE); t < p.n_tiles * (p.n_runs - p.first_run); t += threads) {
+    let at = task_of(t);
+    run_task(at.x, at.y);
+  }
 }

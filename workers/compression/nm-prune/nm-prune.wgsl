@@ -12,8 +12,7 @@ fn in_out_run(q: u32, run: u32) {
   for (var j = 0u; j < r; j++) {
     var rank = vec4<u32>(0u);
     for (var l = 0u; l < r; l++) {
-      let before = (keys[l] < keys[j]) | ((keys[l] == keys[j]) & vec4<bool>(l < j));
-      rank += vec4<u32>(before);
+      rank += before(keys[l], keys[j], l < j);
     }
     apply4((r0 + j) * p.stride4 + q, rank >= prune);
   }
@@ -46,16 +45,11 @@ fn out_in_run(o: u32, run: u32) {
   }
 }
 
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-        @builtin(local_invocation_index) lid: u32) {
-  let threads = nwg.x * nwg.y * WORKGROUP_SIZE;
-  for (var t = global_thread(wid, nwg, lid, WORKGROUP_SIZE); t < p.n_tiles * (p.n_runs - p.first_run); t += threads) {
-    let at = task_of(t);
-    if (p.in_out == 1u) {
-      in_out_run(at.x, at.y);
-    } else {
-      out_in_run(at.x, at.y);
-    }
+// One (tile, run) for nm-common.wgsl's main.
+fn run_task(tile: u32, run: u32) {
+  if (p.in_out == 1u) {
+    in_out_run(tile, run);
+  } else {
+    out_in_run(tile, run);
   }
 }

@@ -32,16 +32,11 @@ fn out_in_run4(at: u32) {
   apply4(at, rank >= vec4<u32>(select(0u, 4u - p.keep, p.keep < 4u)));
 }
 
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-        @builtin(local_invocation_index) lid: u32) {
-  let threads = nwg.x * nwg.y * WORKGROUP_SIZE;
-  for (var t = global_thread(wid, nwg, lid, WORKGROUP_SIZE); t < p.n_tiles * (p.n_runs - p.first_run); t += threads) {
-    let at = task_of(t);
-    if (p.in_out == 1u) {
-      in_out_run4(at.x, at.y * 4u);
-    } else {
-      out_in_run4(at.x * p.stride4 + at.y);
-    }
+// One (tile, run) for nm-common.wgsl's main.
+fn run_task(tile: u32, run: u32) {
+  if (p.in_out == 1u) {
+    in_out_run4(tile, run * 4u);
+  } else {
+    out_in_run4(tile * p.stride4 + run);
   }
 }
