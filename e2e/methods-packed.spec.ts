@@ -13,7 +13,7 @@ import { expect, test, type Page } from '@playwright/test';
 import type { EvalResult, EvalSettings, ModelSummary, VariantSpec, VariantSummary } from '../workers/api';
 import { ok, type Outcome } from './harness/outcome';
 import { PACKING_BUG } from './helpers/packing-bug';
-import { EP_RUNS, type FormId } from '../workers/formats/ep-support';
+import { EP_RUNS, FORM_IDS, type FormId } from '../workers/formats/ep-support';
 import type { PlacementRow, PlacementRun } from './harness/ep-placement.worker';
 
 const SPECS: VariantSpec[] = [
@@ -93,10 +93,27 @@ async function placedOn(page: Page, runs: PlacementRun[]): Promise<PlacementRow[
   return rows;
 }
 
-/** The packed form's own op in each probe graph (the one that reads the packed weight). */
-const FORM_OP: Partial<Record<FormId, string>> = { 'gbq8': 'GatherBlockQuantized', 'nbits8': 'MatMulNBits', 'qdq-int8': 'DequantizeLinear' };
+/** The packed form's own op in each probe graph (the one that reads the packed weight): every form, so a new one must say. */
+const FORM_OP: Readonly<Record<FormId, string>> = {
+  'nbits2': 'MatMulNBits', 'nbits2-nozp': 'MatMulNBits', 'nbits3': 'MatMulNBits', 'nbits3-nozp': 'MatMulNBits',
+  'nbits4': 'MatMulNBits', 'nbits4-nozp': 'MatMulNBits', 'nbits8': 'MatMulNBits', 'nbits8-nozp': 'MatMulNBits',
+  'qdq-int8': 'DequantizeLinear', 'fp16-cast': 'Cast', 'nbits4-input-scale': 'MatMulNBits', 'bnb4-nf4': 'MatMulBnb4',
+  'gbq2': 'GatherBlockQuantized', 'gbq4': 'GatherBlockQuantized', 'gbq8': 'GatherBlockQuantized',
+};
+const WEBGPU_EP = 'WebGpuExecutionProvider';
 
-test('WASM: NF4, INT2 rows and prune → INT4 run packed with their twin\'s perplexity; INT3 is simulated', async ({ page }) => {
+/**
+ * Token tables on WASM, on the tiny demo LM (64 tokens, about a second an evaluation): the tied head
+ * packed as MatMulNBits 2- and 4-bit, which the embedding's Gather then reads as GatherBlockQuantized
+ * 2- and 4-bit over the same bytes (packed-model.ts: any other reader of a packed weight fails to
+ * write). brown-gpt2's INT8 + table above is the 8-bit one.
+ */
+const WASM_TABLES: { spec: VariantSpec; forms: FormId[]; format: string }[] = [
+  { spec: { method: 'rtn', options: { bits: 2, groupSize: 32, symmetric: false }, embeddings: true }, forms: ['gbq2', 'nbits2'], format: 'MatMulNBits 2-bit, block 32' },
+  { spec: { method: 'int4-group', options: { groupSize: 32 }, embeddings: true }, forms: ['gbq4', 'nbits4'], format: 'MatMulNBits 4-bit, block 32' },
+];
+
+test('WASM: NF4, INT2 rows, prune → INT4 and the INT2 and INT4 token tables run packed with their twin\'s perplexity; INT3 is simulated', async ({ page }) => {
   test.setTimeout(6 * 60_000);
   const model = await open(page);
   const settings: EvalSettings = { backend: 'wasm', tokens: 512, context: 128, stride: 128, throughputRuns: 0 };
@@ -105,10 +122,29 @@ test('WASM: NF4, INT2 rows and prune → INT4 run packed with their twin\'s perp
     expect(v.storage).toBe('packed');
     await packedEqualsTwin(page, model, v, settings);
   }
-  const int3 = ok(await call<Outcome<VariantSummary>>(page, 'makeVariant', model.id, { method: 'rtn', options: { bits: 3 } }, 'cpu'));
+  const tablesStart = Date.now();
+  const tiny = ok(await call<Outcome<ModelSummary>>(page, 'loadDemo', 'brown-gpt2-tiny'));
+  const few: EvalSettings = { backend: 'wasm', tokens: 64, context: 64, stride: 64, throughputRuns: 0, compareToBase: false };
+  expect(tiny.tiedHead, `${tiny.name}: the token table is the LM head's weight`).toBeTruthy();
+  for (const { spec, forms, format } of WASM_TABLES) {
+    const v = ok(await call<Outcome<VariantSummary>>(page, 'makeVariant', tiny.id, spec, 'cpu'));
+    expect(v.storage, v.label).toBe('packed');
+    // the format names the weights' form only; the table's GatherBlockQuantized reads the packed head, which must be among them
+    expect(v.format, v.label).toBe(format);
+    expect(v.tensors.map((t) => t.name), v.label).toContain(tiny.tiedHead!.head);
+    await packedEqualsTwin(page, tiny, v, few, forms);
+  }
+  // 3-bit: stored f32 (no EP runs 3-bit MatMulNBits: packed.spec.ts's probe, the placements below), and
+  // an evaluation asked for the packed model says it measured the simulated one, and why
+  const int3 = ok(await call<Outcome<VariantSummary>>(page, 'makeVariant', tiny.id, { method: 'rtn', options: { bits: 3 } }, 'cpu'));
   expect(int3.storage).toBe('simulated');
   expect(int3.format).toMatch(/^simulated \(f32\): no onnxruntime op runs 3-bit weights/);
   expect(int3.packedBytes).toBeGreaterThan(0.9 * int3.f32Bytes);
+  const r3 = ok(await call<Outcome<EvalResult>>(page, 'evaluate', tiny.id, int3.id, { ...few, form: 'packed' }));
+  expect(r3.form).toBe('simulated');
+  expect(r3.formReason).toBe(`stored as ${int3.format}`);
+  console.log(`wasm ${int3.label}: asked packed, read ${r3.form} (${r3.formReason}) ppl ${r3.perplexity.ppl.toFixed(4)}`);
+  console.log(`token tables and INT3 on ${tiny.name}: ${((Date.now() - tablesStart) / 1000).toFixed(1)} s`);
 });
 
 test('WebGPU: variants made by the WGSL kernels equal the TS kernels\' ; NF4, INT2 g32, AWQ-4 and the INT4 and INT8 token tables run packed on the WebGPU EP', async ({ page }) => {
@@ -140,16 +176,33 @@ test('WebGPU: variants made by the WGSL kernels equal the TS kernels\' ; NF4, IN
     console.log(`  ${v.label}: made in ${((made - start) / 1000).toFixed(1)} s, the pair evaluated in ${((Date.now() - made) / 1000).toFixed(1)} s`);
   }
   console.log(`WebGPU forms on ${tiny.name}: ${((Date.now() - formsStart) / 1000).toFixed(1)} s`);
-  // the ops of the INT8 + token table form run on the WebGPU EP itself, not on the CPU EP inside its
-  // session; and the check sees a node handed to the CPU EP (ep-probe.ts names the MatMul 'mm';
-  // GatherBlockQuantized cannot be: the WebGPU build's CPU EP has no kernel for it, the session fails)
+  // every form's op on the WebGPU EP itself, not on the CPU EP inside its session (the perplexity
+  // pairs would not see that); and the check sees a node handed to the CPU EP (ep-probe.ts names the
+  // MatMul 'mm'; GatherBlockQuantized cannot be: the WebGPU build's CPU EP has no kernel for it, the session fails)
   const placeStart = Date.now();
-  const epsOf = (row: PlacementRow) => row.nodes.filter(([o]) => o === FORM_OP[row.id]).map(([, , ep]) => ep);
-  const [placed, forced] = await placedOn(page, [{ ids: Object.keys(FORM_OP) as FormId[] }, { ids: ['nbits8'], forceCpu: ['mm_nbits'] }]);
+  const on = (row: PlacementRow, op: string) => row.nodes.filter(([o]) => o === op).map(([, , ep]) => ep);
+  const [placed, forced, fp16Forced] = await placedOn(page, [{ ids: [...FORM_IDS] }, { ids: ['nbits8'], forceCpu: ['mm_nbits'] }, { ids: ['fp16-cast'], forceCpu: ['mm'] }]);
+  expect(placed!.map((r) => r.id)).toEqual([...FORM_IDS]);
   for (const row of placed!) {
-    console.log(`  ${row.id}: ${FORM_OP[row.id]} on ${epsOf(row).join(', ')}`);
-    expect(epsOf(row), `${row.id}: where the WebGPU session placed ${FORM_OP[row.id]}`).toEqual(['WebGpuExecutionProvider']);
+    const op = FORM_OP[row.id];
+    console.log(`  ${row.id.padEnd(18)} ${op} on ${on(row, op).join(', ') || '(not in the session)'}; session ${row.nodes.map(([o, , ep]) => `${o}@${ep.replace('ExecutionProvider', '')}`).join(' ')}${row.error ? `; no session: ${row.error.slice(-90)}` : ''}`);
+    if (row.id === 'fp16-cast') {
+      // ORT folds the Cast of the fp16 initializer at session creation (constant folding, 'all' as the
+      // engine opens sessions): the session holds the weight as f32 and only the MatMul is left, on WebGPU
+      expect(row.error).toBeUndefined();
+      expect(row.nodes).toEqual([['MatMul', 'mm', WEBGPU_EP]]);
+    } else if (EP_RUNS[row.id].webgpu === true) {
+      expect(row.error, row.id).toBeUndefined();
+      expect(on(row, op), `${row.id}: where the WebGPU session placed ${op}`).toEqual([WEBGPU_EP]);
+      expect(row.nodes.filter(([, , ep]) => ep !== WEBGPU_EP), `${row.id}: nodes off the WebGPU EP`).toEqual([]);
+    } else {
+      // 3-bit MatMulNBits: the WebGPU EP takes the node, then its kernel refuses the width; no CPU fallback, no session
+      expect(on(row, op), row.id).toEqual([WEBGPU_EP]);
+      expect(row.error, row.id).toMatch(/Only 4b\/8b\/2b quantization/);
+    }
   }
-  expect(forced!.map(epsOf)).toEqual([['CPUExecutionProvider']]);
+  expect(forced!.map((r) => on(r, 'MatMulNBits'))).toEqual([['CPUExecutionProvider']]);
+  // named, as a forced node is: the fp16 session kept the MatMul alone, the Cast is folded away
+  expect(fp16Forced!.map((r) => r.nodes)).toEqual([[['MatMul', 'mm', 'CPUExecutionProvider']]]);
   console.log(`placements: ${((Date.now() - placeStart) / 1000).toFixed(1)} s`);
 });

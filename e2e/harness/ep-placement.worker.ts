@@ -13,8 +13,8 @@ import { decodeModel } from '../../workers/model/onnx-graph';
 import { formProbes } from '../../workers/formats/ep-probe';
 import type { FormId } from '../../workers/formats/ep-support';
 
-/** `nodes`: [op type, node name, EP] of every node the session kept. */
-export interface PlacementRow { id: FormId; nodes: [string, string, string][] }
+/** `nodes`: [op type, node name, EP] of every node the session kept; `error`: why no session was made (a form the EP refuses). */
+export interface PlacementRow { id: FormId; nodes: [string, string, string][]; error?: string }
 /** The probes to place; `forceCpu`: node names the WebGPU EP must hand to the CPU EP (to show the check sees it). */
 export interface PlacementRun { ids: FormId[]; forceCpu?: string[] }
 
@@ -26,13 +26,22 @@ console.error = (...a: unknown[]) => {
   if (!/\[[VI]:onnxruntime/.test(log[log.length - 1]!)) write(...a);
 };
 
-/** The "Node placements" block: a header per EP ("All nodes placed on [X]" or "Node(s) placed on [X]"), then one line per node ("  Op (name)"). */
-function placements(lines: string[], graphNodes: [string, string][]): [string, string, string][] {
+/**
+ * The "Node placements" block: a header per EP ("All nodes placed on [X]. Number of nodes: n" or
+ * "Node(s) placed on [X]"), then one line per node ("  Op (name)"). "All nodes" names none: then
+ * each node of the graph as written is on X if the session kept all of them; if it kept fewer (ORT
+ * folded constant nodes away, e.g. fp16-cast's Cast of an initializer), only the nodes that read
+ * a graph input, which no folding removes.
+ */
+function placements(lines: string[], graphNodes: [string, string, string[]][], inputs: Set<string>): [string, string, string][] {
   const out: [string, string, string][] = [];
   let ep = '';
   for (const l of lines) {
-    const all = /All nodes placed on \[(\w+)\]/.exec(l);
-    if (all) return graphNodes.map(([op, name]) => [op, name, all[1]!]);
+    const all = /All nodes placed on \[(\w+)\]\. Number of nodes: (\d+)/.exec(l);
+    if (all) {
+      const kept = Number(all[2]) === graphNodes.length ? graphNodes : graphNodes.filter(([, , ins]) => ins.some((i) => inputs.has(i)));
+      return kept.map(([op, name]) => [op, name, all[1]!]);
+    }
     const head = /Node\(s\) placed on \[(\w+)\]/.exec(l);
     if (head) ep = head[1]!;
     const node = /VerifyEachNodeIsAssignedToAnEp\]\s{3}(\w+) \((.*)\)$/.exec(l);
@@ -41,22 +50,28 @@ function placements(lines: string[], graphNodes: [string, string][]): [string, s
   return out;
 }
 
-async function place(ids: FormId[], forceCpu: string[] = []): Promise<PlacementRow[]> {
+async function place({ ids, forceCpu = [] }: PlacementRun): Promise<PlacementRow[]> {
   ort.env.wasm.wasmPaths = publicUrl('ort/');
   ort.env.wasm.numThreads = 1;
   ort.env.wasm.proxy = false;
   const rows: PlacementRow[] = [];
   for (const p of formProbes().filter((q) => ids.includes(q.id))) {
     log = [];
-    const s = await ort.InferenceSession.create(p.bytes, {
-      executionProviders: [{ name: 'webgpu', ...(forceCpu.length ? { forceCpuNodeNames: forceCpu } : {}) }],
-      graphOptimizationLevel: 'all', logSeverityLevel: 0, logVerbosityLevel: 0,
-    });
-    await s.release();
-    // "All nodes placed on [X]" names no node: then each node of the graph as written is on X
-    // (a node ORT removed is listed too: look up only nodes that read a graph input, as the probed ops do)
-    const written = decodeModel(p.bytes).graph!.node.map((n): [string, string] => [n.opType!, n.name ?? '']);
-    rows.push({ id: p.id, nodes: placements(log, written) });
+    const g = decodeModel(p.bytes).graph!;
+    const written = g.node.map((n): [string, string, string[]] => [n.opType!, n.name ?? '', n.input]);
+    const inputs = new Set((g.input as { name: string }[]).map((i) => i.name));
+    let error: string | undefined;
+    try {
+      const s = await ort.InferenceSession.create(p.bytes, {
+        executionProviders: [{ name: 'webgpu', ...(forceCpu.length ? { forceCpuNodeNames: forceCpu } : {}) }],
+        graphOptimizationLevel: 'all', logSeverityLevel: 0, logVerbosityLevel: 0,
+      });
+      await s.release();
+    } catch (e) {
+      // the placements are logged before the kernels are made: they say which EP took the node whose kernel then failed
+      error = String((e as Error).message ?? e).slice(0, 300);
+    }
+    rows.push({ id: p.id, nodes: placements(log, written, inputs), ...(error ? { error } : {}) });
   }
   return rows;
 }
@@ -64,7 +79,7 @@ async function place(ids: FormId[], forceCpu: string[] = []): Promise<PlacementR
 self.onmessage = async (e: MessageEvent<PlacementRun[]>) => {
   try {
     const out: PlacementRow[][] = [];
-    for (const r of e.data) out.push(await place(r.ids, r.forceCpu));
+    for (const r of e.data) out.push(await place(r));
     postMessage(out);
   } catch (err) {
     postMessage({ error: String((err as Error).message ?? err) });
