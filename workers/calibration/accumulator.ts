@@ -99,7 +99,11 @@ export class GpuAccumulator implements Accumulator, NormsTarget {
     if (bytes > limit) throw new Error(`a ${need} of ${cols} columns needs ${bytes} bytes, over this GPU's storage limit of ${limit}; use the cpu device`);
     // created zeroed (WebGPU zero-fills new buffers)
     this.stat = device.createBuffer({ label: `calibration ${need}`, size: Math.max(16, bytes), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
-    if (need === 'norms') return; // its batches go up with the device's other column norms (norms-batch.ts)
+    if (need === 'norms') {
+      // its batches go up with the device's other column norms, each X in a texture of stride / 4 texels a row (norms-batch.ts)
+      if (this.stride / 4 > device.limits.maxTextureDimension2D) throw new Error(`column norms of ${cols} columns need a texture ${this.stride / 4} texels wide, over this GPU's limit of ${device.limits.maxTextureDimension2D}; use the cpu device`);
+      return;
+    }
     this.pipeline = pipelineFor(device, 'calibration-hessian', HESSIAN_WGSL);
     const uniform = (label: string) => device.createBuffer({ label, size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     this.sizes = uniform(`calibration ${need} sizes`);
@@ -177,6 +181,7 @@ export class GpuAccumulator implements Accumulator, NormsTarget {
     this.sizes?.destroy();
     this.absSizes?.destroy();
     if (this.need === 'hessian') batchBuffer(this.device).leave(this.device);
+    else normsBatch(this.device).drop(this);
   }
 }
 
@@ -212,9 +217,10 @@ export async function readAccumulators(accs: readonly Accumulator[]): Promise<Fl
 }
 
 /**
- * The buffer every accumulator of a device uploads its batch X into: their adds run one after
- * another on the queue (each writeBuffer lands after the dispatches submitted before it), so one
- * buffer serves a whole pass, where each layer input had its own. It comes from the kernels' pool
+ * The buffer every Hessian accumulator of a device uploads its batch X into (the column norms go
+ * up together instead, norms-batch.ts): their adds run one after another on the queue (each
+ * writeBuffer lands after the dispatches submitted before it), so one buffer serves a whole pass,
+ * where each layer input had its own. It comes from the kernels' pool
  * and goes back there when the last accumulator is done: the next pass, or the next call with the
  * same batch size, finds it instead of new memory (page faults on SwiftShader).
  */

@@ -1,9 +1,8 @@
 // acc (4 · step4) += Σ_r X[r, j]² per column j of X (rows, 4 · step4), rows in order, each square
-// and each sum rounded to f32, each column alone. Two users: the calibration column norms
-// (accumulate.ts accumulateColNorms; X a batch padded with zeros to a multiple of 4 columns) and
-// structured-prune's channel sums (heads.ts unitSumSquares' first level; X the asked output
-// channels of an (in, out) weight, acc cleared first: structured-prune/gpu.ts). A thread per 4
-// neighbouring columns, one vec4 load a row, each column in its lane. On SwiftShader every
+// and each sum rounded to f32, each column alone. Used by structured-prune's channel sums
+// (heads.ts unitSumSquares' first level; X the asked output channels of an (in, out) weight, acc
+// cleared first: structured-prune/gpu.ts); the calibration column norms use its twin
+// col-norms-texture.wgsl (X in a texture: faster on SwiftShader). A thread per 4 neighbouring columns, one vec4 load a row, each column in its lane. On SwiftShader every
 // storage load is a per-lane gather and every loop trip carries the lanes' masks: a quarter of
 // the loads, and rows taken 8 a trip (the same adds in the same order): 768 × 3,072 in ~7 ms
 // where a row a trip took ~12 (scratch page, load ~20).

@@ -127,13 +127,14 @@ export function f32Bits(x: number): number {
 
 /**
  * Record one dispatch of `workgroups` workgroups (2D when needed) with buffers bound in order; a
- * binding may be a range of a buffer ({ buffer, offset, size }: several inputs in one upload).
+ * binding may be a range of a buffer ({ buffer, offset, size }: several inputs in one upload) or
+ * a texture view.
  */
 export function dispatch(
   device: GPUDevice,
   encoder: GPUCommandEncoder,
   pipeline: GPUComputePipeline,
-  buffers: readonly (GPUBuffer | GPUBufferBinding)[],
+  buffers: readonly (GPUBuffer | GPUBufferBinding | GPUTextureView)[],
   workgroups: number,
 ): void {
   const fault = gpuFaults.next.shift();
@@ -141,7 +142,7 @@ export function dispatch(
   const bindGroup = device.createBindGroup({
     label: pipeline.label,
     layout: pipeline.getBindGroupLayout(0),
-    entries: bound.map((b, binding) => ({ binding, resource: 'buffer' in b ? b : { buffer: b } })),
+    entries: bound.map((b, binding) => ({ binding, resource: b instanceof GPUBuffer ? { buffer: b } : b })),
   });
   const pass = encoder.beginComputePass();
   pass.setPipeline(pipeline);
