@@ -2,10 +2,11 @@
 // and each sum rounded to f32, each column alone. Used by structured-prune's channel sums
 // (heads.ts unitSumSquares' first level; X the asked output channels of an (in, out) weight, acc
 // cleared first: structured-prune/gpu.ts); the calibration column norms use its twin
-// col-norms-texture.wgsl (X in a texture: faster on SwiftShader). A thread per 4 neighbouring columns, one vec4 load a row, each column in its lane. On SwiftShader every
-// storage load is a per-lane gather and every loop trip carries the lanes' masks: a quarter of
-// the loads, and rows taken 8 a trip (the same adds in the same order): 768 × 3,072 in ~7 ms
-// where a row a trip took ~12 (scratch page, load ~20).
+// col-norms-texture.wgsl (X in a texture: faster on SwiftShader). A thread per 4 neighbouring
+// columns, one vec4 load a row, each column in its lane. On SwiftShader every storage load is a
+// per-lane gather and every loop trip carries the lanes' masks: a quarter of the loads, and rows
+// taken 8 a trip (the same adds in the same order): 768 × 3,072 in ~7 ms where a row a trip took
+// ~12 (scratch page, load ~20).
 
 struct Sizes { rows: u32, step4: u32 } // step4: X's row length in vec4s
 
