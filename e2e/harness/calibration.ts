@@ -182,11 +182,12 @@ async function main(): Promise<void> {
   const runs: (() => Promise<CalibrationCase>)[] = [];
   for (const need of ['hessian', 'norms'] as const) {
     runs.push(() => accumulatorCase(device, need, [[1, 1]], 1));
-    runs.push(() => accumulatorCase(device, need, [[7, 2], [5, 3]], 13));
+    // the second batch taller than the first: a GPU 'norms' accumulator's texture is replaced between two batches of one send (norms-batch.ts)
+    runs.push(() => accumulatorCase(device, need, [[5, 3], [7, 2]], 13));
     runs.push(() => accumulatorCase(device, need, [[64, 4], [64, 5], [3, 6]], 70));
     runs.push(() => accumulatorCase(device, need, [[256, 7]], 130));
   }
-  // column norms with no padding (a multiple of 4 columns: col-norms.wgsl's vec4 lanes straight on X), rows past a multiple of 8
+  // column norms with no padding (64 columns: rows of 256 bytes, X copied into its texture as it is, norms-batch.ts), rows past a multiple of 8
   runs.push(() => accumulatorCase(device, 'norms', [[256, 8], [13, 9]], 64));
   // a Hessian over the 16 MB readback chunk (2,052² floats): read in two chunks, the second holding its end and the |x| sums
   runs.push(() => accumulatorCase(device, 'hessian', [[3, 10]], 2052));

@@ -3,7 +3,7 @@
  * way (issue 6 item 7: every WGSL kernel at least as fast as its TS path): global-prune's per-tensor
  * step, Wanda (unstructured and 2:4), SparseGPT (unstructured and 2:4), GPTQ's column loop (plain
  * and on a pruned weight), AWQ, structured-prune's neuron and head norms, and the calibration
- * accumulators (hessian.wgsl with col-abs-sums.wgsl, col-norms.wgsl).
+ * accumulators (hessian.wgsl with col-abs-sums.wgsl, col-norms-texture.wgsl).
  *
  * Weights are the 124 M GPT-2 shape's (c_fc 768 × 3072 stored (in, out); c_attn 768 × 2304 for the
  * head norms), seeded normal-ish values. The calibrated methods get synthetic statistics of one
@@ -126,9 +126,9 @@ function cases(gpu: GPUDevice): Case[] {
 
   // structured-prune's norms as the graph pass computes them for the whole 124 M shape (planStructured,
   // planHeads: every weight's norms in one batch), timed around the call; no compressTensor.
-  // These (and the column norms below) read each value once: with the per-call costs batched away,
+  // These read each value once: with the per-call costs batched away,
   // SwiftShader's pass is about V8's loop in time and the upload comes on top, so WGSL stays behind
-  // (medians at load ~4: neurons 203-220 vs 169 ms, heads 102-113 vs 73, column norms 451 vs 193)
+  // (medians at load ~4: neurons 203-220 vs 169 ms, heads 102-113 vs 73)
   const norms = (key: string, shape: [number, number], requests: () => NormRequest[], timed: string) => {
     let made: NormRequest[] | undefined;
     const batch = () => (made ??= requests());
@@ -165,7 +165,10 @@ function cases(gpu: GPUDevice): Case[] {
   accCase('calibration_hessian', 'hessian', `GpuAccumulator / CpuAccumulator 'hessian' (hessian.wgsl + col-abs-sums.wgsl): ${ACC_BATCHES} batches of ${ACC_ROWS} rows × ${IN} added, then read (H mirrored)`);
   // the column norms as a Wanda calibration pass gathers them on the 124 M shape (calibrate.ts): all 48
   // layer inputs in one pass (12 blocks × ln_1, attention merge, ln_2 at 768 columns and the MLP's
-  // 3,072), each sequence added to every accumulator and awaited (flush), then all read (readAccumulators)
+  // 3,072), each sequence added to every accumulator and awaited (flush), then all read (readAccumulators).
+  // On WGSL a sequence's 48 inputs go up in one staging buffer and one submit (norms-batch.ts), each
+  // read from a texture (col-norms-texture.wgsl): x0.82-1.17 at load ~7, where an upload and a
+  // submit per input and storage loads read x2.06-2.42 at load 4-6
   const wide = Array.from({ length: ACC_BATCHES }, (_, b) => activations(ACC_ROWS, OUT, 200 + b));
   const widths = Array.from({ length: BLOCKS }, () => [IN, IN, IN, OUT]).flat();
   const pass = async (make: (cols: number) => Accumulator) => {
@@ -180,7 +183,7 @@ function cases(gpu: GPUDevice): Case[] {
   };
   list.push({
     key: 'calibration_col_norms', method: 'calibration', shape: [ACC_BATCHES * ACC_ROWS, IN],
-    timed: `calibrate.ts's pass with GpuAccumulator / CpuAccumulator 'norms' (col-norms.wgsl): the 124 M shape's ${widths.length} layer inputs (${BLOCKS} × 768, 768, 768, 3,072 columns), ${ACC_BATCHES} sequences of ${ACC_ROWS} rows added to each and awaited, then all read in one readAccumulators`,
+    timed: `calibrate.ts's pass with GpuAccumulator / CpuAccumulator 'norms' (col-norms-texture.wgsl, all inputs of a sequence in one upload and submit): the 124 M shape's ${widths.length} layer inputs (${BLOCKS} × 768, 768, 768, 3,072 columns), ${ACC_BATCHES} sequences of ${ACC_ROWS} rows added to each and awaited, then all read in one readAccumulators`,
     wgsl: () => pass((cols) => new GpuAccumulator(gpu, 'norms', cols)),
     ts: () => pass((cols) => new CpuAccumulator('norms', cols)),
   });

@@ -1,5 +1,5 @@
 /**
- * The TS reference of the calibration accumulators (hessian.wgsl, col-norms.wgsl hold to it):
+ * The TS reference of the calibration accumulators (hessian.wgsl, col-norms-texture.wgsl hold to it):
  * one batch X (rows, cols) row-major is added into the running statistics, in f32, in exactly the
  * order the GPU threads use, so the two agree bit for bit where the GPU rounds each + and * (WGSL
  * guarantees correctly rounded f32 + and *; the checks allow 1e-6 relative).
