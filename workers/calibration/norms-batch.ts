@@ -57,11 +57,12 @@ export class NormsBatch {
 
   /** Queue X (rows, target.cols) row-major; it is read at the next send, so it must not change before. */
   add(target: NormsTarget, x: Float32Array, rows: number): void {
-    // a texture is at most maxTextureDimension2D rows high: a taller X goes as several batches, rows still in order
-    const most = this.device.limits.maxTextureDimension2D;
+    // a texture is at most maxTextureDimension2D rows high and a staging buffer CHUNK_BYTES: a taller X goes as several batches, rows still in order
+    const pitch = alignUp(target.stride * 4);
+    const most = Math.max(1, Math.min(this.device.limits.maxTextureDimension2D, Math.floor(CHUNK_BYTES / pitch)));
     for (let r = 0; r < rows; r += most) {
       const n = Math.min(most, rows - r);
-      this.queued.push({ target, x: x.subarray(r * target.cols, (r + n) * target.cols), rows: n, pitch: alignUp(target.stride * 4) });
+      this.queued.push({ target, x: x.subarray(r * target.cols, (r + n) * target.cols), rows: n, pitch });
     }
   }
 
