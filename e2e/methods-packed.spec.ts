@@ -1,13 +1,15 @@
 /**
  * The new methods' packed forms through the engine worker in real Chromium (issue 9): NF4 as
  * MatMulBnb4, INT2 symmetric rows as MatMulNBits bits=2, and prune 50 % → INT4 (VariantSpec.then)
- * run on both onnxruntime-web backends with their f32 twin's perplexity (within 1e-4, helpers/packing-bug.ts; the issue asks 0.5 %); INT3 is
- * stored f32 and says so. On WebGPU the variants are made by the WGSL kernels and must carry the
+ * run on both onnxruntime-web backends with their f32 twin's perplexity (within 1e-4, helpers/packing-bug.ts; the issue asks 0.5 %); so
+ * do the INT2 and INT4 token tables (GatherBlockQuantized) on WASM; INT3 is stored f32 and an evaluation of it says
+ * 'simulated'. On WebGPU the variants are made by the WGSL kernels and must carry the
  * same per-tensor stats as the TS kernels' (global-prune included: its pass over all tensors), the
  * ones the affine WGSL sums in f32 within 1e-5 relative. NF4 and, on the tiny demo LM, INT2 g32,
  * AWQ-4 and the INT4 and INT8 token tables (GatherBlockQuantized) run on the WebGPU EP
- * with their twin's perplexity, few tokens each; the INT8 forms' ops are placed on the WebGPU EP
- * itself (ORT's node placements), not on the CPU EP inside the WebGPU session.
+ * with their twin's perplexity, few tokens each; every form's op is placed on the WebGPU EP itself
+ * (ORT's node placements), not on the CPU EP inside the WebGPU session, except 3-bit MatMulNBits
+ * (the WebGPU EP takes it and refuses it: no session) and fp16's Cast (folded into an f32 weight).
  */
 import { expect, test, type Page } from '@playwright/test';
 import type { EvalResult, EvalSettings, ModelSummary, VariantSpec, VariantSummary } from '../workers/api';
@@ -106,7 +108,8 @@ const WEBGPU_EP = 'WebGpuExecutionProvider';
  * Token tables on WASM, on the tiny demo LM (64 tokens, about a second an evaluation): the tied head
  * packed as MatMulNBits 2- and 4-bit, which the embedding's Gather then reads as GatherBlockQuantized
  * 2- and 4-bit over the same bytes (packed-model.ts: any other reader of a packed weight fails to
- * write). brown-gpt2's INT8 + table above is the 8-bit one.
+ * write). brown-gpt2's INT8 + table above is the 8-bit one. Each can fail: with row 44's first block
+ * scale doubled for the GatherBlockQuantized only (the twin unchanged) INT2 read 0.66 % and INT4 2.01 % apart.
  */
 const WASM_TABLES: { spec: VariantSpec; forms: FormId[]; format: string }[] = [
   { spec: { method: 'rtn', options: { bits: 2, groupSize: 32, symmetric: false }, embeddings: true }, forms: ['gbq2', 'nbits2'], format: 'MatMulNBits 2-bit, block 32' },
@@ -147,7 +150,7 @@ test('WASM: NF4, INT2 rows, prune → INT4 and the INT2 and INT4 token tables ru
   console.log(`token tables and INT3 on ${tiny.name}: ${((Date.now() - tablesStart) / 1000).toFixed(1)} s`);
 });
 
-test('WebGPU: variants made by the WGSL kernels equal the TS kernels\' ; NF4, INT2 g32, AWQ-4 and the INT4 and INT8 token tables run packed on the WebGPU EP', async ({ page }) => {
+test('WebGPU: variants made by the WGSL kernels equal the TS kernels\' ; NF4, INT2 g32, AWQ-4 and the INT4 and INT8 token tables run packed on the WebGPU EP; where each form\'s op is placed', async ({ page }) => {
   test.setTimeout(8 * 60_000);
   const model = await open(page);
   for (const spec of [...SPECS, { method: 'global-prune', options: { ratio: 0.5 } } as VariantSpec]) {
