@@ -112,8 +112,8 @@ const WEBGPU_EP = 'WebGpuExecutionProvider';
  * scale doubled for the GatherBlockQuantized only (the twin unchanged) INT2 read 0.66 % and INT4 2.01 % apart.
  */
 const WASM_TABLES: { spec: VariantSpec; forms: FormId[]; format: string }[] = [
-  { spec: { method: 'rtn', options: { bits: 2, groupSize: 32, symmetric: false }, embeddings: true }, forms: ['gbq2', 'nbits2'], format: 'MatMulNBits 2-bit, block 32' },
-  { spec: { method: 'int4-group', options: { groupSize: 32 }, embeddings: true }, forms: ['gbq4', 'nbits4'], format: 'MatMulNBits 4-bit, block 32' },
+  { spec: { method: 'rtn', options: { bits: 2, groupSize: 32, symmetric: false }, embeddings: true }, forms: ['gbq2', 'nbits2'], format: 'MatMulNBits 2-bit, block 32; GatherBlockQuantized 2-bit (token table)' },
+  { spec: { method: 'int4-group', options: { groupSize: 32 }, embeddings: true }, forms: ['gbq4', 'nbits4'], format: 'MatMulNBits 4-bit, block 32; GatherBlockQuantized 4-bit (token table)' },
 ];
 
 test('WASM: NF4, INT2 rows, prune → INT4 and the INT2 and INT4 token tables run packed with their twin\'s perplexity; INT3 is simulated', async ({ page }) => {
@@ -132,7 +132,7 @@ test('WASM: NF4, INT2 rows, prune → INT4 and the INT2 and INT4 token tables ru
   for (const { spec, forms, format } of WASM_TABLES) {
     const v = ok(await call<Outcome<VariantSummary>>(page, 'makeVariant', tiny.id, spec, 'cpu'));
     expect(v.storage, v.label).toBe('packed');
-    // the format names the weights' form only; the table's GatherBlockQuantized reads the packed head, which must be among them
+    // the format names the table's GatherBlockQuantized beside the weights' form; it reads the packed head, which must be among them
     expect(v.format, v.label).toBe(format);
     expect(v.tensors.map((t) => t.name), v.label).toContain(tiny.tiedHead!.head);
     await packedEqualsTwin(page, tiny, v, few, forms);

@@ -39,6 +39,8 @@ describe.skipIf(!haveTiny)('token embedding opt-in on brown-gpt2-tiny (head tied
     expect(parseModel(plain.packedBytes).tensors.has(table)).toBe(true);
     expect(parseModel(v.packedBytes).tensors.has(table)).toBe(false);
     expect(ops).toContain('GatherBlockQuantized');
+    expect(v.summary.format).toBe('MatMulNBits 4-bit, block 32; GatherBlockQuantized 4-bit (token table)');
+    expect(plain.summary.format).toBe('MatMulNBits 4-bit, block 32');
     expect(v.summary.label).toBe('INT4 g32 · embedding too');
     expect(v.summary.id).not.toBe(plain.summary.id);
     expect(variantId('m', { ...int4, embeddings: true }, 'cpu')).toBe('m|int4-group(groupSize=32)[embeddings]|cpu');
@@ -57,6 +59,7 @@ describe.skipIf(!haveTiny)('token embedding opt-in on brown-gpt2-tiny (head tied
   it('INT8 (the tied head as 8-bit MatMulNBits, read by GatherBlockQuantized) and FP16 (the Gather reads Transpose(Cast(head))): the table stored once; packed = twin', async () => {
     const int8 = await packedVsTwin(model, { method: 'int8-channel', options: {}, embeddings: true });
     expect(int8.ops).toContain('GatherBlockQuantized');
+    expect(int8.v.summary.format).toContain('GatherBlockQuantized 8-bit (token table)');
     expect(int8.ops).toContain('DequantizeLinear'); // the other linear weights
     expect(int8.maxDiff).toBeLessThan(1e-4);
     const fp16 = await packedVsTwin(model, { method: 'fp16', options: {}, embeddings: true });

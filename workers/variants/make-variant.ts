@@ -203,6 +203,8 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
     forms.set(w.name, arena.keepForm(form));
     parts.pack += performance.now() - packStart;
     formats.add(formLabel(form));
+    // an embedding's Gather reads these bytes as GatherBlockQuantized (embeddings.ts withTiedGather, the packed writer): the format says so
+    if (form.kind === 'nbits' && (embeddings.tie?.head.name === w.name || embeddings.tables.some((t) => t.name === w.name))) formats.add(`GatherBlockQuantized ${form.weight.bits}-bit (token table)`);
     if (opts.simulated) dequantized.set(w.name, r.dequantized);
     tensors.push({ ...r.stats, name: w.name, params: w.params, ...(r.clamped !== undefined ? { clamped: r.clamped } : {}), ...(structured ? { bitsPerWeight: structuredBits(plans?.[i] as NeuronPlan | undefined) } : {}) });
     kernelMs += r.kernelMs ?? 0;
