@@ -167,8 +167,8 @@ function cases(gpu: GPUDevice): Case[] {
   // layer inputs in one pass (12 blocks × ln_1, attention merge, ln_2 at 768 columns and the MLP's
   // 3,072), each sequence added to every accumulator and awaited (flush), then all read (readAccumulators).
   // On WGSL a sequence's 48 inputs go up in one staging buffer and one submit (norms-batch.ts), each
-  // read from a texture (col-norms-texture.wgsl): x0.82-1.17 at load ~7, where an upload and a
-  // submit per input and storage loads read x2.06-2.42 at load 4-6
+  // read from a texture (col-norms-texture.wgsl): x0.88-1.49 (11 runs, median ~1.0) at load 3-8,
+  // where an upload and a submit per input and storage loads read x1.45-2.42 at load 4-8
   const wide = Array.from({ length: ACC_BATCHES }, (_, b) => activations(ACC_ROWS, OUT, 200 + b));
   const widths = Array.from({ length: BLOCKS }, () => [IN, IN, IN, OUT]).flat();
   const pass = async (make: (cols: number) => Accumulator) => {
