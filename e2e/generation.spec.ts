@@ -110,6 +110,6 @@ test('the page writes with every model: the baseline and a 90 % pruned variant s
   const pruned = await page.locator('[data-testid=generation]:not([data-variant=baseline]) blockquote').innerText();
   console.log(`page: baseline "${await base.innerText()}", pruned "${pruned}"`);
   expect(pruned).not.toBe(await base.innerText());
-  expect(await page.locator('[data-testid=generation][data-variant=baseline]').getAttribute('title')).toMatch(/8 new tokens after a \d+-token prompt, greedy, WASM, batch 1, prefill per token/);
+  expect(await page.locator('[data-testid=generation][data-variant=baseline]').getAttribute('title')).toMatch(/8 new tokens after a \d+-token prompt, greedy, .+ · WASM, \d+ threads?, batch 1, prefill per token/);
   await page.getByTestId('generation-panel').screenshot({ path: 'test-results/generation-panel.png' });
 });
