@@ -34,6 +34,7 @@ import type { ErrorPropagationResult, ErrorPropagationSettings } from './api';
 import { makeVariant, resolveSpec, variantId, type VariantRecord } from './variants/make-variant';
 import { putCalibrationText } from './calibration/texts';
 import { storedForm } from './eval/stored-form';
+import { warmKernels } from './compression/warm-kernels';
 
 /**
  * Above this size a variant is not scored against its base unless asked (settings.compareToBase):
@@ -69,6 +70,7 @@ export function createEngine(): LabApi {
       const oldest = models.keys().next().value!;
       await dropModel(oldest);
     }
+    warmKernels();
     return model.summary;
   }
 

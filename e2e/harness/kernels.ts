@@ -17,6 +17,7 @@ import { neuronSumSquaresGpu, unitSumSquaresBatch, unitSumSquaresBatchGpu, unitS
 import { neuronSumSquares, neuronView } from '../../workers/compression/structured-prune/reference';
 import { unitSumSquares } from '../../workers/compression/structured-prune/heads';
 import { kernelFaultCases } from './kernel-faults';
+import { nonFiniteCases } from './kernel-nonfinite';
 
 export interface CaseReport {
   name: string;
@@ -381,6 +382,7 @@ async function run(): Promise<void> {
     await neuronNormCases(gpu.device, report, only, log);
     await headNormCases(gpu.device, report, only, log);
     await kernelFaultCases(gpu.device, report, only, log);
+    await nonFiniteCases(gpu.device, report, only, log);
   } catch (e) {
     report.error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     log.textContent += `ERROR ${report.error}\n`;

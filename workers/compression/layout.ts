@@ -21,7 +21,8 @@ export function linearView(shape: readonly [number, number], layout: WeightLayou
 }
 
 /** Throws unless the tensor is a finite [rows, cols] Float32Array with a known layout. */
-export function validateTensor(t: WeightTensor): void {
+/** Throws 'BadOption' naming what is wrong; `finite: false` leaves the values' scan to a kernel that counts them (registry.ts). */
+export function validateTensor(t: WeightTensor, { finite = true } = {}): void {
   const what = t.name ? `tensor ${t.name}` : 'tensor';
   if (!(t.data instanceof Float32Array)) throw labError('BadOption', `${what}: expected a Float32Array`);
   if (t.layout !== 'in_out' && t.layout !== 'out_in') {
@@ -34,6 +35,7 @@ export function validateTensor(t: WeightTensor): void {
   if (t.data.length !== rows * cols) {
     throw labError('BadOption', `${what}: shape [${rows}, ${cols}] needs ${rows * cols} values, got ${t.data.length}`);
   }
+  if (!finite) return;
   for (let f = 0; f < t.data.length; f++) {
     if (!Number.isFinite(t.data[f])) throw labError('BadOption', `${what}: value ${t.data[f]} at flat index ${f} is not finite`);
   }

@@ -60,18 +60,20 @@ const int8Channel: MethodImpl<Int8ChannelOptions> = {
   meta: int8ChannelMeta,
   reference: (tensor) => int8ChannelReference(tensor),
   gpu: (device, tensor) => int8ChannelGpu(device, tensor),
+  gpuCountsNonFinite: true,
 };
 const int4Group: MethodImpl<Int4GroupOptions> = {
   meta: int4GroupMeta,
   reference: int4GroupReference,
   gpu: int4GroupGpu,
+  gpuCountsNonFinite: true,
 };
 const fp16: MethodImpl<Fp16Options> = {
   meta: fp16Meta,
   reference: (tensor) => fp16Reference(tensor),
   gpu: (device, tensor) => fp16Gpu(device, tensor),
 };
-const rtn: MethodImpl<RtnOptions> = { meta: rtnMeta, reference: rtnReference, gpu: rtnGpu };
+const rtn: MethodImpl<RtnOptions> = { meta: rtnMeta, reference: rtnReference, gpu: rtnGpu, gpuCountsNonFinite: true };
 const nf4: MethodImpl<Nf4Options> = { meta: nf4Meta, reference: (tensor) => nf4Reference(tensor), gpu: (device, tensor) => nf4Gpu(device, tensor) };
 const nmPrune: MethodImpl<NmPruneOptions> = { meta: nmPruneMeta, reference: nmPruneReference, gpu: nmPruneGpu };
 const globalPrune: MethodImpl<GlobalPruneOptions> = {
@@ -141,7 +143,8 @@ export async function compressTensor(
 ): Promise<CompressionResult> {
   const impl = methodImpl(method);
   const resolved = impl.meta.resolveOptions(options ?? {});
-  validateTensor(tensor);
+  const kernelCounts = device === 'webgpu' && impl.gpuCountsNonFinite === true;
+  validateTensor(tensor, { finite: !kernelCounts });
   const start = performance.now();
   let parts;
   // a weight over one storage binding runs in chunks of output channels (shared/channel-chunks.ts)
@@ -150,6 +153,10 @@ export async function compressTensor(
   else if (device === 'cpu') parts = impl.reference(tensor, resolved);
   else throw labError('BadOption', `unknown kernel device ${String(device)}; choose webgpu or cpu`);
   const kernelMs = performance.now() - start;
+  if (kernelCounts && parts.sums?.nonFinite !== 0) {
+    validateTensor(tensor); // names the first non-finite value
+    throw labError('GpuKernelFailed', `${method} on ${tensor.name ?? 'tensor'}: the kernel counted ${parts.sums?.nonFinite} non-finite values the host does not find`);
+  }
   const bits = impl.meta.bitsPerWeight(resolved, linearView(tensor.shape, tensor.layout));
   // sums the kernel took while it quantized (stats.ts): no pass of their own over the weights
   const stats = parts.sums ? statsFromSums(tensor.name ?? '', tensor.data.length, parts.sums, bits) : tensorStats(tensor.name ?? '', tensor.data, parts.dequantized, bits);

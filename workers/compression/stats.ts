@@ -23,6 +23,8 @@ export interface ErrorSums {
   zeros: number;
   /** max |W - Ŵ| */
   maxAbs: number;
+  /** how many W are NaN or ±Infinity, when a kernel counted them (registry.ts then skips its own scan) */
+  nonFinite?: number;
 }
 
 /** The sums of one pass over both arrays, in flat order and double precision. */

@@ -108,6 +108,12 @@ export interface MethodImpl<O extends MethodOptions = MethodOptions> {
   /** WGSL on WebGPU; must equal the reference (codes and masks byte for byte) */
   gpu(device: GPUDevice, tensor: WeightTensor, options: O): Promise<CompressionParts>;
   /**
+   * Its WGSL counts the inputs that are NaN or ±Infinity (sums.nonFinite) while it reads them, so
+   * the host's own scan is left out on WebGPU (a pass over every weight: ~0.15 s of the 124 M
+   * INT4 make) and run only when the count is not 0, to name the first.
+   */
+  gpuCountsNonFinite?: true;
+  /**
    * Methods that decide across the whole model (global-prune): one pass over every linear weight,
    * in the variant's order, before the per-tensor step; returns each tensor's `plan`.
    */

@@ -21,7 +21,7 @@ import { readF32Ahead } from '../model/external-files';
 import { formLabel, packedFormOf } from '../formats/form-of';
 import { gzipSize } from '../formats/gzip-size';
 import { EXTERNAL_MIN_TOTAL_BYTES, modelSize } from '../formats/external-weights';
-import { resizableFloats, WeightArena, type ResizableBuffer } from '../formats/weight-arena';
+import { releasableFloats, releaseFloats, WeightArena } from '../formats/weight-arena';
 import { writePackedModel, type PackedForm } from '../formats/packed-model';
 import { compressThen, planTensors, resolveThen, storageOfForm, variantStorage } from './combine';
 import { f32ModelBytes } from './f32-size';
@@ -161,6 +161,8 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
   } else job.progress('compress', 0, weights.length);
   let scratch: Float32Array | undefined;
   let ahead: { k: number; values: Promise<Float32Array> } | undefined;
+  // the last compressed weight's packing and bookkeeping, still to do (done while the next weight's kernels run)
+  let finishing: (() => void) | undefined;
   for (let i = 0; i < (st ? 0 : weights.length); i++) {
     await job.checkpoint();
     const w = weights[i];
@@ -172,7 +174,7 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
     // a copy: the kernels may not write into the model's own bytes (timed: a stricter yardstick than
     // the copy of the model's bytes, copyWeightsWarmMs), into one buffer reused weight after weight: a new copy each would leave ~4 bytes a weight of
     // garbage that the worker's GC may keep into the evaluation that follows (bench "scale")
-    scratch ??= resizableFloats(Math.max(...weights.map((x) => x.params)));
+    scratch ??= releasableFloats(Math.max(...weights.map((x) => x.params)));
     const data = scratch.subarray(0, w.params);
     // the weight's values: a view of the model's bytes, or a read of its slice of a dropped file
     // (model/external-files.ts), timed apart: a read is part of the make, not of the copy yardstick;
@@ -189,30 +191,47 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
     ahead?.values.catch(() => {});
     const stats = await calibration?.statsFor(w.name);
     const compressStart = performance.now();
-    const first = await compressWeight(own[i].method, own[i].options, { name: w.name, data, shape: w.shape, layout: w.layout, plan: plans?.[i], calibration: stats }, device);
-    // prune → GPTQ: the same layer inputs' statistics (calibrationFor takes the calibrated method of the two)
-    const r = spec.then ? await compressThen(first, spec.then, { name: w.name, data, shape: w.shape, layout: w.layout, calibration: stats }, device) : first;
+    const compressing = (async () => {
+      const first = await compressWeight(own[i].method, own[i].options, { name: w.name, data, shape: w.shape, layout: w.layout, plan: plans?.[i], calibration: stats }, device);
+      // prune → GPTQ: the same layer inputs' statistics (calibrationFor takes the calibrated method of the two)
+      const r = spec.then ? await compressThen(first, spec.then, { name: w.name, data, shape: w.shape, layout: w.layout, calibration: stats }, device) : first;
+      return { first, r, doneAt: performance.now() };
+    })();
+    // a packing below that throws leaves this weight's kernels running: not an unhandled rejection
+    compressing.catch(() => {});
+    // the previous weight is packed while this one's kernels run: on WebGPU the GPU process works
+    // on its own (SwiftShader: about one core) and the worker would only wait (after one task, so
+    // the kernels' upload and submit, queued as microtasks, go first)
+    if (finishing) {
+      await new Promise<void>((resolve) => setTimeout(resolve, 0));
+      finishing();
+      finishing = undefined;
+    }
+    const { first, r, doneAt } = await compressing;
     // a method may hand its input back as the result (nothing changed): keep a copy, the buffer is reused
     // (values still to be made from the codes, types.ts withLazyDequantized, are made only if read: never from the buffer)
     if (!dequantizedPending(r) && r.dequantized.buffer === scratch.buffer) r.dequantized = r.dequantized.slice();
-    const packStart = performance.now();
-    parts.checks_and_stats += packStart - compressStart - (first.kernelMs ?? 0) - (r === first ? 0 : r.kernelMs ?? 0);
-    // a tied head the embedding's Gather will read (embeddings.ts) is packed as a shared weight: a form the Gather reads as stored (form-of.ts)
-    const form = packedFormOf(spec.then?.method ?? own[i].method, r.options, r, embeddings.tie?.head.name === w.name ? { ...w, shared: true } : w);
-    storages.add(storageOfForm(form));
-    forms.set(w.name, arena.keepForm(form));
-    parts.pack += performance.now() - packStart;
-    formats.add(formLabel(form));
-    // an embedding's Gather reads these bytes as GatherBlockQuantized (embeddings.ts withTiedGather, the packed writer): the format says so
-    if (form.kind === 'nbits' && (embeddings.tie?.head.name === w.name || embeddings.tables.some((t) => t.name === w.name))) formats.add(`GatherBlockQuantized ${form.weight.bits}-bit (token table)`);
-    if (opts.simulated) dequantized.set(w.name, r.dequantized);
-    tensors.push({ ...r.stats, name: w.name, params: w.params, ...(r.clamped !== undefined ? { clamped: r.clamped } : {}), ...(structured ? { bitsPerWeight: structuredBits(plans?.[i] as NeuronPlan | undefined) } : {}) });
-    kernelMs += r.kernelMs ?? 0;
-    job.progress('compress', i + 1, weights.length, w.name);
+    parts.checks_and_stats += doneAt - compressStart - (first.kernelMs ?? 0) - (r === first ? 0 : r.kernelMs ?? 0);
+    finishing = () => {
+      const packStart = performance.now();
+      // a tied head the embedding's Gather will read (embeddings.ts) is packed as a shared weight: a form the Gather reads as stored (form-of.ts)
+      const form = packedFormOf(spec.then?.method ?? own[i].method, r.options, r, embeddings.tie?.head.name === w.name ? { ...w, shared: true } : w);
+      storages.add(storageOfForm(form));
+      forms.set(w.name, arena.keepForm(form));
+      parts.pack += performance.now() - packStart;
+      formats.add(formLabel(form));
+      // an embedding's Gather reads these bytes as GatherBlockQuantized (embeddings.ts withTiedGather, the packed writer): the format says so
+      if (form.kind === 'nbits' && (embeddings.tie?.head.name === w.name || embeddings.tables.some((t) => t.name === w.name))) formats.add(`GatherBlockQuantized ${form.weight.bits}-bit (token table)`);
+      if (opts.simulated) dequantized.set(w.name, r.dequantized);
+      tensors.push({ ...r.stats, name: w.name, params: w.params, ...(r.clamped !== undefined ? { clamped: r.clamped } : {}), ...(structured ? { bitsPerWeight: structuredBits(plans?.[i] as NeuronPlan | undefined) } : {}) });
+      kernelMs += r.kernelMs ?? 0;
+      job.progress('compress', i + 1, weights.length, w.name);
+    };
   }
+  finishing?.();
   job.check();
-  // shrunk to nothing: its memory goes back now, not whenever the worker's GC runs (bench "scale")
-  (scratch?.buffer as ResizableBuffer | undefined)?.resize(0);
+  // its memory goes back now, not whenever the worker's GC runs (bench "scale")
+  if (scratch) releaseFloats(scratch);
   scratch = undefined;
   // the kernels keep GPU buffers for the next tensor; the variant is done with them
   const releaseStart = performance.now();

@@ -1,7 +1,7 @@
 /**
  * int8-channel, int4-group and rtn on WebGPU: affine-quantize.wgsl, one pass in which each thread
  * owns whole groups (their range, scale and zero point, then their codes), taking the stats' sums
- * as it goes (one partial per workgroup).
+ * as it goes (one partial per thread).
  *
  * What comes back is what the packed form stores: codes, scales, zero points, and the sums. The
  * dequantized f32 weights stay on the GPU's side unwritten: a packed make needs them only for the
@@ -54,12 +54,12 @@ export interface AffineReadback {
   /** (out, nGroups) */
   scales: Float32Array;
   zeroPoints: Uint32Array;
-  /** the stats' sums over the tensor (stats.ts), from the workgroups' partials */
+  /** the stats' sums over the tensor (stats.ts), from the threads' partials */
   sums: ErrorSums;
 }
 
-/** Bytes of one workgroup's partial sums (affine-quantize.wgsl Partial). */
-const PARTIAL_BYTES = 16;
+/** Bytes of one thread's partial sums (affine-quantize.wgsl Partial). */
+const PARTIAL_BYTES = 20;
 
 const align4 = (bytes: number) => Math.max(4, Math.ceil(bytes / 4) * 4);
 
@@ -70,6 +70,11 @@ export function rowsPerChunk(rows: number, cols: number, inOut: boolean, groupSi
   const step = inOut ? groupSize : 1;
   const fit = Math.floor(chunkWeights / cols / step) * step;
   return Math.min(rows, Math.max(step, fit));
+}
+
+/** Compiles the pipeline ahead of a make (compression/warm-kernels.ts); creating it is not waiting for it. */
+export function warmAffinePipeline(device: GPUDevice): void {
+  pipelineFor(device, 'affine-quantize', QUANTIZE_WGSL);
 }
 
 export async function quantizeAffineGpu(device: GPUDevice, tensor: WeightTensor, view: LinearView, spec: GpuGridSpec): Promise<AffineReadback> {
@@ -119,7 +124,7 @@ export async function quantizeAffineGpu(device: GPUDevice, tensor: WeightTensor,
     const groups = Math.ceil((inOut ? r1 - r0 : view.inDim) / groupSize);
     return { r0, r1, tiles, groups, workgroups: Math.ceil((tiles * groups) / WORKGROUP_SIZE) };
   });
-  const nPartials = chunks.reduce((a, c) => a + c.workgroups, 0);
+  const nPartials = chunks.reduce((a, c) => a + c.workgroups * WORKGROUP_SIZE, 0);
   const paramBytes = nParams * 8;
   try {
     const scales = take(`${spec.label} scales`, storage, nParams * 4);
@@ -143,7 +148,7 @@ export async function quantizeAffineGpu(device: GPUDevice, tensor: WeightTensor,
       };
     });
     let paramsMapped: Promise<void> | undefined;
-    let wgBase = 0;
+    let partialBase = 0;
     for (let c = 0; c < nChunks; c++) {
       const set = sets[c % 2];
       const { r0, r1, tiles, groups, workgroups } = chunks[c];
@@ -160,9 +165,9 @@ export async function quantizeAffineGpu(device: GPUDevice, tensor: WeightTensor,
       encoder.copyBufferToBuffer(set.staging.buffer, 0, set.weights, 0, padded * 4);
       const params = uniform('affine-quantize params', [
         tiles, groups, r1 - r0, stride / 4, cols, groupSize, inOut ? 1 : 0, spec.symmetric ? 1 : 0,
-        f32Bits(spec.invLevels), f32Bits(MIN_SCALE), spec.qmin, spec.qmax, oBase, gBase, nGroups, workgroups, wgBase,
+        f32Bits(spec.invLevels), f32Bits(MIN_SCALE), spec.qmin, spec.qmax, oBase, gBase, nGroups, workgroups, partialBase,
       ]);
-      wgBase += workgroups;
+      partialBase += workgroups * WORKGROUP_SIZE;
       dispatch(device, encoder, pipeline, [params, set.weights, scales, zeroPoints, set.codes, partials], workgroups);
       encoder.copyBufferToBuffer(set.codes, 0, set.readback, 0, align4(padded));
       if (c === nChunks - 1) {
@@ -203,15 +208,16 @@ export async function quantizeAffineGpu(device: GPUDevice, tensor: WeightTensor,
   }
 }
 
-/** The workgroups' partial sums (signal, noise, max |error| as f32, zeros as u32) added in double. */
+/** The threads' partial sums (signal, noise, max |error| as f32, zeros and non-finite inputs as u32) added in double. */
 function addPartials(view: DataView, count: number): ErrorSums {
-  const sums: ErrorSums = { signal: 0, noise: 0, zeros: 0, maxAbs: 0 };
+  const sums: ErrorSums = { signal: 0, noise: 0, zeros: 0, maxAbs: 0, nonFinite: 0 };
   for (let k = 0; k < count; k++) {
     const at = k * PARTIAL_BYTES;
     sums.signal += view.getFloat32(at, true);
     sums.noise += view.getFloat32(at + 4, true);
     sums.maxAbs = Math.max(sums.maxAbs, view.getFloat32(at + 8, true));
     sums.zeros += view.getUint32(at + 12, true);
+    sums.nonFinite! += view.getUint32(at + 16, true);
   }
   return sums;
 }

@@ -118,5 +118,9 @@ function join(t: WeightTensor, starts: number[], parts: CompressionParts[]): Com
 
 /** The chunks' error sums as one tensor's (stats.ts). */
 function addSums(all: ErrorSums[]): ErrorSums {
-  return all.reduce((a, s) => ({ signal: a.signal + s.signal, noise: a.noise + s.noise, zeros: a.zeros + s.zeros, maxAbs: Math.max(a.maxAbs, s.maxAbs) }));
+  const counted = all.every((s) => s.nonFinite !== undefined);
+  return all.reduce((a, s) => ({
+    signal: a.signal + s.signal, noise: a.noise + s.noise, zeros: a.zeros + s.zeros, maxAbs: Math.max(a.maxAbs, s.maxAbs),
+    ...(counted ? { nonFinite: a.nonFinite! + s.nonFinite! } : {}),
+  }));
 }
