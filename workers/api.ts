@@ -255,7 +255,7 @@ export interface VariantSummary {
   copyWeightsWarmMs?: number;
   /** time to read the weights' values before that copy (a dropped file's weights are read from it; 0 when they sit in memory), included in makeMs */
   readMs?: number;
-  /** more of makeMs, by step: the kernels' checks and the tensor stats (compressTensor minus kernelMs), packing into the stored form, giving back the kernels' GPU buffers, writing the model */
+  /** more of makeMs, by step: the kernels' checks and the tensor stats (compressTensor minus kernelMs), packing into the stored form (each weight's while the next weight's kernels run, so on WebGPU mostly hidden), giving back the kernels' GPU buffers, writing the model */
   makePartsMs?: Record<string, number>;
   /** linear weights the variant left f32 and why (the LM head unless opted in); counted at 32 bits in bitsPerWeight, absent from tensors */
   leftFloat?: { name: string; params: number; why: string }[];
