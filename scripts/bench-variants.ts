@@ -286,7 +286,7 @@ export async function benchScale(o: ScaleOptions) {
       ts_read_ms: round(ts.readMs ?? 0, 1),
       ts_make_parts_ms: Object.fromEntries(Object.entries(ts.makePartsMs ?? {}).map(([k, v]) => [k, round(v, 1)])),
       how: [
-        'make_ms: the whole make in the worker (its yardstick copy, timed inside it, left out): reading the weights from the dropped file, kernels, stats, packing, writing the packed model (gzip measured after)',
+        'make_ms: the whole make in the worker (its yardstick copy, timed inside it, left out): reading the weights from the dropped file, kernels, stats, packing (each weight while the next one\'s kernels run), writing the packed model (gzip measured after); the WGSL kernel\'s pipeline is compiled in the background when the model loads (workers/compression/warm-kernels.ts), not inside the make',
         "copy_ms: the issue's yardstick, timed in the same make (workers/variants/copy-yardstick.ts): the model's bytes as the lab holds them (the dropped .onnx, a File) read once into a new ArrayBuffer (copy_bytes); make_over_copy = make_ms / copy_ms, goal <= 5; for a drop this is a file read, not a memory copy",
         'memcpy_ms: beside it in the same make, the same bytes (copy_bytes) copied in memory into new buffers (slice(), in 64 MiB parts each freed before the next: the make\'s RSS is measured), nothing read from a file; make_over_memcpy = make_ms / memcpy_ms',
         "copy_weights_warm_ms: a stricter yardstick, also in the same make: a memcpy of only the compressed weights' f32 values (already read) into one scratch buffer reused weight after weight (faulted in once); make_over_copy_weights_warm = make_ms / it",
