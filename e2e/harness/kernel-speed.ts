@@ -95,7 +95,7 @@ async function run(): Promise<{ adapter?: string; rows: KernelSpeedRow[]; floor?
       { upload: 'write', up: b, down: 4 },
       { upload: 'mapped', up: 4, down: b / 2 },
       // the kernels' pooled staging is 16 MB (affine-gpu.ts CHUNK_WEIGHTS): mapped whole, or over the upload
-      // (at 9173ec0, load 4–6: within 0.3–1.6 ms of each other, so the pool maps its staging whole)
+      // (on 7582402, load 4–6: within 0.3–1.6 ms of each other, so the pool maps its staging whole)
       { upload: 'mapped', up: b, down: b / 4, staging: 16 * 2 ** 20 },
       { upload: 'mapped', up: b, down: b / 4, staging: 16 * 2 ** 20, mapUp: true },
       { upload: 'mapped', up: b / 4, down: b / 16, staging: 16 * 2 ** 20 },
