@@ -19,6 +19,8 @@
  * upload, dispatches and readback on WGSL); the norms and accumulators around their call.
  * window.__kernelSpeedCalibrated holds the result (scripts/bench-kernel-calibrated.ts reads it).
  *   ?runs=3  ?only=<substring of a row key>
+ *   ?cpu=1  each timed round is bracketed by window.__cpuMark(key, 'wgsl' | 'ts', 'start' | 'end'),
+ *           which the script exposes to read the browser's CPU time (scripts/browser-cpu.ts)
  */
 import { accumulateColAbsSums, accumulateColNorms, accumulateHessian } from '../../workers/calibration/accumulate';
 import { CpuAccumulator, GpuAccumulator, readAccumulators, type Accumulator } from '../../workers/calibration/accumulator';
@@ -194,6 +196,8 @@ async function run(): Promise<{ adapter?: string; rows: CalibratedSpeedRow[] }> 
   const params = new URLSearchParams(location.search);
   const runs = Number(params.get('runs') ?? 3);
   const only = params.get('only');
+  // the script's CPU-time reads around each timed round (outside the round's own clock)
+  const cpuMark = params.get('cpu') ? (window as unknown as { __cpuMark: (key: string, path: string, phase: string) => Promise<void> }).__cpuMark : undefined;
   const gpu = await getKernelGpu();
   const log = document.getElementById('log')!;
   const rows: CalibratedSpeedRow[] = [];
@@ -203,9 +207,15 @@ async function run(): Promise<{ adapter?: string; rows: CalibratedSpeedRow[] }> 
     await c.ts();
     const g: number[] = [];
     const t: number[] = [];
+    const timed = async (path: 'wgsl' | 'ts', round: () => Promise<number>) => {
+      await cpuMark?.(c.key, path, 'start');
+      const ms = await round();
+      await cpuMark?.(c.key, path, 'end');
+      return ms;
+    };
     for (let k = 0; k < runs; k++) {
-      g.push(await c.wgsl());
-      t.push(await c.ts());
+      g.push(await timed('wgsl', c.wgsl));
+      t.push(await timed('ts', c.ts));
     }
     const { wgsl: _w, ts: _t, ...rest } = c;
     rows.push({ ...rest, wgsl_kernel_ms: median(g), ts_kernel_ms: median(t), runs });
