@@ -130,7 +130,13 @@ function cases(gpu: GPUDevice): Case[] {
   // planHeads: every weight's norms in one batch), timed around the call; no compressTensor.
   // These read each value once: with the per-call costs batched away,
   // SwiftShader's pass is about V8's loop in time and the upload comes on top, so WGSL stays behind
-  // (medians at load ~4: neurons 203-220 vs 169 ms, heads 102-113 vs 73)
+  // (medians at load ~4: neurons 203-220 vs 169 ms, heads 102-113 vs 73). In CPU time (--cpu) WGSL
+  // does more: neurons ~226 ms a round (GPU process 185, 84 % of it SwiftShader's JIT code, 10 %
+  // memcpy; renderer 41, the uploads) against TS 168; the kernels alone on resident buffers 148 ms
+  // (2.6 ns a weight; V8's loop 3.0). It reads below 1 only when SwiftShader has a second core for
+  // its workers (x0.7-0.8 on a quiet VM, x1.2-1.7 on a busy one). Texture kernels (a texel fetch
+  // for the storage vec4 gathers) cost ~15 % less kernel time but their staging and texture copies
+  // as much more: 216 vs 217 ms interleaved, 10 rounds, bit-exact (not kept)
   const norms = (key: string, shape: [number, number], requests: () => NormRequest[], timed: string) => {
     let made: NormRequest[] | undefined;
     const batch = () => (made ??= requests());
@@ -170,7 +176,10 @@ function cases(gpu: GPUDevice): Case[] {
   // 3,072), each sequence added to every accumulator and awaited (flush), then all read (readAccumulators).
   // On WGSL a sequence's 48 inputs go up in one staging buffer and one submit (norms-batch.ts), each
   // read from a texture (col-norms-texture.wgsl): x0.88-1.49 (11 runs, median ~1.0) at load 3-8,
-  // where an upload and a submit per input and storage loads read x1.45-2.42 at load 4-8
+  // where an upload and a submit per input and storage loads read x1.45-2.42 at load 4-8. CPU time
+  // (--cpu): WGSL ~320 ms a round (GPU process ~290) against TS ~185; the 192 dispatches alone on
+  // resident textures ~194. One staging-to-storage copy a sequence and col-norms.wgsl instead of the
+  // texture copies: GPU process 349 vs 316 ms a round, wall 237 vs 210 (interleaved, 10 rounds; not kept)
   const wide = Array.from({ length: ACC_BATCHES }, (_, b) => activations(ACC_ROWS, OUT, 200 + b));
   const widths = Array.from({ length: BLOCKS }, () => [IN, IN, IN, OUT]).flat();
   const pass = async (make: (cols: number) => Accumulator) => {
