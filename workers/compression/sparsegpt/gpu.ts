@@ -1,8 +1,9 @@
 /**
  * sparsegpt on WebGPU: the column loop in WGSL, per batch of BATCH columns one dispatch of
  * sparsegpt.wgsl, or for N:M nm-batch.ts's kernel (a thread per row selects the mask and prunes the
- * batch's columns, with the error feedback inside the batch) and one of GPTQ's lazy update (gptq/lazy-update.ts: the batch's
- * carried errors onto every later column, a thread per 8 rows × 8 columns); all on one encoder,
+ * batch's columns, with the error feedback inside the batch), then lazy-span.ts's update (the batch's
+ * errors onto the rest of its span of 128 columns; after a span's last batch, the span's errors onto
+ * every later column; a thread per 16 rows × 8 columns); all on one encoder,
  * one submit, one readback, as GPTQ's loop runs (gptq/gpu.ts). U and the per-column factors come from sparseGptSetup, the same
  * floats the reference uses; the row losses come back as f32 and are summed here as the reference
  * sums them. Rows and U go up padded to a multiple of 16 columns (read as vec4); the pruned
@@ -11,13 +12,14 @@
 import { pipelineFor } from '../shared/gpu';
 import { KernelRun } from '../shared/kernel-run';
 import type { CompressionParts, WeightTensor } from '../types';
-import { lazyStride, lazyUpdatePipeline, recordLazyUpdate } from '../gptq/lazy-update';
+import { lazyStride } from '../gptq/lazy-update';
+import { lazySpanPipeline, recordLazySpan, SPAN } from './lazy-span';
 import { SPARSEGPT_BLOCK, type SparseGptOptions } from './meta';
 import { nmBatchWgsl } from './nm-batch';
 import { sparseGptSetup } from './reference';
 import SPARSEGPT_WGSL from './sparsegpt.wgsl?raw';
 
-/** Must match WORKGROUP_SIZE and BATCH in sparsegpt.wgsl (BATCH also in gptq-lazy.wgsl). */
+/** Must match WORKGROUP_SIZE and BATCH in sparsegpt.wgsl (BATCH also in nm-batch.ts and lazy-span.ts). */
 const WORKGROUP_SIZE = 64;
 const BATCH = 32;
 /** u32 words of a row's selection in sparsegpt.wgsl: a block of SPARSEGPT_BLOCK (128) columns */
@@ -47,21 +49,21 @@ export async function sparseGptGpu(device: GPUDevice, tensor: WeightTensor, opti
       for (let o = 0; o < n; o++) for (let i = 0; i < k; i++) f[o * stride + i] = s.data[o * s.strideOut + i * s.strideIn];
     });
     const keptLoss = run.storage('kept bits and row losses', (n * maskWords + n) * 4);
-    const err = run.storage('batch errors', n * BATCH * 4);
-    const carried = run.storage('carried columns', n * 4);
-    // a weight of −0 needs the skip to be exact (gptq-lazy.wgsl, EXACT); trained weights hardly ever hold one
+    const err = run.storage('span errors', n * SPAN * 4);
+    const carried = run.storage('carried columns', n * (SPAN / 32) * 4);
+    // a weight of −0 needs the skip to be exact (lazy-span.ts, EXACT); trained weights hardly ever hold one
     const exact = s.data.some((x) => Object.is(x, -0));
     const m = s.nm[1] as 0 | 4 | 8;
     // unstructured: the per-block prune counts and each row's current block selection
     const unstructured = m ? undefined : { blockPrune: await run.upload('block prune counts', s.blockPrune), pruned: run.storage('block selection', n * MASK_WORDS * 4) };
     const blockPipeline = m ? pipelineFor(device, `sparsegpt ${m}-runs${exact ? ' exact' : ''}`, nmBatchWgsl(m, exact)) : pipelineFor(device, 'sparsegpt', SPARSEGPT_WGSL);
-    const lazyPipeline = lazyUpdatePipeline(device, exact);
+    const lazyPipeline = lazySpanPipeline(device, exact);
     const lazy = { u, work, err, carried };
     for (let b1 = 0; b1 < k; b1 += BATCH) {
       const b2 = Math.min(k, b1 + BATCH);
       if (m) run.dispatch(blockPipeline, [run.uniform('sparsegpt N:M sizes', [n, k, stride, s.nm[0], maskWords, b1, b2]), u, inv, work, keptLoss, err, carried], Math.ceil(n / WORKGROUP_SIZE));
       else run.dispatch(blockPipeline, [run.uniform('sparsegpt sizes', [n, k, stride, SPARSEGPT_BLOCK, maskWords, b1, b2]), u, inv, unstructured!.blockPrune, work, keptLoss, unstructured!.pruned, err, carried], Math.ceil(n / WORKGROUP_SIZE));
-      recordLazyUpdate(run, lazyPipeline, lazy, n, k, b1, b2);
+      recordLazySpan(run, lazyPipeline, lazy, n, k, stride, b1, b2, exact);
     }
     const [rows, words] = await run.finish([{ buffer: work, bytes: n * stride * 4 }, { buffer: keptLoss, bytes: (n * maskWords + n) * 4 }]);
     const values = new Float32Array(rows);

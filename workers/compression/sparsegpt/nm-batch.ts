@@ -2,8 +2,8 @@
  * SparseGPT N:M's batch kernel, written out column by column: a thread per output row holds the
  * batch's 32 running values in 8 vec4 registers, selects each run's mask (M = 4 or 8 inputs) from
  * them, prunes the batch's columns one by one and carries each error onto the batch's later
- * columns, then stores the values, the errors and the bits once. gptq-lazy.wgsl carries the errors
- * onto the columns after the batch, as for unstructured SparseGPT and GPTQ.
+ * columns, then stores the values, the errors and the bits once. lazy-span.ts carries the errors
+ * onto the columns after the batch, as for unstructured SparseGPT.
  * Why generated: sparsegpt.wgsl loops over the batch's columns with a run-time column index, so
  * every value it reads or updates goes through storage (and a vector indexed by a variable is
  * spilled to memory); unrolled here, the values sit in registers under constant indices and the
@@ -21,8 +21,9 @@
  * EXACT as in gptq-lazy.wgsl: without a −0 weight, an update by e = 0 leaves every value as it is,
  * so the selects that skip it are dropped.
  */
+import { SPAN } from './lazy-span';
 
-/** Columns a batch: must match BATCH of gpu.ts and gptq-lazy.wgsl. */
+/** Columns a batch: must match BATCH of gpu.ts and lazy-span.ts. */
 const BATCH = 32;
 const VECS = BATCH / 4;
 
@@ -42,8 +43,8 @@ struct Sizes {
 @group(0) @binding(2) var<storage, read> inv: array<vec4<f32>>;        // 1 / U_aa (stride), then 1 / U_aa² (stride)
 @group(0) @binding(3) var<storage, read_write> work: array<vec4<f32>>; // (rows, stride) running values, dead inputs zeroed
 @group(0) @binding(4) var<storage, read_write> kept_loss: array<u32>;  // (rows, mask_words) 1 = kept, then (rows) row loss bits
-@group(0) @binding(5) var<storage, read_write> err: array<vec4<f32>>;  // (rows, BATCH) e_a, 0 where nothing is carried
-@group(0) @binding(6) var<storage, read_write> carried: array<u32>;    // (rows): bit a − b1 set where e_a is carried
+@group(0) @binding(5) var<storage, read_write> err: array<vec4<f32>>;  // (rows, SPAN) e_a at a − span start, 0 where nothing is carried
+@group(0) @binding(6) var<storage, read_write> carried: array<u32>;    // (rows, SPAN / 32): bit a − span start set where e_a is carried
 
 const WORKGROUP_SIZE: u32 = 64u;
 
@@ -184,9 +185,11 @@ export function nmBatchWgsl(m: 4 | 8, exact: boolean): string {
     ...vecs.map((g) => `  let i2_${g} = inv[stride4 + min(b4 + ${g}u, stride4 - 1u)];`),
     ...groups(m),
     ...vecs.map((g) => `  if (b4 + ${g}u < stride4) { work[row + b4 + ${g}u] = w${g}; }`),
-    ...vecs.map((g) => `  err[o * ${VECS}u + ${g}u] = vec4<f32>(${[0, 1, 2, 3].map((c) => `es[${4 * g + c}]`).join(', ')});`),
+    // where lazy-span.ts reads them: the batch's place in its span
+    `  let in_span = b1 % ${SPAN}u;`,
+    ...vecs.map((g) => `  err[o * ${SPAN / 4}u + in_span / 4u + ${g}u] = vec4<f32>(${[0, 1, 2, 3].map((c) => `es[${4 * g + c}]`).join(', ')});`),
     `  kept_loss[o * sizes.mask_words + b1 / 32u] = kept;`,
-    `  carried[o] = carry;`,
+    `  carried[o * ${SPAN / 32}u + in_span / 32u] = carry;`,
     `  kept_loss[at_loss] = bitcast<u32>(loss);`,
     `}`,
   ];

@@ -3,7 +3,7 @@
 // thread per output row selects the block's mask at its first batch, prunes
 // the batch's columns one by one and carries each pruned weight's error onto the batch's later
 // columns (rows are independent given U). The columns after the batch get the batch's errors
-// from gptq-lazy.wgsl (gptq/lazy-update.ts), dispatched next. Same f32 operations in the same order as
+// from lazy-span.ts's update, dispatched next (gptq-lazy.wgsl's until its spans). Same f32 operations in the same order as
 // sparseGptReference in reference.ts: mask selection by the OBS error w² · inv_d2, then for each
 // pruned weight e = w · inv_d and w_j -= e · U_aj for every later column j (every column j still
 // subtracts e_a · U_aj for a = 0, 1, … in order, one rounding each; only when they are applied
@@ -58,14 +58,16 @@ struct Sizes {
 @group(0) @binding(4) var<storage, read_write> work: array<vec4<f32>>; // (rows, stride), dead inputs zeroed
 @group(0) @binding(5) var<storage, read_write> kept_loss: array<u32>;  // (rows, mask_words) 1 = kept, natural order, then (rows) row loss bits
 @group(0) @binding(6) var<storage, read_write> pruned: array<u32>;     // (rows, MASK_WORDS): the current block's selection, bit (i − block start)
-@group(0) @binding(7) var<storage, read_write> err: array<vec4<f32>>;  // (rows, BATCH) e_a, 0 where nothing is carried
-@group(0) @binding(8) var<storage, read_write> carried: array<u32>;    // (rows): bit a − b1 set where e_a is carried (the weight was pruned and not 0)
+@group(0) @binding(7) var<storage, read_write> err: array<vec4<f32>>;  // (rows, SPAN) e_a at a − span start, 0 where nothing is carried
+@group(0) @binding(8) var<storage, read_write> carried: array<u32>;    // (rows, SPAN / 32): bit a − span start set where e_a is carried (the weight was pruned and not 0)
 
 const WORKGROUP_SIZE: u32 = 64u;
 // bits of one block's mask: block <= 128
 const MASK_WORDS: u32 = 4u;
-// columns a dispatch prunes (b2 - b1 <= BATCH): must match gptq-lazy.wgsl and gpu.ts
+// columns a dispatch prunes (b2 - b1 <= BATCH): must match lazy-span.ts and gpu.ts
 const BATCH: u32 = 32u;
+// errors a row of err holds, and their carried bits (SPAN / 32 words): lazy-span.ts's span
+const SPAN: u32 = 128u;
 
 var<private> sel_at: u32;
 
@@ -209,13 +211,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         work[row + j4] = work[row + j4] - e * u[ua + j4];
       }
     }
-    err[(o * BATCH + a - b1) / 4u][(a - b1) % 4u] = e;
+    err[(o * SPAN + a % SPAN) / 4u][a % 4u] = e;
     v[a % 4u] = q;
     work[at] = v;
     kept_word |= u32(!p) << (a % 32u);
   }
   // a batch is one word of kept bits: b1 is a multiple of 32
   kept_loss[o * sizes.mask_words + b1 / 32u] = kept_word;
-  carried[o] = carry;
+  carried[o * (SPAN / 32u) + (b1 % SPAN) / 32u] = carry;
   kept_loss[at_loss] = bitcast<u32>(loss);
 }
