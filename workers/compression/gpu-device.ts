@@ -21,6 +21,8 @@ async function requestGpu(): Promise<KernelGpu> {
   if (!adapter) throw labError('WebGpuUnavailable', 'no WebGPU adapter was found; use the cpu device');
   const device = await adapter.requestDevice({
     label: 'compression kernels',
+    // sparsegpt/lazy-span.ts hands values round a quad of invocations where it can
+    requiredFeatures: adapter.features.has('subgroups') ? ['subgroups'] : [],
     requiredLimits: {
       maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
       maxBufferSize: adapter.limits.maxBufferSize,

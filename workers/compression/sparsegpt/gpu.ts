@@ -57,7 +57,7 @@ export async function sparseGptGpu(device: GPUDevice, tensor: WeightTensor, opti
     // unstructured: the per-block prune counts and each row's current block selection
     const unstructured = m ? undefined : { blockPrune: await run.upload('block prune counts', s.blockPrune), pruned: run.storage('block selection', n * MASK_WORDS * 4) };
     const blockPipeline = m ? pipelineFor(device, `sparsegpt ${m}-runs${exact ? ' exact' : ''}`, nmBatchWgsl(m, exact)) : pipelineFor(device, 'sparsegpt', SPARSEGPT_WGSL);
-    const lazyPipeline = lazySpanPipeline(device, exact);
+    const lazyPipeline = await lazySpanPipeline(device, exact);
     const lazy = { u, work, err, carried };
     for (let b1 = 0; b1 < k; b1 += BATCH) {
       const b2 = Math.min(k, b1 + BATCH);

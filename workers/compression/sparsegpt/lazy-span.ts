@@ -20,10 +20,19 @@
  * looping over the row's carried bits only (half the products for 2:4, no divergence: the lanes
  * share the row) took 2.5-2.9 s: its U loads feed one row each, and on SwiftShader the loads, not
  * the products, are the cost (the batch kernels and one submit are ~0.2 s of the whole).
+ * With the device's 'subgroups' (gpu-device.ts asks for them where the adapter has them; on
+ * SwiftShader a subgroup is the 4 SIMD lanes), the 4 threads of a quad each load a different one of
+ * the 4 errors a step uses and hand them round (quadBroadcast): one error load where each thread
+ * loaded the same one. Same call, 5 runs alternated at load 3.5-4: 1.25 -> 1.06 s (medians); 24 or
+ * 32 rows a thread then 0.95 and 1.02 s against 1.01 (within the noise: 16 kept). This assumes a
+ * quad is 4 consecutive local invocations (the lanes of lid % 4), as on SwiftShader and the GPUs
+ * that fill subgroups in local_invocation_index order; the kernels harness checks it where it runs.
  * EXACT as in gptq-lazy.wgsl: without a −0 weight an error not carried is 0 and the product
  * 0 · U_aj leaves every value as it is, so every product is subtracted; with one, a product is
  * kept or dropped by the row's carried bit.
  */
+import { labError } from '../../errors';
+import COMMON_WGSL from '../shared/common.wgsl?raw';
 import { pipelineFor } from '../shared/gpu';
 import type { KernelRun } from '../shared/kernel-run';
 
@@ -43,12 +52,14 @@ const LANE_NAMES = ['x', 'y', 'z', 'w'];
 const gather8 = (name: string, buffer: string) =>
   `fn ${name}(at: u32, jl: vec4<u32>, jh: vec4<u32>) -> mat2x4<f32> {\n  return mat2x4<f32>(${['jl', 'jh'].flatMap((j) => LANE_NAMES.map((l) => `${buffer}[at + ${j}.${l}]`)).join(', ')});\n}`;
 
-function wgsl(exact: boolean): string {
+function wgsl(exact: boolean, quad: boolean): string {
   const rows = Array.from({ length: ROWS_PER_LANE }, (_, i) => i);
+  // with subgroups each lane loads a different one of the 4 errors a step uses and the quad hands them round
+  const error = (i: number, m: number) => (quad ? `quadBroadcast(el${i}, ${m}u)` : `err[o${i} * SPAN + sizes.aoff + a + ${m}u]`);
   const step = (m: number) => [
     `      {`,
     `        let ua = u8((sizes.a1 + a + ${m}u) * s, jl, jh);`,
-    ...rows.map((i) => `        v${i} = step(v${i}, err[o${i} * SPAN + sizes.aoff + a + ${m}u], ${exact ? `bits${i}` : '0u'}, a - w + ${m}u, ua);`),
+    ...rows.map((i) => `        v${i} = step(v${i}, ${error(i, m)}, ${exact ? `bits${i}` : '0u'}, a - w + ${m}u, ua);`),
     `      }`,
   ];
   return `const EXACT: bool = ${exact};
@@ -112,6 +123,7 @@ ${rows.map((i) => `  let o${i} = min(r0 + ${16 * i}u, n - 1u);\n  var v${i} = lo
   for (var w = 0u; w < sizes.count; w += 32u) {
 ${exact ? rows.map((i) => `    let bits${i} = carried[o${i} * (SPAN / 32u) + (sizes.aoff + w) / 32u];`).join('\n') : ''}
     for (var a = w; a < w + 32u; a += 4u) {
+${quad ? rows.map((i) => `      let el${i} = err[o${i} * SPAN + sizes.aoff + a + lid % LANES];`).join('\n') : ''}
 ${[0, 1, 2, 3].flatMap(step).join('\n')}
     }
   }
@@ -122,9 +134,35 @@ ${rows.map((i) => `  store8(r0 + ${16 * i}u, jl, jh, okl, okh, v${i});`).join('\
 `;
 }
 
+const quadPipelines = new WeakMap<GPUDevice, Map<boolean, Promise<GPUComputePipeline>>>();
+
+/**
+ * With the device's 'subgroups' feature, the kernel whose errors go round the quad: compiled here, not
+ * by pipelineFor, because `enable subgroups;` must come before common.wgsl, which pipelineFor puts
+ * first; a compile error rejects as pipelineFor's would.
+ */
+function quadPipeline(device: GPUDevice, exact: boolean): Promise<GPUComputePipeline> {
+  let cache = quadPipelines.get(device);
+  if (!cache) quadPipelines.set(device, (cache = new Map()));
+  let made = cache.get(exact);
+  if (!made) {
+    const label = `sparsegpt lazy span quads${exact ? ' exact' : ''}`;
+    const module = device.createShaderModule({ label, code: `enable subgroups;\n${COMMON_WGSL}\n${wgsl(exact, true)}` });
+    made = module.getCompilationInfo().then((info) => {
+      const errors = info.messages.filter((m) => m.type === 'error').map((m) => `${m.lineNum}:${m.linePos} ${m.message}`);
+      if (errors.length) throw labError('GpuKernelFailed', `WebGPU kernel "${label}" failed: WGSL does not compile: ${errors.join('; ')}`);
+      return device.createComputePipeline({ label, layout: 'auto', compute: { module, entryPoint: 'main' } });
+    });
+    made.catch(() => cache.delete(exact));
+    cache.set(exact, made);
+  }
+  return made;
+}
+
 /** The kernel's pipeline, compiled once per device and `exact`. */
-export function lazySpanPipeline(device: GPUDevice, exact: boolean): GPUComputePipeline {
-  return pipelineFor(device, `sparsegpt lazy span${exact ? ' exact' : ''}`, wgsl(exact));
+export function lazySpanPipeline(device: GPUDevice, exact: boolean): Promise<GPUComputePipeline> {
+  if (device.features.has('subgroups')) return quadPipeline(device, exact);
+  return Promise.resolve(pipelineFor(device, `sparsegpt lazy span${exact ? ' exact' : ''}`, wgsl(exact, false)));
 }
 
 export interface SpanBuffers {
