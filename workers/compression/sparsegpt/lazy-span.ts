@@ -20,21 +20,16 @@
  * looping over the row's carried bits only (half the products for 2:4, no divergence: the lanes
  * share the row) took 2.5-2.9 s: its U loads feed one row each, and on SwiftShader the loads, not
  * the products, are the cost (the batch kernels and one submit are ~0.2 s of the whole).
- * With the device's 'subgroups' (gpu-device.ts asks for them where the adapter has them; on
- * SwiftShader a subgroup is the 4 SIMD lanes), the 4 threads of a quad each load a different one of
- * the 4 errors a step uses and hand them round (quadBroadcast): one error load where each thread
- * loaded the same one. Same call, 5 runs alternated at load 3.5-4: 1.25 -> 1.06 s (medians); 24 or
- * 32 rows a thread then 0.95 and 1.02 s against 1.01 (within the noise: 16 kept). This assumes a
- * quad is 4 consecutive local invocations (the lanes of lid % 4), as on SwiftShader and the GPUs
- * that fill subgroups in local_invocation_index order; the kernels harness checks it where it runs.
+ * With the device's subgroups (quads.ts), the 4 threads of a quad each load a different one of the
+ * 4 errors a step uses and hand them round (quadBroadcast): one error load where each thread loaded
+ * the same one. Same call, 5 runs alternated at load 3.5-4: 1.25 -> 1.06 s (medians); 24 or 32 rows
+ * a thread then 0.95 and 1.02 s against 1.01 (within the noise: 16 kept).
  * EXACT as in gptq-lazy.wgsl: without a −0 weight an error not carried is 0 and the product
  * 0 · U_aj leaves every value as it is, so every product is subtracted; with one, a product is
  * kept or dropped by the row's carried bit.
  */
-import { labError } from '../../errors';
-import COMMON_WGSL from '../shared/common.wgsl?raw';
-import { pipelineFor } from '../shared/gpu';
 import type { KernelRun } from '../shared/kernel-run';
+import { sparseGptPipeline } from './quads';
 
 /** Columns a span: the row length of the batch kernels' error buffer; carried bits are SPAN / 32 words a row. */
 export const SPAN = 128;
@@ -134,35 +129,9 @@ ${rows.map((i) => `  store8(r0 + ${16 * i}u, jl, jh, okl, okh, v${i});`).join('\
 `;
 }
 
-const quadPipelines = new WeakMap<GPUDevice, Map<boolean, Promise<GPUComputePipeline>>>();
-
-/**
- * With the device's 'subgroups' feature, the kernel whose errors go round the quad: compiled here, not
- * by pipelineFor, because `enable subgroups;` must come before common.wgsl, which pipelineFor puts
- * first; a compile error rejects as pipelineFor's would.
- */
-function quadPipeline(device: GPUDevice, exact: boolean): Promise<GPUComputePipeline> {
-  let cache = quadPipelines.get(device);
-  if (!cache) quadPipelines.set(device, (cache = new Map()));
-  let made = cache.get(exact);
-  if (!made) {
-    const label = `sparsegpt lazy span quads${exact ? ' exact' : ''}`;
-    const module = device.createShaderModule({ label, code: `enable subgroups;\n${COMMON_WGSL}\n${wgsl(exact, true)}` });
-    made = module.getCompilationInfo().then((info) => {
-      const errors = info.messages.filter((m) => m.type === 'error').map((m) => `${m.lineNum}:${m.linePos} ${m.message}`);
-      if (errors.length) throw labError('GpuKernelFailed', `WebGPU kernel "${label}" failed: WGSL does not compile: ${errors.join('; ')}`);
-      return device.createComputePipeline({ label, layout: 'auto', compute: { module, entryPoint: 'main' } });
-    });
-    made.catch(() => cache.delete(exact));
-    cache.set(exact, made);
-  }
-  return made;
-}
-
 /** The kernel's pipeline, compiled once per device and `exact`. */
 export function lazySpanPipeline(device: GPUDevice, exact: boolean): Promise<GPUComputePipeline> {
-  if (device.features.has('subgroups')) return quadPipeline(device, exact);
-  return Promise.resolve(pipelineFor(device, `sparsegpt lazy span${exact ? ' exact' : ''}`, wgsl(exact, false)));
+  return sparseGptPipeline(device, `sparsegpt lazy span${exact ? ' exact' : ''}`, (quads) => wgsl(exact, quads));
 }
 
 export interface SpanBuffers {
