@@ -1,5 +1,5 @@
 /**
- * The affine kernels (int4-group, int8-channel, rtn) count the inputs that are NaN or ±Infinity
+ * The affine kernels (int4-group, int8-channel, rtn) and nf4's count the inputs that are NaN or ±Infinity
  * themselves, so on WebGPU the host skips its own scan of every weight (registry.ts
  * gpuCountsNonFinite). A non-finite input must still be refused with the CPU path's message, the
  * same flat index named: in a padded row's last lane, in an (out, in) weight, and in the last of
@@ -30,6 +30,7 @@ const CASES: NonFiniteCase[] = [
   { method: 'int4-group', options: { groupSize: 32 }, shape: [7, 13], layout: 'out_in', at: 50, value: NaN },
   { method: 'int8-channel', options: {}, shape: [33, 4097], layout: 'in_out', at: 12_345, value: Infinity },
   { method: 'rtn', options: {}, shape: [13, 7], layout: 'out_in', at: 0, value: NaN },
+  { method: 'nf4', options: {}, shape: [33, 4097], layout: 'in_out', at: 33 * 4097 - 2, value: Infinity },
   // 33 rows of 4100 in chunks of 2 rows: the value in the last chunk
   { method: 'int4-group', options: { groupSize: 32 }, shape: [33, 4097], layout: 'out_in', at: 32 * 4097 + 7, value: NaN, chunkWeights: 2 * 4100 },
 ];

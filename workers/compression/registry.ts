@@ -74,7 +74,7 @@ const fp16: MethodImpl<Fp16Options> = {
   gpu: (device, tensor) => fp16Gpu(device, tensor),
 };
 const rtn: MethodImpl<RtnOptions> = { meta: rtnMeta, reference: rtnReference, gpu: rtnGpu, gpuCountsNonFinite: true };
-const nf4: MethodImpl<Nf4Options> = { meta: nf4Meta, reference: (tensor) => nf4Reference(tensor), gpu: (device, tensor) => nf4Gpu(device, tensor) };
+const nf4: MethodImpl<Nf4Options> = { meta: nf4Meta, reference: (tensor) => nf4Reference(tensor), gpu: (device, tensor) => nf4Gpu(device, tensor), gpuCountsNonFinite: true };
 const nmPrune: MethodImpl<NmPruneOptions> = { meta: nmPruneMeta, reference: nmPruneReference, gpu: nmPruneGpu };
 const globalPrune: MethodImpl<GlobalPruneOptions> = {
   meta: globalPruneMeta,

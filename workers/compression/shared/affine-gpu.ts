@@ -25,6 +25,7 @@ import { dispatch, f32Bits, gridSettings, pipelineFor, submitChecked } from './g
 import { poolFor, type Pooled } from './buffer-pool';
 import { paddedStride, readRows, writeRows } from './padded-rows';
 import type { ErrorSums } from '../stats';
+import { addPartials, PARTIAL_BYTES } from './partial-sums';
 import QUANTIZE_WGSL from './affine-quantize.wgsl?raw';
 
 /** Must match WORKGROUP_SIZE in affine-quantize.wgsl. */
@@ -58,8 +59,6 @@ export interface AffineReadback {
   sums: ErrorSums;
 }
 
-/** Bytes of one thread's partial sums (affine-quantize.wgsl Partial). */
-const PARTIAL_BYTES = 20;
 
 const align4 = (bytes: number) => Math.max(4, Math.ceil(bytes / 4) * 4);
 
@@ -206,18 +205,4 @@ export async function quantizeAffineGpu(device: GPUDevice, tensor: WeightTensor,
     }
     for (const b of temporary) b.destroy();
   }
-}
-
-/** The threads' partial sums (signal, noise, max |error| as f32, zeros and non-finite inputs as u32) added in double. */
-function addPartials(view: DataView, count: number): ErrorSums {
-  const sums: ErrorSums = { signal: 0, noise: 0, zeros: 0, maxAbs: 0, nonFinite: 0 };
-  for (let k = 0; k < count; k++) {
-    const at = k * PARTIAL_BYTES;
-    sums.signal += view.getFloat32(at, true);
-    sums.noise += view.getFloat32(at + 4, true);
-    sums.maxAbs = Math.max(sums.maxAbs, view.getFloat32(at + 8, true));
-    sums.zeros += view.getUint32(at + 12, true);
-    sums.nonFinite! += view.getUint32(at + 16, true);
-  }
-  return sums;
 }
