@@ -20,8 +20,10 @@ export function linearView(shape: readonly [number, number], layout: WeightLayou
     : { outDim: cols, inDim: rows, strideOut: 1, strideIn: cols }; // (in, out)
 }
 
-/** Throws unless the tensor is a finite [rows, cols] Float32Array with a known layout. */
-/** Throws 'BadOption' naming what is wrong; `finite: false` leaves the values' scan to a kernel that counts them (registry.ts). */
+/**
+ * Throws 'BadOption' unless the tensor is a finite [rows, cols] Float32Array with a known layout;
+ * `finite: false` leaves the values' scan to a kernel that counts them (registry.ts).
+ */
 export function validateTensor(t: WeightTensor, { finite = true } = {}): void {
   const what = t.name ? `tensor ${t.name}` : 'tensor';
   if (!(t.data instanceof Float32Array)) throw labError('BadOption', `${what}: expected a Float32Array`);

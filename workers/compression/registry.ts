@@ -154,8 +154,9 @@ export async function compressTensor(
   else throw labError('BadOption', `unknown kernel device ${String(device)}; choose webgpu or cpu`);
   const kernelMs = performance.now() - start;
   if (kernelCounts && parts.sums?.nonFinite !== 0) {
-    validateTensor(tensor); // names the first non-finite value
-    throw labError('GpuKernelFailed', `${method} on ${tensor.name ?? 'tensor'}: the kernel counted ${parts.sums?.nonFinite} non-finite values the host does not find`);
+    // counted some (or, unexpectedly, did not count): the host's scan names the first
+    validateTensor(tensor);
+    if (parts.sums?.nonFinite) throw labError('GpuKernelFailed', `${method} on ${tensor.name ?? 'tensor'}: the kernel counted ${parts.sums.nonFinite} non-finite values the host does not find`);
   }
   const bits = impl.meta.bitsPerWeight(resolved, linearView(tensor.shape, tensor.layout));
   // sums the kernel took while it quantized (stats.ts): no pass of their own over the weights
