@@ -22,17 +22,7 @@ export interface ResizableBuffer extends ArrayBuffer {
 const Resizable = ArrayBuffer as unknown as new (byteLength: number, options: { maxByteLength: number }) => ResizableBuffer;
 
 /**
- * n floats in a plain (fixed-length) buffer, to give back with releaseFloats. Not a resizable
- * buffer: V8 reads and writes a typed array over one ~3.5× slower (a bounds check against the
- * buffer's current length on every access: 5.7 against 1.7 ns a float for a finiteness scan),
- * and WebGPU will not upload from one (bench "compression": the make's checks were 0.4 s of 4.5).
- */
-export function releasableFloats(n: number): Float32Array {
-  return new Float32Array(n);
-}
-
-/**
- * Gives an array's memory back at once, without waiting for a GC: ES2024's ArrayBuffer transfer
+ * Gives a plain (fixed-length) array's memory back at once, without waiting for a GC: ES2024's ArrayBuffer transfer
  * to length 0 detaches the buffer and frees its store (Chrome 114); where there is none (Node 20)
  * the array is only dropped. Views of the buffer read as empty afterwards.
  */

@@ -52,7 +52,10 @@ export async function nf4Gpu(device: GPUDevice, tensor: WeightTensor): Promise<C
   }
 }
 
-/** NF4[q] * a of every stored element, a its logical block's scale (reference.ts's order). */
+/**
+ * NF4[q] * a of every stored element, a its logical block's scale (reference.ts's order). Written
+ * apart from reference.ts on purpose: the kernels harness holds these floats to the reference's.
+ */
 function dequantizeNf4(codes: Uint8Array, scales: Float32Array, view: LinearView, n: number): Float32Array {
   const out = new Float32Array(n);
   for (let p = 0; p < n; p++) {

@@ -59,7 +59,6 @@ export interface AffineReadback {
   sums: ErrorSums;
 }
 
-
 const align4 = (bytes: number) => Math.max(4, Math.ceil(bytes / 4) * 4);
 
 /** Stored rows per chunk: whole groups (in_out: a multiple of the group size along the rows), about CHUNK_WEIGHTS weights. */

@@ -53,12 +53,24 @@ export function pipelineFor(device: GPUDevice, label: string, wgsl: string): GPU
   let pipeline = cache.get(label);
   if (!pipeline) {
     const scopes = pushScopes(device, ['validation', 'internal', 'out-of-memory']);
-    const module = device.createShaderModule({ label, code: `${COMMON_WGSL}\n${wgsl}` });
+    const module = device.createShaderModule({ label, code: withCommon(wgsl) });
     pipeline = device.createComputePipeline({ label, layout: 'auto', compute: { module, entryPoint: 'main' } });
     pipelineProblems.set(pipeline, compileProblem(module, popScopes(device, scopes)));
     cache.set(label, pipeline);
   }
   return pipeline;
+}
+
+const ENABLE = /^enable [^;]+;/gm;
+
+/**
+ * common.wgsl, then the kernel. WGSL wants `enable` directives (e.g. `enable subgroups;`) before
+ * any declaration: a kernel's go first, on common.wgsl's first line (a comment), and are blanked
+ * where they stood, so the kernel's line numbers in a compile error stay its own.
+ */
+function withCommon(wgsl: string): string {
+  const enables = wgsl.match(ENABLE) ?? [];
+  return `${enables.map((e) => `${e} `).join('')}${COMMON_WGSL}\n${wgsl.replace(ENABLE, '')}`;
 }
 
 type Filter = 'validation' | 'internal' | 'out-of-memory';
