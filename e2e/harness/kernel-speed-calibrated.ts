@@ -44,6 +44,9 @@ export interface CalibratedSpeedRow {
   wgsl_kernel_ms: number;
   ts_kernel_ms: number;
   runs: number;
+  /** each interleaved round's time, in order (round k's WGSL ran just before its TS) */
+  wgsl_rounds_ms: number[];
+  ts_rounds_ms: number[];
   /** what was timed, for the row's `how` */
   timed: string;
 }
@@ -227,7 +230,7 @@ async function run(): Promise<{ adapter?: string; rows: CalibratedSpeedRow[] }> 
       t.push(await timed('ts', c.ts));
     }
     const { wgsl: _w, ts: _t, ...rest } = c;
-    rows.push({ ...rest, wgsl_kernel_ms: median(g), ts_kernel_ms: median(t), runs });
+    rows.push({ ...rest, wgsl_kernel_ms: median(g), ts_kernel_ms: median(t), runs, wgsl_rounds_ms: g, ts_rounds_ms: t });
     const line = `${c.key}: wgsl ${median(g).toFixed(1)} ms [${g.map((v) => v.toFixed(0)).join(', ')}], ts ${median(t).toFixed(1)} ms [${t.map((v) => v.toFixed(0)).join(', ')}]`;
     log.textContent += `${line}\n`;
     console.log(line); // by hand: bench-kernel-calibrated.ts --console shows the rows as they come

@@ -22,6 +22,9 @@ export interface KernelSpeedRow {
   wgsl_kernel_ms: number;
   ts_kernel_ms: number;
   runs: number;
+  /** each interleaved round's time, in order (round k's WGSL ran just before its TS) */
+  wgsl_rounds_ms: number[];
+  ts_rounds_ms: number[];
 }
 
 const METHODS: [MethodId, MethodOptions][] = [
@@ -67,7 +70,7 @@ async function run(): Promise<{ adapter?: string; rows: KernelSpeedRow[]; floor?
       g.push(await time('webgpu'));
       c.push(await time('cpu'));
     }
-    rows.push({ method, options, shape, wgsl_kernel_ms: median(g), ts_kernel_ms: median(c), runs });
+    rows.push({ method, options, shape, wgsl_kernel_ms: median(g), ts_kernel_ms: median(c), runs, wgsl_rounds_ms: g, ts_rounds_ms: c });
     log.textContent += `${method}: wgsl ${median(g).toFixed(1)} ms, ts ${median(c).toFixed(1)} ms\n`;
     // ?debug=1: fp16's phases (separate submits, so after the timed rounds: they cost time of their own)
     if (debug && method === 'fp16') {

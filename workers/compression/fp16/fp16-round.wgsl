@@ -19,6 +19,11 @@
 // much as the bit math, so a thread reads four vec4s and writes two (16 a thread and 256 a
 // workgroup were the fastest of 8 / 16 / 32 and 64 / 128 / 256 on the 768 x 3072 weight). The
 // weights are padded with zeros to whole threads; the padding's codes are not read back.
+// Tried and measured slower on SwiftShader (768 x 3072, the kernel alone ~10 ms): the stats' sums
+// in the kernel, one partial a thread as the affine kernel takes them (21-25 ms; 15 ms for the
+// two sums alone, against the CPU's 8 ms that overlap the GPU's next chunks); the weights read
+// from an rgba32uint texture (its upload 15 ms against 2.5); a branch around the subnormal path
+// (no gain). pack2x16float is out for exactness: SwiftShader's rounds ties up, not to even.
 
 // The chunk's threads, a constant so the arrays below have a fixed size (gpu.ts writes it into this
 // text, one pipeline per chunk size): their bounds checks then need no buffer length, and the
