@@ -1,6 +1,6 @@
 /**
  * The kernel-speed harness (e2e/harness/kernel-speed.html) by hand, without the rest of the bench:
- *   npx tsx scripts/kernel-speed.ts [--port 5314] [--runs 3] [--only fp16] [--debug] [--floor] [--check]
+ *   npx tsx scripts/kernel-speed.ts [--port 5314] [--runs 3] [--only fp16] [--shape 50257x768] [--debug] [--floor] [--check]
  * prints each row (and, with --debug / --floor, the page's phase and floor lines) as JSON.
  * --check first runs the kernel harness's cases whose name holds --only (e2e/harness/kernels.html,
  * WGSL against the TS reference) and prints their mismatch counts.
@@ -17,6 +17,7 @@ const { values: a } = parseArgs({
     debug: { type: 'boolean', default: false },
     floor: { type: 'boolean', default: false },
     check: { type: 'boolean', default: false },
+    shape: { type: 'string' },
   },
 });
 
@@ -38,6 +39,7 @@ try {
   }
   const q = new URLSearchParams({ runs: a.runs! });
   if (a.only) q.set('only', a.only);
+  if (a.shape) q.set('shape', a.shape);
   if (a.debug) q.set('debug', '1');
   if (a.floor) q.set('floor', '1');
   await page.goto(`http://localhost:${a.port}/e2e/harness/kernel-speed.html?${q}`, { timeout: 300_000 });

@@ -3,7 +3,8 @@
  * scripts/profile-make.ts, which times the TS path in Node): the shape loaded as a drop, then
  * WGSL and TS makes interleaved (W T W T …), each printing make_ms, kernel_ms, the copy yardstick
  * (copyYardstick=1) and the make's parts (VariantSummary.makePartsMs).
- *   LAB_E2E=1 npx tsx scripts/profile-make-browser.ts [--port 5315] [--rounds 2] [--only webgpu|cpu]
+ *   LAB_E2E=1 npx tsx scripts/profile-make-browser.ts [--port 5315] [--rounds 2] [--only webgpu|cpu] [--method fp16 --options '{}']
+ * (another method's make, for its whole-model kernels; the default is int4-group g32)
  */
 import path from 'node:path';
 import { existsSync } from 'node:fs';
@@ -12,9 +13,10 @@ import { startVite, stopVite } from './vite-server';
 import { launchChromium } from './launch-chromium';
 import { call, harness } from './bench-variants';
 import { ROOT } from '../tests/local-models';
-import type { ModelSummary, VariantSummary } from '../workers/api';
+import type { MethodId, ModelSummary, VariantSummary } from '../workers/api';
 
-const { values: a } = parseArgs({ options: { port: { type: 'string', default: '5315' }, rounds: { type: 'string', default: '2' }, only: { type: 'string' } } });
+const { values: a } = parseArgs({ options: { port: { type: 'string', default: '5315' }, rounds: { type: 'string', default: '2' }, only: { type: 'string' }, method: { type: 'string', default: 'int4-group' }, options: { type: 'string' } } });
+const spec = { method: a.method as MethodId, options: a.options ? JSON.parse(a.options) : a.method === 'int4-group' ? { groupSize: 32 } : {} };
 const dir = path.join(ROOT, '.cache', 'models', 'random-gpt2-small');
 if (!existsSync(path.join(dir, 'onnx', 'model.onnx'))) throw new Error(`no ${dir}: run npm run models:random -- gpt2-small`);
 const port = Number(a.port);
@@ -30,7 +32,7 @@ try {
   const devices = a.only ? [a.only] : ['webgpu', 'cpu'];
   for (let r = 0; r < Number(a.rounds); r++) {
     for (const device of devices) {
-      const v = await call<VariantSummary>(page, 'makeVariant', model.id, { method: 'int4-group', options: { groupSize: 32 } }, device);
+      const v = await call<VariantSummary>(page, 'makeVariant', model.id, spec, device);
       const parts = Object.entries(v.makePartsMs ?? {}).map(([k, ms]) => `${k} ${ms.toFixed(0)}`).join(', ');
       console.log(`${device}: make ${v.makeMs.toFixed(0)} ms, kernels ${v.kernelMs.toFixed(0)}, copy ${v.copyMs?.toFixed(0)} (make/copy ${(v.makeMs / (v.copyMs ?? NaN)).toFixed(2)}), memcpy ${v.memcpyMs?.toFixed(0)}, read wait ${v.readMs?.toFixed(0)}; ${parts}`);
     }

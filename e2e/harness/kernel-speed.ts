@@ -5,7 +5,7 @@
  * (pipelines compiled, pooled buffers made), then `runs` rounds interleaved WGSL, TS, WGSL, TS …;
  * the medians are the kernel times compressTensor reports (upload, dispatches and readback on WGSL).
  * window.__kernelSpeed holds the result (scripts/bench-variants.ts reads it).
- * By hand (scripts/kernel-speed.ts): ?only=<method>; ?debug=1 logs where fp16's WGSL time goes;
+ * By hand (scripts/kernel-speed.ts): ?only=<method>; ?shape=<rows>x<cols>; ?debug=1 logs where fp16's WGSL time goes;
  * ?floor=1 adds the time of the same bytes up and back around an empty kernel (`floor`, ms).
  */
 import type { MethodId, MethodOptions } from '../../workers/api';
@@ -45,7 +45,8 @@ async function run(): Promise<{ adapter?: string; rows: KernelSpeedRow[]; floor?
   // ?only=<method> times one method (by hand, while working on its kernel)
   const only = params.get('only');
   const debug = params.get('debug') !== null;
-  const shape: [number, number] = [768, 3072];
+  // ?shape=50257x768: another weight's shape (by hand: the token table, say)
+  const shape = (params.get('shape')?.split('x').map(Number) ?? [768, 3072]) as [number, number];
   const rand = seededRandom(20251129);
   const data = Float32Array.from({ length: shape[0] * shape[1] }, () => (rand() + rand() + rand() - 1.5) * 0.05);
   const gpu = await getKernelGpu();
