@@ -17,7 +17,8 @@ import { NF4_BLOCK, NF4_MIDPOINTS, NF4_VALUES } from './meta';
 const WORKGROUP_SIZE = 64;
 /** Elements a thread of nf4-quantize.wgsl (WORDS code words of 4). */
 const THREAD_ELEMENTS = 64;
-const BOOK = Float32Array.from([...NF4_VALUES, ...NF4_MIDPOINTS]);
+/** The 16 code values nf4-quantize.wgsl reads (its 15 midpoints are constants in its text). */
+const VALUES = Float32Array.from(NF4_VALUES);
 /** The kernel with its 15 boundary tests unrolled against the midpoints' f32 bits (bitcast: exact, no decimal parsing). */
 const QUANTIZE_WITH_MIDPOINTS = QUANTIZE_WGSL.replace(
   '/*MIDPOINT_TESTS*/',
@@ -32,7 +33,7 @@ export async function nf4Gpu(device: GPUDevice, tensor: WeightTensor): Promise<C
   const run = new KernelRun(device, 'nf4');
   try {
     const weights = await run.upload('weights', tensor.data);
-    const book = await run.upload('nf4 book', BOOK);
+    const book = await run.upload('nf4 values', VALUES);
     const absmax = run.storage('absmax', nBlocks * 4);
     const codes = run.storage('codes', n);
     const partials = run.storage('partial sums', nThreads * PARTIAL_BYTES);

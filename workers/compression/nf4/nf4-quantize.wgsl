@@ -27,7 +27,7 @@ struct Partial {
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> w: array<f32>;
 @group(0) @binding(2) var<storage, read> absmax: array<f32>;
-@group(0) @binding(3) var<storage, read> book: array<f32, 31>; // 16 code values (read here), then 15 midpoints (tested as constants)
+@group(0) @binding(3) var<storage, read> book: array<f32, 16>; // the 16 code values (the 15 midpoints are tested as constants)
 @group(0) @binding(4) var<storage, read_write> codes: array<u32>;
 @group(0) @binding(5) var<storage, read_write> partials: array<Partial>;
 
