@@ -5,6 +5,7 @@
  */
 import type { Progress, ProgressFn } from './api';
 import { labError } from './errors';
+import { nextTask } from './next-task';
 
 const cancelled = new Set<string>();
 
@@ -35,7 +36,7 @@ export class Job {
    * yielding to the event loop), then checks. Use between steps.
    */
   async checkpoint(): Promise<void> {
-    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    await nextTask();
     this.check();
   }
 

@@ -15,6 +15,7 @@ import type { KernelDevice, TensorStats, VariantSpec, VariantStorage, VariantSum
 import { KERNEL_DEVICES, METHOD_IDS } from '../api';
 import { labError } from '../errors';
 import type { Job } from '../jobs';
+import { nextTask } from '../next-task';
 import type { LoadedModel } from '../model/load';
 import { writeVariant } from '../model/onnx-graph';
 import { readF32Ahead } from '../model/external-files';
@@ -205,7 +206,7 @@ export async function makeVariant(model: LoadedModel, given: VariantSpec, device
     // on its own (SwiftShader: about one core) and the worker would only wait (after one task, so
     // the kernels' upload and submit, queued as microtasks, go first)
     if (finishing) {
-      await new Promise<void>((resolve) => setTimeout(resolve, 0));
+      await nextTask();
       finishing();
       finishing = undefined;
     }
