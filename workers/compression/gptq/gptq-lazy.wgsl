@@ -1,16 +1,10 @@
-// The lazy update after a batch of columns [b1, b2) (BATCH = 32 of them: the last batch, which
-// may be shorter, has no columns after it), for GPTQ and SparseGPT alike (lazy-update.ts records
-// it): every column j after the batch subtracts the batch's errors, w_j -= e_a · U_aj for
-// a = b1, b1 + 1, … in that order (the order of gptqReference and sparseGptReference, so the same
-// floats). This is nearly all of either method's work (rows · in² / 2 multiply-adds over all
-// batches).
-// EXACT (a const lazy-update.ts prepends): SparseGPT's reference skips the columns whose weight
-// was not pruned (nothing carried), and so must this when some weight is −0, or a −0 would turn
-// +0: then a product is kept or dropped by the row's `carried` bit. Otherwise (GPTQ always, which
-// carries every column; SparseGPT without a −0 weight) EXACT is false: an error not carried is 0
-// and a product 0 · u_aj leaves every value but −0 as it is (and no −0 arises from other
-// values), so every product is subtracted, `carried` is never read (GPTQ binds a placeholder) and
-// the compiler drops the selects: at SparseGPT 2:4 on 768 × 3,072 the selects cost ~1.5×.
+// GPTQ's lazy update after a batch of columns [b1, b2) (BATCH = 32 of them: the last batch, which
+// may be shorter, has no columns after it; lazy-update.ts records it): every column j after the
+// batch subtracts the batch's errors, w_j -= e_a · U_aj for a = b1, b1 + 1, … in that order (the
+// order of gptqReference, so the same floats). GPTQ carries every column, so every product is
+// subtracted. This is nearly all of its work (rows · in² / 2 multiply-adds over all batches).
+// SparseGPT used this kernel too until sparsegpt/lazy-span.ts, with an EXACT variant that skipped
+// the columns it did not carry (the EXACT figures below are from then).
 // A register-blocked GEMM: a thread per (8 rows, 8 columns), 64 values in registers over the
 // batch; the 4 threads side by side (LANES) take neighbouring columns of the same rows. SwiftShader
 // runs 4 invocations as the lanes of one SIMD register and turns a storage load into one vector
@@ -42,19 +36,12 @@ struct Sizes {
 @group(0) @binding(1) var<storage, read> u: array<f32>;          // (in, stride) upper (GPTQ: then its factors)
 @group(0) @binding(2) var<storage, read_write> work: array<f32>; // (rows, stride)
 @group(0) @binding(3) var<storage, read> err: array<f32>;        // (rows, BATCH)
-@group(0) @binding(4) var<storage, read> carried: array<u32>;    // (rows): bit a − b1, e_a carried; read only when EXACT
 
 const WORKGROUP_SIZE: u32 = 64u;
 const LANES: u32 = 4u;   // threads side by side on the columns of the same rows
 const ROWS: u32 = 128u;  // rows a workgroup: WORKGROUP_SIZE / LANES groups × 8: must match lazy-update.ts
 const COLS: u32 = 32u;   // columns a workgroup: LANES × 8: must match lazy-update.ts
-const BATCH: u32 = 32u;  // columns a batch: must match gptq-block.wgsl, sparsegpt.wgsl and both gpu.ts
-
-// a row's carried bits; all set without EXACT (the placeholder GPTQ binds is never read)
-fn carried_bits(o: u32) -> u32 {
-  if (EXACT) { return carried[o]; }
-  return 0xffffffffu;
-}
+const BATCH: u32 = 32u;  // columns a batch: must match gptq-block.wgsl and gptq/gpu.ts
 
 // a row's 8 values at columns jl, jh, as the two columns of a matrix (its arithmetic is per
 // component, the same f32 operations as on the values one by one)
@@ -68,12 +55,9 @@ fn u8(at: u32, jl: vec4<u32>, jh: vec4<u32>) -> mat2x4<f32> {
                      u[at + jh.x], u[at + jh.y], u[at + jh.z], u[at + jh.w]);
 }
 
-// row o's values less e_a · U_a (unless EXACT and e_a is not carried)
-// (selects, not a branch: a branch that differs between the lanes costs SwiftShader both sides)
-fn step(v: mat2x4<f32>, o: u32, bits: u32, a: u32, ua: mat2x4<f32>) -> mat2x4<f32> {
-  let d = v - err[o * BATCH + a] * ua;
-  let keep = !EXACT || ((bits >> a) & 1u) == 1u;
-  return mat2x4<f32>(select(v[0], d[0], keep), select(v[1], d[1], keep));
+// row o's values less e_a · U_a
+fn step(v: mat2x4<f32>, o: u32, a: u32, ua: mat2x4<f32>) -> mat2x4<f32> {
+  return v - err[o * BATCH + a] * ua;
 }
 
 // row r's values (none past the last row; the padding columns past the stride are not stored)
@@ -115,18 +99,16 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   var v5 = load8(p.y * s, jl, jh);
   var v6 = load8(p.z * s, jl, jh);
   var v7 = load8(p.w * s, jl, jh);
-  let m = vec4<u32>(carried_bits(o.x), carried_bits(o.y), carried_bits(o.z), carried_bits(o.w));
-  let q = vec4<u32>(carried_bits(p.x), carried_bits(p.y), carried_bits(p.z), carried_bits(p.w));
   for (var a = 0u; a < BATCH; a++) {
     let ua = u8((sizes.b1 + a) * s, jl, jh);
-    v0 = step(v0, o.x, m.x, a, ua);
-    v1 = step(v1, o.y, m.y, a, ua);
-    v2 = step(v2, o.z, m.z, a, ua);
-    v3 = step(v3, o.w, m.w, a, ua);
-    v4 = step(v4, p.x, q.x, a, ua);
-    v5 = step(v5, p.y, q.y, a, ua);
-    v6 = step(v6, p.z, q.z, a, ua);
-    v7 = step(v7, p.w, q.w, a, ua);
+    v0 = step(v0, o.x, a, ua);
+    v1 = step(v1, o.y, a, ua);
+    v2 = step(v2, o.z, a, ua);
+    v3 = step(v3, o.w, a, ua);
+    v4 = step(v4, p.x, a, ua);
+    v5 = step(v5, p.y, a, ua);
+    v6 = step(v6, p.z, a, ua);
+    v7 = step(v7, p.w, a, ua);
   }
   let ok = ch < vec4<u32>(s);
   store8(r0, jl, jh, ok, v0);

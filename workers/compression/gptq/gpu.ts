@@ -2,7 +2,7 @@
  * gptq on WebGPU: the column loop in WGSL, per batch of BATCH columns one dispatch of
  * gptq-block.wgsl (a thread per row quantizes the batch's columns with the error feedback inside
  * the batch) and one of gptq-lazy.wgsl (the batch's errors onto every later column, a thread per
- * 8 rows × 8 columns; lazy-update.ts, shared with SparseGPT); all on one encoder, one submit, one
+ * 8 rows × 8 columns; lazy-update.ts); all on one encoder, one submit, one
  * readback.
  *
  * The setup stays in TS (gptqSetup, the same values the reference uses): the column order, the
@@ -121,9 +121,8 @@ async function chunkOnGpu(device: GPUDevice, s: GptqSetup, stride: number, o0: n
     const deq = run.storage('dequantized', rows * k * 4);
     const codesLoss = run.storage('codes and row losses', (rows * k + rows) * 4);
     const blockPipeline = pipelineFor(device, 'gptq block', GPTQ_BLOCK_WGSL);
-    // GPTQ carries every column: the update is not exact-skipping and never reads carried bits
     const lazyPipeline = lazyUpdatePipeline(device);
-    const lazy = { u, work, err, carried: run.storage('no carried bits', 4) };
+    const lazy = { u, work, err };
     for (let b1 = 0; b1 < k; b1 += BATCH) {
       const b2 = Math.min(k, b1 + BATCH);
       const fields = [rows, k, stride, b1, b2, s.groupSize, nGroups, s.actOrder ? 1 : 0, s.qmax, f32Bits(s.invLevels), f32Bits(MIN_SCALE), s.symmetric ? 1 : 0, mask ? 1 : 0, maskWords];

@@ -1,10 +1,8 @@
 /**
- * The lazy update GPTQ and SparseGPT share (gptq-lazy.wgsl): after each batch of BATCH columns,
- * the batch's errors onto every later column. Its tiles (8 rows × 8 columns a thread, 128 × 32 a
- * workgroup) are chosen here and in the kernel only, so both methods' loops run the same tuned
- * code: GPTQ records it
- * with `exact` false and a placeholder for the carried bits, SparseGPT with its carried bits (and
- * `exact` when a weight is −0, see the kernel's EXACT).
+ * GPTQ's lazy update (gptq-lazy.wgsl): after each batch of BATCH columns, the batch's errors onto
+ * every later column. Its tiles (8 rows × 8 columns a thread, 128 × 32 a workgroup) are chosen here
+ * and in the kernel only. lazyStride is also SparseGPT's row padding (sparsegpt/lazy-span.ts is its
+ * update).
  */
 import { pipelineFor } from '../shared/gpu';
 import type { KernelRun } from '../shared/kernel-run';
@@ -19,9 +17,9 @@ const PAD = 16;
 /** Row length of U and the weights on the GPU: `k` padded to a multiple of 16. */
 export const lazyStride = (k: number): number => Math.ceil(k / PAD) * PAD;
 
-/** The kernel's pipeline, compiled once per device and `exact`. */
-export function lazyUpdatePipeline(device: GPUDevice, exact = false): GPUComputePipeline {
-  return pipelineFor(device, `lazy update${exact ? ' exact' : ''}`, `const EXACT: bool = ${exact};\n${LAZY_WGSL}`);
+/** The kernel's pipeline, compiled once per device. */
+export function lazyUpdatePipeline(device: GPUDevice): GPUComputePipeline {
+  return pipelineFor(device, 'lazy update', LAZY_WGSL);
 }
 
 export interface LazyBuffers {
@@ -31,8 +29,6 @@ export interface LazyBuffers {
   work: GPUBuffer;
   /** (rows, BATCH) the batch's errors */
   err: GPUBuffer;
-  /** (rows) carried bits; any 4-byte buffer when the pipeline is not exact */
-  carried: GPUBuffer;
 }
 
 /** Records the update of columns [b2, k) of `rows` rows by the batch [b1, b2); nothing when the batch is the last. */
@@ -40,5 +36,5 @@ export function recordLazyUpdate(run: KernelRun, pipeline: GPUComputePipeline, b
   if (b2 >= k) return;
   const stride = lazyStride(k);
   const workgroups = Math.ceil(rows / LAZY_ROWS) * Math.ceil((stride - b2) / LAZY_COLS);
-  run.dispatch(pipeline, [run.uniform('lazy update sizes', [rows, k, stride, b1, b2]), b.u, b.work, b.err, b.carried], workgroups);
+  run.dispatch(pipeline, [run.uniform('lazy update sizes', [rows, k, stride, b1, b2]), b.u, b.work, b.err], workgroups);
 }

@@ -24,7 +24,7 @@
  * 4 errors a step uses and hand them round (quadBroadcast): one error load where each thread loaded
  * the same one. Same call, 5 runs alternated at load 3.5-4: 1.25 -> 1.06 s (medians); 24 or 32 rows
  * a thread then 0.95 and 1.02 s against 1.01 (within the noise: 16 kept).
- * EXACT as in gptq-lazy.wgsl: without a −0 weight an error not carried is 0 and the product
+ * EXACT: without a −0 weight an error not carried is 0 and the product
  * 0 · U_aj leaves every value as it is, so every product is subtracted; with one, a product is
  * kept or dropped by the row's carried bit.
  */
@@ -33,8 +33,6 @@ import { sparseGptPipeline } from './quads';
 
 /** Columns a span: the row length of the batch kernels' error buffer; carried bits are SPAN / 32 words a row. */
 export const SPAN = 128;
-/** Columns a batch: must match nm-batch.ts and sparsegpt.wgsl. */
-export const SPAN_BATCH = 32;
 const LANES = 4;
 /** rows a thread: 16 halves the U loads per product of 8 (measured below) */
 const ROWS_PER_LANE = 16;

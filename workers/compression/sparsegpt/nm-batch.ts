@@ -18,7 +18,7 @@
  * The f32 operations and their order are sparseGptReference's (reference.ts): mask by the OBS error
  * bits (w² · 1/U_aa², −0 as +0), ties to the lower index; then per column q, d = w − q and, when
  * d ≠ 0, loss += d² · 1/U_aa², e = d · 1/U_aa and w_j −= e · U_aj for the batch's later columns j.
- * EXACT as in gptq-lazy.wgsl: without a −0 weight, an update by e = 0 leaves every value as it is,
+ * EXACT as in lazy-span.ts: without a −0 weight, an update by e = 0 leaves every value as it is,
  * so the selects that skip it are dropped.
  */
 import { SPAN } from './lazy-span';
@@ -157,7 +157,7 @@ function groups(m: 4 | 8): string[] {
   return out;
 }
 
-/** The kernel's WGSL for runs of `m` inputs; `exact` as gptq-lazy.wgsl's EXACT. */
+/** The kernel's WGSL for runs of `m` inputs; `exact` as lazy-span.ts's EXACT. */
 export function nmBatchWgsl(m: 4 | 8, exact: boolean): string {
   const vecs = Array.from({ length: VECS }, (_, g) => g);
   // a vec4 of the batch past the row's padded end (a short last batch) is read as 0 and not stored
