@@ -1,7 +1,7 @@
 /**
  * The affine kernels (int4-group, int8-channel, rtn) and nf4's count the inputs that are NaN or ±Infinity
- * themselves, so on WebGPU the host skips its own scan of every weight (registry.ts
- * gpuCountsNonFinite). A non-finite input must still be refused with the CPU path's message, the
+ * themselves, and fp16's WebGPU path in the host's pass over its halves, so on WebGPU the host
+ * skips its own scan of every weight (registry.ts gpuCountsNonFinite). A non-finite input must still be refused with the CPU path's message, the
  * same flat index named: in a padded row's last lane, in an (out, in) weight, and in the last of
  * several chunks. Run by the kernel harness (e2e/harness/kernels.ts) as cases of
  * e2e/kernels.spec.ts: a case's `error` says how the value got through.
@@ -31,6 +31,10 @@ const CASES: NonFiniteCase[] = [
   { method: 'int8-channel', options: {}, shape: [33, 4097], layout: 'in_out', at: 12_345, value: Infinity },
   { method: 'rtn', options: {}, shape: [13, 7], layout: 'out_in', at: 0, value: NaN },
   { method: 'nf4', options: {}, shape: [33, 4097], layout: 'in_out', at: 33 * 4097 - 2, value: Infinity },
+  // fp16 counts them in the host's pass over the halves: a NaN and -Infinity, the last in the last of
+  // several chunks (fp16/gpu.ts takes gridSettings.chunkWeights as its chunk size)
+  { method: 'fp16', options: {}, shape: [13, 7], layout: 'out_in', at: 40, value: NaN },
+  { method: 'fp16', options: {}, shape: [33, 4097], layout: 'in_out', at: 33 * 4097 - 1, value: -Infinity, chunkWeights: 2 * 4096 },
   // 33 rows of 4100 in chunks of 2 rows: the value in the last chunk
   { method: 'int4-group', options: { groupSize: 32 }, shape: [33, 4097], layout: 'out_in', at: 32 * 4097 + 7, value: NaN, chunkWeights: 2 * 4100 },
 ];

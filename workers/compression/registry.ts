@@ -68,10 +68,12 @@ const int4Group: MethodImpl<Int4GroupOptions> = {
   gpu: int4GroupGpu,
   gpuCountsNonFinite: true,
 };
+// counted in the host's pass over the kernel's halves (fp16/halves.ts addHalfTotals), which the WebGPU path makes anyway
 const fp16: MethodImpl<Fp16Options> = {
   meta: fp16Meta,
   reference: (tensor) => fp16Reference(tensor),
   gpu: (device, tensor) => fp16Gpu(device, tensor),
+  gpuCountsNonFinite: true,
 };
 const rtn: MethodImpl<RtnOptions> = { meta: rtnMeta, reference: rtnReference, gpu: rtnGpu, gpuCountsNonFinite: true };
 const nf4: MethodImpl<Nf4Options> = { meta: nf4Meta, reference: (tensor) => nf4Reference(tensor), gpu: (device, tensor) => nf4Gpu(device, tensor), gpuCountsNonFinite: true };

@@ -108,9 +108,10 @@ export interface MethodImpl<O extends MethodOptions = MethodOptions> {
   /** WGSL on WebGPU; must equal the reference (codes and masks byte for byte) */
   gpu(device: GPUDevice, tensor: WeightTensor, options: O): Promise<CompressionParts>;
   /**
-   * Its WGSL counts the inputs that are NaN or ±Infinity (sums.nonFinite) while it reads them, so
-   * the host's own scan is left out on WebGPU (a pass over every weight: ~0.15 s of the 124 M
-   * INT4 make) and run only when the count is not 0, to name the first.
+   * Its WebGPU path counts the inputs that are NaN or ±Infinity (sums.nonFinite) while it reads
+   * them (its WGSL; fp16 in the host's pass over the halves it takes the stats' sums in), so the
+   * host's own scan is left out on WebGPU (a pass over every weight: ~0.15 s of the 124 M INT4
+   * make) and run only when the count is not 0, to name the first.
    */
   gpuCountsNonFinite?: true;
   /**

@@ -6,6 +6,7 @@ import { errorSums } from '../stats';
 import { dequantizedPending } from '../types';
 import { fp16Meta, HALF_MAX } from './meta';
 import { f32BitsToHalf, fp16Reference, halfToF32Bits } from './reference';
+import { addHalfTotals, emptyTotals } from './halves';
 
 const bitsOf = (x: number) => new Uint32Array(new Float32Array([x]).buffer)[0];
 const floatOf = (bits: number) => new Float32Array(new Uint32Array([bits]).buffer)[0];
@@ -98,7 +99,20 @@ describe('fp16 result', () => {
     const values = r.dequantized;
     expect(dequantizedPending(r)).toBe(false);
     expect(Array.from(new Uint32Array(values.buffer))).toEqual(Array.from(r.codes as Uint16Array, halfToF32Bits));
-    expect(r.sums).toEqual(errorSums(data, values));
+    expect(r.sums).toEqual({ ...errorSums(data, values), nonFinite: 0 });
+  });
+
+  it('counts NaN and ±Infinity apart from the clamped weights (the WebGPU path skips its scan on that count)', () => {
+    const data = new Float32Array([1, NaN, -Infinity, 70000, Infinity, -65504, 65520]);
+    const bits = new Uint32Array(data.buffer);
+    const halves = Uint16Array.from(bits, f32BitsToHalf);
+    // the rare branch that tells them apart is the clamped one: all five round to ±65504
+    expect(Array.from(halves.slice(1, 5), (h) => h & 0x7fff)).toEqual([0x7bff, 0x7bff, 0x7bff, 0x7bff]);
+    const t = emptyTotals();
+    addHalfTotals(t, bits, 0, halves.subarray(0, 4), 4);
+    addHalfTotals(t, bits, 4, halves.subarray(4), 3);
+    expect(t.nonFinite).toBe(3);
+    expect(t.clamped).toBe(2);
   });
 });
 

@@ -42,25 +42,31 @@ export function dequantizeHalves(halves: Uint16Array): Float32Array {
   return out;
 }
 
-/** Running totals over the weights in flat order: the stats' sums and the clamped count. */
+/** Running totals over the weights in flat order: the stats' sums, the clamped count and the non-finite count. */
 export interface HalfTotals extends ErrorSums {
   clamped: number;
+  nonFinite: number;
 }
 
-export const emptyTotals = (): HalfTotals => ({ signal: 0, noise: 0, zeros: 0, maxAbs: 0, clamped: 0 });
+export const emptyTotals = (): HalfTotals => ({ signal: 0, noise: 0, zeros: 0, maxAbs: 0, nonFinite: 0, clamped: 0 });
+
+/** f32 bits of +Infinity: an |x| at or above it is ±Infinity or NaN. */
+const F32_INFINITY = 0x7f800000;
 
 /**
  * Adds `count` weights from `start` (their f32 bits, `weightBits`) and their halves
  * (`halves[0 … count)`) to `t`: in flat order and double precision, as stats.ts errorSums adds, so
  * the sums are its numbers exactly, whichever path made the halves and in how many chunks. A
  * weight is clamped when its half is ±65504 and it lies above (65504 itself, or a weight that
- * rounds down to it, is not).
+ * rounds down to it, is not). NaN and ±Infinity also round to ±65504 (f32BitsToHalf, the
+ * kernel's integer path), so that rare branch also counts them (`nonFinite`): the WebGPU path
+ * then needs no scan of its own before the kernel (registry.ts gpuCountsNonFinite).
  */
 export function addHalfTotals(t: HalfTotals, weightBits: Uint32Array, start: number, halves: Uint16Array, count: number): void {
   const values = f32OfHalf();
   const weights = new Float32Array(weightBits.buffer, weightBits.byteOffset, weightBits.length);
   // errorSums' loop written out, not called per weight: locals in registers, no object a weight
-  let { signal, noise, zeros, maxAbs, clamped } = t;
+  let { signal, noise, zeros, maxAbs, nonFinite, clamped } = t;
   for (let k = 0; k < count; k++) {
     const f = start + k;
     const c = halves[k];
@@ -71,7 +77,10 @@ export function addHalfTotals(t: HalfTotals, weightBits: Uint32Array, start: num
     noise += d * d;
     maxAbs = Math.max(maxAbs, Math.abs(d));
     if (v === 0) zeros++;
-    if ((c & 0x7fff) === HALF_MAX_BITS && (weightBits[f] & 0x7fffffff) > F32_HALF_MAX) clamped++;
+    if ((c & 0x7fff) === HALF_MAX_BITS && (weightBits[f] & 0x7fffffff) > F32_HALF_MAX) {
+      if ((weightBits[f] & 0x7fffffff) >= F32_INFINITY) nonFinite++;
+      else clamped++;
+    }
   }
-  Object.assign(t, { signal, noise, zeros, maxAbs, clamped });
+  Object.assign(t, { signal, noise, zeros, maxAbs, nonFinite, clamped });
 }
