@@ -76,8 +76,12 @@ interface Case {
   fill: Fill;
   /** cap the grid's x dimension to force 2D dispatch (0 = device limit) */
   maxPerDim?: number;
-  /** methods with a pass over all tensors: plan this tensor as the first of two equal ones (a cut inside it) */
-  twinPlan?: boolean;
+  /**
+   * methods with a pass over all tensors: plan this tensor as the first of two equal ones (true: a
+   * cut inside it, or all its ties pruned), or as the second ('second': all its ties kept when the
+   * cut falls in the first)
+   */
+  twinPlan?: boolean | 'second';
   /** a storage binding limit in bytes far below the device's, so the tensor runs in several chunks of output channels */
   split?: number;
 }
@@ -150,10 +154,10 @@ function fillHalfEdges(data: Float32Array, rand: () => number): void {
 
 function cases(): Case[] {
   const list: Case[] = [];
-  const add = (method: MethodId, options: MethodOptions, shape: [number, number], layout: WeightLayout, fill: Fill = 'mixed', maxPerDim = 0, twinPlan = false) => {
+  const add = (method: MethodId, options: MethodOptions, shape: [number, number], layout: WeightLayout, fill: Fill = 'mixed', maxPerDim = 0, twinPlan: boolean | 'second' = false) => {
     const opts = Object.entries(options).map(([k, v]) => `${k}=${v}`).join(',');
     const grid = maxPerDim ? ` grid<=${maxPerDim}` : '';
-    const twin = twinPlan ? ' twin-plan' : '';
+    const twin = twinPlan ? ` twin-plan${twinPlan === 'second' ? ' second' : ''}` : '';
     list.push({ name: `${method}${opts ? `(${opts})` : ''} ${shape.join('x')} ${layout} ${fill}${grid}${twin}`, method, options, shape, layout, fill, maxPerDim, twinPlan });
   };
   const shapes: [number, number][] = [[1, 1], [7, 13], [33, 4097], [768, 3072]];
@@ -234,7 +238,7 @@ function calibrationFor(c: Case, seed: number) {
   return { input: 'x', rows, cols: k, hessian };
 }
 
-type AddCase = (method: MethodId, options: MethodOptions, shape: [number, number], layout: WeightLayout, fill?: Fill, maxPerDim?: number, twinPlan?: boolean) => void;
+type AddCase = (method: MethodId, options: MethodOptions, shape: [number, number], layout: WeightLayout, fill?: Fill, maxPerDim?: number, twinPlan?: boolean | 'second') => void;
 
 /**
  * rtn, nf4, nm-prune and global-prune: every bit width and grid on a tiny awkward shape (K = 13,
@@ -270,6 +274,10 @@ function newMethodCases(add: AddCase): void {
   add('global-prune', { ratio: 0.5 }, [7, 13], 'out_in');
   add('global-prune', { ratio: 0.3 }, [33, 4097], 'out_in', 'constant', 0, true);
   add('global-prune', { ratio: 0.4 }, [33, 4097], 'in_out', 'levels', 5, true);
+  // chunks the tie cut does not cross take prune-above.wgsl: every tie kept (the cut in the twin
+  // before), and the 124 M shape's weight in 5 chunks of 8 spans (the cut in one, ties pruned before it and kept after)
+  add('global-prune', { ratio: 0.3 }, [33, 4097], 'out_in', 'constant', 0, 'second');
+  add('global-prune', { ratio: 0.5 }, [768, 3072], 'in_out', 'levels');
 }
 
 const TINY = 1e-30;
@@ -342,7 +350,7 @@ async function run(): Promise<void> {
       if (only && !c.name.includes(only)) continue;
       const data = makeTensor(c.shape[0], c.shape[1], c.layout, c.fill, 1000 + k);
       const impl = METHODS[c.method];
-      const plan = c.twinPlan ? impl.plan!([data, data], impl.meta.resolveOptions(c.options))[0] : undefined;
+      const plan = c.twinPlan ? impl.plan!([data, data], impl.meta.resolveOptions(c.options))[c.twinPlan === 'second' ? 1 : 0] : undefined;
       const tensor = { name: c.name, data, shape: c.shape, layout: c.layout, plan, calibration: calibrationFor(c, 2000 + k) };
       gridSettings.maxWorkgroupsX = c.maxPerDim ?? 0;
       // the forced-2D cases also go through the affine kernels in several small chunks
