@@ -26,13 +26,9 @@ import { planGlobalPrune } from './plan';
 import PRUNE_MASK_WGSL from './prune-mask.wgsl?raw';
 import PRUNE_ABOVE_WGSL from './prune-above.wgsl?raw';
 
-/** Must match prune-mask.wgsl; chunks are whole spans (a multiple of 4 weights). */
-const WORKGROUP_SIZE = 64;
-/** 64 words of 4 weights a thread, at most (prune-mask.wgsl says why) */
-const WEIGHTS_PER_THREAD = 4 * 64;
-/** Must match prune-above.wgsl: its workgroup size and the weights a thread. */
-const ABOVE_WORKGROUP_SIZE = 256;
-const ABOVE_PER_THREAD = 16;
+/** Must match prune-above.wgsl and prune-mask.wgsl: their workgroup size and the weights a thread. */
+const WORKGROUP_SIZE = 256;
+const PER_THREAD = 16;
 const SPAN = 65_536;
 const PIPELINE_SPANS = 8;
 
@@ -54,7 +50,6 @@ export async function globalPruneGpu(device: GPUDevice, tensor: WeightTensor, op
   const limit = channelChunking.maxBindingBytes || Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
   const fits = Math.max(1, Math.floor(limit / 4 / SPAN)) * SPAN;
   const per = Math.min(fits, PIPELINE_SPANS * SPAN);
-  const pipeline = pipelineFor(device, 'global-prune mask', PRUNE_MASK_WGSL);
   const runs: KernelRun[] = [];
   const parts: { from: number; to: number; reading: Promise<ArrayBuffer[]> }[] = [];
   try {
@@ -62,21 +57,17 @@ export async function globalPruneGpu(device: GPUDevice, tensor: WeightTensor, op
       const to = Math.min(n, from + per);
       const run = new KernelRun(device, 'global-prune');
       runs.push(run);
+      // the kernels' fixed array size: a whole chunk's threads, or for a smaller one the next
+      // power of two, so small tensors share a few pipelines; weights padded with zeros to it
+      const threads = 2 ** Math.ceil(Math.log2(Math.ceil((to - from) / PER_THREAD)));
+      const weights = await run.upload(`weights ${from}`, data.subarray(from, to), threads * PER_THREAD * 4);
+      const mask = run.storage(`mask ${from}`, threads * PER_THREAD);
+      const sized = (wgsl: string) => wgsl.replace(/const CHUNK_THREADS: u32 = \d+u;/, `const CHUNK_THREADS: u32 = ${threads}u;`);
       const above = keptFrom(threshold, cutEnd, from, to);
-      let mask: GPUBuffer;
       if (above !== undefined) {
-        // the kernel's fixed array size: a whole chunk's threads, or for a smaller one the next
-        // power of two, so small tensors share a few pipelines; weights padded with zeros to it
-        const threads = 2 ** Math.ceil(Math.log2(Math.ceil((to - from) / ABOVE_PER_THREAD)));
-        const weights = await run.upload(`weights ${from}`, data.subarray(from, to), threads * ABOVE_PER_THREAD * 4);
-        mask = run.storage(`mask ${from}`, threads * ABOVE_PER_THREAD);
-        const fast = pipelineFor(device, `global-prune above ${threads}`, PRUNE_ABOVE_WGSL.replace(/const CHUNK_THREADS: u32 = \d+u;/, `const CHUNK_THREADS: u32 = ${threads}u;`));
-        run.dispatch(fast, [run.uniform('global-prune kept from', [above]), weights, mask], Math.ceil(threads / ABOVE_WORKGROUP_SIZE));
+        run.dispatch(pipelineFor(device, `global-prune above ${threads}`, sized(PRUNE_ABOVE_WGSL)), [run.uniform('global-prune kept from', [above]), weights, mask], Math.ceil(threads / WORKGROUP_SIZE));
       } else {
-        // padded to a vec4 (zeros, masked off in the kernel)
-        const weights = await run.upload(`weights ${from}`, data.subarray(from, to), Math.ceil((to - from) / 4) * 16);
-        mask = run.storage(`mask ${from}`, to - from);
-        run.dispatch(pipeline, [run.uniform('global-prune sizes', [to - from, from, threshold, cutEnd]), weights, mask], Math.ceil((to - from) / WEIGHTS_PER_THREAD / WORKGROUP_SIZE));
+        run.dispatch(pipelineFor(device, `global-prune mask ${threads}`, sized(PRUNE_MASK_WGSL)), [run.uniform('global-prune rule', [from, threshold, cutEnd]), weights, mask], Math.ceil(threads / WORKGROUP_SIZE));
       }
       // submitted here: the next chunk goes up while this one runs
       parts.push({ from, to, reading: run.finish([{ buffer: mask, bytes: to - from }]) });

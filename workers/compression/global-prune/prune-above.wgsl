@@ -6,8 +6,10 @@
 // A thread takes 16 neighbouring weights (four vec4 loads, one vec4 of mask words), the arrays
 // have a fixed size (no buffer length in their bounds checks, no loop): on SwiftShader, 768 x
 // 3,072 in one piece, the kernel alone (10 dispatches a submit) took 3.3-3.5 ms against 7.1-7.3
-// for prune-mask.wgsl (64 words a thread in a loop, runtime-sized arrays, the cut and the
-// padding tested a weight). Padding weights (zeros) get mask bytes that are not read back.
+// for the general rule as it ran in every chunk before (64 words a thread in a loop,
+// runtime-sized arrays, the cut and the padding tested a weight) and 3.7-3.8 for the general rule
+// in this layout (prune-mask.wgsl now). Padding weights (zeros) get mask bytes that are not read
+// back.
 
 // The chunk's threads (gpu.ts writes it into this text, one pipeline per chunk size).
 const CHUNK_THREADS: u32 = 32768u;
