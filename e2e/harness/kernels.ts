@@ -274,8 +274,8 @@ function newMethodCases(add: AddCase): void {
   add('global-prune', { ratio: 0.5 }, [7, 13], 'out_in');
   add('global-prune', { ratio: 0.3 }, [33, 4097], 'out_in', 'constant', 0, true);
   add('global-prune', { ratio: 0.4 }, [33, 4097], 'in_out', 'levels', 5, true);
-  // chunks the tie cut does not cross take prune-above.wgsl: every tie kept (the cut in the twin
-  // before), and the 124 M shape's weight in 5 chunks of 8 spans (the cut in one, ties pruned before it and kept after)
+  // every tie kept (the cut in the twin before), and the 124 M shape's weight in 5 chunks of 8
+  // spans, each told where it starts (the cut in one, ties pruned before it and kept after)
   add('global-prune', { ratio: 0.3 }, [33, 4097], 'out_in', 'constant', 0, 'second');
   add('global-prune', { ratio: 0.5 }, [768, 3072], 'in_out', 'levels');
 }
