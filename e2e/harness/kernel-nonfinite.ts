@@ -1,10 +1,11 @@
 /**
- * The affine kernels (int4-group, int8-channel, rtn) and nf4's count the inputs that are NaN or ±Infinity
- * themselves, and fp16's WebGPU path in the host's pass over its halves, so on WebGPU the host
- * skips its own scan of every weight (registry.ts gpuCountsNonFinite). A non-finite input must still be refused with the CPU path's message, the
- * same flat index named: in a padded row's last lane, in an (out, in) weight, and in the last of
- * several chunks. Run by the kernel harness (e2e/harness/kernels.ts) as cases of
- * e2e/kernels.spec.ts: a case's `error` says how the value got through.
+ * The affine kernels (int4-group, int8-channel, rtn) and nf4's count the inputs that are NaN or
+ * ±Infinity themselves, and fp16's WebGPU path does in the host's pass over its halves, so on
+ * WebGPU the host skips its own scan of every weight (registry.ts gpuCountsNonFinite). A
+ * non-finite input must still be refused with the CPU path's message, the same flat index named:
+ * in a padded row's last lane, in an (out, in) weight, and in the last of several chunks. Run by
+ * the kernel harness (e2e/harness/kernels.ts) as cases of e2e/kernels.spec.ts: a case's `error`
+ * says how the value got through.
  */
 import { compressTensor } from '../../workers/compression/registry';
 import { gridSettings } from '../../workers/compression/shared/gpu';
