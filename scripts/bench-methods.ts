@@ -20,6 +20,7 @@ import { Job } from '../workers/jobs';
 import { quantile } from '../workers/eval/speed';
 import { loadDemoLm, ort } from '../tests/local-models';
 import { explainLaws, type Law } from './law-findings';
+import { signTestP } from './sign-test';
 
 export const METHOD_SPECS: Readonly<Record<string, VariantSpec>> = Object.freeze({
   int8_channel: { method: 'int8-channel', options: {} },
@@ -196,17 +197,6 @@ const SPEED_LAWS: Readonly<Record<string, string>> = Object.freeze({ structured_
  * faster in 83 % of the rounds (scripts/speed-law-evidence.ts, docs/laws.md).
  */
 export const SPEED_LAW = Object.freeze({ seqLen: 256, rounds: 100, minOf: 3, warmup: 3, threads: 1 });
-
-/** One-sided sign test: P(at least `wins` of `n` rounds faster) if neither model were faster (p = 1/2). */
-export function signTestP(wins: number, n: number): number {
-  let p = 0;
-  let c = 1; // C(n, k), built up from k = 0
-  for (let k = 0; k <= n; k++) {
-    if (k >= wins) p += c;
-    c = (c * (n - k)) / (k + 1);
-  }
-  return p / 2 ** n;
-}
 
 /**
  * "Structured 25 % of MLP neurons (or attention heads) speeds up WASM prefill": onnxruntime-web's

@@ -26,7 +26,7 @@ import { slidingPerplexity, type WindowSettings } from '../workers/eval/windows'
 import { ROOT, ort, windowRunner } from '../tests/local-models';
 import { rssPoller } from './bench-rss';
 import type { KernelSpeedRow } from '../e2e/harness/kernel-speed';
-import { kernelSpeedEntry, kernelSpeedLine } from './kernel-speed-entry';
+import { BENCH_KERNEL_ROUNDS, kernelSpeedEntry, kernelSpeedLine } from './kernel-speed-entry';
 
 
 export interface VariantBenchOptions {
@@ -320,7 +320,7 @@ async function kernelSpeeds(o: ScaleOptions): Promise<Record<string, unknown>> {
   await page.routeWebSocket(() => true, () => {});
   try {
     o.log('compression: kernel times per method, WGSL vs TS, on 768 x 3072');
-    await page.goto(`${o.base}e2e/harness/kernel-speed.html?runs=3`, { timeout: 300_000 });
+    await page.goto(`${o.base}e2e/harness/kernel-speed.html?runs=${BENCH_KERNEL_ROUNDS}`, { timeout: 300_000 });
     await page.waitForFunction(() => (window as any).__kernelSpeed?.done === true, null, { timeout: 900_000, polling: 1000 });
     const r = (await page.evaluate(() => (window as any).__kernelSpeed)) as { adapter?: string; rows?: KernelSpeedRow[]; error?: string };
     if (r.error) throw new Error(r.error);

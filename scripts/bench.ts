@@ -29,6 +29,7 @@ import type { Capabilities, ModelSummary } from '../workers/api';
 import type { BareGraph, BareRequest, BareResult } from '../e2e/harness/bench';
 import { benchExportsAndSpeed, benchScale } from './bench-variants';
 import { kernelSpeedsCalibrated } from './bench-kernel-calibrated';
+import { BENCH_KERNEL_ROUNDS } from './kernel-speed-entry';
 import { benchReliability } from './bench-reliability';
 import { benchEval } from './bench-eval';
 import { benchMethods } from './bench-methods';
@@ -328,7 +329,7 @@ async function main(): Promise<void> {
       variantReport.scale = sc.scale;
       notes.push(...sc.notes);
       // the WGSL kernels kernelSpeeds does not time (calibrated methods, global/structured pruning, calibration), same rows
-      if (webgpu) await kernelSpeedsCalibrated({ browser, base, log }).then((rows) => Object.assign(sc.compression, rows), (e) => notes.push(`compression calibrated kernel speeds failed: ${(e as Error).message.slice(0, 300)}`));
+      if (webgpu) await kernelSpeedsCalibrated({ browser, base, log, runs: BENCH_KERNEL_ROUNDS }).then((rows) => Object.assign(sc.compression, rows), (e) => notes.push(`compression calibrated kernel speeds failed: ${(e as Error).message.slice(0, 300)}`));
     }
   } finally {
     await browser?.close().catch(() => {});

@@ -2,10 +2,13 @@
  * One "compression" bench entry for a kernel timed WGSL against TS on one weight (the rows of
  * e2e/harness/kernel-speed.ts and kernel-speed-calibrated.ts), and its log line. Besides the
  * medians, each round's WGSL time over the TS time of the same round (they ran back to back, so
- * they shared the machine's load of that moment), and what those paired ratios say: 'wgsl faster'
- * when every round's is below 1, 'ts faster' when every round's is above 1, else 'tie'.
+ * they shared the machine's load of that moment), and what those paired ratios say, by a
+ * two-sided sign test over the rounds: 'wgsl faster' when more rounds are below 1 than above and
+ * p < 0.05 (so with 9 rounds at least 8 below, p = 0.039; with 7 or fewer, every one), 'ts
+ * faster' likewise above 1, else 'tie'.
  */
 import type { MethodOptions } from '../workers/api';
+import { signTestP } from './sign-test';
 
 export interface TimedKernelRow {
   options?: MethodOptions;
@@ -19,21 +22,38 @@ export interface TimedKernelRow {
 
 export type KernelVerdict = 'wgsl faster' | 'ts faster' | 'tie';
 
+/**
+ * Rounds the bench times a kernel row (both pages). Were the two paths equally fast, 8 or more of
+ * 9 would agree with probability 0.039, where all of 3 would with 0.25: a verdict from 3 rounds
+ * said little, and one that asked every round to agree (as it did until 30 Nov) read 'tie' on a
+ * single disturbed round, the more often the more rounds were run. It costs the bench ~1.5 min.
+ */
+export const BENCH_KERNEL_ROUNDS = 9;
+
+/** The verdict's significance level (two-sided). */
+const VERDICT_P = 0.05;
+
 const round = (x: number, d: number) => (Number.isFinite(x) ? Number(x.toFixed(d)) : x);
 
-/** Each round's WGSL over TS, sorted, and the verdict; undefined without the rounds. */
-export function pairedRatios(row: TimedKernelRow): { ratios: number[]; verdict: KernelVerdict } | undefined {
+/**
+ * Each round's WGSL over TS, sorted, the verdict and its two-sided sign-test p (rounds that read
+ * exactly 1 count for neither side); undefined without the rounds.
+ */
+export function pairedRatios(row: TimedKernelRow): { ratios: number[]; verdict: KernelVerdict; p: number } | undefined {
   const g = row.wgsl_rounds_ms;
   const t = row.ts_rounds_ms;
   if (!g?.length || g.length !== t?.length) return undefined;
   const ratios = g.map((ms, k) => ms / t[k]).sort((a, b) => a - b);
-  const verdict: KernelVerdict = ratios[ratios.length - 1] < 1 ? 'wgsl faster' : ratios[0] > 1 ? 'ts faster' : 'tie';
-  return { ratios, verdict };
+  const below = ratios.filter((r) => r < 1).length;
+  const above = ratios.filter((r) => r > 1).length;
+  const p = Math.min(1, 2 * signTestP(Math.max(below, above), below + above));
+  const verdict: KernelVerdict = p >= VERDICT_P || below === above ? 'tie' : below > above ? 'wgsl faster' : 'ts faster';
+  return { ratios, verdict, p };
 }
 
 export function kernelSpeedLine(key: string, row: TimedKernelRow): string {
   const paired = pairedRatios(row);
-  const rounds = paired ? `; rounds x${paired.ratios.map((r) => r.toFixed(2)).join(' ')}: ${paired.verdict}` : '';
+  const rounds = paired ? `; rounds x${paired.ratios.map((r) => r.toFixed(2)).join(' ')}: ${paired.verdict}, sign test p ${paired.p.toPrecision(2)}` : '';
   return `compression: ${key} wgsl ${row.wgsl_kernel_ms.toFixed(1)} ms, ts ${row.ts_kernel_ms.toFixed(1)} ms (x${(row.wgsl_kernel_ms / row.ts_kernel_ms).toFixed(2)}${rounds})`;
 }
 
@@ -56,6 +76,7 @@ export function kernelSpeedEntry(row: TimedKernelRow, adapter: string | undefine
           ts_rounds_ms: row.ts_rounds_ms!.map((ms) => round(ms, 1)),
           paired_wgsl_over_ts: paired.ratios.map((r) => round(r, 2)),
           verdict: paired.verdict,
+          sign_test_p: Number(paired.p.toPrecision(3)),
         }
       : {}),
     runs: row.runs,

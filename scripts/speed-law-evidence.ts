@@ -25,7 +25,7 @@ import type { VariantSpec } from '../workers/api';
 import { quantile } from '../workers/eval/speed';
 import { Job } from '../workers/jobs';
 import { loadDemoLm, ort } from '../tests/local-models';
-import { signTestP } from './bench-methods';
+import { signTestP } from './sign-test';
 
 const { values: a } = parseArgs({ options: { model: { type: 'string', default: 'brown-gpt2-tiny' }, rounds: { type: 'string', default: '400' }, 'min-of': { type: 'string', default: '1' }, profile: { type: 'string', default: '30' }, out: { type: 'string' } } });
 const log = (s: string) => console.error(`[speed] ${s}`);
