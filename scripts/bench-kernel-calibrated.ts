@@ -3,7 +3,7 @@
  * global-prune, Wanda, SparseGPT, GPTQ (plain and masked), AWQ, structured-prune's norms and the
  * calibration accumulators, WGSL against TS, as rows of the bench's "compression" object (the
  * shape of kernelSpeeds' rows in bench-variants.ts). By hand, without the rest of the bench:
- *   npx tsx scripts/bench-kernel-calibrated.ts [--port 5320] [--runs 3] [--only sparsegpt] [--cpu]
+ *   npx tsx scripts/bench-kernel-calibrated.ts [--port 5320] [--runs 9] [--only sparsegpt] [--cpu]
  * --cpu (Linux) also logs each row's CPU time per round, WGSL (the GPU process, where SwiftShader
  * runs the kernels, plus the page's renderer, which uploads) against TS (the renderer), from
  * /proc (scripts/browser-cpu.ts): which path does more work, whatever the machine's load.
@@ -14,7 +14,7 @@ import type { Browser } from '@playwright/test';
 import type { CalibratedSpeedRow } from '../e2e/harness/kernel-speed-calibrated';
 import { startVite, stopVite } from './vite-server';
 import { launchChromium } from './launch-chromium';
-import { kernelSpeedEntry, kernelSpeedLine } from './kernel-speed-entry';
+import { BENCH_KERNEL_ROUNDS, kernelSpeedEntry, kernelSpeedLine } from './kernel-speed-entry';
 import { browserCpuReader, type BrowserCpu } from './browser-cpu';
 
 export interface CalibratedSpeedOptions {
@@ -70,7 +70,7 @@ export async function kernelSpeedsCalibrated(o: CalibratedSpeedOptions): Promise
   const started = performance.now();
   try {
     o.log('compression: kernel times of the calibrated methods, global/structured pruning and calibration, WGSL vs TS');
-    const q = new URLSearchParams({ runs: String(o.runs ?? 3) });
+    const q = new URLSearchParams({ runs: String(o.runs ?? BENCH_KERNEL_ROUNDS) });
     if (o.only) q.set('only', o.only);
     if (cpu) q.set('cpu', '1');
     await page.goto(`${o.base}e2e/harness/kernel-speed-calibrated.html?${q}`, { timeout: 300_000 });
@@ -91,7 +91,7 @@ export async function kernelSpeedsCalibrated(o: CalibratedSpeedOptions): Promise
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { values: a } = parseArgs({ options: { port: { type: 'string', default: '5320' }, runs: { type: 'string', default: '3' }, only: { type: 'string' }, console: { type: 'boolean', default: false }, cpu: { type: 'boolean', default: false } } });
+  const { values: a } = parseArgs({ options: { port: { type: 'string', default: '5320' }, runs: { type: 'string', default: String(BENCH_KERNEL_ROUNDS) }, only: { type: 'string' }, console: { type: 'boolean', default: false }, cpu: { type: 'boolean', default: false } } });
   const vite = await startVite(Number(a.port));
   const browser = await launchChromium();
   try {

@@ -4,8 +4,8 @@
  * medians, each round's WGSL time over the TS time of the same round (they ran back to back, so
  * they shared the machine's load of that moment), and what those paired ratios say, by a
  * two-sided sign test over the rounds: 'wgsl faster' when more rounds are below 1 than above and
- * p < 0.05 (so with 9 rounds at least 8 below, p = 0.039; with 7 or fewer, every one), 'ts
- * faster' likewise above 1, else 'tie'.
+ * p < 0.05 (so with 9 rounds at least 8 below, p = 0.039; with 6 or 7, every one; with 5 or
+ * fewer no verdict is possible), 'ts faster' likewise above 1, else 'tie'.
  */
 import type { MethodOptions } from '../workers/api';
 import { signTestP } from './sign-test';
