@@ -4,7 +4,7 @@
  * them (halves.ts, the reference's own pass) while the GPU rounds the next chunks; the f32 values
  * are looked up only if `dequantized` is read, as on the TS path.
  */
-import { gridSettings, pipelineFor } from '../shared/gpu';
+import { chunkPipeline, chunkThreads, gridSettings } from '../shared/gpu';
 import { poolFor, type Pooled } from '../shared/buffer-pool';
 import { KernelRun } from '../shared/kernel-run';
 import { withLazyDequantized, type CompressionParts, type WeightTensor } from '../types';
@@ -42,8 +42,8 @@ export async function fp16Gpu(device: GPUDevice, tensor: WeightTensor): Promise<
   const per = fp16Timing.split ? Math.ceil(n / PER_THREAD) * PER_THREAD : Math.max(PER_THREAD, Math.floor((gridSettings.chunkWeights || CHUNK_WEIGHTS) / PER_THREAD) * PER_THREAD);
   // the kernel's fixed array size (fp16-round.wgsl CHUNK_THREADS): a whole chunk, or for a tensor
   // below one the next power of two, so small tensors share a few pipelines
-  const threads = n >= per ? per / PER_THREAD : 2 ** Math.ceil(Math.log2(Math.ceil(n / PER_THREAD)));
-  const pipeline = pipelineFor(device, `fp16-round ${threads}`, ROUND_WGSL.replace(/const CHUNK_THREADS: u32 = \d+u;/, `const CHUNK_THREADS: u32 = ${threads}u;`));
+  const threads = n >= per ? per / PER_THREAD : chunkThreads(n, PER_THREAD);
+  const pipeline = chunkPipeline(device, 'fp16-round', ROUND_WGSL, threads);
   const t: Record<string, number> = {};
   let last = performance.now();
   const mark = async (phase: string, run?: KernelRun) => {

@@ -77,9 +77,10 @@ export function addHalfTotals(t: HalfTotals, weightBits: Uint32Array, start: num
     noise += d * d;
     maxAbs = Math.max(maxAbs, Math.abs(d));
     if (v === 0) zeros++;
-    if ((c & 0x7fff) === HALF_MAX_BITS && (weightBits[f] & 0x7fffffff) > F32_HALF_MAX) {
-      if ((weightBits[f] & 0x7fffffff) >= F32_INFINITY) nonFinite++;
-      else clamped++;
+    if ((c & 0x7fff) === HALF_MAX_BITS) {
+      const a = weightBits[f] & 0x7fffffff;
+      if (a >= F32_INFINITY) nonFinite++;
+      else if (a > F32_HALF_MAX) clamped++;
     }
   }
   Object.assign(t, { signal, noise, zeros, maxAbs, nonFinite, clamped });

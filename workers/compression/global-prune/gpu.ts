@@ -12,7 +12,7 @@
  * (62 vs 54 ms, TS 94); the best rounds are the nearest this shared machine gets to an idle one.
  * A tensor over one storage binding takes smaller chunks still.
  */
-import { pipelineFor } from '../shared/gpu';
+import { chunkPipeline, chunkThreads } from '../shared/gpu';
 import { KernelRun } from '../shared/kernel-run';
 import { channelChunking } from '../shared/channel-chunks';
 import { zeroPruned } from '../shared/pruned-copy';
@@ -43,11 +43,10 @@ export async function globalPruneGpu(device: GPUDevice, tensor: WeightTensor, op
       runs.push(run);
       // the kernel's fixed array size: a whole chunk's threads, or for a smaller one the next
       // power of two, so small tensors share a few pipelines; weights padded with zeros to it
-      const threads = 2 ** Math.ceil(Math.log2(Math.ceil((to - from) / PER_THREAD)));
+      const threads = chunkThreads(to - from, PER_THREAD);
       const weights = await run.upload(`weights ${from}`, data.subarray(from, to), threads * PER_THREAD * 4);
       const mask = run.storage(`mask ${from}`, threads * PER_THREAD);
-      const pipeline = pipelineFor(device, `global-prune mask ${threads}`, PRUNE_MASK_WGSL.replace(/const CHUNK_THREADS: u32 = \d+u;/, `const CHUNK_THREADS: u32 = ${threads}u;`));
-      run.dispatch(pipeline, [run.uniform('global-prune rule', [from, threshold, cutEnd]), weights, mask], Math.ceil(threads / WORKGROUP_SIZE));
+      run.dispatch(chunkPipeline(device, 'global-prune mask', PRUNE_MASK_WGSL, threads), [run.uniform('global-prune rule', [from, threshold, cutEnd]), weights, mask], Math.ceil(threads / WORKGROUP_SIZE));
       // submitted here: the next chunk goes up while this one runs
       parts.push({ from, to, reading: run.finish([{ buffer: mask, bytes: to - from }]) });
     }

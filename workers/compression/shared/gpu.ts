@@ -61,6 +61,20 @@ export function pipelineFor(device: GPUDevice, label: string, wgsl: string): GPU
   return pipeline;
 }
 
+/**
+ * The pipeline of a kernel whose arrays have a fixed size, its `const CHUNK_THREADS: u32 = …u;`
+ * set to `threads` (one pipeline per size): their bounds checks then need no buffer length, and
+ * on SwiftShader that is measurably less work (fp16-round.wgsl, global-prune/prune-mask.wgsl).
+ */
+export function chunkPipeline(device: GPUDevice, label: string, wgsl: string, threads: number): GPUComputePipeline {
+  return pipelineFor(device, `${label} ${threads}`, wgsl.replace(/const CHUNK_THREADS: u32 = \d+u;/, `const CHUNK_THREADS: u32 = ${threads}u;`));
+}
+
+/** Threads of such a kernel for `weights`, `perThread` a thread: the next power of two, so chunks and small tensors share a few pipelines. */
+export function chunkThreads(weights: number, perThread: number): number {
+  return 2 ** Math.ceil(Math.log2(Math.ceil(weights / perThread)));
+}
+
 const ENABLE = /^enable [^;]+;/gm;
 
 /**
