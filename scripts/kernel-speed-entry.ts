@@ -47,7 +47,8 @@ export function pairedRatios(row: TimedKernelRow): { ratios: number[]; verdict: 
   const below = ratios.filter((r) => r < 1).length;
   const above = ratios.filter((r) => r > 1).length;
   const p = Math.min(1, 2 * signTestP(Math.max(below, above), below + above));
-  const verdict: KernelVerdict = p >= VERDICT_P || below === above ? 'tie' : below > above ? 'wgsl faster' : 'ts faster';
+  // an even split gives p = 1, so a verdict always has a side
+  const verdict: KernelVerdict = p >= VERDICT_P ? 'tie' : below > above ? 'wgsl faster' : 'ts faster';
   return { ratios, verdict, p };
 }
 
