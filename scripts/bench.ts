@@ -39,6 +39,7 @@ import { benchClassification } from './bench-classification';
 import { startVite, stopVite } from './vite-server';
 import { launchChromium } from './launch-chromium';
 import { onFreshPage } from './fresh-page';
+import { measureFirstTouch } from '../e2e/harness/first-touch';
 
 const MODEL = 'brown-gpt2';
 const DATASET = 'brown-test.txt';
@@ -447,6 +448,7 @@ async function main(): Promise<void> {
       ...machinePage,
       lab_capabilities: caps ?? null,
       node_tokenize_s: round(tokenizeS, 3),
+      first_touch_node: measureFirstTouch(),
     },
     notes,
     finishedAt: new Date().toISOString(),

@@ -17,6 +17,7 @@ import * as Comlink from 'comlink';
 import type { EvalSettings, LabApi } from '../../workers/api';
 import { slidingPerplexity, slidingWindows, type PerplexityCore, type WindowSettings } from '../../workers/eval/windows';
 import { bareScoredModel, scoredPerplexity, SCORED } from './bare-scored';
+import { measureFirstTouch } from './first-touch';
 
 export type Bundle = 'wasm' | 'webgpu';
 
@@ -186,6 +187,7 @@ if (isWorker) {
         sharedArrayBuffer: typeof SharedArrayBuffer !== 'undefined',
         webgpuAdapter: adapter,
         webgpuReason,
+        first_touch_page: measureFirstTouch(),
       };
     },
     /** bare ORT on this page's main thread */
