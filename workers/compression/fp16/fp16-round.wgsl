@@ -21,7 +21,12 @@
 // weights are padded with zeros to whole threads; the padding's codes are not read back.
 // Tried and measured slower on SwiftShader (768 x 3072, the kernel alone ~10 ms): the stats' sums
 // in the kernel, one partial a thread as the affine kernel takes them (21-25 ms; 15 ms for the
-// two sums alone, against the CPU's 8 ms that overlap the GPU's next chunks); the weights read
+// two sums alone, against the CPU's 8 ms that overlap the GPU's next chunks). Again on 30 Nov with
+// the thread's partial as four scalars (each vec4's sums reduced at once, so few registers live),
+// counts from sign bits instead of comparisons, |d|'s max on its integer bits, and a thread with a
+// weight above 65504 left to the host: 24-27 ms against 10-11 (each split submitted alone); the
+// partial's extra store alone costs nothing (10.4-11.3), its arithmetic does (signal +5, noise +3-5,
+// max +9, counts +10), while the host's pass it replaces takes ~5 ms of the worker; the weights read
 // from an rgba32uint texture (its upload 15 ms against 2.5); a branch around the subnormal path
 // (no gain: SwiftShader runs every block of a branch with the lanes masked, and a loop's body at
 // least once, so no code is skipped however the lanes go); the subnormal path as floor(m) plus
