@@ -4,8 +4,8 @@
  * fault) beside it. On the project's 2-core VM a first touch is ~2.9 ms/MiB in Node and ~4.9 in
  * a Chromium page, hundreds of times the second (bare-metal Linux: a few tenths of a ms). Every
  * path that makes a fresh output pays it: FP16's 768 x 3,072 halves (4.5 MiB) cost ~14-20 ms of a
- * ~25-40 ms make there, on the TS and the WGSL path alike. The bench's `machine` block keeps it (Node and the page) so figures from different
- * machines or sessions can be read against it.
+ * ~25-40 ms make there, on the TS and the WGSL path alike. The bench's `machine` block keeps it
+ * (Node and the page) so figures from different machines or sessions can be read against it.
  */
 export interface FirstTouch {
   first_touch_ms_per_mib: number;
