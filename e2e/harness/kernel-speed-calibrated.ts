@@ -182,7 +182,9 @@ function cases(gpu: GPUDevice): Case[] {
   // where an upload and a submit per input and storage loads read x1.45-2.42 at load 4-8. CPU time
   // (--cpu): WGSL ~320 ms a round (GPU process ~290) against TS ~185; the 192 dispatches alone on
   // resident textures ~194. One staging-to-storage copy a sequence and col-norms.wgsl instead of the
-  // texture copies: GPU process 349 vs 316 ms a round, wall 237 vs 210 (interleaved, 10 rounds; not kept)
+  // texture copies: GPU process 349 vs 316 ms a round, wall 237 vs 210 (interleaved, 10 rounds; not kept).
+  // A read-only storage texture (texture_storage_2d<rgba32float, read>) instead of the sampled one: GPU
+  // process 352 vs 295 ms a round, wall 237 vs 202 (9 rounds each, 30 Nov; not kept)
   const wide = Array.from({ length: ACC_BATCHES }, (_, b) => activations(ACC_ROWS, OUT, 200 + b));
   const widths = Array.from({ length: BLOCKS }, () => [IN, IN, IN, OUT]).flat();
   const pass = async (make: (cols: number) => Accumulator) => {
