@@ -210,7 +210,7 @@ async function main(): Promise<void> {
     await withPage(browser, base, async (page) => {
       await call(page, 'prime');
       await call(page, 'labLoad', MODEL);
-      machinePage = await call(page, 'machine');
+      machinePage = await call(page, 'machine', true);
       caps = await call<Capabilities>(page, 'labCapabilities');
     });
 
@@ -219,7 +219,7 @@ async function main(): Promise<void> {
     // worker, the lab in its worker. Two kinds of bare work: 'logits' (every logit read, log-softmax in JS)
     // and 'scored' (the lab's own evaluation graph, built without lab code: e2e/harness/bare-scored.ts)
     if (want('ppl')) await withPage(browser, base, async (page) => {
-      machinePage = await call(page, 'machine');
+      machinePage = { ...machinePage, ...(await call<Record<string, unknown>>(page, 'machine')) };
       caps = await call<Capabilities>(page, 'labCapabilities');
       const model = await call<ModelSummary>(page, 'labLoad', MODEL);
       if (model.datasetTokens !== allIds.length) notes.push(`TOKENIZATION DIFFERS: lab has ${model.datasetTokens} dataset tokens, Node ${allIds.length}`);
